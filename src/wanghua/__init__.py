@@ -1,0 +1,1 @@
+"""Wanghua District digital-governance platform."""

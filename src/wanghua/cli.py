@@ -1,0 +1,18 @@
+"""`wanghua` — the platform's command line: every Django management command plus
+serve, demo and createuser (`wanghua help` lists them)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wanghua.settings")
+    from django.conf import settings
+    from django.core.management import execute_from_command_line
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    execute_from_command_line([sys.argv[0], *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""Access control: one path for pages, API, exports and search.
+
+A user holds role assignments (role, scope) where the scope is a region subtree or a unit
+subtree (org.RoleAssignment). A role grants action patterns ("org.view_*") and has a data scope
+(all / subtree / node / self). Every scoped model's default manager answers
+`visible_to(user, action)`; services call `require(user, action, obj)` and re-check it inside
+their transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .audit import AuditedModel, AuditedQuerySet
+from .scopes import DATA_SCOPE_RANK, DataScope
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role assignment, flattened for fast checks."""
+
+    role_id: int
+    patterns: tuple[str, ...]
+    data_scope: str
+    region_id: int | None
+    region_path: str | None
+    unit_id: int | None
+    unit_path: str | None
+
+    def allows(self, perm: str) -> bool:
+        return any(fnmatchcase(perm, p) for p in self.patterns)
+
+    @property
+    def covers_everything(self) -> bool:
+        # A subtree grant at the district root is the whole district.
+        return self.data_scope == DataScope.ALL or (
+            self.data_scope == DataScope.SUBTREE and self.region_path is not None
+            and self.region_path.count("/") == 2
+        )
+
+
+def grants_of(user) -> list[Grant]:
+    """The user's grants, loaded once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_wanghua_grants", None)
+    if cached is None:
+        from wanghua.org.models import RoleAssignment
+
+        rows = RoleAssignment.objects.filter(user=user).select_related("role", "region", "unit")
+        cached = [
+            Grant(
+                role_id=a.role_id,
+                patterns=tuple(a.role.permissions),
+                data_scope=a.role.data_scope,
+                region_id=a.region_id,
+                region_path=a.region.path if a.region else None,
+                unit_id=a.unit_id,
+                unit_path=a.unit.path if a.unit else None,
+            )
+            for a in rows
+        ]
+        user._wanghua_grants = cached
+    return cached
+
+
+def forget_grants(user) -> None:
+    if hasattr(user, "_wanghua_grants"):
+        del user._wanghua_grants
+
+
+def perm_code(model: type[models.Model], action: str) -> str:
+    if "." in action:
+        return action
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def has_perm_anywhere(user, perm: str) -> bool:
+    """Whether the user may do `perm` on at least something (decides 403 before 404)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(g.allows(perm) for g in grants_of(user))
+
+
+def _subtree_ids(model_label: str, path: str):
+    from django.apps import apps
+
+    return apps.get_model(model_label).objects.filter(path__startswith=path).values("pk")
+
+
+def scope_filter(model: type[models.Model], user, action: str) -> Q | None:
+    """The Q that selects what `user` may `action` in `model`; Q() for everything, None for nothing."""
+    perm = perm_code(model, action)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Q()
+    region_field = getattr(model, "scope_region", None)
+    unit_field = getattr(model, "scope_unit", None)
+    owner_field = getattr(model, "scope_owner", None)
+    clauses: list[Q] = []
+    for grant in grants_of(user):
+        if not grant.allows(perm):
+            continue
+        if grant.covers_everything or (region_field is None and unit_field is None and owner_field is None):
+            return Q()
+        if grant.data_scope == DataScope.SELF:
+            if owner_field:
+                clauses.append(Q(**{owner_field: user.pk}))
+            continue
+        exact = grant.data_scope == DataScope.NODE
+        if grant.region_path and region_field:
+            clauses.append(Q(**{region_field: grant.region_id}) if exact
+                           else Q(**{f"{region_field}__in": _subtree_ids("org.Region", grant.region_path)}))
+        if grant.unit_path and unit_field:
+            clauses.append(Q(**{unit_field: grant.unit_id}) if exact
+                           else Q(**{f"{unit_field}__in": _subtree_ids("org.Unit", grant.unit_path)}))
+    if not clauses:
+        return None
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
+class VisibilityMixin:
+    def visible_to(self, user, action: str = "view"):
+        condition = scope_filter(self.model, user, action)
+        if condition is None:
+            return self.none()
+        return self.filter(condition) if condition else self.all()
+
+
+class ScopedQuerySet(VisibilityMixin, AuditedQuerySet):
+    """Domain records: scoped reads, audited writes."""
+
+
+class LogQuerySet(VisibilityMixin, models.QuerySet):
+    """Append-only logs (audit trail, login log): scoped reads, never audited themselves."""
+
+
+class ScopedModel(AuditedModel):
+    """A domain record whose visibility follows region/unit grants.
+
+    Subclasses name the lookups that lead to their region, unit and owner, e.g.
+    scope_region = "station__community" (a lookup path ending in a Region FK or "pk").
+    """
+
+    scope_region: str | None = "region"
+    scope_unit: str | None = None
+    scope_owner: str | None = None
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def _resolve(obj: Any, lookup: str | None) -> Any:
+    if lookup is None:
+        return None
+    if lookup == "pk":
+        return obj
+    for part in lookup.split("__"):
+        if part == "pk":
+            return obj
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _covers(grant: Grant, obj: models.Model, user) -> bool:
+    model = type(obj)
+    region_field, unit_field = getattr(model, "scope_region", None), getattr(model, "scope_unit", None)
+    owner_field = getattr(model, "scope_owner", None)
+    if grant.covers_everything or (region_field is None and unit_field is None and owner_field is None):
+        return True
+    if grant.data_scope == DataScope.SELF:
+        owner = _resolve(obj, owner_field.removesuffix("__pk") if owner_field else None)
+        return owner is not None and getattr(owner, "pk", owner) == user.pk
+    exact = grant.data_scope == DataScope.NODE
+    for target, path, node_id in ((_resolve(obj, region_field), grant.region_path, grant.region_id),
+                                  (_resolve(obj, unit_field), grant.unit_path, grant.unit_id)):
+        if target is None or path is None:
+            continue
+        if (target.pk == node_id) if exact else (target.path or "").startswith(path):
+            return True
+    return False
+
+
+def can(user, action: str, obj: models.Model) -> bool:
+    """Whether `user` may do `action` to `obj` (saved or about to be created)."""
+    perm = perm_code(type(obj), action)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(g.allows(perm) and _covers(g, obj, user) for g in grants_of(user))
+
+
+def require(user, action: str, obj: models.Model) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def role_within(granted_patterns: list[str], granted_scope: str, holder: Grant) -> bool:
+    """Nobody grants a role wider than their own: every pattern and the data scope must fit."""
+    if DATA_SCOPE_RANK[DataScope(granted_scope)] > DATA_SCOPE_RANK[DataScope(holder.data_scope)]:
+        return False
+    return all(any(fnmatchcase(p, mine) for mine in holder.patterns) for p in granted_patterns)

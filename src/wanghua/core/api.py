@@ -1,0 +1,106 @@
+"""The platform API at /api/v1: session auth for the browser, hashed bearer tokens for machines,
+errors as JSON in the caller's language (Accept-Language)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from .models import ApiToken, hash_token
+
+
+class TokenAuth(HttpBearer):
+    """Authorization: Bearer wh_…; only the SHA-256 of the key is stored."""
+
+    def authenticate(self, request, token: str):
+        row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+        if row is None or not row.active or not row.user.is_active:
+            return None
+        if row.last_used_at is None or (timezone.now() - row.last_used_at).total_seconds() > 60:
+            ApiToken._base_manager.filter(pk=row.pk).update(last_used_at=timezone.now())  # not a domain change
+        request.user = row.user
+        return row.user
+
+
+api = NinjaAPI(
+    title="望花区数字治理平台 API",
+    version="1",
+    description="Wanghua District platform API. Authenticate with a session (browser) or "
+    "`Authorization: Bearer <token>` (machines; tokens are created under 账户 → API 令牌).",
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict | list | None = None
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_superuser: bool
+    roles: list[str]
+
+
+def _json(request, status: int, detail: str, errors=None):
+    body = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _json(request, 401, _("Authentication required: log in or send a valid API token."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _json(request, 403, str(exc) or _("You do not have permission to do this."))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _missing(request, exc):
+    return _json(request, 404, _("Not found."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _json(request, 404, _("Not found."))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    first = next(iter(errors.values()))[0] if errors else ""
+    return _json(request, 400, _("The data is not valid: %(reason)s") % {"reason": first}, errors)
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_invalid(request, exc):
+    return _json(request, 422, _("The request does not match the API schema."), exc.errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return _json(request, exc.status_code, str(exc))
+
+
+@api.get("/me", response=MeOut, tags=["core"], summary="The caller's account and roles")
+def me(request):
+    user = request.user
+    roles = [str(a.role) for a in user.role_assignments.select_related("role")]
+    return {"id": user.pk, "username": user.username, "display_name": str(user),
+            "is_superuser": user.is_superuser, "roles": roles}
+
+
+api.add_router("/org", "wanghua.org.api.router")

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "wanghua.core"
+    label = "core"
+    verbose_name = _("System")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+        from django.utils.module_loading import autodiscover_modules
+
+        from . import signals  # noqa: F401  (login log receivers)
+        from .roles import sync_builtin_roles
+
+        autodiscover_modules("indicators")
+        post_migrate.connect(sync_builtin_roles, sender=self)

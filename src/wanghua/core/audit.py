@@ -1,0 +1,275 @@
+"""The audit trail: who changed what, when, before and after, grouped by request id.
+
+Every AuditedModel records its own create/update/delete, and its queryset records the bulk
+paths (update, bulk_create, bulk_update, delete), so no code path can change a domain record
+without a trace. Services name their state transitions with `audit.labelled(...)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+
+
+@dataclass
+class AuditContext:
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request: Any = None  # the HttpRequest; its user is read when an entry is written
+    user: Any = None  # an explicit actor (commands, services acting for someone)
+    ip: str | None = None
+    label: str | None = None  # e.g. "transition:close_errand"
+    note: str = ""
+    suppressed: bool = False
+
+    def actor(self):
+        user = self.user
+        if user is None and self.request is not None:
+            user = getattr(self.request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user
+        return None
+
+
+_context: ContextVar[AuditContext | None] = ContextVar("wanghua_audit_context", default=None)
+
+
+def current() -> AuditContext:
+    ctx = _context.get()
+    if ctx is None:
+        ctx = AuditContext(request_id="cli-" + uuid.uuid4().hex[:12])
+        _context.set(ctx)
+    return ctx
+
+
+@contextmanager
+def bound(ctx: AuditContext) -> Iterator[AuditContext]:
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+@contextmanager
+def acting_as(user, *, request_id: str | None = None) -> Iterator[AuditContext]:
+    """Attribute changes made inside the block to `user` (commands, jobs, services)."""
+    parent = _context.get()
+    ctx = AuditContext(
+        request_id=request_id or (parent.request_id if parent else uuid.uuid4().hex),
+        request=parent.request if parent else None,
+        user=user,
+        ip=parent.ip if parent else None,
+    )
+    with bound(ctx):
+        yield ctx
+
+
+@contextmanager
+def labelled(label: str, note: str = "") -> Iterator[None]:
+    """Name the changes made inside the block, e.g. a state transition."""
+    ctx = current()
+    old = (ctx.label, ctx.note)
+    ctx.label, ctx.note = label, note
+    try:
+        yield
+    finally:
+        ctx.label, ctx.note = old
+
+
+@contextmanager
+def summarised(label: str, note: str) -> Iterator[None]:
+    """Record one summary entry instead of one per row: only for generated bulk data (demo, bench)."""
+    ctx = current()
+    old = ctx.suppressed
+    ctx.suppressed = True
+    try:
+        yield
+    finally:
+        ctx.suppressed = old
+        _write([_entry(ctx, "bulk", None, None, "", label, {}, {}, note=note)])
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # "10.00" and "10" are the same amount
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return "<binary>"
+    if isinstance(value, dict | list | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def audited_attnames(model: type[models.Model]) -> list[str]:
+    excluded = getattr(model, "audit_exclude", set())
+    return [f.attname for f in model._meta.concrete_fields if f.name not in excluded]
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    return {name: jsonable(getattr(obj, name)) for name in audited_attnames(type(obj))}
+
+
+def changed(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def _entry(ctx, action, model, object_id, object_repr, label, before, after, note=""):
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import AuditEntry
+
+    actor = ctx.actor()
+    return AuditEntry(
+        request_id=ctx.request_id[:64],
+        actor=actor,
+        actor_label=(actor.get_username() if actor else "system")[:150],
+        ip=ctx.ip,
+        action=action,
+        label=(label or ctx.label or "")[:100],
+        content_type=ContentType.objects.get_for_model(model) if model is not None else None,
+        object_id=str(object_id or "")[:64],
+        object_repr=str(object_repr)[:200],
+        before=before,
+        after=after,
+        note=(note or ctx.note or "")[:500],
+    )
+
+
+def _write(entries: list) -> None:
+    from .models import AuditEntry
+
+    if entries:
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def record(action: str, obj: models.Model, before: dict | None = None, after: dict | None = None,
+           *, note: str = "") -> None:
+    """Write one entry for `obj` (create/update/delete/transition/pii_view ...)."""
+    ctx = current()
+    if ctx.suppressed and action in {"create", "update", "delete"}:
+        return
+    before, after = before or {}, after or {}
+    if action == "update":
+        before, after = changed(before, after)
+        if not after:
+            return
+    _write([_entry(ctx, action, type(obj), obj.pk, obj, None, before, after, note=note)])
+
+
+def record_rows(action: str, model: type[models.Model], rows: Iterable[tuple[Any, dict, dict]]) -> None:
+    """Bulk variant: rows of (pk, before, after)."""
+    ctx = current()
+    if ctx.suppressed:
+        return
+    entries = []
+    for pk, before, after in rows:
+        if action == "update":
+            before, after = changed(before, after)
+            if not after:
+                continue
+        label = f"{model._meta.verbose_name} #{pk}"
+        entries.append(_entry(ctx, action, model, pk, label, None, before, after))
+    _write(entries)
+
+
+def _values(qs: models.QuerySet, names: list[str]) -> dict[Any, dict]:
+    pk = qs.model._meta.pk.attname
+    return {row[pk]: {k: jsonable(v) for k, v in row.items()} for row in qs.values(*names)}
+
+
+class AuditedQuerySet(models.QuerySet):
+    """A queryset whose bulk writes leave the same trail as single saves."""
+
+    def update(self, **kwargs):
+        names = audited_attnames(self.model)
+        with transaction.atomic(using=self.db):
+            before = _values(self, names)
+            count = super().update(**kwargs)
+            after = _values(self.model._base_manager.using(self.db).filter(pk__in=list(before)), names)
+            record_rows("update", self.model, ((pk, before[pk], after.get(pk, {})) for pk in before))
+        return count
+
+    update.alters_data = True
+    update.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            record_rows("create", self.model, ((o.pk, {}, snapshot(o)) for o in created))
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        names = audited_attnames(self.model)
+        with transaction.atomic(using=self.db):
+            before = _values(self.model._base_manager.using(self.db).filter(pk__in=[o.pk for o in objs]), names)
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            record_rows("update", self.model, ((o.pk, before.get(o.pk, {}), snapshot(o)) for o in objs))
+        return count
+
+    def delete(self):
+        names = audited_attnames(self.model)
+        with transaction.atomic(using=self.db):
+            before = _values(self, names)
+            result = super().delete()
+            record_rows("delete", self.model, ((pk, row, {}) for pk, row in before.items()))
+        return result
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class AuditedModel(models.Model):
+    """Base of every domain record: single saves and deletes write their own audit entry."""
+
+    audit_exclude: set[str] = set()
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if len(values) == len(cls._meta.concrete_fields):
+            instance._audit_loaded = {
+                f.attname: jsonable(v) for f, v in zip(cls._meta.concrete_fields, values, strict=True)
+            }
+        return instance
+
+    def _audit_before(self) -> dict:
+        loaded = getattr(self, "_audit_loaded", None)
+        if loaded is not None:
+            return {k: loaded.get(k) for k in audited_attnames(type(self))}
+        fresh = type(self)._base_manager.filter(pk=self.pk).first()
+        return snapshot(fresh) if fresh else {}
+
+    def save(self, *args, **kwargs):
+        creating = self._state.adding
+        before = {} if creating else self._audit_before()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            after = snapshot(self)
+            record("create" if creating else "update", self, before, after)
+        self._audit_loaded = after
+
+    def delete(self, *args, **kwargs):
+        before = snapshot(self)
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            _write([_entry(current(), "delete", type(self), before.get(self._meta.pk.attname), self, None,
+                           before, {})] if not current().suppressed else [])
+        return result

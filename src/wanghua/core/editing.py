@@ -1,0 +1,100 @@
+"""Create/update/delete pages that call a service function: forms validate shape, services decide."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from .access import can
+
+
+def _attach(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ServiceFormView(View):
+    """GET shows the form, POST validates it and calls `service`; errors come back as 400."""
+
+    form_class: Any = None
+    model: Any = None
+    title: Any = ""
+    template_name = "core/form.html"
+    create_service: Callable[..., Any] | None = None  # service(actor, **fields)
+    update_service: Callable[..., Any] | None = None  # service(actor, pk, **fields)
+
+    def get_object(self, pk: int | None):
+        if pk is None:
+            return None
+        obj = self.model.objects.visible_to(self.request.user, "view").filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+        if not can(self.request.user, "change", obj):
+            raise PermissionDenied
+        return obj
+
+    def make_form(self, obj, data=None):
+        form = self.form_class(data, instance=obj, initial=self.request.GET.dict() if obj is None else None)
+        form.limit_choices(self.request.user)
+        return form
+
+    def render_form(self, form, obj, status=200):
+        return render(self.request, self.template_name,
+                      {"form": form, "object": obj, "title": self.title}, status=status)
+
+    def get(self, request, pk: int | None = None):
+        obj = self.get_object(pk)
+        return self.render_form(self.make_form(obj), obj)
+
+    def post(self, request, pk: int | None = None):
+        obj = self.get_object(pk)
+        form = self.make_form(obj, request.POST)
+        if form.is_valid():
+            fields = {k: form.cleaned_data[k] for k in form.changed_data} if obj else form.cleaned_data
+            try:
+                view = type(self)  # class attribute access: the services are plain functions
+                saved = (view.update_service(request.user, obj.pk, **fields) if obj
+                         else view.create_service(request.user, **fields))
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render_form(form, obj, status=400)
+
+
+class ServiceDeleteView(View):
+    model: Any = None
+    delete_service: Callable[..., Any] | None = None  # service(actor, pk)
+    success_url = "/"
+
+    def get_object(self, pk: int):
+        obj = self.model.objects.visible_to(self.request.user, "view").filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+        if not can(self.request.user, "delete", obj):
+            raise PermissionDenied
+        return obj
+
+    def get(self, request, pk: int):
+        return render(request, "core/confirm_delete.html", {"object": self.get_object(pk)})
+
+    def post(self, request, pk: int):
+        obj = self.get_object(pk)
+        try:
+            type(self).delete_service(request.user, pk)
+        except ValidationError as exc:
+            return render(request, "core/confirm_delete.html", {"object": obj, "errors": exc.messages},
+                          status=409)
+        messages.success(request, _("Deleted."))
+        return HttpResponseRedirect(self.success_url)

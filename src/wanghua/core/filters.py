@@ -1,0 +1,29 @@
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, LoginEvent
+
+
+class AuditFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label=_("Actor"))
+    action = django_filters.ChoiceFilter(choices=AuditEntry.ACTIONS, label=_("Action"))
+    content_type = django_filters.ModelChoiceFilter(
+        queryset=ContentType.objects.filter(app_label__in=["core", "org"]), label=_("Record type"))
+    request_id = django_filters.CharFilter(label=_("Request id"))
+    since = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor", "action", "content_type", "request_id", "since", "until"]
+
+
+class LoginFilter(django_filters.FilterSet):
+    username = django_filters.CharFilter(lookup_expr="icontains", label=_("Username"))
+    success = django_filters.BooleanFilter(label=_("Succeeded"))
+    since = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label=_("From"))
+
+    class Meta:
+        model = LoginEvent
+        fields = ["username", "success", "since"]

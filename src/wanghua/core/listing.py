@@ -1,0 +1,103 @@
+"""The list page every module reuses: scoped queryset, filters, pagination, Excel export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import ListView
+
+from .access import has_perm_anywhere, perm_code
+from .exports import xlsx_response
+
+
+@dataclass
+class Column:
+    label: Any
+    value: Callable[[Any], Any]
+    link: Callable[[Any], str] | None = None
+
+
+def attr(path: str) -> Callable[[Any], Any]:
+    """Column value from an attribute path; `get_x_display` for choices is applied automatically."""
+
+    def read(obj: Any) -> Any:
+        for part in path.split("."):
+            display = getattr(obj, f"get_{part}_display", None)
+            obj = display() if display else getattr(obj, part, None)
+            if obj is None:
+                return ""
+        return obj
+
+    return read
+
+
+def detail_link(obj: Any) -> str:
+    return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+
+
+class ScopedListView(ListView):
+    """Subclasses set model, filterset_class, columns, title and (optionally) create_url."""
+
+    template_name = "core/list.html"
+    paginate_by = 25
+    filterset_class = None
+    columns: list[Column] = []
+    title: Any = ""
+    create_url: str | None = None
+    action = "view"
+
+    def base_queryset(self):
+        return self.model.objects.visible_to(self.request.user, self.action)
+
+    def get_queryset(self):
+        base = self.base_queryset()
+        if self.filterset_class is None:
+            self.filterset = None
+            return base
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=base, request=self.request)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return base.none()
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "xlsx":
+            return self.export()
+        response = super().get(request, *args, **kwargs)
+        if self.filterset is not None and self.filterset.is_bound and not self.filterset.is_valid():
+            response.status_code = 400
+        return response
+
+    def export(self):
+        if not has_perm_anywhere(self.request.user, perm_code(self.model, "export")):
+            raise PermissionDenied
+        rows = ([column.value(obj) for column in self.columns] for obj in self.get_queryset().iterator(2000))
+        return xlsx_response(str(self.title), [str(c.label) for c in self.columns], rows, title=str(self.title))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            title=self.title,
+            filter=self.filterset,
+            columns=self.columns,
+            rows=[(obj, [(c.value(obj), c.link(obj) if c.link else "") for c in self.columns])
+                  for obj in context["object_list"]],
+            query=query.urlencode(),
+            can_export=has_perm_anywhere(self.request.user, perm_code(self.model, "export")),
+            can_add=has_perm_anywhere(self.request.user, perm_code(self.model, "add")),
+            create_url=self._create_url(),
+        )
+        return context
+
+    def _create_url(self) -> str:
+        if not self.create_url:
+            return ""
+        try:
+            return reverse(self.create_url)
+        except NoReverseMatch:
+            return ""

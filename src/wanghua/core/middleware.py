@@ -1,0 +1,48 @@
+"""Request id + audit context, and the deny-by-default access rule check."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from . import audit
+from .rules import rule_for
+
+log = logging.getLogger(__name__)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (kept from X-Request-ID when sane) and binds the audit context."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        ctx = audit.AuditContext(request_id=request.id, request=request, ip=request.META.get("REMOTE_ADDR"))
+        with audit.bound(ctx):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class AccessRuleMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        rule = rule_for(view_func, match.namespaces if match else ())
+        if rule is None:
+            log.error("URL %s declares no access rule; refused", request.path)
+            raise PermissionDenied
+        return rule.check(request)

@@ -1,0 +1,163 @@
+"""Core records: accounts, roles, the audit trail, the login log and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .access import LogQuerySet
+from .audit import AuditedModel, AuditedQuerySet
+from .scopes import DataScope
+
+
+class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
+    pass
+
+
+class User(AbstractUser, AuditedModel):
+    """A login account. The person behind it (unit, region, phone) is an org.Person."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    audit_exclude = {"password", "last_login"}
+
+    objects = AuditedUserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class Role(AuditedModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80)
+    data_scope = models.CharField(_("data scope"), max_length=10, choices=DataScope.choices,
+                                  default=DataScope.SUBTREE)
+    permissions = models.JSONField(_("permissions"), default=list, blank=True,
+                                   help_text=_("Action patterns such as org.view_* or org.change_person"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    builtin = models.BooleanField(_("built in"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
+
+
+class AuditEntry(models.Model):
+    """One change to one record (or one full view of personal data). Never edited."""
+
+    ACTIONS = [
+        ("create", _("Created")),
+        ("update", _("Updated")),
+        ("delete", _("Deleted")),
+        ("transition", _("State change")),
+        ("pii_view", _("Viewed personal data")),
+        ("bulk", _("Bulk generation")),
+    ]
+    timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=64, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="audit_entries")
+    actor_label = models.CharField(_("actor name"), max_length=150)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=ACTIONS)
+    label = models.CharField(_("operation"), max_length=100, blank=True)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), null=True, blank=True,
+                                     on_delete=models.PROTECT)
+    object_id = models.CharField(_("record id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    scope_region = None
+    scope_unit = None
+    scope_owner = "actor"
+    objects = LogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-timestamp"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        keys = list(dict.fromkeys([*self.before, *self.after]))
+        return [(k, self.before.get(k), self.after.get(k)) for k in keys]
+
+
+class LoginEvent(models.Model):
+    """登录日志: every login attempt, its address, device and result."""
+
+    timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             verbose_name=_("user"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
+    success = models.BooleanField(_("succeeded"))
+    event = models.CharField(_("event"), max_length=20, default="login")
+
+    scope_region = None
+    scope_unit = None
+    scope_owner = "user"
+    objects = LogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("login event")
+        verbose_name_plural = _("login log")
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(AuditedModel):
+    """A machine's credential. Only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    audit_exclude = {"key_hash", "last_used_at"}
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def new_key() -> str:
+        return "wh_" + secrets.token_urlsafe(32)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

@@ -1,0 +1,57 @@
+"""The built-in roles of DESIGN.md §4. Their permissions live here, in code, and are synced into
+the Role table after every migrate; roles created in the UI are left alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ORG_READ = ["org.view_*", "org.export_*"]
+ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
+
+BUILTIN_ROLES: list[dict[str, Any]] = [
+    {"code": "sysadmin", "name_zh": "系统管理员", "name_en": "System administrator", "data_scope": "all",
+     "permissions": ["*"], "description": "Operates the platform"},
+    {"code": "leader", "name_zh": "区级领导", "name_en": "District leader", "data_scope": "all",
+     "permissions": ["*.view_*", "*.export_*", "core.view_auditentry", "core.view_loginevent"],
+     "description": "Reads everything in the district"},
+    {"code": "department", "name_zh": "部门", "name_en": "Department staff", "data_scope": "subtree",
+     "permissions": [*ORG_STAFF, "org.change_unit"], "description": "区直部门 staff, scoped to their unit"},
+    {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
+     "permissions": [*ORG_STAFF, "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
+                     "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
+                     "org.delete_roleassignment"],
+     "description": "镇/街道 staff, scoped to their town or street"},
+    {"code": "secretary", "name_zh": "社区书记", "name_en": "Community secretary", "data_scope": "subtree",
+     "permissions": [*ORG_STAFF, "org.add_region", "org.change_region", "org.add_roleassignment",
+                     "org.view_roleassignment", "org.delete_roleassignment"],
+     "description": "村/社区 secretary, scoped to their community"},
+    {"code": "agent", "name_zh": "代办员", "name_en": "Proxy agent", "data_scope": "subtree",
+     "permissions": ["org.view_region", "org.view_zone", "org.view_person"],
+     "description": "党员家庭代办站 agent"},
+    {"code": "steward", "name_zh": "项目管家", "name_en": "Project steward", "data_scope": "subtree",
+     "permissions": ["org.view_region", "org.view_zone", "org.view_unit"], "description": "项目管家"},
+    {"code": "operator", "name_zh": "企业操作员", "name_en": "Plant operator", "data_scope": "subtree",
+     "permissions": ["org.view_zone", "org.view_unit"], "description": "Production-line operator"},
+    {"code": "lab", "name_zh": "检验员", "name_en": "Lab inspector", "data_scope": "subtree",
+     "permissions": ["org.view_zone", "org.view_unit"], "description": "智检中心 staff"},
+    {"code": "grid", "name_zh": "网格员", "name_en": "Grid inspector", "data_scope": "subtree",
+     "permissions": ["org.view_region", "org.view_zone"], "description": "网格员 of one grid"},
+    {"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteer", "data_scope": "subtree",
+     "permissions": ["org.view_zone", "org.view_unit"], "description": "Member of a volunteer team"},
+    {"code": "resident", "name_zh": "居民", "name_en": "Resident", "data_scope": "self",
+     "permissions": ["org.view_zone", "org.view_person"], "description": "Sees their own records"},
+]
+
+
+def sync_builtin_roles(**kwargs: Any) -> None:
+    """post_migrate: make the built-in roles match the code (UI-made roles are untouched)."""
+    from .models import Role
+
+    for order, spec in enumerate(BUILTIN_ROLES):
+        role = Role.objects.filter(code=spec["code"]).first() or Role(code=spec["code"])
+        wanted = {**spec, "builtin": True, "sort_order": order}
+        if role.pk and all(getattr(role, k) == v for k, v in wanted.items()):
+            continue
+        for key, value in wanted.items():
+            setattr(role, key, value)
+        role.save()

@@ -1,0 +1,36 @@
+"""The login log (登录日志): Django's auth signals are the one place every login passes."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .models import LoginEvent
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def _device(request) -> str:
+    return (request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300]
+
+
+@receiver(user_logged_in)
+def log_login(sender, request, user, **kwargs) -> None:
+    LoginEvent.objects.create(username=user.get_username(), user=user, ip=client_ip(request),
+                              user_agent=_device(request), success=True)
+    if request is not None and hasattr(request, "session"):
+        request.session["login_ip"] = client_ip(request)
+        request.session["login_device"] = _device(request)
+
+
+@receiver(user_logged_out)
+def log_logout(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        LoginEvent.objects.create(username=user.get_username(), user=user, ip=client_ip(request),
+                                  user_agent=_device(request), success=True, event="logout")
+
+
+@receiver(user_login_failed)
+def log_failure(sender, credentials, request=None, **kwargs) -> None:
+    LoginEvent.objects.create(username=str(credentials.get("username", ""))[:150], ip=client_ip(request),
+                              user_agent=_device(request), success=False)

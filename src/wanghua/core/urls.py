@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/tokens/", views.tokens, name="tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("system/audit/", views.AuditListView.as_view(), name="audit"),
+    path("system/audit/<int:content_type_id>/<str:object_id>/", views.object_trail, name="object_trail"),
+    path("system/audit/user/<int:user_id>/", views.user_trail, name="user_trail"),
+    path("system/logins/", views.LoginLogView.as_view(), name="logins"),
+    path("system/sessions/", views.sessions, name="sessions"),
+    path("system/sessions/<str:key_prefix>/end/", views.end_session, name="end_session"),
+]

@@ -1,0 +1,177 @@
+"""System pages: login, password, API tokens, audit trail, login log, online users, error pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import has_perm_anywhere
+from .filters import AuditFilter, LoginFilter
+from .listing import Column, ScopedListView, attr
+from .models import ApiToken, AuditEntry, LoginEvent, User
+from .rules import LOGIN, PUBLIC, access, perm
+
+
+@access(PUBLIC)
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@access(PUBLIC)
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@access(LOGIN)
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return "/"
+
+
+# --- API tokens -------------------------------------------------------------------------------------
+
+@access(LOGIN)
+def tokens(request):
+    new_key = None
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        if not name or len(name) > 100:
+            messages.error(request, _("Give the token a name of at most 100 characters."))
+        else:
+            new_key = services.create_token(request.user, name)
+    rows = ApiToken.objects.filter(user=request.user)
+    status = 400 if request.method == "POST" and new_key is None else 200
+    return render(request, "core/tokens.html", {"tokens": rows, "new_key": new_key}, status=status)
+
+
+@access(LOGIN)
+@require_POST
+def revoke_token(request, token_id: int):
+    services.revoke_token(request.user, token_id)
+    messages.success(request, _("The token has been revoked."))
+    return redirect("core:tokens")
+
+
+# --- audit trail ------------------------------------------------------------------------------------
+
+AUDIT_COLUMNS = [
+    Column(gettext_lazy("Time"), attr("timestamp")),
+    Column(gettext_lazy("Actor"), attr("actor_label")),
+    Column(gettext_lazy("Action"), attr("action")),
+    Column(gettext_lazy("Operation"), attr("label")),
+    Column(gettext_lazy("Record type"), lambda e: e.content_type.name if e.content_type else ""),
+    Column(gettext_lazy("Record"), attr("object_repr")),
+    Column(gettext_lazy("Changes"), lambda e: "; ".join(f"{k}: {b} → {a}" for k, b, a in e.changes())),
+    Column(gettext_lazy("Request id"), attr("request_id")),
+    Column(gettext_lazy("IP address"), attr("ip")),
+]
+
+
+@access(perm("core.view_auditentry"))
+class AuditListView(ScopedListView):
+    """操作日志: the whole trail, searchable."""
+
+    model = AuditEntry
+    filterset_class = AuditFilter
+    columns = AUDIT_COLUMNS
+    title = gettext_lazy("Audit trail")
+    template_name = "core/audit_list.html"
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("content_type")
+
+
+@access(LOGIN)
+def object_trail(request, content_type_id: int, object_id: str):
+    """The history of one record, for anyone who may see the record itself."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model = content_type.model_class()
+    if model is None or not hasattr(model.objects, "visible_to"):
+        raise Http404
+    if not model.objects.visible_to(request.user, "view").filter(pk=object_id).exists():
+        raise Http404
+    entries = AuditEntry.objects.filter(content_type=content_type, object_id=object_id)[:500]
+    return render(request, "core/audit_trail.html", {
+        "title": _("History of %(record)s") % {"record": model.objects.get(pk=object_id)},
+        "entries": entries})
+
+
+@access(LOGIN)
+def user_trail(request, user_id: int):
+    """What one user changed: yours always, anyone's with the audit permission."""
+    subject = get_object_or_404(User, pk=user_id)
+    if subject != request.user and not has_perm_anywhere(request.user, "core.view_auditentry"):
+        raise PermissionDenied
+    visible = AuditEntry.objects.visible_to(request.user, "view") if subject != request.user else AuditEntry.objects
+    entries = visible.filter(actor=subject)[:500]
+    return render(request, "core/audit_trail.html", {
+        "title": _("Changes made by %(user)s") % {"user": subject}, "entries": entries})
+
+
+@access(perm("core.view_loginevent"))
+class LoginLogView(ScopedListView):
+    """登录日志."""
+
+    model = LoginEvent
+    filterset_class = LoginFilter
+    title = gettext_lazy("Login log")
+    columns = [
+        Column(gettext_lazy("Time"), attr("timestamp")),
+        Column(gettext_lazy("Username"), attr("username")),
+        Column(gettext_lazy("Event"), attr("event")),
+        Column(gettext_lazy("Succeeded"), attr("success")),
+        Column(gettext_lazy("IP address"), attr("ip")),
+        Column(gettext_lazy("Device"), attr("user_agent")),
+    ]
+
+
+# --- online users -----------------------------------------------------------------------------------
+
+@access(perm("core.view_session"))
+def sessions(request):
+    """在线用户: live sessions with their user, address and device; ending one logs the user out."""
+    return render(request, "core/sessions.html", {"sessions": services.live_sessions(),
+                                                  "can_end": has_perm_anywhere(request.user, "core.delete_session")})
+
+
+@access(perm("core.delete_session"))
+@require_POST
+def end_session(request, key_prefix: str):
+    ended = services.end_session(request.user, key_prefix)
+    messages.success(request, _("Ended %(count)d session(s).") % {"count": ended})
+    return redirect("core:sessions")
+
+
+# --- error pages --------------------------------------------------------------------------------------
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+@access(PUBLIC)
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+

@@ -1,0 +1,219 @@
+"""The demo district: Wanghua's towns/streets, exactly 90 villages/communities, the five zones,
+departments, the enterprises the article names, and one login per role. Idempotent."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from wanghua.core import audit
+from wanghua.core.models import Role
+from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
+from wanghua.org.services import ID_CHECK, ID_WEIGHTS
+
+DEMO_PASSWORD = "Wanghua@2026"
+DISTRICT_CODE = "210404"
+
+ZONES = [
+    ("core", "雷锋文化核心区", Zone.Kind.CORE, "以雷锋精神为引领，党员家庭代办站实现90个村（社区）全覆盖。", None),
+    ("belt", "城区老工业转型升级带", Zone.Kind.BELT,
+     "东起抚顺石化石油三厂，西至望花有机化工园区，依托“两钢一铝一炭一矿”延链补链强链。", "10.60"),
+    ("edz", "望花经济开发区", Zone.Kind.AREA, "承接项目建设和招商引资的主阵地，重点发展垃圾焚烧发电、光伏发电等循环经济。", None),
+    ("west", "西部现代服务业集聚区", Zone.Kind.AREA, "“一园三板块”：西部创新融合先导园、家居建材产业板块、钢材智慧物流板块。", None),
+    ("tayu", "塔峪现代农业示范区", Zone.Kind.AREA, "生态绿色、休闲观光、精深加工，“龙头企业+合作社+农户”模式。", None),
+]
+
+# (street, kind, zone, communities). 10 streets × 8 communities + 塔峪镇's 10 villages = 90.
+STREETS = [
+    ("和平街道", RegionKind.STREET, "core", ["雷锋", "朝阳", "和平", "建华", "红旗", "友爱", "团结", "新华"]),
+    ("光明街道", RegionKind.STREET, "core", ["光明", "曙光", "育才", "丹东路", "明珠", "东风", "红光", "永安"]),
+    ("建设街道", RegionKind.STREET, "belt", ["建设", "钢城", "特钢", "铝城", "兴工", "炭素", "工人村", "北镇"]),
+    ("工农街道", RegionKind.STREET, "belt", ["工农", "新钢", "机电", "前进", "胜利", "和谐", "富民", "安居"]),
+    ("古城子街道", RegionKind.STREET, "belt", ["古城子", "石化", "西露天", "长青", "望城", "新兴", "文化", "民主"]),
+    ("演武街道", RegionKind.STREET, "edz", ["演武", "开发区", "光伏", "新能源", "城西", "兴业", "振兴", "龙凤"]),
+    ("田屯街道", RegionKind.STREET, "edz", ["田屯", "新屯", "丰收", "长春", "万新", "安乐", "东岗", "南山"]),
+    ("朴屯街道", RegionKind.STREET, "west", ["朴屯", "中嘉", "七百", "商贸", "物流", "家居", "先导园", "望花"]),
+    ("五老屯街道", RegionKind.STREET, "west", ["五老屯", "石油", "大学城", "新民", "繁荣", "幸福", "康乐", "宁远"]),
+    ("新民街道", RegionKind.STREET, "west", ["新民", "百货", "欣园", "阳光", "锦绣", "绿洲", "春晖", "惠民"]),
+]
+TAYU_VILLAGES = ["塔峪", "高丽营子", "大柳", "小柳", "腰站", "关岭", "下寨", "河夹心", "蒋家", "王家"]
+
+DEPARTMENTS = [
+    ("dept-office", "区政府办公室", "区政府办"), ("dept-drc", "区发展和改革局", "发改局"),
+    ("dept-industry", "区工业和信息化局", "工信局"), ("dept-commerce", "区商务局", "商务局"),
+    ("dept-housing", "区住房和城乡建设局", "住建局"), ("dept-urban", "区城市管理综合行政执法局", "城管局"),
+    ("dept-civil", "区民政局", "民政局"), ("dept-finance", "区财政局", "财政局"),
+    ("dept-agri", "区农业农村局", "农业农村局"), ("dept-health", "区卫生健康局", "卫健局"),
+    ("dept-education", "区教育局", "教育局"), ("dept-market", "区市场监督管理局", "市场监管局"),
+    ("dept-business", "区营商环境建设局", "营商局"), ("dept-civility", "区委宣传部（文明办）", "文明办"),
+    ("dept-edz", "望花经济开发区管理委员会", "开发区管委会"),
+]
+
+# (code, name, short name, street, zone)
+ENTERPRISES = [
+    ("ent-fste", "抚顺特殊钢股份有限公司", "抚顺特钢", "建设街道", "belt"),
+    ("ent-fxgt", "抚顺新钢铁有限责任公司", "抚顺新钢铁", "工农街道", "belt"),
+    ("ent-fsal", "抚顺铝业有限公司", "抚顺铝业", "建设街道", "belt"),
+    ("ent-carbon", "抚顺炭素有限责任公司", "抚顺炭素", "建设街道", "belt"),
+    ("ent-fkjt", "抚顺矿业集团有限责任公司", "抚矿集团", "古城子街道", "belt"),
+    ("ent-sy3", "中国石油抚顺石化公司石油三厂", "石油三厂", "古城子街道", "belt"),
+    ("ent-sanfeng", "抚矿三峰环保发电有限公司", "抚矿三峰", "演武街道", "edz"),
+    ("ent-jinko", "晶科电力（抚顺）有限公司", "晶科光伏", "演武街道", "edz"),
+    ("ent-zhongjia", "中嘉商业广场", "中嘉广场", "朴屯街道", "west"),
+]
+COOPERATIVES = [("coop-tayu-veg", "塔峪镇绿源蔬菜专业合作社"), ("coop-tayu-fruit", "塔峪镇果香种植专业合作社")]
+VOLUNTEER_TEAMS = [("vt-leifeng", "雷锋社区志愿服务队", "雷锋"), ("vt-chaoyang", "朝阳社区志愿服务队", "朝阳")]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    role: str
+    scope: str
+    name: str
+
+
+def id_number(rng: random.Random, birth_year: int) -> str:
+    body = f"210404{birth_year:04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    return body + ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+
+
+def _region(code: str, name: str, level: str, kind: str, parent: Region | None, zone: Zone | None,
+            order: int, rng: random.Random) -> Region:
+    path = (parent.path if parent else "/") + code + "/"
+    defaults = {"name": name, "level": level, "kind": kind, "parent": parent, "zone": zone, "sort_order": order,
+                "path": path, "depth": parent.depth + 1 if parent else 0}
+    if level == RegionLevel.COMMUNITY:
+        defaults.setdefault("households", rng.randint(1500, 4500))
+        defaults.setdefault("population", defaults["households"] * 2 + rng.randint(0, 800))
+    region, _ = Region.objects.update_or_create(code=code, defaults=defaults)
+    return region
+
+
+def _unit(code: str, name: str, kind: str, region: Region, *, short: str = "", zone: Zone | None = None,
+          parent: Unit | None = None) -> Unit:
+    defaults = {"name": name, "kind": kind, "region": region, "short_name": short, "zone": zone,
+                "parent": parent, "path": (parent.path if parent else "/") + code + "/",
+                "depth": parent.depth + 1 if parent else 0}
+    unit, _ = Unit.objects.update_or_create(code=code, defaults=defaults)
+    return unit
+
+
+def build_regions(rng: random.Random) -> dict[str, Region]:
+    zones = {code: Zone.objects.update_or_create(code=code, defaults={
+        "name": name, "kind": kind, "description": text, "area_km2": area, "sort_order": order})[0]
+        for order, (code, name, kind, text, area) in enumerate(ZONES)}
+    district = _region(DISTRICT_CODE, "望花区", RegionLevel.DISTRICT, RegionKind.DISTRICT, None, None, 0, rng)
+    regions = {"望花区": district}
+    for s_index, (street_name, kind, zone_code, communities) in enumerate(STREETS, start=1):
+        street = _region(f"{DISTRICT_CODE}{s_index:03d}", street_name, RegionLevel.STREET, kind, district,
+                         zones[zone_code], s_index, rng)
+        regions[street_name] = street
+        for c_index, stem in enumerate(communities, start=1):
+            name = f"{stem}社区"
+            regions[name] = _region(f"{street.code}{c_index:03d}", name, RegionLevel.COMMUNITY,
+                                    RegionKind.COMMUNITY, street, zones[zone_code], c_index, rng)
+    tayu = _region(f"{DISTRICT_CODE}100", "塔峪镇", RegionLevel.STREET, RegionKind.TOWN, district, zones["tayu"],
+                   100, rng)
+    regions["塔峪镇"] = tayu
+    for v_index, stem in enumerate(TAYU_VILLAGES, start=1):
+        regions[f"{stem}村"] = _region(f"{tayu.code}{v_index:03d}", f"{stem}村", RegionLevel.COMMUNITY,
+                                      RegionKind.VILLAGE, tayu, zones["tayu"], v_index, rng)
+    chaoyang = regions["朝阳社区"]
+    for g_index in (1, 2, 3):
+        regions[f"朝阳社区第{g_index}网格"] = _region(f"{chaoyang.code}G{g_index:02d}", f"朝阳社区第{g_index}网格",
+                                                 RegionLevel.GRID, RegionKind.GRID, chaoyang, chaoyang.zone,
+                                                 g_index, rng)
+    return regions
+
+
+def build_units(regions: dict[str, Region]) -> dict[str, Unit]:
+    zones = {z.code: z for z in Zone.objects.all()}
+    district = regions["望花区"]
+    gov = _unit("gov", "抚顺市望花区人民政府", UnitKind.GOVERNMENT, district, short="区政府")
+    units = {"gov": gov}
+    for code, name, short in DEPARTMENTS:
+        units[code] = _unit(code, name, UnitKind.DEPARTMENT, district, short=short, parent=gov,
+                            zone=zones["edz"] if code == "dept-edz" else None)
+    for street_name, *_ in [*STREETS, ("塔峪镇",)]:
+        street = regions[street_name]
+        units[f"gov-{street.code}"] = _unit(f"gov-{street.code}", f"{street_name}{'人民政府' if street_name.endswith('镇') else '办事处'}",
+                                            UnitKind.STREET_GOV, street, short=street_name, parent=gov,
+                                            zone=street.zone)
+    for code, name, short, street_name, zone_code in ENTERPRISES:
+        units[code] = _unit(code, name, UnitKind.ENTERPRISE, regions[street_name], short=short, zone=zones[zone_code])
+    for code, name in COOPERATIVES:
+        units[code] = _unit(code, name, UnitKind.COOPERATIVE, regions["塔峪村"], zone=zones["tayu"])
+    for code, name, stem in VOLUNTEER_TEAMS:
+        units[code] = _unit(code, name, UnitKind.VOLUNTEER_TEAM, regions[f"{stem}社区"], zone=zones["core"])
+    return units
+
+
+# username, display name, role, scope kind ("region"/"unit"), scope key, person title
+LOGINS = [
+    ("leader", "王区长", "leader", "region", "望花区", "副区长"),
+    ("dept", "李科长", "department", "unit", "dept-urban", "城管局科长"),
+    ("street", "赵主任", "street", "region", "和平街道", "和平街道办事处主任"),
+    ("secretary", "吴书记", "secretary", "region", "雷锋社区", "雷锋社区党委书记"),
+    ("agent", "刘全国", "agent", "region", "雷锋社区", "党员家庭代办员"),
+    ("steward", "孙管家", "steward", "unit", "dept-drc", "项目管家"),
+    ("operator", "周师傅", "operator", "unit", "ent-fste", "精品汽车钢生产线操作员"),
+    ("lab", "郑检验", "lab", "unit", "ent-fxgt", "智检中心检验员"),
+    ("grid", "钱网格", "grid", "region", "朝阳社区第1网格", "网格员"),
+    ("volunteer", "冯志愿", "volunteer", "unit", "vt-leifeng", "志愿者"),
+    ("resident", "陈大娘", "resident", "region", "雷锋社区", "居民"),
+]
+
+
+def build_logins(regions: dict[str, Region], units: dict[str, Unit], rng: random.Random) -> list[DemoLogin]:
+    User = get_user_model()
+    admin, created = User.objects.get_or_create(username="admin", defaults={"display_name": "系统管理员"})
+    if created or not admin.is_superuser:
+        admin.is_superuser = admin.is_staff = True
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+    logins = [DemoLogin("admin", "系统管理员", "全部", "系统管理员")]
+    roles = {r.code: r for r in Role.objects.all()}
+    for username, name, role_code, scope_kind, key, title in LOGINS:
+        user, created = User.objects.get_or_create(username=username, defaults={"display_name": name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        scope = {"region": regions[key]} if scope_kind == "region" else {"unit": units[key]}
+        RoleAssignment.objects.get_or_create(user=user, role=roles[role_code], **scope)
+        person_region = scope.get("region") or scope["unit"].region
+        Person.objects.update_or_create(user=user, defaults={
+            "name": name, "title": title, "region": person_region, "unit": scope.get("unit"),
+            "phone": f"139{rng.randint(10000000, 99999999)}", "id_number": id_number(rng, rng.randint(1955, 1995)),
+            "party_member": role_code in {"leader", "secretary", "agent", "street"},
+            "gender": rng.choice("FM")})
+        logins.append(DemoLogin(username, str(roles[role_code]), str(scope.get("region") or scope["unit"]), name))
+    return logins
+
+
+def build_staff(regions: dict[str, Region], rng: random.Random) -> None:
+    """A few community workers per community, so people lists have something to show."""
+    surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+    given = ["秀英", "桂兰", "建国", "玉梅", "志强", "海燕", "丽华", "国华", "春梅", "卫东", "淑珍", "振华"]
+    for region in Region.objects.filter(level=RegionLevel.COMMUNITY):
+        if region.people.exists():
+            continue
+        for _ in range(2):
+            Person.objects.create(name=rng.choice(surnames) + rng.choice(given), region=region, title="社区工作者",
+                                  phone=f"138{rng.randint(10000000, 99999999)}",
+                                  id_number=id_number(rng, rng.randint(1960, 2000)), gender=rng.choice("FM"),
+                                  party_member=rng.random() < 0.4)
+
+
+@transaction.atomic
+def build() -> list[DemoLogin]:
+    rng = random.Random(20230721)  # the article's date: the same district every time
+    with audit.acting_as(None), audit.labelled("demo", "wanghua demo"):
+        regions = build_regions(rng)
+        units = build_units(regions)
+        logins = build_logins(regions, units, rng)
+        build_staff(regions, rng)
+    return logins

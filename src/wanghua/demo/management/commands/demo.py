@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from wanghua.demo import district
+from wanghua.org.models import Region, RegionLevel
+
+
+class Command(BaseCommand):
+    help = "Build (or refresh) the demo district of Wanghua and print the demo logins. Idempotent."
+
+    def handle(self, *args, **options):
+        logins = district.build()
+        communities = Region.objects.filter(level=RegionLevel.COMMUNITY).count()
+        streets = Region.objects.filter(level=RegionLevel.STREET).count()
+        self.stdout.write(self.style.SUCCESS(
+            f"望花区 demo district ready: {streets} towns/streets, {communities} villages/communities."))
+        self.stdout.write(f"Demo logins (password for all: {district.DEMO_PASSWORD}):")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<10} {login.role:<8} {login.scope:<16} {login.name}")

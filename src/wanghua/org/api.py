@@ -1,0 +1,379 @@
+"""Org endpoints: regions, zones, units, people, role assignments. Thin: parse, call services, shape."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from wanghua.core.models import Role
+
+from . import services
+from .models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
+
+router = Router(tags=["org"])
+
+Code = Field(..., min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+Name = Field(..., min_length=1, max_length=100)
+
+
+def _visible(model, request, pk: int, action: str = "view"):
+    return get_object_or_404(model.objects.visible_to(request.user, action), pk=pk)
+
+
+def _under(region_id: int | None) -> Q:
+    if region_id is None:
+        return Q()
+    region = Region.objects.filter(pk=region_id).first()
+    return Q(pk__in=[]) if region is None else Q(region__path__startswith=region.path)
+
+
+# --- regions --------------------------------------------------------------------------------------
+
+class RegionOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: RegionLevel
+    kind: RegionKind
+    parent_id: int | None
+    path: str
+    depth: int
+    zone_id: int | None
+    population: int | None
+    households: int | None
+
+
+class RegionIn(Schema):
+    code: str = Code
+    name: str = Name
+    level: RegionLevel
+    kind: RegionKind
+    parent_id: int | None = None
+    zone_id: int | None = None
+    population: int | None = Field(None, ge=0, le=10_000_000)
+    households: int | None = Field(None, ge=0, le=10_000_000)
+
+
+class RegionPatch(Schema):
+    code: str | None = Field(None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str | None = Field(None, min_length=1, max_length=100)
+    parent_id: int | None = None
+    zone_id: int | None = None
+    population: int | None = Field(None, ge=0, le=10_000_000)
+    households: int | None = Field(None, ge=0, le=10_000_000)
+
+
+class RegionFilter(Schema):
+    level: RegionLevel | None = None
+    parent: int | None = None
+    under: int | None = Field(None, description="Only this region's subtree")
+    zone: int | None = None
+    q: str | None = Field(None, max_length=100, description="Name or code contains")
+
+
+def _region_fields(request, data: dict) -> dict:
+    if "parent_id" in data:
+        data["parent"] = _visible(Region, request, data.pop("parent_id")) if data["parent_id"] else None
+        data.pop("parent_id", None)
+    if "zone_id" in data:
+        zone_id = data.pop("zone_id")
+        data["zone"] = get_object_or_404(Zone, pk=zone_id) if zone_id else None
+    return data
+
+
+@router.get("/regions", response=list[RegionOut], summary="Regions visible to the caller")
+@paginate(PageNumberPagination)
+def list_regions(request, filters: Query[RegionFilter]):
+    qs = Region.objects.visible_to(request.user, "view")
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.parent is not None:
+        qs = qs.filter(parent_id=filters.parent)
+    if filters.under is not None:
+        root = Region.objects.filter(pk=filters.under).first()
+        qs = qs.filter(path__startswith=root.path) if root else qs.none()
+    if filters.zone is not None:
+        qs = qs.filter(zone_id=filters.zone)
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
+    return qs.order_by("path")
+
+
+@router.get("/regions/{region_id}", response=RegionOut)
+def get_region(request, region_id: int):
+    return _visible(Region, request, region_id)
+
+
+@router.post("/regions", response={201: RegionOut})
+def create_region(request, body: RegionIn):
+    return Status(201, services.create_region(request.user, **_region_fields(request, body.dict())))
+
+
+@router.patch("/regions/{region_id}", response=RegionOut)
+def update_region(request, region_id: int, body: RegionPatch):
+    data = _region_fields(request, body.dict(exclude_unset=True))
+    return services.update_region(request.user, region_id, **data)
+
+
+@router.delete("/regions/{region_id}", response={204: None})
+def delete_region(request, region_id: int):
+    services.delete_region(request.user, region_id)
+    return Status(204, None)
+
+
+# --- zones ----------------------------------------------------------------------------------------
+
+class ZoneOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    description: str
+    area_km2: float | None
+    geojson: dict | None
+
+
+@router.get("/zones", response=list[ZoneOut])
+def list_zones(request):
+    return Zone.objects.visible_to(request.user, "view")
+
+
+@router.get("/zones/{zone_id}", response=ZoneOut)
+def get_zone(request, zone_id: int):
+    return _visible(Zone, request, zone_id)
+
+
+# --- units ----------------------------------------------------------------------------------------
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    kind: UnitKind
+    parent_id: int | None
+    region_id: int
+    zone_id: int | None
+    path: str
+    active: bool
+
+
+class UnitIn(Schema):
+    code: str = Code
+    name: str = Name
+    short_name: str = Field("", max_length=50)
+    kind: UnitKind
+    parent_id: int | None = None
+    region_id: int
+    zone_id: int | None = None
+    address: str = Field("", max_length=200)
+    phone: str = Field("", max_length=30)
+
+
+class UnitPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    short_name: str | None = Field(None, max_length=50)
+    kind: UnitKind | None = None
+    region_id: int | None = None
+    zone_id: int | None = None
+    address: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=30)
+    active: bool | None = None
+
+
+class UnitFilter(Schema):
+    kind: UnitKind | None = None
+    region: int | None = Field(None, description="Units located in this region's subtree")
+    zone: int | None = None
+    q: str | None = Field(None, max_length=100)
+
+
+def _unit_fields(request, data: dict) -> dict:
+    if data.get("parent_id") is not None:
+        data["parent"] = _visible(Unit, request, data["parent_id"])
+    data.pop("parent_id", None)
+    if data.get("region_id") is not None:
+        data["region"] = _visible(Region, request, data["region_id"])
+    data.pop("region_id", None)
+    if "zone_id" in data:
+        zone_id = data.pop("zone_id")
+        data["zone"] = get_object_or_404(Zone, pk=zone_id) if zone_id else None
+    return data
+
+
+@router.get("/units", response=list[UnitOut])
+@paginate(PageNumberPagination)
+def list_units(request, filters: Query[UnitFilter]):
+    qs = Unit.objects.visible_to(request.user, "view").filter(_under(filters.region))
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.zone is not None:
+        qs = qs.filter(zone_id=filters.zone)
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(short_name__icontains=filters.q))
+    return qs.order_by("path")
+
+
+@router.get("/units/{unit_id}", response=UnitOut)
+def get_unit(request, unit_id: int):
+    return _visible(Unit, request, unit_id)
+
+
+@router.post("/units", response={201: UnitOut})
+def create_unit(request, body: UnitIn):
+    return Status(201, services.create_unit(request.user, **_unit_fields(request, body.dict())))
+
+
+@router.patch("/units/{unit_id}", response=UnitOut)
+def update_unit(request, unit_id: int, body: UnitPatch):
+    return services.update_unit(request.user, unit_id, **_unit_fields(request, body.dict(exclude_unset=True)))
+
+
+@router.delete("/units/{unit_id}", response={204: None})
+def delete_unit(request, unit_id: int):
+    services.delete_unit(request.user, unit_id)
+    return Status(204, None)
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    gender: str
+    id_number: str = Field(..., alias="id_number_masked", description="Masked; POST …/reveal for the full value")
+    phone: str = Field(..., alias="phone_masked")
+    title: str
+    unit_id: int | None
+    region_id: int | None
+    party_member: bool
+
+
+class PersonIn(Schema):
+    name: str = Field(..., min_length=1, max_length=50)
+    gender: Person.Gender | None = None
+    id_number: str = Field("", max_length=18)
+    phone: str = Field("", max_length=20)
+    title: str = Field("", max_length=50)
+    unit_id: int | None = None
+    region_id: int | None = None
+    party_member: bool = False
+
+
+class PersonPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=50)
+    gender: Person.Gender | None = None
+    id_number: str | None = Field(None, max_length=18)
+    phone: str | None = Field(None, max_length=20)
+    title: str | None = Field(None, max_length=50)
+    unit_id: int | None = None
+    region_id: int | None = None
+    party_member: bool | None = None
+
+
+class PersonFilter(Schema):
+    unit: int | None = None
+    region: int | None = Field(None, description="People in this region's subtree")
+    q: str | None = Field(None, max_length=50)
+
+
+class RevealIn(Schema):
+    field: str = Field(..., pattern="^(id_number|phone)$")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+def _person_fields(request, data: dict) -> dict:
+    if "gender" in data:
+        data["gender"] = data["gender"] or ""
+    if "unit_id" in data:
+        unit_id = data.pop("unit_id")
+        data["unit"] = _visible(Unit, request, unit_id) if unit_id else None
+    if "region_id" in data:
+        region_id = data.pop("region_id")
+        data["region"] = _visible(Region, request, region_id) if region_id else None
+    return data
+
+
+@router.get("/people", response=list[PersonOut])
+@paginate(PageNumberPagination)
+def list_people(request, filters: Query[PersonFilter]):
+    qs = Person.objects.visible_to(request.user, "view").filter(_under(filters.region))
+    if filters.unit is not None:
+        qs = qs.filter(unit_id=filters.unit)
+    if filters.q:
+        qs = qs.filter(name__icontains=filters.q)
+    return qs.order_by("name", "id")
+
+
+@router.get("/people/{person_id}", response=PersonOut)
+def get_person(request, person_id: int):
+    return _visible(Person, request, person_id)
+
+
+@router.post("/people", response={201: PersonOut})
+def create_person(request, body: PersonIn):
+    return Status(201, services.create_person(request.user, **_person_fields(request, body.dict())))
+
+
+@router.patch("/people/{person_id}", response=PersonOut)
+def update_person(request, person_id: int, body: PersonPatch):
+    return services.update_person(request.user, person_id,
+                                  **_person_fields(request, body.dict(exclude_unset=True)))
+
+
+@router.delete("/people/{person_id}", response={204: None})
+def delete_person(request, person_id: int):
+    services.delete_person(request.user, person_id)
+    return Status(204, None)
+
+
+@router.post("/people/{person_id}/reveal", response=RevealOut,
+             summary="Full value of a masked field (logged as a personal-data view)")
+def reveal_person(request, person_id: int, body: RevealIn):
+    return {"field": body.field, "value": services.reveal_person_field(request.user, person_id, body.field)}
+
+
+# --- role assignments -----------------------------------------------------------------------------
+
+class AssignmentOut(Schema):
+    id: int
+    user_id: int
+    username: str = Field(..., alias="user.username")
+    role: str = Field(..., alias="role.code")
+    region_id: int | None
+    unit_id: int | None
+
+
+class AssignmentIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    role: str = Field(..., min_length=1, max_length=40)
+    region_id: int | None = None
+    unit_id: int | None = None
+
+
+@router.get("/assignments", response=list[AssignmentOut])
+@paginate(PageNumberPagination)
+def list_assignments(request):
+    return RoleAssignment.objects.visible_to(request.user, "view").select_related("user", "role")
+
+
+@router.post("/assignments", response={201: AssignmentOut})
+def grant(request, body: AssignmentIn):
+    user = get_object_or_404(get_user_model(), username=body.username)
+    role = get_object_or_404(Role, code=body.role)
+    region = _visible(Region, request, body.region_id) if body.region_id else None
+    unit = _visible(Unit, request, body.unit_id) if body.unit_id else None
+    return Status(201, services.grant_role(request.user, user, role, region=region, unit=unit))
+
+
+@router.delete("/assignments/{assignment_id}", response={204: None})
+def revoke(request, assignment_id: int):
+    services.revoke_role(request.user, assignment_id)
+    return Status(204, None)

@@ -1,0 +1,76 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Person, Region, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
+
+
+def _visible_regions(request):
+    if request is None:
+        return Region.objects.none()
+    return Region.objects.visible_to(request.user, "view").exclude(level=RegionLevel.GRID)
+
+
+class UnderRegionFilter(django_filters.ModelChoiceFilter):
+    """Everything whose region lies in the chosen region's subtree."""
+
+    def __init__(self, *args, lookup: str = "region", **kwargs):
+        self.lookup = lookup
+        kwargs.setdefault("queryset", _visible_regions)
+        kwargs.setdefault("label", _("Region"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        path_field = f"{self.lookup}__path" if self.lookup else "path"
+        return qs.filter(**{f"{path_field}__startswith": value.path}) if value else qs
+
+
+class RegionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or code"))
+    level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label=_("Level"))
+    under = UnderRegionFilter(lookup="", label=_("Within"))
+    zone = django_filters.ModelChoiceFilter(queryset=Zone.objects.all(), label=_("Zone"))
+
+    class Meta:
+        model = Region
+        fields = ["q", "level", "under", "zone"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class UnitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name"))
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
+    region = UnderRegionFilter()
+    zone = django_filters.ModelChoiceFilter(queryset=Zone.objects.all(), label=_("Zone"))
+
+    class Meta:
+        model = Unit
+        fields = ["q", "kind", "region", "zone"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(name__icontains=value) | Q(short_name__icontains=value) | Q(code__icontains=value))
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    region = UnderRegionFilter()
+    unit = django_filters.ModelChoiceFilter(
+        queryset=lambda request: Unit.objects.visible_to(request.user, "view") if request else Unit.objects.none(),
+        label=_("Unit"))
+    party_member = django_filters.BooleanFilter(label=_("Party member"))
+
+    class Meta:
+        model = Person
+        fields = ["q", "region", "unit", "party_member"]
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    username = django_filters.CharFilter(field_name="user__username", lookup_expr="icontains",
+                                         label=_("Username"))
+    role = django_filters.CharFilter(field_name="role__code", label=_("Role code"))
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["username", "role"]

@@ -1,0 +1,64 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.models import Role
+
+from .models import Person, Region, Unit
+
+
+class VisibleChoicesMixin:
+    """Limit every region/unit choice to what the user may see."""
+
+    def limit_choices(self, user) -> None:
+        for name, model in (("region", Region), ("parent", None), ("unit", Unit)):
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            target = model or field.queryset.model
+            field.queryset = target.objects.visible_to(user, "view")
+
+
+class RegionForm(VisibleChoicesMixin, forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "kind", "parent", "zone", "population", "households", "sort_order"]
+
+
+class UnitForm(VisibleChoicesMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "short_name", "kind", "parent", "region", "zone", "address", "phone", "active"]
+
+
+class PersonForm(VisibleChoicesMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "gender", "id_number", "phone", "title", "unit", "region", "party_member"]
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ModelChoiceField(queryset=Role.objects.none(), label=_("Role"))
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=_("Region"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
+
+    def __init__(self, *args, user, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
+        self.fields["region"].queryset = Region.objects.visible_to(user, "view")
+        self.fields["unit"].queryset = Unit.objects.visible_to(user, "view")
+
+    def clean_username(self):
+        user = get_user_model().objects.filter(username=self.cleaned_data["username"]).first()
+        if user is None:
+            raise forms.ValidationError(_("No user with this username."))
+        return user
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("region")) == bool(data.get("unit")):
+            raise forms.ValidationError(_("Choose either a region or a unit as the scope of the role."))
+        return data
+
+

@@ -1,0 +1,51 @@
+"""Org indicators: the shape of the district, computed from the region and unit records."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.indicators import Goal, register
+
+from .models import Region, RegionLevel, Unit, UnitKind
+
+
+def _regions(region):
+    qs = Region.objects.all()
+    return qs.filter(path__startswith=region.path) if region is not None else qs
+
+
+def _units(region):
+    qs = Unit.objects.filter(active=True)
+    return qs.filter(region__path__startswith=region.path) if region is not None else qs
+
+
+@register("org.communities", name=_("Villages/communities"), goal=Goal.WELLBEING, unit=_("count"), zone="core")
+def communities(region=None) -> int:
+    return _regions(region).filter(level=RegionLevel.COMMUNITY).count()
+
+
+@register("org.belt_enterprises", name=_("Enterprises in the industrial belt"), goal=Goal.STRENGTH,
+          unit=_("count"), zone="belt")
+def belt_enterprises(region=None) -> int:
+    return _units(region).filter(kind=UnitKind.ENTERPRISE, zone__code="belt").count()
+
+
+@register("org.edz_enterprises", name=_("Enterprises in the development zone"), goal=Goal.INNOVATION,
+          unit=_("count"), zone="edz")
+def edz_enterprises(region=None) -> int:
+    return _units(region).filter(kind=UnitKind.ENTERPRISE, zone__code="edz").count()
+
+
+@register("org.west_regions", name=_("Communities in the services cluster"), goal=Goal.STRENGTH,
+          unit=_("count"), zone="west")
+def west_regions(region=None) -> int:
+    return _regions(region).filter(level=RegionLevel.COMMUNITY, zone__code="west").count()
+
+
+@register("org.tayu_cooperatives", name=_("Co-operatives in Tayu"), goal=Goal.GREEN, unit=_("count"),
+          zone="tayu")
+def tayu_cooperatives(region=None) -> int:
+    return _units(region).filter(kind=UnitKind.COOPERATIVE).count()
+
+
+@register("org.volunteer_teams", name=_("Volunteer teams"), goal=Goal.CIVILITY, unit=_("count"), zone="core")
+def volunteer_teams(region=None) -> int:
+    return _units(region).filter(kind=UnitKind.VOLUNTEER_TEAM).count()

@@ -1,0 +1,238 @@
+"""The district model: regions, zones, units, people and their role assignments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.access import ScopedModel
+from wanghua.core.models import Role
+from wanghua.core.pii import mask_id_number, mask_phone
+
+
+class RegionLevel(models.TextChoices):
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Town/street")
+    COMMUNITY = "community", _("Village/community")
+    GRID = "grid", _("Grid")
+
+
+# The only parent level each level may hang under.
+PARENT_LEVEL = {
+    RegionLevel.DISTRICT: None,
+    RegionLevel.STREET: RegionLevel.DISTRICT,
+    RegionLevel.COMMUNITY: RegionLevel.STREET,
+    RegionLevel.GRID: RegionLevel.COMMUNITY,
+}
+
+
+class RegionKind(models.TextChoices):
+    DISTRICT = "区", _("district")
+    TOWN = "镇", _("town")
+    STREET = "街道", _("street")
+    VILLAGE = "村", _("village")
+    COMMUNITY = "社区", _("community")
+    GRID = "网格", _("grid")
+
+
+class Zone(ScopedModel):
+    """One of the five functional areas of 一核一带三区."""
+
+    class Kind(models.TextChoices):
+        CORE = "core", _("Core (一核)")
+        BELT = "belt", _("Belt (一带)")
+        AREA = "area", _("Zone (三区)")
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    area_km2 = models.DecimalField(_("area (km²)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    geojson = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    scope_region = None  # reference data: anyone allowed to view zones sees all of them
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TreeNode(ScopedModel):
+    """A node with a materialised path "/1/5/33/": a subtree is one indexed prefix query."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True,
+                            error_messages={"unique": _("This code is already used.")})
+    name = models.CharField(_("name"), max_length=100)
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def descendants(self, include_self: bool = True):
+        qs = type(self).objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    def ancestors(self):
+        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        return type(self).objects.filter(pk__in=ids).order_by("depth")
+
+
+class Region(TreeNode):
+    """District → 镇/街道 → 村/社区 → 网格."""
+
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    kind = models.CharField(_("kind"), max_length=4, choices=RegionKind.choices)
+    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    zone = models.ForeignKey(Zone, verbose_name=_("zone"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="regions")
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    geojson = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True)
+
+    scope_region = "pk"
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def get_absolute_url(self) -> str:
+        return reverse("org:region_detail", args=[self.pk])
+
+
+class UnitKind(models.TextChoices):
+    GOVERNMENT = "government", _("District government")
+    DEPARTMENT = "department", _("Department")
+    STREET_GOV = "street_gov", _("Town/street government")
+    COMMUNITY_COMMITTEE = "committee", _("Village/community committee")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    COOPERATIVE = "cooperative", _("Co-operative")
+    VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
+    OTHER = "other", _("Other")
+
+
+class Unit(TreeNode):
+    """A department, a town/street government, an enterprise, a co-operative, a volunteer team."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    parent = models.ForeignKey("self", verbose_name=_("parent unit"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="units")
+    zone = models.ForeignKey(Zone, verbose_name=_("zone"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="units")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    scope_region = "region"
+    scope_unit = "pk"
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def get_absolute_url(self) -> str:
+        return reverse("org:unit_detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class Person(ScopedModel):
+    """Someone the district works with: staff, agents, operators, volunteers. Has PII."""
+
+    class Gender(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    title = models.CharField(_("position"), max_length=50, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="people")
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="people")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("login account"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="person")
+    party_member = models.BooleanField(_("party member"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    scope_region = "region"
+    scope_unit = "unit"
+    scope_owner = "user"
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("org:person_detail", args=[self.pk])
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+class RoleAssignment(ScopedModel):
+    """A user holds a role over a region subtree or a unit subtree."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="role_assignments")
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="assignments")
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="role_assignments")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="role_assignments")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("granted"), default=timezone.now)
+
+    scope_region = "region"
+    scope_unit = "unit"
+    scope_owner = "user"
+
+    class Meta:
+        ordering = ["user__username", "role__sort_order"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(region__isnull=False, unit__isnull=True)
+                           | models.Q(region__isnull=True, unit__isnull=False)),
+                name="role_assignment_one_scope",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "region", "unit"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} · {self.scope}"
+
+    @property
+    def scope(self):
+        return self.region or self.unit

@@ -1,0 +1,271 @@
+"""Every change to the district model goes through here: guards, scope checks, audit labels."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from wanghua.core import audit
+from wanghua.core.access import forget_grants, grants_of, require, role_within
+from wanghua.core.models import Role
+
+from .models import PARENT_LEVEL, Person, Region, RoleAssignment, TreeNode, Unit
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dXx]$")
+PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{5,20}$")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def id_number_is_valid(value: str) -> bool:
+    """GB 11643: 18 characters whose last is the ISO 7064 MOD 11-2 check of the first 17."""
+    if not ID_NUMBER_PATTERN.match(value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11] == value[17].upper()
+
+
+# --- trees --------------------------------------------------------------------------------------
+
+def _place(node: TreeNode, parent: TreeNode | None) -> None:
+    """Compute path/depth from the parent, refusing cycles and bad codes."""
+    if not CODE_PATTERN.match(node.code or ""):
+        raise ValidationError({"code": _("Use 1–32 letters, digits, '-' or '_'.")})
+    if parent is not None and node.pk and (parent.pk == node.pk or parent.path.startswith(node.path)):
+        raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendant.")})
+    node.path = (parent.path if parent else "/") + node.code + "/"
+    node.depth = parent.depth + 1 if parent else 0
+
+
+def _check_region_levels(region: Region) -> None:
+    wanted = PARENT_LEVEL.get(region.level)
+    parent = region.parent
+    if wanted is None and parent is not None:
+        raise ValidationError({"parent": _("A district cannot have a parent region.")})
+    if wanted is not None and (parent is None or parent.level != wanted):
+        raise ValidationError({"parent": _("A %(level)s must be placed under a %(parent)s.") % {
+            "level": region.get_level_display(), "parent": Region(level=wanted).get_level_display()}})
+
+
+def _repath_descendants(model: type[TreeNode], old_path: str, new_path: str, depth_change: int) -> None:
+    if old_path == new_path:
+        return
+    model.objects.filter(path__startswith=old_path).exclude(path=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=models.F("depth") + depth_change,
+    )
+
+
+def _check_unique_code(node: TreeNode) -> None:
+    clash = type(node)._base_manager.filter(code=node.code).exclude(pk=node.pk).exists()
+    if clash:
+        raise ValidationError({"code": _("This code is already used.")})
+
+
+def _save_tree_node(node: TreeNode, parent: TreeNode | None) -> TreeNode:
+    old_path, old_depth = node.path, node.depth
+    _check_unique_code(node)
+    _place(node, parent)
+    node.full_clean(exclude=["path", "depth"])
+    node.save()
+    if old_path:
+        _repath_descendants(type(node), old_path, node.path, node.depth - old_depth)
+    return node
+
+
+def _apply(obj: models.Model, fields: dict[str, Any]) -> None:
+    for key, value in fields.items():
+        setattr(obj, key, value)
+
+
+def _locked(model: type[models.Model], actor, action: str, pk: int) -> models.Model:
+    """Fetch for change inside the transaction: invisible is 'not found', visible but not allowed is 403."""
+    obj = model.objects.visible_to(actor, "view").select_for_update().filter(pk=pk).first()
+    if obj is None:
+        raise model.DoesNotExist(_("%(model)s not found.") % {"model": model._meta.verbose_name})
+    require(actor, action, obj)
+    return obj
+
+
+@transaction.atomic
+def create_region(actor, **fields: Any) -> Region:
+    region = Region(**fields)
+    _check_region_levels(region)
+    require(actor, "add", region.parent or region)
+    with audit.acting_as(actor):
+        return _save_tree_node(region, region.parent)
+
+
+@transaction.atomic
+def update_region(actor, region_id: int, **fields: Any) -> Region:
+    region = _locked(Region, actor, "change", region_id)
+    old_level = region.level
+    _apply(region, fields)
+    if region.level != old_level and region.children.exists():
+        raise ValidationError({"level": _("The level of a region with sub-regions cannot change.")})
+    _check_region_levels(region)
+    if region.parent is not None:
+        require(actor, "change", region.parent)
+    with audit.acting_as(actor):
+        return _save_tree_node(region, region.parent)
+
+
+def _delete_checked(obj: models.Model) -> None:
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except models.ProtectedError as exc:
+        names = ", ".join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
+        raise ValidationError(_("It is still used by: %(names)s. Move or remove those first.")
+                              % {"names": names}) from exc
+
+
+@transaction.atomic
+def delete_region(actor, region_id: int) -> None:
+    region = _locked(Region, actor, "delete", region_id)
+    with audit.acting_as(actor):
+        _delete_checked(region)
+
+
+@transaction.atomic
+def create_unit(actor, **fields: Any) -> Unit:
+    unit = Unit(**fields)
+    require(actor, "add", unit)
+    with audit.acting_as(actor):
+        return _save_tree_node(unit, unit.parent)
+
+
+@transaction.atomic
+def update_unit(actor, unit_id: int, **fields: Any) -> Unit:
+    unit = _locked(Unit, actor, "change", unit_id)
+    _apply(unit, fields)
+    require(actor, "change", unit)  # the new region/parent must be in scope too
+    with audit.acting_as(actor):
+        return _save_tree_node(unit, unit.parent)
+
+
+@transaction.atomic
+def delete_unit(actor, unit_id: int) -> None:
+    unit = _locked(Unit, actor, "delete", unit_id)
+    with audit.acting_as(actor):
+        _delete_checked(unit)
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+def _validate_person(person: Person) -> None:
+    errors = {}
+    if person.id_number:
+        person.id_number = person.id_number.strip().upper()
+        if not id_number_is_valid(person.id_number):
+            errors["id_number"] = _("This is not a valid 18-digit resident ID number.")
+        elif Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).exists():
+            errors["id_number"] = _("A person with this ID number is already registered.")
+    if person.phone and not PHONE_PATTERN.match(person.phone):
+        errors["phone"] = _("Enter a valid phone number.")
+    if person.region_id is None and person.unit_id is None:
+        errors["region"] = _("Choose the region or the unit this person belongs to.")
+    if errors:
+        raise ValidationError(errors)
+    person.full_clean()
+
+
+@transaction.atomic
+def create_person(actor, **fields: Any) -> Person:
+    person = Person(**fields)
+    _validate_person(person)
+    require(actor, "add", person)
+    with audit.acting_as(actor):
+        person.save()
+    return person
+
+
+@transaction.atomic
+def update_person(actor, person_id: int, **fields: Any) -> Person:
+    person = _locked(Person, actor, "change", person_id)
+    _apply(person, fields)
+    _validate_person(person)
+    require(actor, "change", person)
+    with audit.acting_as(actor):
+        person.save()
+    return person
+
+
+@transaction.atomic
+def delete_person(actor, person_id: int) -> None:
+    person = _locked(Person, actor, "delete", person_id)
+    with audit.acting_as(actor):
+        _delete_checked(person)
+
+
+PII_FIELDS = {"id_number", "phone"}
+
+
+def reveal_person_field(actor, person_id: int, field: str) -> str:
+    """The full value of a masked field; every full view is written to the audit trail."""
+    if field not in PII_FIELDS:
+        raise ValidationError(_("Unknown field."))
+    person = Person.objects.visible_to(actor, "view").filter(pk=person_id).first()
+    if person is None:
+        raise Person.DoesNotExist(_("%(model)s not found.") % {"model": Person._meta.verbose_name})
+    require(actor, "reveal", person)
+    with audit.acting_as(actor):
+        audit.record("pii_view", person, note=field)
+    return getattr(person, field)
+
+
+# --- roles -----------------------------------------------------------------------------------------
+
+def _grant_fits(actor, role: Role, target: RoleAssignment) -> bool:
+    if actor.is_superuser:
+        return True
+    for grant in grants_of(actor):
+        if not grant.allows("org.add_roleassignment") or not role_within(role.permissions, role.data_scope, grant):
+            continue
+        if grant.covers_everything:
+            return True
+        if target.region is not None and grant.region_path and target.region.path.startswith(grant.region_path):
+            return True
+        if target.unit is not None and grant.unit_path and target.unit.path.startswith(grant.unit_path):
+            return True
+    return False
+
+
+@transaction.atomic
+def grant_role(actor, user, role: Role, *, region: Region | None = None, unit: Unit | None = None
+               ) -> RoleAssignment:
+    if (region is None) == (unit is None):
+        raise ValidationError(_("Choose either a region or a unit as the scope of the role."))
+    assignment = RoleAssignment(user=user, role=role, region=region, unit=unit, granted_by=actor)
+    if not _grant_fits(actor, role, assignment):
+        raise PermissionDenied(_("You cannot grant a role or scope wider than your own."))
+    if RoleAssignment.objects.filter(user=user, role=role, region=region, unit=unit).exists():
+        raise ValidationError(_("This user already holds this role in this scope."))
+    with audit.acting_as(actor):
+        assignment.save()
+    forget_grants(user)
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(actor, assignment_id: int) -> None:
+    assignment = _locked(RoleAssignment, actor, "delete", assignment_id)
+    if not _grant_fits(actor, assignment.role, assignment):
+        raise PermissionDenied(_("You cannot revoke a role wider than your own."))
+    with audit.acting_as(actor):
+        assignment.delete()
+    forget_grants(assignment.user)
+
+
+def assignable_roles(actor) -> list[Role]:
+    return [r for r in Role.objects.all() if actor.is_superuser or any(
+        g.allows("org.add_roleassignment") and role_within(r.permissions, r.data_scope, g)
+        for g in grants_of(actor))]
+
