@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent  # the repository root (editable install)
@@ -130,7 +129,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("WANGHUA_STATIC_ROOT", VAR_DIR / "static")) if PRODUCTION else None
 NODE_MODULES = Path(os.environ.get("WANGHUA_NODE_MODULES", BASE_DIR / "node_modules"))
 # Front-end libraries come from npm (package.json); only their built files are exposed.
 STATICFILES_DIRS = [

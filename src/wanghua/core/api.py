@@ -1,7 +1,8 @@
 """The platform API at /api/v1: session auth for the browser, hashed bearer tokens for machines,
 errors as JSON in the caller's language (Accept-Language)."""
 
-from __future__ import annotations
+
+import functools
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
@@ -10,9 +11,27 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
+from .access import has_perm_anywhere
 from .models import ApiToken, hash_token
+
+
+def needs(perm: str):
+    """Route decorator: 403 unless the caller holds `perm` somewhere (out-of-scope objects are 404)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not has_perm_anywhere(request.user, perm):
+                raise PermissionDenied(_("You do not have permission to do this."))
+            return view(request, *args, **kwargs)
+
+        wrapper.required_perm = perm
+        return wrapper
+
+    return decorate
 
 
 class TokenAuth(HttpBearer):
@@ -28,7 +47,12 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # readable Chinese in responses and logs
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="望花区数字治理平台 API",
     version="1",
     description="Wanghua District platform API. Authenticate with a session (browser) or "

@@ -241,22 +241,6 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        if len(values) == len(cls._meta.concrete_fields):
-            instance._audit_loaded = {
-                f.attname: jsonable(v) for f, v in zip(cls._meta.concrete_fields, values, strict=True)
-            }
-        return instance
-
-    def _audit_before(self) -> dict:
-        loaded = getattr(self, "_audit_loaded", None)
-        if loaded is not None:
-            return {k: loaded.get(k) for k in audited_attnames(type(self))}
-        fresh = type(self)._base_manager.filter(pk=self.pk).first()
-        return snapshot(fresh) if fresh else {}
-
     def save(self, *args, **kwargs):
         creating = self._state.adding
         before = {} if creating else self._audit_before()
@@ -273,3 +257,19 @@ class AuditedModel(models.Model):
             _write([_entry(current(), "delete", type(self), before.get(self._meta.pk.attname), self, None,
                            before, {})] if not current().suppressed else [])
         return result
+
+    def _audit_before(self) -> dict:
+        loaded = getattr(self, "_audit_loaded", None)
+        if loaded is not None:
+            return {k: loaded.get(k) for k in audited_attnames(type(self))}
+        fresh = type(self)._base_manager.filter(pk=self.pk).first()
+        return snapshot(fresh) if fresh else {}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if len(values) == len(cls._meta.concrete_fields):
+            instance._audit_loaded = {
+                f.attname: jsonable(v) for f, v in zip(cls._meta.concrete_fields, values, strict=True)
+            }
+        return instance

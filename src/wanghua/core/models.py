@@ -127,6 +127,9 @@ class LoginEvent(models.Model):
         verbose_name = _("login event")
         verbose_name_plural = _("login log")
 
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.username} {'ok' if self.success else 'failed'}"
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -1,13 +1,12 @@
 """Org endpoints: regions, zones, units, people, role assignments. Thin: parse, call services, shape."""
 
-from __future__ import annotations
-
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from wanghua.core.api import needs
 from wanghua.core.models import Role
 
 from . import services
@@ -18,17 +17,14 @@ router = Router(tags=["org"])
 Code = Field(..., min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
 Name = Field(..., min_length=1, max_length=100)
 
-
 def _visible(model, request, pk: int, action: str = "view"):
     return get_object_or_404(model.objects.visible_to(request.user, action), pk=pk)
-
 
 def _under(region_id: int | None) -> Q:
     if region_id is None:
         return Q()
     region = Region.objects.filter(pk=region_id).first()
     return Q(pk__in=[]) if region is None else Q(region__path__startswith=region.path)
-
 
 # --- regions --------------------------------------------------------------------------------------
 
@@ -45,7 +41,6 @@ class RegionOut(Schema):
     population: int | None
     households: int | None
 
-
 class RegionIn(Schema):
     code: str = Code
     name: str = Name
@@ -56,7 +51,6 @@ class RegionIn(Schema):
     population: int | None = Field(None, ge=0, le=10_000_000)
     households: int | None = Field(None, ge=0, le=10_000_000)
 
-
 class RegionPatch(Schema):
     code: str | None = Field(None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
     name: str | None = Field(None, min_length=1, max_length=100)
@@ -65,14 +59,12 @@ class RegionPatch(Schema):
     population: int | None = Field(None, ge=0, le=10_000_000)
     households: int | None = Field(None, ge=0, le=10_000_000)
 
-
 class RegionFilter(Schema):
     level: RegionLevel | None = None
     parent: int | None = None
     under: int | None = Field(None, description="Only this region's subtree")
     zone: int | None = None
     q: str | None = Field(None, max_length=100, description="Name or code contains")
-
 
 def _region_fields(request, data: dict) -> dict:
     if "parent_id" in data:
@@ -83,9 +75,9 @@ def _region_fields(request, data: dict) -> dict:
         data["zone"] = get_object_or_404(Zone, pk=zone_id) if zone_id else None
     return data
 
-
 @router.get("/regions", response=list[RegionOut], summary="Regions visible to the caller")
 @paginate(PageNumberPagination)
+@needs("org.view_region")
 def list_regions(request, filters: Query[RegionFilter]):
     qs = Region.objects.visible_to(request.user, "view")
     if filters.level:
@@ -101,28 +93,27 @@ def list_regions(request, filters: Query[RegionFilter]):
         qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
     return qs.order_by("path")
 
-
 @router.get("/regions/{region_id}", response=RegionOut)
+@needs("org.view_region")
 def get_region(request, region_id: int):
     return _visible(Region, request, region_id)
 
-
 @router.post("/regions", response={201: RegionOut})
+@needs("org.add_region")
 def create_region(request, body: RegionIn):
     return Status(201, services.create_region(request.user, **_region_fields(request, body.dict())))
 
-
 @router.patch("/regions/{region_id}", response=RegionOut)
+@needs("org.change_region")
 def update_region(request, region_id: int, body: RegionPatch):
     data = _region_fields(request, body.dict(exclude_unset=True))
     return services.update_region(request.user, region_id, **data)
 
-
 @router.delete("/regions/{region_id}", response={204: None})
+@needs("org.delete_region")
 def delete_region(request, region_id: int):
     services.delete_region(request.user, region_id)
     return Status(204, None)
-
 
 # --- zones ----------------------------------------------------------------------------------------
 
@@ -135,16 +126,15 @@ class ZoneOut(Schema):
     area_km2: float | None
     geojson: dict | None
 
-
 @router.get("/zones", response=list[ZoneOut])
+@needs("org.view_zone")
 def list_zones(request):
     return Zone.objects.visible_to(request.user, "view")
 
-
 @router.get("/zones/{zone_id}", response=ZoneOut)
+@needs("org.view_zone")
 def get_zone(request, zone_id: int):
     return _visible(Zone, request, zone_id)
-
 
 # --- units ----------------------------------------------------------------------------------------
 
@@ -160,7 +150,6 @@ class UnitOut(Schema):
     path: str
     active: bool
 
-
 class UnitIn(Schema):
     code: str = Code
     name: str = Name
@@ -172,7 +161,6 @@ class UnitIn(Schema):
     address: str = Field("", max_length=200)
     phone: str = Field("", max_length=30)
 
-
 class UnitPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=100)
     short_name: str | None = Field(None, max_length=50)
@@ -183,13 +171,11 @@ class UnitPatch(Schema):
     phone: str | None = Field(None, max_length=30)
     active: bool | None = None
 
-
 class UnitFilter(Schema):
     kind: UnitKind | None = None
     region: int | None = Field(None, description="Units located in this region's subtree")
     zone: int | None = None
     q: str | None = Field(None, max_length=100)
-
 
 def _unit_fields(request, data: dict) -> dict:
     if data.get("parent_id") is not None:
@@ -203,9 +189,9 @@ def _unit_fields(request, data: dict) -> dict:
         data["zone"] = get_object_or_404(Zone, pk=zone_id) if zone_id else None
     return data
 
-
 @router.get("/units", response=list[UnitOut])
 @paginate(PageNumberPagination)
+@needs("org.view_unit")
 def list_units(request, filters: Query[UnitFilter]):
     qs = Unit.objects.visible_to(request.user, "view").filter(_under(filters.region))
     if filters.kind:
@@ -216,27 +202,26 @@ def list_units(request, filters: Query[UnitFilter]):
         qs = qs.filter(Q(name__icontains=filters.q) | Q(short_name__icontains=filters.q))
     return qs.order_by("path")
 
-
 @router.get("/units/{unit_id}", response=UnitOut)
+@needs("org.view_unit")
 def get_unit(request, unit_id: int):
     return _visible(Unit, request, unit_id)
 
-
 @router.post("/units", response={201: UnitOut})
+@needs("org.add_unit")
 def create_unit(request, body: UnitIn):
     return Status(201, services.create_unit(request.user, **_unit_fields(request, body.dict())))
 
-
 @router.patch("/units/{unit_id}", response=UnitOut)
+@needs("org.change_unit")
 def update_unit(request, unit_id: int, body: UnitPatch):
     return services.update_unit(request.user, unit_id, **_unit_fields(request, body.dict(exclude_unset=True)))
 
-
 @router.delete("/units/{unit_id}", response={204: None})
+@needs("org.delete_unit")
 def delete_unit(request, unit_id: int):
     services.delete_unit(request.user, unit_id)
     return Status(204, None)
-
 
 # --- people ---------------------------------------------------------------------------------------
 
@@ -251,7 +236,6 @@ class PersonOut(Schema):
     region_id: int | None
     party_member: bool
 
-
 class PersonIn(Schema):
     name: str = Field(..., min_length=1, max_length=50)
     gender: Person.Gender | None = None
@@ -261,7 +245,6 @@ class PersonIn(Schema):
     unit_id: int | None = None
     region_id: int | None = None
     party_member: bool = False
-
 
 class PersonPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=50)
@@ -273,21 +256,17 @@ class PersonPatch(Schema):
     region_id: int | None = None
     party_member: bool | None = None
 
-
 class PersonFilter(Schema):
     unit: int | None = None
     region: int | None = Field(None, description="People in this region's subtree")
     q: str | None = Field(None, max_length=50)
 
-
 class RevealIn(Schema):
     field: str = Field(..., pattern="^(id_number|phone)$")
-
 
 class RevealOut(Schema):
     field: str
     value: str
-
 
 def _person_fields(request, data: dict) -> dict:
     if "gender" in data:
@@ -300,9 +279,9 @@ def _person_fields(request, data: dict) -> dict:
         data["region"] = _visible(Region, request, region_id) if region_id else None
     return data
 
-
 @router.get("/people", response=list[PersonOut])
 @paginate(PageNumberPagination)
+@needs("org.view_person")
 def list_people(request, filters: Query[PersonFilter]):
     qs = Person.objects.visible_to(request.user, "view").filter(_under(filters.region))
     if filters.unit is not None:
@@ -311,34 +290,33 @@ def list_people(request, filters: Query[PersonFilter]):
         qs = qs.filter(name__icontains=filters.q)
     return qs.order_by("name", "id")
 
-
 @router.get("/people/{person_id}", response=PersonOut)
+@needs("org.view_person")
 def get_person(request, person_id: int):
     return _visible(Person, request, person_id)
 
-
 @router.post("/people", response={201: PersonOut})
+@needs("org.add_person")
 def create_person(request, body: PersonIn):
     return Status(201, services.create_person(request.user, **_person_fields(request, body.dict())))
 
-
 @router.patch("/people/{person_id}", response=PersonOut)
+@needs("org.change_person")
 def update_person(request, person_id: int, body: PersonPatch):
     return services.update_person(request.user, person_id,
                                   **_person_fields(request, body.dict(exclude_unset=True)))
 
-
 @router.delete("/people/{person_id}", response={204: None})
+@needs("org.delete_person")
 def delete_person(request, person_id: int):
     services.delete_person(request.user, person_id)
     return Status(204, None)
 
-
 @router.post("/people/{person_id}/reveal", response=RevealOut,
              summary="Full value of a masked field (logged as a personal-data view)")
+@needs("org.reveal_person")
 def reveal_person(request, person_id: int, body: RevealIn):
     return {"field": body.field, "value": services.reveal_person_field(request.user, person_id, body.field)}
-
 
 # --- role assignments -----------------------------------------------------------------------------
 
@@ -350,21 +328,20 @@ class AssignmentOut(Schema):
     region_id: int | None
     unit_id: int | None
 
-
 class AssignmentIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
     role: str = Field(..., min_length=1, max_length=40)
     region_id: int | None = None
     unit_id: int | None = None
 
-
 @router.get("/assignments", response=list[AssignmentOut])
 @paginate(PageNumberPagination)
+@needs("org.view_roleassignment")
 def list_assignments(request):
     return RoleAssignment.objects.visible_to(request.user, "view").select_related("user", "role")
 
-
 @router.post("/assignments", response={201: AssignmentOut})
+@needs("org.add_roleassignment")
 def grant(request, body: AssignmentIn):
     user = get_object_or_404(get_user_model(), username=body.username)
     role = get_object_or_404(Role, code=body.role)
@@ -372,8 +349,8 @@ def grant(request, body: AssignmentIn):
     unit = _visible(Unit, request, body.unit_id) if body.unit_id else None
     return Status(201, services.grant_role(request.user, user, role, region=region, unit=unit))
 
-
 @router.delete("/assignments/{assignment_id}", response={204: None})
+@needs("org.delete_roleassignment")
 def revoke(request, assignment_id: int):
     services.revoke_role(request.user, assignment_id)
     return Status(204, None)

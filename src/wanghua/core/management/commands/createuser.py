@@ -27,7 +27,8 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         role_obj = Role.objects.filter(code=role).first()
         if role_obj is None:
-            raise CommandError(f"unknown role {role!r}; known: {', '.join(Role.objects.values_list('code', flat=True))}")
+            known = ", ".join(Role.objects.values_list("code", flat=True))
+            raise CommandError(f"unknown role {role!r}; known: {known}")
         scope = {"region": Region.objects.filter(code=region).first()} if region else {
             "unit": Unit.objects.filter(code=unit).first()}
         if next(iter(scope.values())) is None:

@@ -1,0 +1,54 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WANGHUA := $(BIN)/wanghua
+
+.PHONY: run test install frontend messages compilemessages lint bench test-postgres clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+frontend: node_modules/.package-lock.json
+
+compilemessages: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d src/wanghua/locale -D django --statistics 2>&1 | tail -1
+
+install: $(STAMP) frontend compilemessages
+
+run: install
+	$(WANGHUA) migrate --no-input
+	$(WANGHUA) demo
+	$(WANGHUA) serve 127.0.0.1:8000
+
+test: install
+	$(BIN)/ruff check .
+	$(WANGHUA) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+# The suite against PostgreSQL (WANGHUA_DATABASE_URL); .ci/run calls it after `make test`.
+test-postgres: install
+	WANGHUA_DATABASE_URL=$${WANGHUA_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wanghua} $(BIN)/pytest
+
+# Refresh msgids in the Chinese catalogue (needs GNU gettext); translations then go into django.po.
+messages: install
+	cd src/wanghua && ../../$(BIN)/django-admin makemessages -l zh_Hans --settings=wanghua.settings -i "demo/*" --no-obsolete
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var
