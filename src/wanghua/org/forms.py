@@ -22,7 +22,7 @@ class VisibleChoicesMixin:
 class RegionForm(VisibleChoicesMixin, forms.ModelForm):
     class Meta:
         model = Region
-        fields = ["code", "name", "level", "kind", "parent", "zone", "population", "households", "sort_order"]
+        fields = ["code", "name", "level", "kind", "parent", "zone", "population", "households"]
 
 
 class UnitForm(VisibleChoicesMixin, forms.ModelForm):

@@ -87,8 +87,8 @@ class TreeNode(ScopedModel):
         return qs if include_self else qs.exclude(pk=self.pk)
 
     def ancestors(self):
-        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
-        return type(self).objects.filter(pk__in=ids).order_by("depth")
+        codes = [part for part in self.path.strip("/").split("/")[:-1] if part]
+        return type(self).objects.filter(code__in=codes).order_by("depth")
 
 
 class Region(TreeNode):

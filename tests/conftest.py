@@ -1,0 +1,91 @@
+"""Shared fixtures: a small district with two streets, three communities and a grid, and users
+holding each kind of grant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from wanghua.core.models import Role, User
+from wanghua.core.roles import sync_builtin_roles
+from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
+
+
+@dataclass
+class World:
+    district: Region
+    street1: Region
+    street2: Region
+    community1: Region
+    community2: Region
+    community3: Region
+    grid1: Region
+    zone: Zone
+    gov: Unit
+    dept: Unit
+    enterprise1: Unit
+    enterprise2: Unit
+    person1: Person
+    person3: Person
+
+
+def region(code, name, level, kind, parent=None, zone=None) -> Region:
+    return Region.objects.create(code=code, name=name, level=level, kind=kind, parent=parent, zone=zone,
+                                 path=(parent.path if parent else "/") + code + "/",
+                                 depth=parent.depth + 1 if parent else 0)
+
+
+def unit(code, name, kind, at, parent=None, zone=None) -> Unit:
+    return Unit.objects.create(code=code, name=name, kind=kind, region=at, parent=parent, zone=zone,
+                               path=(parent.path if parent else "/") + code + "/",
+                               depth=parent.depth + 1 if parent else 0)
+
+
+@pytest.fixture
+def roles(db):
+    sync_builtin_roles()  # transactional tests flush the table the migration filled
+    return {r.code: r for r in Role.objects.all()}
+
+
+@pytest.fixture
+def world(db, roles) -> World:
+    zone = Zone.objects.create(code="core", name="雷锋文化核心区", kind=Zone.Kind.CORE)
+    d = region("T00", "测试区", RegionLevel.DISTRICT, RegionKind.DISTRICT)
+    s1 = region("T01", "一街道", RegionLevel.STREET, RegionKind.STREET, d, zone)
+    s2 = region("T02", "二街道", RegionLevel.STREET, RegionKind.STREET, d)
+    c1 = region("T0101", "甲社区", RegionLevel.COMMUNITY, RegionKind.COMMUNITY, s1, zone)
+    c2 = region("T0102", "乙社区", RegionLevel.COMMUNITY, RegionKind.COMMUNITY, s1, zone)
+    c3 = region("T0201", "丙社区", RegionLevel.COMMUNITY, RegionKind.COMMUNITY, s2)
+    g1 = region("T0101G1", "甲社区第1网格", RegionLevel.GRID, RegionKind.GRID, c1, zone)
+    gov = unit("gov", "测试区政府", UnitKind.GOVERNMENT, d)
+    dept = unit("dept", "城管局", UnitKind.DEPARTMENT, d, parent=gov)
+    e1 = unit("ent1", "一号钢厂", UnitKind.ENTERPRISE, s1, zone=zone)
+    e2 = unit("ent2", "二号铝厂", UnitKind.ENTERPRISE, s2)
+    p1 = Person.objects.create(name="张甲", region=c1, phone="13912345678", id_number="210404199001011236")
+    p3 = Person.objects.create(name="李丙", region=c3, phone="13800001111")
+    return World(d, s1, s2, c1, c2, c3, g1, zone, gov, dept, e1, e2, p1, p3)
+
+
+@pytest.fixture
+def make_user(db, roles):
+    def make(username: str, role: str | None = None, *, region: Region | None = None, unit: Unit | None = None,
+             **extra) -> User:
+        user = User.objects.create_user(username=username, password="Pass-word-123", **extra)
+        if role:
+            RoleAssignment.objects.create(user=user, role=roles[role], region=region, unit=unit)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
