@@ -116,8 +116,18 @@ def audited_attnames(model: type[models.Model]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.name not in excluded]
 
 
+def _normalised(field: models.Field, value: Any) -> Any:
+    """The field's own Python form, so "10.60" set by hand and Decimal("10.6") from the DB compare equal."""
+    try:
+        return jsonable(field.to_python(value))
+    except Exception:  # a value the field rejects is recorded as given
+        return jsonable(value)
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    return {name: jsonable(getattr(obj, name)) for name in audited_attnames(type(obj))}
+    excluded = getattr(type(obj), "audit_exclude", set())
+    return {f.attname: _normalised(f, getattr(obj, f.attname))
+            for f in type(obj)._meta.concrete_fields if f.name not in excluded}
 
 
 def changed(before: dict, after: dict) -> tuple[dict, dict]:
@@ -215,7 +225,12 @@ class AuditedQuerySet(models.QuerySet):
         names = audited_attnames(self.model)
         with transaction.atomic(using=self.db):
             before = _values(self.model._base_manager.using(self.db).filter(pk__in=[o.pk for o in objs]), names)
-            count = super().bulk_update(objs, fields, *args, **kwargs)
+            ctx = current()
+            outer, ctx.suppressed = ctx.suppressed, True  # Django's bulk_update calls update(): record once
+            try:
+                count = super().bulk_update(objs, fields, *args, **kwargs)
+            finally:
+                ctx.suppressed = outer
             record_rows("update", self.model, ((o.pk, before.get(o.pk, {}), snapshot(o)) for o in objs))
         return count
 
@@ -270,6 +285,6 @@ class AuditedModel(models.Model):
         instance = super().from_db(db, field_names, values)
         if len(values) == len(cls._meta.concrete_fields):
             instance._audit_loaded = {
-                f.attname: jsonable(v) for f, v in zip(cls._meta.concrete_fields, values, strict=True)
+                f.attname: _normalised(f, v) for f, v in zip(cls._meta.concrete_fields, values, strict=True)
             }
         return instance

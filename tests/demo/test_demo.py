@@ -1,0 +1,54 @@
+"""`wanghua demo` builds the article's district, idempotently, with one login per role."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from wanghua.core.models import AuditEntry, Role, User
+from wanghua.org.models import Region, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
+
+
+@pytest.fixture
+def demo(db, roles):
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_district_matches_the_article(demo):
+    assert Region.objects.filter(level=RegionLevel.COMMUNITY).count() == 90
+    assert Region.objects.filter(level=RegionLevel.DISTRICT).get().name == "望花区"
+    names = set(Region.objects.values_list("name", flat=True))
+    assert {"和平街道", "朝阳社区", "雷锋社区", "塔峪镇"} <= names
+    assert Region.objects.get(name="朝阳社区").parent.name == "和平街道"
+    assert Zone.objects.count() == 5
+    enterprises = set(Unit.objects.filter(kind=UnitKind.ENTERPRISE).values_list("short_name", flat=True))
+    assert {"抚顺特钢", "抚顺新钢铁", "抚顺铝业", "抚顺炭素", "抚矿集团"} <= enterprises
+    assert Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() >= 10
+
+
+def test_one_login_per_role_in_scope(demo):
+    for role in Role.objects.exclude(code="sysadmin"):
+        assignment = RoleAssignment.objects.get(role=role)
+        assert assignment.user.check_password("Wanghua@2026")
+        assert assignment.user.username in demo
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_demo_is_idempotent(demo):
+    counts = (Region.objects.count(), Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count())
+    audit_count = AuditEntry.objects.count()
+    call_command("demo", stdout=StringIO())
+    assert (Region.objects.count(), Unit.objects.count(), User.objects.count(),
+            RoleAssignment.objects.count()) == counts
+    assert AuditEntry.objects.count() == audit_count  # nothing changed, nothing recorded
+
+
+def test_demo_logins_see_their_scope(demo):
+    from wanghua.org.models import Person
+
+    agent = User.objects.get(username="agent")
+    assert set(Region.objects.visible_to(agent, "view").values_list("name", flat=True)) == {"雷锋社区"}
+    leader = User.objects.get(username="leader")
+    assert Person.objects.visible_to(leader, "view").count() == Person.objects.count()

@@ -1,0 +1,60 @@
+"""Nobody can grant a role wider than their own."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from wanghua.org import services
+from wanghua.org.models import RoleAssignment
+
+
+def test_secretary_grants_agent_inside_own_community(world, make_user, roles):
+    secretary = make_user("sec", "secretary", region=world.community1)
+    newcomer = make_user("new-agent")
+    assignment = services.grant_role(secretary, newcomer, roles["agent"], region=world.grid1)
+    assert assignment.granted_by == secretary
+
+
+def test_grant_outside_own_scope_is_refused(world, make_user, roles):
+    secretary = make_user("sec", "secretary", region=world.community1)
+    with pytest.raises(PermissionDenied):
+        services.grant_role(secretary, make_user("x"), roles["agent"], region=world.community3)
+
+
+def test_grant_of_a_wider_role_is_refused(world, make_user, roles):
+    secretary = make_user("sec", "secretary", region=world.community1)
+    for wider in ("leader", "street", "sysadmin"):
+        with pytest.raises(PermissionDenied):
+            services.grant_role(secretary, make_user(f"x-{wider}"), roles[wider], region=world.community1)
+    assert not RoleAssignment.objects.filter(user__username__startswith="x-").exists()
+
+
+def test_roles_without_grant_permission_grant_nothing(world, make_user, roles):
+    agent = make_user("agent", "agent", region=world.community1)
+    with pytest.raises(PermissionDenied):
+        services.grant_role(agent, make_user("x"), roles["agent"], region=world.community1)
+    assert services.assignable_roles(agent) == []
+
+
+def test_grant_page_and_api(world, make_user, client_for):
+    street = make_user("st", "street", region=world.street1)
+    make_user("candidate")
+    client = client_for(street)
+    response = client.post("/org/assignments/grant/", {"username": "candidate", "role": street.role_assignments.get()
+                                                       .role.pk, "region": world.community2.pk})
+    assert response.status_code == 302
+    assert RoleAssignment.objects.filter(user__username="candidate", region=world.community2).exists()
+    refused = client.post("/api/v1/org/assignments", {"username": "candidate", "role": "leader",
+                                                      "region_id": world.community2.pk},
+                          content_type="application/json")
+    assert refused.status_code == 403
+    assignment = RoleAssignment.objects.get(user__username="candidate")
+    assert client.delete(f"/api/v1/org/assignments/{assignment.pk}").status_code == 204
+    assert not RoleAssignment.objects.filter(user__username="candidate").exists()
+
+
+def test_revoking_takes_effect_immediately(world, make_user, client_for):
+    secretary = make_user("sec", "secretary", region=world.community1)
+    client = client_for(secretary)
+    assert client.get("/org/people/").status_code == 200
+    RoleAssignment.objects.filter(user=secretary).delete()
+    assert client.get("/org/people/").status_code == 403

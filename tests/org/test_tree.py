@@ -1,0 +1,95 @@
+"""The region and unit trees: one-query subtrees, and invalid trees refused with a clear message."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from wanghua.org import services
+from wanghua.org.models import Person, Region, Unit
+
+
+@pytest.fixture
+def root(make_user):
+    return make_user("root", is_superuser=True)
+
+
+def test_subtree_is_one_query(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        names = sorted(r.name for r in world.street1.descendants())
+    assert names == sorted(["一街道", "甲社区", "乙社区", "甲社区第1网格"])
+
+
+def test_ancestors(world):
+    assert [r.name for r in world.grid1.ancestors()] == ["测试区", "一街道", "甲社区"]
+
+
+def test_create_places_node_by_parent(world, root):
+    grid = services.create_region(root, code="T0102G1", name="乙社区第1网格", level="grid", kind="网格",
+                                  parent=world.community2)
+    assert grid.path == "/T00/T01/T0102/T0102G1/" and grid.depth == 3
+
+
+def test_community_under_community_is_refused(world, root):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        services.create_region(root, code="X1", name="错社区", level="community", kind="社区",
+                               parent=world.community1)
+    assert "村/社区必须隶属于镇/街道" in str(caught.value)
+    assert not Region.objects.filter(code="X1").exists()
+
+
+def test_cycle_is_refused(world, root):
+    with pytest.raises(ValidationError) as caught:
+        services.update_unit(root, world.gov.pk, parent=world.dept)
+    assert "parent" in caught.value.message_dict
+    world.gov.refresh_from_db()
+    assert world.gov.parent is None
+
+
+def test_duplicate_and_malformed_codes_are_refused(world, root):
+    with pytest.raises(ValidationError) as dup:
+        services.create_region(root, code="T0101", name="重复", level="community", kind="社区", parent=world.street2)
+    assert "code" in dup.value.message_dict
+    with pytest.raises(ValidationError):
+        services.create_region(root, code="bad/code", name="坏编码", level="community", kind="社区",
+                               parent=world.street2)
+
+
+def test_moving_a_subtree_rewrites_descendant_paths(world, root):
+    services.update_region(root, world.community1.pk, parent=world.street2)
+    world.grid1.refresh_from_db()
+    assert world.grid1.path == "/T00/T02/T0101/T0101G1/"
+    assert {r.name for r in world.street2.descendants()} >= {"甲社区", "甲社区第1网格"}
+
+
+def test_renaming_a_code_rewrites_descendant_paths(world, root):
+    services.update_unit(root, world.gov.pk, code="gov2")
+    world.dept.refresh_from_db()
+    assert world.dept.path == "/gov2/dept/"
+
+
+def test_level_of_a_region_with_children_cannot_change(world, root):
+    with pytest.raises(ValidationError):
+        services.update_region(root, world.community1.pk, level="grid", parent=world.community2)
+
+
+def test_delete_in_use_is_refused_and_keeps_data(world, root):
+    with pytest.raises(ValidationError) as caught:
+        services.delete_region(root, world.community1.pk)
+    assert "region" in str(caught.value) or "区划" in str(caught.value)
+    assert Region.objects.filter(pk=world.community1.pk).exists()
+    assert Person.objects.filter(pk=world.person1.pk).exists()
+
+
+def test_delete_leaf_works(world, root):
+    services.delete_region(root, world.grid1.pk)
+    assert not Region.objects.filter(pk=world.grid1.pk).exists()
+    assert Unit.objects.count() == 4
+
+
+def test_person_id_number_is_checked(world, root):
+    with pytest.raises(ValidationError) as bad:
+        services.create_person(root, name="错号", region=world.community1, id_number="210404199001011235")
+    assert "id_number" in bad.value.message_dict
+    with pytest.raises(ValidationError) as dup:
+        services.create_person(root, name="重号", region=world.community1, id_number="210404199001011236")
+    assert "id_number" in dup.value.message_dict
