@@ -8,6 +8,7 @@ import sys
 def test_check_deploy_is_clean_in_production(tmp_path):
     env = {**os.environ, "WANGHUA_PRODUCTION": "1", "WANGHUA_SECRET_KEY": "k" * 20 + "x9!Q" * 10,
            "WANGHUA_ALLOWED_HOSTS": "wanghua.example.cn", "WANGHUA_VAR_DIR": str(tmp_path)}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run([sys.executable, "-m", "wanghua.cli", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr

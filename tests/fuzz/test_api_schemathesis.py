@@ -3,6 +3,8 @@ answer must match the documented schema. Runs as a district leader's token and a
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
@@ -13,7 +15,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def token(world, make_user):
+def keep_test_connection():
+    """Calls go straight to the WSGI app: keep Django from closing the test's (transaction-wrapped)
+    connection at the end of each request, as Django's own test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(world, make_user, keep_test_connection):
     return services.create_token(make_user("fuzzer", is_superuser=True), "fuzz")
 
 
