@@ -1,0 +1,52 @@
+"""Take the README's screenshots from a running demo (`make run`, or `wanghua serve`).
+
+    .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+
+
+def login(page, username: str) -> None:
+    page.goto(f"{BASE}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("Wanghua@2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{BASE}/")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        desktop = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+        login(desktop, "leader")
+        desktop.wait_for_selector("#chart-communities[data-chart-ready='1']")
+        desktop.wait_for_timeout(800)
+        desktop.screenshot(path=OUT / "home.png", full_page=True)
+        desktop.goto(f"{BASE}/org/regions/tree/")
+        desktop.locator("li[data-region='210404'] > button.toggle").click()
+        desktop.locator("li[data-region='210404001'] > button.toggle").click()
+        desktop.locator("li[data-region='210404001002']").wait_for()
+        desktop.screenshot(path=OUT / "region-tree.png")
+        desktop.goto(f"{BASE}/org/people/?region=")
+        desktop.screenshot(path=OUT / "people.png")
+        desktop.goto(f"{BASE}/system/audit/")
+        desktop.screenshot(path=OUT / "audit.png")
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+        login(phone, "street")
+        phone.goto(f"{BASE}/org/people/")
+        phone.screenshot(path=OUT / "phone-people.png")
+        browser.close()
+    print("screenshots in", OUT)
+
+
+if __name__ == "__main__":
+    main()
