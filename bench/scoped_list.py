@@ -17,7 +17,7 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wanghua.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
