@@ -22,7 +22,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 frontend: node_modules/.package-lock.json
 
 compilemessages: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d src/wanghua/locale -D django --statistics 2>&1 | tail -1
+	$(BIN)/pybabel compile -d src/wanghua/locale -D django --statistics 2>&1 | tail -1
 
 install: $(STAMP) frontend compilemessages
 

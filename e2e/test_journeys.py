@@ -49,7 +49,7 @@ def test_region_tree_expands_on_demand(live_world, live_server, page, make_user)
     assert page.get_by_role("heading", name="甲社区").is_visible()
 
 
-def test_excel_export_downloads_the_filtered_list(live_world, live_server, page, make_user):
+def test_excel_export_downloads_the_filtered_list(live_world, live_server, page, make_user, tmp_path):
     make_user("leader", "leader", region=live_world.district)
     login(page, live_server.url, "leader")
     page.goto(f"{live_server.url}/org/regions/?level=community")
@@ -57,7 +57,9 @@ def test_excel_export_downloads_the_filtered_list(live_world, live_server, page,
         page.locator("#export-xlsx").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
-    sheet = load_workbook(download.path()).active
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    sheet = load_workbook(saved).active
     names = sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert names == ["丙社区", "乙社区", "甲社区"]
 

@@ -1,6 +1,8 @@
 """Fuzz the whole API from its own OpenAPI schema: no input may cause a server error, and every
 answer must match the documented schema. Runs as a district leader's token and as a superuser's."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -31,7 +33,8 @@ def token(world, make_user, keep_test_connection):
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("WANGHUA_FUZZ_EXAMPLES", "30")), deadline=None,
+          suppress_health_check=list(HealthCheck))
 def test_api_never_fails_on_any_input(case, token):
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
                            checks=[not_a_server_error, response_schema_conformance])

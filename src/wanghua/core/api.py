@@ -3,16 +3,19 @@ errors as JSON in the caller's language (Accept-Language)."""
 
 
 import functools
+from typing import Annotated
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.pagination import PageNumberPagination
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
+from pydantic import AfterValidator
 
 from .access import has_perm_anywhere
 from .models import ApiToken, hash_token
@@ -60,6 +63,27 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), django_auth],
 )
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+# Every text the API accepts: no NUL characters (PostgreSQL cannot store them; they are never meant).
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+# Every record id the API accepts: positive and within what every database (and JavaScript) holds.
+RecordId = Annotated[int, Field(ge=1, le=9_007_199_254_740_991)]
+
+
+class Pagination(PageNumberPagination):
+    """`page` and `page_size` with upper bounds, so no request can ask the database for an absurd offset."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1, le=500)
 
 
 class ErrorOut(Schema):

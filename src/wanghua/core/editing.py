@@ -15,6 +15,16 @@ from django.views import View
 from .access import can
 
 
+def style_form(form) -> None:
+    """Give every widget its Bootstrap class (forms stay plain Django forms)."""
+    for field in form.fields.values():
+        widget = field.widget
+        kind = getattr(widget, "input_type", None)
+        css = "form-check-input" if kind == "checkbox" else "form-select" if kind == "select" or hasattr(
+            widget, "allow_multiple_selected") else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 def _attach(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -46,6 +56,7 @@ class ServiceFormView(View):
     def make_form(self, obj, data=None):
         form = self.form_class(data, instance=obj, initial=self.request.GET.dict() if obj is None else None)
         form.limit_choices(self.request.user)
+        style_form(form)
         return form
 
     def render_form(self, form, obj, status=200):

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from .access import has_perm_anywhere, perm_code
+from .editing import style_form
 from .exports import xlsx_response
 
 
@@ -33,6 +38,15 @@ def attr(path: str) -> Callable[[Any], Any]:
         return obj
 
     return read
+
+
+def shown(value: Any) -> Any:
+    """How a cell reads on the page: yes/no for booleans, local time for timestamps."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    return value
 
 
 def detail_link(obj: Any) -> str:
@@ -59,6 +73,7 @@ class ScopedListView(ListView):
             self.filterset = None
             return base
         self.filterset = self.filterset_class(self.request.GET or None, queryset=base, request=self.request)
+        style_form(self.filterset.form)
         if self.filterset.is_bound and not self.filterset.is_valid():
             return base.none()
         return self.filterset.qs
@@ -85,7 +100,7 @@ class ScopedListView(ListView):
             title=self.title,
             filter=self.filterset,
             columns=self.columns,
-            rows=[(obj, [(c.value(obj), c.link(obj) if c.link else "") for c in self.columns])
+            rows=[(obj, [(shown(c.value(obj)), c.link(obj) if c.link else "") for c in self.columns])
                   for obj in context["object_list"]],
             query=query.urlencode(),
             can_export=has_perm_anywhere(self.request.user, perm_code(self.model, "export")),

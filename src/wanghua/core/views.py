@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import has_perm_anywhere
+from .editing import style_form
 from .filters import AuditFilter, LoginFilter
 from .listing import Column, ScopedListView, attr
 from .models import ApiToken, AuditEntry, LoginEvent, User
@@ -34,6 +35,11 @@ class LogoutView(auth_views.LogoutView):
 @access(LOGIN)
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        style_form(form)
+        return form
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password has been changed."))

@@ -168,6 +168,9 @@ LOGINS = [
 ]
 
 
+FEMALE_LOGINS = {"secretary", "grid", "resident"}
+
+
 def build_logins(regions: dict[str, Region], units: dict[str, Unit], rng: random.Random) -> list[DemoLogin]:
     User = get_user_model()
     admin, created = User.objects.get_or_create(username="admin", defaults={"display_name": "系统管理员"})
@@ -189,7 +192,7 @@ def build_logins(regions: dict[str, Region], units: dict[str, Unit], rng: random
             "name": name, "title": title, "region": person_region, "unit": scope.get("unit"),
             "phone": f"139{rng.randint(10000000, 99999999)}", "id_number": id_number(rng, rng.randint(1955, 1995)),
             "party_member": role_code in {"leader", "secretary", "agent", "street"},
-            "gender": rng.choice("FM")})
+            "gender": "F" if username in FEMALE_LOGINS else "M"})
         logins.append(DemoLogin(username, str(roles[role_code]), str(scope.get("region") or scope["unit"]), name))
     return logins
 
@@ -197,14 +200,16 @@ def build_logins(regions: dict[str, Region], units: dict[str, Unit], rng: random
 def build_staff(regions: dict[str, Region], rng: random.Random) -> None:
     """A few community workers per community, so people lists have something to show."""
     surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-    given = ["秀英", "桂兰", "建国", "玉梅", "志强", "海燕", "丽华", "国华", "春梅", "卫东", "淑珍", "振华"]
+    given = [("秀英", "F"), ("桂兰", "F"), ("建国", "M"), ("玉梅", "F"), ("志强", "M"), ("海燕", "F"),
+             ("丽华", "F"), ("国华", "M"), ("春梅", "F"), ("卫东", "M"), ("淑珍", "F"), ("振华", "M")]
     for region in Region.objects.filter(level=RegionLevel.COMMUNITY):
         if region.people.exists():
             continue
         for _ in range(2):
-            Person.objects.create(name=rng.choice(surnames) + rng.choice(given), region=region, title="社区工作者",
+            first, gender = rng.choice(given)
+            Person.objects.create(name=rng.choice(surnames) + first, region=region, title="社区工作者",
                                   phone=f"138{rng.randint(10000000, 99999999)}",
-                                  id_number=id_number(rng, rng.randint(1960, 2000)), gender=rng.choice("FM"),
+                                  id_number=id_number(rng, rng.randint(1960, 2000)), gender=gender,
                                   party_member=rng.random() < 0.4)
 
 

@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from wanghua.core.api import needs
+from wanghua.core.api import Pagination, RecordId, Text, needs
 from wanghua.core.models import Role
 
 from . import services
@@ -42,29 +42,29 @@ class RegionOut(Schema):
     households: int | None
 
 class RegionIn(Schema):
-    code: str = Code
-    name: str = Name
+    code: Text = Code
+    name: Text = Name
     level: RegionLevel
     kind: RegionKind
-    parent_id: int | None = None
-    zone_id: int | None = None
+    parent_id: RecordId | None = None
+    zone_id: RecordId | None = None
     population: int | None = Field(None, ge=0, le=10_000_000)
     households: int | None = Field(None, ge=0, le=10_000_000)
 
 class RegionPatch(Schema):
-    code: str | None = Field(None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
-    name: str | None = Field(None, min_length=1, max_length=100)
-    parent_id: int | None = None
-    zone_id: int | None = None
+    code: Text | None = Field(None, min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    name: Text | None = Field(None, min_length=1, max_length=100)
+    parent_id: RecordId | None = None
+    zone_id: RecordId | None = None
     population: int | None = Field(None, ge=0, le=10_000_000)
     households: int | None = Field(None, ge=0, le=10_000_000)
 
 class RegionFilter(Schema):
     level: RegionLevel | None = None
-    parent: int | None = None
-    under: int | None = Field(None, description="Only this region's subtree")
-    zone: int | None = None
-    q: str | None = Field(None, max_length=100, description="Name or code contains")
+    parent: RecordId | None = None
+    under: RecordId | None = Field(None, description="Only this region's subtree")
+    zone: RecordId | None = None
+    q: Text | None = Field(None, max_length=100, description="Name or code contains")
 
 def _region_fields(request, data: dict) -> dict:
     if "parent_id" in data:
@@ -76,7 +76,7 @@ def _region_fields(request, data: dict) -> dict:
     return data
 
 @router.get("/regions", response=list[RegionOut], summary="Regions visible to the caller")
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 @needs("org.view_region")
 def list_regions(request, filters: Query[RegionFilter]):
     qs = Region.objects.visible_to(request.user, "view")
@@ -95,7 +95,7 @@ def list_regions(request, filters: Query[RegionFilter]):
 
 @router.get("/regions/{region_id}", response=RegionOut)
 @needs("org.view_region")
-def get_region(request, region_id: int):
+def get_region(request, region_id: RecordId):
     return _visible(Region, request, region_id)
 
 @router.post("/regions", response={201: RegionOut})
@@ -105,13 +105,13 @@ def create_region(request, body: RegionIn):
 
 @router.patch("/regions/{region_id}", response=RegionOut)
 @needs("org.change_region")
-def update_region(request, region_id: int, body: RegionPatch):
+def update_region(request, region_id: RecordId, body: RegionPatch):
     data = _region_fields(request, body.dict(exclude_unset=True))
     return services.update_region(request.user, region_id, **data)
 
 @router.delete("/regions/{region_id}", response={204: None})
 @needs("org.delete_region")
-def delete_region(request, region_id: int):
+def delete_region(request, region_id: RecordId):
     services.delete_region(request.user, region_id)
     return Status(204, None)
 
@@ -133,7 +133,7 @@ def list_zones(request):
 
 @router.get("/zones/{zone_id}", response=ZoneOut)
 @needs("org.view_zone")
-def get_zone(request, zone_id: int):
+def get_zone(request, zone_id: RecordId):
     return _visible(Zone, request, zone_id)
 
 # --- units ----------------------------------------------------------------------------------------
@@ -151,31 +151,31 @@ class UnitOut(Schema):
     active: bool
 
 class UnitIn(Schema):
-    code: str = Code
-    name: str = Name
-    short_name: str = Field("", max_length=50)
+    code: Text = Code
+    name: Text = Name
+    short_name: Text = Field("", max_length=50)
     kind: UnitKind
-    parent_id: int | None = None
-    region_id: int
-    zone_id: int | None = None
-    address: str = Field("", max_length=200)
-    phone: str = Field("", max_length=30)
+    parent_id: RecordId | None = None
+    region_id: RecordId
+    zone_id: RecordId | None = None
+    address: Text = Field("", max_length=200)
+    phone: Text = Field("", max_length=30)
 
 class UnitPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    short_name: str | None = Field(None, max_length=50)
+    name: Text | None = Field(None, min_length=1, max_length=100)
+    short_name: Text | None = Field(None, max_length=50)
     kind: UnitKind | None = None
-    region_id: int | None = None
-    zone_id: int | None = None
-    address: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=30)
+    region_id: RecordId | None = None
+    zone_id: RecordId | None = None
+    address: Text | None = Field(None, max_length=200)
+    phone: Text | None = Field(None, max_length=30)
     active: bool | None = None
 
 class UnitFilter(Schema):
     kind: UnitKind | None = None
-    region: int | None = Field(None, description="Units located in this region's subtree")
-    zone: int | None = None
-    q: str | None = Field(None, max_length=100)
+    region: RecordId | None = Field(None, description="Units located in this region's subtree")
+    zone: RecordId | None = None
+    q: Text | None = Field(None, max_length=100)
 
 def _unit_fields(request, data: dict) -> dict:
     if data.get("parent_id") is not None:
@@ -190,7 +190,7 @@ def _unit_fields(request, data: dict) -> dict:
     return data
 
 @router.get("/units", response=list[UnitOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 @needs("org.view_unit")
 def list_units(request, filters: Query[UnitFilter]):
     qs = Unit.objects.visible_to(request.user, "view").filter(_under(filters.region))
@@ -204,7 +204,7 @@ def list_units(request, filters: Query[UnitFilter]):
 
 @router.get("/units/{unit_id}", response=UnitOut)
 @needs("org.view_unit")
-def get_unit(request, unit_id: int):
+def get_unit(request, unit_id: RecordId):
     return _visible(Unit, request, unit_id)
 
 @router.post("/units", response={201: UnitOut})
@@ -214,12 +214,12 @@ def create_unit(request, body: UnitIn):
 
 @router.patch("/units/{unit_id}", response=UnitOut)
 @needs("org.change_unit")
-def update_unit(request, unit_id: int, body: UnitPatch):
+def update_unit(request, unit_id: RecordId, body: UnitPatch):
     return services.update_unit(request.user, unit_id, **_unit_fields(request, body.dict(exclude_unset=True)))
 
 @router.delete("/units/{unit_id}", response={204: None})
 @needs("org.delete_unit")
-def delete_unit(request, unit_id: int):
+def delete_unit(request, unit_id: RecordId):
     services.delete_unit(request.user, unit_id)
     return Status(204, None)
 
@@ -229,40 +229,40 @@ class PersonOut(Schema):
     id: int
     name: str
     gender: str
-    id_number: str = Field(..., alias="id_number_masked", description="Masked; POST …/reveal for the full value")
-    phone: str = Field(..., alias="phone_masked")
+    id_number: Text = Field(..., alias="id_number_masked", description="Masked; POST …/reveal for the full value")
+    phone: Text = Field(..., alias="phone_masked")
     title: str
     unit_id: int | None
     region_id: int | None
     party_member: bool
 
 class PersonIn(Schema):
-    name: str = Field(..., min_length=1, max_length=50)
+    name: Text = Field(..., min_length=1, max_length=50)
     gender: Person.Gender | None = None
-    id_number: str = Field("", max_length=18)
-    phone: str = Field("", max_length=20)
-    title: str = Field("", max_length=50)
-    unit_id: int | None = None
-    region_id: int | None = None
+    id_number: Text = Field("", max_length=18)
+    phone: Text = Field("", max_length=20)
+    title: Text = Field("", max_length=50)
+    unit_id: RecordId | None = None
+    region_id: RecordId | None = None
     party_member: bool = False
 
 class PersonPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=50)
+    name: Text | None = Field(None, min_length=1, max_length=50)
     gender: Person.Gender | None = None
-    id_number: str | None = Field(None, max_length=18)
-    phone: str | None = Field(None, max_length=20)
-    title: str | None = Field(None, max_length=50)
-    unit_id: int | None = None
-    region_id: int | None = None
+    id_number: Text | None = Field(None, max_length=18)
+    phone: Text | None = Field(None, max_length=20)
+    title: Text | None = Field(None, max_length=50)
+    unit_id: RecordId | None = None
+    region_id: RecordId | None = None
     party_member: bool | None = None
 
 class PersonFilter(Schema):
-    unit: int | None = None
-    region: int | None = Field(None, description="People in this region's subtree")
-    q: str | None = Field(None, max_length=50)
+    unit: RecordId | None = None
+    region: RecordId | None = Field(None, description="People in this region's subtree")
+    q: Text | None = Field(None, max_length=50)
 
 class RevealIn(Schema):
-    field: str = Field(..., pattern="^(id_number|phone)$")
+    field: Text = Field(..., pattern="^(id_number|phone)$")
 
 class RevealOut(Schema):
     field: str
@@ -280,7 +280,7 @@ def _person_fields(request, data: dict) -> dict:
     return data
 
 @router.get("/people", response=list[PersonOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 @needs("org.view_person")
 def list_people(request, filters: Query[PersonFilter]):
     qs = Person.objects.visible_to(request.user, "view").filter(_under(filters.region))
@@ -292,7 +292,7 @@ def list_people(request, filters: Query[PersonFilter]):
 
 @router.get("/people/{person_id}", response=PersonOut)
 @needs("org.view_person")
-def get_person(request, person_id: int):
+def get_person(request, person_id: RecordId):
     return _visible(Person, request, person_id)
 
 @router.post("/people", response={201: PersonOut})
@@ -302,20 +302,20 @@ def create_person(request, body: PersonIn):
 
 @router.patch("/people/{person_id}", response=PersonOut)
 @needs("org.change_person")
-def update_person(request, person_id: int, body: PersonPatch):
+def update_person(request, person_id: RecordId, body: PersonPatch):
     return services.update_person(request.user, person_id,
                                   **_person_fields(request, body.dict(exclude_unset=True)))
 
 @router.delete("/people/{person_id}", response={204: None})
 @needs("org.delete_person")
-def delete_person(request, person_id: int):
+def delete_person(request, person_id: RecordId):
     services.delete_person(request.user, person_id)
     return Status(204, None)
 
 @router.post("/people/{person_id}/reveal", response=RevealOut,
              summary="Full value of a masked field (logged as a personal-data view)")
 @needs("org.reveal_person")
-def reveal_person(request, person_id: int, body: RevealIn):
+def reveal_person(request, person_id: RecordId, body: RevealIn):
     return {"field": body.field, "value": services.reveal_person_field(request.user, person_id, body.field)}
 
 # --- role assignments -----------------------------------------------------------------------------
@@ -323,19 +323,19 @@ def reveal_person(request, person_id: int, body: RevealIn):
 class AssignmentOut(Schema):
     id: int
     user_id: int
-    username: str = Field(..., alias="user.username")
-    role: str = Field(..., alias="role.code")
+    username: Text = Field(..., alias="user.username")
+    role: Text = Field(..., alias="role.code")
     region_id: int | None
     unit_id: int | None
 
 class AssignmentIn(Schema):
-    username: str = Field(..., min_length=1, max_length=150)
-    role: str = Field(..., min_length=1, max_length=40)
-    region_id: int | None = None
-    unit_id: int | None = None
+    username: Text = Field(..., min_length=1, max_length=150)
+    role: Text = Field(..., min_length=1, max_length=40)
+    region_id: RecordId | None = None
+    unit_id: RecordId | None = None
 
 @router.get("/assignments", response=list[AssignmentOut])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 @needs("org.view_roleassignment")
 def list_assignments(request):
     return RoleAssignment.objects.visible_to(request.user, "view").select_related("user", "role")
@@ -351,6 +351,6 @@ def grant(request, body: AssignmentIn):
 
 @router.delete("/assignments/{assignment_id}", response={204: None})
 @needs("org.delete_roleassignment")
-def revoke(request, assignment_id: int):
+def revoke(request, assignment_id: RecordId):
     services.revoke_role(request.user, assignment_id)
     return Status(204, None)

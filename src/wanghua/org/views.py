@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceDeleteView, ServiceFormView
+from wanghua.core.editing import ServiceDeleteView, ServiceFormView, style_form
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.models import Role
 from wanghua.core.rules import access, perm
@@ -251,6 +251,8 @@ class AssignmentListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         roles = services.assignable_roles(self.request.user)
         context["grant_form"] = GrantForm(user=self.request.user, roles=roles) if roles else None
+        if context["grant_form"]:
+            style_form(context["grant_form"])
         context["can_revoke"] = has_perm_anywhere(self.request.user, "org.delete_roleassignment")
         return context
 
