@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import ApiToken, AuditEntry, LoginEvent, Role, User
+from .models import ApiToken, AuditEntry, DictItem, DictType, LoginEvent, Notice, Role, User
 
 
 @admin.register(User)
@@ -43,3 +43,19 @@ class LoginEventAdmin(ReadOnlyAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["key_hash", "prefix", "last_used_at"]
+
+
+class DictItemInline(admin.TabularInline):
+    model = DictItem
+    extra = 1
+
+
+@admin.register(DictType)
+class DictTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "builtin"]
+    inlines = [DictItemInline]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "published_at", "expires_at", "author"]

@@ -17,6 +17,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 from pydantic import AfterValidator
 
+from . import reference
 from .access import has_perm_anywhere
 from .models import ApiToken, hash_token
 
@@ -149,6 +150,20 @@ def me(request):
     roles = [str(a.role) for a in user.role_assignments.select_related("role")]
     return {"id": user.pk, "username": user.username, "display_name": str(user),
             "is_superuser": user.is_superuser, "roles": roles}
+
+
+class DictItemOut(Schema):
+    value: str
+    label: str
+
+
+@api.get("/dicts/{code}", response=list[DictItemOut], tags=["core"], summary="Active items of a dictionary")
+def dictionary(request, code: Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]{1,60}$")]):
+    from .models import DictType
+
+    if not DictType.objects.filter(code=code).exists():
+        raise Http404
+    return [{"value": value, "label": label} for value, label in reference.choices(code)]
 
 
 api.add_router("/org", "wanghua.org.api.router")

@@ -12,7 +12,9 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import signals  # noqa: F401  (login log receivers)
+        from .reference import sync_builtin_dicts
         from .roles import sync_builtin_roles
 
         autodiscover_modules("indicators")
         post_migrate.connect(sync_builtin_roles, sender=self)
+        post_migrate.connect(sync_builtin_dicts, sender=self)

@@ -164,3 +164,62 @@ class ApiToken(AuditedModel):
     @property
     def active(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class DictType(AuditedModel):
+    """字典管理: a category list edited in the UI (errand kinds, case 小类, titles …)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    builtin = models.BooleanField(_("built in"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dictionary")
+        verbose_name_plural = _("dictionaries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DictItem(AuditedModel):
+    dict_type = models.ForeignKey(DictType, on_delete=models.CASCADE, related_name="items",
+                                  verbose_name=_("dictionary"))
+    value = models.CharField(_("value"), max_length=60)
+    label = models.CharField(_("label"), max_length=100)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["dict_type", "sort_order", "value"]
+        constraints = [models.UniqueConstraint(fields=["dict_type", "value"], name="dict_item_unique_value")]
+        verbose_name = _("dictionary item")
+        verbose_name_plural = _("dictionary items")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Notice(AuditedModel):
+    """通知公告: announcements every logged-in user sees on the overview while they are current."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Notice")
+        ANNOUNCEMENT = "announcement", _("Announcement")
+
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"), max_length=4000)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NOTICE)
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               verbose_name=_("author"))
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return self.title

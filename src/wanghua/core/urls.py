@@ -14,6 +14,12 @@ urlpatterns = [
     path("system/audit/<int:content_type_id>/<str:object_id>/", views.object_trail, name="object_trail"),
     path("system/audit/user/<int:user_id>/", views.user_trail, name="user_trail"),
     path("system/logins/", views.LoginLogView.as_view(), name="logins"),
+    path("system/dictionaries/", views.dictionaries, name="dictionaries"),
+    path("system/dictionaries/<int:type_id>/items/", views.dictionary_item_save, name="dictionary_item_save"),
+    path("system/dictionaries/items/<int:item_id>/toggle/", views.dictionary_item_toggle,
+         name="dictionary_item_toggle"),
+    path("system/notices/", views.notices, name="notices"),
+    path("system/notices/<int:notice_id>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
     path("system/sessions/", views.sessions, name="sessions"),
     path("system/sessions/<str:key_prefix>/end/", views.end_session, name="end_session"),
 ]

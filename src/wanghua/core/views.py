@@ -5,19 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import reference, services
 from .access import has_perm_anywhere
 from .editing import style_form
 from .filters import AuditFilter, LoginFilter
+from .forms import NoticeForm
 from .listing import Column, ScopedListView, attr
-from .models import ApiToken, AuditEntry, LoginEvent, User
+from .models import ApiToken, AuditEntry, DictItem, DictType, LoginEvent, Notice, User
 from .rules import LOGIN, PUBLIC, access, perm
 
 
@@ -161,6 +162,73 @@ def end_session(request, key_prefix: str):
     ended = services.end_session(request.user, key_prefix)
     messages.success(request, _("Ended %(count)d session(s).") % {"count": ended})
     return redirect("core:sessions")
+
+
+# --- dictionaries and notices ---------------------------------------------------------------------
+
+@access(LOGIN)
+def dictionaries(request):
+    """字典管理: every logged-in user reads; holders of core.change_dictitem add and switch items."""
+    return render(request, "core/dictionaries.html", {
+        "types": DictType.objects.prefetch_related("items"),
+        "can_edit": has_perm_anywhere(request.user, "core.change_dictitem")})
+
+
+@access(perm("core.change_dictitem"))
+@require_POST
+def dictionary_item_save(request, type_id: int):
+    try:
+        reference.save_dict_item(request.user, type_id, value=request.POST.get("value", "").strip(),
+                                 label=request.POST.get("label", "").strip(),
+                                 sort_order=int(request.POST.get("sort_order") or 0))
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [_("Enter a whole number for the order.")])))
+    except DictType.DoesNotExist as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("core:dictionaries")
+
+
+@access(perm("core.change_dictitem"))
+@require_POST
+def dictionary_item_toggle(request, item_id: int):
+    item = get_object_or_404(DictItem, pk=item_id)
+    reference.set_dict_item_active(request.user, item.pk, not item.active)
+    return redirect("core:dictionaries")
+
+
+@access(LOGIN)
+def notices(request):
+    form = NoticeForm()
+    if request.method == "POST":
+        if not has_perm_anywhere(request.user, "core.add_notice"):
+            raise PermissionDenied
+        form = NoticeForm(request.POST)
+        if form.is_valid():
+            try:
+                reference.publish_notice(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("The notice has been published."))
+                return redirect("core:notices")
+    style_form(form)
+    return render(request, "core/notices.html", {
+        "notices": Notice.objects.select_related("author")[:200], "form": form,
+        "can_publish": has_perm_anywhere(request.user, "core.add_notice"),
+        "can_withdraw": has_perm_anywhere(request.user, "core.change_notice")},
+        status=400 if form.is_bound else 200)
+
+
+@access(perm("core.change_notice"))
+@require_POST
+def notice_withdraw(request, notice_id: int):
+    try:
+        reference.withdraw_notice(request.user, notice_id)
+    except Notice.DoesNotExist as exc:
+        raise Http404 from exc
+    return redirect("core:notices")
 
 
 # --- error pages --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from wanghua.core import reference
 from wanghua.core.rules import LOGIN, access, perm
 from wanghua.org.models import Zone
 
@@ -10,7 +11,8 @@ from . import services
 @access(LOGIN)
 def home(request):
     """一核一带三区 overview: a card per zone, filled through the indicator registry."""
-    return render(request, "dashboard/home.html", {"cards": services.zone_cards(request.user)})
+    return render(request, "dashboard/home.html", {"cards": services.zone_cards(request.user),
+                                                   "notices": reference.current_notices()})
 
 
 @access(LOGIN)

@@ -3,8 +3,22 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.models import Role
+from wanghua.core.reference import choices
 
 from .models import Person, Region, Unit
+
+
+class TitleInput(forms.TextInput):
+    template_name = "org/_datalist_input.html"
+
+    def __init__(self, suggestions: list[str], attrs=None):
+        super().__init__(attrs)
+        self.suggestions = suggestions
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, {**(attrs or {}), "list": f"{name}-suggestions"})
+        context["suggestions"] = self.suggestions
+        return context
 
 
 class VisibleChoicesMixin:
@@ -35,6 +49,11 @@ class PersonForm(VisibleChoicesMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["name", "gender", "id_number", "phone", "title", "unit", "region", "party_member"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Titles are suggested from the 职务 dictionary (字典管理) but stay free text.
+        self.fields["title"].widget = TitleInput(suggestions=[label for _value, label in choices("person_title")])
 
 
 class GrantForm(forms.Form):

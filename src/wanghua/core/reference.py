@@ -1,0 +1,90 @@
+"""Dictionaries (字典管理) and notices (通知公告): reference data every module reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit
+from .access import has_perm_anywhere
+from .models import DictItem, DictType, Notice
+
+# Dictionaries the platform ships; each app may add its own entries here as it arrives.
+BUILTIN_DICTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "person_title": ("职务", [("secretary", "社区书记"), ("director", "社区主任"), ("grid", "网格员"),
+                              ("agent", "党员家庭代办员"), ("worker", "社区工作者"), ("volunteer", "志愿者")]),
+}
+
+
+def sync_builtin_dicts(**kwargs: Any) -> None:
+    """post_migrate: create the shipped dictionaries and their items once; UI edits are kept."""
+    for code, (name, items) in BUILTIN_DICTS.items():
+        dict_type, _created = DictType.objects.get_or_create(code=code, defaults={"name": name, "builtin": True})
+        for order, (value, label) in enumerate(items):
+            DictItem.objects.get_or_create(dict_type=dict_type, value=value,
+                                           defaults={"label": label, "sort_order": order})
+
+
+def choices(code: str) -> list[tuple[str, str]]:
+    """The active items of a dictionary, for a form's choices or suggestions."""
+    return list(DictItem.objects.filter(dict_type__code=code, active=True).values_list("value", "label"))
+
+
+def _require(actor, perm: str) -> None:
+    if not has_perm_anywhere(actor, perm):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+@transaction.atomic
+def save_dict_item(actor, dict_type_id: int, *, value: str, label: str, sort_order: int = 0) -> DictItem:
+    _require(actor, "core.change_dictitem")
+    dict_type = DictType.objects.get(pk=dict_type_id)
+    item = DictItem.objects.filter(dict_type=dict_type, value=value).first() or DictItem(
+        dict_type=dict_type, value=value)
+    item.label, item.sort_order = label, sort_order
+    item.full_clean(validate_unique=False)
+    with audit.acting_as(actor):
+        item.save()
+    return item
+
+
+@transaction.atomic
+def set_dict_item_active(actor, item_id: int, active: bool) -> DictItem:
+    _require(actor, "core.change_dictitem")
+    item = DictItem.objects.select_for_update().get(pk=item_id)
+    item.active = active
+    with audit.acting_as(actor):
+        item.save()
+    return item
+
+
+def current_notices(limit: int = 5):
+    now = timezone.now()
+    return Notice.objects.filter(published_at__lte=now).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now))[:limit]
+
+
+@transaction.atomic
+def publish_notice(actor, **fields: Any) -> Notice:
+    _require(actor, "core.add_notice")
+    notice = Notice(author=actor, **fields)
+    if notice.expires_at and notice.expires_at <= notice.published_at:
+        raise ValidationError({"expires_at": _("The notice must expire after it is published.")})
+    notice.full_clean()
+    with audit.acting_as(actor):
+        notice.save()
+    return notice
+
+
+@transaction.atomic
+def withdraw_notice(actor, notice_id: int) -> None:
+    _require(actor, "core.change_notice")
+    notice = Notice.objects.select_for_update().get(pk=notice_id)
+    notice.expires_at = timezone.now()
+    with audit.acting_as(actor):
+        notice.save()
