@@ -93,3 +93,41 @@ def test_person_id_number_is_checked(world, root):
     with pytest.raises(ValidationError) as dup:
         services.create_person(root, name="重号", region=world.community1, id_number="210404199001011236")
     assert "id_number" in dup.value.message_dict
+
+
+SQUARE = [[123.8, 41.85], [123.9, 41.85], [123.9, 41.9], [123.8, 41.85]]
+
+
+@pytest.mark.parametrize("outline,ok", [
+    (None, True),
+    ({"type": "Polygon", "coordinates": [SQUARE]}, True),
+    ({"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": [[SQUARE]]}, "properties": {}}, True),
+    ({"type": "Point", "coordinates": [123.8, 41.85]}, False),
+    ({"type": "Polygon", "coordinates": [[[123.8, 41.85], [123.9, 41.85]]]}, False),
+    ({"type": "Polygon", "coordinates": [[[500, 41.85], [123.9, 41.85], [123.9, 41.9], [500, 41.85]]]}, False),
+    ("not geojson", False),
+])
+def test_zone_outline_is_validated(world, outline, ok):
+    world.zone.geojson = outline
+    if ok:
+        world.zone.full_clean()
+    else:
+        with pytest.raises(ValidationError):
+            world.zone.full_clean()
+
+
+def test_createuser_command(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from wanghua.core.models import User
+
+    call_command("createuser", "newsec", password="Strong-pass-2026", role="secretary", region="T0101",
+                 stdout=StringIO())
+    user = User.objects.get(username="newsec")
+    assert user.role_assignments.get().region == world.community1 and user.check_password("Strong-pass-2026")
+    with pytest.raises(CommandError):
+        call_command("createuser", "x", password="Strong-pass-2026", role="nope", region="T0101")
+    with pytest.raises(CommandError):
+        call_command("createuser", "y", password="123", role="agent", region="T0101")

@@ -12,6 +12,8 @@ from wanghua.core.access import ScopedModel
 from wanghua.core.models import Role
 from wanghua.core.pii import mask_id_number, mask_phone
 
+from .geo import validate_outline
+
 
 class RegionLevel(models.TextChoices):
     DISTRICT = "district", _("District")
@@ -51,7 +53,7 @@ class Zone(ScopedModel):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
     area_km2 = models.DecimalField(_("area (km²)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    geojson = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True)
+    geojson = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True, validators=[validate_outline])
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     scope_region = None  # reference data: anyone allowed to view zones sees all of them
@@ -102,7 +104,7 @@ class Region(TreeNode):
                              related_name="regions")
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
-    geojson = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True)
+    geojson = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True, validators=[validate_outline])
 
     scope_region = "pk"
 
