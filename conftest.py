@@ -89,3 +89,19 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def matrix(world, make_user, client_for):
+    """Clients for the four actors of a permission matrix: (role, scope) for in scope and out of scope."""
+
+    def build(in_scope: tuple[str, dict], out_of_scope: tuple[str, dict]):
+        users = {
+            "anonymous": None,
+            "no_role": make_user("no_role_user"),
+            "out_of_scope": make_user("out_scope_user", out_of_scope[0], **out_of_scope[1]),
+            "in_scope": make_user("in_scope_user", in_scope[0], **in_scope[1]),
+        }
+        return {actor: client_for(user) for actor, user in users.items()}, users
+
+    return build

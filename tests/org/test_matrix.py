@@ -13,7 +13,7 @@ from wanghua.core.testing import (
     Case,
     run_case,
 )
-from wanghua.org.models import Person, Region, Unit
+from wanghua.org.models import Person, Region, RoleAssignment, Unit
 
 
 def fingerprint():
@@ -21,7 +21,7 @@ def fingerprint():
             list(Region.objects.order_by("pk").values()), list(Unit.objects.order_by("pk").values()))
 
 
-def person_cases(w):
+def person_cases(w, users=None):
     p = w.person1.pk
     body = {"name": "张甲改", "region": w.community1.pk, "phone": "13912345678"}
     return [
@@ -29,6 +29,7 @@ def person_cases(w):
         Case("person export", "get", "/org/people/?format=xlsx", PAGE_LIST, marker="张甲"),
         Case("person detail", "get", f"/org/people/{p}/", PAGE_DETAIL),
         Case("person edit form", "get", f"/org/people/{p}/edit/", PAGE_DETAIL),
+        Case("person create form", "get", "/org/people/new/", PAGE_LIST),
         Case("person create", "post", "/org/people/new/",
              {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
              data={"name": "新居民", "region": w.community1.pk}, state=None),
@@ -46,7 +47,7 @@ def person_cases(w):
     ]
 
 
-def person_delete_cases(w):
+def person_delete_cases(w, users=None):
     p = w.person1.pk
     return [
         Case("person delete form", "get", f"/org/people/{p}/delete/", PAGE_DETAIL),
@@ -54,12 +55,12 @@ def person_delete_cases(w):
     ]
 
 
-def api_person_delete_cases(w):
+def api_person_delete_cases(w, users=None):
     return [Case("api person delete", "delete", f"/api/v1/org/people/{w.person1.pk}",
                  {**API_DETAIL, "in_scope": 204}, state=fingerprint)]
 
 
-def region_cases(w):
+def region_cases(w, users=None):
     c = w.community1.pk
     grid = {"code": "T0101G9", "name": "新网格", "level": "grid", "kind": "网格", "parent": c}
     return [
@@ -67,6 +68,8 @@ def region_cases(w):
         Case("region export", "get", "/org/regions/?format=xlsx", PAGE_LIST, marker="甲社区"),
         Case("region tree", "get", "/org/regions/tree/", PAGE_LIST, marker="一街道"),
         Case("region detail", "get", f"/org/regions/{c}/", PAGE_DETAIL),
+        Case("region create form", "get", "/org/regions/new/", PAGE_LIST),
+        Case("region edit form", "get", f"/org/regions/{c}/edit/", PAGE_DETAIL),
         Case("region children", "get", f"/org/regions/{c}/children/", PAGE_DETAIL),
         Case("region create", "post", "/org/regions/new/",
              {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=grid),
@@ -84,12 +87,22 @@ def region_cases(w):
     ]
 
 
-def unit_cases(w):
+def unit_cases(w, users=None):
     e = w.enterprise1.pk
     return [
         Case("unit list", "get", "/org/units/", PAGE_LIST, marker="一号钢厂"),
         Case("unit export", "get", "/org/units/?format=xlsx", PAGE_LIST, marker="一号钢厂"),
         Case("unit detail", "get", f"/org/units/{e}/", PAGE_DETAIL),
+        Case("unit create form", "get", "/org/units/new/", PAGE_LIST),
+        Case("unit create", "post", "/org/units/new/",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
+             data={"code": "ent9", "name": "九号厂", "kind": "enterprise", "region": w.community1.pk,
+                   "active": "on"}),
+        Case("unit edit form", "get", f"/org/units/{e}/edit/", PAGE_DETAIL),
+        Case("api unit create", "post", "/api/v1/org/units",
+             {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
+             data={"code": "ent8", "name": "八号厂", "kind": "enterprise", "region_id": w.community1.pk},
+             as_json=True),
         Case("unit update", "post", f"/org/units/{e}/edit/", PAGE_CHANGE,
              data={"code": "ent1", "name": "一号钢厂", "short_name": "一钢", "kind": "enterprise",
                    "region": w.street1.pk, "active": "on"}, state=fingerprint),
@@ -100,39 +113,91 @@ def unit_cases(w):
     ]
 
 
-def assignment_cases(w):
+def assignment_cases(w, users=None):
+    grant = {"username": "candidate", "role": "grid", "region_id": w.community1.pk}
     return [
+        Case("roles page", "get", "/org/roles/", PAGE_LIST),
+        Case("assignment grant", "post", "/org/assignments/grant/",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 302, "in_scope": 302},
+             data={"username": "candidate", "role": users["roles"]["agent"].pk, "region": w.community1.pk},
+             state=lambda: RoleAssignment.objects.filter(user__username="candidate").count()),
+        Case("api assignment grant", "post", "/api/v1/org/assignments",
+             {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}, data=grant, as_json=True),
         Case("assignment list", "get", "/org/assignments/", PAGE_LIST, marker="in_scope_user"),
         Case("assignment export", "get", "/org/assignments/?format=xlsx", PAGE_LIST, marker="in_scope_user"),
         Case("api assignment list", "get", "/api/v1/org/assignments", API_LIST, marker="in_scope_user"),
     ]
 
 
-@pytest.fixture
-def matrix(world, make_user, client_for):
+def assignment_revoke_cases(w, users):
+    target = users["revocable"].pk
+    return [Case("assignment revoke", "post", f"/org/assignments/{target}/revoke/", PAGE_CHANGE,
+                 state=lambda: RoleAssignment.objects.filter(pk=target).exists())]
+
+
+def api_assignment_revoke_cases(w, users):
+    target = users["revocable"].pk
+    return [Case("api assignment revoke", "delete", f"/api/v1/org/assignments/{target}",
+                 {**API_DETAIL, "in_scope": 204}, state=lambda: RoleAssignment.objects.filter(pk=target).exists())]
+
+
+def admin_delete_cases(w, users):
+    """Deleting regions and units is for system administrators; street staff lack the action."""
+    forbidden = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302}
+    return [
+        Case("region delete form", "get", f"/org/regions/{w.grid1.pk}/delete/", {**forbidden, "in_scope": 200}),
+        Case("region delete", "post", f"/org/regions/{w.grid1.pk}/delete/", forbidden, state=fingerprint),
+        Case("unit delete form", "get", f"/org/units/{w.enterprise2.pk}/delete/", {**forbidden, "in_scope": 200}),
+        Case("unit delete", "post", f"/org/units/{w.enterprise2.pk}/delete/", forbidden, state=fingerprint),
+    ]
+
+
+def api_admin_delete_cases(w, users):
+    api_forbidden = {"anonymous": 401, "no_role": 403, "out_of_scope": 403, "in_scope": 204}
+    return [
+        Case("api region delete", "delete", f"/api/v1/org/regions/{w.grid1.pk}", api_forbidden, state=fingerprint),
+        Case("api unit delete", "delete", f"/api/v1/org/units/{w.enterprise2.pk}", api_forbidden,
+             state=fingerprint),
+    ]
+
+
+def zone_cases(w, users):
+    """Zones are reference data: every role with org.view_zone sees all of them."""
+    everyone = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
+    api_everyone = {"anonymous": 401, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
+    return [
+        Case("zone page", "get", "/zones/core/", everyone),
+        Case("api zone list", "get", "/api/v1/org/zones", api_everyone),
+        Case("api zone detail", "get", f"/api/v1/org/zones/{w.zone.pk}", api_everyone),
+    ]
+
+
+SCOPED = [person_cases, person_delete_cases, api_person_delete_cases, region_cases, unit_cases, assignment_cases,
+          assignment_revoke_cases, api_assignment_revoke_cases, zone_cases]
+ADMIN_ONLY = [admin_delete_cases, api_admin_delete_cases]
+
+
+@pytest.mark.parametrize("cases", SCOPED)
+def test_org_matrix(world, matrix, roles, make_user, cases):
     """Street staff of street 1 are in scope; street staff of street 2 are not."""
-
-    def build(in_scope_region, out_scope_region, role="street"):
-        return {
-            "anonymous": client_for(None),
-            "no_role": client_for(make_user("no_role_user")),
-            "out_of_scope": client_for(make_user("out_scope_user", role, region=out_scope_region)),
-            "in_scope": client_for(make_user("in_scope_user", role, region=in_scope_region)),
-        }
-
-    return build
+    clients, users = matrix(("street", {"region": world.street1}), ("street", {"region": world.street2}))
+    make_user("candidate")
+    users["roles"] = roles
+    users["revocable"] = RoleAssignment.objects.create(user=make_user("revocable"), role=roles["agent"],
+                                                       region=world.community2)
+    failures = [failure for case in cases(world, users) for failure in run_case(clients, case)]
+    assert failures == []
 
 
-@pytest.mark.parametrize("cases", [person_cases, person_delete_cases, api_person_delete_cases, region_cases,
-                                   unit_cases, assignment_cases])
-def test_org_matrix(world, matrix, cases):
-    clients = matrix(world.street1, world.street2)
-    failures = [failure for case in cases(world) for failure in run_case(clients, case)]
+@pytest.mark.parametrize("cases", ADMIN_ONLY)
+def test_admin_only_matrix(world, matrix, cases):
+    clients, users = matrix(("sysadmin", {"region": world.district}), ("street", {"region": world.street1}))
+    failures = [failure for case in cases(world, users) for failure in run_case(clients, case)]
     assert failures == []
 
 
 def test_community_secretary_matrix(world, matrix):
     """The same routes hold one level down: a community secretary and a neighbouring one."""
-    clients = matrix(world.community1, world.community2, role="secretary")
+    clients, _users = matrix(("secretary", {"region": world.community1}), ("secretary", {"region": world.community2}))
     failures = [failure for case in person_cases(world) for failure in run_case(clients, case)]
     assert failures == []

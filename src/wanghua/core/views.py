@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import reference, services
-from .access import has_perm_anywhere
+from .access import has_perm_anywhere, perm_code
 from .editing import style_form
 from .filters import AuditFilter, LoginFilter
 from .forms import NoticeForm
@@ -110,6 +110,8 @@ def object_trail(request, content_type_id: int, object_id: str):
     model = content_type.model_class()
     if model is None or not hasattr(model.objects, "visible_to"):
         raise Http404
+    if not has_perm_anywhere(request.user, perm_code(model, "view")):
+        raise PermissionDenied
     if not model.objects.visible_to(request.user, "view").filter(pk=object_id).exists():
         raise Http404
     entries = AuditEntry.objects.filter(content_type=content_type, object_id=object_id)[:500]

@@ -17,7 +17,7 @@ def home(request):
 
 @access(LOGIN)
 def home_chart(request):
-    return JsonResponse(services.communities_per_street(request.user))
+    return JsonResponse(services.communities_per_street(request.user), json_dumps_params={"ensure_ascii": False})
 
 
 @access(perm("org.view_zone"))

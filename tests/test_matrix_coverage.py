@@ -1,0 +1,59 @@
+"""The permission matrix covers every URL and every API operation: adding a route without a
+matrix case fails here."""
+
+import re
+
+from django.urls import get_resolver, resolve
+
+from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
+from tests.org.test_matrix import ADMIN_ONLY, SCOPED
+from wanghua.core import services
+from wanghua.core.models import Notice
+from wanghua.org.models import RoleAssignment
+
+# Routes outside the matrix on purpose: public pages (tested in test_rules), Django admin (its own
+# staff checks), the API's own schema and docs pages (public by design).
+NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1/openapi.json", "api/v1/docs"}
+
+
+def all_cases(world, make_user, roles):
+    users = {"in_scope": make_user("in_scope_user", "street", region=world.street1), "roles": roles,
+             "revocable": RoleAssignment.objects.create(user=make_user("r"), role=roles["agent"],
+                                                        region=world.community2),
+             "notice": Notice.objects.create(title="t", body="b")}
+    services.create_token(users["in_scope"], "coverage")
+    factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases]
+    return [case for factory in factories for case in factory(world, users)]
+
+
+def test_every_page_route_has_a_matrix_case(world, make_user, roles):
+    covered = {resolve(case.url.split("?")[0]).route for case in all_cases(world, make_user, roles)}
+    missing = sorted(r for r in _full_routes() - covered if r not in NOT_IN_MATRIX and not r.startswith("api/"))
+    assert missing == []
+
+
+def _full_routes():
+    def collect(patterns, prefix="", namespaces=()):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if hasattr(entry, "url_patterns"):
+                if entry.namespace == "admin":
+                    continue
+                yield from collect(entry.url_patterns, route, (*namespaces, entry.namespace))
+            else:
+                yield route
+
+    return set(collect(get_resolver().url_patterns))
+
+
+def test_every_api_operation_has_a_matrix_case(world, make_user, roles, client):
+    cases = all_cases(world, make_user, roles)
+    client.force_login(make_user("schema", is_superuser=True))
+    schema = client.get("/api/v1/openapi.json").json()
+    missing = []
+    for path, operations in schema["paths"].items():
+        pattern = re.compile("^" + re.sub(r"{[^}]+}", "[^/]+", path) + "$")
+        for method in operations:
+            if not any(c.method == method and pattern.match(c.url.split("?")[0]) for c in cases):
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []
