@@ -104,6 +104,13 @@ class AuditEntry(models.Model):
         keys = list(dict.fromkeys([*self.before, *self.after]))
         return [(k, self.before.get(k), self.after.get(k)) for k in keys]
 
+    def summary(self) -> str:
+        """One line for lists and exports: the changed fields, or the record's fields when created/deleted."""
+        if self.action == "update" or (self.before and self.after):
+            return "; ".join(f"{k}: {b} → {a}" for k, b, a in self.changes())
+        values = self.after or self.before
+        return "; ".join(f"{k}={v}" for k, v in values.items() if k != "id" and v not in (None, ""))
+
 
 class LoginEvent(models.Model):
     """登录日志: every login attempt, its address, device and result."""

@@ -83,7 +83,7 @@ AUDIT_COLUMNS = [
     Column(gettext_lazy("Operation"), attr("label")),
     Column(gettext_lazy("Record type"), lambda e: e.content_type.name if e.content_type else ""),
     Column(gettext_lazy("Record"), attr("object_repr")),
-    Column(gettext_lazy("Changes"), lambda e: "; ".join(f"{k}: {b} → {a}" for k, b, a in e.changes())),
+    Column(gettext_lazy("Changes"), lambda e: e.summary()),
     Column(gettext_lazy("Request id"), attr("request_id")),
     Column(gettext_lazy("IP address"), attr("ip")),
 ]
