@@ -32,15 +32,11 @@ class World:
 
 
 def region(code, name, level, kind, parent=None, zone=None) -> Region:
-    return Region.objects.create(code=code, name=name, level=level, kind=kind, parent=parent, zone=zone,
-                                 path=(parent.path if parent else "/") + code + "/",
-                                 depth=parent.depth + 1 if parent else 0)
+    return Region.objects.create(code=code, name=name, level=level, kind=kind, parent=parent, zone=zone)
 
 
 def unit(code, name, kind, at, parent=None, zone=None) -> Unit:
-    return Unit.objects.create(code=code, name=name, kind=kind, region=at, parent=parent, zone=zone,
-                               path=(parent.path if parent else "/") + code + "/",
-                               depth=parent.depth + 1 if parent else 0)
+    return Unit.objects.create(code=code, name=name, kind=kind, region=at, parent=parent, zone=zone)
 
 
 @pytest.fixture

@@ -35,9 +35,7 @@ REPEATS = 11
 
 def build_tree() -> list[Region]:
     def node(code, level, kind, parent):
-        path = (parent.path if parent else "/") + code + "/"
-        return Region.objects.create(code=code, name=code, level=level, kind=kind, parent=parent, path=path,
-                                     depth=parent.depth + 1 if parent else 0)
+        return Region.objects.create(code=code, name=code, level=level, kind=kind, parent=parent)
 
     district = node("B", RegionLevel.DISTRICT, RegionKind.DISTRICT, None)
     communities = []

@@ -131,3 +131,28 @@ def test_createuser_command(world):
         call_command("createuser", "x", password="Strong-pass-2026", role="nope", region="T0101")
     with pytest.raises(CommandError):
         call_command("createuser", "y", password="123", role="agent", region="T0101")
+
+
+def test_admin_keeps_tree_invariants(world, make_user, client_for):
+    """The admin site goes through the same model rules as the services."""
+    admin = client_for(make_user("root", is_superuser=True, is_staff=True))
+    response = admin.post("/admin/org/region/add/", {"code": "T0102G2", "name": "乙社区第2网格", "level": "grid",
+                                                     "kind": "网格", "parent": world.community2.pk,
+                                                     "sort_order": 0})
+    assert response.status_code == 302
+    assert Region.objects.get(code="T0102G2").path == "/T00/T01/T0102/T0102G2/"
+    refused = admin.post("/admin/org/region/add/", {"code": "BAD1", "name": "错", "level": "community",
+                                                    "kind": "社区", "parent": world.community2.pk, "sort_order": 0})
+    assert refused.status_code == 200 and not Region.objects.filter(code="BAD1").exists()
+    cycle = admin.post(f"/admin/org/unit/{world.gov.pk}/change/", {
+        "code": "gov", "name": "测试区政府", "kind": "government", "parent": world.dept.pk,
+        "region": world.district.pk, "active": "on"})
+    assert cycle.status_code == 200
+    world.gov.refresh_from_db()
+    assert world.gov.parent is None
+
+
+def test_direct_save_cannot_make_a_cycle(world):
+    world.gov.parent = world.dept
+    with pytest.raises(ValidationError):
+        world.gov.save()

@@ -83,9 +83,7 @@ def id_number(rng: random.Random, birth_year: int) -> str:
 
 def _region(code: str, name: str, level: str, kind: str, parent: Region | None, zone: Zone | None,
             order: int, rng: random.Random) -> Region:
-    path = (parent.path if parent else "/") + code + "/"
-    defaults = {"name": name, "level": level, "kind": kind, "parent": parent, "zone": zone, "sort_order": order,
-                "path": path, "depth": parent.depth + 1 if parent else 0}
+    defaults = {"name": name, "level": level, "kind": kind, "parent": parent, "zone": zone, "sort_order": order}
     if level == RegionLevel.COMMUNITY:
         defaults.setdefault("households", rng.randint(1500, 4500))
         defaults.setdefault("population", defaults["households"] * 2 + rng.randint(0, 800))
@@ -95,9 +93,7 @@ def _region(code: str, name: str, level: str, kind: str, parent: Region | None, 
 
 def _unit(code: str, name: str, kind: str, region: Region, *, short: str = "", zone: Zone | None = None,
           parent: Unit | None = None) -> Unit:
-    defaults = {"name": name, "kind": kind, "region": region, "short_name": short, "zone": zone,
-                "parent": parent, "path": (parent.path if parent else "/") + code + "/",
-                "depth": parent.depth + 1 if parent else 0}
+    defaults = {"name": name, "kind": kind, "region": region, "short_name": short, "zone": zone, "parent": parent}
     unit, _ = Unit.objects.update_or_create(code=code, defaults=defaults)
     return unit
 

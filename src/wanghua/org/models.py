@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,13 +72,17 @@ class Zone(ScopedModel):
         return self.name
 
 
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
 class TreeNode(ScopedModel):
-    """A node with a materialised path "/1/5/33/": a subtree is one indexed prefix query."""
+    """A node with a materialised path of codes ("/210404/210404001/"): a subtree is one indexed
+    prefix query. The invariants live here, so admin, services and scripts all keep them."""
 
     code = models.CharField(_("code"), max_length=32, unique=True,
                             error_messages={"unique": _("This code is already used.")})
     name = models.CharField(_("name"), max_length=100)
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = models.CharField(max_length=255, db_index=True, editable=False, blank=True, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -84,6 +93,23 @@ class TreeNode(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        stored = self._stored_path()
+        self._refuse_cycle(stored)
+        parent = self.parent
+        self.path = (parent.path if parent else "/") + self.code + "/"
+        self.depth = parent.depth + 1 if parent else 0
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if stored and stored != self.path:
+                self._repath_descendants(stored)
+
+    def clean(self) -> None:
+        super().clean()
+        if not CODE_PATTERN.match(self.code or ""):
+            raise ValidationError({"code": _("Use 1–32 letters, digits, '-' or '_'.")})
+        self._refuse_cycle(self._stored_path())
+
     def descendants(self, include_self: bool = True):
         qs = type(self).objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
@@ -91,6 +117,23 @@ class TreeNode(ScopedModel):
     def ancestors(self):
         codes = [part for part in self.path.strip("/").split("/")[:-1] if part]
         return type(self).objects.filter(code__in=codes).order_by("depth")
+
+    def _stored_path(self) -> str | None:
+        if self.pk is None:
+            return None
+        return type(self)._base_manager.filter(pk=self.pk).values_list("path", flat=True).first()
+
+    def _refuse_cycle(self, stored: str | None) -> None:
+        parent = self.parent
+        if parent is not None and stored and (parent.pk == self.pk or parent.path.startswith(stored)):
+            raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendant.")})
+
+    def _repath_descendants(self, old_path: str) -> None:
+        depth_change = self.depth - (old_path.count("/") - 2)
+        type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+            depth=models.F("depth") + depth_change,
+        )
 
 
 class Region(TreeNode):
@@ -107,6 +150,18 @@ class Region(TreeNode):
     geojson = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True, validators=[validate_outline])
 
     scope_region = "pk"
+
+    def clean(self) -> None:
+        super().clean()
+        wanted = PARENT_LEVEL.get(self.level)
+        if wanted is None and self.parent is not None:
+            raise ValidationError({"parent": _("A district cannot have a parent region.")})
+        if wanted is not None and (self.parent is None or self.parent.level != wanted):
+            raise ValidationError({"parent": _("A %(level)s must be placed under a %(parent)s.") % {
+                "level": self.get_level_display(), "parent": Region(level=wanted).get_level_display()}})
+        stored_level = type(self)._base_manager.filter(pk=self.pk).values_list("level", flat=True).first()
+        if stored_level and stored_level != self.level and self.children.exists():
+            raise ValidationError({"level": _("The level of a region with sub-regions cannot change.")})
 
     class Meta(TreeNode.Meta):
         verbose_name = _("region")

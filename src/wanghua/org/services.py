@@ -7,17 +7,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import forget_grants, grants_of, require, role_within
 from wanghua.core.models import Role
 
-from .models import PARENT_LEVEL, Person, Region, RoleAssignment, TreeNode, Unit
+from .models import Person, Region, RoleAssignment, TreeNode, Unit
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dXx]$")
 PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{5,20}$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -32,51 +29,11 @@ def id_number_is_valid(value: str) -> bool:
     return ID_CHECK[total % 11] == value[17].upper()
 
 
-# --- trees --------------------------------------------------------------------------------------
+# --- trees (their invariants live in TreeNode/Region.clean and save) ----------------------------------
 
-def _place(node: TreeNode, parent: TreeNode | None) -> None:
-    """Compute path/depth from the parent, refusing cycles and bad codes."""
-    if not CODE_PATTERN.match(node.code or ""):
-        raise ValidationError({"code": _("Use 1–32 letters, digits, '-' or '_'.")})
-    if parent is not None and node.pk and (parent.pk == node.pk or parent.path.startswith(node.path)):
-        raise ValidationError({"parent": _("A node cannot be placed under itself or its own descendant.")})
-    node.path = (parent.path if parent else "/") + node.code + "/"
-    node.depth = parent.depth + 1 if parent else 0
-
-
-def _check_region_levels(region: Region) -> None:
-    wanted = PARENT_LEVEL.get(region.level)
-    parent = region.parent
-    if wanted is None and parent is not None:
-        raise ValidationError({"parent": _("A district cannot have a parent region.")})
-    if wanted is not None and (parent is None or parent.level != wanted):
-        raise ValidationError({"parent": _("A %(level)s must be placed under a %(parent)s.") % {
-            "level": region.get_level_display(), "parent": Region(level=wanted).get_level_display()}})
-
-
-def _repath_descendants(model: type[TreeNode], old_path: str, new_path: str, depth_change: int) -> None:
-    if old_path == new_path:
-        return
-    model.objects.filter(path__startswith=old_path).exclude(path=old_path).update(
-        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-        depth=models.F("depth") + depth_change,
-    )
-
-
-def _check_unique_code(node: TreeNode) -> None:
-    clash = type(node)._base_manager.filter(code=node.code).exclude(pk=node.pk).exists()
-    if clash:
-        raise ValidationError({"code": _("This code is already used.")})
-
-
-def _save_tree_node(node: TreeNode, parent: TreeNode | None) -> TreeNode:
-    old_path, old_depth = node.path, node.depth
-    _check_unique_code(node)
-    _place(node, parent)
-    node.full_clean(exclude=["path", "depth"])
+def _save_tree_node(node: TreeNode) -> TreeNode:
+    node.full_clean()
     node.save()
-    if old_path:
-        _repath_descendants(type(node), old_path, node.path, node.depth - old_depth)
     return node
 
 
@@ -97,24 +54,19 @@ def _locked(model: type[models.Model], actor, action: str, pk: int) -> models.Mo
 @transaction.atomic
 def create_region(actor, **fields: Any) -> Region:
     region = Region(**fields)
-    _check_region_levels(region)
     require(actor, "add", region.parent or region)
     with audit.acting_as(actor):
-        return _save_tree_node(region, region.parent)
+        return _save_tree_node(region)
 
 
 @transaction.atomic
 def update_region(actor, region_id: int, **fields: Any) -> Region:
     region = _locked(Region, actor, "change", region_id)
-    old_level = region.level
     _apply(region, fields)
-    if region.level != old_level and region.children.exists():
-        raise ValidationError({"level": _("The level of a region with sub-regions cannot change.")})
-    _check_region_levels(region)
     if region.parent is not None:
-        require(actor, "change", region.parent)
+        require(actor, "change", region.parent)  # moving under a region outside one's scope is refused
     with audit.acting_as(actor):
-        return _save_tree_node(region, region.parent)
+        return _save_tree_node(region)
 
 
 def _delete_checked(obj: models.Model) -> None:
@@ -139,7 +91,7 @@ def create_unit(actor, **fields: Any) -> Unit:
     unit = Unit(**fields)
     require(actor, "add", unit)
     with audit.acting_as(actor):
-        return _save_tree_node(unit, unit.parent)
+        return _save_tree_node(unit)
 
 
 @transaction.atomic
@@ -148,7 +100,7 @@ def update_unit(actor, unit_id: int, **fields: Any) -> Unit:
     _apply(unit, fields)
     require(actor, "change", unit)  # the new region/parent must be in scope too
     with audit.acting_as(actor):
-        return _save_tree_node(unit, unit.parent)
+        return _save_tree_node(unit)
 
 
 @transaction.atomic
