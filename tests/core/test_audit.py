@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from wanghua.core import audit
 from wanghua.core.models import AuditEntry, User
 from wanghua.org import services
-from wanghua.org.models import Person, Region
+from wanghua.org.models import Person, Region, RoleAssignment
 
 
 def entries_for(obj):
@@ -21,8 +21,8 @@ def test_create_update_delete_are_recorded_with_actor_and_diff(world, make_user)
     created, updated = entries_for(person)
     assert created.action == "create" and created.actor == street and created.after["name"] == "王五"
     assert updated.action == "update"
-    assert updated.before == {"title": "", "phone": "13700000000"}
-    assert updated.after == {"title": "楼长", "phone": "13700000001"}
+    assert updated.before["title"] == "" and updated.after["title"] == "楼长"
+    assert updated.before["phone"].startswith("137****0000 #") and updated.after["phone"].startswith("137****0001 #")
     pk = person.pk
     services.delete_person(street, pk)
     deleted = AuditEntry.objects.filter(object_id=str(pk), action="delete").get()
@@ -68,9 +68,9 @@ def test_one_request_groups_its_entries(world, make_user, client_for):
     street = make_user("st1", "street", region=world.street1)
     client = client_for(street)
     response = client.post("/org/people/new/", {"name": "请求人", "region": world.community1.pk},
-                           HTTP_X_REQUEST_ID="req-test-0001")
-    assert response.status_code == 302 and response["X-Request-ID"] == "req-test-0001"
-    entry = AuditEntry.objects.get(request_id="req-test-0001")
+                           HTTP_X_REQUEST_ID="forged-request-id")
+    assert response.status_code == 302 and response["X-Request-ID"] != "forged-request-id"
+    entry = AuditEntry.objects.get(request_id=response["X-Request-ID"])
     assert entry.actor == street and entry.after["name"] == "请求人" and entry.ip == "127.0.0.1"
 
 
@@ -138,3 +138,26 @@ def test_audit_list_refused_without_permission(world, make_user, client_for, use
     user = make_user(username, "secretary", region=world.community1)
     assert client_for(user).get("/system/audit/").status_code == 403
     assert isinstance(user, User)
+
+
+def test_cascaded_deletes_and_nulled_references_are_recorded(world, make_user, roles):
+    doomed = make_user("doomed")
+    assignment = RoleAssignment.objects.create(user=doomed, role=roles["agent"], region=world.community1)
+    world.person1.user = doomed
+    world.person1.save()
+    doomed_pk = doomed.pk
+    doomed.delete()
+    assert AuditEntry.objects.filter(action="delete", object_id=str(assignment.pk),
+                                     content_type=ContentType.objects.get_for_model(RoleAssignment)).exists()
+    nulled = entries_for(world.person1).filter(action="update").order_by("-id").first()
+    assert nulled.before == {"user_id": doomed_pk} and nulled.after == {"user_id": None}
+
+
+def test_personal_data_never_enters_the_trail_in_full(world, make_user):
+    street = make_user("st1", "street", region=world.street1)
+    services.update_person(street, world.person1.pk, phone="13811112222", id_number="210404198505054323")
+    for entry in AuditEntry.objects.all():
+        text = str(entry.before) + str(entry.after)
+        assert "13811112222" not in text and "210404198505054323" not in text and "13912345678" not in text
+    update = entries_for(world.person1).filter(action="update").order_by("-id").first()
+    assert update.after["phone"].startswith("138****2222 #")

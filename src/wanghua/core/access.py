@@ -33,17 +33,15 @@ class Grant:
     region_path: str | None
     unit_id: int | None
     unit_path: str | None
+    at_sole_root: bool = False  # the grant's region is the one and only root of the region tree
 
     def allows(self, perm: str) -> bool:
         return any(fnmatchcase(perm, p) for p in self.patterns)
 
     @property
     def covers_everything(self) -> bool:
-        # A subtree grant at the district root is the whole district.
-        return self.data_scope == DataScope.ALL or (
-            self.data_scope == DataScope.SUBTREE and self.region_path is not None
-            and self.region_path.count("/") == 2
-        )
+        # A subtree grant at the district (the only root) is the whole district: no filter needed.
+        return self.data_scope == DataScope.ALL or (self.data_scope == DataScope.SUBTREE and self.at_sole_root)
 
 
 def grants_of(user) -> list[Grant]:
@@ -54,7 +52,8 @@ def grants_of(user) -> list[Grant]:
     if cached is None:
         from wanghua.org.models import RoleAssignment
 
-        rows = RoleAssignment.objects.filter(user=user).select_related("role", "region", "unit")
+        rows = list(RoleAssignment.objects.filter(user=user).select_related("role", "region", "unit"))
+        sole_root = _sole_root_id() if any(a.region and a.region.parent_id is None for a in rows) else None
         cached = [
             Grant(
                 role_id=a.role_id,
@@ -64,11 +63,25 @@ def grants_of(user) -> list[Grant]:
                 region_path=a.region.path if a.region else None,
                 unit_id=a.unit_id,
                 unit_path=a.unit.path if a.unit else None,
+                at_sole_root=a.region_id is not None and a.region_id == sole_root,
             )
             for a in rows
         ]
         user._wanghua_grants = cached
     return cached
+
+
+def _sole_root_id() -> int | None:
+    from wanghua.org.models import Region
+
+    roots = list(Region.objects.filter(parent__isnull=True).values_list("pk", flat=True)[:2])
+    return roots[0] if len(roots) == 1 else None
+
+
+def holds_everything(user) -> bool:
+    """Superusers and holders of a grant over the whole district (data scope all, or the sole root)."""
+    return (getattr(user, "is_superuser", False) and user.is_active) or any(
+        g.covers_everything for g in grants_of(user))
 
 
 def forget_grants(user) -> None:

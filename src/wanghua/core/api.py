@@ -5,6 +5,7 @@ errors as JSON in the caller's language (Accept-Language)."""
 import functools
 from typing import Annotated
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -63,6 +64,7 @@ api = NinjaAPI(
     "`Authorization: Bearer <token>` (machines; tokens are created under 账户 → API 令牌).",
     urls_namespace="api",
     auth=[TokenAuth(), django_auth],
+    docs_decorator=login_required,  # the schema and its docs are for people with an account
 )
 
 

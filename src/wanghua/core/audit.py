@@ -8,6 +8,8 @@ without a trace. Services name their state transitions with `audit.labelled(...)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,7 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
 
 
 @dataclass
@@ -117,11 +121,17 @@ def audited_attnames(model: type[models.Model]) -> list[str]:
 
 
 def _normalised(field: models.Field, value: Any) -> Any:
-    """The field's own Python form, so "10.60" set by hand and Decimal("10.6") from the DB compare equal."""
+    """The field's own Python form, so "10.60" set by hand and Decimal("10.6") from the DB compare equal;
+    personal data (the model's `audit_masked`) is kept masked, with a keyed fingerprint to show change."""
     try:
-        return jsonable(field.to_python(value))
+        value = jsonable(field.to_python(value))
     except Exception:  # a value the field rejects is recorded as given
-        return jsonable(value)
+        value = jsonable(value)
+    masker = getattr(field.model, "audit_masked", {}).get(field.name)
+    if masker is not None and value:
+        fingerprint = hmac.new(settings.SECRET_KEY.encode(), str(value).encode(), hashlib.sha256).hexdigest()[:6]
+        return f"{masker(str(value))} #{fingerprint}"
+    return value
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
@@ -196,7 +206,36 @@ def record_rows(action: str, model: type[models.Model], rows: Iterable[tuple[Any
 
 def _values(qs: models.QuerySet, names: list[str]) -> dict[Any, dict]:
     pk = qs.model._meta.pk.attname
-    return {row[pk]: {k: jsonable(v) for k, v in row.items()} for row in qs.values(*names)}
+    fields = {f.attname: f for f in qs.model._meta.concrete_fields}
+    return {row[pk]: {k: _normalised(fields[k], v) for k, v in row.items()} for row in qs.values(*names)}
+
+
+def record_cascade(objs, model: type[models.Model], origin_pks: set) -> None:
+    """What deleting `objs` also does to other records — cascaded deletes, SET_NULL updates — is
+    recorded too (Django's deletion collector bypasses the models' own save/delete)."""
+    if current().suppressed:
+        return
+    collector = Collector(using=router.db_for_write(model), origin=objs)
+    collector.collect(objs)
+    for related, instances in collector.data.items():
+        if issubclass(related, AuditedModel):
+            record_rows("delete", related, ((o.pk, snapshot(o), {}) for o in instances
+                                            if not (related is model and o.pk in origin_pks)))
+    for queryset in collector.fast_deletes:
+        if issubclass(queryset.model, AuditedModel):
+            rows = _values(queryset, audited_attnames(queryset.model))
+            record_rows("delete", queryset.model, ((pk, row, {}) for pk, row in rows.items()
+                                                   if not (queryset.model is model and pk in origin_pks)))
+    for (nulled, value), targets in collector.field_updates.items():
+        name = nulled.attname
+        for target in targets:  # querysets of the related model's base manager, or instances
+            target_model = target.model if isinstance(target, models.QuerySet) else type(next(iter(target), None))
+            if not isinstance(target_model, type) or not issubclass(target_model, AuditedModel):
+                continue
+            current_values = (target.values_list("pk", name) if isinstance(target, models.QuerySet)
+                              else [(o.pk, getattr(o, name)) for o in target])
+            record_rows("update", target_model, [(pk, {name: jsonable(old)}, {name: jsonable(value)})
+                                                 for pk, old in current_values])
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -238,6 +277,7 @@ class AuditedQuerySet(models.QuerySet):
         names = audited_attnames(self.model)
         with transaction.atomic(using=self.db):
             before = _values(self, names)
+            record_cascade(self.model.objects.using(self.db).filter(pk__in=list(before)), self.model, set(before))
             result = super().delete()
             record_rows("delete", self.model, ((pk, row, {}) for pk, row in before.items()))
         return result
@@ -268,6 +308,7 @@ class AuditedModel(models.Model):
     def delete(self, *args, **kwargs):
         before = snapshot(self)
         with transaction.atomic():
+            record_cascade([self], type(self), {self.pk})
             result = super().delete(*args, **kwargs)
             _write([_entry(current(), "delete", type(self), before.get(self._meta.pk.attname), self, None,
                            before, {})] if not current().suppressed else [])

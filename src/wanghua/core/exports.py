@@ -31,6 +31,18 @@ def _cell_value(value):
     return str(value)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(ws, value):
+    """Text that Excel would run as a formula (=HYPERLINK(...) in a name) is written as plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31] or "Sheet1")
@@ -47,7 +59,7 @@ def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence])
     for count, row in enumerate(rows):
         if count >= MAX_EXPORT_ROWS:
             break
-        ws.append([_cell_value(v) for v in row])
+        ws.append([_safe_cell(ws, _cell_value(v)) for v in row])
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

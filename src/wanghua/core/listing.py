@@ -89,6 +89,7 @@ class ScopedListView(ListView):
     def export(self):
         if not has_perm_anywhere(self.request.user, perm_code(self.model, "export")):
             raise PermissionDenied
+        self.action = "export"  # the rows are those the user may export, which can be fewer than those shown
         rows = ([column.value(obj) for column in self.columns] for obj in self.get_queryset().iterator(2000))
         return xlsx_response(str(self.title), [str(c.label) for c in self.columns], rows, title=str(self.title))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 
 from django.core.exceptions import PermissionDenied
@@ -13,18 +12,17 @@ from . import audit
 from .rules import rule_for
 
 log = logging.getLogger(__name__)
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (kept from X-Request-ID when sane) and binds the audit context."""
+    """Gives each request its own id — never taken from the client, so nobody can file changes under
+    another request's id — returns it as X-Request-ID, and binds the audit context."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.id = uuid.uuid4().hex
         ctx = audit.AuditContext(request_id=request.id, request=request, ip=request.META.get("REMOTE_ADDR"))
         with audit.bound(ctx):
             response = self.get_response(request)

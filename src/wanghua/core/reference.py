@@ -43,6 +43,8 @@ def _require(actor, perm: str) -> None:
 @transaction.atomic
 def save_dict_item(actor, dict_type_id: int, *, value: str, label: str, sort_order: int = 0) -> DictItem:
     _require(actor, "core.change_dictitem")
+    if any("\x00" in text for text in (value, label)):
+        raise ValidationError(_("Text must not contain NUL characters."))
     dict_type = DictType.objects.get(pk=dict_type_id)
     item = DictItem.objects.filter(dict_type=dict_type, value=value).first() or DictItem(
         dict_type=dict_type, value=value)

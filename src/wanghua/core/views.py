@@ -57,7 +57,7 @@ def tokens(request):
     new_key = None
     if request.method == "POST":
         name = request.POST.get("name", "").strip()
-        if not name or len(name) > 100:
+        if not name or len(name) > 100 or "\x00" in name:
             messages.error(request, _("Give the token a name of at most 100 characters."))
         else:
             new_key = services.create_token(request.user, name)
@@ -112,9 +112,13 @@ def object_trail(request, content_type_id: int, object_id: str):
         raise Http404
     if not has_perm_anywhere(request.user, perm_code(model, "view")):
         raise PermissionDenied
+    try:
+        object_id = model._meta.pk.to_python(object_id)
+    except ValidationError as exc:
+        raise Http404 from exc
     if not model.objects.visible_to(request.user, "view").filter(pk=object_id).exists():
         raise Http404
-    entries = AuditEntry.objects.filter(content_type=content_type, object_id=object_id)[:500]
+    entries = AuditEntry.objects.filter(content_type=content_type, object_id=str(object_id))[:500]
     return render(request, "core/audit_trail.html", {
         "title": _("History of %(record)s") % {"record": model.objects.get(pk=object_id)},
         "entries": entries})

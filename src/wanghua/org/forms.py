@@ -54,6 +54,22 @@ class PersonForm(VisibleChoicesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Titles are suggested from the 职务 dictionary (字典管理) but stay free text.
         self.fields["title"].widget = TitleInput(suggestions=[label for _value, label in choices("person_title")])
+        if self.instance.pk:
+            # Personal data is never sent back in full: the field shows the masked value as a hint, and
+            # leaving it empty keeps what is stored (changed_data then omits it).
+            for name, masked in (("id_number", self.instance.id_number_masked),
+                                 ("phone", self.instance.phone_masked)):
+                self.initial[name] = ""
+                self.fields[name].widget.attrs["placeholder"] = masked
+                self.fields[name].help_text = _("Leave empty to keep the current value.")
+
+    def _post_clean(self):
+        # An empty masked field means "unchanged": validate the model with the stored value.
+        for name in ("id_number", "phone"):
+            if self.instance.pk and not self.cleaned_data.get(name):
+                self.cleaned_data[name] = type(self.instance).objects.filter(pk=self.instance.pk).values_list(
+                    name, flat=True).first() or ""
+        super()._post_clean()
 
 
 class GrantForm(forms.Form):

@@ -235,6 +235,7 @@ class Person(ScopedModel):
     scope_region = "region"
     scope_unit = "unit"
     scope_owner = "user"
+    audit_masked = {"id_number": mask_id_number, "phone": mask_phone}  # the trail never holds them in full
 
     class Meta:
         ordering = ["name", "id"]

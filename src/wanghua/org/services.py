@@ -10,10 +10,10 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
-from wanghua.core.access import forget_grants, grants_of, require, role_within
+from wanghua.core.access import forget_grants, grants_of, holds_everything, require, role_within
 from wanghua.core.models import Role
 
-from .models import Person, Region, RoleAssignment, TreeNode, Unit
+from .models import Person, Region, RegionLevel, RoleAssignment, TreeNode, Unit
 
 ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dXx]$")
 PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{5,20}$")
@@ -51,9 +51,17 @@ def _locked(model: type[models.Model], actor, action: str, pk: int) -> models.Mo
     return obj
 
 
+def _guard_roots(actor, region: Region) -> None:
+    """Only those who hold the whole district may create or make a top-level region (a district):
+    a new root would otherwise turn a local grant into a district-wide one."""
+    if (region.parent_id is None or region.level == RegionLevel.DISTRICT) and not holds_everything(actor):
+        raise PermissionDenied(_("Only district-wide administrators can create or move a top-level region."))
+
+
 @transaction.atomic
 def create_region(actor, **fields: Any) -> Region:
     region = Region(**fields)
+    _guard_roots(actor, region)
     require(actor, "add", region.parent or region)
     with audit.acting_as(actor):
         return _save_tree_node(region)
@@ -63,6 +71,7 @@ def create_region(actor, **fields: Any) -> Region:
 def update_region(actor, region_id: int, **fields: Any) -> Region:
     region = _locked(Region, actor, "change", region_id)
     _apply(region, fields)
+    _guard_roots(actor, region)
     if region.parent is not None:
         require(actor, "change", region.parent)  # moving under a region outside one's scope is refused
     with audit.acting_as(actor):
@@ -97,8 +106,11 @@ def create_unit(actor, **fields: Any) -> Unit:
 @transaction.atomic
 def update_unit(actor, unit_id: int, **fields: Any) -> Unit:
     unit = _locked(Unit, actor, "change", unit_id)
+    old_parent_id = unit.parent_id
     _apply(unit, fields)
-    require(actor, "change", unit)  # the new region/parent must be in scope too
+    require(actor, "change", unit)  # the new region must be in scope too
+    if unit.parent_id != old_parent_id and unit.parent is not None:
+        require(actor, "change", unit.parent)  # and so must a new parent unit
     with audit.acting_as(actor):
         return _save_tree_node(unit)
 
@@ -112,38 +124,61 @@ def delete_unit(actor, unit_id: int) -> None:
 
 # --- people ----------------------------------------------------------------------------------------
 
-def _validate_person(person: Person) -> None:
+def _validate_person(actor, person: Person) -> None:
     errors = {}
+    probed = None
     if person.id_number:
         person.id_number = person.id_number.strip().upper()
         if not id_number_is_valid(person.id_number):
             errors["id_number"] = _("This is not a valid 18-digit resident ID number.")
-        elif Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).exists():
+        elif duplicate := Person.objects.filter(id_number=person.id_number).exclude(pk=person.pk).first():
             errors["id_number"] = _("A person with this ID number is already registered.")
+            if not Person.objects.visible_to(actor, "view").filter(pk=duplicate.pk).exists():
+                probed = duplicate
     if person.phone and not PHONE_PATTERN.match(person.phone):
         errors["phone"] = _("Enter a valid phone number.")
     if person.region_id is None and person.unit_id is None:
         errors["region"] = _("Choose the region or the unit this person belongs to.")
     if errors:
-        raise ValidationError(errors)
+        error = ValidationError(errors)
+        error.probed = probed
+        raise error
     person.full_clean()
 
 
+def _traced(operation):
+    """Run a person write; when its refusal revealed that an ID number exists outside the caller's
+    scope, record who asked — after the rolled-back transaction, so the trace survives."""
+
+    def run(actor, *args, **fields):
+        try:
+            return operation(actor, *args, **fields)
+        except ValidationError as error:
+            if getattr(error, "probed", None) is not None:
+                with audit.acting_as(actor):
+                    audit.record("pii_view", error.probed, note="id_number duplicate check from outside scope")
+            raise
+
+    return run
+
+
+@_traced
 @transaction.atomic
 def create_person(actor, **fields: Any) -> Person:
     person = Person(**fields)
-    _validate_person(person)
+    _validate_person(actor, person)
     require(actor, "add", person)
     with audit.acting_as(actor):
         person.save()
     return person
 
 
+@_traced
 @transaction.atomic
 def update_person(actor, person_id: int, **fields: Any) -> Person:
     person = _locked(Person, actor, "change", person_id)
     _apply(person, fields)
-    _validate_person(person)
+    _validate_person(actor, person)
     require(actor, "change", person)
     with audit.acting_as(actor):
         person.save()
