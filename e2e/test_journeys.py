@@ -83,5 +83,5 @@ def test_phone_layout_collapses_the_menu(live_world, live_server, phone, make_us
     toggler = phone.locator(".navbar-toggler")
     assert toggler.is_visible()
     toggler.click()
-    assert phone.get_by_role("link", name="一核").is_visible()
+    assert phone.get_by_role("button", name="一核").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

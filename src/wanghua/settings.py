@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ninja",
     "wanghua.core",
     "wanghua.org",
+    "wanghua.services",
     "wanghua.dashboard",
     "wanghua.demo",
 ]

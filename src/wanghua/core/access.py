@@ -225,3 +225,13 @@ def role_within(granted_patterns: list[str], granted_scope: str, holder: Grant) 
     if DATA_SCOPE_RANK[DataScope(granted_scope)] > DATA_SCOPE_RANK[DataScope(holder.data_scope)]:
         return False
     return all(any(fnmatchcase(p, mine) for mine in holder.patterns) for p in granted_patterns)
+
+
+def fetch_for_change(model: type[models.Model], actor, action: str, pk):
+    """Lock a record for a change inside the caller's transaction, re-checking access there:
+    invisible is 'not found' (DoesNotExist), visible but not allowed is PermissionDenied."""
+    obj = model.objects.visible_to(actor, "view").select_for_update().filter(pk=pk).first()
+    if obj is None:
+        raise model.DoesNotExist(_("%(model)s not found.") % {"model": model._meta.verbose_name})
+    require(actor, action, obj)
+    return obj

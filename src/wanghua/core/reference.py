@@ -18,6 +18,9 @@ from .models import DictItem, DictType, Notice
 BUILTIN_DICTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "person_title": ("职务", [("secretary", "社区书记"), ("director", "社区主任"), ("grid", "网格员"),
                               ("agent", "党员家庭代办员"), ("worker", "社区工作者"), ("volunteer", "志愿者")]),
+    "errand_category": ("代办事项类别", [("documents", "证件代办"), ("collect_fees", "费用代收"),
+                                         ("shopping", "日用品代买"), ("pay_bills", "生活费用代缴"),
+                                         ("other", "其他")]),
 }
 
 

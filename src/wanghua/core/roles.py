@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 ORG_READ = ["org.view_*", "org.export_*"]
+SERVICES_WORK = ["services.view_*", "services.add_errand", "services.change_errand", "services.add_ledgerentry",
+                 "services.add_resident", "services.change_resident", "services.reveal_resident"]
+SERVICES_READ = ["services.view_*", "services.export_*"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
 
 BUILTIN_ROLES: list[dict[str, Any]] = [
@@ -18,16 +21,18 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
     {"code": "department", "name_zh": "部门", "name_en": "Department staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, "org.change_unit"], "description": "区直部门 staff, scoped to their unit"},
     {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
-     "permissions": [*ORG_STAFF, "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
+     "permissions": [*ORG_STAFF, *SERVICES_READ, "services.add_station", "services.change_station",
+                     "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
                      "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
                      "org.delete_roleassignment"],
      "description": "镇/街道 staff, scoped to their town or street"},
     {"code": "secretary", "name_zh": "社区书记", "name_en": "Community secretary", "data_scope": "subtree",
-     "permissions": [*ORG_STAFF, "org.add_region", "org.change_region", "org.add_roleassignment",
+     "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
+                     "org.add_region", "org.change_region", "org.add_roleassignment",
                      "org.view_roleassignment", "org.delete_roleassignment"],
      "description": "村/社区 secretary, scoped to their community"},
     {"code": "agent", "name_zh": "代办员", "name_en": "Proxy agent", "data_scope": "subtree",
-     "permissions": ["org.view_region", "org.view_zone", "org.view_person"],
+     "permissions": ["org.view_region", "org.view_zone", "org.view_person", *SERVICES_WORK],
      "description": "党员家庭代办站 agent"},
     {"code": "steward", "name_zh": "项目管家", "name_en": "Project steward", "data_scope": "subtree",
      "permissions": ["org.view_region", "org.view_zone", "org.view_unit"], "description": "项目管家"},

@@ -179,6 +179,7 @@ class UnitKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise")
     COOPERATIVE = "cooperative", _("Co-operative")
     VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
+    STATION = "station", _("Proxy service station")
     OTHER = "other", _("Other")
 
 

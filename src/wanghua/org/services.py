@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
-from wanghua.core.access import forget_grants, grants_of, holds_everything, require, role_within
+from wanghua.core.access import fetch_for_change, forget_grants, grants_of, holds_everything, require, role_within
 from wanghua.core.models import Role
 
 from .models import Person, Region, RegionLevel, RoleAssignment, TreeNode, Unit
@@ -42,13 +42,7 @@ def _apply(obj: models.Model, fields: dict[str, Any]) -> None:
         setattr(obj, key, value)
 
 
-def _locked(model: type[models.Model], actor, action: str, pk: int) -> models.Model:
-    """Fetch for change inside the transaction: invisible is 'not found', visible but not allowed is 403."""
-    obj = model.objects.visible_to(actor, "view").select_for_update().filter(pk=pk).first()
-    if obj is None:
-        raise model.DoesNotExist(_("%(model)s not found.") % {"model": model._meta.verbose_name})
-    require(actor, action, obj)
-    return obj
+_locked = fetch_for_change
 
 
 def _guard_roots(actor, region: Region) -> None:

@@ -1,0 +1,271 @@
+"""Services API: stations, residents, errands, their transitions and ledgers. Thin: parse, call, shape."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from wanghua.core.api import Pagination, RecordId, Text, needs
+from wanghua.org.models import Region
+
+from . import services
+from .models import Channel, Errand, ErrandStatus, LedgerKind, Resident, Station
+
+router = Router(tags=["services"])
+
+
+def _visible(model, request, pk):
+    return get_object_or_404(model.objects.visible_to(request.user, "view"), pk=pk)
+
+
+class StationOut(Schema):
+    id: int
+    name: str = Field(..., alias="unit.name")
+    community_id: int
+    host_household: str
+    address: str
+    phone: str
+    service_hours: str
+    active: bool
+
+
+class StationFilter(Schema):
+    region: RecordId | None = Field(None, description="Stations in this region's subtree")
+    active: bool | None = None
+
+
+@router.get("/stations", response=list[StationOut])
+@paginate(Pagination)
+@needs("services.view_station")
+def list_stations(request, filters: Query[StationFilter]):
+    qs = Station.objects.visible_to(request.user, "view").select_related("unit")
+    if filters.region is not None:
+        region = Region.objects.filter(pk=filters.region).first()
+        qs = qs.filter(community__path__startswith=region.path) if region else qs.none()
+    if filters.active is not None:
+        qs = qs.filter(active=filters.active)
+    return qs
+
+
+@router.get("/stations/{station_id}", response=StationOut)
+@needs("services.view_station")
+def get_station(request, station_id: RecordId):
+    return get_object_or_404(Station.objects.visible_to(request.user, "view").select_related("unit"), pk=station_id)
+
+
+class ResidentOut(Schema):
+    id: int
+    name: str
+    id_number: str = Field(..., alias="id_number_masked")
+    phone: str = Field(..., alias="phone_masked")
+    address: str
+    community_id: int
+    station_id: int
+    birth_year: int | None
+    empty_nest: bool
+    living_alone: bool
+    disabled: bool
+
+
+class ResidentIn(Schema):
+    name: Text = Field(..., min_length=1, max_length=50)
+    station_id: RecordId
+    id_number: Text = Field("", max_length=18)
+    phone: Text = Field("", max_length=20)
+    address: Text = Field("", max_length=200)
+    birth_year: int | None = Field(None, ge=1900, le=2100)
+    empty_nest: bool = False
+    living_alone: bool = False
+    disabled: bool = False
+    emergency_contact: Text = Field("", max_length=50)
+    emergency_phone: Text = Field("", max_length=20)
+
+
+class ResidentFilter(Schema):
+    q: Text | None = Field(None, max_length=50, description="Name contains")
+    station: RecordId | None = None
+
+
+class RevealIn(Schema):
+    field: str = Field(..., pattern="^(id_number|phone|emergency_phone)$")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+@router.get("/residents", response=list[ResidentOut])
+@paginate(Pagination)
+@needs("services.view_resident")
+def list_residents(request, filters: Query[ResidentFilter]):
+    qs = Resident.objects.visible_to(request.user, "view")
+    if filters.q:
+        qs = qs.filter(name__icontains=filters.q)
+    if filters.station is not None:
+        qs = qs.filter(station_id=filters.station)
+    return qs
+
+
+@router.get("/residents/{resident_id}", response=ResidentOut)
+@needs("services.view_resident")
+def get_resident(request, resident_id: RecordId):
+    return _visible(Resident, request, resident_id)
+
+
+@router.post("/residents", response={201: ResidentOut})
+@needs("services.add_resident")
+def create_resident(request, body: ResidentIn):
+    data = body.dict()
+    data["station"] = _visible(Station, request, data.pop("station_id"))
+    return Status(201, services.register_resident(request.user, **data))
+
+
+@router.post("/residents/{resident_id}/reveal", response=RevealOut,
+             summary="Full value of a masked field (logged as a personal-data view)")
+@needs("services.reveal_resident")
+def reveal_resident(request, resident_id: RecordId, body: RevealIn):
+    return {"field": body.field, "value": services.reveal_resident_field(request.user, resident_id, body.field)}
+
+
+class ErrandOut(Schema):
+    id: int
+    station_id: int
+    resident_id: int
+    agent_id: int
+    category: str
+    channel: str
+    description: str
+    handles_money: bool
+    status: ErrandStatus
+    accepted_at: datetime
+    due_at: datetime
+    done_at: datetime | None
+    overdue: bool
+    outcome: str
+    satisfaction: int | None
+    balance: Decimal = Field(..., description="Money still held for the resident, yuan")
+
+    @staticmethod
+    def resolve_balance(obj: Errand) -> Decimal:
+        return obj.balance()
+
+
+class ErrandIn(Schema):
+    resident_id: RecordId
+    category: Text = Field(..., max_length=60)
+    description: Text = Field(..., min_length=1, max_length=500)
+    channel: Channel = Channel.PHONE
+    handles_money: bool = False
+    due_at: datetime | None = None
+
+
+class ErrandFilter(Schema):
+    status: ErrandStatus | None = None
+    station: RecordId | None = None
+    category: Text | None = Field(None, max_length=60)
+    mine: bool = Field(False, description="Only errands assigned to the caller")
+
+
+class OutcomeIn(Schema):
+    outcome: Text = Field(..., min_length=1, max_length=500)
+
+
+class FollowUpIn(Schema):
+    satisfaction: int = Field(..., ge=1, le=5)
+    comment: Text = Field("", max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: Text = Field(..., min_length=1, max_length=300)
+
+
+class LedgerIn(Schema):
+    kind: LedgerKind
+    amount: Decimal = Field(..., gt=0, max_digits=10, decimal_places=2)
+    receipt_no: Text = Field("", max_length=60)
+    note: Text = Field("", max_length=200)
+
+
+class LedgerOut(Schema):
+    id: int
+    kind: LedgerKind
+    amount: Decimal
+    receipt_no: str
+    note: str
+    recorded_at: datetime
+
+
+@router.get("/errands", response=list[ErrandOut])
+@paginate(Pagination)
+@needs("services.view_errand")
+def list_errands(request, filters: Query[ErrandFilter]):
+    qs = Errand.objects.visible_to(request.user, "view").prefetch_related("ledger")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.station is not None:
+        qs = qs.filter(station_id=filters.station)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.mine:
+        qs = qs.filter(agent__user=request.user)
+    return qs
+
+
+@router.get("/errands/{errand_id}", response=ErrandOut)
+@needs("services.view_errand")
+def get_errand(request, errand_id: RecordId):
+    return _visible(Errand, request, errand_id)
+
+
+@router.post("/errands", response={201: ErrandOut}, summary="受理: take a resident's request")
+@needs("services.add_errand")
+def create_errand(request, body: ErrandIn):
+    data = body.dict()
+    resident = _visible(Resident, request, data.pop("resident_id"))
+    return Status(201, services.accept_errand(request.user, resident=resident, **data))
+
+
+@router.post("/errands/{errand_id}/start", response=ErrandOut, summary="受理 → 办理中")
+@needs("services.change_errand")
+def start(request, errand_id: RecordId):
+    return services.start_errand(request.user, errand_id)
+
+
+@router.post("/errands/{errand_id}/complete", response=ErrandOut, summary="办理中 → 办结 (ledger must balance)")
+@needs("services.change_errand")
+def complete(request, errand_id: RecordId, body: OutcomeIn):
+    return services.complete_errand(request.user, errand_id, outcome=body.outcome)
+
+
+@router.post("/errands/{errand_id}/follow-up", response=ErrandOut, summary="办结 → 回访")
+@needs("services.change_errand")
+def follow_up(request, errand_id: RecordId, body: FollowUpIn):
+    return services.follow_up(request.user, errand_id, satisfaction=body.satisfaction, comment=body.comment)
+
+
+@router.post("/errands/{errand_id}/cancel", response=ErrandOut, summary="→ 取消")
+@needs("services.change_errand")
+def cancel(request, errand_id: RecordId, body: ReasonIn):
+    return services.cancel_errand(request.user, errand_id, reason=body.reason)
+
+
+@router.post("/errands/{errand_id}/return", response=ErrandOut, summary="受理 → 退回")
+@needs("services.change_errand")
+def give_back(request, errand_id: RecordId, body: ReasonIn):
+    return services.return_errand(request.user, errand_id, reason=body.reason)
+
+
+@router.get("/errands/{errand_id}/ledger", response=list[LedgerOut])
+@needs("services.view_ledgerentry")
+def ledger(request, errand_id: RecordId):
+    return _visible(Errand, request, errand_id).ledger.all()
+
+
+@router.post("/errands/{errand_id}/ledger", response={201: LedgerOut}, summary="Record money received/paid/returned")
+@needs("services.add_ledgerentry")
+def add_ledger_entry(request, errand_id: RecordId, body: LedgerIn):
+    return Status(201, services.record_money(request.user, errand_id, kind=body.kind, amount=body.amount,
+                                             receipt_no=body.receipt_no, note=body.note))

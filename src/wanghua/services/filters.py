@@ -1,0 +1,42 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.reference import choices
+from wanghua.org.filters import UnderRegionFilter
+
+from .models import Errand, ErrandStatus, Resident, Station
+
+
+class ErrandFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ErrandStatus.choices, label=_("Status"))
+    category = django_filters.ChoiceFilter(choices=lambda: choices("errand_category"), label=_("Category"))
+    region = UnderRegionFilter(lookup="community")
+    station = django_filters.ModelChoiceFilter(
+        queryset=lambda request: Station.objects.visible_to(request.user, "view").select_related("unit")
+        if request else Station.objects.none(), label=_("Station"))
+    since = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = Errand
+        fields = ["status", "category", "region", "station", "since", "until"]
+
+
+class ResidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    region = UnderRegionFilter(lookup="community")
+    empty_nest = django_filters.BooleanFilter(label=_("Empty-nest"))
+    living_alone = django_filters.BooleanFilter(label=_("Living alone"))
+
+    class Meta:
+        model = Resident
+        fields = ["q", "region", "empty_nest", "living_alone"]
+
+
+class StationFilter(django_filters.FilterSet):
+    region = UnderRegionFilter(lookup="community")
+    active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Station
+        fields = ["region", "active"]

@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.reference import choices
+
+from .models import Channel, LedgerKind, Resident, Station
+from .services import ERRAND_CATEGORIES
+
+
+class ErrandForm(forms.Form):
+    resident = forms.ModelChoiceField(queryset=Resident.objects.none(), label=_("Resident"))
+    category = forms.ChoiceField(label=_("Category"))
+    channel = forms.ChoiceField(choices=Channel.choices, label=_("Channel"), initial=Channel.PHONE)
+    description = forms.CharField(label=_("What is needed"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    handles_money = forms.BooleanField(label=_("Handles the resident's money"), required=False)
+    due_at = forms.DateTimeField(label=_("Due"), required=False,
+                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = Resident.objects.visible_to(user, "view").select_related("station")
+        self.fields["category"].choices = choices(ERRAND_CATEGORIES)
+
+
+class ResidentForm(forms.ModelForm):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = Station.objects.visible_to(user, "view").select_related("unit")
+
+    class Meta:
+        model = Resident
+        fields = ["name", "station", "id_number", "phone", "address", "birth_year", "empty_nest", "living_alone",
+                  "disabled", "emergency_contact", "emergency_phone", "consent_on", "consent_how"]
+        widgets = {"consent_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class LedgerForm(forms.Form):
+    kind = forms.ChoiceField(choices=LedgerKind.choices, label=_("Kind"))
+    amount = forms.CharField(label=_("Amount (yuan)"), max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    receipt_no = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

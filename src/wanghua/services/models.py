@@ -1,0 +1,213 @@
+"""一核: 党员家庭代办站 — stations, residents, errands and each errand's cash ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.access import ScopedModel
+from wanghua.core.pii import mask_id_number, mask_phone
+from wanghua.org.models import Person, Region, Unit
+
+
+class Station(ScopedModel):
+    """A party-member household that runs errands for its neighbours. Its unit is what agents are
+    granted, so an agent sees their own station only."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="station", verbose_name=_("unit"))
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="stations",
+                                  verbose_name=_("village/community"))
+    host_household = models.CharField(_("host household"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    service_hours = models.CharField(_("service hours"), max_length=100, blank=True, default="08:00-17:00")
+    agents = models.ManyToManyField(Person, blank=True, related_name="stations", verbose_name=_("agents"))
+    active = models.BooleanField(_("active"), default=True)
+    opened_on = models.DateField(_("opened"), default=timezone.localdate)
+
+    scope_region = "community"
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["community__code", "unit__code"]
+        verbose_name = _("proxy service station")
+        verbose_name_plural = _("proxy service stations")
+
+    def __str__(self) -> str:
+        return self.unit.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:station_detail", args=[self.pk])
+
+
+class Resident(ScopedModel):
+    """A resident the stations serve. ID number and phone are personal data: masked, logged in full."""
+
+    class Consent(models.TextChoices):
+        SIGNED = "signed", _("Signed form")
+        VERBAL = "verbal", _("Verbal, witnessed")
+        GUARDIAN = "guardian", _("By guardian")
+
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="residents",
+                                  verbose_name=_("village/community"))
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="residents",
+                                verbose_name=_("station"))
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    empty_nest = models.BooleanField(_("empty-nest"), default=False)
+    living_alone = models.BooleanField(_("living alone"), default=False)
+    disabled = models.BooleanField(_("disabled"), default=False)
+    emergency_contact = models.CharField(_("emergency contact"), max_length=50, blank=True)
+    emergency_phone = models.CharField(_("emergency phone"), max_length=20, blank=True)
+    consent_on = models.DateField(_("consent date"), null=True, blank=True)
+    consent_how = models.CharField(_("consent given"), max_length=10, choices=Consent.choices, blank=True)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    scope_region = "community"
+    scope_unit = "station__unit"
+    audit_masked = {"id_number": mask_id_number, "phone": mask_phone, "emergency_phone": mask_phone}
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:resident_detail", args=[self.pk])
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def age(self) -> int | None:
+        return timezone.localdate().year - self.birth_year if self.birth_year else None
+
+    @property
+    def is_senior(self) -> bool:
+        return (self.age or 0) >= 65
+
+
+class ErrandStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")  # 受理
+    IN_PROGRESS = "in_progress", _("In progress")  # 办理中
+    DONE = "done", _("Done")  # 办结
+    VISITED = "visited", _("Followed up")  # 回访
+    CANCELLED = "cancelled", _("Cancelled")  # 取消
+    RETURNED = "returned", _("Returned")  # 退回
+
+
+OPEN_STATUSES = (ErrandStatus.ACCEPTED, ErrandStatus.IN_PROGRESS)
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    DOOR = "door", _("Door visit")
+    WALK_IN = "walk_in", _("Walk-in")
+    ONLINE = "online", _("Online")
+
+
+class Errand(ScopedModel):
+    """One errand run for a resident: 受理 → 办理中 → 办结 → 回访 (or 取消 / 退回)."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="errands", verbose_name=_("station"))
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", editable=False,
+                                  verbose_name=_("village/community"))  # the station's, kept for fast scoping
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="errands",
+                                 verbose_name=_("resident"))
+    agent = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="errands", verbose_name=_("agent"))
+    category = models.CharField(_("category"), max_length=60)  # an item of the errand_category dictionary
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    description = models.CharField(_("description"), max_length=500)
+    handles_money = models.BooleanField(_("handles money"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=ErrandStatus.choices,
+                              default=ErrandStatus.ACCEPTED, db_index=True)
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now, db_index=True)
+    due_at = models.DateTimeField(_("due"))
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=500, blank=True)
+    visited_at = models.DateTimeField(_("followed up"), null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    visit_comment = models.CharField(_("follow-up comment"), max_length=500, blank=True)
+    closing_reason = models.CharField(_("reason"), max_length=300, blank=True)  # for 取消 / 退回
+
+    scope_region = "community"
+    scope_unit = "station__unit"
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        indexes = [models.Index(fields=["agent", "accepted_at"]), models.Index(fields=["station", "accepted_at"])]
+        constraints = [models.CheckConstraint(
+            condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+            name="errand_satisfaction_1_to_5")]
+        verbose_name = _("errand")
+        verbose_name_plural = _("errands")
+
+    def __str__(self) -> str:
+        return f"{self.resident.name} · {self.description[:20]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:errand_detail", args=[self.pk])
+
+    @property
+    def overdue(self) -> bool:
+        end = self.done_at or timezone.now()
+        return self.status not in (ErrandStatus.CANCELLED, ErrandStatus.RETURNED) and end > self.due_at
+
+    def balance(self) -> Decimal:
+        """Money still held for the resident: received − paid out − returned (0.00 when balanced)."""
+        return ledger_balance(self.ledger.all())
+
+
+class LedgerKind(models.TextChoices):
+    RECEIVED = "received", _("Received from the resident")
+    PAID = "paid", _("Paid out")
+    RETURNED = "returned", _("Change returned")
+
+
+def ledger_balance(entries) -> Decimal:
+    totals = dict(entries.values_list("kind").annotate(total=Sum("amount")).values_list("kind", "total"))
+    received = totals.get(LedgerKind.RECEIVED) or Decimal("0")
+    spent = (totals.get(LedgerKind.PAID) or Decimal("0")) + (totals.get(LedgerKind.RETURNED) or Decimal("0"))
+    return (received - spent).quantize(Decimal("0.01"))
+
+
+class LedgerEntry(ScopedModel):
+    """One movement of a resident's money. Append-only: a mistake is corrected by a new entry."""
+
+    errand = models.ForeignKey(Errand, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("errand"))
+    kind = models.CharField(_("kind"), max_length=10, choices=LedgerKind.choices)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    receipt_no = models.CharField(_("receipt number"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    scope_region = "errand__community"
+    scope_unit = "errand__station__unit"
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive")]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"

@@ -1,0 +1,274 @@
+"""Every rule of the proxy service: stations, residents, the errand lifecycle and the cash ledger.
+
+Transitions are one function each, with their guard and a labelled audit entry. Ledger writes lock
+the errand row first, so concurrent entries are serialised and the balance can never go negative."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wanghua.core import audit
+from wanghua.core.access import fetch_for_change, require
+from wanghua.core.reference import choices
+from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
+from wanghua.org.services import PHONE_PATTERN, id_number_is_valid
+
+from .models import (
+    OPEN_STATUSES,
+    Errand,
+    ErrandStatus,
+    LedgerEntry,
+    LedgerKind,
+    Resident,
+    Station,
+    ledger_balance,
+)
+
+ERRAND_CATEGORIES = "errand_category"
+DEFAULT_DUE = timedelta(days=3)
+CENT = Decimal("0.01")
+
+
+class TransitionError(ValidationError):
+    """A step out of order: the errand is not in a state the step starts from."""
+
+
+# --- stations ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def open_station(actor, *, community: Region, code: str, host_household: str, **fields: Any) -> Station:
+    if community.level != RegionLevel.COMMUNITY:
+        raise ValidationError({"community": _("A station belongs to a village or community.")})
+    unit = Unit(code=code, name=f"{community.name}{host_household}党员家庭代办站", kind=UnitKind.STATION,
+                short_name=host_household, region=community, zone=community.zone)
+    station = Station(unit=unit, community=community, host_household=host_household, **fields)
+    require(actor, "add", station)
+    with audit.acting_as(actor):
+        unit.full_clean()
+        unit.save()
+        station.unit = unit
+        station.full_clean()
+        station.save()
+    return station
+
+
+# --- residents ---------------------------------------------------------------------------------------
+
+def _check_resident(resident: Resident) -> None:
+    errors: dict[str, str] = {}
+    if resident.id_number:
+        resident.id_number = resident.id_number.strip().upper()
+        if not id_number_is_valid(resident.id_number):
+            errors["id_number"] = _("This is not a valid 18-digit resident ID number.")
+        elif Resident.objects.filter(id_number=resident.id_number).exclude(pk=resident.pk).exists():
+            errors["id_number"] = _("A resident with this ID number is already registered.")
+    for name in ("phone", "emergency_phone"):
+        value = getattr(resident, name)
+        if value and not PHONE_PATTERN.match(value):
+            errors[name] = _("Enter a valid phone number.")
+    if resident.station_id and resident.community_id and resident.station.community_id != resident.community_id:
+        errors["station"] = _("The station must be in the resident's community.")
+    if errors:
+        raise ValidationError(errors)
+    resident.full_clean()
+
+
+@transaction.atomic
+def register_resident(actor, **fields: Any) -> Resident:
+    resident = Resident(**fields)
+    if resident.station_id and not resident.community_id:
+        resident.community = resident.station.community
+    _check_resident(resident)
+    require(actor, "add", resident)
+    with audit.acting_as(actor):
+        resident.save()
+    return resident
+
+
+@transaction.atomic
+def update_resident(actor, resident_id: int, **fields: Any) -> Resident:
+    resident = fetch_for_change(Resident, actor, "change", resident_id)
+    for key, value in fields.items():
+        setattr(resident, key, value)
+    _check_resident(resident)
+    require(actor, "change", resident)
+    with audit.acting_as(actor):
+        resident.save()
+    return resident
+
+
+# --- errands -----------------------------------------------------------------------------------------
+
+def _agent_for(actor, station: Station, agent: Person | None) -> Person:
+    if agent is None:
+        agent = Person.objects.filter(user=actor).first()
+    if agent is None or not station.agents.filter(pk=agent.pk).exists():
+        raise ValidationError({"agent": _("Choose one of this station's agents.")})
+    return agent
+
+
+@transaction.atomic
+def accept_errand(actor, *, resident: Resident, category: str, description: str, channel: str = "phone",
+                  due_at=None, handles_money: bool = False, agent: Person | None = None) -> Errand:
+    """受理: a resident's request is taken by their station."""
+    if category not in dict(choices(ERRAND_CATEGORIES)):
+        raise ValidationError({"category": _("Choose a category from the list.")})
+    station = resident.station
+    now = timezone.now()
+    errand = Errand(station=station, community=station.community, resident=resident,
+                    agent=_agent_for(actor, station, agent), category=category, channel=channel,
+                    description=description.strip(), handles_money=handles_money, accepted_at=now,
+                    due_at=due_at or now + DEFAULT_DUE)
+    if errand.due_at <= now:
+        raise ValidationError({"due_at": _("The due time must be in the future.")})
+    if not station.active:
+        raise ValidationError({"resident": _("This station is paused and takes no new errands.")})
+    errand.full_clean(exclude=["community"])
+    require(actor, "add", errand)
+    with audit.acting_as(actor), audit.labelled("transition:accept"):
+        errand.save()
+    return errand
+
+
+def _transition(actor, errand_id: int, *, allowed: tuple[str, ...], to: str, label: str,
+                guard: Callable[[Errand], None] | None = None) -> Errand:
+    errand = fetch_for_change(Errand, actor, "change", errand_id)
+    if errand.status not in allowed:
+        raise TransitionError(_("This step is not possible while the errand is “%(status)s”.")
+                              % {"status": errand.get_status_display()})
+    if guard:
+        guard(errand)
+    errand.status = to
+    with audit.acting_as(actor), audit.labelled(f"transition:{label}"):
+        errand.save()
+    return errand
+
+
+@transaction.atomic
+def start_errand(actor, errand_id: int) -> Errand:
+    """受理 → 办理中."""
+
+    def stamp(errand: Errand) -> None:
+        errand.started_at = timezone.now()
+
+    return _transition(actor, errand_id, allowed=(ErrandStatus.ACCEPTED,), to=ErrandStatus.IN_PROGRESS,
+                       label="start", guard=stamp)
+
+
+@transaction.atomic
+def complete_errand(actor, errand_id: int, *, outcome: str) -> Errand:
+    """办理中 → 办结, only when every fen received has been paid out or returned."""
+
+    def balanced(errand: Errand) -> None:
+        held = errand.balance()
+        if held != 0:
+            raise ValidationError(_("The ledger does not balance: %(amount)s yuan are still held for the resident.")
+                                  % {"amount": held})
+        if not outcome.strip():
+            raise ValidationError({"outcome": _("Say how the errand ended.")})
+        errand.outcome, errand.done_at = outcome.strip(), timezone.now()
+
+    return _transition(actor, errand_id, allowed=(ErrandStatus.IN_PROGRESS,), to=ErrandStatus.DONE,
+                       label="complete", guard=balanced)
+
+
+@transaction.atomic
+def follow_up(actor, errand_id: int, *, satisfaction: int, comment: str = "") -> Errand:
+    """办结 → 回访: the resident is asked how it went (1–5)."""
+
+    def rate(errand: Errand) -> None:
+        if satisfaction not in range(1, 6):
+            raise ValidationError({"satisfaction": _("Satisfaction is a score from 1 to 5.")})
+        errand.satisfaction, errand.visit_comment, errand.visited_at = satisfaction, comment.strip(), timezone.now()
+
+    return _transition(actor, errand_id, allowed=(ErrandStatus.DONE,), to=ErrandStatus.VISITED, label="follow_up",
+                       guard=rate)
+
+
+def _closing(reason: str) -> Callable[[Errand], None]:
+    def guard(errand: Errand) -> None:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give a reason.")})
+        if errand.balance() != 0:
+            raise ValidationError(_("Return the money held for the resident before closing the errand."))
+        errand.closing_reason = reason.strip()
+
+    return guard
+
+
+@transaction.atomic
+def cancel_errand(actor, errand_id: int, *, reason: str) -> Errand:
+    """受理/办理中 → 取消 (the resident no longer needs it)."""
+    return _transition(actor, errand_id, allowed=OPEN_STATUSES, to=ErrandStatus.CANCELLED, label="cancel",
+                       guard=_closing(reason))
+
+
+@transaction.atomic
+def return_errand(actor, errand_id: int, *, reason: str) -> Errand:
+    """受理 → 退回 (the station cannot take it: wrong place, not an errand, needs another office)."""
+    return _transition(actor, errand_id, allowed=(ErrandStatus.ACCEPTED,), to=ErrandStatus.RETURNED,
+                       label="return", guard=_closing(reason))
+
+
+# --- ledger ------------------------------------------------------------------------------------------
+
+def parse_amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"amount": _("Enter an amount in yuan, such as 35.50.")}) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    if amount != amount.quantize(CENT) or amount >= Decimal("100000000"):
+        raise ValidationError({"amount": _("Amounts are in yuan with at most two decimals (fen).")})
+    return amount.quantize(CENT)
+
+
+@transaction.atomic
+def record_money(actor, errand_id: int, *, kind: str, amount: Any, receipt_no: str = "", note: str = "") -> LedgerEntry:
+    """Add one ledger entry. The errand row is locked first: concurrent entries queue, none is lost."""
+    errand = fetch_for_change(Errand, actor, "change", errand_id)
+    require(actor, "add", LedgerEntry(errand=errand))
+    value = parse_amount(amount)
+    if kind not in LedgerKind.values:
+        raise ValidationError({"kind": _("Choose received, paid out or change returned.")})
+    if not errand.handles_money:
+        raise ValidationError(_("This errand does not handle the resident's money."))
+    if errand.status not in OPEN_STATUSES:
+        raise TransitionError(_("Money can only be recorded while the errand is open."))
+    if kind == LedgerKind.PAID and not receipt_no.strip():
+        raise ValidationError({"receipt_no": _("A payment needs its receipt number.")})
+    if kind != LedgerKind.RECEIVED and value > ledger_balance(errand.ledger.all()):
+        raise ValidationError({"amount": _("That is more than the %(held)s yuan held for the resident.")
+                               % {"held": ledger_balance(errand.ledger.all())}})
+    entry = LedgerEntry(errand=errand, kind=kind, amount=value, receipt_no=receipt_no.strip(), note=note.strip(),
+                        recorded_by=actor)
+    entry.full_clean()
+    with audit.acting_as(actor):
+        entry.save()
+    return entry
+
+
+
+RESIDENT_PII = {"id_number", "phone", "emergency_phone"}
+
+
+def reveal_resident_field(actor, resident_id: int, field: str) -> str:
+    """The full value of a masked field; every full view is written to the audit trail."""
+    if field not in RESIDENT_PII:
+        raise ValidationError(_("Unknown field."))
+    resident = Resident.objects.visible_to(actor, "view").filter(pk=resident_id).first()
+    if resident is None:
+        raise Resident.DoesNotExist(_("%(model)s not found.") % {"model": Resident._meta.verbose_name})
+    require(actor, "reveal", resident)
+    with audit.acting_as(actor):
+        audit.record("pii_view", resident, note=field)
+    return getattr(resident, field)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "services"
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("errands/", views.ErrandListView.as_view(), name="errands"),
+    path("errands/new/", views.errand_create, name="errand_create"),
+    path("errands/<int:pk>/", views.errand_detail, name="errand_detail"),
+    path("errands/<int:pk>/ledger/", views.ledger_add, name="ledger_add"),
+    path("errands/<int:pk>/<slug:step>/", views.errand_step, name="errand_step"),
+    path("residents/", views.ResidentListView.as_view(), name="residents"),
+    path("residents/new/", views.ResidentCreateView.as_view(), name="resident_create"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident_detail"),
+    path("residents/<int:pk>/reveal/<str:field>/", views.resident_reveal, name="resident_reveal"),
+    path("stations/", views.StationListView.as_view(), name="stations"),
+    path("stations/<int:pk>/", views.station_detail, name="station_detail"),
+]

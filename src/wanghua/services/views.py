@@ -1,0 +1,237 @@
+"""Proxy-service pages: the agent's phone page, errand steps, residents and stations. Thin: services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wanghua.core.access import can, has_perm_anywhere
+from wanghua.core.editing import ServiceFormView, style_form
+from wanghua.core.listing import Column, ScopedListView, attr, detail_link
+from wanghua.core.reference import choices
+from wanghua.core.rules import access, perm
+
+from . import services
+from .filters import ErrandFilter, ResidentFilter, StationFilter
+from .forms import ErrandForm, LedgerForm, ResidentForm
+from .models import OPEN_STATUSES, Errand, ErrandStatus, Resident, Station
+
+
+def _visible_or_404(model, request, pk):
+    obj = model.objects.visible_to(request.user, "view").filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return "; ".join(exc.messages)
+
+
+@access(perm("services.view_errand"))
+def today(request):
+    """The agent's phone page: open errands first (overdue on top), then today's closed ones."""
+    visible = Errand.objects.visible_to(request.user, "view").select_related("resident", "station__unit")
+    mine = visible.filter(agent__user=request.user)
+    base = mine if mine.exists() else visible
+    now = timezone.now()
+    open_errands = sorted(base.filter(status__in=OPEN_STATUSES)[:100], key=lambda e: (not e.overdue, e.due_at))
+    closed_today = base.filter(done_at__date=timezone.localdate())[:50]
+    return render(request, "services/today.html", {
+        "open_errands": open_errands, "closed_today": closed_today, "now": now,
+        "categories": dict(choices(services.ERRAND_CATEGORIES)),
+        "can_add": has_perm_anywhere(request.user, "services.add_errand")})
+
+
+@access(perm("services.add_errand"))
+def errand_create(request):
+    form = ErrandForm(request.POST or None, user=request.user, initial=request.GET.dict() or None)
+    style_form(form)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                errand = services.accept_errand(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("Errand accepted."))
+                return HttpResponseRedirect(errand.get_absolute_url())
+        status = 400
+    return render(request, "services/errand_form.html", {"form": form}, status=status)
+
+
+@access(perm("services.view_errand"))
+def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status: int = 200):
+    errand = _visible_or_404(Errand, request, pk)
+    ledger_form = ledger_form or LedgerForm()
+    style_form(ledger_form)
+    return render(request, "services/errand_detail.html", {
+        "errand": errand, "ledger": errand.ledger.select_related("recorded_by"), "balance": errand.balance(),
+        "can_change": can(request.user, "change", errand), "ledger_form": ledger_form, "error": error,
+        "category": dict(choices(services.ERRAND_CATEGORIES)).get(errand.category, errand.category),
+        "is_open": errand.status in OPEN_STATUSES, "satisfaction_range": range(1, 6)}, status=status)
+
+
+STEPS = {
+    "start": lambda user, pk, post: services.start_errand(user, pk),
+    "complete": lambda user, pk, post: services.complete_errand(user, pk, outcome=post.get("outcome", "")),
+    "follow-up": lambda user, pk, post: services.follow_up(user, pk, satisfaction=_int(post.get("satisfaction")),
+                                                           comment=post.get("comment", "")),
+    "cancel": lambda user, pk, post: services.cancel_errand(user, pk, reason=post.get("reason", "")),
+    "return": lambda user, pk, post: services.return_errand(user, pk, reason=post.get("reason", "")),
+}
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@access(perm("services.change_errand"))
+@require_POST
+def errand_step(request, pk: int, step: str):
+    if step not in STEPS:
+        raise Http404
+    try:
+        STEPS[step](request.user, pk, request.POST)
+    except Errand.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return errand_detail(request, pk, error=_messages_of(exc), status=400)
+    messages.success(request, _("Saved."))
+    return redirect("services:errand_detail", pk=pk)
+
+
+@access(perm("services.add_ledgerentry"))
+@require_POST
+def ledger_add(request, pk: int):
+    form = LedgerForm(request.POST)
+    if not form.is_valid():
+        return errand_detail(request, pk, ledger_form=form, status=400)
+    try:
+        services.record_money(request.user, pk, **form.cleaned_data)
+    except Errand.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return errand_detail(request, pk, error=_messages_of(exc), ledger_form=form, status=400)
+    messages.success(request, _("Recorded."))
+    return redirect("services:errand_detail", pk=pk)
+
+
+def _category_label(errand: Errand) -> str:
+    return dict(choices(services.ERRAND_CATEGORIES)).get(errand.category, errand.category)
+
+
+@access(perm("services.view_errand"))
+class ErrandListView(ScopedListView):
+    model = Errand
+    filterset_class = ErrandFilter
+    title = gettext_lazy("Errands")
+    create_url = "services:errand_create"
+    columns = [
+        Column(gettext_lazy("Accepted"), attr("accepted_at"), link=detail_link),
+        Column(gettext_lazy("Resident"), attr("resident.name")),
+        Column(gettext_lazy("Category"), _category_label),
+        Column(gettext_lazy("Description"), attr("description")),
+        Column(gettext_lazy("Station"), attr("station.unit.name")),
+        Column(gettext_lazy("Agent"), attr("agent.name")),
+        Column(gettext_lazy("Status"), attr("status")),
+        Column(gettext_lazy("Due"), attr("due_at")),
+        Column(gettext_lazy("Overdue"), attr("overdue")),
+        Column(gettext_lazy("Satisfaction"), attr("satisfaction")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("resident", "station__unit", "agent")
+
+
+@access(perm("services.view_resident"))
+class ResidentListView(ScopedListView):
+    model = Resident
+    filterset_class = ResidentFilter
+    title = gettext_lazy("Residents")
+    create_url = "services:resident_create"
+    columns = [
+        Column(gettext_lazy("Name"), attr("name"), link=detail_link),
+        Column(gettext_lazy("ID number"), attr("id_number_masked")),
+        Column(gettext_lazy("Phone"), attr("phone_masked")),
+        Column(gettext_lazy("Age"), attr("age")),
+        Column(gettext_lazy("Empty-nest"), attr("empty_nest")),
+        Column(gettext_lazy("Living alone"), attr("living_alone")),
+        Column(gettext_lazy("Station"), attr("station.unit.name")),
+        Column(gettext_lazy("Community"), attr("community.name")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("station__unit", "community")
+
+
+@access(perm("services.view_resident"))
+def resident_detail(request, pk: int):
+    resident = _visible_or_404(Resident, request, pk)
+    return render(request, "services/resident_detail.html", {
+        "resident": resident, "can_reveal": can(request.user, "reveal", resident),
+        "errands": Errand.objects.visible_to(request.user, "view").filter(resident=resident)[:200]})
+
+
+@access(perm("services.reveal_resident"))
+@require_POST
+def resident_reveal(request, pk: int, field: str):
+    try:
+        value = services.reveal_resident_field(request.user, pk, field)
+    except Resident.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return render(request, "core/_message.html", {"message": exc.messages[0]}, status=400)
+    return render(request, "org/_revealed.html", {"value": value})
+
+
+@access(perm("services.add_resident"))
+class ResidentCreateView(ServiceFormView):
+    model, title = Resident, gettext_lazy("Register a resident")
+    create_service = services.register_resident
+
+    def make_form(self, obj, data=None):
+        form = ResidentForm(data, instance=obj, user=self.request.user)
+        style_form(form)
+        return form
+
+
+@access(perm("services.view_station"))
+class StationListView(ScopedListView):
+    model = Station
+    filterset_class = StationFilter
+    title = gettext_lazy("Proxy service stations")
+    columns = [
+        Column(gettext_lazy("Station"), attr("unit.name"), link=detail_link),
+        Column(gettext_lazy("Community"), attr("community.name")),
+        Column(gettext_lazy("Host household"), attr("host_household")),
+        Column(gettext_lazy("Service hours"), attr("service_hours")),
+        Column(gettext_lazy("Phone"), attr("phone")),
+        Column(gettext_lazy("Active"), attr("active")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("unit", "community")
+
+
+@access(perm("services.view_station"))
+def station_detail(request, pk: int):
+    station = _visible_or_404(Station, request, pk)
+    errands = Errand.objects.visible_to(request.user, "view").filter(station=station)
+    return render(request, "services/station_detail.html", {
+        "station": station, "agents": station.agents.all(),
+        "residents": Resident.objects.visible_to(request.user, "view").filter(station=station).count(),
+        "open_errands": errands.filter(status__in=OPEN_STATUSES).count(),
+        "done_errands": errands.filter(status__in=(ErrandStatus.DONE, ErrandStatus.VISITED)).count()})
+
+
