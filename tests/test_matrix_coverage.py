@@ -7,6 +7,8 @@ from django.urls import get_resolver, resolve
 
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
 from tests.org.test_matrix import ADMIN_ONLY, SCOPED
+from tests.services.conftest import build_desk
+from tests.services.test_matrix import agent_cases, prepare, secretary_cases
 from wanghua.core import services
 from wanghua.core.models import Notice
 from wanghua.org.models import RoleAssignment
@@ -22,7 +24,9 @@ def all_cases(world, make_user, roles):
                                                         region=world.community2),
              "notice": Notice.objects.create(title="t", body="b")}
     services.create_token(users["in_scope"], "coverage")
-    factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases]
+    desk = build_desk(world, make_user)
+    users.update(desk=desk, errands=prepare(desk))
+    factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

@@ -47,8 +47,24 @@ def test_demo_is_idempotent(demo):
 
 def test_demo_logins_see_their_scope(demo):
     from wanghua.org.models import Person
+    from wanghua.services.models import Errand, Resident
 
     agent = User.objects.get(username="agent")
-    assert set(Region.objects.visible_to(agent, "view").values_list("name", flat=True)) == {"雷锋社区"}
+    assert set(Resident.objects.visible_to(agent, "view").values_list("station__unit__code", flat=True)) == {
+        "st-210404001001-01"}
+    assert Errand.objects.visible_to(agent, "view").count() == Errand.objects.filter(agent__user=agent).count()
     leader = User.objects.get(username="leader")
     assert Person.objects.visible_to(leader, "view").count() == Person.objects.count()
+
+
+def test_proxy_service_figures_are_counted_from_records(demo):
+    from wanghua.core import indicators
+    from wanghua.services.models import Errand, LedgerKind, Station
+
+    assert Station.objects.count() == 361
+    assert indicators.REGISTRY["services.coverage"].value() == 100
+    lead = Errand.objects.filter(agent__user__username="agent")
+    assert lead.count() > 6000 and lead.filter(station__community__name="雷锋社区").count() == lead.count()
+    for errand in Errand.objects.filter(status__in=["done", "visited"], handles_money=True)[:300]:
+        assert errand.balance() == 0
+    assert Errand.objects.filter(ledger__kind=LedgerKind.PAID).exists()

@@ -20,6 +20,11 @@ class Desk:
 
 @pytest.fixture
 def desk(world, make_user) -> Desk:
+    return build_desk(world, make_user)
+
+
+def build_desk(world, make_user) -> Desk:
+    """Two stations in two streets, an agent and a resident each (also used by the coverage test)."""
     root = make_user("station-root", is_superuser=True)
     station = services.open_station(root, community=world.community1, code="S1", host_household="刘全国家")
     other = services.open_station(root, community=world.community3, code="S3", host_household="王家")

@@ -21,7 +21,7 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
     {"code": "department", "name_zh": "部门", "name_en": "Department staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, "org.change_unit"], "description": "区直部门 staff, scoped to their unit"},
     {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
-     "permissions": [*ORG_STAFF, *SERVICES_READ, "services.add_station", "services.change_station",
+     "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
                      "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
                      "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
                      "org.delete_roleassignment"],

@@ -1,0 +1,121 @@
+"""The permission matrix for every services page, export and API route."""
+
+from django.test import Client
+
+from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
+from wanghua.services import services
+from wanghua.services.models import Errand, LedgerEntry
+
+API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
+EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
+
+
+def prepare(desk):
+    """Errands in each state a step starts from, all at the in-scope agent's station."""
+    def accept(text):
+        return services.accept_errand(desk.agent, resident=desk.resident, category="pay_bills", description=text,
+                                      handles_money=True)
+
+    progress = [accept(f"办理中{i}") for i in range(4)]
+    for errand in progress:
+        services.start_errand(desk.agent, errand.pk)
+    done = [accept(f"已办结{i}") for i in range(2)]
+    for errand in done:
+        services.start_errand(desk.agent, errand.pk)
+        services.complete_errand(desk.agent, errand.pk, outcome="完成")
+    return {"accepted": [accept(f"新受理{i}") for i in range(6)], "progress": progress, "done": done}
+
+
+def status_of(errand):
+    return lambda: Errand.objects.get(pk=errand.pk).status
+
+
+def ledger_count():
+    return LedgerEntry.objects.count()
+
+
+def agent_cases(w, users):
+    desk, e = users["desk"], users["errands"]
+    r, s = desk.resident.pk, desk.station.pk
+    new_errand = {"resident": r, "category": "shopping", "channel": "phone", "description": "买米"}
+    return [
+        Case("today", "get", "/services/", PAGE_LIST, marker="陈大娘"),
+        Case("errand list", "get", "/services/errands/", PAGE_LIST, marker="新受理0"),
+        Case("errand detail", "get", f"/services/errands/{e['accepted'][0].pk}/", PAGE_DETAIL),
+        Case("errand form", "get", "/services/errands/new/", PAGE_LIST),
+        Case("errand accept", "post", "/services/errands/new/",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=new_errand,
+             state=lambda: Errand.objects.count()),
+        Case("errand start", "post", f"/services/errands/{e['accepted'][0].pk}/start/", PAGE_CHANGE,
+             state=status_of(e["accepted"][0])),
+        Case("errand complete", "post", f"/services/errands/{e['progress'][0].pk}/complete/", PAGE_CHANGE,
+             data={"outcome": "已办好"}, state=status_of(e["progress"][0])),
+        Case("errand follow-up", "post", f"/services/errands/{e['done'][0].pk}/follow-up/", PAGE_CHANGE,
+             data={"satisfaction": 5}, state=status_of(e["done"][0])),
+        Case("errand cancel", "post", f"/services/errands/{e['accepted'][1].pk}/cancel/", PAGE_CHANGE,
+             data={"reason": "不需要了"}, state=status_of(e["accepted"][1])),
+        Case("errand return", "post", f"/services/errands/{e['accepted'][2].pk}/return/", PAGE_CHANGE,
+             data={"reason": "需本人办理"}, state=status_of(e["accepted"][2])),
+        Case("ledger add", "post", f"/services/errands/{e['progress'][1].pk}/ledger/", PAGE_CHANGE,
+             data={"kind": "received", "amount": "20"}, state=ledger_count),
+        Case("resident list", "get", "/services/residents/", PAGE_LIST, marker="陈大娘"),
+        Case("resident detail", "get", f"/services/residents/{r}/", PAGE_DETAIL),
+        Case("resident reveal", "post", f"/services/residents/{r}/reveal/phone/", PAGE_DETAIL, marker="13500001111"),
+        Case("resident form", "get", "/services/residents/new/", PAGE_LIST),
+        Case("resident register", "post", "/services/residents/new/",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
+             data={"name": "新居民", "station": s}),
+        Case("station list", "get", "/services/stations/", PAGE_LIST, marker="刘全国家"),
+        Case("station detail", "get", f"/services/stations/{s}/", PAGE_DETAIL),
+        Case("api stations", "get", "/api/v1/services/stations", API_LIST, marker="刘全国家"),
+        Case("api station", "get", f"/api/v1/services/stations/{s}", API_DETAIL),
+        Case("api residents", "get", "/api/v1/services/residents", API_LIST, marker="陈大娘"),
+        Case("api resident", "get", f"/api/v1/services/residents/{r}", API_DETAIL),
+        Case("api resident register", "post", "/api/v1/services/residents", API_CREATE,
+             data={"name": "接口居民", "station_id": s}, as_json=True),
+        Case("api resident reveal", "post", f"/api/v1/services/residents/{r}/reveal", API_DETAIL,
+             data={"field": "phone"}, as_json=True, marker="13500001111"),
+        Case("api errands", "get", "/api/v1/services/errands", API_LIST, marker="新受理0"),
+        Case("api errand", "get", f"/api/v1/services/errands/{e['accepted'][3].pk}", API_DETAIL),
+        Case("api errand accept", "post", "/api/v1/services/errands", API_CREATE,
+             data={"resident_id": r, "category": "shopping", "description": "买面"}, as_json=True),
+        Case("api errand start", "post", f"/api/v1/services/errands/{e['accepted'][3].pk}/start", API_DETAIL,
+             state=status_of(e["accepted"][3])),
+        Case("api errand complete", "post", f"/api/v1/services/errands/{e['progress'][2].pk}/complete",
+             API_DETAIL, data={"outcome": "完成"}, as_json=True, state=status_of(e["progress"][2])),
+        Case("api errand follow-up", "post", f"/api/v1/services/errands/{e['done'][1].pk}/follow-up",
+             API_DETAIL, data={"satisfaction": 4}, as_json=True, state=status_of(e["done"][1])),
+        Case("api errand cancel", "post", f"/api/v1/services/errands/{e['accepted'][4].pk}/cancel", API_DETAIL,
+             data={"reason": "不需要"}, as_json=True, state=status_of(e["accepted"][4])),
+        Case("api errand return", "post", f"/api/v1/services/errands/{e['accepted'][5].pk}/return", API_DETAIL,
+             data={"reason": "退回"}, as_json=True, state=status_of(e["accepted"][5])),
+        Case("api ledger", "get", f"/api/v1/services/errands/{e['progress'][3].pk}/ledger", API_DETAIL),
+        Case("api ledger add", "post", f"/api/v1/services/errands/{e['progress'][3].pk}/ledger", API_CREATE,
+             data={"kind": "received", "amount": "12.50"}, as_json=True, state=ledger_count),
+    ]
+
+
+def secretary_cases(w, users):
+    """Exports: community secretaries hold them; agents do not (they see the rows, not the spreadsheet)."""
+    return [
+        Case("errand export", "get", "/services/errands/?format=xlsx", EXPORT, marker="新受理0"),
+        Case("resident export", "get", "/services/residents/?format=xlsx", EXPORT, marker="陈大娘"),
+        Case("station export", "get", "/services/stations/?format=xlsx", EXPORT, marker="刘全国家"),
+    ]
+
+
+def agent_clients(desk, make_user, client_for):
+    return {"anonymous": Client(), "no_role": client_for(make_user("no_role_user")),
+            "out_of_scope": client_for(desk.other_agent), "in_scope": client_for(desk.agent)}
+
+
+def test_agent_matrix(world, desk, make_user, client_for):
+    users = {"desk": desk, "errands": prepare(desk)}
+    clients = agent_clients(desk, make_user, client_for)
+    assert [f for case in agent_cases(world, users) for f in run_case(clients, case)] == []
+
+
+def test_secretary_matrix(world, desk, matrix):
+    users = {"desk": desk, "errands": prepare(desk)}
+    clients, _ = matrix(("secretary", {"region": world.community1}), ("secretary", {"region": world.community3}))
+    assert [f for case in secretary_cases(world, users) for f in run_case(clients, case)] == []
