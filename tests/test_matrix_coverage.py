@@ -8,7 +8,7 @@ from django.urls import get_resolver, resolve
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
 from tests.org.test_matrix import ADMIN_ONLY, SCOPED
 from tests.services.conftest import build_desk
-from tests.services.test_matrix import agent_cases, prepare, secretary_cases
+from tests.services.test_matrix import agent_cases, matrix_users, secretary_cases
 from wanghua.core import services
 from wanghua.core.models import Notice
 from wanghua.org.models import RoleAssignment
@@ -25,7 +25,7 @@ def all_cases(world, make_user, roles):
              "notice": Notice.objects.create(title="t", body="b")}
     services.create_token(users["in_scope"], "coverage")
     desk = build_desk(world, make_user)
-    users.update(desk=desk, errands=prepare(desk))
+    users.update(matrix_users(desk))
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases]
     return [case for factory in factories for case in factory(world, users)]
 

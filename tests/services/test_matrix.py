@@ -1,10 +1,11 @@
 """The permission matrix for every services page, export and API route."""
 
 from django.test import Client
+from django.utils import timezone
 
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
 from wanghua.services import services
-from wanghua.services.models import Errand, LedgerEntry
+from wanghua.services.models import DiaryNote, Errand, LedgerEntry
 
 API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
@@ -65,6 +66,14 @@ def agent_cases(w, users):
         Case("resident register", "post", "/services/residents/new/",
              {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
              data={"name": "新居民", "station": s}),
+        Case("diary", "get", f"/services/diary/?agent={users['agent_id']}", PAGE_DETAIL),
+        Case("diary note", "post", f"/services/diary/?agent={users['agent_id']}",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 404, "in_scope": 302}, data={"text": "走访"},
+             state=lambda: DiaryNote.objects.count()),
+        Case("diary day pdf", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y-%m-%d}.pdf".replace(
+            "-0", "-"), PAGE_DETAIL),
+        Case("diary month pdf", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"
+             f"{users['today'].month}.pdf", PAGE_DETAIL),
         Case("station list", "get", "/services/stations/", PAGE_LIST, marker="刘全国家"),
         Case("station detail", "get", f"/services/stations/{s}/", PAGE_DETAIL),
         Case("api stations", "get", "/api/v1/services/stations", API_LIST, marker="刘全国家"),
@@ -101,6 +110,9 @@ def secretary_cases(w, users):
         Case("errand export", "get", "/services/errands/?format=xlsx", EXPORT, marker="新受理0"),
         Case("resident export", "get", "/services/residents/?format=xlsx", EXPORT, marker="陈大娘"),
         Case("station export", "get", "/services/stations/?format=xlsx", EXPORT, marker="刘全国家"),
+        Case("diary month excel", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"
+             f"{users['today'].month}.xlsx", PAGE_DETAIL),
+        Case("diary year excel", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}.xlsx", PAGE_DETAIL),
     ]
 
 
@@ -109,13 +121,18 @@ def agent_clients(desk, make_user, client_for):
             "out_of_scope": client_for(desk.other_agent), "in_scope": client_for(desk.agent)}
 
 
+def matrix_users(desk):
+    return {"desk": desk, "errands": prepare(desk), "agent_id": desk.station.agents.get().pk,
+            "today": timezone.localdate()}
+
+
 def test_agent_matrix(world, desk, make_user, client_for):
-    users = {"desk": desk, "errands": prepare(desk)}
+    users = matrix_users(desk)
     clients = agent_clients(desk, make_user, client_for)
     assert [f for case in agent_cases(world, users) for f in run_case(clients, case)] == []
 
 
 def test_secretary_matrix(world, desk, matrix):
-    users = {"desk": desk, "errands": prepare(desk)}
+    users = matrix_users(desk)
     clients, _ = matrix(("secretary", {"region": world.community1}), ("secretary", {"region": world.community3}))
     assert [f for case in secretary_cases(world, users) for f in run_case(clients, case)] == []

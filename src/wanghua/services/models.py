@@ -211,3 +211,25 @@ class LedgerEntry(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class DiaryNote(ScopedModel):
+    """A free line in an agent's work diary (工作日记), beside the day's errands."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="diary_notes",
+                                verbose_name=_("station"))
+    agent = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="diary_notes", verbose_name=_("agent"))
+    day = models.DateField(_("day"), default=timezone.localdate, db_index=True)
+    text = models.CharField(_("note"), max_length=1000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    scope_region = "station__community"
+    scope_unit = "station__unit"
+
+    class Meta:
+        ordering = ["day", "created_at", "id"]
+        verbose_name = _("diary note")
+        verbose_name_plural = _("diary notes")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.text[:20]}"

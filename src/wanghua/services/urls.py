@@ -15,6 +15,11 @@ urlpatterns = [
     path("residents/new/", views.ResidentCreateView.as_view(), name="resident_create"),
     path("residents/<int:pk>/", views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/reveal/<str:field>/", views.resident_reveal, name="resident_reveal"),
+    path("diary/", views.diary, name="diary"),
+    path("diary/<int:agent_id>/<int:year>-<int:month>-<int:day>.pdf", views.diary_pdf, name="diary_day_pdf"),
+    path("diary/<int:agent_id>/<int:year>-<int:month>.pdf", views.diary_pdf, name="diary_month_pdf"),
+    path("diary/<int:agent_id>/<int:year>-<int:month>.xlsx", views.diary_xlsx, name="diary_month_xlsx"),
+    path("diary/<int:agent_id>/<int:year>.xlsx", views.diary_xlsx, name="diary_year_xlsx"),
     path("stations/", views.StationListView.as_view(), name="stations"),
     path("stations/<int:pk>/", views.station_detail, name="station_detail"),
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,14 +16,17 @@ from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
 from wanghua.core.editing import ServiceFormView, style_form
+from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.reference import choices
 from wanghua.core.rules import access, perm
+from wanghua.org.models import Person
 
+from . import diary as diary_service
 from . import services
 from .filters import ErrandFilter, ResidentFilter, StationFilter
 from .forms import ErrandForm, LedgerForm, ResidentForm
-from .models import OPEN_STATUSES, Errand, ErrandStatus, Resident, Station
+from .models import OPEN_STATUSES, DiaryNote, Errand, ErrandStatus, Resident, Station
 
 
 def _visible_or_404(model, request, pk):
@@ -235,3 +241,75 @@ def station_detail(request, pk: int):
         "done_errands": errands.filter(status__in=(ErrandStatus.DONE, ErrandStatus.VISITED)).count()})
 
 
+
+
+# --- work diary (工作日记) ---------------------------------------------------------------------------
+
+def _diary_agent(request, agent_id: int | None) -> Person:
+    """Your own diary, or that of an agent of a station you may see."""
+    if agent_id is None:
+        agent = Person.objects.filter(user=request.user, stations__isnull=False).first()
+    else:
+        agent = Person.objects.filter(pk=agent_id, stations__in=Station.objects.visible_to(request.user, "view")
+                                      ).first()
+    if agent is None:
+        raise Http404
+    return agent
+
+
+def _parse_day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+@access(perm("services.view_errand"))
+def diary(request):
+    agent = _diary_agent(request, _int(request.GET.get("agent")) or None)
+    day = _parse_day(request.GET.get("day"))
+    status, error = 200, ""
+    if request.method == "POST":
+        station = agent.stations.first()
+        try:
+            diary_service.write_note(request.user, station, agent, day, request.POST.get("text", ""))
+        except ValidationError as exc:
+            status, error = 400, _messages_of(exc)
+        else:
+            return redirect(f"{request.path}?agent={agent.pk}&day={day.isoformat()}")
+    return render(request, "services/diary.html", {
+        "page": diary_service.compile_day(request.user, agent, day), "agent": agent, "day": day, "error": error,
+        "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
+        "can_write": can(request.user, "add", DiaryNote(station=agent.stations.first(), agent=agent))
+        if agent.stations.exists() else False}, status=status)
+
+
+@access(perm("services.view_errand"))
+def diary_pdf(request, agent_id: int, year: int, month: int, day: int | None = None):
+    agent = _diary_agent(request, agent_id)
+    try:
+        pages = ([diary_service.compile_day(request.user, agent, date(year, month, day))] if day
+                 else diary_service.month_pages(request.user, agent, year, month))
+    except ValueError as exc:
+        raise Http404 from exc
+    name = f"{agent.name}-工作日记-{year}{month:02d}{f'{day:02d}' if day else ''}.pdf"
+    response = HttpResponse(diary_service.render_pdf(pages), content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@access(perm("services.export_errand"))
+def diary_xlsx(request, agent_id: int, year: int, month: int | None = None):
+    """A month (or a year) of diary lines as a spreadsheet."""
+    agent = _diary_agent(request, agent_id)
+    months = [month] if month else range(1, 13)
+    if month and not 1 <= month <= 12:
+        raise Http404
+    rows = []
+    for number in months:
+        for page in diary_service.month_pages(request.user, agent, year, number):
+            rows += [(page.day, line.time, line.resident, line.item, line.result, line.money) for line in page.lines]
+            rows += [(page.day, "", "", note, "", "") for note in page.notes]
+    headers = [_("Day"), _("Time"), _("Resident"), _("Errand"), _("Result"), _("Money")]
+    period = f"{year}{month:02d}" if month else str(year)
+    return xlsx_response(f"{agent.name}-工作日记-{period}", headers, rows, title=_("Work diary"))

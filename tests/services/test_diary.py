@@ -1,0 +1,54 @@
+"""工作日记: the day compiled from errands and notes, as a page, a PDF and a spreadsheet."""
+
+from io import BytesIO
+
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from wanghua.services import services
+from wanghua.services.diary import compile_day
+
+
+def test_day_is_compiled_from_errands_and_notes(desk, client_for):
+    errand = services.accept_errand(desk.agent, resident=desk.resident, category="pay_bills",
+                                    description="代缴电费", handles_money=True)
+    services.start_errand(desk.agent, errand.pk)
+    services.record_money(desk.agent, errand.pk, kind="received", amount="100")
+    services.record_money(desk.agent, errand.pk, kind="paid", amount="100", receipt_no="E1")
+    services.complete_errand(desk.agent, errand.pk, outcome="电费已缴")
+    client = client_for(desk.agent)
+    assert client.post("/services/diary/", {"text": "走访独居老人三户"}).status_code == 302
+    page = compile_day(desk.agent, errand.agent, timezone.localdate())
+    assert [line.resident for line in page.lines] == ["陈大娘"] and "电费已缴" in page.lines[0].result
+    assert page.notes == ["走访独居老人三户"]
+    html = client.get("/services/diary/").content.decode()
+    assert "代缴电费" in html and "走访独居老人三户" in html
+
+
+def test_diary_pdf_and_excel(desk, client_for, world, make_user):
+    services.accept_errand(desk.agent, resident=desk.resident, category="shopping", description="代买降压药")
+    today = timezone.localdate()
+    agent_id = desk.station.agents.get().pk
+    pdf = client_for(desk.agent).get(f"/services/diary/{agent_id}/{today.year}-{today.month}-{today.day}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert b"STSong-Light" in pdf.content
+    month = client_for(desk.agent).get(f"/services/diary/{agent_id}/{today.year}-{today.month}.pdf")
+    assert month.status_code == 200
+    secretary = client_for(make_user("sec", "secretary", region=world.community1))
+    sheet = load_workbook(BytesIO(secretary.get(f"/services/diary/{agent_id}/{today.year}.xlsx").content)).active
+    assert any("代买降压药" in str(row) for row in sheet.iter_rows(values_only=True))
+
+
+def test_diary_of_another_station_is_not_found(desk, client_for):
+    other_agent_id = desk.other_station.agents.get().pk
+    today = timezone.localdate()
+    client = client_for(desk.agent)
+    assert client.get(f"/services/diary/?agent={other_agent_id}").status_code == 404
+    assert client.get(f"/services/diary/{other_agent_id}/{today.year}-{today.month}.pdf").status_code == 404
+    assert client.get("/services/diary/?day=2026-13-40").status_code == 404
+
+
+def test_diary_note_cannot_be_empty_or_ahead(desk, client_for):
+    client = client_for(desk.agent)
+    assert client.post("/services/diary/", {"text": "  "}).status_code == 400
+    assert client.post("/services/diary/?day=2099-01-01", {"text": "未来"}).status_code == 400
