@@ -74,6 +74,8 @@ def agent_cases(w, users):
             "-0", "-"), PAGE_DETAIL),
         Case("diary month pdf", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"
              f"{users['today'].month}.pdf", PAGE_DETAIL),
+        Case("statistics", "get", "/services/statistics/", PAGE_LIST),
+        Case("statistics data", "get", "/services/statistics/station.json", PAGE_LIST, marker="刘全国家"),
         Case("station list", "get", "/services/stations/", PAGE_LIST, marker="刘全国家"),
         Case("station detail", "get", f"/services/stations/{s}/", PAGE_DETAIL),
         Case("api stations", "get", "/api/v1/services/stations", API_LIST, marker="刘全国家"),

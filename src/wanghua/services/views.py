@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,10 +20,11 @@ from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.reference import choices
 from wanghua.core.rules import access, perm
-from wanghua.org.models import Person
+from wanghua.org.models import Person, Region, RegionLevel
 
 from . import diary as diary_service
 from . import services
+from . import statistics as errand_statistics
 from .filters import ErrandFilter, ResidentFilter, StationFilter
 from .forms import ErrandForm, LedgerForm, ResidentForm
 from .models import OPEN_STATUSES, DiaryNote, Errand, ErrandStatus, Resident, Station
@@ -313,3 +314,37 @@ def diary_xlsx(request, agent_id: int, year: int, month: int | None = None):
     headers = [_("Day"), _("Time"), _("Resident"), _("Errand"), _("Result"), _("Money")]
     period = f"{year}{month:02d}" if month else str(year)
     return xlsx_response(f"{agent.name}-工作日记-{period}", headers, rows, title=_("Work diary"))
+
+
+# --- statistics -------------------------------------------------------------------------------------
+
+def _statistics_scope(request):
+    year = _int(request.GET.get("year")) or None
+    if year is not None and not 2000 <= year <= 2100:
+        raise Http404
+    region = None
+    if request.GET.get("region"):
+        region = Region.objects.visible_to(request.user, "view").filter(pk=_int(request.GET["region"])).first()
+        if region is None:
+            raise Http404
+    return year, region
+
+
+@access(perm("services.view_errand"))
+def statistics_page(request):
+    year, region = _statistics_scope(request)
+    qs = errand_statistics.scoped_errands(request.user, year, region)
+    return render(request, "services/statistics.html", {
+        "summary": errand_statistics.summary(qs), "year": year, "region": region,
+        "years": range(timezone.localdate().year, timezone.localdate().year - 8, -1),
+        "regions": Region.objects.visible_to(request.user, "view").exclude(level=RegionLevel.GRID)
+        .order_by("path")[:200], "query": request.GET.urlencode()})
+
+
+@access(perm("services.view_errand"))
+def statistics_data(request, by: str):
+    if by not in errand_statistics.DIMENSIONS:
+        raise Http404
+    year, region = _statistics_scope(request)
+    data = errand_statistics.breakdown(errand_statistics.scoped_errands(request.user, year, region), by)
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -1,16 +1,31 @@
-// Charts get JSON and call setOption; containers are never re-swapped (DESIGN.md §2).
+// Charts get JSON {names, counts} and call setOption; containers are never re-swapped (DESIGN.md §2).
+const RED = "#b22222";
+
+function chartOption(type, data) {
+  if (type === "pie") {
+    return {
+      tooltip: { trigger: "item" },
+      series: [{ type: "pie", radius: ["35%", "70%"], data: data.names.map((name, i) => ({ name, value: data.counts[i] })) }],
+    };
+  }
+  return {
+    tooltip: { trigger: "axis" },
+    grid: { left: 48, right: 10, bottom: 70, top: 20 },
+    xAxis: { type: "category", data: data.names, axisLabel: { rotate: 35 } },
+    yAxis: { type: "value", minInterval: 1 },
+    dataZoom: data.names.length > 36 ? [{ type: "slider", bottom: 0 }] : [],
+    series: [{ type: type === "line" ? "line" : "bar", data: data.counts, itemStyle: { color: RED }, smooth: true }],
+  };
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-chart-url]").forEach(async (el) => {
     const chart = echarts.init(el);
+    chart.showLoading();
     const response = await fetch(el.dataset.chartUrl, { headers: { Accept: "application/json" } });
     const data = await response.json();
-    chart.setOption({
-      tooltip: {},
-      grid: { left: 40, right: 10, bottom: 60, top: 20 },
-      xAxis: { type: "category", data: data.names, axisLabel: { rotate: 35 } },
-      yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "bar", data: data.counts, itemStyle: { color: "#b22222" } }],
-    });
+    chart.hideLoading();
+    chart.setOption(chartOption(el.dataset.chartType || "bar", data));
     el.dataset.chartReady = "1";
     window.addEventListener("resize", () => chart.resize());
   });
