@@ -75,6 +75,7 @@ def agent_cases(w, users):
         Case("diary month pdf", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"
              f"{users['today'].month}.pdf", PAGE_DETAIL),
         Case("statistics", "get", "/services/statistics/", PAGE_LIST),
+        Case("cash report", "get", "/services/cash/", PAGE_LIST),
         Case("statistics data", "get", "/services/statistics/station.json", PAGE_LIST, marker="刘全国家"),
         Case("station list", "get", "/services/stations/", PAGE_LIST, marker="刘全国家"),
         Case("station detail", "get", f"/services/stations/{s}/", PAGE_DETAIL),
@@ -112,6 +113,9 @@ def secretary_cases(w, users):
         Case("errand export", "get", "/services/errands/?format=xlsx", EXPORT, marker="新受理0"),
         Case("resident export", "get", "/services/residents/?format=xlsx", EXPORT, marker="陈大娘"),
         Case("station export", "get", "/services/stations/?format=xlsx", EXPORT, marker="刘全国家"),
+        Case("coverage", "get", "/services/coverage/", PAGE_LIST, marker="甲社区"),
+        Case("coverage export", "get", "/services/coverage/?format=xlsx", EXPORT, marker="甲社区"),
+        Case("cash export", "get", "/services/cash/?format=xlsx", EXPORT),
         Case("diary month excel", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"
              f"{users['today'].month}.xlsx", PAGE_DETAIL),
         Case("diary year excel", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}.xlsx", PAGE_DETAIL),

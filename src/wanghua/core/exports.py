@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from io import BytesIO
 from urllib.parse import quote
 
@@ -26,7 +27,7 @@ def _cell_value(value):
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, int | float | dt.date):
+    if isinstance(value, int | float | Decimal | dt.date):  # numbers stay numbers, so officials can sum them
         return value
     return str(value)
 

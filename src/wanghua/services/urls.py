@@ -22,6 +22,8 @@ urlpatterns = [
     path("diary/<int:agent_id>/<int:year>-<int:month>.pdf", views.diary_pdf, name="diary_month_pdf"),
     path("diary/<int:agent_id>/<int:year>-<int:month>.xlsx", views.diary_xlsx, name="diary_month_xlsx"),
     path("diary/<int:agent_id>/<int:year>.xlsx", views.diary_xlsx, name="diary_year_xlsx"),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("cash/", views.cash_report, name="cash"),
     path("stations/", views.StationListView.as_view(), name="stations"),
     path("stations/<int:pk>/", views.station_detail, name="station_detail"),
 ]

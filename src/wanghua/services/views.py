@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,7 +30,7 @@ from . import services
 from . import statistics as errand_statistics
 from .filters import ErrandFilter, ResidentFilter, StationFilter
 from .forms import ErrandForm, LedgerForm, ResidentForm
-from .models import OPEN_STATUSES, DiaryNote, Errand, ErrandStatus, Resident, Station
+from .models import OPEN_STATUSES, DiaryNote, Errand, ErrandStatus, LedgerEntry, LedgerKind, Resident, Station
 
 
 def _visible_or_404(model, request, pk):
@@ -348,3 +351,80 @@ def statistics_data(request, by: str):
     year, region = _statistics_scope(request)
     data = errand_statistics.breakdown(errand_statistics.scoped_errands(request.user, year, region), by)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+# --- coverage and cash reports ------------------------------------------------------------------------
+
+@access(perm("services.view_station"))
+class CoverageView(ScopedListView):
+    """Every village/community with its active stations; those without one are flagged."""
+
+    model = Region
+    title = gettext_lazy("Station coverage")
+    template_name = "services/coverage.html"
+    paginate_by = 100
+    columns = [
+        Column(gettext_lazy("Town/street"), attr("parent.name")),
+        Column(gettext_lazy("Village/community"), attr("name")),
+        Column(gettext_lazy("Active stations"), attr("active_stations")),
+        Column(gettext_lazy("Covered"), lambda r: r.active_stations > 0),
+    ]
+
+    def base_queryset(self):
+        return (Region.objects.visible_to(self.request.user, "view").filter(level=RegionLevel.COMMUNITY)
+                .select_related("parent").annotate(active_stations=Count("stations", filter=Q(stations__active=True)))
+                .order_by("active_stations", "path"))
+
+    def export(self):
+        if not has_perm_anywhere(self.request.user, "services.export_station"):
+            raise PermissionDenied
+        rows = ([column.value(r) for column in self.columns] for r in self.base_queryset())
+        return xlsx_response(str(self.title), [str(c.label) for c in self.columns], rows, title=str(self.title))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        communities = self.base_queryset()
+        covered = sum(1 for r in communities if r.active_stations)
+        context.update(total=len(communities), covered=covered, can_export=has_perm_anywhere(
+            self.request.user, "services.export_station"))
+        return context
+
+
+@access(perm("services.view_ledgerentry"))
+def cash_report(request):
+    """Money handled per station and day (or month): received, paid out, returned, still held."""
+    by_month = request.GET.get("by") == "month"
+    year = _int(request.GET.get("year")) or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    rows = cash_rows(request.user, year, by_month)
+    if request.GET.get("format") == "xlsx":
+        if not has_perm_anywhere(request.user, "services.export_ledgerentry"):
+            raise PermissionDenied
+        headers = [_("Period"), _("Station"), _("Received"), _("Paid out"), _("Returned"), _("Held")]
+        return xlsx_response(f"代办站钱款报表-{year}", headers,
+                             ([r["period"], r["station"], r["received"], r["paid"], r["returned"], r["held"]]
+                              for r in rows), title=_("Cash report"))
+    return render(request, "services/cash_report.html", {
+        "rows": rows[:500], "year": year, "by_month": by_month,
+        "years": range(timezone.localdate().year, timezone.localdate().year - 8, -1),
+        "can_export": has_perm_anywhere(request.user, "services.export_ledgerentry")})
+
+
+def cash_rows(user, year: int, by_month: bool) -> list[dict]:
+    trunc = TruncMonth if by_month else TruncDate
+    rows = (LedgerEntry.objects.visible_to(user, "view").filter(recorded_at__year=year)
+            .annotate(period=trunc("recorded_at", tzinfo=timezone.get_current_timezone()))
+            .values("period", "errand__station", "errand__station__unit__name")
+            .annotate(received=Sum("amount", filter=Q(kind=LedgerKind.RECEIVED)),
+                      paid=Sum("amount", filter=Q(kind=LedgerKind.PAID)),
+                      returned=Sum("amount", filter=Q(kind=LedgerKind.RETURNED)))
+            .order_by("-period", "errand__station__unit__name"))
+    zero = Decimal("0.00")
+    result = []
+    for row in rows:
+        received, paid, returned = ((row[k] or zero).quantize(zero) for k in ("received", "paid", "returned"))
+        result.append({"period": f"{row['period']:%Y-%m}" if by_month else f"{row['period']:%Y-%m-%d}",
+                       "station": row["errand__station__unit__name"], "received": received, "paid": paid,
+                       "returned": returned, "held": received - paid - returned})
+    return result
