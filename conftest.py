@@ -101,3 +101,9 @@ def matrix(world, make_user, client_for):
         return {actor: client_for(user) for actor, user in users.items()}, users
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into the work tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,11 +1,13 @@
 """The permission matrix for every services page, export and API route."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from tests.services.test_photos import png
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
 from wanghua.services import services
-from wanghua.services.models import DiaryNote, Errand, LedgerEntry
+from wanghua.services.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry
 
 API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
@@ -57,6 +59,11 @@ def agent_cases(w, users):
              data={"reason": "不需要了"}, state=status_of(e["accepted"][1])),
         Case("errand return", "post", f"/services/errands/{e['accepted'][2].pk}/return/", PAGE_CHANGE,
              data={"reason": "需本人办理"}, state=status_of(e["accepted"][2])),
+        Case("photo upload", "post", f"/services/errands/{e['progress'][1].pk}/photos/", PAGE_CHANGE,
+             data=fresh_photo, state=lambda: ErrandAttachment.objects.count()),
+        Case("photo", "get", f"/services/photos/{users['attachment'].pk}/", PAGE_DETAIL),
+        Case("api photo upload", "post", f"/api/v1/services/errands/{e['progress'][1].pk}/photos", API_CREATE,
+             data=fresh_photo, state=lambda: ErrandAttachment.objects.count()),
         Case("ledger add", "post", f"/services/errands/{e['progress'][1].pk}/ledger/", PAGE_CHANGE,
              data={"kind": "received", "amount": "20"}, state=ledger_count),
         Case("resident list", "get", "/services/residents/", PAGE_LIST, marker="陈大娘"),
@@ -127,9 +134,15 @@ def agent_clients(desk, make_user, client_for):
             "out_of_scope": client_for(desk.other_agent), "in_scope": client_for(desk.agent)}
 
 
+def fresh_photo() -> dict:
+    return {"image": SimpleUploadedFile("receipt.png", png(), "image/png")}
+
+
 def matrix_users(desk):
-    return {"desk": desk, "errands": prepare(desk), "agent_id": desk.station.agents.get().pk,
-            "today": timezone.localdate()}
+    errands = prepare(desk)
+    attachment = services.attach_photo(desk.agent, errands["progress"][1].pk, fresh_photo()["image"])
+    return {"desk": desk, "errands": errands, "agent_id": desk.station.agents.get().pk,
+            "today": timezone.localdate(), "attachment": attachment}
 
 
 def test_agent_matrix(world, desk, make_user, client_for):

@@ -8,7 +8,7 @@ from typing import Any
 ORG_READ = ["org.view_*", "org.export_*"]
 SERVICES_WORK = ["services.view_*", "services.add_errand", "services.change_errand", "services.add_ledgerentry",
                  "services.add_resident", "services.change_resident", "services.reveal_resident",
-                 "services.add_diarynote"]
+                 "services.add_diarynote", "services.add_errandattachment"]
 SERVICES_READ = ["services.view_*", "services.export_*"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
 

@@ -31,7 +31,7 @@ class Case:
     method: str
     url: str
     expect: dict[str, int]
-    data: dict[str, Any] | None = None
+    data: dict[str, Any] | Callable[[], dict[str, Any]] | None = None  # a callable gives fresh data (uploads)
     as_json: bool = False
     # For lists and exports: a marker that the in-scope answer contains and the out-of-scope one does not.
     marker: str | None = None
@@ -42,9 +42,10 @@ class Case:
 
 def send(client: Client, case: Case):
     method = getattr(client, case.method)
+    data = case.data() if callable(case.data) else case.data
     if case.as_json:
-        return method(case.url, data=json.dumps(case.data or {}), content_type="application/json")
-    return method(case.url, data=case.data or {})
+        return method(case.url, data=json.dumps(data or {}), content_type="application/json")
+    return method(case.url, data=data or {})
 
 
 def body_text(response) -> str:

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from wanghua.core.api import Pagination, RecordId, Text, needs
@@ -269,3 +269,16 @@ def ledger(request, errand_id: RecordId):
 def add_ledger_entry(request, errand_id: RecordId, body: LedgerIn):
     return Status(201, services.record_money(request.user, errand_id, kind=body.kind, amount=body.amount,
                                              receipt_no=body.receipt_no, note=body.note))
+
+
+class PhotoOut(Schema):
+    id: int
+    caption: str
+    size: int
+    uploaded_at: datetime
+
+
+@router.post("/errands/{errand_id}/photos", response={201: PhotoOut}, summary="Attach a photo (JPEG/PNG/WebP, ≤ 5 MB)")
+@needs("services.add_errandattachment")
+def add_photo(request, errand_id: RecordId, image: File[UploadedFile], caption: Text = Form("", max_length=100)):
+    return Status(201, services.attach_photo(request.user, errand_id, image, caption))

@@ -233,3 +233,33 @@ class DiaryNote(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.text[:20]}"
+
+
+def attachment_path(instance: ErrandAttachment, filename: str) -> str:
+    return f"errands/{instance.errand_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.image_format}"
+
+
+class ErrandAttachment(ScopedModel):
+    """A photo for an errand (a receipt, a completed form). Checked to be a real image, served only
+    through the access rules."""
+
+    errand = models.ForeignKey(Errand, on_delete=models.PROTECT, related_name="attachments",
+                               verbose_name=_("errand"))
+    image = models.FileField(_("photo"), upload_to=attachment_path)
+    image_format = models.CharField(max_length=10, editable=False)
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    uploaded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    scope_region = "errand__community"
+    scope_unit = "errand__station__unit"
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

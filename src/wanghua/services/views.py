@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,17 @@ from . import services
 from . import statistics as errand_statistics
 from .filters import ErrandFilter, ResidentFilter, StationFilter
 from .forms import ErrandForm, LedgerForm, ResidentForm
-from .models import OPEN_STATUSES, DiaryNote, Errand, ErrandStatus, LedgerEntry, LedgerKind, Resident, Station
+from .models import (
+    OPEN_STATUSES,
+    DiaryNote,
+    Errand,
+    ErrandAttachment,
+    ErrandStatus,
+    LedgerEntry,
+    LedgerKind,
+    Resident,
+    Station,
+)
 
 
 def _visible_or_404(model, request, pk):
@@ -86,7 +96,8 @@ def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status
         "errand": errand, "ledger": errand.ledger.select_related("recorded_by"), "balance": errand.balance(),
         "can_change": can(request.user, "change", errand), "ledger_form": ledger_form, "error": error,
         "category": dict(choices(services.ERRAND_CATEGORIES)).get(errand.category, errand.category),
-        "is_open": errand.status in OPEN_STATUSES, "satisfaction_range": range(1, 6)}, status=status)
+        "is_open": errand.status in OPEN_STATUSES, "satisfaction_range": range(1, 6),
+        "photos": errand.attachments.all()}, status=status)
 
 
 STEPS = {
@@ -428,3 +439,29 @@ def cash_rows(user, year: int, by_month: bool) -> list[dict]:
                        "station": row["errand__station__unit__name"], "received": received, "paid": paid,
                        "returned": returned, "held": received - paid - returned})
     return result
+
+
+# --- photos ---------------------------------------------------------------------------------------------
+
+@access(perm("services.add_errandattachment"))
+@require_POST
+def photo_upload(request, pk: int):
+    upload = request.FILES.get("image")
+    if upload is None:
+        return errand_detail(request, pk, error=_("Choose a photo to upload."), status=400)
+    try:
+        services.attach_photo(request.user, pk, upload, request.POST.get("caption", ""))
+    except Errand.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return errand_detail(request, pk, error=_messages_of(exc), status=400)
+    messages.success(request, _("The photo is attached."))
+    return redirect("services:errand_detail", pk=pk)
+
+
+@access(perm("services.view_errandattachment"))
+def photo(request, photo_id: int):
+    """Photos are served through the same access rules as their errand, never as open media files."""
+    attachment = _visible_or_404(ErrandAttachment, request, photo_id)
+    content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[attachment.image_format]
+    return FileResponse(attachment.image.open("rb"), content_type=content_type)
