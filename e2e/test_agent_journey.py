@@ -49,3 +49,11 @@ def test_agent_runs_an_errand_on_a_phone(live_world, live_server, phone, make_us
     assert errand.status == ErrandStatus.VISITED and errand.balance() == 0 and errand.satisfaction == 5
     assert errand.station == desk.station
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.goto(f"{live_server.url}/services/diary/")  # the day's diary lists it, with its money
+    line = phone.locator("#diary-lines li").first
+    assert "代缴燃气费" in line.inner_text() and "收 200.00 元" in line.inner_text()
+    pdf = phone.request.get(live_server.url + phone.locator("#diary-pdf").get_attribute("href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    phone.goto(f"{live_server.url}/services/statistics/")  # and the station statistics count it
+    phone.wait_for_selector("#chart-station[data-chart-ready='1']")
+    assert phone.locator("#summary .h4").first.inner_text() == "1"
