@@ -109,3 +109,16 @@ class ServiceDeleteView(View):
                           status=409)
         messages.success(request, _("Deleted."))
         return HttpResponseRedirect(self.success_url)
+
+
+def reveal_response(request, model, pk: int, field: str):
+    """htmx: the full value of a masked field, swapped in place of the mask; the view is logged."""
+    from .pii import reveal
+
+    try:
+        value = reveal(request.user, model, pk, field)
+    except model.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return render(request, "core/_message.html", {"message": exc.messages[0]}, status=400)
+    return render(request, "core/_revealed.html", {"value": value})

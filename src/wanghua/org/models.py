@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel
 from wanghua.core.models import Role
-from wanghua.core.pii import mask_id_number, mask_phone
+from wanghua.core.pii import MaskedPersonalData, mask_id_number, mask_phone
 
 from .geo import validate_outline
 
@@ -212,7 +212,7 @@ class Unit(TreeNode):
         return self.short_name or self.name
 
 
-class Person(ScopedModel):
+class Person(MaskedPersonalData, ScopedModel):
     """Someone the district works with: staff, agents, operators, volunteers. Has PII."""
 
     class Gender(models.TextChoices):
@@ -248,14 +248,6 @@ class Person(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("org:person_detail", args=[self.pk])
-
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
 
 
 class RoleAssignment(ScopedModel):

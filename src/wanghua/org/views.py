@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceDeleteView, ServiceFormView, style_form
+from wanghua.core.editing import ServiceDeleteView, ServiceFormView, reveal_response, style_form
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.models import Role
 from wanghua.core.rules import access, perm
@@ -199,14 +199,7 @@ def person_detail(request, pk: int):
 @access(perm("org.reveal_person"))
 @require_POST
 def person_reveal(request, pk: int, field: str):
-    """htmx: swap the masked value for the full one; the view is logged."""
-    try:
-        value = services.reveal_person_field(request.user, pk, field)
-    except Person.DoesNotExist as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        return render(request, "core/_message.html", {"message": exc.messages[0]}, status=400)
-    return render(request, "org/_revealed.html", {"value": value})
+    return reveal_response(request, Person, pk, field)
 
 
 @access(perm("org.add_person"))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel
-from wanghua.core.pii import mask_id_number, mask_phone
+from wanghua.core.pii import MaskedPersonalData, mask_id_number, mask_phone
 from wanghua.org.models import Person, Region, Unit
 
 
@@ -45,7 +45,7 @@ class Station(ScopedModel):
         return reverse("services:station_detail", args=[self.pk])
 
 
-class Resident(ScopedModel):
+class Resident(MaskedPersonalData, ScopedModel):
     """A resident the stations serve. ID number and phone are personal data: masked, logged in full."""
 
     class Consent(models.TextChoices):
@@ -85,14 +85,6 @@ class Resident(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("services:resident_detail", args=[self.pk])
-
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
 
     @property
     def age(self) -> int | None:

@@ -18,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.pii import reveal
 from wanghua.core.reference import choices
 from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
 from wanghua.org.services import PHONE_PATTERN, id_number_is_valid
@@ -260,20 +261,9 @@ def record_money(actor, errand_id: int, *, kind: str, amount: Any, receipt_no: s
 
 
 
-RESIDENT_PII = {"id_number", "phone", "emergency_phone"}
-
-
 def reveal_resident_field(actor, resident_id: int, field: str) -> str:
-    """The full value of a masked field; every full view is written to the audit trail."""
-    if field not in RESIDENT_PII:
-        raise ValidationError(_("Unknown field."))
-    resident = Resident.objects.visible_to(actor, "view").filter(pk=resident_id).first()
-    if resident is None:
-        raise Resident.DoesNotExist(_("%(model)s not found.") % {"model": Resident._meta.verbose_name})
-    require(actor, "reveal", resident)
-    with audit.acting_as(actor):
-        audit.record("pii_view", resident, note=field)
-    return getattr(resident, field)
+    """The full value of a masked field of a resident; every full view is written to the audit trail."""
+    return reveal(actor, Resident, resident_id, field)
 
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, style_form
+from wanghua.core.editing import ServiceFormView, reveal_response, style_form
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.reference import choices
@@ -207,13 +207,7 @@ def resident_detail(request, pk: int):
 @access(perm("services.reveal_resident"))
 @require_POST
 def resident_reveal(request, pk: int, field: str):
-    try:
-        value = services.reveal_resident_field(request.user, pk, field)
-    except Resident.DoesNotExist as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        return render(request, "core/_message.html", {"message": exc.messages[0]}, status=400)
-    return render(request, "org/_revealed.html", {"value": value})
+    return reveal_response(request, Resident, pk, field)
 
 
 @access(perm("services.add_resident"))
