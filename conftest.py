@@ -107,3 +107,9 @@ def matrix(world, make_user, client_for):
 def media_root(settings, tmp_path):
     """Uploaded files go to a temporary folder, never into the work tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite test database lives there

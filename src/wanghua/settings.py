@@ -94,6 +94,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;",
         "transaction_mode": "IMMEDIATE",
     }
+    # Tests use a file, not a shared in-memory database, so that concurrent writers queue on SQLite's
+    # real lock (busy_timeout) exactly as they do in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
