@@ -144,7 +144,8 @@ class Errand(ScopedModel):
 
     class Meta:
         ordering = ["-accepted_at", "-id"]
-        indexes = [models.Index(fields=["agent", "accepted_at"]), models.Index(fields=["station", "accepted_at"])]
+        indexes = [models.Index(fields=["agent", "accepted_at"]), models.Index(fields=["station", "accepted_at"]),
+                   models.Index(fields=["community", "accepted_at"])]  # scoped lists and statistics by period
         constraints = [models.CheckConstraint(
             condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
             name="errand_satisfaction_1_to_5")]
