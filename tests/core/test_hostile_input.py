@@ -54,3 +54,16 @@ def test_oversized_body_is_refused(root_client):
 def test_nul_in_a_form_is_a_form_error(root_client, world):
     response = root_client.post("/org/people/new/", {"name": "坏\x00人", "region": world.community1.pk})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("url_name,body", [
+    ("units", {"address": None, "name": None, "phone": None}),
+    ("regions", {"name": None, "code": None}),
+    ("people", {"name": None, "phone": None, "title": None}),
+])
+def test_patch_with_nulls_keeps_text_fields(root_client, world, url_name, body):
+    target = {"units": world.enterprise1, "regions": world.community1, "people": world.person1}[url_name]
+    response = root_client.patch(f"/api/v1/org/{url_name}/{target.pk}", body, content_type="application/json")
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert target.name

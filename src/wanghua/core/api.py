@@ -81,6 +81,12 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 RecordId = Annotated[int, Field(ge=1, le=9_007_199_254_740_991)]
 
 
+def patch_data(body: Schema) -> dict:
+    """The fields a PATCH sets. `null` clears a reference (`…_id`); for any other field it means
+    "leave as is" — text columns are never NULL."""
+    return {k: v for k, v in body.dict(exclude_unset=True).items() if v is not None or k.endswith("_id")}
+
+
 class Pagination(PageNumberPagination):
     """`page` and `page_size` with upper bounds, so no request can ask the database for an absurd offset."""
 

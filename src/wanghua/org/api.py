@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from wanghua.core.api import Pagination, RecordId, Text, needs
+from wanghua.core.api import Pagination, RecordId, Text, needs, patch_data
 from wanghua.core.models import Role
 
 from . import services
@@ -106,7 +106,7 @@ def create_region(request, body: RegionIn):
 @router.patch("/regions/{region_id}", response=RegionOut)
 @needs("org.change_region")
 def update_region(request, region_id: RecordId, body: RegionPatch):
-    data = _region_fields(request, body.dict(exclude_unset=True))
+    data = _region_fields(request, patch_data(body))
     return services.update_region(request.user, region_id, **data)
 
 @router.delete("/regions/{region_id}", response={204: None})
@@ -215,7 +215,7 @@ def create_unit(request, body: UnitIn):
 @router.patch("/units/{unit_id}", response=UnitOut)
 @needs("org.change_unit")
 def update_unit(request, unit_id: RecordId, body: UnitPatch):
-    return services.update_unit(request.user, unit_id, **_unit_fields(request, body.dict(exclude_unset=True)))
+    return services.update_unit(request.user, unit_id, **_unit_fields(request, patch_data(body)))
 
 @router.delete("/units/{unit_id}", response={204: None})
 @needs("org.delete_unit")
@@ -304,7 +304,7 @@ def create_person(request, body: PersonIn):
 @needs("org.change_person")
 def update_person(request, person_id: RecordId, body: PersonPatch):
     return services.update_person(request.user, person_id,
-                                  **_person_fields(request, body.dict(exclude_unset=True)))
+                                  **_person_fields(request, patch_data(body)))
 
 @router.delete("/people/{person_id}", response={204: None})
 @needs("org.delete_person")
