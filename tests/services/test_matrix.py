@@ -7,7 +7,7 @@ from django.utils import timezone
 from tests.services.test_photos import png
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
 from wanghua.services import services
-from wanghua.services.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry
+from wanghua.services.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry, Station
 
 API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
@@ -121,6 +121,16 @@ def secretary_cases(w, users):
         Case("resident export", "get", "/services/residents/?format=xlsx", EXPORT, marker="陈大娘"),
         Case("station export", "get", "/services/stations/?format=xlsx", EXPORT, marker="刘全国家"),
         Case("coverage", "get", "/services/coverage/", PAGE_LIST, marker="甲社区"),
+        Case("station form", "get", "/services/stations/new/", PAGE_LIST),
+        Case("station open", "post", "/services/stations/new/",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
+             data={"community": w.community1.pk, "code": "S9", "host_household": "新户家",
+                   "service_hours": "08:00-17:00", "active": "on"}, state=lambda: Station.objects.count()),
+        Case("station edit form", "get", f"/services/stations/{users['desk'].station.pk}/edit/", PAGE_DETAIL),
+        Case("station edit", "post", f"/services/stations/{users['desk'].station.pk}/edit/", PAGE_CHANGE,
+             data={"host_household": "刘全国家", "service_hours": "07:00-18:00", "active": "on",
+                   "agents": [users["agent_id"]]},
+             state=lambda: Station.objects.get(pk=users["desk"].station.pk).service_hours),
         Case("coverage export", "get", "/services/coverage/?format=xlsx", EXPORT, marker="甲社区"),
         Case("cash export", "get", "/services/cash/?format=xlsx", EXPORT),
         Case("diary month excel", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.reference import choices
+from wanghua.org.models import Person, Region, RegionLevel
 
 from .models import Channel, LedgerKind, Resident, Station
 from .services import ERRAND_CATEGORIES
@@ -40,3 +41,23 @@ class LedgerForm(forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     receipt_no = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class StationForm(forms.Form):
+    community = forms.ModelChoiceField(queryset=Region.objects.none(), label=_("Village/community"))
+    code = forms.SlugField(label=_("Code"), max_length=32)
+    host_household = forms.CharField(label=_("Host household"), max_length=100)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    service_hours = forms.CharField(label=_("Service hours"), max_length=100, initial="08:00-17:00")
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    agents = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Agents"), required=False)
+
+    def __init__(self, *args, user, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Region.objects.visible_to(user, "view").filter(
+            level=RegionLevel.COMMUNITY)
+        self.fields["agents"].queryset = Person.objects.visible_to(user, "view").filter(
+            region__level=RegionLevel.COMMUNITY)
+        if station is not None:  # the community and the code of an open station do not change
+            del self.fields["community"], self.fields["code"]

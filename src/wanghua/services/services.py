@@ -47,7 +47,7 @@ class TransitionError(ValidationError):
 # --- stations ----------------------------------------------------------------------------------------
 
 @transaction.atomic
-def open_station(actor, *, community: Region, code: str, host_household: str, **fields: Any) -> Station:
+def open_station(actor, *, community: Region, code: str, host_household: str, agents=(), **fields: Any) -> Station:
     if community.level != RegionLevel.COMMUNITY:
         raise ValidationError({"community": _("A station belongs to a village or community.")})
     unit = Unit(code=code, name=f"{community.name}{host_household}党员家庭代办站", kind=UnitKind.STATION,
@@ -60,6 +60,32 @@ def open_station(actor, *, community: Region, code: str, host_household: str, **
         station.unit = unit
         station.full_clean()
         station.save()
+        _set_agents(station, agents)
+    return station
+
+
+def _set_agents(station: Station, agents) -> None:
+    agents = list(agents or [])
+    strangers = [a.name for a in agents if a.region_id != station.community_id]
+    if strangers:
+        raise ValidationError({"agents": _("Agents must live in the station's community: %(names)s")
+                               % {"names": "、".join(strangers)}})
+    station.agents.set(agents)
+
+
+@transaction.atomic
+def update_station(actor, station_id: int, **fields: Any) -> Station:
+    """Hours, phone, address, agents, and pausing or resuming a station."""
+    station = fetch_for_change(Station, actor, "change", station_id)
+    agents = fields.pop("agents", None)
+    for key in ("host_household", "address", "phone", "service_hours", "active"):
+        if key in fields:
+            setattr(station, key, fields[key])
+    station.full_clean()
+    with audit.acting_as(actor):
+        station.save()
+        if agents is not None:
+            _set_agents(station, agents)
     return station
 
 

@@ -29,7 +29,7 @@ from . import diary as diary_service
 from . import services
 from . import statistics as errand_statistics
 from .filters import ErrandFilter, ResidentFilter, StationFilter
-from .forms import ErrandForm, LedgerForm, ResidentForm
+from .forms import ErrandForm, LedgerForm, ResidentForm, StationForm
 from .models import (
     OPEN_STATUSES,
     DiaryNote,
@@ -226,6 +226,7 @@ class StationListView(ScopedListView):
     model = Station
     filterset_class = StationFilter
     title = gettext_lazy("Proxy service stations")
+    create_url = "services:station_create"
     columns = [
         Column(gettext_lazy("Station"), attr("unit.name"), link=detail_link),
         Column(gettext_lazy("Community"), attr("community.name")),
@@ -247,7 +248,8 @@ def station_detail(request, pk: int):
         "station": station, "agents": station.agents.all(),
         "residents": Resident.objects.visible_to(request.user, "view").filter(station=station).count(),
         "open_errands": errands.filter(status__in=OPEN_STATUSES).count(),
-        "done_errands": errands.filter(status__in=(ErrandStatus.DONE, ErrandStatus.VISITED)).count()})
+        "done_errands": errands.filter(status__in=(ErrandStatus.DONE, ErrandStatus.VISITED)).count(),
+        "can_change": can(request.user, "change", station)})
 
 
 
@@ -459,3 +461,40 @@ def photo(request, photo_id: int):
     attachment = _visible_or_404(ErrandAttachment, request, photo_id)
     content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[attachment.image_format]
     return FileResponse(attachment.image.open("rb"), content_type=content_type)
+
+
+def _station_form_page(request, station=None):
+    initial = None
+    if station is not None:
+        initial = {"host_household": station.host_household, "address": station.address, "phone": station.phone,
+                   "service_hours": station.service_hours, "active": station.active,
+                   "agents": list(station.agents.all())}
+    form = StationForm(request.POST or None, user=request.user, station=station, initial=initial)
+    style_form(form)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = (services.update_station(request.user, station.pk, **form.cleaned_data) if station
+                         else services.open_station(request.user, **form.cleaned_data))
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(saved.get_absolute_url())
+        status = 400
+    title = _("Edit station") if station else _("Open a station")
+    return render(request, "core/form.html", {"form": form, "object": station, "title": title}, status=status)
+
+
+@access(perm("services.add_station"))
+def station_create(request):
+    return _station_form_page(request)
+
+
+@access(perm("services.change_station"))
+def station_update(request, pk: int):
+    station = _visible_or_404(Station, request, pk)
+    if not can(request.user, "change", station):
+        raise PermissionDenied
+    return _station_form_page(request, station)
