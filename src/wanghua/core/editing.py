@@ -15,6 +15,14 @@ from django.views import View
 from .access import can
 
 
+def visible_or_404(model, request, pk):
+    """A record the user may see, or 404: pages never reveal what lies outside one's scope."""
+    obj = model.objects.visible_to(request.user, "view").filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
 def style_form(form) -> None:
     """Give every widget its Bootstrap class (forms stay plain Django forms)."""
     for field in form.fields.values():
@@ -46,9 +54,7 @@ class ServiceFormView(View):
     def get_object(self, pk: int | None):
         if pk is None:
             return None
-        obj = self.model.objects.visible_to(self.request.user, "view").filter(pk=pk).first()
-        if obj is None:
-            raise Http404
+        obj = visible_or_404(self.model, self.request, pk)
         if not can(self.request.user, "change", obj):
             raise PermissionDenied
         return obj
@@ -90,9 +96,7 @@ class ServiceDeleteView(View):
     success_url = "/"
 
     def get_object(self, pk: int):
-        obj = self.model.objects.visible_to(self.request.user, "view").filter(pk=pk).first()
-        if obj is None:
-            raise Http404
+        obj = visible_or_404(self.model, self.request, pk)
         if not can(self.request.user, "delete", obj):
             raise PermissionDenied
         return obj

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceDeleteView, ServiceFormView, reveal_response, style_form
+from wanghua.core.editing import ServiceDeleteView, ServiceFormView, reveal_response, style_form, visible_or_404
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.models import Role
 from wanghua.core.rules import access, perm
@@ -21,14 +21,6 @@ from . import services
 from .filters import AssignmentFilter, PersonFilter, RegionFilter, UnitFilter
 from .forms import GrantForm, PersonForm, RegionForm, UnitForm
 from .models import Person, Region, RoleAssignment, Unit
-
-
-def _visible_or_404(model, request, pk):
-    obj = model.objects.visible_to(request.user, "view").filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
-
 
 # --- regions ----------------------------------------------------------------------------------------
 
@@ -49,7 +41,7 @@ def _with_child_counts(qs, user):
 
 @access(perm("org.view_region"))
 def region_children(request, pk: int):
-    region = _visible_or_404(Region, request, pk)
+    region = visible_or_404(Region, request, pk)
     children = _with_child_counts(Region.objects.visible_to(request.user, "view").filter(parent=region),
                                   request.user)
     return render(request, "org/_region_nodes.html", {"nodes": children})
@@ -57,7 +49,7 @@ def region_children(request, pk: int):
 
 @access(perm("org.view_region"))
 def region_detail(request, pk: int):
-    region = _visible_or_404(Region, request, pk)
+    region = visible_or_404(Region, request, pk)
     context = {
         "region": region,
         "ancestors": region.ancestors().filter(pk__in=Region.objects.visible_to(request.user, "view").values("pk")),
@@ -134,7 +126,7 @@ class UnitListView(ScopedListView):
 
 @access(perm("org.view_unit"))
 def unit_detail(request, pk: int):
-    unit = _visible_or_404(Unit, request, pk)
+    unit = visible_or_404(Unit, request, pk)
     return render(request, "org/unit_detail.html", {
         "unit": unit,
         "children": Unit.objects.visible_to(request.user, "view").filter(parent=unit),
@@ -187,7 +179,7 @@ class PersonListView(ScopedListView):
 
 @access(perm("org.view_person"))
 def person_detail(request, pk: int):
-    person = _visible_or_404(Person, request, pk)
+    person = visible_or_404(Person, request, pk)
     return render(request, "org/person_detail.html", {
         "person": person,
         "can_change": can(request.user, "change", person),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, reveal_response, style_form
+from wanghua.core.editing import ServiceFormView, reveal_response, style_form, visible_or_404
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.reference import choices
@@ -41,13 +41,6 @@ from .models import (
     Resident,
     Station,
 )
-
-
-def _visible_or_404(model, request, pk):
-    obj = model.objects.visible_to(request.user, "view").filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def _messages_of(exc: ValidationError) -> str:
@@ -89,7 +82,7 @@ def errand_create(request):
 
 @access(perm("services.view_errand"))
 def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status: int = 200):
-    errand = _visible_or_404(Errand, request, pk)
+    errand = visible_or_404(Errand, request, pk)
     ledger_form = ledger_form or LedgerForm()
     style_form(ledger_form)
     return render(request, "services/errand_detail.html", {
@@ -198,7 +191,7 @@ class ResidentListView(ScopedListView):
 
 @access(perm("services.view_resident"))
 def resident_detail(request, pk: int):
-    resident = _visible_or_404(Resident, request, pk)
+    resident = visible_or_404(Resident, request, pk)
     return render(request, "services/resident_detail.html", {
         "resident": resident, "can_reveal": can(request.user, "reveal", resident),
         "errands": Errand.objects.visible_to(request.user, "view").filter(resident=resident)[:200]})
@@ -242,7 +235,7 @@ class StationListView(ScopedListView):
 
 @access(perm("services.view_station"))
 def station_detail(request, pk: int):
-    station = _visible_or_404(Station, request, pk)
+    station = visible_or_404(Station, request, pk)
     errands = Errand.objects.visible_to(request.user, "view").filter(station=station)
     return render(request, "services/station_detail.html", {
         "station": station, "agents": station.agents.all(),
@@ -458,7 +451,7 @@ def photo_upload(request, pk: int):
 @access(perm("services.view_errandattachment"))
 def photo(request, photo_id: int):
     """Photos are served through the same access rules as their errand, never as open media files."""
-    attachment = _visible_or_404(ErrandAttachment, request, photo_id)
+    attachment = visible_or_404(ErrandAttachment, request, photo_id)
     content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[attachment.image_format]
     return FileResponse(attachment.image.open("rb"), content_type=content_type)
 
@@ -494,7 +487,7 @@ def station_create(request):
 
 @access(perm("services.change_station"))
 def station_update(request, pk: int):
-    station = _visible_or_404(Station, request, pk)
+    station = visible_or_404(Station, request, pk)
     if not can(request.user, "change", station):
         raise PermissionDenied
     return _station_form_page(request, station)
