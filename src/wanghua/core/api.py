@@ -95,6 +95,13 @@ class Pagination(PageNumberPagination):
         page_size: int | None = Field(None, ge=1, le=500)
 
 
+class RevealOut(Schema):
+    """The full value of a masked personal-data field (every reveal is audited)."""
+
+    field: str
+    value: str
+
+
 class ErrorOut(Schema):
     detail: str
     errors: dict | list | None = None

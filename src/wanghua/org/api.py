@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from wanghua.core.api import Pagination, RecordId, Text, needs, patch_data
+from wanghua.core.api import Pagination, RecordId, RevealOut, Text, needs, patch_data
 from wanghua.core.models import Role
 
 from . import services
@@ -264,9 +264,6 @@ class PersonFilter(Schema):
 class RevealIn(Schema):
     field: Text = Field(..., pattern="^(id_number|phone)$")
 
-class RevealOut(Schema):
-    field: str
-    value: str
 
 def _person_fields(request, data: dict) -> dict:
     if "gender" in data:

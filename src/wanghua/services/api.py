@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from wanghua.core.api import Pagination, RecordId, Text, needs
+from wanghua.core.api import Pagination, RecordId, RevealOut, Text, needs
 from wanghua.org.models import Region
 
 from . import services
@@ -90,11 +90,6 @@ class ResidentFilter(Schema):
 
 class RevealIn(Schema):
     field: str = Field(..., pattern="^(id_number|phone|emergency_phone)$")
-
-
-class RevealOut(Schema):
-    field: str
-    value: str
 
 
 @router.get("/residents", response=list[ResidentOut])
