@@ -143,6 +143,11 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
+# TrueType CJK faces embedded (subset) in printed PDFs, so they read the same on any machine.
+PDF_FONTS = {
+    "regular": NODE_MODULES / "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf",
+    "bold": NODE_MODULES / "@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf",
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

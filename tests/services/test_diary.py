@@ -4,6 +4,7 @@ from io import BytesIO
 
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from wanghua.services import services
 from wanghua.services.diary import compile_day
@@ -31,7 +32,12 @@ def test_diary_pdf_and_excel(desk, client_for, world, make_user):
     agent_id = desk.station.agents.get().pk
     pdf = client_for(desk.agent).get(f"/services/diary/{agent_id}/{today.year}-{today.month}-{today.day}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert b"STSong-Light" in pdf.content
+    document = PdfReader(BytesIO(pdf.content))
+    text = document.pages[0].extract_text()
+    assert "工作日记" in text and "代买降压药" in text and desk.resident.name in text
+    fonts = [f.get_object() for f in document.pages[0]["/Resources"]["/Font"].values()]
+    cjk = [f for f in fonts if "NotoSansSC" in f["/BaseFont"]]
+    assert cjk and all("/FontFile2" in f["/FontDescriptor"] for f in cjk), "the CJK TrueType font must be embedded"
     month = client_for(desk.agent).get(f"/services/diary/{agent_id}/{today.year}-{today.month}.pdf")
     assert month.status_code == 200
     secretary = client_for(make_user("sec", "secretary", region=world.community1))
@@ -52,3 +58,14 @@ def test_diary_note_cannot_be_empty_or_ahead(desk, client_for):
     client = client_for(desk.agent)
     assert client.post("/services/diary/", {"text": "  "}).status_code == 400
     assert client.post("/services/diary/?day=2099-01-01", {"text": "未来"}).status_code == 400
+
+
+def test_an_overflowing_day_continues_on_the_next_page(desk, world):
+    from wanghua.services.diary import DiaryDay, DiaryLine, render_pdf
+
+    agent = desk.station.agents.get()
+    lines = [DiaryLine(time="09:00", resident="陈大娘", item="代买日用品：" + "米面油" * 20, result="已办结")] * 40
+    document = PdfReader(BytesIO(render_pdf([DiaryDay(agent, timezone.localdate(), lines, ["一条很长的备注" * 30])])))
+    assert len(document.pages) > 3
+    last = document.pages[-1].extract_text()
+    assert "续" in last and "一条很长的备注" in last

@@ -14,18 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from wanghua.core import audit
+from wanghua.core import audit, pdf
 from wanghua.core.access import require
 from wanghua.core.reference import choices
 from wanghua.org.models import Person
 
 from .models import DiaryNote, Errand, LedgerKind, Station
 
-FONT = "STSong-Light"  # ReportLab's built-in Adobe CID font: renders Chinese with no system fonts
 WEEKDAYS = "一二三四五六日"
 
 
@@ -92,64 +89,79 @@ def write_note(actor, station: Station, agent: Person, day: date, text: str) -> 
     return note
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    """Chinese wraps by characters: `width` characters a line."""
-    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+class _DiaryPrinter:
+    """A5 pages ruled like the paper diaries; an overflowing day continues on the next page."""
+
+    size = 10
+    leading = 5.5 * mm
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.width, self.height = A5
+        self.left = 14 * mm
+        self.text_width = self.width - 2 * self.left
+        self.regular, self.bold = pdf.register_fonts()
+        self.y = 0.0
+
+    def day(self, page: DiaryDay) -> None:
+        self._heading(page)
+        for number, line in enumerate(page.lines, start=1):
+            self._rows(f"{number}. {line.time} {line.resident} {line.item}", page)
+            self._rows(f"{_('Result')}：{line.result}", page, indent=4 * mm)
+            if line.money:
+                self._rows(f"{_('Money')}：{line.money}", page, indent=4 * mm)
+            self.canvas.setDash(1, 2)
+            self.canvas.line(self.left, self.y + 2.5 * mm, self.width - self.left, self.y + 2.5 * mm)
+            self.canvas.setDash()
+            self.y -= 1.5 * mm
+        if page.notes:
+            self.y -= 2 * mm
+            self._rows(f"{_('Notes')}：", page)
+            for note in page.notes:
+                self._rows(note, page, indent=4 * mm)
+        self.canvas.showPage()
+
+    def empty(self) -> None:
+        self.canvas.setFont(self.regular, 12)
+        self.canvas.drawString(20 * mm, self.height - 30 * mm, _("No diary entries in this period."))
+        self.canvas.showPage()
+
+    def _heading(self, page: DiaryDay, continued: bool = False) -> None:
+        self.y = self.height - 18 * mm
+        title = _("Work diary (continued)") if continued else _("Work diary")
+        self.canvas.setFont(self.bold, 15)
+        self.canvas.drawString(self.left, self.y, title)
+        self.canvas.setFont(self.regular, self.size)
+        self.canvas.drawRightString(self.width - self.left, self.y,
+                                    f"{page.day:%Y年%m月%d日} 星期{WEEKDAYS[page.day.weekday()]}")
+        self.y -= 7 * mm
+        self.canvas.drawString(self.left, self.y, f"{_('Agent')}：{page.agent.name}")
+        self.y -= 3 * mm
+        self.canvas.line(self.left, self.y, self.width - self.left, self.y)
+        self.y -= 6 * mm
+
+    def _rows(self, text: str, page: DiaryDay, indent: float = 0.0) -> None:
+        for row in pdf.wrap(text, self.text_width - indent, self.regular, self.size):
+            if self.y < 18 * mm:
+                self.canvas.showPage()
+                self._heading(page, continued=True)
+            self.canvas.setFont(self.regular, self.size)
+            self.canvas.drawString(self.left + indent, self.y, row)
+            self.y -= self.leading
 
 
 def render_pdf(pages: list[DiaryDay]) -> bytes:
-    """A5 pages ruled like the paper diaries: date and weekday on top, one errand per entry."""
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    """One diary page (or more, when the day overflows) per day; the CJK font is embedded."""
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=A5)
-    width, height = A5
     canvas.setTitle(_("Work diary"))
-    for page in pages or []:
-        _draw_page(canvas, page, width, height)
+    printer = _DiaryPrinter(canvas)
+    for page in pages:
+        printer.day(page)
     if not pages:
-        canvas.setFont(FONT, 12)
-        canvas.drawString(20 * mm, height - 30 * mm, _("No diary entries in this period."))
-        canvas.showPage()
+        printer.empty()
     canvas.save()
     return buffer.getvalue()
-
-
-def _draw_page(canvas: Canvas, page: DiaryDay, width: float, height: float) -> None:
-    left, y = 14 * mm, height - 18 * mm
-    canvas.setFont(FONT, 15)
-    canvas.drawString(left, y, _("Work diary"))
-    canvas.setFont(FONT, 10)
-    canvas.drawRightString(width - left, y, f"{page.day:%Y年%m月%d日} 星期{WEEKDAYS[page.day.weekday()]}")
-    y -= 7 * mm
-    canvas.drawString(left, y, f"{_('Agent')}：{page.agent.name}")
-    y -= 3 * mm
-    canvas.line(left, y, width - left, y)
-    y -= 6 * mm
-    for number, line in enumerate(page.lines, start=1):
-        rows = _wrap(f"{number}. {line.time} {line.resident} {line.item}", 30)
-        rows += _wrap(f"   {_('Result')}：{line.result}", 30)
-        if line.money:
-            rows += _wrap(f"   {_('Money')}：{line.money}", 30)
-        for row in rows:
-            if y < 18 * mm:
-                canvas.showPage()
-                canvas.setFont(FONT, 10)
-                y = height - 18 * mm
-            canvas.drawString(left, y, row)
-            y -= 5.5 * mm
-        canvas.setDash(1, 2)
-        canvas.line(left, y + 2.5 * mm, width - left, y + 2.5 * mm)
-        canvas.setDash()
-        y -= 1.5 * mm
-    if page.notes:
-        y -= 2 * mm
-        canvas.drawString(left, y, f"{_('Notes')}：")
-        y -= 5.5 * mm
-        for note in page.notes:
-            for row in _wrap(note, 30):
-                canvas.drawString(left + 4 * mm, y, row)
-                y -= 5.5 * mm
-    canvas.showPage()
 
 
 def month_pages(actor, agent: Person, year: int, month: int) -> list[DiaryDay]:
