@@ -43,6 +43,7 @@ from wanghua.core.models import Role, User  # noqa: E402
 from wanghua.core.reference import sync_builtin_dicts  # noqa: E402
 from wanghua.core.roles import sync_builtin_roles  # noqa: E402
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind  # noqa: E402
+from wanghua.services import tally  # noqa: E402
 from wanghua.services.models import Errand, ErrandStatus, Resident, Station  # noqa: E402
 
 CLIENTS = 16
@@ -97,6 +98,7 @@ def populate(errands: int, residents: int) -> None:
                 Errand.objects.bulk_create(batch)
                 batch = []
         Errand.objects.bulk_create(batch)
+        tally.rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, connection
 
 from tests.services.conftest import build_desk
-from wanghua.services import services
-from wanghua.services.models import Errand, LedgerEntry
+from wanghua.services import services, tally
+from wanghua.services.models import Errand, ErrandTally, LedgerEntry
 
 THREADS = 6
 
@@ -27,7 +27,7 @@ def run_together(work) -> list:
         except (ValidationError, OperationalError) as exc:
             outcomes.append(type(exc).__name__)
         finally:
-            close_old_connections()
+            connection.close()  # each thread has its own connection; leave none open at teardown
 
     threads = [threading.Thread(target=worker) for _ in range(THREADS)]
     for thread in threads:
@@ -51,3 +51,16 @@ def test_concurrent_entries_are_all_kept_and_never_overdraw(world, make_user, ro
     assert paid.count("ok") == 4 and len(paid) == THREADS
     assert Errand.objects.get(pk=errand.pk).balance() == Decimal("0.00")
     assert LedgerEntry.objects.filter(errand=errand).count() == THREADS + 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_errands_in_one_station_are_all_tallied(world, make_user, roles):
+    desk = build_desk(world, make_user)
+    outcomes = run_together(lambda: services.accept_errand(desk.agent, resident=desk.resident, category="shopping",
+                                                           description="并发受理"))
+    assert outcomes.count("ok") + outcomes.count("OperationalError") == THREADS  # SQLite may refuse a writer
+    accepted = Errand.objects.filter(station=desk.station).count()
+    kept = sorted(ErrandTally.objects.values_list("station", "month", "category", "total", "open"))
+    assert sum(row[3] for row in kept) == accepted == outcomes.count("ok")
+    tally.rebuild()
+    assert kept == sorted(ErrandTally.objects.values_list("station", "month", "category", "total", "open"))

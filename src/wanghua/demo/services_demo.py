@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from wanghua.core import audit
 from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
+from wanghua.services import tally
 from wanghua.services.models import Errand, ErrandStatus, LedgerEntry, LedgerKind, Resident, Station
 
 STATIONS_TOTAL = 361
@@ -152,3 +153,4 @@ def build(regions: dict[str, Region], lead_agent: Person, recorder, rng: random.
     if not Errand.objects.exists():
         with audit.summarised("demo", "generated seven years of errands and their ledgers"):
             build_errands(recorder, rng)
+            tally.rebuild()

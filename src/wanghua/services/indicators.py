@@ -2,16 +2,14 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg, F, Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.indicators import Goal, register
 from wanghua.org.models import Region, RegionLevel
 
-from .models import Errand, ErrandStatus, Resident, Station
-
-CLOSED = (ErrandStatus.DONE, ErrandStatus.VISITED)
+from .models import ErrandTally, Resident, Station
 
 
 def _within(qs, region, lookup="community"):
@@ -37,33 +35,42 @@ def coverage(region=None) -> Decimal:
     return _percent(covered, communities.count())
 
 
+def _tallies(region, **filters) -> dict:
+    totals = _within(ErrandTally.objects.filter(**filters), region).aggregate(
+        closed=Sum("closed"), on_time=Sum("on_time"), rated=Sum("satisfaction_count"),
+        points=Sum("satisfaction_sum"))
+    return {key: value or 0 for key, value in totals.items()}
+
+
 @register("services.errands_closed", name=_("Errands handled"), goal=Goal.WELLBEING, unit=_("count"), zone="core")
 def errands_closed(region=None) -> int:
-    return _within(Errand.objects.filter(status__in=CLOSED), region).count()
+    return _tallies(region)["closed"]
 
 
 @register("services.errands_this_year", name=_("Errands handled this year"), goal=Goal.WELLBEING,
           unit=_("count"))
 def errands_this_year(region=None) -> int:
-    year = timezone.localdate().year
-    return _within(Errand.objects.filter(status__in=CLOSED, done_at__year=year), region).count()
+    """Errands accepted this year and since closed (the tallies count by the month of acceptance)."""
+    return _tallies(region, month__year=timezone.localdate().year)["closed"]
 
 
 @register("services.on_time_rate", name=_("Errands closed on time"), goal=Goal.WELLBEING, unit="%")
 def on_time_rate(region=None) -> Decimal:
-    closed = _within(Errand.objects.filter(status__in=CLOSED), region)
-    return _percent(closed.filter(done_at__lte=F("due_at")).count(), closed.count())
+    totals = _tallies(region)
+    return _percent(totals["on_time"], totals["closed"])
 
 
 @register("services.satisfaction", name=_("Average satisfaction"), goal=Goal.WELLBEING, unit=_("of 5"))
 def satisfaction(region=None) -> Decimal:
-    value = _within(Errand.objects.filter(satisfaction__isnull=False), region).aggregate(v=Avg("satisfaction"))["v"]
-    return Decimal(str(value)).quantize(Decimal("0.01")) if value is not None else Decimal("0")
+    totals = _tallies(region)
+    if not totals["rated"]:
+        return Decimal("0")
+    return (Decimal(totals["points"]) / totals["rated"]).quantize(Decimal("0.01"))
 
 
 @register("services.residents_served", name=_("Residents served"), goal=Goal.WELLBEING, unit=_("people"))
 def residents_served(region=None) -> int:
-    return _within(Resident.objects.filter(errands__isnull=False), region).distinct().count()
+    return _within(Resident.objects.filter(first_served_on__isnull=False), region).count()
 
 
 @register("services.share_65_plus", name=_("Residents aged 65+"), goal=Goal.WELLBEING, unit="%")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wanghua.core.access import ScopedModel
+from wanghua.core.access import ScopedModel, VisibilityMixin
 from wanghua.core.pii import MaskedPersonalData, mask_id_number, mask_phone
 from wanghua.org.models import Person, Region, Unit
 
@@ -70,6 +70,7 @@ class Resident(MaskedPersonalData, ScopedModel):
     consent_on = models.DateField(_("consent date"), null=True, blank=True)
     consent_how = models.CharField(_("consent given"), max_length=10, choices=Consent.choices, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    first_served_on = models.DateField(_("first served"), null=True, blank=True, editable=False, db_index=True)
 
     scope_region = "community"
     scope_unit = "station__unit"
@@ -256,3 +257,39 @@ class ErrandAttachment(ScopedModel):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+class TallyQuerySet(VisibilityMixin, models.QuerySet):
+    """Derived counts: scoped reads (by the errand permissions), rewritten by services, never audited."""
+
+
+class ErrandTally(models.Model):
+    """Errands of one station, accepted in one month, of one category, counted by outcome.
+
+    Statistics and indicators read these instead of scanning every errand. `tally.refresh` rewrites
+    a station-month inside the transaction that changed one of its errands; `tally.rebuild` recounts all.
+    """
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month the errands were accepted in (local time)
+    category = models.CharField(max_length=60)
+    total = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)  # 取消 and 退回
+    satisfaction_sum = models.PositiveIntegerField(default=0)
+    satisfaction_count = models.PositiveIntegerField(default=0)
+
+    scope_region = "community"
+    scope_unit = "station__unit"
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["station", "month", "category"], name="errand_tally_key")]
+        indexes = [models.Index(fields=["community", "month"]), models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.month:%Y-%m} {self.category}: {self.total}"

@@ -23,6 +23,7 @@ from wanghua.core.reference import choices
 from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
 from wanghua.org.services import PHONE_PATTERN, id_number_is_valid
 
+from . import tally
 from .models import (
     OPEN_STATUSES,
     Errand,
@@ -164,6 +165,11 @@ def accept_errand(actor, *, resident: Resident, category: str, description: str,
     require(actor, "add", errand)
     with audit.acting_as(actor), audit.labelled("transition:accept"):
         errand.save()
+    if resident.first_served_on is None:
+        with audit.acting_as(actor):
+            Resident.objects.filter(pk=resident.pk, first_served_on__isnull=True).update(
+                first_served_on=timezone.localdate())
+    tally.refresh(errand)
     return errand
 
 
@@ -178,6 +184,7 @@ def _transition(actor, errand_id: int, *, allowed: tuple[str, ...], to: str, lab
     errand.status = to
     with audit.acting_as(actor), audit.labelled(f"transition:{label}"):
         errand.save()
+    tally.refresh(errand)
     return errand
 
 

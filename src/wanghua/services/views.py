@@ -336,7 +336,7 @@ def _statistics_scope(request):
 @access(perm("services.view_errand"))
 def statistics_page(request):
     year, region = _statistics_scope(request)
-    qs = errand_statistics.scoped_errands(request.user, year, region)
+    qs = errand_statistics.scoped_tallies(request.user, year, region)
     return render(request, "services/statistics.html", {
         "summary": errand_statistics.summary(qs), "year": year, "region": region,
         "years": range(timezone.localdate().year, timezone.localdate().year - 8, -1),
@@ -349,7 +349,7 @@ def statistics_data(request, by: str):
     if by not in errand_statistics.DIMENSIONS:
         raise Http404
     year, region = _statistics_scope(request)
-    data = errand_statistics.breakdown(errand_statistics.scoped_errands(request.user, year, region), by)
+    data = errand_statistics.breakdown(errand_statistics.scoped_tallies(request.user, year, region), by)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
