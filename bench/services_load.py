@@ -2,7 +2,8 @@
 
 Serves the platform with gunicorn on loopback and sends 16 concurrent clients at
   * the station statistics page of one community for one year (a community secretary), and
-  * the district overview (a district leader),
+  * the district overview (a district leader), and
+  * the work diary PDF of the busiest agent-month (a district leader printing it),
 printing p50/p99 latency for each against the login page under the same load (the baseline: a
 page that touches no domain data), so noisy machines still give a meaningful ratio.
 Goal (the services issue): p50 ≤ 50 ms, p99 ≤ 200 ms.
@@ -36,6 +37,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.db.models.functions import TruncMonth  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from wanghua.core import audit  # noqa: E402
@@ -47,6 +50,7 @@ from wanghua.services import tally  # noqa: E402
 from wanghua.services.models import Errand, ErrandStatus, Resident, Station  # noqa: E402
 
 CLIENTS = 16
+GOAL_PAGES = {"station statistics, one community-year", "district overview"}  # p50 ≤ 50 ms, p99 ≤ 200 ms
 CATEGORIES = ["documents", "collect_fees", "shopping", "pay_bills", "other"]
 
 
@@ -184,13 +188,18 @@ def main() -> None:
     year = timezone.localdate().year
     secretary = session_cookie("bench-secretary", "secretary", community)
     leader = session_cookie("bench-leader", "leader", community.parent.parent)
+    busiest = (Errand.objects.annotate(month=TruncMonth("accepted_at", tzinfo=timezone.get_current_timezone()))
+               .values("agent", "month").annotate(n=Count("pk")).order_by("-n").first())
+    month = timezone.localtime(busiest["month"])
+    diary = f"/services/diary/{busiest['agent']}/{month.year}-{month.month}.pdf"
     port = free_port()
     server = serve(port)
     try:
         pages = [("login page (baseline)", "/accounts/login/", ""),
                  ("station statistics, one community-year", f"/services/statistics/?region={community.pk}&year={year}",
                   secretary),
-                 ("district overview", "/", leader)]
+                 ("district overview", "/", leader),
+                 (f"diary PDF, {busiest['n']} errands in a month", diary, leader)]
         for _label, path, cookie in pages:  # warm up every page once
             load(port, path, cookie, 1)
         results = {label: percentiles(load(port, path, cookie, args.requests)) for label, path, cookie in pages}
@@ -201,9 +210,9 @@ def main() -> None:
     print(f"{connection.vendor}: {Errand.objects.count():,} errands, {Resident.objects.count():,} residents, "
           f"{CLIENTS} concurrent clients × {args.requests} requests per page (gunicorn 2 workers × 8 threads)")
     for label, (p50, p99) in results.items():
-        verdict = "ok" if p50 <= 50 and p99 <= 200 else "OVER GOAL"
-        print(f"  {connection.vendor:<10} {label:<40} p50 {p50:7.1f} ms ({p50 / base50:5.1f}× baseline)  "
-              f"p99 {p99:7.1f} ms ({p99 / base99:5.1f}× baseline)  {verdict if 'baseline' not in label else ''}")
+        verdict = ("ok" if p50 <= 50 and p99 <= 200 else "OVER GOAL") if label in GOAL_PAGES else ""
+        print(f"  {connection.vendor:<10} {label:<42} p50 {p50:7.1f} ms ({p50 / base50:5.1f}× baseline)  "
+              f"p99 {p99:7.1f} ms ({p99 / base99:5.1f}× baseline)  {verdict}")
 
 
 if __name__ == "__main__":

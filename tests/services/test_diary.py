@@ -69,3 +69,21 @@ def test_an_overflowing_day_continues_on_the_next_page(desk, world):
     assert len(document.pages) > 3
     last = document.pages[-1].extract_text()
     assert "续" in last and "一条很长的备注" in last
+
+
+def test_month_holds_days_an_errand_was_only_finished(desk):
+    from datetime import timedelta
+
+    from wanghua.services.diary import month_pages
+    from wanghua.services.models import Errand
+
+    errand = services.accept_errand(desk.agent, resident=desk.resident, category="documents", description="换身份证")
+    services.start_errand(desk.agent, errand.pk)
+    services.complete_errand(desk.agent, errand.pk, outcome="已取回")
+    earlier = timezone.now() - timedelta(days=40)
+    Errand.objects.filter(pk=errand.pk).update(accepted_at=earlier)
+    today, taken = timezone.localdate(), timezone.localtime(earlier).date()
+    finished = month_pages(desk.agent, errand.agent, today.year, today.month)
+    assert [(p.day, [line.result for line in p.lines]) for p in finished] == [(today, ["已取回"])]
+    assert finished[0].lines[0].time == timezone.localtime(earlier).strftime("%m-%d")
+    assert [p.day for p in month_pages(desk.agent, errand.agent, taken.year, taken.month)] == [taken]

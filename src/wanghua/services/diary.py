@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -54,22 +55,40 @@ def _money(errand: Errand) -> str:
         "b": totals.get(LedgerKind.RETURNED, Decimal("0"))}
 
 
+def _line(errand: Errand, day: date, labels: dict) -> DiaryLine:
+    stamp = timezone.localtime(errand.accepted_at)
+    return DiaryLine(
+        time=stamp.strftime("%H:%M") if stamp.date() == day else stamp.strftime("%m-%d"),
+        resident=errand.resident.name, item=f"{labels.get(errand.category, errand.category)}：{errand.description}",
+        result=errand.outcome or errand.get_status_display(), money=_money(errand))
+
+
+def diary_pages(actor, agent: Person, first: date, last: date) -> list[DiaryDay]:
+    """Each day from `first` to `last` on which the agent took or finished an errand or wrote a note;
+    three queries whatever the span."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    errands = (Errand.objects.visible_to(actor, "view").filter(agent=agent)
+               .filter(Q(accepted_at__gte=start, accepted_at__lt=end) | Q(done_at__gte=start, done_at__lt=end))
+               .select_related("resident").prefetch_related("ledger").order_by("accepted_at", "pk"))
+    labels = dict(choices("errand_category"))
+    pages: dict[date, DiaryDay] = {}
+    for errand in errands:
+        days = {timezone.localtime(errand.accepted_at).date()}
+        if errand.done_at:
+            days.add(timezone.localtime(errand.done_at).date())
+        for day in sorted(d for d in days if first <= d <= last):
+            pages.setdefault(day, DiaryDay(agent, day)).lines.append(_line(errand, day, labels))
+    notes = DiaryNote.objects.visible_to(actor, "view").filter(agent=agent, day__gte=first, day__lte=last)
+    for day, text in notes.values_list("day", "text"):
+        pages.setdefault(day, DiaryDay(agent, day)).notes.append(text)
+    return [pages[day] for day in sorted(pages)]
+
+
 def compile_day(actor, agent: Person, day: date) -> DiaryDay:
     """The day's page: errands the agent took or finished that day, then the free notes."""
-    errands = (Errand.objects.visible_to(actor, "view")
-               .filter(agent=agent).filter(Q(accepted_at__date=day) | Q(done_at__date=day))
-               .select_related("resident").prefetch_related("ledger").order_by("accepted_at"))
-    labels = dict(choices("errand_category"))
-    page = DiaryDay(agent, day)
-    for errand in errands:
-        stamp = timezone.localtime(errand.accepted_at)
-        page.lines.append(DiaryLine(
-            time=stamp.strftime("%H:%M") if stamp.date() == day else stamp.strftime("%m-%d"),
-            resident=errand.resident.name, item=f"{labels.get(errand.category, errand.category)}：{errand.description}",
-            result=errand.outcome or errand.get_status_display(), money=_money(errand)))
-    page.notes = list(DiaryNote.objects.visible_to(actor, "view").filter(agent=agent, day=day)
-                      .values_list("text", flat=True))
-    return page
+    return next(iter(diary_pages(actor, agent, day, day)), None) or DiaryDay(agent, day)
 
 
 @transaction.atomic
@@ -165,10 +184,4 @@ def render_pdf(pages: list[DiaryDay]) -> bytes:
 
 
 def month_pages(actor, agent: Person, year: int, month: int) -> list[DiaryDay]:
-    days = sorted(set(
-        Errand.objects.visible_to(actor, "view").filter(agent=agent, accepted_at__year=year,
-                                                        accepted_at__month=month)
-        .values_list("accepted_at__date", flat=True)))
-    noted = set(DiaryNote.objects.visible_to(actor, "view").filter(agent=agent, day__year=year, day__month=month)
-                .values_list("day", flat=True))
-    return [compile_day(actor, agent, day) for day in sorted(set(days) | noted)]
+    return diary_pages(actor, agent, date(year, month, 1), date(year, month, monthrange(year, month)[1]))
