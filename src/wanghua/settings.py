@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wanghua.core",
     "wanghua.org",
     "wanghua.services",
+    "wanghua.industry",
     "wanghua.dashboard",
     "wanghua.demo",
 ]

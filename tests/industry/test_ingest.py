@@ -1,0 +1,78 @@
+"""The ingest pipeline: samples, rollups, snapshot, dead letters and idempotency."""
+
+import json
+
+from django.db.models import Sum
+
+from tests.industry.conftest import simulate
+from wanghua.industry.ingest import MAX_PAYLOAD, Message
+from wanghua.industry.models import DeadLetter, Heat, LineStatus, LiveSnapshot, MinuteRollup, Sample
+
+
+def test_a_simulated_run_is_stored_with_rollups_and_snapshot(plant):
+    messages = simulate(plant, 180)
+    values = sum(len(json.loads(m.payload)["values"]) for m in messages)
+    result = plant.pipeline.process(messages)
+    assert (result.samples, result.dead_letters, result.duplicates) == (values, 0, 0)
+    assert Sample.objects.count() == values
+    speed = plant.line.tags.get(code="speed")
+    assert MinuteRollup.objects.filter(tag=speed).aggregate(n=Sum("n"))["n"] == 180
+    snapshot = LiveSnapshot.objects.get(line=plant.line)
+    last = json.loads(messages[-1].payload)
+    assert snapshot.heat == last["values"]["heat"] and snapshot.grade == last["values"]["grade"]
+    assert snapshot.count == last["values"]["count"] and snapshot.values["hyd_pressure"] == last["values"][
+        "hyd_pressure"]
+    assert snapshot.status in LineStatus.values and snapshot.watermark.isoformat().startswith(
+        last["ts"][:19])
+    assert Heat.objects.filter(line=plant.line).exists()
+
+
+def test_bad_messages_become_dead_letters_and_the_valid_ones_stay(plant):
+    good = {"ts": plant.at(1), "values": {"speed": 2.5, "status": "running"}}
+    result = plant.send(
+        b"{not json", b"[1, 2]", good,
+        {"ts": plant.at(2), "values": {"speed": "fast"}},
+        {"ts": plant.at(3), "values": {"no_such_tag": 1, "hyd_pressure": 16.1}},
+        {"ts": "2099-01-01T00:00:00+08:00", "values": {"speed": 1}},
+        {"ts": "yesterday", "values": {"speed": 1}},
+        {"ts": plant.at(4), "values": {"speed": 99999}},
+        {"ts": plant.at(5), "values": {}},
+        b"{" + b" " * MAX_PAYLOAD + b"}",
+    )
+    reasons = " | ".join(DeadLetter.objects.values_list("reason", flat=True))
+    for expected in ("not JSON", "JSON object", "needs a number", "unknown tag", "future", "ISO 8601",
+                     "outside its valid range", "non-empty", "over the"):
+        assert expected in reasons, expected
+    assert result.dead_letters == DeadLetter.objects.count() == 9
+    assert Sample.objects.count() == 3  # speed and status at 1 s, hyd_pressure at 3 s
+    unknown = plant.send({"ts": plant.at(6), "values": {"speed": 1}}, line="NOPE")
+    assert unknown.dead_letters == 1 and "unknown line" in DeadLetter.objects.first().reason
+
+
+def test_redelivery_adds_nothing_and_conflicts_are_dead_letters(plant):
+    messages = simulate(plant, 30)
+    first = plant.pipeline.process(messages)
+    again = plant.pipeline.process(messages[10:])
+    assert again.samples == 0 and again.duplicates == sum(
+        len(json.loads(m.payload)["values"]) for m in messages[10:]) and again.dead_letters == 0
+    assert Sample.objects.count() == first.samples
+    conflict = plant.send({"ts": plant.at(5), "values": {"hyd_pressure": 1.0}})
+    late = plant.send({"ts": plant.at(5.5), "values": {"hyd_pressure": 16.0}})
+    assert conflict.dead_letters == 1 and "conflicting duplicate" in conflict.reasons[0]
+    assert late.dead_letters == 1 and "out of order" in late.reasons[0]
+    assert Sample.objects.count() == first.samples
+
+
+def test_duplicate_inside_one_batch_is_taken_once(plant):
+    body = {"ts": plant.at(1), "values": {"speed": 2.5}}
+    result = plant.send(body, body)
+    assert (result.samples, result.duplicates) == (1, 1)
+
+
+def test_http_source_needs_the_line_in_the_body(plant):
+    result = plant.pipeline.process([Message(b'{"ts": "%s", "values": {"speed": 1}}' % plant.at(1).encode(), "",
+                                             "http")])
+    assert result.dead_letters == 1 and "no line" in result.reasons[0]
+    ok = plant.pipeline.process([Message(b'{"line": "FT-BAR1", "ts": "%s", "values": {"speed": 1}}'
+                                         % plant.at(1).encode(), "", "http")])
+    assert ok.samples == 1
