@@ -10,6 +10,9 @@ SERVICES_WORK = ["services.view_*", "services.add_errand", "services.change_erra
                  "services.add_resident", "services.change_resident", "services.reveal_resident",
                  "services.add_diarynote", "services.add_errandattachment"]
 SERVICES_READ = ["services.view_*", "services.export_*"]
+# Operators watch their enterprise's lines, acknowledge and register alarms, and give stop reasons;
+# shelving, suppressing and taking alarms out of service is for the plant's production managers.
+INDUSTRY_WORK = ["industry.view_*", "industry.export_*", "industry.add_alarmevent", "industry.change_stop"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
 
 BUILTIN_ROLES: list[dict[str, Any]] = [
@@ -38,7 +41,10 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
     {"code": "steward", "name_zh": "项目管家", "name_en": "Project steward", "data_scope": "subtree",
      "permissions": ["org.view_region", "org.view_zone", "org.view_unit"], "description": "项目管家"},
     {"code": "operator", "name_zh": "企业操作员", "name_en": "Plant operator", "data_scope": "subtree",
-     "permissions": ["org.view_zone", "org.view_unit"], "description": "Production-line operator"},
+     "permissions": ["org.view_zone", "org.view_unit", *INDUSTRY_WORK], "description": "Production-line operator"},
+    {"code": "plant_manager", "name_zh": "企业生产主管", "name_en": "Plant production manager",
+     "data_scope": "subtree", "permissions": ["org.view_zone", "org.view_unit", "industry.*"],
+     "description": "Defines lines, tags and alarms of their enterprise; shelves and suppresses alarms"},
     {"code": "lab", "name_zh": "检验员", "name_en": "Lab inspector", "data_scope": "subtree",
      "permissions": ["org.view_zone", "org.view_unit"], "description": "智检中心 staff"},
     {"code": "grid", "name_zh": "网格员", "name_en": "Grid inspector", "data_scope": "subtree",
