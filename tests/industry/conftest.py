@@ -43,3 +43,40 @@ def simulate(plant: Plant, seconds: int, *, seed: int = 3, offset: int = 0, **op
     simulator = LineSimulator("FT-BAR1", "ent1", seed=seed, **options)
     return [Message(simulator.message(plant.start + timedelta(seconds=offset + s)), simulator.topic)
             for s in range(seconds)]
+
+
+def _reachable(host: str, port: int) -> bool:
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def broker() -> tuple[str, int]:
+    """The MQTT broker of WANGHUA_MQTT_URL (default the local Mosquitto). CI sets WANGHUA_REQUIRE_MQTT=1,
+    so there a missing broker fails the run instead of skipping."""
+    import os
+    from urllib.parse import urlparse
+
+    url = urlparse(os.environ.get("WANGHUA_MQTT_URL", "mqtt://127.0.0.1:1883"))
+    host, port = url.hostname or "127.0.0.1", url.port or 1883
+    if not _reachable(host, port):
+        if os.environ.get("WANGHUA_REQUIRE_MQTT"):
+            pytest.fail(f"no MQTT broker on {host}:{port}")
+        pytest.skip(f"no MQTT broker on {host}:{port}")
+    return host, port
+
+
+def forget_session(host: str, port: int, client_id: str) -> None:
+    """Drop a persistent session the test made, so the shared broker keeps no queue for it."""
+    import paho.mqtt.client as mqtt
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+    client.connect(host, port)
+    client.loop_start()
+    client.disconnect()
+    client.loop_stop()

@@ -9,11 +9,16 @@ line, hot for short faults, cold (the furnace cools down) for long ones.
 from __future__ import annotations
 
 import json
+import logging
 import random
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from wanghua.core import audit
 from wanghua.org.models import Unit
@@ -217,3 +222,70 @@ class LineSimulator:
 
     def _gap(self) -> timedelta:
         return timedelta(seconds=self.rng.expovariate(1 / self.fault_every.total_seconds()))
+
+
+def simulators_for(lines) -> list[LineSimulator]:
+    """One simulator per line, seeded by its code so a rerun produces the same story."""
+    return [LineSimulator(line.code, line.enterprise.code, seed=sum(map(ord, line.code))) for line in lines]
+
+
+def backfill(simulators: list[LineSimulator], start: datetime, end: datetime, *, step: float = 1.0,
+             send: Callable[[list[tuple[str, bytes]]], None], batch: int = 600) -> int:
+    """Simulated history from `start` to `end`, sent in batches; returns the number of messages."""
+    pending: list[tuple[str, bytes]] = []
+    sent, ts = 0, start
+    while ts < end:
+        pending.extend((sim.topic, sim.message(ts)) for sim in simulators)
+        if len(pending) >= batch:
+            send(pending)
+            sent += len(pending)
+            pending = []
+        ts += timedelta(seconds=step)
+    if pending:
+        send(pending)
+        sent += len(pending)
+    return sent
+
+
+def run_live(simulators: list[LineSimulator], *, send: Callable[[list[tuple[str, bytes]]], None],
+             period: float = 1.0, stop: threading.Event | None = None, duration: float | None = None) -> int:
+    """One message per line every `period` seconds of real time, until stopped."""
+    stop = stop or threading.Event()
+    began = time.monotonic()
+    ticks = 0
+    while not stop.is_set() and (duration is None or time.monotonic() - began < duration):
+        now = timezone.now()
+        send([(sim.topic, sim.message(now)) for sim in simulators])
+        ticks += 1
+        stop.wait(max(0.0, began + ticks * period - time.monotonic()))
+    return ticks * len(simulators)
+
+
+def local_sender(pipeline=None) -> Callable[[list[tuple[str, bytes]]], None]:
+    """The in-process transport: straight into the ingest pipeline (the demo, the tests)."""
+    from .ingest import Message, Pipeline
+
+    pipeline = pipeline or Pipeline()
+    return lambda batch: pipeline.process([Message(payload, topic, "local") for topic, payload in batch])
+
+
+def start_background(period: float = 1.0) -> threading.Thread:
+    """`wanghua serve --simulate`: the demo lines move while the site is served."""
+    from django.db import close_old_connections
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                lines = list(ProductionLine.objects.filter(active=True, tags__code="status").select_related(
+                    "enterprise"))
+                run_live(simulators_for(lines), send=local_sender(), period=period, stop=stop)
+            except Exception:  # the demo must keep moving; the error is logged, the loop starts over
+                logging.getLogger("wanghua.simulate").exception("simulator failed; restarting")
+                stop.wait(5)
+
+    thread = threading.Thread(target=loop, name="wanghua-simulator", daemon=True)
+    thread.start()
+    return thread
