@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("wanghua.core.urls")),
     path("org/", include("wanghua.org.urls")),
     path("services/", include("wanghua.services.urls")),
+    path("industry/", include("wanghua.industry.urls")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

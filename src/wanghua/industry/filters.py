@@ -1,0 +1,33 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import AlarmEvent, Priority, ProductionLine, Stop
+
+
+def _visible_lines(request):
+    return ProductionLine.objects.visible_to(request.user) if request else ProductionLine.objects.none()
+
+
+class AlarmEventFilter(django_filters.FilterSet):
+    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))
+    kind = django_filters.ChoiceFilter(choices=AlarmEvent.Kind.choices, label=_("Event"))
+    priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    location = django_filters.CharFilter(field_name="equipment__location", label=_("Location code"))
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = AlarmEvent
+        fields = ["line", "kind", "priority", "location", "since", "until"]
+
+
+class StopFilter(django_filters.FilterSet):
+    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))
+    kind = django_filters.ChoiceFilter(choices=Stop.Kind.choices, label=_("Kind"))
+    location = django_filters.CharFilter(field_name="location__location", label=_("Location code"))
+    since = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = Stop
+        fields = ["line", "kind", "location", "since", "until"]

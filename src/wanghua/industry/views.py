@@ -1,0 +1,168 @@
+"""Production-line pages: the operator's phone page reached by QR code, alarms, stops. Thin."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wanghua.core.access import has_perm_anywhere
+from wanghua.core.listing import Column, ScopedListView, attr
+from wanghua.core.rules import access, perm
+
+from . import alarms, live, stops
+from .filters import AlarmEventFilter, StopFilter
+from .models import AlarmDefinition, AlarmEvent, Equipment, LiveSnapshot, ProductionLine, Stop
+
+
+def _line(request, code: str) -> ProductionLine:
+    return get_object_or_404(ProductionLine.objects.visible_to(request.user).select_related("enterprise"), code=code)
+
+
+def _equipment(line: ProductionLine, location: str | None) -> Equipment | None:
+    return get_object_or_404(Equipment, line=line, location=location) if location else None
+
+
+@access(perm("industry.view_productionline"))
+def lines(request):
+    visible = ProductionLine.objects.visible_to(request.user).select_related("enterprise")
+    snapshots = {s.line_id: s for s in LiveSnapshot.objects.filter(line__in=visible)}
+    return render(request, "industry/lines.html", {
+        "lines": [(line, snapshots.get(line.pk)) for line in visible]})
+
+
+@access(perm("industry.view_productionline"))
+def line_live(request, code: str, location: str | None = None):
+    """The phone page: everything the operator needs about the line (or one piece of equipment)."""
+    line = _line(request, code)
+    equipment = _equipment(line, location)
+    view = live.line_view(request.user, line, equipment)
+    template = "industry/_live.html" if request.headers.get("HX-Request") else "industry/line_live.html"
+    return render(request, template, {"view": view, "line": line, "equipment": equipment,
+                                      "can_ack": has_perm_anywhere(request.user, "industry.add_alarmevent")})
+
+
+@access(perm("industry.view_productionline"))
+def line_sparklines(request, code: str, location: str | None = None):
+    line = _line(request, code)
+    return JsonResponse(live.sparklines(request.user, line, _equipment(line, location)))
+
+
+@access(perm("industry.view_productionline"))
+def qr_sheet(request, code: str):
+    """A printable sheet: one QR code for the line and one per piece of equipment, to stick on the line."""
+    line = _line(request, code)
+    targets = [(line.name, "", request.build_absolute_uri(line.get_absolute_url()))]
+    for equipment in line.equipment.all():
+        url = request.build_absolute_uri(f"{line.get_absolute_url()}{equipment.location}/")
+        targets.append((equipment.name, equipment.location, url))
+    codes = [(name, location, url, segno.make(url, error="m").svg_inline(scale=4, border=2))
+             for name, location, url in targets]
+    return render(request, "industry/qr_sheet.html", {"line": line, "codes": codes})
+
+
+# --- alarms ----------------------------------------------------------------------------------------------
+
+@access(perm("industry.view_alarmevent"))
+class AlarmJournalView(ScopedListView):
+    model = AlarmEvent
+    filterset_class = AlarmEventFilter
+    title = gettext_lazy("Alarm history")
+    columns = [
+        Column(gettext_lazy("Time"), attr("at")),
+        Column(gettext_lazy("Production line"), attr("line.name")),
+        Column(gettext_lazy("Location"), attr("equipment.name")),
+        Column(gettext_lazy("Alarm"), attr("definition.message")),
+        Column(gettext_lazy("Priority"), attr("priority")),
+        Column(gettext_lazy("Event"), attr("kind")),
+        Column(gettext_lazy("Value"), attr("value")),
+        Column(gettext_lazy("Operator"), attr("user.username")),
+        Column(gettext_lazy("Cause"), attr("cause")),
+        Column(gettext_lazy("Action taken"), attr("action")),
+        Column(gettext_lazy("Note"), attr("note")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("line", "equipment", "definition", "user")
+
+
+ALARM_ACTIONS = {
+    "ack": lambda user, pk, post: alarms.acknowledge(user, pk, post.get("note", "")),
+    "register": lambda user, pk, post: alarms.register(user, pk, cause=post.get("cause", ""),
+                                                        action=post.get("action", "")),
+    "shelve": lambda user, pk, post: alarms.shelve(user, pk, minutes=_int(post.get("minutes")),
+                                                   note=post.get("note", "")),
+    "unshelve": lambda user, pk, post: alarms.unshelve(user, pk),
+    "suppress": lambda user, pk, post: alarms.set_suppressed(user, pk, True, post.get("note", "")),
+    "unsuppress": lambda user, pk, post: alarms.set_suppressed(user, pk, False),
+    "out-of-service": lambda user, pk, post: alarms.set_out_of_service(user, pk, True, post.get("note", "")),
+    "in-service": lambda user, pk, post: alarms.set_out_of_service(user, pk, False),
+}
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+@access(perm("industry.add_alarmevent"))
+@require_POST
+def alarm_action(request, pk: int, action: str):
+    if action not in ALARM_ACTIONS:
+        raise Http404
+    try:
+        ALARM_ACTIONS[action](request.user, pk, request.POST)
+    except AlarmDefinition.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(_back(request))
+
+
+def _back(request) -> str:
+    target = request.POST.get("next", "")
+    return target if target.startswith("/industry/") else "/industry/"
+
+
+# --- stops -------------------------------------------------------------------------------------------------
+
+@access(perm("industry.view_stop"))
+class StopListView(ScopedListView):
+    model = Stop
+    filterset_class = StopFilter
+    title = gettext_lazy("Stops")
+    columns = [
+        Column(gettext_lazy("Started"), attr("started_at")),
+        Column(gettext_lazy("Ended"), attr("ended_at")),
+        Column(gettext_lazy("Minutes"), lambda s: round(s.seconds / 60, 1) if s.seconds is not None else ""),
+        Column(gettext_lazy("Production line"), attr("line.name")),
+        Column(gettext_lazy("Kind"), attr("kind")),
+        Column(gettext_lazy("Cause location"), attr("location.name")),
+        Column(gettext_lazy("Reason"), attr("reason")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("line", "location")
+
+
+@access(perm("industry.change_stop"))
+@require_POST
+def stop_reason(request, pk: int):
+    try:
+        stops.give_reason(request.user, pk, request.POST.get("reason", ""))
+    except Stop.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(_back(request))
