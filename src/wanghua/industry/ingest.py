@@ -105,7 +105,7 @@ class Pipeline:
         self._loaded_at = time.monotonic()
 
     # --- decode and validate -----------------------------------------------------------------
-    def decode(self, message: Message, now: datetime) -> Reading:
+    def decode(self, message: Message, now: datetime, allowed_lines: set[str] | None = None) -> Reading:
         if len(message.payload) > MAX_PAYLOAD:
             raise Rejected(f"payload of {len(message.payload)} bytes is over the {MAX_PAYLOAD}-byte limit")
         try:
@@ -120,6 +120,8 @@ class Pipeline:
         definitions = self.definitions(code)
         if definitions is None:
             raise Rejected(f"unknown line {code!r}")
+        if allowed_lines is not None and code not in allowed_lines:
+            raise Rejected(f"line {code!r} is not one this sender may write")
         ts = _timestamp(body.get("ts"))
         if ts > now + FUTURE_TOLERANCE:
             raise Rejected(f"timestamp {body.get('ts')} is in the future")
@@ -131,15 +133,16 @@ class Pipeline:
         return Reading(definitions.line, ts, values, message)
 
     # --- the pipeline --------------------------------------------------------------------------
-    def process(self, messages: list[Message]) -> BatchResult:
-        """Take a batch; returns once it is committed (so the caller may acknowledge it)."""
+    def process(self, messages: list[Message], allowed_lines: set[str] | None = None) -> BatchResult:
+        """Take a batch; returns once it is committed (so the caller may acknowledge it).
+        `allowed_lines` limits a sender (an HTTP gateway's token) to its own lines."""
         result = BatchResult(messages=len(messages))
         now = timezone.now()
         dead: list[DeadLetter] = []
         by_line: dict[int, list[Reading]] = defaultdict(list)
         for message in messages:
             try:
-                reading = self.decode(message, now)
+                reading = self.decode(message, now, allowed_lines)
             except Rejected as exc:
                 dead.append(_dead_letter(message, str(exc)))
                 continue

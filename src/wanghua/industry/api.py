@@ -1,0 +1,332 @@
+"""Industry API: line definitions, live snapshot, history, alarms and their actions, stops, and the
+HTTP ingest endpoint for gateways without MQTT. Thin: parse, call, shape."""
+
+import json
+from datetime import datetime, timedelta
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from wanghua.core.api import Pagination, RecordId, Text, needs
+
+from . import alarms, live, stops
+from .ingest import Message, Pipeline
+from .models import AlarmEvent, AlarmState, LineStatus, MinuteRollup, Priority, ProductionLine, Sample, Stop, Tag
+
+router = Router(tags=["industry"])
+HISTORY_LIMIT = 10_000
+Code = Field(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
+def _line(request, code: str) -> ProductionLine:
+    return get_object_or_404(ProductionLine.objects.visible_to(request.user).select_related("enterprise"), code=code)
+
+
+class EquipmentOut(Schema):
+    location: str
+    name: str
+
+
+class TagOut(Schema):
+    code: str
+    name: str
+    kind: str
+    role: str
+    unit: str
+    low: float | None
+    high: float | None
+    key: bool
+    location: str | None = Field(None, alias="equipment.location")
+
+
+class LineOut(Schema):
+    id: int
+    code: str
+    name: str
+    enterprise: str = Field(..., alias="enterprise.name")
+    capacity_tonnes: int
+    cold_after_minutes: int
+    cold_below: float | None
+    active: bool
+
+
+class LineDetailOut(LineOut):
+    equipment: list[EquipmentOut]
+    tags: list[TagOut]
+
+    @staticmethod
+    def resolve_equipment(line):
+        return list(line.equipment.all())
+
+    @staticmethod
+    def resolve_tags(line):
+        return list(line.tags.select_related("equipment"))
+
+
+@router.get("/lines", response=list[LineOut])
+@paginate(Pagination)
+@needs("industry.view_productionline")
+def list_lines(request):
+    return ProductionLine.objects.visible_to(request.user).select_related("enterprise")
+
+
+@router.get("/lines/{code}", response=LineDetailOut)
+@needs("industry.view_productionline")
+def get_line(request, code: str):
+    return _line(request, code)
+
+
+class AlarmOut(Schema):
+    id: int = Field(..., alias="definition_id")
+    message: str = Field(..., alias="definition.message")
+    priority: Priority = Field(..., alias="definition.priority")
+    tag: str = Field(..., alias="definition.tag.code")
+    location: str | None = Field(None, alias="definition.tag.equipment.location")
+    active: bool
+    acked: bool
+    active_since: datetime | None
+    shelved_until: datetime | None
+    last_value: str
+    state: str
+
+
+class LiveOut(Schema):
+    line: str
+    status: LineStatus
+    grade: str
+    heat: str
+    spec: str
+    shift: str
+    crew: str
+    count: int
+    good: int
+    speed: float | None
+    updated_at: datetime | None
+    stale: bool
+    values: dict
+    alarms: list[AlarmOut]
+
+
+def _alarm_out(state: AlarmState, now: datetime) -> AlarmState:
+    state.state = state.state_at(now)
+    return state
+
+
+@router.get("/lines/{code}/live", response=LiveOut, summary="The line's live snapshot and current alarms")
+@needs("industry.view_productionline")
+def line_live(request, code: str):
+    view = live.line_view(request.user, _line(request, code))
+    s, now = view.snapshot, timezone.now()
+    return {"line": view.line.code, "status": s.status, "grade": s.grade, "heat": s.heat, "spec": s.spec,
+            "shift": view.shift.name, "crew": view.shift.crew, "count": s.count, "good": s.good, "speed": s.speed,
+            "updated_at": s.updated_at, "stale": view.stale, "values": s.values,
+            "alarms": [_alarm_out(a, now) for a in view.current_alarms]}
+
+
+class HistoryQuery(Schema):
+    tag: Text = Field(..., max_length=40)
+    since: datetime | None = None
+    until: datetime | None = None
+    resolution: str = Field("minute", pattern="^(raw|minute)$")
+
+
+class PointOut(Schema):
+    ts: datetime
+    value: float | None
+    text: str = ""
+    low: float | None = None
+    high: float | None = None
+
+
+@router.get("/lines/{code}/history", response=list[PointOut],
+            summary="A tag's samples (raw) or minute rollups (mean, low, high); at most 10,000 points")
+@needs("industry.view_sample")
+def history(request, code: str, query: Query[HistoryQuery]):
+    line = _line(request, code)
+    tag = get_object_or_404(Tag, line=line, code=query.tag)
+    until = query.until or timezone.now()
+    since = query.since or until - timedelta(hours=8)
+    if since >= until:
+        raise HttpError(400, "since must be before until")
+    if query.resolution == "raw":
+        rows = Sample.objects.filter(tag=tag, ts__gte=since, ts__lt=until).order_by("ts")[:HISTORY_LIMIT]
+        return [{"ts": r.ts, "value": r.value, "text": r.text} for r in rows]
+    rows = MinuteRollup.objects.filter(tag=tag, minute__gte=since, minute__lt=until).order_by("minute")
+    return [{"ts": r.minute, "value": r.mean, "low": r.low, "high": r.high} for r in rows[:HISTORY_LIMIT]]
+
+
+class AlarmQuery(Schema):
+    line: Text | None = Field(None, max_length=40)
+
+
+@router.get("/alarms", response=list[AlarmOut], summary="Current alarms (active or unacknowledged, not shelved)")
+@needs("industry.view_alarmstate")
+def current_alarms(request, query: Query[AlarmQuery]):
+    qs = AlarmState.objects.visible_to(request.user)
+    if query.line:
+        qs = qs.filter(line__code=query.line)
+    now = timezone.now()
+    return [_alarm_out(a, now) for a in alarms.current(qs, now)]
+
+
+class EventOut(Schema):
+    id: int
+    at: datetime
+    line: str = Field(..., alias="line.code")
+    alarm_id: int = Field(..., alias="definition_id")
+    message: str = Field(..., alias="definition.message")
+    location: str | None = Field(None, alias="equipment.location")
+    kind: AlarmEvent.Kind
+    priority: Priority
+    value: str
+    user: str | None = Field(None, alias="user.username")
+    cause: str
+    action: str
+    note: str
+
+
+class EventQuery(Schema):
+    line: Text | None = Field(None, max_length=40)
+    kind: AlarmEvent.Kind | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@router.get("/alarm-events", response=list[EventOut], summary="The alarm journal")
+@paginate(Pagination)
+@needs("industry.view_alarmevent")
+def alarm_events(request, query: Query[EventQuery]):
+    qs = AlarmEvent.objects.visible_to(request.user).select_related("line", "definition", "equipment", "user")
+    if query.line:
+        qs = qs.filter(line__code=query.line)
+    if query.kind:
+        qs = qs.filter(kind=query.kind)
+    if query.since:
+        qs = qs.filter(at__gte=query.since)
+    if query.until:
+        qs = qs.filter(at__lt=query.until)
+    return qs
+
+
+class NoteIn(Schema):
+    note: Text = Field("", max_length=300)
+
+
+class RegisterIn(Schema):
+    cause: Text = Field(..., min_length=1, max_length=300)
+    action: Text = Field(..., min_length=1, max_length=300)
+
+
+class ShelveIn(Schema):
+    minutes: int = Field(..., ge=1, le=720)
+    note: Text = Field(..., min_length=1, max_length=250)
+
+
+def _state_out(request, alarm_id: int) -> AlarmState:
+    state = AlarmState.objects.select_related("definition__tag__equipment").get(pk=alarm_id)
+    return _alarm_out(state, timezone.now())
+
+
+@router.post("/alarms/{alarm_id}/acknowledge", response=AlarmOut)
+@needs("industry.add_alarmevent")
+def acknowledge(request, alarm_id: RecordId, body: NoteIn):
+    alarms.acknowledge(request.user, alarm_id, body.note)
+    return _state_out(request, alarm_id)
+
+
+@router.post("/alarms/{alarm_id}/register", response=AlarmOut, summary="报警登记: cause and action taken")
+@needs("industry.add_alarmevent")
+def register(request, alarm_id: RecordId, body: RegisterIn):
+    alarms.register(request.user, alarm_id, cause=body.cause, action=body.action)
+    return _state_out(request, alarm_id)
+
+
+@router.post("/alarms/{alarm_id}/shelve", response=AlarmOut)
+@needs("industry.change_alarmdefinition")
+def shelve(request, alarm_id: RecordId, body: ShelveIn):
+    alarms.shelve(request.user, alarm_id, minutes=body.minutes, note=body.note)
+    return _state_out(request, alarm_id)
+
+
+@router.post("/alarms/{alarm_id}/unshelve", response=AlarmOut)
+@needs("industry.change_alarmdefinition")
+def unshelve(request, alarm_id: RecordId):
+    alarms.unshelve(request.user, alarm_id)
+    return _state_out(request, alarm_id)
+
+
+class StopOut(Schema):
+    id: int
+    line: str = Field(..., alias="line.code")
+    started_at: datetime
+    ended_at: datetime | None
+    kind: str
+    location: str | None = Field(None, alias="location.location")
+    min_temperature: float | None
+    reason: str
+
+
+class StopQuery(Schema):
+    line: Text | None = Field(None, max_length=40)
+    kind: Stop.Kind | None = None
+    since: datetime | None = None
+
+
+@router.get("/stops", response=list[StopOut])
+@paginate(Pagination)
+@needs("industry.view_stop")
+def list_stops(request, query: Query[StopQuery]):
+    qs = Stop.objects.visible_to(request.user).select_related("line", "location")
+    if query.line:
+        qs = qs.filter(line__code=query.line)
+    if query.kind:
+        qs = qs.filter(kind=query.kind)
+    if query.since:
+        qs = qs.filter(started_at__gte=query.since)
+    return qs
+
+
+class ReasonIn(Schema):
+    reason: Text = Field(..., min_length=1, max_length=300)
+
+
+@router.post("/stops/{stop_id}/reason", response=StopOut)
+@needs("industry.change_stop")
+def stop_reason(request, stop_id: RecordId, body: ReasonIn):
+    return stops.give_reason(request.user, stop_id, body.reason)
+
+
+class IngestOut(Schema):
+    messages: int
+    samples: int
+    duplicates: int
+    dead_letters: int
+    reasons: list[str]
+
+
+_pipeline = Pipeline()
+
+
+@router.post("/ingest", response=IngestOut, openapi_extra={"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]},
+                         "example": {"line": "FT-BAR1", "ts": "2026-11-29T08:00:00+08:00",
+                                     "values": {"speed": 2.4, "status": "running"}}}}}},
+             summary="Telemetry from a gateway: one message or an array; bad ones become dead letters")
+@needs("industry.add_sample")
+def ingest(request):
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        body = None
+    items = body if isinstance(body, list) else [body]
+    if not items or len(items) > 1000:
+        raise HttpError(400, "send 1 to 1000 messages")
+    allowed = set(ProductionLine.objects.visible_to(request.user, "industry.add_sample").values_list("code",
+                                                                                                      flat=True))
+    messages = [Message(request.body if body is None else json.dumps(item, ensure_ascii=False).encode(), "", "http")
+                for item in items]
+    result = _pipeline.process(messages, allowed_lines=allowed)
+    return result.__dict__
