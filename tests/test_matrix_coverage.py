@@ -6,6 +6,9 @@ import re
 from django.urls import get_resolver, resolve
 
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
+from tests.industry.conftest import build_plant
+from tests.industry.test_matrix import manager_cases, operator_cases
+from tests.industry.test_matrix import prepare as prepare_industry
 from tests.org.test_matrix import ADMIN_ONLY, SCOPED
 from tests.services.conftest import build_desk
 from tests.services.test_matrix import agent_cases, matrix_users, secretary_cases
@@ -26,7 +29,10 @@ def all_cases(world, make_user, roles):
     services.create_token(users["in_scope"], "coverage")
     desk = build_desk(world, make_user)
     users.update(matrix_users(desk))
-    factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases]
+    users["plant"] = build_plant(world)
+    users["industry"] = prepare_industry(users["plant"])
+    factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
+                 operator_cases, manager_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

@@ -33,6 +33,11 @@ def _json(body: dict) -> bytes:
 
 @pytest.fixture
 def plant(world) -> Plant:
+    return build_plant(world)
+
+
+def build_plant(world) -> Plant:
+    """The bar line at 一号钢厂 (enterprise1) and another line at 二号铝厂 (enterprise2)."""
     line = install_line(world.enterprise1, "FT-BAR1", "精品汽车钢生产线")
     other = install_line(world.enterprise2, "AL-1", "铝板线")
     start = timezone.now().replace(microsecond=0) - timedelta(hours=3)

@@ -1,0 +1,95 @@
+"""The permission matrix for every industry page, export and API route: operators of one
+enterprise against operators of another."""
+
+from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
+from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState, Sample, Stop
+
+EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
+INGEST = {"anonymous": 401, "no_role": 403, "out_of_scope": 200, "in_scope": 200}  # foreign lines: dead letters
+MARK = "精品汽车钢生产线"
+
+
+def prepare(plant) -> dict:
+    """Alarms in the states the actions start from, and a finished stop, on the in-scope line."""
+    plant.send({"ts": plant.at(0), "values": {"status": "running", "finish_current": 950, "hyd_pressure": 11.0,
+                                              "saw_state": "fault", "straightener_state": "fault"}},
+               {"ts": plant.at(5), "values": {"status": "fault"}},
+               {"ts": plant.at(400), "values": {"status": "running"}})
+
+    def alarm(tag: str, kind: str) -> int:
+        return AlarmDefinition.objects.get(tag__line=plant.line, tag__code=tag, kind=kind).pk
+
+    return {"ack": alarm("finish_current", "HIHI"), "register": alarm("hyd_pressure", "LOLO"),
+            "api_ack": alarm("saw_state", "STATE"), "api_register": alarm("straightener_state", "STATE"),
+            "shelve": alarm("finish_current", "HI"), "stop": Stop.objects.get(line=plant.line).pk}
+
+
+def events(pk: int):
+    return lambda: AlarmEvent.objects.filter(definition_id=pk).count()
+
+
+def operator_cases(w, users) -> list[Case]:
+    ids = users["industry"]
+    line = "/industry/lines/FT-BAR1"
+    api = "/api/v1/industry"
+    return [
+        Case("lines", "get", "/industry/", PAGE_LIST, marker=MARK),
+        Case("live line", "get", f"{line}/", PAGE_DETAIL),
+        Case("live sparklines", "get", f"{line}/sparklines.json", PAGE_DETAIL),
+        Case("qr sheet", "get", f"{line}/qr/", PAGE_DETAIL),
+        Case("live equipment", "get", f"{line}/L04/", PAGE_DETAIL),
+        Case("equipment sparklines", "get", f"{line}/L04/sparklines.json", PAGE_DETAIL),
+        Case("alarm journal", "get", "/industry/alarms/", PAGE_LIST, marker="精轧主电机严重过流"),
+        Case("alarm journal export", "get", "/industry/alarms/?format=xlsx", EXPORT, marker="精轧主电机严重过流"),
+        Case("alarm ack", "post", f"/industry/alarms/{ids['ack']}/ack/", PAGE_CHANGE, state=events(ids["ack"])),
+        Case("alarm register", "post", f"/industry/alarms/{ids['register']}/register/", PAGE_CHANGE,
+             data={"cause": "泵故障", "action": "切换备用泵"}, state=events(ids["register"])),
+        Case("stops", "get", "/industry/stops/", PAGE_LIST, marker=MARK),
+        Case("stops export", "get", "/industry/stops/?format=xlsx", EXPORT, marker=MARK),
+        Case("stop reason", "post", f"/industry/stops/{ids['stop']}/reason/", PAGE_CHANGE, data={"reason": "换辊"},
+             state=lambda: Stop.objects.get(pk=ids["stop"]).reason),
+        Case("api lines", "get", f"{api}/lines", API_LIST, marker="FT-BAR1"),
+        Case("api line", "get", f"{api}/lines/FT-BAR1", API_DETAIL),
+        Case("api live", "get", f"{api}/lines/FT-BAR1/live", API_DETAIL),
+        Case("api history", "get", f"{api}/lines/FT-BAR1/history?tag=speed", API_DETAIL),
+        Case("api alarms", "get", f"{api}/alarms", API_LIST, marker="定尺锯故障"),
+        Case("api alarm events", "get", f"{api}/alarm-events", API_LIST, marker="定尺锯故障"),
+        Case("api alarm ack", "post", f"{api}/alarms/{ids['api_ack']}/acknowledge", API_DETAIL, as_json=True,
+             state=events(ids["api_ack"])),
+        Case("api alarm register", "post", f"{api}/alarms/{ids['api_register']}/register", API_DETAIL,
+             data={"cause": "卡料", "action": "清理"}, as_json=True, state=events(ids["api_register"])),
+        Case("api stops", "get", f"{api}/stops", API_LIST, marker="FT-BAR1"),
+        Case("api stop reason", "post", f"{api}/stops/{ids['stop']}/reason", API_DETAIL, data={"reason": "待料"},
+             as_json=True, state=lambda: Stop.objects.get(pk=ids["stop"]).reason),
+    ]
+
+
+def manager_cases(w, users) -> list[Case]:
+    ids, plant = users["industry"], users["plant"]
+    api = "/api/v1/industry"
+    body = {"line": "FT-BAR1", "ts": plant.at(1000), "values": {"speed": 2.0}}
+    return [
+        Case("api alarm shelve", "post", f"{api}/alarms/{ids['shelve']}/shelve", API_DETAIL,
+             data={"minutes": 30, "note": "传感器校准"}, as_json=True, state=events(ids["shelve"])),
+        Case("api alarm unshelve", "post", f"{api}/alarms/{ids['shelve']}/unshelve", API_DETAIL, as_json=True,
+             state=events(ids["shelve"])),
+        Case("alarm shelve page", "post", f"/industry/alarms/{ids['ack']}/shelve/", PAGE_CHANGE,
+             data={"minutes": 10, "note": "调试"}, state=events(ids["ack"])),
+        Case("api ingest", "post", f"{api}/ingest", INGEST, data=body, as_json=True,
+             state=lambda: Sample.objects.count()),
+    ]
+
+
+def test_operator_matrix(plant, matrix, world):
+    ids = prepare(plant)
+    clients, _ = matrix(("operator", {"unit": world.enterprise1}), ("operator", {"unit": world.enterprise2}))
+    assert [f for case in operator_cases(world, {"industry": ids}) for f in run_case(clients, case)] == []
+
+
+def test_plant_manager_matrix(plant, matrix, world):
+    ids = prepare(plant)
+    clients, _ = matrix(("plant_manager", {"unit": world.enterprise1}),
+                        ("plant_manager", {"unit": world.enterprise2}))
+    users = {"industry": ids, "plant": plant}
+    assert [f for case in manager_cases(world, users) for f in run_case(clients, case)] == []
+    assert AlarmState.objects.get(pk=ids["ack"]).shelved_until is not None
