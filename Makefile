@@ -29,7 +29,7 @@ install: $(STAMP) frontend compilemessages
 run: install
 	$(WANGHUA) migrate --no-input
 	$(WANGHUA) demo
-	$(WANGHUA) serve 127.0.0.1:8000
+	$(WANGHUA) serve --simulate 127.0.0.1:8000
 
 test: install
 	$(BIN)/ruff check .

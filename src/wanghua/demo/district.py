@@ -159,6 +159,7 @@ LOGINS = [
     ("agent", "刘全国", "agent", "unit", services_demo.LEAD_STATION_CODE, "党员家庭代办员"),
     ("steward", "孙管家", "steward", "unit", "dept-drc", "项目管家"),
     ("operator", "周师傅", "operator", "unit", "ent-fste", "精品汽车钢生产线操作员"),
+    ("plant", "何主管", "plant_manager", "unit", "ent-fste", "特钢生产主管"),
     ("lab", "郑检验", "lab", "unit", "ent-fxgt", "智检中心检验员"),
     ("grid", "钱网格", "grid", "region", "朝阳社区第1网格", "网格员"),
     ("volunteer", "冯志愿", "volunteer", "unit", "vt-leifeng", "志愿者"),

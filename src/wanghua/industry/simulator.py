@@ -159,6 +159,8 @@ class LineSimulator:
     next_fault: datetime | None = None
     furnace_drop: float = 0.0
     saw_wear: float = 35.0
+    last_ts: datetime | None = None
+    _dt: float = 1.0
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -192,15 +194,17 @@ class LineSimulator:
         values["saw_state"] = "run" if running else "stop"
         if self.fault is not None:
             values[self.fault.tag] = self.fault.value
-        if running:
-            made = self.rng.random() < 0.07 * 4  # ~4 pieces a minute at one sample a second
+        if running:  # about 4 pieces a minute, whatever the sampling step
+            made = sum(self.rng.random() < 4 / 60 for _ in range(max(1, round(self._dt))))
             self.count += made
-            self.good += made and self.rng.random() > 0.004
+            self.good += sum(self.rng.random() > 0.004 for _ in range(made))
         values["count"], values["good"] = self.count, self.good
         values["ndt_defects"] = self.count - self.good
         return values
 
     def _advance(self, ts: datetime) -> None:
+        self._dt = (ts - self.last_ts).total_seconds() if self.last_ts else 1.0
+        self.last_ts = ts
         if self.heat_started is None or ts - self.heat_started >= self.heat_every:
             self.heat_number += 1
             self.heat_started = ts
@@ -217,8 +221,10 @@ class LineSimulator:
             minutes = self.rng.uniform(95, 150) if cold else self.rng.uniform(2, 15)
             self.fault = Fault(tag, value, stop, ts + timedelta(minutes=minutes), cold)
         cooling = self.fault is not None and self.fault.cold
-        self.furnace_drop = min(self.furnace_drop + 0.08, 420) if cooling else max(self.furnace_drop - 0.5, 0)
-        self.saw_wear = 20.0 if self.saw_wear >= 92 else self.saw_wear + 0.0005
+        step = self._dt
+        self.furnace_drop = (min(self.furnace_drop + 0.08 * step, 420) if cooling
+                             else max(self.furnace_drop - 0.5 * step, 0))
+        self.saw_wear = 20.0 if self.saw_wear >= 92 else self.saw_wear + 0.0005 * step
 
     def _gap(self) -> timedelta:
         return timedelta(seconds=self.rng.expovariate(1 / self.fault_every.total_seconds()))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from wanghua.demo import district
+from wanghua.demo import district, industry_demo
 from wanghua.org.models import Region, RegionLevel
 
 
@@ -9,10 +9,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = district.build()
+        lines = industry_demo.build()
         communities = Region.objects.filter(level=RegionLevel.COMMUNITY).count()
         streets = Region.objects.filter(level=RegionLevel.STREET).count()
         self.stdout.write(self.style.SUCCESS(
-            f"望花区 demo district ready: {streets} towns/streets, {communities} villages/communities."))
+            f"望花区 demo district ready: {streets} towns/streets, {communities} villages/communities, "
+            f"{len(lines)} production lines."))
         self.stdout.write(f"Demo logins (password for all: {district.DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.role:<8} {login.scope:<16} {login.name}")
