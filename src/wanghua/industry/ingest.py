@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -88,12 +89,20 @@ class Pipeline:
     def __init__(self) -> None:
         self._definitions: dict[str, LineDefinitions] = {}
         self._loaded_at = 0.0
+        self._signature: dict | None = None
 
     # --- definitions -------------------------------------------------------------------------
     def definitions(self, code: str) -> LineDefinitions | None:
-        if time.monotonic() - self._loaded_at > DEFINITIONS_TTL:
-            self.reload()
         return self._definitions.get(code)
+
+    def refresh(self) -> None:
+        """Reload definitions when lines or tags were added or removed (one cheap query per batch),
+        and at least every DEFINITIONS_TTL seconds so edited limits and roles are taken too."""
+        signature = (ProductionLine.objects.aggregate(n=Count("pk"), top=Max("pk"))
+                     | {f"tag_{k}": v for k, v in Tag.objects.aggregate(n=Count("pk"), top=Max("pk")).items()})
+        if signature != self._signature or time.monotonic() - self._loaded_at > DEFINITIONS_TTL:
+            self.reload()
+            self._signature = signature
 
     def reload(self) -> None:
         lines = {line.pk: line for line in ProductionLine.objects.filter(active=True)}
@@ -138,6 +147,7 @@ class Pipeline:
         `allowed_lines` limits a sender (an HTTP gateway's token) to its own lines."""
         result = BatchResult(messages=len(messages))
         now = timezone.now()
+        self.refresh()
         dead: list[DeadLetter] = []
         by_line: dict[int, list[Reading]] = defaultdict(list)
         for message in messages:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -79,6 +79,13 @@ def _as_date(value: date | datetime) -> date:
 
 
 def _mark_first_served(errand_model, resident_model) -> None:
-    errands = errand_model.objects.filter(resident=OuterRef("pk"))
-    first = errands.order_by("accepted_at").values("accepted_at__date")[:1]
-    resident_model.objects.filter(Exists(errands), first_served_on__isnull=True).update(first_served_on=Subquery(first))
+    """One grouped scan of the errands (a correlated subquery per resident is quadratic on a fresh table)."""
+    firsts = (errand_model.objects.filter(resident__first_served_on__isnull=True).values("resident")
+              .annotate(first=Min("accepted_at")).order_by())
+    batch = []
+    for row in firsts.iterator(chunk_size=5000):
+        batch.append(resident_model(pk=row["resident"], first_served_on=timezone.localtime(row["first"]).date()))
+        if len(batch) == 5000:
+            resident_model.objects.bulk_update(batch, ["first_served_on"])
+            batch = []
+    resident_model.objects.bulk_update(batch, ["first_served_on"])
