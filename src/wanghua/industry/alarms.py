@@ -103,7 +103,8 @@ class Evaluator:
 
     def _event(self, definition: AlarmDefinition, ts: datetime, kind: str, value: str) -> None:
         self.events.append(AlarmEvent(definition=definition, line=self.line, equipment_id=definition.tag.equipment_id,
-                                      at=ts, kind=kind, priority=definition.priority, value=value[:60]))
+                                      at=ts, epoch=int(ts.timestamp()), kind=kind, priority=definition.priority,
+                                      value=value[:60]))
 
     def cause_before(self, ts: datetime) -> int | None:
         """The equipment whose alarm was raised last before `ts` (within the window): a stop's location."""

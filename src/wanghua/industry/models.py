@@ -269,6 +269,7 @@ class Stop(ScopedModel):
     location = models.ForeignKey(Equipment, on_delete=models.SET_NULL, null=True, blank=True, related_name="stops",
                                  verbose_name=_("cause location"))
     min_temperature = models.FloatField(_("lowest temperature"), null=True, blank=True)
+    by_fault = models.BooleanField(_("caused by a fault"), default=False)  # the line reported "fault", not "stopped"
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     reason_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                   verbose_name=_("reason given by"))
@@ -400,6 +401,7 @@ class AlarmEvent(models.Model):
     equipment = models.ForeignKey(Equipment, on_delete=models.SET_NULL, null=True, related_name="+",
                                   verbose_name=_("location"))
     at = models.DateTimeField(_("time"))
+    epoch = models.BigIntegerField(editable=False)  # Unix seconds of `at`: KPIs bucket and window on integers
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
     priority = models.CharField(_("priority"), max_length=6, choices=Priority.choices)
     value = models.CharField(_("value"), max_length=60, blank=True)
@@ -415,7 +417,8 @@ class AlarmEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["line", "at"]), models.Index(fields=["definition", "at"])]
+        indexes = [models.Index(fields=["line", "at"]), models.Index(fields=["definition", "at"]),
+                   models.Index(fields=["line", "kind", "epoch"])]
         verbose_name = _("alarm event")
         verbose_name_plural = _("alarm journal")
 
@@ -425,6 +428,7 @@ class AlarmEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise ValueError("the alarm journal is append-only")
+        self.epoch = int(self.at.timestamp())
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

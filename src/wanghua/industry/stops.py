@@ -51,7 +51,8 @@ class Detector:
             return
         stop = self.open_stop()
         if status in STOPPED and stop is None:
-            self._open = Stop(line=self.line, started_at=ts, location_id=alarms.cause_before(ts))
+            self._open = Stop(line=self.line, started_at=ts, location_id=alarms.cause_before(ts),
+                              by_fault=status == LineStatus.FAULT)
             self._touch(self._open)
         elif status == LineStatus.RUNNING and stop is not None:
             stop.ended_at = ts

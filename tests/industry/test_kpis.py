@@ -1,0 +1,66 @@
+"""KPIs against hand-computed values."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from wanghua.industry import kpis
+from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState, MinuteRollup, Stop, Tag
+
+
+def activate(plant, definition, seconds: float):
+    AlarmEvent.objects.create(definition=definition, line=plant.line, equipment=definition.tag.equipment,
+                              at=plant.start + timedelta(seconds=seconds), kind="activated",
+                              priority=definition.priority)
+
+
+def test_alarm_kpis(plant):
+    hi = AlarmDefinition.objects.get(tag__line=plant.line, tag__code="finish_current", kind="HI")
+    lo = AlarmDefinition.objects.get(tag__line=plant.line, tag__code="hyd_pressure", kind="LO")
+    oil = AlarmDefinition.objects.get(tag__line=plant.line, tag__code="hyd_oil_temp", kind="HI")
+    for second in (10, 30, 50, 65):  # a chattering burst: 3 within 60 s twice (10-50, 30-65)
+        activate(plant, hi, second)
+    for second in range(100, 100 + 8 * 20, 20):  # 8 more in the first 10 minutes: 12 → a flood
+        activate(plant, lo, second)
+    activate(plant, oil, 1200)  # another bucket, one activation
+    AlarmState.objects.create(definition=oil, line=plant.line, active=True, acked=False,
+                              active_since=plant.start - timedelta(hours=30))
+    result = kpis.alarm_kpis([plant.line], plant.start, plant.start + timedelta(hours=1))
+    assert result.activations == 13
+    assert result.per_10_min == pytest.approx(13 / 6, abs=0.01)
+    assert result.peak_10_min == 12 and result.flood_percent == pytest.approx(100 / 6, abs=0.01)
+    assert result.stale == 1
+    # LO every 20 s: each activation from the third on closes a burst (6); HI at 10, 30, 50, 65 s: 2.
+    assert [(c["id"], c["bursts"]) for c in result.chattering] == [(lo.pk, 6), (hi.pk, 2)]
+    assert [a["activations"] for a in result.bad_actors] == [8, 4, 1]
+    shares = {p["priority"]: p["activations"] for p in result.priorities}
+    assert shares == {"low": 1, "medium": 12, "high": 0}  # 液压压力低 and 精轧主电机过流 are medium
+
+
+def test_stop_kpis_and_oee(plant):
+    hour = timedelta(hours=1)
+    l04 = plant.line.equipment.get(location="L04")
+    Stop.objects.create(line=plant.line, started_at=plant.start, ended_at=plant.start + timedelta(minutes=30),
+                        kind="hot", location=l04, by_fault=True)
+    Stop.objects.create(line=plant.line, started_at=plant.start + hour, ended_at=plant.start + 3 * hour,
+                        kind="cold", by_fault=False)
+    result = kpis.stop_kpis([plant.line], plant.start, plant.start + 4 * hour)
+    assert (result.stops, result.hot, result.cold, result.downtime_hours) == (2, 1, 1, 2.5)
+    assert result.mttr_minutes == 75.0 and result.mtbf_hours == pytest.approx(0.75)
+    assert result.failure_rate_percent == pytest.approx(12.5)
+    assert [(r["location"], r["hours"], r["cumulative_percent"]) for r in result.pareto] == [
+        ("", 2.0, 80.0), ("L04", 0.5, 100.0)]
+    count = Tag.objects.get(line=plant.line, code="count")
+    good = Tag.objects.get(line=plant.line, code="good")
+    for tag, low, high in ((count, 1000, 1360), (good, 990, 1341)):
+        MinuteRollup.objects.create(tag=tag, minute=plant.start, n=1, total=low, low=low, high=low, last=low)
+        MinuteRollup.objects.create(tag=tag, minute=plant.start + 3 * hour, n=1, total=high, low=high, high=high,
+                                    last=high)
+    value = kpis.oee(plant.line, plant.start, plant.start + 4 * hour)
+    # 4 h planned, 2.5 h down → 90 min running; ideal 4/min? The test line's ideal rate is 4 pieces/min.
+    assert value.availability == pytest.approx(1.5 / 4)
+    assert value.output == 360 and value.performance == pytest.approx(360 / (4 * 90))
+    assert value.quality == pytest.approx(351 / 360)
+    assert value.oee == pytest.approx(1.5 / 4 * 1.0 * 351 / 360)
+    assert kpis.oee_per_day(plant.line, days=2)[-1]["day"] == timezone.localdate().isoformat()
