@@ -64,3 +64,21 @@ def test_stop_kpis_and_oee(plant):
     assert value.quality == pytest.approx(351 / 360)
     assert value.oee == pytest.approx(1.5 / 4 * 1.0 * 351 / 360)
     assert kpis.oee_per_day(plant.line, days=2)[-1]["day"] == timezone.localdate().isoformat()
+
+
+def test_analysis_page_api_and_indicators(plant, make_user, world, client_for):
+    for second, status, current in ((0, "running", 600), (60, "running", 950), (70, "fault", 0),
+                                     (70 + 900, "running", 600)):
+        plant.send({"ts": plant.at(3 * 3600 - 2000 + second),
+                    "values": {"status": status, "finish_current": current}})
+    client = client_for(make_user("op", "operator", unit=world.enterprise1))
+    html = client.get("/industry/lines/FT-BAR1/analysis/?days=1").content.decode()
+    assert "精轧机组" in html and "热停" in html and 'id="bad-actors"' in html
+    assert client.get("/industry/lines/FT-BAR1/analysis/?days=9999").status_code == 404
+    data = client.get("/api/v1/industry/lines/FT-BAR1/kpis?days=1").json()
+    assert data["stops"]["stops"] == 1 and data["stops"]["hot"] == 1 and data["stops"]["downtime_hours"] == 0.25
+    assert data["stops"]["pareto"][0]["location"] == "L04" and data["alarms"]["activations"] == 1  # HIHI; HI needed 5 s
+    from wanghua.industry import indicators
+
+    assert indicators.hot_stops() == 1 and indicators.downtime() == 0.25
+    assert indicators.hot_stops(world.street2) == 0  # the other enterprise's street has no stops

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from wanghua.core.api import Pagination, RecordId, Text, needs
 
-from . import alarms, live, stops
+from . import alarms, kpis, live, stops
 from .ingest import Message, Pipeline
 from .models import AlarmEvent, AlarmState, LineStatus, MinuteRollup, Priority, ProductionLine, Sample, Stop, Tag
 
@@ -330,3 +330,31 @@ def ingest(request):
                 for item in items]
     result = _pipeline.process(messages, allowed_lines=allowed)
     return result.__dict__
+
+
+class KpiQuery(Schema):
+    days: int = Field(7, ge=1, le=366)
+
+
+class KpisOut(Schema):
+    line: str
+    since: datetime
+    until: datetime
+    oee: dict
+    oee_per_day: list[dict]
+    oee_per_shift: list[dict]
+    stops: dict
+    alarms: dict
+
+
+@router.get("/lines/{code}/kpis", response=KpisOut,
+            summary="OEE (period, per day, per shift), stop analysis and alarm-system KPIs of a line")
+@needs("industry.view_stop")
+def line_kpis(request, code: str, query: Query[KpiQuery]):
+    line = _line(request, code)
+    since, until = kpis.period_of(query.days)
+    value = kpis.oee(line, since, until)
+    return {"line": line.code, "since": since, "until": until,
+            "oee": {**value.__dict__, "oee": value.oee}, "oee_per_day": kpis.oee_per_day(line, min(query.days, 31)),
+            "oee_per_shift": kpis.oee_per_shift(line), "stops": kpis.stop_kpis([line], since, until).__dict__,
+            "alarms": kpis.alarm_kpis([line], since, until).__dict__}

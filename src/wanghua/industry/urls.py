@@ -9,6 +9,7 @@ urlpatterns = [
     path("lines/<slug:code>/", views.line_live, name="line_live"),
     path("lines/<slug:code>/sparklines.json", views.line_sparklines, name="line_sparklines"),
     path("lines/<slug:code>/qr/", views.qr_sheet, name="qr_sheet"),
+    path("lines/<slug:code>/analysis/", views.line_analysis, name="line_analysis"),
     path("lines/<slug:code>/<slug:location>/", views.line_live, name="equipment_live"),
     path("lines/<slug:code>/<slug:location>/sparklines.json", views.line_sparklines, name="equipment_sparklines"),
     path("alarms/", views.AlarmJournalView.as_view(), name="alarm_journal"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from wanghua.core.access import has_perm_anywhere
 from wanghua.core.listing import Column, ScopedListView, attr
 from wanghua.core.rules import access, perm
 
-from . import alarms, live, stops
+from . import alarms, kpis, live, stops
 from .filters import AlarmEventFilter, StopFilter
 from .models import AlarmDefinition, AlarmEvent, Equipment, LiveSnapshot, ProductionLine, Stop
 
@@ -64,6 +66,23 @@ def qr_sheet(request, code: str):
     codes = [(name, location, url, segno.make(url, error="m").svg_inline(scale=4, border=2))
              for name, location, url in targets]
     return render(request, "industry/qr_sheet.html", {"line": line, "codes": codes})
+
+
+@access(perm("industry.view_stop"))
+def line_analysis(request, code: str):
+    """Downtime Pareto, stops per crew and day, OEE per day and shift, alarm-system KPIs."""
+    line = _line(request, code)
+    days = _int(request.GET.get("days")) or 7
+    if not 1 <= days <= 366:
+        raise Http404
+    since, until = kpis.period_of(days)
+    stops_kpis = kpis.stop_kpis([line], since, until)
+    pareto = [{"label": f"{r['location']} {r['name']}".strip() or "—", "hours": r["hours"],
+               "cumulative_percent": r["cumulative_percent"]} for r in stops_kpis.pareto]
+    return render(request, "industry/analysis.html", {
+        "line": line, "days": days, "stops": stops_kpis, "pareto_json": json.dumps(pareto, ensure_ascii=False),
+        "alarms": kpis.alarm_kpis([line], since, until), "oee_days": kpis.oee_per_day(line, min(days, 31)),
+        "oee_shifts": kpis.oee_per_shift(line), "period": (since, until)})
 
 
 # --- alarms ----------------------------------------------------------------------------------------------
