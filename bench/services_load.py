@@ -138,8 +138,9 @@ def serve(port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def load(port: int, path: str, cookie: str, requests: int) -> list[float]:
-    """CLIENTS threads, each with its own keep-alive connection, `requests` GETs each."""
+def load(port: int, path: str, cookie: str, requests: int, *, clients: int = CLIENTS,
+         headers: dict | None = None) -> list[float]:
+    """`clients` threads, each with its own keep-alive connection, `requests` GETs each."""
     latencies: list[float] = []
     lock = threading.Lock()
     failures: list[int] = []
@@ -149,7 +150,7 @@ def load(port: int, path: str, cookie: str, requests: int) -> list[float]:
         mine = []
         for _ in range(requests):
             start = time.perf_counter()
-            conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+            conn.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1", **(headers or {})})
             response = conn.getresponse()
             response.read()
             mine.append(time.perf_counter() - start)
@@ -159,7 +160,7 @@ def load(port: int, path: str, cookie: str, requests: int) -> list[float]:
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:

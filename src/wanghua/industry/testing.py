@@ -1,0 +1,93 @@
+"""Helpers for the telemetry fault tests and benchmarks: a private Mosquitto that can be restarted,
+and an ingest worker in its own process that can be killed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+BROKER_CONFIG = """listener {port} 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location {folder}/
+autosave_interval 1
+max_inflight_messages 2000
+max_queued_messages 0
+max_queued_bytes 0
+log_dest none
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+class PrivateBroker:
+    """A Mosquitto of our own (persistent, unlimited queues) that a test may stop and start again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.folder = folder
+        self.port = free_port()
+        self.config = folder / "mosquitto.conf"
+        self.config.write_text(BROKER_CONFIG.format(port=self.port, folder=folder))
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def available(self) -> bool:
+        return Path(self.binary).exists()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([self.binary, "-c", str(self.config)], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        """A graceful stop: Mosquitto writes its persistent store (queued QoS 1 messages) on SIGTERM."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(30)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def database_url() -> str:
+    """The URL of the database this process uses (the test database inside pytest)."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    host, port = settings.get("HOST") or "127.0.0.1", settings.get("PORT") or 5432
+    return f"postgres://{settings['USER']}@{host}:{port}/{settings['NAME']}"
+
+
+def start_worker(port: int, client_id: str, *, lines: str = "", batch: int = 500) -> subprocess.Popen:
+    """`wanghua ingest` in a process of its own, against this process's database."""
+    command = [str(Path(sys.executable).parent / "wanghua"), "ingest", "--port", str(port), "--client-id", client_id,
+               "--batch", str(batch)]
+    if lines:
+        command += ["--lines", lines]
+    env = {**os.environ, "WANGHUA_DATABASE_URL": database_url()}
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
