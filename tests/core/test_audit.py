@@ -161,3 +161,14 @@ def test_personal_data_never_enters_the_trail_in_full(world, make_user):
         assert "13811112222" not in text and "210404198505054323" not in text and "13912345678" not in text
     update = entries_for(world.person1).filter(action="update").order_by("-id").first()
     assert update.after["phone"].startswith("138****2222 #")
+
+
+def test_in_place_change_of_a_loaded_json_value_is_diffed_against_what_was_loaded(roles):
+    from wanghua.core.models import Role
+
+    role = Role.objects.get(code="grid")
+    before = list(role.permissions)
+    role.permissions.append("org.view_unit")  # the instance's list, changed in place after loading
+    role.save()
+    entry = AuditEntry.objects.filter(object_id=str(role.pk), action="update").latest("id")
+    assert entry.before["permissions"] == before and "org.view_unit" in entry.after["permissions"]

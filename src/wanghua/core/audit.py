@@ -7,6 +7,7 @@ without a trace. Services name their state transitions with `audit.labelled(...)
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import hmac
@@ -303,7 +304,7 @@ class AuditedModel(models.Model):
             super().save(*args, **kwargs)
             after = snapshot(self)
             record("create" if creating else "update", self, before, after)
-        self._audit_loaded = after
+        self._audit_loaded, self._audit_raw = after, None
 
     def delete(self, *args, **kwargs):
         before = snapshot(self)
@@ -316,6 +317,9 @@ class AuditedModel(models.Model):
 
     def _audit_before(self) -> dict:
         loaded = getattr(self, "_audit_loaded", None)
+        raw = getattr(self, "_audit_raw", None)
+        if loaded is None and raw is not None:
+            loaded = {f.attname: _normalised(f, v) for f, v in zip(type(self)._meta.concrete_fields, raw, strict=True)}
         if loaded is not None:
             return {k: loaded.get(k) for k in audited_attnames(type(self))}
         fresh = type(self)._base_manager.filter(pk=self.pk).first()
@@ -325,7 +329,7 @@ class AuditedModel(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         if len(values) == len(cls._meta.concrete_fields):
-            instance._audit_loaded = {
-                f.attname: _normalised(f, v) for f, v in zip(cls._meta.concrete_fields, values, strict=True)
-            }
+            # Reads are many and saves few: keep the loaded row and normalise it only when saved. Mutable
+            # values (JSON) are copied now, since the instance shares them and may change them in place.
+            instance._audit_raw = tuple(copy.deepcopy(v) if isinstance(v, (dict, list)) else v for v in values)
         return instance
