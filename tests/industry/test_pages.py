@@ -17,6 +17,9 @@ def test_live_page_fragment_and_sparklines(plant, make_user, world, client_for):
     assert page.status_code == 200 and snapshot.heat in html and snapshot.grade in html and "班" in html
     fragment = client.get("/industry/lines/FT-BAR1/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and snapshot.heat in fragment
+    other = client_for(make_user("op-b", "operator", unit=world.enterprise1))
+    assert other.get("/industry/lines/FT-BAR1/", HTTP_HX_REQUEST="true").content.decode() == fragment
+    assert "csrfmiddlewaretoken" not in fragment  # shared between operators: no per-user token inside
     series = client.get("/industry/lines/FT-BAR1/sparklines.json").json()
     assert set(series) >= {"speed", "furnace_t1", "hyd_pressure"} and len(series["speed"]) >= 1
     equipment = client.get("/industry/lines/FT-BAR1/L09/").content.decode()

@@ -6,11 +6,14 @@ import json
 
 import segno
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import has_perm_anywhere
@@ -20,6 +23,8 @@ from wanghua.core.rules import access, perm
 from . import alarms, kpis, live, stops
 from .filters import AlarmEventFilter, StopFilter
 from .models import AlarmDefinition, AlarmEvent, Equipment, LiveSnapshot, ProductionLine, Stop
+
+LIVE_FRAGMENT_SECONDS = 1
 
 
 def _line(request, code: str) -> ProductionLine:
@@ -43,10 +48,26 @@ def line_live(request, code: str, location: str | None = None):
     """The phone page: everything the operator needs about the line (or one piece of equipment)."""
     line = _line(request, code)
     equipment = _equipment(line, location)
-    view = live.line_view(request.user, line, equipment)
-    template = "industry/_live.html" if request.headers.get("HX-Request") else "industry/line_live.html"
-    return render(request, template, {"view": view, "line": line, "equipment": equipment,
-                                      "can_ack": has_perm_anywhere(request.user, "industry.add_alarmevent")})
+    can_ack = has_perm_anywhere(request.user, "industry.add_alarmevent")
+    if request.headers.get("HX-Request"):
+        return HttpResponse(_live_fragment(request, line, equipment, can_ack))
+    return render(request, "industry/line_live.html", {
+        "view": live.line_view(request.user, line, equipment), "line": line, "equipment": equipment,
+        "can_ack": can_ack})
+
+
+def _live_fragment(request, line: ProductionLine, equipment: Equipment | None, can_ack: bool) -> str:
+    """The part every phone polls each second. Everyone who may see the line sees the same fragment (it
+    holds no per-user token: its forms post through htmx), so it is rendered at most once a second per
+    line and process, however many operators watch."""
+    key = f"industry:live:{line.pk}:{equipment.pk if equipment else 0}:{int(can_ack)}:{get_language()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("industry/_live.html", {
+            "view": live.line_view(request.user, line, equipment), "line": line, "equipment": equipment,
+            "can_ack": can_ack, "path": request.path})
+        cache.set(key, html, LIVE_FRAGMENT_SECONDS)
+    return html
 
 
 @access(perm("industry.view_productionline"))
@@ -141,9 +162,12 @@ def alarm_action(request, pk: int, action: str):
     except AlarmDefinition.DoesNotExist as exc:
         raise Http404 from exc
     except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
+        feedback, ok = "; ".join(exc.messages), False
     else:
-        messages.success(request, _("Saved."))
+        feedback, ok = _("Saved."), True
+    if request.headers.get("HX-Request"):  # the phone page: a line of feedback beside the alarm
+        return HttpResponse(f'<span class="{"text-success" if ok else "text-danger"}">{escape(feedback)}</span>')
+    (messages.success if ok else messages.error)(request, feedback)
     return redirect(_back(request))
 
 

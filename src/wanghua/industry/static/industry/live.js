@@ -1,3 +1,12 @@
+// The live fragment is re-swapped every second, except while the operator is writing an
+// alarm registration in it (an open <details> or focus inside one of its forms).
+function liveMayRefresh() {
+  const live = document.getElementById("live");
+  if (!live) return false;
+  return !live.querySelector("details[open]") && !(document.activeElement && live.contains(document.activeElement)
+    && document.activeElement.closest("form"));
+}
+
 // Sparklines of the key tags: JSON every 10 s into setOption; the containers are never re-swapped.
 document.addEventListener("DOMContentLoaded", () => {
   const box = document.getElementById("sparklines");
