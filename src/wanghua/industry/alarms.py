@@ -69,14 +69,14 @@ class Evaluator:
         return self._states
 
     def take(self, tag: Tag, ts: datetime, value: float | None, text: str) -> None:
-        for definition in self.by_tag.get(tag.pk, ()):
+        for definition in self.by_tag.get(tag.id, ()):
             self._evaluate(definition, ts, value, text)
 
     def _evaluate(self, definition: AlarmDefinition, ts: datetime, value: float | None, text: str) -> None:
         states = self.states()
-        state = states.get(definition.pk)
+        state = states.get(definition.id)
         if state is None:
-            state = states[definition.pk] = AlarmState(definition=definition, line=self.line)
+            state = states[definition.id] = AlarmState(definition=definition, line=self.line)
             state._adding = True
         if state.out_of_service or state.suppressed:
             return
@@ -99,7 +99,7 @@ class Evaluator:
                     state.active, state.clearing_since = False, None
                     self._event(definition, ts, AlarmEvent.Kind.CLEARED, shown)
         state.last_value = shown[:60]
-        self.dirty.add(definition.pk)
+        self.dirty.add(definition.id)
 
     def _event(self, definition: AlarmDefinition, ts: datetime, kind: str, value: str) -> None:
         self.events.append(AlarmEvent(definition=definition, line=self.line, equipment_id=definition.tag.equipment_id,
