@@ -144,6 +144,10 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
+# Telemetry retention (`wanghua prune_telemetry`): raw samples and dead letters, then minute rollups.
+TELEMETRY_RAW_DAYS = int(os.environ.get("WANGHUA_TELEMETRY_RAW_DAYS", "90"))
+TELEMETRY_ROLLUP_DAYS = int(os.environ.get("WANGHUA_TELEMETRY_ROLLUP_DAYS", "730"))
+
 # TrueType CJK faces embedded (subset) in printed PDFs, so they read the same on any machine.
 PDF_FONTS = {
     "regular": NODE_MODULES / "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf",

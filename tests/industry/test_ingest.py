@@ -1,6 +1,7 @@
 """The ingest pipeline: samples, rollups, snapshot, dead letters and idempotency."""
 
 import json
+from io import StringIO
 
 from django.db.models import Sum
 
@@ -76,3 +77,18 @@ def test_http_source_needs_the_line_in_the_body(plant):
     ok = plant.pipeline.process([Message(b'{"line": "FT-BAR1", "ts": "%s", "values": {"speed": 1}}'
                                          % plant.at(1).encode(), "", "http")])
     assert ok.samples == 1
+
+
+def test_retention_removes_only_what_is_older_than_configured(plant, settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+
+    settings.TELEMETRY_RAW_DAYS, settings.TELEMETRY_ROLLUP_DAYS = 1, 2
+    old, recent = plant.start - timedelta(days=3), plant.start
+    plant.send({"ts": old.isoformat(), "values": {"speed": 1.0}}, {"ts": recent.isoformat(), "values": {"speed": 2.0}})
+    plant.send(b"{bad")
+    DeadLetter.objects.update(received_at=old)
+    call_command("prune_telemetry", stdout=StringIO())
+    assert list(Sample.objects.values_list("value", flat=True)) == [2.0]
+    assert MinuteRollup.objects.count() == 1 and DeadLetter.objects.count() == 0

@@ -41,6 +41,8 @@ def operator_cases(w, users) -> list[Case]:
         Case("live equipment", "get", f"{line}/L04/", PAGE_DETAIL),
         Case("equipment sparklines", "get", f"{line}/L04/sparklines.json", PAGE_DETAIL),
         Case("alarm journal", "get", "/industry/alarms/", PAGE_LIST, marker="精轧主电机严重过流"),
+        Case("current alarms", "get", "/industry/alarms/current/", PAGE_LIST, marker="定尺锯故障"),
+        Case("current alarms export", "get", "/industry/alarms/current/?format=xlsx", EXPORT, marker="定尺锯故障"),
         Case("alarm journal export", "get", "/industry/alarms/?format=xlsx", EXPORT, marker="精轧主电机严重过流"),
         Case("alarm ack", "post", f"/industry/alarms/{ids['ack']}/ack/", PAGE_CHANGE, state=events(ids["ack"])),
         Case("alarm register", "post", f"/industry/alarms/{ids['register']}/register/", PAGE_CHANGE,

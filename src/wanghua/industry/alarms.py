@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,6 +224,12 @@ def set_out_of_service(actor, definition_id: int, out: bool, note: str = "") -> 
     _journal(actor, definition, AlarmEvent.Kind.OUT_OF_SERVICE if out else AlarmEvent.Kind.IN_SERVICE,
              note=note.strip()[:300])
     return state
+
+
+def current_q(now: datetime) -> Q:
+    """Current alarms in SQL: active or unacknowledged, and neither shelved, suppressed nor out of service."""
+    return ((Q(active=True) | Q(acked=False)) & Q(suppressed=False, out_of_service=False)
+            & (Q(shelved_until__isnull=True) | Q(shelved_until__lte=now)))
 
 
 def current(qs, now: datetime | None = None) -> list[AlarmState]:

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import AlarmEvent, Priority, ProductionLine, Stop
+from .models import AlarmEvent, AlarmState, Priority, ProductionLine, Stop
 
 
 def _visible_lines(request):
@@ -31,3 +31,14 @@ class StopFilter(django_filters.FilterSet):
     class Meta:
         model = Stop
         fields = ["line", "kind", "location", "since", "until"]
+
+
+class CurrentAlarmFilter(django_filters.FilterSet):
+    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))
+    priority = django_filters.ChoiceFilter(field_name="definition__priority", choices=Priority.choices,
+                                           label=_("Priority"))
+    unacknowledged = django_filters.BooleanFilter(field_name="acked", exclude=True, label=_("Unacknowledged"))
+
+    class Meta:
+        model = AlarmState
+        fields = ["line", "priority", "unacknowledged"]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("lines/<slug:code>/<slug:location>/", views.line_live, name="equipment_live"),
     path("lines/<slug:code>/<slug:location>/sparklines.json", views.line_sparklines, name="equipment_sparklines"),
     path("alarms/", views.AlarmJournalView.as_view(), name="alarm_journal"),
+    path("alarms/current/", views.CurrentAlarmsView.as_view(), name="current_alarms"),
     path("alarms/<int:pk>/<slug:action>/", views.alarm_action, name="alarm_action"),
     path("stops/", views.StopListView.as_view(), name="stops"),
     path("stops/<int:pk>/reason/", views.stop_reason, name="stop_reason"),

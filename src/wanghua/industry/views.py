@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -21,8 +22,8 @@ from wanghua.core.listing import Column, ScopedListView, attr
 from wanghua.core.rules import access, perm
 
 from . import alarms, kpis, live, stops
-from .filters import AlarmEventFilter, StopFilter
-from .models import AlarmDefinition, AlarmEvent, Equipment, LiveSnapshot, ProductionLine, Stop
+from .filters import AlarmEventFilter, CurrentAlarmFilter, StopFilter
+from .models import AlarmDefinition, AlarmEvent, AlarmState, Equipment, LiveSnapshot, ProductionLine, Stop
 
 LIVE_FRAGMENT_SECONDS = 1
 
@@ -129,6 +130,32 @@ class AlarmJournalView(ScopedListView):
 
     def base_queryset(self):
         return super().base_queryset().select_related("line", "equipment", "definition", "user")
+
+
+def _alarm_state(state: AlarmState) -> str:
+    return str(AlarmState.State(state.state_at(timezone.now())).label)
+
+
+@access(perm("industry.view_alarmstate"))
+class CurrentAlarmsView(ScopedListView):
+    """Every current alarm the user may see, across lines, newest first; printable and exportable."""
+
+    model = AlarmState
+    filterset_class = CurrentAlarmFilter
+    title = gettext_lazy("Current alarms")
+    columns = [
+        Column(gettext_lazy("Since"), attr("active_since")),
+        Column(gettext_lazy("Production line"), attr("line.name"), link=lambda s: s.line.get_absolute_url()),
+        Column(gettext_lazy("Location"), attr("definition.tag.equipment.name")),
+        Column(gettext_lazy("Alarm"), attr("definition.message")),
+        Column(gettext_lazy("Priority"), attr("definition.priority")),
+        Column(gettext_lazy("State"), _alarm_state),
+        Column(gettext_lazy("Value"), attr("last_value")),
+    ]
+
+    def base_queryset(self):
+        return (super().base_queryset().filter(alarms.current_q(timezone.now()))
+                .select_related("line", "definition__tag__equipment").order_by("-active_since"))
 
 
 ALARM_ACTIONS = {
