@@ -3,6 +3,7 @@ and an ingest worker in its own process that can be killed."""
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ from pathlib import Path
 from django.db import connection
 
 BROKER_CONFIG = """listener {port} 127.0.0.1
+user {user}
 allow_anonymous true
 persistence true
 persistence_location {folder}/
@@ -51,7 +53,8 @@ class PrivateBroker:
         self.folder = folder
         self.port = free_port()
         self.config = folder / "mosquitto.conf"
-        self.config.write_text(BROKER_CONFIG.format(port=self.port, folder=folder))
+        # Started as root, Mosquitto would drop to its own user and could not write its store in our folder.
+        self.config.write_text(BROKER_CONFIG.format(port=self.port, folder=folder, user=getpass.getuser()))
         self.process: subprocess.Popen | None = None
 
     @property
@@ -67,7 +70,9 @@ class PrivateBroker:
         """A graceful stop: Mosquitto writes its persistent store (queued QoS 1 messages) on SIGTERM."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            self.process.wait(30)
+            self.process.wait(60)
+            if not (self.folder / "mosquitto.db").exists():
+                raise RuntimeError("Mosquitto wrote no persistent store: a restart would lose queued messages")
 
     def restart(self) -> None:
         self.stop()
