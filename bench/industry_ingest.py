@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from services_load import free_port, load, percentiles, serve
 
@@ -109,7 +109,7 @@ def ceiling(messages) -> tuple[int, float]:
         for name, value in body["values"].items():
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
             rows.append((tags[(code, name)], ts, float(value) if number else None, "" if number else str(value)))
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # one transaction, as the pipeline's batches
         cursor.execute("DROP TABLE IF EXISTS bench_copy")
         if connection.vendor == "postgresql":
             cursor.execute("CREATE TABLE bench_copy (LIKE industry_sample INCLUDING ALL)")
@@ -124,7 +124,6 @@ def ceiling(messages) -> tuple[int, float]:
             rows = [(t, adapt(ts), v, x) for t, ts, v, x in rows]
             began = time.perf_counter()
             cursor.executemany("INSERT INTO bench_copy (tag_id, ts, value, text) VALUES (%s, %s, %s, %s)", rows)
-        connection.commit() if not connection.in_atomic_block else None
         elapsed = time.perf_counter() - began
         cursor.execute("DROP TABLE bench_copy")
     return len(rows), elapsed
@@ -261,6 +260,18 @@ def alarm_kpis_at_scale(lines, events: int) -> None:
     definitions = list(AlarmDefinition.objects.filter(tag__line__in=lines).select_related("tag"))
     now = timezone.now()
     span = 30 * 86400
+    with transaction.atomic():
+        _insert_events(definitions, events, now, span)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    began = time.perf_counter()
+    result = kpis.alarm_kpis(lines, now - timedelta(seconds=span), now + timedelta(seconds=1))
+    elapsed = time.perf_counter() - began
+    print(f"  (d) alarm KPIs over {events:,} journal events ({result.activations:,} activations, 30 days, "
+          f"{len(lines)} lines): {elapsed:.2f} s ({'ok' if elapsed <= 2 else 'OVER GOAL'}: ≤ 2 s)")
+
+
+def _insert_events(definitions, events: int, now, span: int) -> None:
     batch = []
     for i in range(events):
         definition = definitions[(i * 7919) % len(definitions)]
@@ -272,13 +283,6 @@ def alarm_kpis_at_scale(lines, events: int) -> None:
             AlarmEvent.objects.bulk_create(batch)
             batch = []
     AlarmEvent.objects.bulk_create(batch)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    began = time.perf_counter()
-    result = kpis.alarm_kpis(lines, now - timedelta(seconds=span), now + timedelta(seconds=1))
-    elapsed = time.perf_counter() - began
-    print(f"  (d) alarm KPIs over {events:,} journal events ({result.activations:,} activations, 30 days, "
-          f"{len(lines)} lines): {elapsed:.2f} s ({'ok' if elapsed <= 2 else 'OVER GOAL'}: ≤ 2 s)")
 
 
 def main() -> None:
@@ -286,6 +290,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=25, help="per client, section (c)")
+    parser.add_argument("--sections", default="abcd", help="which of (a)–(d) to run")
     args, _unknown = parser.parse_known_args()
     lines = setup()
     print(f"{connection.vendor}: {len(lines)} lines × {lines[0].tags.count()} tags")
@@ -293,12 +298,16 @@ def main() -> None:
         broker = PrivateBroker(Path(folder))
         broker.start()
         try:
-            throughput(lines, broker, args.samples)
-            faults(lines, broker, args.samples)
-            live_page_under_ingest(lines, broker, args.requests)
+            if "a" in args.sections:
+                throughput(lines, broker, args.samples)
+            if "b" in args.sections:
+                faults(lines, broker, args.samples)
+            if "c" in args.sections:
+                live_page_under_ingest(lines, broker, args.requests)
         finally:
             broker.stop()
-    alarm_kpis_at_scale(lines, args.events)
+    if "d" in args.sections:
+        alarm_kpis_at_scale(lines, args.events)
 
 
 if __name__ == "__main__":
