@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -108,6 +109,10 @@ class Pipeline:
         lines = {line.pk: line for line in ProductionLine.objects.filter(active=True)}
         tags: dict[int, dict[str, Tag]] = defaultdict(dict)
         for tag in Tag.objects.filter(line__in=lines.keys()).select_related("equipment"):
+            # What the hot path checks; anything else goes through _typed, which says what is wrong.
+            tag.numeric = tag.kind == TagKind.NUMBER
+            tag.lowest = tag.low if tag.low is not None else -sys.float_info.max
+            tag.highest = tag.high if tag.high is not None else sys.float_info.max
             tags[tag.line_id][tag.code] = tag
         self._definitions = {line.code: LineDefinitions(line, tags[pk]) for pk, line in lines.items()}
         alarms.forget_definitions()
@@ -187,7 +192,11 @@ class Pipeline:
                     tag = tags.get(code) if isinstance(code, str) else None
                     if tag is None:
                         raise Rejected(f"unknown tag {code!r} on line {line.code}")
-                    value, text = _typed(tag, raw)
+                    kind = type(raw)  # the common case inline: a finite number within the tag's range (NaN fails)
+                    if tag.numeric and (kind is float or kind is int) and tag.lowest <= raw <= tag.highest:
+                        value, text = float(raw), ""
+                    else:
+                        value, text = _typed(tag, raw)
                     if checked:
                         key = (tag.id, reading.ts)
                         if key in stored:
@@ -245,7 +254,6 @@ class LineState:
                 self.stops.temperature(value)
         self.stops.status(ts, snapshot.status, self.alarms)
         snapshot.watermark = ts
-        snapshot.updated_at = timezone.now()
 
     def _take_role(self, role: str, ts: datetime, value: float | None, text: str) -> None:
         snapshot = self.snapshot
@@ -290,6 +298,7 @@ class LineState:
             self.heat.save()
         self.alarms.save()
         self.stops.save()
+        self.snapshot.updated_at = timezone.now()
         self.snapshot.save()
 
 
