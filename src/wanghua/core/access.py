@@ -230,7 +230,9 @@ def role_within(granted_patterns: list[str], granted_scope: str, holder: Grant) 
 def fetch_for_change(model: type[models.Model], actor, action: str, pk):
     """Lock a record for a change inside the caller's transaction, re-checking access there:
     invisible is 'not found' (DoesNotExist), visible but not allowed is PermissionDenied."""
-    obj = model.objects.visible_to(actor, "view").select_for_update().filter(pk=pk).first()
+    # Only the record's own row is locked (`of`): the scope filter may join regions and units, and
+    # locking those too would make unrelated writers (telemetry inserting references to them) wait.
+    obj = model.objects.visible_to(actor, "view").select_for_update(of=("self",)).filter(pk=pk).first()
     if obj is None:
         raise model.DoesNotExist(_("%(model)s not found.") % {"model": model._meta.verbose_name})
     require(actor, action, obj)

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wanghua.core.access import fetch_for_change
+from wanghua.core.access import require
 
 from .models import AlarmDefinition, AlarmEvent, AlarmKind, AlarmState, ProductionLine, Tag
 
@@ -130,7 +130,13 @@ class Evaluator:
 # --- operators' actions ------------------------------------------------------------------------------
 
 def _locked_state(actor, definition_id: int, perm: str) -> tuple[AlarmDefinition, AlarmState]:
-    definition = fetch_for_change(AlarmDefinition, actor, perm, definition_id)
+    definition = (AlarmDefinition.objects.visible_to(actor, "view").select_related("tag")
+                  .filter(pk=definition_id).first())
+    if definition is None:
+        raise AlarmDefinition.DoesNotExist(_("%(model)s not found.") % {"model": AlarmDefinition._meta.verbose_name})
+    require(actor, perm, definition)
+    # The state row alone is locked, after the ingest worker's order (snapshot, then states): the
+    # definition stays unlocked, since ingest inserts journal rows that refer to it.
     state, _created = AlarmState.objects.select_for_update().get_or_create(
         definition=definition, defaults={"line_id": definition.tag.line_id})
     return definition, state
