@@ -231,8 +231,19 @@ class LineSimulator:
 
 
 def simulators_for(lines) -> list[LineSimulator]:
-    """One simulator per line, seeded by its code so a rerun produces the same story."""
-    return [LineSimulator(line.code, line.enterprise.code, seed=sum(map(ord, line.code))) for line in lines]
+    """One simulator per line, seeded by its code, going on from the line's snapshot (counters, heat)."""
+    from .models import LiveSnapshot
+
+    snapshots = {s.line_id: s for s in LiveSnapshot.objects.filter(line__in=[line.pk for line in lines])}
+    simulators = []
+    for line in lines:
+        simulator = LineSimulator(line.code, line.enterprise.code, seed=sum(map(ord, line.code)))
+        snapshot = snapshots.get(line.pk)
+        if snapshot is not None:
+            simulator.count, simulator.good = snapshot.count, snapshot.good
+            simulator.heat_number = int(snapshot.heat[-5:]) if snapshot.heat[-5:].isdigit() else 0
+        simulators.append(simulator)
+    return simulators
 
 
 def backfill(simulators: list[LineSimulator], start: datetime, end: datetime, *, step: float = 1.0,
