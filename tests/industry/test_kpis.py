@@ -70,6 +70,8 @@ def test_stop_kpis_and_oee(plant):
     assert value.quality == pytest.approx(351 / 360)
     assert value.oee == pytest.approx(1.5 / 4 * 1.0 * 351 / 360)
     assert kpis.oee_per_day(plant.line, days=2)[-1]["day"] == timezone.localdate().isoformat()
+    silent = kpis.oee(plant.line, plant.start - timedelta(days=10), plant.start - timedelta(days=9))
+    assert not silent.reported  # no count data then: "no data", not an OEE of 0
 
 
 def test_analysis_page_api_and_indicators(plant, make_user, world, client_for):

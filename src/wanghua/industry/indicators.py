@@ -30,7 +30,7 @@ def _last(span: timedelta) -> tuple:
           zone="belt")
 def oee(region=None) -> float:
     lines = _lines(region)
-    values = [kpis.oee(line, *_last(DAY)).oee for line in lines]
+    values = [value.oee for value in (kpis.oee(line, *_last(DAY)) for line in lines) if value.reported]
     return round(100 * sum(values) / len(values), 1) if values else 0.0
 
 

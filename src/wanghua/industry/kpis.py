@@ -54,6 +54,7 @@ class Oee:
     quality: float
     output: int
     good: int
+    reported: bool = True  # False: no count data in the period, so the figures say nothing
 
     @property
     def oee(self) -> float:
@@ -156,10 +157,11 @@ def _per_day(stops: list[Stop], seconds: dict[int, float]) -> list[dict]:
     return [{"day": day.isoformat(), "hours": round(value / 3600, 2)} for day, value in sorted(days.items())]
 
 
-def _produced(line: ProductionLine, role: str, since: datetime, until: datetime) -> int:
+def _produced(line: ProductionLine, role: str, since: datetime, until: datetime) -> int | None:
+    """Pieces counted in the period (None: the line reported no count then)."""
     span = MinuteRollup.objects.filter(tag__line=line, tag__role=role, minute__gte=since, minute__lt=until).aggregate(
         low=Min("low"), high=Max("high"))
-    return int(span["high"] - span["low"]) if span["high"] is not None else 0
+    return int(span["high"] - span["low"]) if span["high"] is not None else None
 
 
 def oee(line: ProductionLine, since: datetime, until: datetime) -> Oee:
@@ -168,6 +170,9 @@ def oee(line: ProductionLine, since: datetime, until: datetime) -> Oee:
     downtime = sum(_overlap(s, since, until, timezone.now()) for s in _stops_in([line], since, until))
     running = max(0.0, planned - downtime)
     output, good = _produced(line, TagRole.COUNT, since, until), _produced(line, TagRole.GOOD, since, until)
+    if output is None:
+        return Oee(0.0, 0.0, 0.0, 0, 0, reported=False)
+    good = good or 0
     ideal = float(line.ideal_rate) * running / 60
     return Oee(availability=running / planned if planned else 0.0,
                performance=min(1.0, output / ideal) if ideal else 0.0,
@@ -183,7 +188,7 @@ def oee_per_day(line: ProductionLine, days: int = 7) -> list[dict]:
         start = datetime.combine(day, time.min, tzinfo=zone)
         end = min(start + timedelta(days=1), timezone.now())
         value = oee(line, start, end)
-        rows.append({"day": day.isoformat(), "oee": round(100 * value.oee, 1),
+        rows.append({"day": day.isoformat(), "reported": value.reported, "oee": round(100 * value.oee, 1),
                      "availability": round(100 * value.availability, 1),
                      "performance": round(100 * value.performance, 1), "quality": round(100 * value.quality, 2),
                      "output": value.output})
@@ -198,6 +203,6 @@ def oee_per_shift(line: ProductionLine, shifts: int = 6) -> list[dict]:
         start = current.start - back * (current.end - current.start)
         shift = shift_at(line, start)
         value = oee(line, shift.start, min(shift.end, timezone.now()))
-        rows.append({"shift": str(shift), "start": shift.start.isoformat(), "oee": round(100 * value.oee, 1),
-                     "output": value.output})
+        rows.append({"shift": str(shift), "start": shift.start.isoformat(), "reported": value.reported,
+                     "oee": round(100 * value.oee, 1), "output": value.output})
     return rows
