@@ -2,7 +2,7 @@
 enterprise against operators of another."""
 
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
-from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState, Sample, Stop
+from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState, ProductionLine, Sample, Stop, Tag
 
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
 INGEST = {"anonymous": 401, "no_role": 403, "out_of_scope": 200, "in_scope": 200}  # foreign lines: dead letters
@@ -38,6 +38,7 @@ def operator_cases(w, users) -> list[Case]:
         Case("live sparklines", "get", f"{line}/sparklines.json", PAGE_DETAIL),
         Case("qr sheet", "get", f"{line}/qr/", PAGE_DETAIL),
         Case("analysis", "get", f"{line}/analysis/", PAGE_DETAIL),
+        Case("line setup", "get", f"{line}/setup/", PAGE_DETAIL),
         Case("live equipment", "get", f"{line}/L04/", PAGE_DETAIL),
         Case("equipment sparklines", "get", f"{line}/L04/sparklines.json", PAGE_DETAIL),
         Case("alarm journal", "get", "/industry/alarms/", PAGE_LIST, marker="精轧主电机严重过流"),
@@ -72,7 +73,36 @@ def manager_cases(w, users) -> list[Case]:
     ids, plant = users["industry"], users["plant"]
     api = "/api/v1/industry"
     body = {"line": "FT-BAR1", "ts": plant.at(1000), "values": {"speed": 2.0}}
+    line, tag = plant.line, Tag.objects.get(line=plant.line, code="o2")
+    alarm = AlarmDefinition.objects.get(tag=tag, kind="HI")
+    settings = {"name": line.name, "capacity_tonnes": 12000, "ideal_rate": "4", "cold_after_minutes": 95,
+                "min_stop_seconds": 60, "active": "on"}
+    new_alarm = {"tag": tag.pk, "kind": "LO", "limit": 0.5, "priority": "low", "deadband": 0, "on_delay": 0,
+                 "off_delay": 0, "message": "含氧量低"}
     return [
+        Case("line edit form", "get", f"/industry/setup/lines/{line.pk}/edit/", PAGE_DETAIL),
+        Case("line edit", "post", f"/industry/setup/lines/{line.pk}/edit/", PAGE_CHANGE, data=settings,
+             state=lambda: ProductionLine.objects.get(pk=line.pk).cold_after_minutes),
+        Case("tag edit form", "get", f"/industry/setup/tags/{tag.pk}/edit/", PAGE_DETAIL),
+        Case("tag edit", "post", f"/industry/setup/tags/{tag.pk}/edit/", PAGE_CHANGE,
+             data={"name": tag.name, "unit": "%", "low": 0, "high": 25, "key": ""},
+             state=lambda: Tag.objects.get(pk=tag.pk).high),
+        Case("alarm form", "get", "/industry/setup/alarms/new/", PAGE_LIST),
+        Case("alarm define", "post", "/industry/setup/alarms/new/",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=new_alarm,
+             state=lambda: AlarmDefinition.objects.count()),
+        Case("alarm edit form", "get", f"/industry/setup/alarms/{alarm.pk}/edit/", PAGE_DETAIL),
+        Case("alarm edit", "post", f"/industry/setup/alarms/{alarm.pk}/edit/", PAGE_CHANGE,
+             data={"kind": "HI", "limit": 5.5, "priority": "low", "deadband": 0.3, "on_delay": 60, "off_delay": 30,
+                   "message": "烟气含氧量高"}, state=lambda: AlarmDefinition.objects.get(pk=alarm.pk).limit),
+        Case("api tag patch", "patch", f"{api}/tags/{tag.pk}", API_DETAIL, data={"high": 30}, as_json=True,
+             state=lambda: Tag.objects.get(pk=tag.pk).high),
+        Case("api alarm define", "post", f"{api}/alarm-definitions",
+             {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
+             data={"tag_id": tag.pk, "kind": "LOLO", "limit": 0.2, "message": "含氧量过低"}, as_json=True,
+             state=lambda: AlarmDefinition.objects.count()),
+        Case("api alarm patch", "patch", f"{api}/alarm-definitions/{alarm.pk}", API_DETAIL, data={"deadband": 0.4},
+             as_json=True, state=lambda: AlarmDefinition.objects.get(pk=alarm.pk).deadband),
         Case("api alarm shelve", "post", f"{api}/alarms/{ids['shelve']}/shelve", API_DETAIL,
              data={"minutes": 30, "note": "传感器校准"}, as_json=True, state=events(ids["shelve"])),
         Case("api alarm unshelve", "post", f"{api}/alarms/{ids['shelve']}/unshelve", API_DETAIL, as_json=True,

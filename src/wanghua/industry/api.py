@@ -6,15 +6,26 @@ from datetime import datetime, timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from wanghua.core.api import Pagination, RecordId, Text, needs
+from wanghua.core.api import Pagination, RecordId, Text, needs, patch_data
 
-from . import alarms, kpis, live, stops
+from . import alarms, definitions, kpis, live, stops
 from .ingest import Message, Pipeline
-from .models import AlarmEvent, AlarmState, LineStatus, MinuteRollup, Priority, ProductionLine, Sample, Stop, Tag
+from .models import (
+    AlarmEvent,
+    AlarmKind,
+    AlarmState,
+    LineStatus,
+    MinuteRollup,
+    Priority,
+    ProductionLine,
+    Sample,
+    Stop,
+    Tag,
+)
 
 router = Router(tags=["industry"])
 HISTORY_LIMIT = 10_000
@@ -30,7 +41,21 @@ class EquipmentOut(Schema):
     name: str
 
 
+class AlarmDefinitionOut(Schema):
+    id: int
+    tag: str = Field(..., alias="tag.code")
+    kind: AlarmKind
+    limit: float | None
+    state: str
+    priority: Priority
+    deadband: float
+    on_delay: int
+    off_delay: int
+    message: str
+
+
 class TagOut(Schema):
+    id: int
     code: str
     name: str
     kind: str
@@ -40,6 +65,11 @@ class TagOut(Schema):
     high: float | None
     key: bool
     location: str | None = Field(None, alias="equipment.location")
+    alarms: list[AlarmDefinitionOut]
+
+    @staticmethod
+    def resolve_alarms(tag):
+        return list(tag.alarms.all())
 
 
 class LineOut(Schema):
@@ -63,7 +93,7 @@ class LineDetailOut(LineOut):
 
     @staticmethod
     def resolve_tags(line):
-        return list(line.tags.select_related("equipment"))
+        return list(line.tags.select_related("equipment", "line").prefetch_related("alarms"))
 
 
 @router.get("/lines", response=list[LineOut])
@@ -358,3 +388,53 @@ def line_kpis(request, code: str, query: Query[KpiQuery]):
             "oee": {**value.__dict__, "oee": value.oee}, "oee_per_day": kpis.oee_per_day(line, min(query.days, 31)),
             "oee_per_shift": kpis.oee_per_shift(line), "stops": kpis.stop_kpis([line], since, until).__dict__,
             "alarms": kpis.alarm_kpis([line], since, until).__dict__}
+
+
+class TagPatch(Schema):
+    name: Text | None = Field(None, min_length=1, max_length=100)
+    unit: Text | None = Field(None, max_length=20)
+    low: float | None = Field(None, ge=-1e12, le=1e12)
+    high: float | None = Field(None, ge=-1e12, le=1e12)
+    key: bool | None = None
+
+
+@router.patch("/tags/{tag_id}", response=TagOut, summary="A tag's name, unit, valid range or key flag")
+@needs("industry.change_tag")
+def patch_tag(request, tag_id: RecordId, body: TagPatch):
+    return definitions.update_tag(request.user, tag_id, **patch_data(body))
+
+
+class AlarmIn(Schema):
+    tag_id: RecordId
+    kind: AlarmKind
+    limit: float | None = Field(None, ge=-1e12, le=1e12)
+    state: Text = Field("", max_length=40)
+    priority: Priority = Priority.LOW
+    deadband: float = Field(0, ge=0, le=1e9)
+    on_delay: int = Field(0, ge=0, le=86400)
+    off_delay: int = Field(0, ge=0, le=86400)
+    message: Text = Field(..., min_length=1, max_length=200)
+
+
+class AlarmPatch(Schema):
+    limit: float | None = Field(None, ge=-1e12, le=1e12)
+    state: Text | None = Field(None, max_length=40)
+    priority: Priority | None = None
+    deadband: float | None = Field(None, ge=0, le=1e9)
+    on_delay: int | None = Field(None, ge=0, le=86400)
+    off_delay: int | None = Field(None, ge=0, le=86400)
+    message: Text | None = Field(None, min_length=1, max_length=200)
+
+
+@router.post("/alarm-definitions", response={201: AlarmDefinitionOut}, summary="Define an alarm on a tag")
+@needs("industry.add_alarmdefinition")
+def create_alarm_definition(request, body: AlarmIn):
+    data = body.dict()
+    tag = get_object_or_404(Tag.objects.visible_to(request.user), pk=data.pop("tag_id"))
+    return Status(201, definitions.define_alarm(request.user, tag=tag, **data))
+
+
+@router.patch("/alarm-definitions/{definition_id}", response=AlarmDefinitionOut)
+@needs("industry.change_alarmdefinition")
+def patch_alarm_definition(request, definition_id: RecordId, body: AlarmPatch):
+    return definitions.update_alarm(request.user, definition_id, **patch_data(body))

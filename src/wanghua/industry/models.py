@@ -127,7 +127,10 @@ class Tag(ScopedModel):
         verbose_name_plural = _("tags")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.line.code} · {self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("industry:line_setup", args=[self.line.code]) + f"#tag-{self.code}"
 
 
 class TelemetryQuerySet(VisibilityMixin, models.QuerySet):
@@ -333,6 +336,9 @@ class AlarmDefinition(ScopedModel):
 
     def __str__(self) -> str:
         return self.message
+
+    def get_absolute_url(self) -> str:
+        return reverse("industry:line_setup", args=[self.tag.line.code]) + f"#tag-{self.tag.code}"
 
 
 class AlarmState(models.Model):

@@ -17,13 +17,15 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wanghua.core.access import has_perm_anywhere
+from wanghua.core.access import can, has_perm_anywhere
+from wanghua.core.editing import ServiceFormView
 from wanghua.core.listing import Column, ScopedListView, attr
 from wanghua.core.rules import access, perm
 
-from . import alarms, kpis, live, stops
+from . import alarms, definitions, kpis, live, stops
 from .filters import AlarmEventFilter, CurrentAlarmFilter, StopFilter
-from .models import AlarmDefinition, AlarmEvent, AlarmState, Equipment, LiveSnapshot, ProductionLine, Stop
+from .forms import AlarmForm, LineForm, TagForm
+from .models import AlarmDefinition, AlarmEvent, AlarmState, Equipment, LiveSnapshot, ProductionLine, Stop, Tag
 
 LIVE_FRAGMENT_SECONDS = 1
 
@@ -236,3 +238,42 @@ def stop_reason(request, pk: int):
     else:
         messages.success(request, _("Saved."))
     return redirect(_back(request))
+
+
+# --- definitions (plant production managers) ------------------------------------------------------------
+
+@access(perm("industry.view_tag"))
+def line_setup(request, code: str):
+    """The line's equipment, tags with their valid ranges and alarm definitions; edit links for those who may."""
+    line = _line(request, code)
+    tags = (Tag.objects.visible_to(request.user).filter(line=line).select_related("equipment")
+            .prefetch_related("alarms"))
+    return render(request, "industry/setup.html", {
+        "line": line, "tags": tags, "equipment": line.equipment.all(),
+        "can_edit_line": can(request.user, "change", line),
+        "can_edit_tags": has_perm_anywhere(request.user, "industry.change_tag"),
+        "can_edit_alarms": has_perm_anywhere(request.user, "industry.change_alarmdefinition")})
+
+
+@access(perm("industry.change_productionline"))
+class LineEditView(ServiceFormView):
+    model, form_class, title = ProductionLine, LineForm, gettext_lazy("Line settings")
+    update_service = definitions.update_line
+
+
+@access(perm("industry.change_tag"))
+class TagEditView(ServiceFormView):
+    model, form_class, title = Tag, TagForm, gettext_lazy("Edit tag")
+    update_service = definitions.update_tag
+
+
+@access(perm("industry.add_alarmdefinition"))
+class AlarmCreateView(ServiceFormView):
+    model, form_class, title = AlarmDefinition, AlarmForm, gettext_lazy("New alarm")
+    create_service = definitions.define_alarm
+
+
+@access(perm("industry.change_alarmdefinition"))
+class AlarmEditView(ServiceFormView):
+    model, form_class, title = AlarmDefinition, AlarmForm, gettext_lazy("Edit alarm")
+    update_service = definitions.update_alarm
