@@ -15,6 +15,14 @@ from django.views import View
 from .access import can
 
 
+def int_or_zero(value) -> int:
+    """A form or query value as an int; 0 for anything that is not one (the caller's range check refuses it)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def visible_or_404(model, request, pk):
     """A record the user may see, or 404: pages never reveal what lies outside one's scope."""
     obj = model.objects.visible_to(request.user, "view").filter(pk=pk).first()

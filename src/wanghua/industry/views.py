@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView
+from wanghua.core.editing import ServiceFormView, int_or_zero
 from wanghua.core.listing import Column, ScopedListView, attr
 from wanghua.core.rules import access, perm
 
@@ -96,7 +96,7 @@ def qr_sheet(request, code: str):
 def line_analysis(request, code: str):
     """Downtime Pareto, stops per crew and day, OEE per day and shift, alarm-system KPIs."""
     line = _line(request, code)
-    days = _int(request.GET.get("days")) or 7
+    days = int_or_zero(request.GET.get("days")) or 7
     if not 1 <= days <= 366:
         raise Http404
     since, until = kpis.period_of(days)
@@ -164,7 +164,7 @@ ALARM_ACTIONS = {
     "ack": lambda user, pk, post: alarms.acknowledge(user, pk, post.get("note", "")),
     "register": lambda user, pk, post: alarms.register(user, pk, cause=post.get("cause", ""),
                                                         action=post.get("action", "")),
-    "shelve": lambda user, pk, post: alarms.shelve(user, pk, minutes=_int(post.get("minutes")),
+    "shelve": lambda user, pk, post: alarms.shelve(user, pk, minutes=int_or_zero(post.get("minutes")),
                                                    note=post.get("note", "")),
     "unshelve": lambda user, pk, post: alarms.unshelve(user, pk),
     "suppress": lambda user, pk, post: alarms.set_suppressed(user, pk, True, post.get("note", "")),
@@ -173,12 +173,6 @@ ALARM_ACTIONS = {
     "in-service": lambda user, pk, post: alarms.set_out_of_service(user, pk, False),
 }
 
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @access(perm("industry.add_alarmevent"))

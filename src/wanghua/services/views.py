@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, reveal_response, style_form, visible_or_404
+from wanghua.core.editing import ServiceFormView, int_or_zero, reveal_response, style_form, visible_or_404
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.reference import choices
@@ -96,18 +96,12 @@ def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status
 STEPS = {
     "start": lambda user, pk, post: services.start_errand(user, pk),
     "complete": lambda user, pk, post: services.complete_errand(user, pk, outcome=post.get("outcome", "")),
-    "follow-up": lambda user, pk, post: services.follow_up(user, pk, satisfaction=_int(post.get("satisfaction")),
+    "follow-up": lambda user, pk, post: services.follow_up(user, pk, satisfaction=int_or_zero(post.get("satisfaction")),
                                                            comment=post.get("comment", "")),
     "cancel": lambda user, pk, post: services.cancel_errand(user, pk, reason=post.get("reason", "")),
     "return": lambda user, pk, post: services.return_errand(user, pk, reason=post.get("reason", "")),
 }
 
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @access(perm("services.change_errand"))
@@ -270,7 +264,7 @@ def _parse_day(value: str | None) -> date:
 
 @access(perm("services.view_errand"))
 def diary(request):
-    agent = _diary_agent(request, _int(request.GET.get("agent")) or None)
+    agent = _diary_agent(request, int_or_zero(request.GET.get("agent")) or None)
     day = _parse_day(request.GET.get("day"))
     status, error = 200, ""
     if request.method == "POST":
@@ -322,12 +316,12 @@ def diary_xlsx(request, agent_id: int, year: int, month: int | None = None):
 # --- statistics -------------------------------------------------------------------------------------
 
 def _statistics_scope(request):
-    year = _int(request.GET.get("year")) or None
+    year = int_or_zero(request.GET.get("year")) or None
     if year is not None and not 2000 <= year <= 2100:
         raise Http404
     region = None
     if request.GET.get("region"):
-        region = Region.objects.visible_to(request.user, "view").filter(pk=_int(request.GET["region"])).first()
+        region = Region.objects.visible_to(request.user, "view").filter(pk=int_or_zero(request.GET["region"])).first()
         if region is None:
             raise Http404
     return year, region
@@ -394,7 +388,7 @@ class CoverageView(ScopedListView):
 def cash_report(request):
     """Money handled per station and day (or month): received, paid out, returned, still held."""
     by_month = request.GET.get("by") == "month"
-    year = _int(request.GET.get("year")) or timezone.localdate().year
+    year = int_or_zero(request.GET.get("year")) or timezone.localdate().year
     if not 2000 <= year <= 2100:
         raise Http404
     rows = cash_rows(request.user, year, by_month)
