@@ -64,3 +64,10 @@ def test_http_ingest_with_a_gateway_token(plant, make_user, world, client_for):
     operator = client_for(make_user("op", "operator", unit=world.enterprise1))
     refused = operator.post("/api/v1/industry/ingest", json.dumps(body), content_type="application/json")
     assert refused.status_code == 403
+
+
+def test_times_no_database_stores_are_refused_with_422(plant, make_user, world, client_for):
+    client = client_for(make_user("op", "operator", unit=world.enterprise1))
+    for until in ("0266-04-23T03:32:59-21:31", "1900-01-01T00:00:00+08:00"):
+        response = client.get("/api/v1/industry/alarm-events", {"until": until})
+        assert response.status_code == 422, until

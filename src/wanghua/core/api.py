@@ -3,6 +3,7 @@ errors as JSON in the caller's language (Accept-Language)."""
 
 
 import functools
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from django.contrib.auth.decorators import login_required
@@ -76,6 +77,20 @@ def _no_nul(value: str) -> str:
 
 # Every text the API accepts: no NUL characters (PostgreSQL cannot store them; they are never meant).
 Text = Annotated[str, AfterValidator(_no_nul)]
+
+def _sane_moment(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > timedelta(hours=14):
+            raise ValueError("the time-zone offset must lie within ±14:00")
+    if not 1970 <= value.year <= 2100:
+        raise ValueError("the year must lie between 1970 and 2100")
+    return value
+
+
+# Every time the API accepts: a real offset and a year every database stores (PostgreSQL refuses
+# offsets beyond ±15:59; far-off years are never meant).
+Moment = Annotated[datetime, AfterValidator(_sane_moment)]
 
 # Every record id the API accepts: positive and within what every database (and JavaScript) holds.
 RecordId = Annotated[int, Field(ge=1, le=9_007_199_254_740_991)]

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from wanghua.core.api import Pagination, RecordId, Text, needs, patch_data
+from wanghua.core.api import Moment, Pagination, RecordId, Text, needs, patch_data
 
 from . import alarms, definitions, kpis, live, stops
 from .ingest import Message, Pipeline
@@ -158,8 +158,8 @@ def line_live(request, code: str):
 
 class HistoryQuery(Schema):
     tag: Text = Field(..., max_length=40)
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
     resolution: str = Field("minute", pattern="^(raw|minute)$")
 
 
@@ -221,8 +221,8 @@ class EventOut(Schema):
 class EventQuery(Schema):
     line: Text | None = Field(None, max_length=40)
     kind: AlarmEvent.Kind | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
 
 
 @router.get("/alarm-events", response=list[EventOut], summary="The alarm journal")
@@ -302,7 +302,7 @@ class StopOut(Schema):
 class StopQuery(Schema):
     line: Text | None = Field(None, max_length=40)
     kind: Stop.Kind | None = None
-    since: datetime | None = None
+    since: Moment | None = None
 
 
 @router.get("/stops", response=list[StopOut])

@@ -373,9 +373,12 @@ def _merge_rollups(rollups: dict[tuple[int, datetime], list[float]]) -> None:
 def _timestamp(raw) -> datetime:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
         try:
-            return datetime.fromtimestamp(raw, tz=timezone.get_current_timezone())
+            ts = datetime.fromtimestamp(raw, tz=timezone.get_current_timezone())
         except (OverflowError, OSError, ValueError):
             raise Rejected(f"timestamp {raw!r} is out of range") from None
+        if ts.year < 1970:
+            raise Rejected(f"timestamp {raw!r} is before 1970")
+        return ts
     if not isinstance(raw, str):
         raise Rejected("\"ts\" must be an ISO 8601 time or Unix seconds")
     try:
@@ -384,7 +387,12 @@ def _timestamp(raw) -> datetime:
         ts = None
     if ts is None:
         raise Rejected(f"\"ts\" {raw[:40]!r} is not an ISO 8601 time")
-    return ts if timezone.is_aware(ts) else timezone.make_aware(ts)
+    if timezone.is_aware(ts) and abs(ts.utcoffset()) > timedelta(hours=14):
+        raise Rejected(f"\"ts\" {raw[:40]!r} has a time-zone offset beyond ±14:00")
+    ts = ts if timezone.is_aware(ts) else timezone.make_aware(ts)
+    if ts.year < 1970:
+        raise Rejected(f"timestamp {raw[:40]!r} is before 1970")
+    return ts
 
 
 def _typed(tag: Tag, raw) -> tuple[float | None, str]:

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from wanghua.core.api import Pagination, RecordId, RevealOut, Text, needs
+from wanghua.core.api import Moment, Pagination, RecordId, RevealOut, Text, needs
 from wanghua.org.models import Region
 
 from . import services
@@ -154,7 +154,7 @@ class ErrandIn(Schema):
     description: Text = Field(..., min_length=1, max_length=500)
     channel: Channel = Channel.PHONE
     handles_money: bool = False
-    due_at: datetime | None = None
+    due_at: Moment | None = None
 
 
 class ErrandFilter(Schema):
