@@ -13,6 +13,9 @@ SERVICES_READ = ["services.view_*", "services.export_*"]
 # Operators watch their enterprise's lines, acknowledge and register alarms, and give stop reasons;
 # shelving, suppressing and taking alarms out of service is for the plant's production managers.
 INDUSTRY_WORK = ["industry.view_*", "industry.export_*", "industry.add_alarmevent", "industry.change_stop"]
+LAB_WORK = ["industry.view_laborder", "industry.add_laborder", "industry.export_laborder", "industry.view_specimen",
+            "industry.view_testresult", "industry.add_testresult", "industry.export_testresult",
+            "industry.view_standard", "industry.view_gradelimit"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
 
 BUILTIN_ROLES: list[dict[str, Any]] = [
@@ -46,7 +49,7 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "data_scope": "subtree", "permissions": ["org.view_zone", "org.view_unit", "industry.*"],
      "description": "Defines lines, tags and alarms of their enterprise; shelves and suppresses alarms"},
     {"code": "lab", "name_zh": "检验员", "name_en": "Lab inspector", "data_scope": "subtree",
-     "permissions": ["org.view_zone", "org.view_unit"], "description": "智检中心 staff"},
+     "permissions": ["org.view_zone", "org.view_unit", *LAB_WORK], "description": "智检中心 staff"},
     {"code": "grid", "name_zh": "网格员", "name_en": "Grid inspector", "data_scope": "subtree",
      "permissions": ["org.view_region", "org.view_zone"], "description": "网格员 of one grid"},
     {"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteer", "data_scope": "subtree",

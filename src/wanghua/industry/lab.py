@@ -1,0 +1,301 @@
+"""智检中心: lab orders per heat, results from instruments (or by hand, with a reason), verdicts against the
+grade's limits that name the rule which decided them, retests, and an append-only hash-chained record.
+
+Per GB/T 1499.2 a heat is tested with 2 tensile, 2 bend, 1 re-bend (E grades) and 1 weight-deviation
+specimen. When a test fails, twice as many specimens of that test are taken from the same heat; the
+heat passes only if every one of them passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wanghua.core import audit
+from wanghua.core.access import fetch_for_change, require
+
+from .models import GradeLimit, LabChain, LabOrder, Specimen, Standard, TestKind, TestResult, Verdict
+
+SPECIMENS = {TestKind.TENSILE: 2, TestKind.BEND: 2, TestKind.REBEND: 1, TestKind.WEIGHT: 1}
+STRENGTH_UNITS = {"MPa", "N/mm²", "N/mm2"}
+SOURCES = ("instrument", "manual")
+# Physically possible ranges: anything outside is a fault of the instrument or of the typing.
+RANGES = {"yield_strength": (Decimal(50), Decimal(2000)), "tensile_strength": (Decimal(50), Decimal(2500)),
+          "elongation": (Decimal(0), Decimal(80)), "agt": (Decimal(0), Decimal(60)),
+          "weight_deviation": (Decimal(-30), Decimal(30))}
+VALUES = {TestKind.TENSILE: ("yield_strength", "tensile_strength", "elongation", "agt"),
+          TestKind.BEND: ("passed_bend",), TestKind.REBEND: ("passed_bend",),
+          TestKind.WEIGHT: ("weight_deviation",)}
+GENESIS = "0" * 64
+PLACES = {"yield_strength": Decimal("0.1"), "tensile_strength": Decimal("0.1"), "elongation": Decimal("0.1"),
+          "agt": Decimal("0.1"), "weight_deviation": Decimal("0.01")}
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str
+    rule: str
+
+
+# --- orders ---------------------------------------------------------------------------------------------
+
+def limits_of(standard: Standard, grade: str) -> GradeLimit:
+    limits = GradeLimit.objects.filter(standard=standard, grade=grade).first()
+    if limits is None:
+        raise ValidationError({"grade": _("%(standard)s has no grade %(grade)s.") % {"standard": standard,
+                                                                                      "grade": grade}})
+    return limits
+
+
+def by_diameter(table: list, diameter: int) -> Decimal:
+    for largest, value in table:
+        if diameter <= largest:
+            return Decimal(str(value))
+    raise ValidationError({"diameter": _("The standard covers bars up to %(mm)s mm.") % {"mm": table[-1][0]}})
+
+
+@transaction.atomic
+def create_order(actor, *, enterprise, heat: str, grade: str, diameter: int, sampled_at: datetime,
+                 sampled_where: str = "", standard: Standard | None = None) -> LabOrder:
+    """Register a heat's samples; the specimens the standard asks for are created with it."""
+    standard = standard or Standard.objects.filter(code="GB/T 1499.2", active=True).order_by("-effective_on").first()
+    if standard is None:
+        raise ValidationError(_("No active standard to test against."))
+    limits = limits_of(standard, grade)
+    by_diameter(limits.bend_mandrels, diameter)
+    if sampled_at > timezone.now():
+        raise ValidationError({"sampled_at": _("The sampling time cannot be in the future.")})
+    order = LabOrder(enterprise=enterprise, heat=heat.strip(), grade=grade, diameter=diameter, standard=standard,
+                     sampled_at=sampled_at, sampled_where=sampled_where.strip())
+    require(actor, "add", order)
+    if LabOrder.objects.filter(enterprise=enterprise, heat=order.heat).exists():
+        raise ValidationError({"heat": _("This heat is already registered.")})
+    order.full_clean()
+    with audit.acting_as(actor):
+        order.save()
+        Specimen.objects.bulk_create(
+            Specimen(order=order, kind=kind, number=n)
+            for kind, count in SPECIMENS.items() if kind != TestKind.REBEND or limits.rebend
+            for n in range(1, count + 1))
+    return order
+
+
+# --- judging one result -------------------------------------------------------------------------------------
+
+def judge(kind: str, values: dict[str, Any], limits: GradeLimit, diameter: int) -> Decision:
+    """The verdict of one test, naming the rule that decided it."""
+    name = f"{limits.standard} {limits.grade}"
+    if kind == TestKind.TENSILE:
+        return _judge_tensile(values, limits, name)
+    if kind in (TestKind.BEND, TestKind.REBEND):
+        factor = by_diameter(limits.bend_mandrels, diameter) + (1 if kind == TestKind.REBEND else 0)
+        test = _("bend 180°") if kind == TestKind.BEND else _("re-bend 90°/20°")
+        rule = _("%(name)s: %(test)s around D = %(factor)sd = %(mm)s mm") % {
+            "name": name, "test": test, "factor": factor, "mm": factor * diameter}
+        if values["passed_bend"]:
+            return Decision(Verdict.PASS, _("%(rule)s, no cracks") % {"rule": rule})
+        return Decision(Verdict.FAIL, _("%(rule)s: cracked") % {"rule": rule})
+    tolerance = by_diameter(limits.weight_tolerances, diameter)
+    deviation = values["weight_deviation"]
+    rule = _("%(name)s: weight deviation %(value)s%% within ±%(tolerance)s%% for Φ%(d)s") % {
+        "name": name, "value": deviation, "tolerance": tolerance, "d": diameter}
+    return Decision(Verdict.PASS if abs(deviation) <= tolerance else Verdict.FAIL, rule)
+
+
+def _judge_tensile(values: dict[str, Any], limits: GradeLimit, name: str) -> Decision:
+    rel, rm, a, agt = (values[k] for k in ("yield_strength", "tensile_strength", "elongation", "agt"))
+    checks = [("ReL", rel, ">=", limits.yield_min, "MPa"), ("Rm", rm, ">=", limits.tensile_min, "MPa"),
+              ("A", a, ">=", limits.elongation_min, "%"), ("Agt", agt, ">=", limits.agt_min, "%")]
+    if limits.tensile_yield_ratio_min is not None:
+        checks.append(("Rm/ReL", (rm / rel).quantize(Decimal("0.01")), ">=", limits.tensile_yield_ratio_min, ""))
+    if limits.yield_overstrength_max is not None:
+        checks.append((f"ReL/{limits.yield_min.normalize()}", (rel / limits.yield_min).quantize(Decimal("0.01")),
+                       "<=", limits.yield_overstrength_max, ""))
+    met = []
+    for label, value, sign, bound, unit in checks:
+        if bound is None or value is None:
+            continue
+        ok = value >= bound if sign == ">=" else value <= bound
+        shown = f"{label} {value}{unit} {'≥' if sign == '>=' else '≤'} {bound}{unit}"
+        if not ok:
+            return Decision(Verdict.FAIL, _("%(name)s: %(check)s not met") % {"name": name, "check": shown})
+        met.append(shown)
+    return Decision(Verdict.PASS, f"{name}: " + ", ".join(met))
+
+
+def clean_values(kind: str, raw: dict[str, Any], strength_unit: str = "MPa") -> dict[str, Any]:
+    """The values a test of `kind` needs, as Decimals within physical bounds; anything else is an error."""
+    if kind == TestKind.TENSILE and strength_unit not in STRENGTH_UNITS:
+        raise ValidationError({"strength_unit": _("Strengths are in MPa (N/mm²), not %(unit)s.")
+                               % {"unit": strength_unit}})
+    values: dict[str, Any] = {}
+    for field in VALUES[kind]:
+        value = raw.get(field)
+        if value is None or value == "":
+            if field == "elongation":  # E grades need no A
+                values[field] = None
+                continue
+            raise ValidationError({field: _("This test needs a value here.")})
+        if field == "passed_bend":
+            if not isinstance(value, bool):
+                raise ValidationError({field: _("Say whether the specimen cracked.")})
+            values[field] = value
+            continue
+        try:  # to the stored precision, so the hash of a reloaded row is the hash that was written
+            number = Decimal(str(value)).quantize(PLACES[field])
+        except (InvalidOperation, ValueError):
+            raise ValidationError({field: _("Enter a number.")}) from None
+        low, high = RANGES[field]
+        if not low <= number <= high:
+            raise ValidationError({field: _("%(value)s is outside the possible range %(low)s…%(high)s.")
+                                   % {"value": number, "low": low, "high": high}})
+        values[field] = number
+    if kind == TestKind.TENSILE and values["tensile_strength"] < values["yield_strength"]:
+        raise ValidationError({"tensile_strength": _("Rm cannot be below ReL: check the units and the order.")})
+    return values
+
+
+# --- recording results --------------------------------------------------------------------------------------
+
+def _content(result: TestResult) -> str:
+    """What the hash covers: every recorded field, in a fixed form."""
+    return json.dumps({
+        "specimen": result.specimen_id, "revision": result.revision,
+        "values": [str(getattr(result, f)) for f in ("yield_strength", "tensile_strength", "elongation", "agt",
+                                                      "passed_bend", "weight_deviation")],
+        "source": result.source, "instrument": result.instrument, "reason": result.reason,
+        "by": result.recorded_by_id, "at": result.recorded_at.isoformat(), "verdict": result.verdict,
+        "rule": result.verdict_rule}, ensure_ascii=False, sort_keys=True)
+
+
+def digest(previous: str, result: TestResult) -> str:
+    return hashlib.sha256((previous + _content(result)).encode()).hexdigest()
+
+
+@transaction.atomic
+def post_result(actor, specimen_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
+                correction: bool = False, strength_unit: str = "MPa", **raw: Any) -> TestResult:
+    """Record a result (or, with `correction`, a corrected revision); decide it and the heat."""
+    specimen = fetch_for_change(Specimen, actor, "industry.add_testresult", specimen_id)
+    if source not in SOURCES:
+        raise ValidationError({"source": _("The source is an instrument or manual entry.")})
+    reason = reason.strip()
+    latest = specimen.results.order_by("-revision").first()
+    if latest is not None and not correction:
+        raise ValidationError(_("This specimen already has a result; record a correction with a reason instead."))
+    if correction and latest is None:
+        raise ValidationError(_("There is no result to correct."))
+    if (correction or source == "manual") and not reason:
+        raise ValidationError({"reason": _("Give the reason for a manual entry or a correction.")})
+    values = clean_values(specimen.kind, raw, strength_unit)
+    order = specimen.order
+    decision = judge(specimen.kind, values, limits_of(order.standard, order.grade), order.diameter)
+    chain = LabChain.objects.select_for_update().first() or LabChain.objects.create()
+    result = TestResult(specimen=specimen, revision=(latest.revision + 1) if latest else 1, source=source,
+                        instrument=instrument.strip()[:60], reason=reason[:300], recorded_by=actor,
+                        recorded_at=timezone.now(), verdict=decision.verdict, verdict_rule=decision.rule[:300],
+                        previous_hash=chain.head, **values)
+    result.hash = digest(chain.head, result)
+    result.save()
+    chain.head, chain.length = result.hash, chain.length + 1
+    chain.save(update_fields=["head", "length"])
+    decide_order(actor, order)
+    return result
+
+
+def _latest_results(order: LabOrder) -> dict[int, TestResult]:
+    latest: dict[int, TestResult] = {}
+    for result in TestResult.objects.filter(specimen__order=order).order_by("specimen_id", "revision"):
+        latest[result.specimen_id] = result
+    return latest
+
+
+def decide_order(actor, order: LabOrder) -> LabOrder:
+    """The heat's verdict from the latest revision of every specimen, retests included."""
+    specimens = list(order.specimens.all())
+    latest = _latest_results(order)
+    decision, retests = _heat_decision(specimens, latest)
+    for kind, count in retests.items():
+        if not any(s.retest and s.kind == kind for s in specimens):
+            start = max((s.number for s in specimens if s.kind == kind), default=0)
+            Specimen.objects.bulk_create(Specimen(order=order, kind=kind, number=start + n, retest=True)
+                                         for n in range(1, count + 1))
+    changed = (order.verdict, order.verdict_rule) != (decision.verdict, decision.rule[:300])
+    if changed:
+        order.verdict, order.verdict_rule = decision.verdict, decision.rule[:300]
+        final = decision.verdict in (Verdict.PASS, Verdict.FAIL)
+        order.decided_at = timezone.now() if final else None
+        if final and not order.certificate_token:
+            order.certificate_token = secrets.token_urlsafe(16)
+        with audit.acting_as(actor), audit.labelled("lab:verdict"):
+            order.save()
+    return order
+
+
+def _heat_decision(specimens: list[Specimen], latest: dict[int, TestResult]) -> tuple[Decision, dict[str, int]]:
+    retests: dict[str, int] = {}
+    failures: list[str] = []
+    for kind in TestKind.values:
+        originals = [s for s in specimens if s.kind == kind and not s.retest]
+        if not originals:
+            continue
+        if any(s.pk not in latest for s in originals):
+            return Decision(Verdict.PENDING, _("Waiting for results.")), {}
+        failed = [latest[s.pk] for s in originals if latest[s.pk].verdict == Verdict.FAIL]
+        if not failed:
+            continue
+        again = [s for s in specimens if s.kind == kind and s.retest]
+        if not again:
+            retests[kind] = 2 * len(originals)
+            failures.append(_("%(rule)s — retest %(n)s specimens") % {"rule": failed[0].verdict_rule,
+                                                                       "n": 2 * len(originals)})
+            continue
+        if any(s.pk not in latest for s in again):
+            failures.append(_("%(rule)s — retest running") % {"rule": failed[0].verdict_rule})
+            continue
+        failed_again = [latest[s.pk] for s in again if latest[s.pk].verdict == Verdict.FAIL]
+        if failed_again:
+            return Decision(Verdict.FAIL, _("Retest failed: %(rule)s") % {"rule": failed_again[0].verdict_rule}), {}
+    if failures:
+        return Decision(Verdict.RETEST, "; ".join(failures)), retests
+    return Decision(Verdict.PASS, _("All %(n)s tests meet %(standard)s.") % {
+        "n": len(latest), "standard": specimens[0].order.standard}), {}
+
+
+# --- the chain -------------------------------------------------------------------------------------------
+
+@dataclass
+class ChainReport:
+    checked: int
+    broken_at: int | None  # the id of the first result whose hash does not match
+    reason: str = ""
+
+
+def verify_chain(chunk: int = 20_000) -> ChainReport:
+    """Recompute every hash in order: an edit, insertion or removal made outside the application shows."""
+    previous, checked = GENESIS, 0
+    last_id = 0
+    while True:
+        rows = list(TestResult.objects.filter(pk__gt=last_id).order_by("pk")[:chunk])
+        if not rows:
+            break
+        for result in rows:
+            if result.previous_hash != previous:
+                return ChainReport(checked, result.pk, "the link to the previous result is broken")
+            if digest(previous, result) != result.hash:
+                return ChainReport(checked, result.pk, "the content does not match its hash")
+            previous, checked, last_id = result.hash, checked + 1, result.pk
+    head = LabChain.objects.first()
+    if head is not None and (head.head, head.length) != (previous, checked):
+        return ChainReport(checked, None, "results were removed after the last one")
+    return ChainReport(checked, None)

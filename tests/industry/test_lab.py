@@ -1,0 +1,112 @@
+"""智检中心: verdicts that name their rule, retests, corrections as revisions, the tamper-evident chain."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from wanghua.industry import lab
+from wanghua.industry.models import LabOrder, Specimen, TestResult, Verdict
+
+GOOD_TENSILE = {"yield_strength": 455, "tensile_strength": 610, "elongation": 24, "agt": 12.5}
+
+
+@pytest.fixture
+def inspector(make_user, world):
+    return make_user("lab1", "lab", unit=world.enterprise1)
+
+
+def order_for(actor, world, grade="HRB400E", diameter=20, heat="25H00001") -> LabOrder:
+    return lab.create_order(actor, enterprise=world.enterprise1, heat=heat, grade=grade, diameter=diameter,
+                            sampled_at=timezone.now(), sampled_where="棒材线冷床")
+
+
+def specimen(order, kind, number=1, retest=False) -> Specimen:
+    return order.specimens.get(kind=kind, number=number, retest=retest)
+
+
+def run_all(actor, order, **overrides):
+    for s in order.specimens.filter(retest=False):
+        values = {"tensile": GOOD_TENSILE, "bend": {"passed_bend": True}, "rebend": {"passed_bend": True},
+                  "weight": {"weight_deviation": -2.1}}[s.kind]
+        lab.post_result(actor, s.pk, instrument="拉伸机器人-1", **{**values, **overrides.get(s.kind, {})})
+
+
+def test_an_e_grade_heat_passes_and_each_verdict_names_its_rule(inspector, world):
+    order = order_for(inspector, world)
+    assert sorted(order.specimens.values_list("kind", flat=True)) == ["bend", "bend", "rebend", "tensile",
+                                                                       "tensile", "weight"]
+    run_all(inspector, order)
+    order.refresh_from_db()
+    assert order.verdict == Verdict.PASS and order.certificate_token and order.decided_at
+    tensile = TestResult.objects.filter(specimen__kind="tensile").first()
+    assert "GB/T 1499.2-2018 HRB400E" in tensile.verdict_rule and "Rm/ReL 1.34 ≥ 1.25" in tensile.verdict_rule
+    rebend = TestResult.objects.get(specimen__kind="rebend")
+    assert "5d = 100 mm" in rebend.verdict_rule  # HRB400E Φ20: bend 4d, re-bend one d more
+
+
+def test_a_failed_test_calls_a_double_retest_and_decides_on_it(inspector, world):
+    order = order_for(inspector, world)
+    run_all(inspector, order, tensile={"agt": 8.1})  # Agt < 9.0 for an E grade
+    order.refresh_from_db()
+    assert order.verdict == Verdict.RETEST and "Agt 8.1% ≥ 9.0%" in order.verdict_rule
+    retests = list(order.specimens.filter(retest=True, kind="tensile"))
+    assert len(retests) == 4  # twice the two original tensile specimens
+    for s in retests[:3]:
+        lab.post_result(inspector, s.pk, **GOOD_TENSILE)
+    order.refresh_from_db()
+    assert order.verdict == Verdict.RETEST
+    lab.post_result(inspector, retests[3].pk, **{**GOOD_TENSILE, "yield_strength": 530})  # Rm/ReL 610/530 < 1.25
+    order.refresh_from_db()
+    assert order.verdict == Verdict.FAIL and "Rm/ReL 1.15 ≥ 1.25" in order.verdict_rule
+
+
+def test_bad_input_is_refused_and_nothing_overwritten(inspector, world):
+    order = order_for(inspector, world, grade="HRB500", diameter=32)
+    tensile = specimen(order, "tensile")
+    with pytest.raises(ValidationError):
+        lab.post_result(inspector, tensile.pk, **{**GOOD_TENSILE, "yield_strength": 5000})  # impossible
+    with pytest.raises(ValidationError):
+        lab.post_result(inspector, tensile.pk, strength_unit="kN", **GOOD_TENSILE)  # wrong unit
+    with pytest.raises(ValidationError):
+        lab.post_result(inspector, tensile.pk, **{**GOOD_TENSILE, "tensile_strength": 300})  # Rm below ReL
+    with pytest.raises(ValidationError):
+        lab.post_result(inspector, tensile.pk, source="manual", **GOOD_TENSILE)  # by hand, no reason
+    first = lab.post_result(inspector, tensile.pk, **{**GOOD_TENSILE, "yield_strength": 520, "tensile_strength": 660})
+    with pytest.raises(ValidationError):
+        lab.post_result(inspector, tensile.pk, **GOOD_TENSILE)  # a second result for the same test
+    corrected = lab.post_result(inspector, tensile.pk, correction=True, reason="引伸计打滑，复核原始曲线",
+                                **{**GOOD_TENSILE, "yield_strength": 521, "tensile_strength": 660})
+    assert (first.revision, corrected.revision) == (1, 2) and TestResult.objects.filter(specimen=tensile).count() == 2
+    with pytest.raises(ValueError):
+        first.save()
+    with pytest.raises(ValueError):
+        TestResult.objects.filter(pk=first.pk).update(yield_strength=600)
+    with pytest.raises(ValidationError):
+        order_for(inspector, world, grade="HRB999", heat="25H00002")
+    with pytest.raises(Specimen.DoesNotExist):
+        lab.post_result(inspector, 999_999, **GOOD_TENSILE)
+
+
+def test_the_chain_finds_an_edit_made_in_the_database(inspector, world):
+    order = order_for(inspector, world)
+    run_all(inspector, order)
+    report = lab.verify_chain()
+    assert report.checked == 6 and report.broken_at is None
+    victim = TestResult.objects.filter(specimen__kind="tensile").order_by("pk").first()
+    with connection.cursor() as cursor:  # what someone with database access might do
+        cursor.execute("UPDATE industry_testresult SET yield_strength = %s WHERE id = %s", [Decimal("480.0"),
+                                                                                          victim.pk])
+    report = lab.verify_chain()
+    assert report.broken_at == victim.pk and "content" in report.reason
+
+
+def test_the_chain_finds_a_removed_result(inspector, world):
+    order = order_for(inspector, world)
+    run_all(inspector, order)
+    last = TestResult.objects.order_by("pk").last()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM industry_testresult WHERE id = %s", [last.pk])
+    assert "removed" in lab.verify_chain().reason
