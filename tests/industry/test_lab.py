@@ -110,3 +110,52 @@ def test_the_chain_finds_a_removed_result(inspector, world):
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM industry_testresult WHERE id = %s", [last.pk])
     assert "removed" in lab.verify_chain().reason
+
+
+def test_verify_command_exit_code(inspector, world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    order = order_for(inspector, world)
+    run_all(inspector, order)
+    out = StringIO()
+    call_command("lab_verify", stdout=out)
+    assert "chain intact: 6 results" in out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE industry_testresult SET verdict = 'pass', passed_bend = %s WHERE passed_bend = %s",
+                       [True, True])
+        cursor.execute("UPDATE industry_testresult SET reason = 'x' WHERE id = (SELECT MIN(id) FROM industry_testresult)")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("lab_verify", stdout=StringIO(), stderr=StringIO())
+    assert exit_info.value.code == 1
+
+
+def test_a_robot_posts_results_with_its_token(inspector, world, client_for, make_user):
+    import json
+
+    from wanghua.core.services import create_token
+
+    key = create_token(inspector, "拉伸机器人-1")
+    robot = client_for(None)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    created = robot.post("/api/v1/industry/lab/orders", json.dumps({
+        "heat": "25H00100", "grade": "HRB400E", "diameter": 25, "sampled_at": timezone.now().isoformat()}),
+        content_type="application/json", **headers)
+    assert created.status_code == 201, created.content
+    specimens = {(s["kind"], s["number"]): s["id"] for s in created.json()["specimens"]}
+    posted = robot.post(f"/api/v1/industry/lab/specimens/{specimens[('tensile', 1)]}/results",
+                        json.dumps({"instrument": "拉伸机器人-1", **GOOD_TENSILE}), content_type="application/json",
+                        **headers)
+    assert posted.status_code == 201 and posted.json()["result"]["verdict"] == "pass"
+    assert posted.json()["heat_verdict"] == "pending"
+    again = robot.post(f"/api/v1/industry/lab/specimens/{specimens[('tensile', 1)]}/results",
+                       json.dumps(GOOD_TENSILE), content_type="application/json", **headers)
+    assert again.status_code == 400 and TestResult.objects.count() == 1
+    unknown = robot.post("/api/v1/industry/lab/specimens/987654/results", json.dumps(GOOD_TENSILE),
+                         content_type="application/json", **headers)
+    assert unknown.status_code == 404
+    detail = robot.get(f"/api/v1/industry/lab/orders/{created.json()['id']}", **headers).json()
+    assert [s["result"] is not None for s in detail["specimens"]].count(True) == 1
+    outsider = client_for(make_user("lab2", "lab", unit=world.enterprise2))
+    assert outsider.get(f"/api/v1/industry/lab/orders/{created.json()['id']}").status_code == 404

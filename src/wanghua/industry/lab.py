@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
-from wanghua.core.access import fetch_for_change, require
+from wanghua.core.access import fetch_for_change, grants_of, require
+from wanghua.org.models import Unit, UnitKind
 
 from .models import GradeLimit, LabChain, LabOrder, Specimen, Standard, TestKind, TestResult, Verdict
 
@@ -88,6 +89,15 @@ def create_order(actor, *, enterprise, heat: str, grade: str, diameter: int, sam
             for kind, count in SPECIMENS.items() if kind != TestKind.REBEND or limits.rebend
             for n in range(1, count + 1))
     return order
+
+
+def enterprise_of(actor) -> Unit:
+    """The enterprise whose lab the actor works in (their grant that may register samples)."""
+    units = [g.unit_id for g in grants_of(actor) if g.unit_id and g.allows("industry.add_laborder")]
+    enterprise = Unit.objects.filter(pk__in=units, kind=UnitKind.ENTERPRISE).first()
+    if enterprise is None:
+        raise ValidationError(_("Your role is not held at an enterprise."))
+    return enterprise
 
 
 # --- judging one result -------------------------------------------------------------------------------------
