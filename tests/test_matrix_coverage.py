@@ -7,7 +7,7 @@ from django.urls import get_resolver, resolve
 
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
 from tests.industry.conftest import build_plant
-from tests.industry.test_matrix import manager_cases, operator_cases
+from tests.industry.test_matrix import lab_cases, manager_cases, operator_cases, prepare_lab
 from tests.industry.test_matrix import prepare as prepare_industry
 from tests.org.test_matrix import ADMIN_ONLY, SCOPED
 from tests.services.conftest import build_desk
@@ -18,7 +18,8 @@ from wanghua.org.models import RoleAssignment
 
 # Routes outside the matrix on purpose: public pages (tested in test_rules), Django admin (its own
 # staff checks), the API's own schema and docs pages (public by design).
-NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1/openapi.json", "api/v1/docs"}
+NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1/openapi.json", "api/v1/docs",
+                 "verify/<slug:token>/"}  # the public certificate check (tests/industry/test_lab.py)
 
 
 def all_cases(world, make_user, roles):
@@ -31,8 +32,9 @@ def all_cases(world, make_user, roles):
     users.update(matrix_users(desk))
     users["plant"] = build_plant(world)
     users["industry"] = prepare_industry(users["plant"])
+    users["lab"] = prepare_lab(world, make_user)
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
-                 operator_cases, manager_cases]
+                 operator_cases, manager_cases, lab_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

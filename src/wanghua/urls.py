@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from wanghua.core.api import api
 from wanghua.core.rules import PUBLIC, access
+from wanghua.industry import views as industry_views
 
 admin.site.site_header = "望花区数字治理平台 · 系统管理"
 admin.site.site_title = "望花区数字治理平台"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("org/", include("wanghua.org.urls")),
     path("services/", include("wanghua.services.urls")),
     path("industry/", include("wanghua.industry.urls")),
+    path("verify/<slug:token>/", industry_views.lab_verify, name="lab_verify"),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

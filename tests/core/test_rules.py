@@ -24,7 +24,8 @@ def test_every_url_declares_an_access_rule():
 
 def test_public_urls_are_only_the_intended_ones():
     public = sorted(p.name for p, ns in walk(get_resolver().url_patterns) if rule_for(p.callback, ns) is PUBLIC)
-    assert public == ["login", "logout", "set_language"]
+    # lab_verify: whoever holds a quality certificate checks it against the lab's record (by an unguessable token)
+    assert public == ["lab_verify", "login", "logout", "set_language"]
 
 
 @pytest.mark.django_db

@@ -123,9 +123,8 @@ def test_verify_command_exit_code(inspector, world):
     call_command("lab_verify", stdout=out)
     assert "chain intact: 6 results" in out.getvalue()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE industry_testresult SET verdict = 'pass', passed_bend = %s WHERE passed_bend = %s",
-                       [True, True])
-        cursor.execute("UPDATE industry_testresult SET reason = 'x' WHERE id = (SELECT MIN(id) FROM industry_testresult)")
+        first = TestResult.objects.order_by("pk").values_list("pk", flat=True).first()
+        cursor.execute("UPDATE industry_testresult SET reason = 'x' WHERE id = %s", [first])
     with pytest.raises(SystemExit) as exit_info:
         call_command("lab_verify", stdout=StringIO(), stderr=StringIO())
     assert exit_info.value.code == 1
@@ -159,3 +158,34 @@ def test_a_robot_posts_results_with_its_token(inspector, world, client_for, make
     assert [s["result"] is not None for s in detail["specimens"]].count(True) == 1
     outsider = client_for(make_user("lab2", "lab", unit=world.enterprise2))
     assert outsider.get(f"/api/v1/industry/lab/orders/{created.json()['id']}").status_code == 404
+
+
+def test_pages_manual_entry_certificate_and_public_check(inspector, world, client_for):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client = client_for(inspector)
+    created = client.post("/industry/lab/orders/new/", {"heat": "25H00200", "grade": "HRB400", "diameter": 16,
+                                                          "sampled_at": "2026-11-29T08:00", "sampled_where": "冷床"})
+    assert created.status_code == 302
+    order = LabOrder.objects.get(heat="25H00200")
+    run_all(inspector, order)
+    bend = specimen(order, "bend", 2)
+    refused = client.post(f"/industry/lab/orders/{order.pk}/specimens/{bend.pk}/result/", {"passed_bend": "false"})
+    assert refused.status_code == 400 and TestResult.objects.filter(specimen=bend).count() == 1  # no reason
+    client.post(f"/industry/lab/orders/{order.pk}/specimens/{bend.pk}/result/",
+                {"passed_bend": "true", "reason": "复核录像，无裂纹"})
+    assert TestResult.objects.filter(specimen=bend).count() == 2
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "复核录像" in page and 'data-verdict="pass"' in page
+    certificate = client.get(f"/industry/lab/orders/{order.pk}/certificate.pdf")
+    text = PdfReader(BytesIO(certificate.content)).pages[0].extract_text()
+    order.refresh_from_db()
+    assert "25H00200" in text and order.certificate_token in text
+    public = client_for(None).get(f"/verify/{order.certificate_token}/").content.decode()
+    assert 'data-intact="1"' in public and "25H00200" in public
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE industry_testresult SET passed_bend = %s WHERE specimen_id = %s", [False, bend.pk])
+    assert 'data-intact="0"' in client_for(None).get(f"/verify/{order.certificate_token}/").content.decode()
+    assert client_for(None).get("/verify/not-a-token/").status_code == 404

@@ -225,7 +225,8 @@ def post_result(actor, specimen_id: int, *, source: str = "instrument", instrume
 
 def _latest_results(order: LabOrder) -> dict[int, TestResult]:
     latest: dict[int, TestResult] = {}
-    for result in TestResult.objects.filter(specimen__order=order).order_by("specimen_id", "revision"):
+    for result in (TestResult.objects.filter(specimen__order=order).select_related("specimen")
+                   .order_by("specimen_id", "revision")):
         latest[result.specimen_id] = result
     return latest
 
@@ -309,3 +310,14 @@ def verify_chain(chunk: int = 20_000) -> ChainReport:
     if head is not None and (head.head, head.length) != (previous, checked):
         return ChainReport(checked, None, "results were removed after the last one")
     return ChainReport(checked, None)
+
+
+def certificate_rows(order: LabOrder) -> list[TestResult]:
+    """The results a certificate shows: the latest revision of every specimen, in test order."""
+    return sorted(_latest_results(order).values(), key=lambda r: (r.specimen.kind, r.specimen.retest,
+                                                                   r.specimen.number))
+
+
+def verify_order(order: LabOrder) -> bool:
+    """Whether every revision of this heat's results still matches its hash (the whole chain: lab_verify)."""
+    return all(digest(r.previous_hash, r) == r.hash for r in TestResult.objects.filter(specimen__order=order))
