@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -190,7 +190,8 @@ def _text(value: str, limit: int) -> str:
 
 
 def _row_content(row: tuple) -> str:
-    return SEPARATOR.join(value.isoformat() if isinstance(value, datetime) else str(value) for value in row)
+    return SEPARATOR.join(value.astimezone(UTC).isoformat() if isinstance(value, datetime) else str(value)
+                          for value in row)
 
 
 def digest(previous: str, result: TestResult) -> str:
