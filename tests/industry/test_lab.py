@@ -189,3 +189,26 @@ def test_pages_manual_entry_certificate_and_public_check(inspector, world, clien
         cursor.execute("UPDATE industry_testresult SET passed_bend = %s WHERE specimen_id = %s", [False, bend.pk])
     assert 'data-intact="0"' in client_for(None).get(f"/verify/{order.certificate_token}/").content.decode()
     assert client_for(None).get("/verify/not-a-token/").status_code == 404
+
+
+def test_turnaround_before_and_after_the_robot_and_spc(inspector, world, client_for):
+    import random
+    from datetime import timedelta
+
+    from wanghua.demo import lab_demo
+    from wanghua.industry import indicators, lab_stats
+
+    start = (timezone.now() - timedelta(days=20)).replace(hour=0, minute=0, second=0, microsecond=0)
+    written = lab_demo.generate(world.enterprise1, inspector, start=start, days=10, heats_per_day=4,
+                                robot_from=start + timedelta(days=5), rng=random.Random(3))
+    assert written >= 40 * 6 and lab.verify_chain().checked == written  # generated exactly as services chain
+    orders = LabOrder.objects.all()
+    turnaround = lab_stats.turnaround(orders)
+    assert turnaround.before_hours > 8 and turnaround.after_hours < 6 and turnaround.change_percent < -35
+    chart = lab_stats.spc(orders, "HRB400E")
+    assert chart.heats and chart.lcl < chart.centre < chart.ucl and chart.lower_spec == 400.0
+    assert chart.upper_spec == 520.0 and chart.cpk is not None  # E grade: ReL ≤ 1.30 × 400
+    assert 0 < indicators.lab_pass_rate() <= 100 and indicators.lab_turnaround() > 0
+    page = client_for(inspector).get("/industry/lab/analysis/?grade=HRB400E").content.decode()
+    assert 'id="turnaround-change"' in page and "lab-series" in page
+    assert client_for(inspector).get("/industry/lab/analysis/?grade=NOPE").status_code == 404

@@ -164,6 +164,7 @@ def lab_cases(w, users) -> list[Case]:
         Case("lab orders", "get", "/industry/lab/", PAGE_LIST, marker="25M00001"),
         Case("lab orders export", "get", "/industry/lab/?format=xlsx", EXPORT, marker="25M00001"),
         Case("lab order form", "get", "/industry/lab/orders/new/", PAGE_LIST),
+        Case("lab analysis", "get", "/industry/lab/analysis/", PAGE_LIST, marker="HRB400"),
         Case("lab order register", "post", "/industry/lab/orders/new/", created,
              data={"heat": "25M10001", "grade": "HRB400E", "diameter": 20, "sampled_at": "2026-11-29T07:00"}),
         Case("lab order", "get", f"/industry/lab/orders/{ids['decided']}/", PAGE_DETAIL),

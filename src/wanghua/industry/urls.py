@@ -22,6 +22,7 @@ urlpatterns = [
     path("setup/alarms/<int:pk>/edit/", views.AlarmEditView.as_view(), name="alarm_edit"),
     path("lab/", views.LabOrderListView.as_view(), name="lab_orders"),
     path("lab/orders/new/", views.lab_order_create, name="lab_order_create"),
+    path("lab/analysis/", views.lab_analysis, name="lab_analysis"),
     path("lab/orders/<int:pk>/", views.lab_order, name="lab_order"),
     path("lab/orders/<int:pk>/specimens/<int:specimen_id>/result/", views.lab_result, name="lab_result"),
     path("lab/orders/<int:pk>/certificate.pdf", views.lab_certificate, name="lab_certificate"),

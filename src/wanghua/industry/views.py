@@ -23,7 +23,7 @@ from wanghua.core.editing import ServiceFormView, int_or_zero, style_form, visib
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
 
-from . import alarms, certificates, definitions, kpis, lab, live, stops
+from . import alarms, certificates, definitions, kpis, lab, lab_stats, live, stops
 from .filters import AlarmEventFilter, CurrentAlarmFilter, LabOrderFilter, StopFilter
 from .forms import AlarmForm, LabOrderForm, LineForm, ResultForm, TagForm
 from .models import (
@@ -383,3 +383,24 @@ def lab_verify(request, token: str):
         raise Http404
     return render(request, "industry/lab_verify.html", {
         "order": order, "results": lab.certificate_rows(order), "chain": lab.verify_order(order)})
+
+
+@access(perm("industry.view_laborder"))
+def lab_analysis(request):
+    """Turnaround before and after the robot, strength trends per grade against the limits, X̄-R and Cpk."""
+    orders = LabOrder.objects.visible_to(request.user)
+    grades = lab_stats.grades_of(orders)
+    grade = request.GET.get("grade") or (grades[0] if grades else "")
+    if grade and grade not in grades:
+        raise Http404
+    field = "tensile_strength" if request.GET.get("field") == "tensile_strength" else "yield_strength"
+    chart = lab_stats.spc(orders, grade, field) if grade else None
+    turnaround = lab_stats.turnaround(orders)
+    series = {"heats": [h["heat"] for h in chart.heats], "means": [h["mean"] for h in chart.heats],
+              "ranges": [h["range"] for h in chart.heats], "centre": chart.centre, "ucl": chart.ucl,
+              "lcl": chart.lcl, "range_ucl": chart.range_ucl, "lower": chart.lower_spec, "upper": chart.upper_spec,
+              "months": [m["month"] for m in turnaround.by_month],
+              "turnaround": [m["hours"] for m in turnaround.by_month]} if chart else {}
+    return render(request, "industry/lab_analysis.html", {
+        "grades": grades, "grade": grade, "field": field, "spc": chart, "turnaround": turnaround,
+        "pass_rate": lab_stats.pass_rate(orders), "series": series})
