@@ -212,3 +212,23 @@ def test_turnaround_before_and_after_the_robot_and_spc(inspector, world, client_
     page = client_for(inspector).get("/industry/lab/analysis/?grade=HRB400E").content.decode()
     assert 'id="turnaround-change"' in page and "lab-series" in page
     assert client_for(inspector).get("/industry/lab/analysis/?grade=NOPE").status_code == 404
+
+
+def test_negative_zero_is_hashed_as_it_is_stored(inspector, world):
+    order = order_for(inspector, world)
+    lab.post_result(inspector, specimen(order, "weight").pk, weight_deviation="-0.00")
+    assert lab.verify_chain().reason == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verification_split_between_processes_finds_the_same_break(world, make_user, roles):
+    actor = make_user("lab-p", "lab", unit=world.enterprise1)
+    for heat in ("25P001", "25P002", "25P003"):
+        run_all(actor, order_for(actor, world, heat=heat))
+    assert lab.verify_chain(workers=3).checked == 18
+    victim = TestResult.objects.order_by("pk")[10]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE industry_testresult SET agt = %s WHERE id = %s", [Decimal("9.9"), victim.pk])
+    for workers in (1, 2, 3):
+        report = lab.verify_chain(workers=workers)
+        assert (report.broken_at, report.checked) == (victim.pk, 10), workers

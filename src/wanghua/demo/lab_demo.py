@@ -89,7 +89,8 @@ def _orders(enterprise, standard, day: datetime, count: int, rng: random.Random,
     for n in range(count):
         grade, sizes = rng.choices(BAR_LINE, weights=[6, 3, 1])[0]
         sampled = day + timedelta(hours=24 * n / count + rng.uniform(0, 2))
-        orders.append(LabOrder(enterprise=enterprise, heat=f"{prefix}{sampled:%y%m%d}{n + 1:02d}", grade=grade,
+        # Numbered by the day of the run, not of sampling: a late sample may fall after midnight.
+        orders.append(LabOrder(enterprise=enterprise, heat=f"{prefix}{day:%y%m%d}{n + 1:03d}", grade=grade,
                                diameter=rng.choice(sizes), standard=standard, sampled_at=sampled,
                                sampled_where="棒材线冷床取样台"))
     return LabOrder.objects.bulk_create(orders)
