@@ -126,23 +126,28 @@ def judge(kind: str, values: dict[str, Any], limits: GradeLimit, diameter: int) 
 
 def _judge_tensile(values: dict[str, Any], limits: GradeLimit, name: str) -> Decision:
     rel, rm, a, agt = (values[k] for k in ("yield_strength", "tensile_strength", "elongation", "agt"))
-    checks = [("ReL", rel, ">=", limits.yield_min, "MPa"), ("Rm", rm, ">=", limits.tensile_min, "MPa"),
+    checks = [("ReL", rel, ">=", limits.yield_min, " MPa"), ("Rm", rm, ">=", limits.tensile_min, " MPa"),
               ("A", a, ">=", limits.elongation_min, "%"), ("Agt", agt, ">=", limits.agt_min, "%")]
     if limits.tensile_yield_ratio_min is not None:
         checks.append(("Rm/ReL", (rm / rel).quantize(Decimal("0.01")), ">=", limits.tensile_yield_ratio_min, ""))
     if limits.yield_overstrength_max is not None:
-        checks.append((f"ReL/{limits.yield_min.normalize()}", (rel / limits.yield_min).quantize(Decimal("0.01")),
+        checks.append((f"ReL/{_plain(limits.yield_min)}", (rel / limits.yield_min).quantize(Decimal("0.01")),
                        "<=", limits.yield_overstrength_max, ""))
     met = []
     for label, value, sign, bound, unit in checks:
         if bound is None or value is None:
             continue
         ok = value >= bound if sign == ">=" else value <= bound
-        shown = f"{label} {value}{unit} {'≥' if sign == '>=' else '≤'} {bound}{unit}"
+        shown = f"{label} {value}{unit} {'≥' if sign == '>=' else '≤'} {_plain(bound)}{unit}"
         if not ok:
             return Decision(Verdict.FAIL, _("%(name)s: %(check)s not met") % {"name": name, "check": shown})
         met.append(shown)
     return Decision(Verdict.PASS, f"{name}: " + ", ".join(met))
+
+
+def _plain(value: Decimal) -> str:
+    """A limit as people write it: 400, 9.0 → 9, 1.25."""
+    return format(value.normalize(), "f")
 
 
 def clean_values(kind: str, raw: dict[str, Any], strength_unit: str = "MPa") -> dict[str, Any]:
