@@ -1,14 +1,16 @@
-"""GB/T 1499.2-2018 (hot-rolled ribbed bars) as data: the grades the 智检中心 tests against."""
+"""The product standards the 智检中心 tests against, shipped as data: created after every migrate if
+missing (like the built-in roles), never overwritten — a revised standard is a new version row."""
+
+from __future__ import annotations
 
 from datetime import date
-
-from django.db import migrations
+from typing import Any
 
 # grade: ReL min, Rm min, A min, Agt min, Rm°/ReL° min, ReL°/ReL max, bend mandrel × d by diameter, re-bend
 ORDINARY = [[25, 4], [40, 5], [50, 6]]
 HIGH = [[25, 6], [40, 7], [50, 8]]
 WEIGHT = [[12, 5.5], [20, 4.5], [50, 3.5]]  # ± % of the theoretical weight
-GRADES = {
+GB_T_1499_2_2018 = {
     "HRB400": (400, 540, 16, 7.5, None, None, ORDINARY, False),
     "HRBF400": (400, 540, 16, 7.5, None, None, ORDINARY, False),
     "HRB400E": (400, 540, None, 9.0, 1.25, 1.30, ORDINARY, True),
@@ -21,19 +23,15 @@ GRADES = {
 }
 
 
-def load(apps, schema_editor):
-    Standard = apps.get_model("industry", "Standard")
-    GradeLimit = apps.get_model("industry", "GradeLimit")
-    standard, _ = Standard.objects.get_or_create(
+def sync_standards(**kwargs: Any) -> None:
+    """post_migrate: GB/T 1499.2-2018 (hot-rolled ribbed bars) and its grades."""
+    from .models import GradeLimit, Standard
+
+    standard, _created = Standard.objects.get_or_create(
         code="GB/T 1499.2", version="2018",
         defaults={"title": "钢筋混凝土用钢 第2部分：热轧带肋钢筋", "effective_on": date(2018, 11, 1)})
-    for grade, (rel, rm, a, agt, ratio, over, mandrels, rebend) in GRADES.items():
+    for grade, (rel, rm, a, agt, ratio, over, mandrels, rebend) in GB_T_1499_2_2018.items():
         GradeLimit.objects.get_or_create(standard=standard, grade=grade, defaults={
             "yield_min": rel, "tensile_min": rm, "elongation_min": a, "agt_min": agt,
             "tensile_yield_ratio_min": ratio, "yield_overstrength_max": over, "bend_mandrels": mandrels,
             "rebend": rebend, "weight_tolerances": WEIGHT})
-
-
-class Migration(migrations.Migration):
-    dependencies = [("industry", "0002_lab")]
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
