@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "wanghua.org",
     "wanghua.services",
     "wanghua.industry",
+    "wanghua.projects",
     "wanghua.dashboard",
     "wanghua.demo",
 ]

@@ -13,6 +13,8 @@ SERVICES_READ = ["services.view_*", "services.export_*"]
 # Operators watch their enterprise's lines, acknowledge and register alarms, and give stop reasons;
 # shelving, suppressing and taking alarms out of service is for the plant's production managers.
 INDUSTRY_WORK = ["industry.view_*", "industry.export_*", "industry.add_alarmevent", "industry.change_stop"]
+PROJECT_WORK = ["projects.view_*", "projects.export_*", "projects.add_monthlyreport", "projects.change_monthlyreport"]
+PROJECT_UNIT = [*PROJECT_WORK, "projects.add_project", "projects.change_project", "projects.review_monthlyreport"]
 LAB_WORK = ["industry.view_laborder", "industry.add_laborder", "industry.export_laborder", "industry.view_specimen",
             "industry.view_testresult", "industry.add_testresult", "industry.export_testresult",
             "industry.view_standard", "industry.view_gradelimit"]
@@ -26,7 +28,8 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
                      "core.change_notice"],
      "description": "Reads everything in the district"},
     {"code": "department", "name_zh": "部门", "name_en": "Department staff", "data_scope": "subtree",
-     "permissions": [*ORG_STAFF, "org.change_unit"], "description": "区直部门 staff, scoped to their unit"},
+     "permissions": [*ORG_STAFF, "org.change_unit", *PROJECT_UNIT],
+     "description": "区直部门 staff, scoped to their unit"},
     {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
                      "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
@@ -42,7 +45,7 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "permissions": ["org.view_region", "org.view_zone", "org.view_person", *SERVICES_WORK],
      "description": "党员家庭代办站 agent"},
     {"code": "steward", "name_zh": "项目管家", "name_en": "Project steward", "data_scope": "subtree",
-     "permissions": ["org.view_region", "org.view_zone", "org.view_unit"], "description": "项目管家"},
+     "permissions": ["org.view_region", "org.view_zone", "org.view_unit", *PROJECT_WORK], "description": "项目管家"},
     {"code": "operator", "name_zh": "企业操作员", "name_en": "Plant operator", "data_scope": "subtree",
      "permissions": ["org.view_zone", "org.view_unit", *INDUSTRY_WORK], "description": "Production-line operator"},
     {"code": "plant_manager", "name_zh": "企业生产主管", "name_en": "Plant production manager",

@@ -1,0 +1,17 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.org.filters import UnderRegionFilter
+
+from .models import Project, ProjectList, Stage
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    project_list = django_filters.ChoiceFilter(choices=ProjectList.choices, label=_("list"))
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("stage"))
+    region = UnderRegionFilter(lookup="town")
+
+    class Meta:
+        model = Project
+        fields = ["q", "project_list", "stage", "region"]

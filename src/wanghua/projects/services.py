@@ -1,0 +1,197 @@
+"""Project rules: explicit stage transitions, monthly reports (submit → approve or return → correct), and
+the headline figures, all computed from the records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wanghua.core import audit
+from wanghua.core.access import fetch_for_change, require
+
+from .models import STARTED_STAGES, MonthlyReport, Project, ReportStatus, Stage
+
+# Each stage and the stages that may follow it; a skipped stage is refused.
+NEXT = {
+    Stage.PLANNING: (Stage.SIGNED,),
+    Stage.SIGNED: (Stage.PREPARATION,),
+    Stage.PREPARATION: (Stage.STARTED, Stage.RESUMED),
+    Stage.STARTED: (Stage.CONTINUING, Stage.COMPLETED),
+    Stage.RESUMED: (Stage.CONTINUING, Stage.COMPLETED),
+    Stage.CONTINUING: (Stage.COMPLETED,),
+    Stage.COMPLETED: (Stage.OPERATING,),
+    Stage.OPERATING: (),
+}
+LARGEST_PROJECT = Decimal("10000000")  # 万元: 1,000 亿元; anything larger is a typing error
+REPORT_DUE_DAY = 5  # a month's report is due by the 5th of the next month
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _check_amounts(project: Project) -> None:
+    if project.total_investment > LARGEST_PROJECT:
+        raise ValidationError({"total_investment": _("%(amount)s 万元 is beyond any project in the district: check "
+                                                     "the unit (万元).") % {"amount": project.total_investment}})
+    if project.annual_plan > project.total_investment:
+        raise ValidationError({"annual_plan": _("This year's plan cannot exceed the total investment.")})
+    if project.planned_start and project.planned_completion and project.planned_completion < project.planned_start:
+        raise ValidationError({"planned_completion": _("Completion cannot come before the start.")})
+
+
+@transaction.atomic
+def create_project(actor, **fields: Any) -> Project:
+    project = Project(**fields)
+    require(actor, "add", project)
+    _check_amounts(project)
+    project.full_clean()
+    with audit.acting_as(actor):
+        project.save()
+    return project
+
+
+@transaction.atomic
+def advance_stage(actor, project_id: int, to: str, on: date | None = None) -> Project:
+    """One step along 谋划 → 签约 → 前期手续 → 开工/复工 → 续建 → 竣工 → 投产."""
+    project = fetch_for_change(Project, actor, "change", project_id)
+    if to not in NEXT.get(project.stage, ()):
+        allowed = "、".join(str(Stage(s).label) for s in NEXT.get(project.stage, ())) or "—"
+        raise ValidationError(_("From “%(now)s” the project can only move to: %(allowed)s.")
+                              % {"now": project.get_stage_display(), "allowed": allowed})
+    if to == Stage.RESUMED and not project.continuing:
+        raise ValidationError(_("Only a continuing project resumes (复工); a new one starts (开工)."))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    project.stage = to
+    if to in (Stage.STARTED, Stage.RESUMED):
+        project.started_on = on
+    if to == Stage.COMPLETED:
+        project.completed_on = on
+    with audit.acting_as(actor), audit.labelled(f"transition:{to}"):
+        project.save()
+    return project
+
+
+def _check_report(report: MonthlyReport) -> None:
+    today = timezone.localdate()
+    if report.month > month_start(today):
+        raise ValidationError({"month": _("A report cannot be made for a future month.")})
+    reported = (MonthlyReport.objects.filter(project=report.project).exclude(pk=report.pk)
+                .aggregate(total=Sum("fai"))["total"] or Decimal(0))
+    if reported + report.fai > report.project.total_investment:
+        raise ValidationError({"fai": _("With this month the completed investment would exceed the project's total "
+                                        "of %(total)s 万元.") % {"total": report.project.total_investment}})
+    if not report.progress.strip():
+        raise ValidationError({"progress": _("Describe the progress this month.")})
+
+
+def _due(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following.replace(day=REPORT_DUE_DAY)
+
+
+@transaction.atomic
+def submit_report(actor, project_id: int, *, month: date, fai: Decimal, progress: str,
+                  next_steps: str = "") -> MonthlyReport:
+    project = fetch_for_change(Project, actor, "projects.add_monthlyreport", project_id)
+    month = month_start(month)
+    if MonthlyReport.objects.filter(project=project, month=month).exists():
+        raise ValidationError({"month": _("This month is already reported; correct that report instead.")})
+    now = timezone.now()
+    report = MonthlyReport(project=project, month=month, fai=fai, progress=progress.strip(),
+                           next_steps=next_steps.strip(), submitted_at=now,
+                           late=timezone.localdate() > _due(month))
+    _check_report(report)
+    report.full_clean()
+    with audit.acting_as(actor):
+        report.save()
+    return report
+
+
+@transaction.atomic
+def correct_report(actor, report_id: int, **fields: Any) -> MonthlyReport:
+    """A returned (or not yet reviewed) report corrected by the steward; the audit trail keeps the old values."""
+    report = fetch_for_change(MonthlyReport, actor, "change", report_id)
+    if report.status == ReportStatus.APPROVED:
+        raise ValidationError(_("An approved report cannot be changed."))
+    for name in ("fai", "progress", "next_steps"):
+        if name in fields:
+            setattr(report, name, fields[name])
+    report.status, report.submitted_at = ReportStatus.SUBMITTED, timezone.now()
+    _check_report(report)
+    report.full_clean()
+    with audit.acting_as(actor), audit.labelled("report:correct"):
+        report.save()
+    return report
+
+
+@transaction.atomic
+def review_report(actor, report_id: int, *, approve: bool, comment: str = "") -> MonthlyReport:
+    report = fetch_for_change(MonthlyReport, actor, "projects.review_monthlyreport", report_id)
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be reviewed."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Say why the report is returned.")})
+    report.status = ReportStatus.APPROVED if approve else ReportStatus.RETURNED
+    report.reviewed_by, report.reviewed_at, report.review_comment = actor, timezone.now(), comment.strip()
+    with audit.acting_as(actor), audit.labelled("report:approve" if approve else "report:return"):
+        report.save()
+    return report
+
+
+# --- headline figures ---------------------------------------------------------------------------------
+
+@dataclass
+class Headline:
+    year: int
+    through_month: int
+    started: int
+    started_investment: Decimal  # 万元
+    fai: Decimal  # 万元, approved reports of the year through `through_month`
+    fai_last_year: Decimal
+    by_list: list[dict]
+
+    @property
+    def growth_percent(self) -> Decimal | None:
+        if not self.fai_last_year:
+            return None
+        return (Decimal(100) * (self.fai - self.fai_last_year) / self.fai_last_year).quantize(Decimal("0.1"))
+
+
+def _fai(reports, year: int, through: int) -> Decimal:
+    return reports.filter(status=ReportStatus.APPROVED, month__gte=date(year, 1, 1),
+                          month__lte=date(year, through, 1)).aggregate(total=Sum("fai"))["total"] or Decimal(0)
+
+
+def headline(projects, year: int, through_month: int) -> Headline:
+    """Projects started in the year, their total investment, fixed-asset investment completed through the
+    month, and its growth on the same months of the year before."""
+    started = projects.filter(stage__in=STARTED_STAGES, started_on__year=year)
+    reports = MonthlyReport.objects.filter(project__in=projects)
+    rows = (started.values("project_list").annotate(n=Count("pk"), investment=Sum("total_investment"))
+            .order_by("project_list"))
+    return Headline(
+        year=year, through_month=through_month, started=started.count(),
+        started_investment=started.aggregate(total=Sum("total_investment"))["total"] or Decimal(0),
+        fai=_fai(reports, year, through_month), fai_last_year=_fai(reports, year - 1, through_month),
+        by_list=[{"list": r["project_list"], "projects": r["n"], "investment": r["investment"]} for r in rows])
+
+
+def overdue_reports(projects, today: date | None = None) -> list[Project]:
+    """Started projects whose report for last month is missing after the due day."""
+    today = today or timezone.localdate()
+    last_month = month_start(month_start(today) - timedelta(days=1))
+    if today <= _due(last_month):
+        return []
+    return list(projects.filter(stage__in=STARTED_STAGES).exclude(reports__month=last_month)
+                .filter(Q(started_on__isnull=True) | Q(started_on__lt=month_start(today))))
