@@ -68,3 +68,19 @@ def test_proxy_service_figures_are_counted_from_records(demo):
     for errand in Errand.objects.filter(status__in=["done", "visited"], handles_money=True)[:300]:
         assert errand.balance() == 0
     assert Errand.objects.filter(ledger__kind=LedgerKind.PAID).exists()
+
+
+def test_project_headline_figures_are_the_articles_counted_from_records(demo):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from wanghua.projects import services
+    from wanghua.projects.models import Project
+
+    figures = services.headline(Project.objects.all(), timezone.localdate().year, 6)
+    assert figures.started == 72
+    assert figures.started_investment == Decimal("1158300.00")  # 115.83 亿元
+    assert figures.fai == Decimal("165300.00")  # 16.53 亿元 in the first half
+    assert figures.growth_percent == Decimal("38.7")
+    assert {row["list"] for row in figures.by_list} == {"planned", "higher", "attracted"}

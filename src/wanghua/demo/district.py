@@ -14,7 +14,7 @@ from wanghua.core.models import Role
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 from wanghua.org.services import ID_CHECK, ID_WEIGHTS
 
-from . import services_demo
+from . import projects_demo, services_demo
 
 DEMO_PASSWORD = "Wanghua@2026"
 DISTRICT_CODE = "210404"
@@ -224,4 +224,5 @@ def build() -> list[DemoLogin]:
         build_staff(regions, rng)
         services_demo.build(regions, Person.objects.get(user__username="agent"),
                             get_user_model().objects.get(username="agent"), rng)
+        projects_demo.build(rng)
     return logins
