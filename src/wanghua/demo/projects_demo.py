@@ -28,8 +28,9 @@ NAMES = {
     "tayu": ["现代农业示范园", "农产品精深加工项目", "休闲观光农业项目", "设施农业大棚"],
     "core": ["老旧小区改造", "社区综合服务中心", "雷锋纪念馆提升工程"],
 }
-UNITS = {"edz": "dept-edz", "west": "dept-commerce", "belt": "dept-industry", "tayu": "dept-agri",
-         "core": "dept-housing"}
+# 发改局 keeps the planned-start and higher-level lists (its 项目管家 log in as `steward`); investment
+# attraction sits with the development zone's committee in the zone and with 商务局 elsewhere.
+UNITS = {ProjectList.PLANNED: "dept-drc", ProjectList.HIGHER: "dept-drc", ProjectList.ATTRACTED: "dept-commerce"}
 
 
 def split(total: Decimal, parts: int, rng: random.Random) -> list[Decimal]:
@@ -51,7 +52,8 @@ def build(rng: random.Random) -> None:
              list(Region.objects.filter(level=RegionLevel.STREET)) for z in zones}
     steward = Person.objects.get(user__username="steward")
     leader = Person.objects.get(user__username="leader")
-    units = {z: Unit.objects.get(code=code) for z, code in UNITS.items()}
+    units = {key: Unit.objects.get(code=code) for key, code in UNITS.items()}
+    zone_committee = Unit.objects.get(code="dept-edz")
     lists = [ProjectList.PLANNED] * 40 + [ProjectList.HIGHER] * 14 + [ProjectList.ATTRACTED] * 18
     totals = split(TOTAL_INVESTMENT, STARTED_PROJECTS, rng)
     first_half = split(FIRST_HALF_FAI, STARTED_PROJECTS, rng)
@@ -71,7 +73,9 @@ def build(rng: random.Random) -> None:
                 continuing=continuing, stage=Stage.RESUMED if continuing else Stage.STARTED,
                 total_investment=totals[n], annual_plan=(totals[n] * Decimal("0.3")).quantize(CENT),
                 planned_start=date(year, rng.randint(1, 4), 1), started_on=date(year, rng.randint(1, 5), 15),
-                steward=steward, competent_unit=units[zone], leader=leader, town=rng.choice(towns[zone]))
+                steward=steward, leader=leader, town=rng.choice(towns[zone]),
+                competent_unit=zone_committee if lists[n] == ProjectList.ATTRACTED and zone == "edz"
+                else units[lists[n]])
             projects.append(project)
         Project.objects.bulk_create(projects)
         for n, project in enumerate(projects):
