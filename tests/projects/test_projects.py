@@ -93,3 +93,34 @@ def test_headline_figures_are_computed_from_records(desk, world):
     assert (figures.fai, figures.fai_last_year, figures.growth_percent) == (Decimal("277.40"), Decimal("200"),
                                                                             Decimal("38.7"))
     assert MonthlyReport.objects.filter(late=True).count() == 4  # January reports, all sent after the 5th of February
+
+
+def test_issue_list_escalates_and_closes_only_on_confirmation(desk, world, client_for):
+    from datetime import timedelta
+
+    from wanghua.projects.models import IssueStatus, ProjectIssue
+
+    project = new_project(desk, world)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError):
+        services.raise_issue(desk["steward"], project.pk, category="land", description="用地指标",
+                             owner_unit=world.dept, deadline=today - timedelta(days=1))
+    issue = services.raise_issue(desk["steward"], project.pk, category="utilities", description="施工用电未接入",
+                                 owner_unit=world.dept, deadline=today)
+    assert services.escalate_overdue(today) == 0
+    assert services.escalate_overdue(today + timedelta(days=1)) == 1
+    assert services.escalate_overdue(today + timedelta(days=2)) == 0  # once
+    with pytest.raises(ValidationError):
+        services.confirm_issue(desk["steward"], issue.pk, satisfied=True)  # not resolved yet
+    services.resolve_issue(desk["unit"], issue.pk, resolution="供电公司已架设临时线路")
+    with pytest.raises(ValidationError):
+        services.confirm_issue(desk["steward"], issue.pk, satisfied=False)  # reopening needs what is missing
+    services.confirm_issue(desk["steward"], issue.pk, satisfied=False, note="容量不足，仍需增容")
+    assert ProjectIssue.objects.get(pk=issue.pk).status == IssueStatus.OPEN
+    services.resolve_issue(desk["unit"], issue.pk, resolution="已增容至2000kVA")
+    closed = services.confirm_issue(desk["steward"], issue.pk, satisfied=True, note="企业确认")
+    assert closed.status == IssueStatus.CONFIRMED and closed.escalated_at
+    page = client_for(desk["unit"]).get(project.get_absolute_url()).content.decode()
+    assert "已增容至2000kVA" in page and 'data-issue-status="confirmed"' in page
+    listed = client_for(desk["unit"]).get("/projects/issues/?escalated=true").content.decode()
+    assert "施工用电未接入" in listed

@@ -13,7 +13,8 @@ SERVICES_READ = ["services.view_*", "services.export_*"]
 # Operators watch their enterprise's lines, acknowledge and register alarms, and give stop reasons;
 # shelving, suppressing and taking alarms out of service is for the plant's production managers.
 INDUSTRY_WORK = ["industry.view_*", "industry.export_*", "industry.add_alarmevent", "industry.change_stop"]
-PROJECT_WORK = ["projects.view_*", "projects.export_*", "projects.add_monthlyreport", "projects.change_monthlyreport"]
+PROJECT_WORK = ["projects.view_*", "projects.export_*", "projects.add_monthlyreport", "projects.change_monthlyreport",
+                "projects.add_projectissue", "projects.change_projectissue"]
 PROJECT_UNIT = [*PROJECT_WORK, "projects.add_project", "projects.change_project", "projects.review_monthlyreport"]
 LAB_WORK = ["industry.view_laborder", "industry.add_laborder", "industry.export_laborder", "industry.view_specimen",
             "industry.view_testresult", "industry.add_testresult", "industry.export_testresult",

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wanghua.org.filters import UnderRegionFilter
 
-from .models import Project, ProjectList, Stage
+from .models import IssueCategory, IssueStatus, Project, ProjectIssue, ProjectList, Stage
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -15,3 +15,14 @@ class ProjectFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = ["q", "project_list", "stage", "region"]
+
+
+class IssueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=IssueStatus.choices, label=_("status"))
+    category = django_filters.ChoiceFilter(choices=IssueCategory.choices, label=_("category"))
+    escalated = django_filters.BooleanFilter(field_name="escalated_at", lookup_expr="isnull", exclude=True,
+                                             label=_("escalated to the leader"))
+
+    class Meta:
+        model = ProjectIssue
+        fields = ["status", "category", "escalated"]

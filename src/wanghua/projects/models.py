@@ -113,3 +113,51 @@ class MonthlyReport(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url()
+
+
+class IssueCategory(models.TextChoices):
+    LAND = "land", _("Land")  # 用地
+    PERMITS = "permits", _("Permits")  # 审批手续
+    FUNDS = "funds", _("Funds")  # 资金
+    UTILITIES = "utilities", _("Utilities")  # 水电气热
+    OTHER = "other", _("Other")
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+    CONFIRMED = "confirmed", _("Confirmed by the enterprise")
+
+
+class ProjectIssue(ScopedModel):
+    """问题清单: what blocks a project, who owns it and by when; escalated to the project's 包保领导 once
+    overdue; closed only when the enterprise confirms the resolution."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="issues", verbose_name=_("project"))
+    category = models.CharField(_("category"), max_length=10, choices=IssueCategory.choices)
+    description = models.CharField(_("description"), max_length=1000)
+    owner_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="project_issues",
+                                   verbose_name=_("owner unit"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    raised_at = models.DateTimeField(_("raised"))
+    escalated_at = models.DateTimeField(_("escalated to the leader"), null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=1000, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    confirmation = models.CharField(_("enterprise's confirmation"), max_length=500, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    scope_region = "project__town"
+    scope_unit = "project__competent_unit"
+
+    class Meta:
+        ordering = ["status", "deadline"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+        verbose_name = _("project issue")
+        verbose_name_plural = _("issue list")
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.description[:30]}"
+
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url() + f"#issue-{self.pk}"

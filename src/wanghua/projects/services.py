@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
 
-from .models import STARTED_STAGES, MonthlyReport, Project, ReportStatus, Stage
+from .models import STARTED_STAGES, IssueStatus, MonthlyReport, Project, ProjectIssue, ReportStatus, Stage
 
 # Each stage and the stages that may follow it; a skipped stage is refused.
 NEXT = {
@@ -195,3 +195,57 @@ def overdue_reports(projects, today: date | None = None) -> list[Project]:
         return []
     return list(projects.filter(stage__in=STARTED_STAGES).exclude(reports__month=last_month)
                 .filter(Q(started_on__isnull=True) | Q(started_on__lt=month_start(today))))
+
+
+# --- 问题清单 -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def raise_issue(actor, project_id: int, *, category: str, description: str, owner_unit, deadline: date) -> ProjectIssue:
+    project = fetch_for_change(Project, actor, "projects.add_projectissue", project_id)
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    issue = ProjectIssue(project=project, category=category, description=description.strip(), owner_unit=owner_unit,
+                         deadline=deadline, raised_at=timezone.now())
+    issue.full_clean()
+    with audit.acting_as(actor):
+        issue.save()
+    return issue
+
+
+@transaction.atomic
+def resolve_issue(actor, issue_id: int, *, resolution: str) -> ProjectIssue:
+    issue = fetch_for_change(ProjectIssue, actor, "projects.change_projectissue", issue_id)
+    if issue.status != IssueStatus.OPEN:
+        raise ValidationError(_("Only an open issue can be resolved."))
+    if not resolution.strip():
+        raise ValidationError({"resolution": _("Say how the issue was resolved.")})
+    issue.status, issue.resolution, issue.resolved_at = IssueStatus.RESOLVED, resolution.strip(), timezone.now()
+    with audit.acting_as(actor), audit.labelled("issue:resolve"):
+        issue.save()
+    return issue
+
+
+@transaction.atomic
+def confirm_issue(actor, issue_id: int, *, satisfied: bool, note: str = "") -> ProjectIssue:
+    """The enterprise's answer (recorded by the steward): confirmed closes it, not satisfied reopens it."""
+    issue = fetch_for_change(ProjectIssue, actor, "projects.change_projectissue", issue_id)
+    if issue.status != IssueStatus.RESOLVED:
+        raise ValidationError(_("Only a resolved issue can be confirmed or reopened."))
+    if not satisfied and not note.strip():
+        raise ValidationError({"note": _("Say what the enterprise still needs.")})
+    issue.confirmation = note.strip()
+    if satisfied:
+        issue.status, issue.confirmed_at = IssueStatus.CONFIRMED, timezone.now()
+    else:
+        issue.status, issue.resolved_at = IssueStatus.OPEN, None
+    with audit.acting_as(actor), audit.labelled("issue:confirm" if satisfied else "issue:reopen"):
+        issue.save()
+    return issue
+
+
+def escalate_overdue(today: date | None = None) -> int:
+    """Open issues past their deadline go to the project's 包保领导 (once); returns how many were escalated."""
+    today = today or timezone.localdate()
+    overdue = ProjectIssue.objects.filter(status=IssueStatus.OPEN, deadline__lt=today, escalated_at__isnull=True)
+    with audit.labelled("issue:escalate"):
+        return overdue.update(escalated_at=timezone.now())

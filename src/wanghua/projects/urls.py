@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/stage/", views.project_stage, name="project_stage"),
     path("<int:pk>/reports/", views.report_submit, name="report_submit"),
     path("reports/<int:report_id>/review/", views.report_review, name="report_review"),
+    path("issues/", views.IssueListView.as_view(), name="issues"),
+    path("<int:pk>/issues/", views.issue_raise, name="issue_raise"),
+    path("issues/<int:issue_id>/<slug:step>/", views.issue_step, name="issue_step"),
 ]

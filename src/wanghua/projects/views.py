@@ -17,9 +17,9 @@ from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import access, perm
 
 from . import services
-from .filters import ProjectFilter
-from .forms import ReportForm
-from .models import MonthlyReport, Project, ProjectList, Stage
+from .filters import IssueFilter, ProjectFilter
+from .forms import IssueForm, ReportForm
+from .models import MonthlyReport, Project, ProjectIssue, ProjectList, Stage
 
 
 @access(perm("projects.view_project"))
@@ -51,8 +51,12 @@ def project_detail(request, pk: int, form=None, status: int = 200):
     project = visible_or_404(Project, request, pk)
     form = form or ReportForm(initial={"month": timezone.localdate().strftime("%Y-%m")})
     style_form(form)
+    issue_form = IssueForm(initial={"owner_unit": project.competent_unit_id})
+    style_form(issue_form)
     return render(request, "projects/project_detail.html", {
         "project": project, "reports": project.reports.select_related("reviewed_by"), "form": form,
+        "issues": project.issues.select_related("owner_unit"), "issue_form": issue_form, "today": timezone.localdate(),
+        "can_issue": has_perm_anywhere(request.user, "projects.add_projectissue"),
         "next_stages": [(s, Stage(s).label) for s in services.NEXT.get(project.stage, ())]
         if can(request.user, "change", project) else [],
         "can_report": has_perm_anywhere(request.user, "projects.add_monthlyreport"),
@@ -119,3 +123,66 @@ def headline(request):
     return render(request, "projects/headline.html", {
         "figures": figures, "lists": [{**row, "label": labels[row["list"]]} for row in figures.by_list],
         "overdue": services.overdue_reports(Project.objects.visible_to(request.user))})
+
+
+# --- 问题清单 --------------------------------------------------------------------------------------------
+
+@access(perm("projects.view_projectissue"))
+class IssueListView(ScopedListView):
+    model = ProjectIssue
+    filterset_class = IssueFilter
+    title = gettext_lazy("issue list")
+    columns = [
+        Column(gettext_lazy("project"), attr("project.name"), link=detail_link),
+        Column(gettext_lazy("category"), attr("category")),
+        Column(gettext_lazy("description"), attr("description")),
+        Column(gettext_lazy("owner unit"), attr("owner_unit.name")),
+        Column(gettext_lazy("deadline"), attr("deadline")),
+        Column(gettext_lazy("status"), attr("status")),
+        Column(gettext_lazy("escalated to the leader"), attr("escalated_at")),
+        Column(gettext_lazy("responsible leader (包保领导)"), attr("project.leader.name")),
+        Column(gettext_lazy("resolution"), attr("resolution")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("project__leader", "owner_unit")
+
+
+@access(perm("projects.add_projectissue"))
+@require_POST
+def issue_raise(request, pk: int):
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        try:
+            services.raise_issue(request.user, pk, **form.cleaned_data)
+        except Project.DoesNotExist as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("projects:project_detail", pk=pk)
+
+
+ISSUE_STEPS = {
+    "resolve": lambda user, pk, post: services.resolve_issue(user, pk, resolution=post.get("resolution", "")),
+    "confirm": lambda user, pk, post: services.confirm_issue(user, pk, satisfied=True, note=post.get("note", "")),
+    "reopen": lambda user, pk, post: services.confirm_issue(user, pk, satisfied=False, note=post.get("note", "")),
+}
+
+
+@access(perm("projects.change_projectissue"))
+@require_POST
+def issue_step(request, issue_id: int, step: str):
+    if step not in ISSUE_STEPS:
+        raise Http404
+    issue = visible_or_404(ProjectIssue, request, issue_id)
+    try:
+        ISSUE_STEPS[step](request.user, issue_id, request.POST)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(issue.get_absolute_url())
