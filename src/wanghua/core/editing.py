@@ -6,13 +6,27 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from .access import can
+
+
+def perform(request, action: Callable[[], Any]) -> bool:
+    """A page POST that calls one service: a missing record is 404, a refusal becomes an error message
+    (nothing changed), success a confirmation. True when the service did it."""
+    try:
+        action()
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return False
+    messages.success(request, _("Saved."))
+    return True
 
 
 def int_or_zero(value) -> int:

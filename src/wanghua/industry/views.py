@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, int_or_zero, style_form, visible_or_404
+from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form, visible_or_404
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
 
@@ -235,14 +235,7 @@ class StopListView(ScopedListView):
 @access(perm("industry.change_stop"))
 @require_POST
 def stop_reason(request, pk: int):
-    try:
-        stops.give_reason(request.user, pk, request.POST.get("reason", ""))
-    except Stop.DoesNotExist as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
+    perform(request, lambda: stops.give_reason(request.user, pk, request.POST.get("reason", "")))
     return redirect(_back(request))
 
 

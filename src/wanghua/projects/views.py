@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import int_or_zero, style_form, visible_or_404
+from wanghua.core.editing import int_or_zero, perform, style_form, visible_or_404
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import access, perm
 
@@ -66,14 +66,7 @@ def project_detail(request, pk: int, form=None, status: int = 200):
 @access(perm("projects.change_project"))
 @require_POST
 def project_stage(request, pk: int):
-    try:
-        services.advance_stage(request.user, pk, request.POST.get("stage", ""))
-    except Project.DoesNotExist as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
+    perform(request, lambda: services.advance_stage(request.user, pk, request.POST.get("stage", "")))
     return redirect("projects:project_detail", pk=pk)
 
 
@@ -97,16 +90,10 @@ def report_submit(request, pk: int):
 @access(perm("projects.review_monthlyreport"))
 @require_POST
 def report_review(request, report_id: int):
-    try:
-        report = services.review_report(request.user, report_id, approve=request.POST.get("decision") == "approve",
-                                        comment=request.POST.get("comment", ""))
-    except MonthlyReport.DoesNotExist as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-        report = visible_or_404(MonthlyReport, request, report_id)
-    else:
-        messages.success(request, _("Saved."))
+    report = visible_or_404(MonthlyReport, request, report_id)
+    perform(request, lambda: services.review_report(request.user, report_id,
+                                                    approve=request.POST.get("decision") == "approve",
+                                                    comment=request.POST.get("comment", "")))
     return redirect("projects:project_detail", pk=report.project_id)
 
 
@@ -179,10 +166,5 @@ def issue_step(request, issue_id: int, step: str):
     if step not in ISSUE_STEPS:
         raise Http404
     issue = visible_or_404(ProjectIssue, request, issue_id)
-    try:
-        ISSUE_STEPS[step](request.user, issue_id, request.POST)
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
+    perform(request, lambda: ISSUE_STEPS[step](request.user, issue_id, request.POST))
     return redirect(issue.get_absolute_url())
