@@ -241,6 +241,4 @@ def current_q(now: datetime) -> Q:
 def current(qs, now: datetime | None = None) -> list[AlarmState]:
     """Alarms an operator must see: active or unacknowledged, not shelved, suppressed or out of service."""
     now = now or timezone.now()
-    rows = qs.select_related("definition__tag__equipment").order_by("-active_since")
-    return [s for s in rows if s.state_at(now) in (AlarmState.State.UNACKED, AlarmState.State.ACKED,
-                                                      AlarmState.State.RTN_UNACKED)]
+    return list(qs.filter(current_q(now)).select_related("definition__tag__equipment").order_by("-active_since"))
