@@ -14,8 +14,11 @@ SERVICES_READ = ["services.view_*", "services.export_*"]
 # shelving, suppressing and taking alarms out of service is for the plant's production managers.
 INDUSTRY_WORK = ["industry.view_*", "industry.export_*", "industry.add_alarmevent", "industry.change_stop"]
 PROJECT_WORK = ["projects.view_*", "projects.export_*", "projects.add_monthlyreport", "projects.change_monthlyreport",
-                "projects.add_projectissue", "projects.change_projectissue"]
-PROJECT_UNIT = [*PROJECT_WORK, "projects.add_project", "projects.change_project", "projects.review_monthlyreport"]
+                "projects.add_projectissue", "projects.change_projectissue", "projects.add_servicerecord"]
+# Units keep their projects, review reports, and follow their applications upwards and their investment leads.
+PROJECT_UNIT = [*PROJECT_WORK, "projects.add_project", "projects.change_project", "projects.review_monthlyreport",
+                "projects.add_application", "projects.change_application", "projects.add_lead",
+                "projects.change_lead"]
 LAB_WORK = ["industry.view_laborder", "industry.add_laborder", "industry.export_laborder", "industry.view_specimen",
             "industry.view_testresult", "industry.add_testresult", "industry.export_testresult",
             "industry.view_standard", "industry.view_gradelimit"]

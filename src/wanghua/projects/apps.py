@@ -6,3 +6,10 @@ class ProjectsConfig(AppConfig):
     name = "wanghua.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .assessment import seed_default_weights
+
+        post_migrate.connect(seed_default_weights, sender=self)

@@ -2,8 +2,21 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.org.filters import UnderRegionFilter
+from wanghua.org.models import Zone
 
-from .models import IssueCategory, IssueStatus, Project, ProjectIssue, ProjectList, Stage
+from .models import (
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    IssueCategory,
+    IssueStatus,
+    Lead,
+    LeadStage,
+    Project,
+    ProjectIssue,
+    ProjectList,
+    Stage,
+)
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -26,3 +39,24 @@ class IssueFilter(django_filters.FilterSet):
     class Meta:
         model = ProjectIssue
         fields = ["status", "category", "escalated"]
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Name"))
+    kind = django_filters.ChoiceFilter(choices=ApplicationKind.choices, label=_("kind"))
+    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, label=_("status"))
+    region = UnderRegionFilter(lookup="town")
+
+    class Meta:
+        model = Application
+        fields = ["q", "kind", "status", "region"]
+
+
+class LeadFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    stage = django_filters.ChoiceFilter(choices=LeadStage.choices, label=_("stage"))
+    zone = django_filters.ModelChoiceFilter(queryset=Zone.objects.all(), label=_("zone"))
+
+    class Meta:
+        model = Lead
+        fields = ["q", "stage", "zone"]

@@ -30,6 +30,13 @@ class Stage(models.TextChoices):
     OPERATING = "operating", _("In operation")  # 投产
 
 
+class Programme(models.TextChoices):
+    PV = "pv", _("Photovoltaic power")  # 光伏发电
+    WASTE_TO_ENERGY = "waste_energy", _("Waste-to-energy")  # 垃圾焚烧发电
+    IDLE_PROPERTY = "idle_property", _("Idle property revived")  # 盘活闲置资产
+    AGRICULTURE = "agriculture", _("Modern agriculture")  # 现代农业
+
+
 STARTED_STAGES = (Stage.STARTED, Stage.RESUMED, Stage.CONTINUING, Stage.COMPLETED, Stage.OPERATING)
 
 
@@ -57,6 +64,16 @@ class Project(ScopedModel):
     town = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="projects",
                              verbose_name=_("town/street"))
     location = models.CharField(_("location"), max_length=200, blank=True)
+    # What the project adds to its zone's programme (the zone cards sum these).
+    programme = models.CharField(_("zone programme"), max_length=16, choices=Programme.choices, blank=True)
+    capacity_mw = models.DecimalField(_("capacity (MW)"), max_digits=9, decimal_places=2, null=True, blank=True,
+                                      validators=[MinValueValidator(0)])
+    annual_output = models.DecimalField(_("annual generation (10k kWh)"), max_digits=12, decimal_places=2, null=True,
+                                        blank=True, validators=[MinValueValidator(0)])
+    land_mu = models.DecimalField(_("land (mu)"), max_digits=10, decimal_places=2, null=True, blank=True,
+                                  validators=[MinValueValidator(0)])
+    revived_area_m2 = models.DecimalField(_("idle property revived (m²)"), max_digits=10, decimal_places=2,
+                                          null=True, blank=True, validators=[MinValueValidator(0)])
 
     scope_region = "town"
     scope_unit = "competent_unit"
@@ -161,3 +178,186 @@ class ProjectIssue(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url() + f"#issue-{self.pk}"
+
+
+class ServiceKind(models.TextChoices):
+    VISIT = "visit", _("Site visit")  # 走访
+    PROCEDURE = "procedure", _("Procedures handled on the enterprise's behalf")  # 代办手续
+    COORDINATION = "coordination", _("Coordination meeting")  # 协调会
+    POLICY = "policy", _("Policy briefing")  # 政策宣讲
+    OTHER = "other", _("Other")
+
+
+class ServiceRecord(ScopedModel):
+    """服务事项: what the steward or a unit did for the project, kept as the project's service diary."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="services", verbose_name=_("project"))
+    kind = models.CharField(_("kind"), max_length=12, choices=ServiceKind.choices)
+    served_on = models.DateField(_("date"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="project_services",
+                             verbose_name=_("serving unit"))
+    description = models.CharField(_("description"), max_length=1000)
+    recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+
+    scope_region = "project__town"
+    scope_unit = "project__competent_unit"
+
+    class Meta:
+        ordering = ["-served_on", "-pk"]
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_kind_display()} {self.served_on}"
+
+    def get_absolute_url(self) -> str:
+        return self.project.get_absolute_url() + "#services"
+
+
+class ApplicationKind(models.TextChoices):
+    FUNDS = "funds", _("Central or provincial funds")  # 中省资金
+    BONDS = "bonds", _("Special-purpose bonds")  # 专项债
+    POLICY = "policy", _("Policy support")  # 政策支持
+
+
+class ApplicationStatus(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    SUBMITTED = "submitted", _("Submitted")
+    WON = "won", _("Won")
+    REJECTED = "rejected", _("Not granted")
+
+
+class Application(ScopedModel):
+    """向上争取: an application to the city, province or state for funds, bonds or policy support."""
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ApplicationKind.choices)
+    level = models.CharField(_("to"), max_length=60)  # 省发改委, 财政部 …
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="applications", verbose_name=_("project"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="applications",
+                             verbose_name=_("applying unit"))
+    town = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="applications",
+                             verbose_name=_("town/street"))
+    requested = models.DecimalField(_("requested (10k yuan)"), **AMOUNT)
+    won = models.DecimalField(_("won (10k yuan)"), default=0, **AMOUNT)
+    status = models.CharField(_("status"), max_length=10, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.PREPARING)
+    submitted_on = models.DateField(_("submitted"), null=True, blank=True)
+    decided_on = models.DateField(_("decided"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    scope_region = "town"
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["status", "decided_on"])]
+        verbose_name = _("application to higher levels")
+        verbose_name_plural = _("applications to higher levels (向上争取)")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:application_detail", args=[self.pk])
+
+
+class LeadStage(models.TextChoices):
+    LEAD = "lead", _("Lead")  # 线索
+    NEGOTIATION = "negotiation", _("Negotiation")  # 洽谈
+    SIGNED = "signed", _("Signed")  # 签约
+    LANDED = "landed", _("Landed")  # 落地
+    DROPPED = "dropped", _("Dropped")
+
+
+class Lead(ScopedModel):
+    """招商引资: an investment lead followed from first contact to a signed contract and a landed project."""
+
+    name = models.CharField(_("name"), max_length=200)
+    investor = models.CharField(_("investor"), max_length=200)
+    industry = models.CharField(_("industry"), max_length=60)
+    zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="leads", verbose_name=_("zone"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="leads", verbose_name=_("attracting unit"))
+    town = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="leads", verbose_name=_("town/street"))
+    amount = models.DecimalField(_("planned investment (10k yuan)"), **AMOUNT)
+    stage = models.CharField(_("stage"), max_length=12, choices=LeadStage.choices, default=LeadStage.LEAD)
+    contacted_on = models.DateField(_("first contact"))
+    signed_on = models.DateField(_("signed"), null=True, blank=True)
+    landed_on = models.DateField(_("landed"), null=True, blank=True)
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, null=True, blank=True, related_name="lead",
+                                   verbose_name=_("landed as project"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    scope_region = "town"
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["stage", "signed_on"])]
+        verbose_name = _("investment lead")
+        verbose_name_plural = _("investment attraction (招商引资)")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:lead_detail", args=[self.pk])
+
+
+class CooperativeCrop(ScopedModel):
+    """A crop a co-operative grows (塔峪: 25 co-operatives, 20+ crops)."""
+
+    cooperative = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="crops",
+                                    limit_choices_to={"kind": "cooperative"}, verbose_name=_("co-operative"))
+    crop = models.CharField(_("crop"), max_length=40)
+    area_mu = models.DecimalField(_("area (mu)"), max_digits=9, decimal_places=1, validators=[MinValueValidator(0)])
+
+    scope_region = "cooperative__region"
+    scope_unit = "cooperative"
+
+    class Meta:
+        ordering = ["cooperative", "crop"]
+        constraints = [models.UniqueConstraint(fields=["cooperative", "crop"], name="one_row_per_crop")]
+        verbose_name = _("co-operative crop")
+        verbose_name_plural = _("co-operative crops")
+
+    def __str__(self) -> str:
+        return f"{self.cooperative} · {self.crop}"
+
+
+class AssessedKind(models.TextChoices):
+    DEPARTMENT = "department", _("Departments (区直部门)")
+    TOWN = "town", _("Towns and streets (镇街)")
+
+
+class Metric(models.TextChoices):
+    START_RATE = "start_rate", _("Planned projects started")  # 开工率
+    FAI_PLAN = "fai_plan", _("Fixed-asset investment against plan")
+    REPORT_TIMELINESS = "report_timeliness", _("Monthly reports on time")
+    ISSUES_ON_TIME = "issues_on_time", _("Issues resolved by their deadline")
+    FUNDS_WON = "funds_won", _("Funds won from higher levels")
+    DEALS_SIGNED = "deals_signed", _("Investment signed")
+
+
+class AssessmentIndicator(ScopedModel):
+    """双考核: one scored indicator and its weight for departments or for towns/streets. Weights are
+    configurable; the ranking page shows how every score was computed."""
+
+    kind = models.CharField(_("assessed"), max_length=10, choices=AssessedKind.choices)
+    metric = models.CharField(_("indicator"), max_length=20, choices=Metric.choices)
+    weight = models.DecimalField(_("weight (points)"), max_digits=5, decimal_places=1,
+                                 validators=[MinValueValidator(0)])
+    active = models.BooleanField(_("active"), default=True)
+
+    scope_region = None  # district-wide rules: whoever may view the assessment sees them all
+
+    class Meta:
+        ordering = ["kind", "-weight", "metric"]
+        constraints = [models.UniqueConstraint(fields=["kind", "metric"], name="one_weight_per_metric")]
+        verbose_name = _("assessment indicator")
+        verbose_name_plural = _("assessment indicators")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_metric_display()} ({self.weight})"

@@ -16,8 +16,25 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.org.models import Unit, UnitKind
 
-from .models import STARTED_STAGES, IssueStatus, MonthlyReport, Project, ProjectIssue, ReportStatus, Stage
+from .models import (
+    STARTED_STAGES,
+    Application,
+    ApplicationStatus,
+    CooperativeCrop,
+    IssueStatus,
+    Lead,
+    LeadStage,
+    MonthlyReport,
+    Programme,
+    Project,
+    ProjectIssue,
+    ProjectList,
+    ReportStatus,
+    ServiceRecord,
+    Stage,
+)
 
 # Each stage and the stages that may follow it; a skipped stage is refused.
 NEXT = {
@@ -249,3 +266,198 @@ def escalate_overdue(today: date | None = None) -> int:
     overdue = ProjectIssue.objects.filter(status=IssueStatus.OPEN, deadline__lt=today, escalated_at__isnull=True)
     with audit.labelled("issue:escalate"):
         return overdue.update(escalated_at=timezone.now())
+
+
+# --- 服务事项 -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def record_service(actor, project_id: int, *, kind: str, served_on: date, unit, description: str) -> ServiceRecord:
+    project = fetch_for_change(Project, actor, "projects.add_servicerecord", project_id)
+    if served_on > timezone.localdate():
+        raise ValidationError({"served_on": _("The date cannot be in the future.")})
+    record = ServiceRecord(project=project, kind=kind, served_on=served_on, unit=unit,
+                           description=description.strip(), recorded_by=actor)
+    record.full_clean()
+    with audit.acting_as(actor):
+        record.save()
+    return record
+
+
+# --- 向上争取 -------------------------------------------------------------------------------------------
+
+def _check_application(application: Application) -> None:
+    if application.requested > LARGEST_PROJECT:
+        raise ValidationError({"requested": _("%(amount)s 万元 is beyond any application: check the unit (万元).")
+                               % {"amount": application.requested}})
+    if application.project_id and application.project.town_id != application.town_id:
+        raise ValidationError({"town": _("The application's town/street must be the project's.")})
+
+
+@transaction.atomic
+def create_application(actor, **fields: Any) -> Application:
+    application = Application(**fields)
+    require(actor, "add", application)
+    application.status, application.won, application.decided_on = ApplicationStatus.PREPARING, Decimal(0), None
+    _check_application(application)
+    application.full_clean()
+    with audit.acting_as(actor):
+        application.save()
+    return application
+
+
+@transaction.atomic
+def submit_application(actor, application_id: int, on: date | None = None) -> Application:
+    application = fetch_for_change(Application, actor, "change", application_id)
+    if application.status != ApplicationStatus.PREPARING:
+        raise ValidationError(_("Only an application in preparation can be submitted."))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    application.status, application.submitted_on = ApplicationStatus.SUBMITTED, on
+    with audit.acting_as(actor), audit.labelled("application:submit"):
+        application.save()
+    return application
+
+
+@transaction.atomic
+def decide_application(actor, application_id: int, *, won: Decimal, on: date | None = None,
+                       note: str = "") -> Application:
+    """The higher level's answer: an amount won (0 = not granted), never more than was requested."""
+    application = fetch_for_change(Application, actor, "change", application_id)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted application can be decided."))
+    on = on or timezone.localdate()
+    if on > timezone.localdate() or (application.submitted_on and on < application.submitted_on):
+        raise ValidationError({"on": _("The decision date lies between the submission and today.")})
+    if won < 0 or won > application.requested:
+        raise ValidationError({"won": _("The amount won lies between 0 and the %(requested)s 万元 requested.")
+                               % {"requested": application.requested}})
+    application.won, application.decided_on = won, on
+    application.status = ApplicationStatus.WON if won > 0 else ApplicationStatus.REJECTED
+    application.note = note.strip() or application.note
+    with audit.acting_as(actor), audit.labelled(f"application:{application.status}"):
+        application.save()
+    return application
+
+
+def funds_won(applications, year: int) -> dict:
+    """向上争取 in a year: applications decided, and the amount won."""
+    decided = applications.filter(decided_on__year=year)
+    totals = decided.aggregate(n=Count("pk"), won=Sum("won"), granted=Count("pk", filter=Q(
+        status=ApplicationStatus.WON)))
+    return {"decided": totals["n"], "granted": totals["granted"], "won": totals["won"] or Decimal(0),
+            "pending": applications.filter(status=ApplicationStatus.SUBMITTED).count()}
+
+
+# --- 招商引资 -------------------------------------------------------------------------------------------
+
+LEAD_NEXT = {
+    LeadStage.LEAD: (LeadStage.NEGOTIATION, LeadStage.DROPPED),
+    LeadStage.NEGOTIATION: (LeadStage.SIGNED, LeadStage.DROPPED),
+    LeadStage.SIGNED: (LeadStage.LANDED, LeadStage.DROPPED),
+    LeadStage.LANDED: (),
+    LeadStage.DROPPED: (),
+}
+
+
+@transaction.atomic
+def create_lead(actor, **fields: Any) -> Lead:
+    lead = Lead(**fields)
+    require(actor, "add", lead)
+    lead.stage, lead.signed_on, lead.landed_on, lead.project = LeadStage.LEAD, None, None, None
+    if lead.amount > LARGEST_PROJECT:
+        raise ValidationError({"amount": _("%(amount)s 万元 is beyond any project in the district: check the unit "
+                                           "(万元).") % {"amount": lead.amount}})
+    if lead.contacted_on and lead.contacted_on > timezone.localdate():
+        raise ValidationError({"contacted_on": _("The date cannot be in the future.")})
+    lead.full_clean()
+    with audit.acting_as(actor):
+        lead.save()
+    return lead
+
+
+@transaction.atomic
+def advance_lead(actor, lead_id: int, to: str, *, on: date | None = None, project_id: int | None = None) -> Lead:
+    """线索 → 洽谈 → 签约 → 落地 (or dropped); landing names the project it became (in the attraction list)."""
+    lead = fetch_for_change(Lead, actor, "change", lead_id)
+    if to not in LEAD_NEXT.get(lead.stage, ()):
+        allowed = "、".join(str(LeadStage(s).label) for s in LEAD_NEXT.get(lead.stage, ())) or "—"
+        raise ValidationError(_("From “%(now)s” the lead can only move to: %(allowed)s.")
+                              % {"now": lead.get_stage_display(), "allowed": allowed})
+    on = on or timezone.localdate()
+    if on > timezone.localdate() or on < lead.contacted_on:
+        raise ValidationError({"on": _("The date lies between the first contact and today.")})
+    if to == LeadStage.SIGNED:
+        lead.signed_on = on
+    if to == LeadStage.LANDED:
+        project = Project.objects.visible_to(actor, "view").filter(pk=project_id).first() if project_id else None
+        if project is None:
+            raise ValidationError({"project": _("Name the project the lead became.")})
+        if project.project_list != ProjectList.ATTRACTED:
+            raise ValidationError({"project": _("A landed lead becomes a project in the investment-attraction "
+                                                "list.")})
+        if Lead.objects.filter(project=project).exclude(pk=lead.pk).exists():
+            raise ValidationError({"project": _("Another lead already landed as this project.")})
+        lead.project, lead.landed_on = project, on
+    lead.stage = to
+    with audit.acting_as(actor), audit.labelled(f"lead:{to}"):
+        lead.save()
+    return lead
+
+
+def pipeline(leads) -> list[dict]:
+    """招商 funnel: leads and planned investment at each stage."""
+    rows = {r["stage"]: r for r in leads.values("stage").annotate(n=Count("pk"), amount=Sum("amount")).order_by()}
+    return [{"stage": stage, "label": label, "leads": rows.get(stage, {}).get("n", 0),
+             "amount": rows.get(stage, {}).get("amount") or Decimal(0)} for stage, label in LeadStage.choices]
+
+
+# --- zone programmes ------------------------------------------------------------------------------------
+
+# Standard coal saved per 万kWh of solar power, as the article's figures imply (8.8万 t for 2.8亿 kWh a year).
+COAL_TONNES_PER_10K_KWH = Decimal("3.143")
+
+
+@dataclass
+class ZoneProgramme:
+    pv_plants: int
+    pv_capacity_mw: Decimal
+    pv_generation: Decimal  # 万kWh a year
+    coal_saved_t: Decimal
+    waste_energy_investment: Decimal  # 万元
+    idle_property_m2: Decimal
+    cooperatives: int
+    crops: int
+
+
+def zone_programme(projects, zone) -> ZoneProgramme:
+    """What a zone's programme projects and co-operatives add up to."""
+    mine = projects.filter(zone=zone)
+    pv = mine.filter(programme=Programme.PV).aggregate(n=Count("pk"), mw=Sum("capacity_mw"), out=Sum("annual_output"))
+    generation = pv["out"] or Decimal(0)
+    coops = Unit.objects.filter(kind=UnitKind.COOPERATIVE, zone=zone, active=True)
+    return ZoneProgramme(
+        pv_plants=pv["n"], pv_capacity_mw=pv["mw"] or Decimal(0), pv_generation=generation,
+        coal_saved_t=(generation * COAL_TONNES_PER_10K_KWH).quantize(Decimal(1)),
+        waste_energy_investment=mine.filter(programme=Programme.WASTE_TO_ENERGY)
+        .aggregate(total=Sum("total_investment"))["total"] or Decimal(0),
+        idle_property_m2=mine.filter(programme=Programme.IDLE_PROPERTY)
+        .aggregate(total=Sum("revived_area_m2"))["total"] or Decimal(0),
+        cooperatives=coops.count(),
+        crops=CooperativeCrop.objects.filter(cooperative__in=coops).values("crop").distinct().count())
+
+
+def breakdown(projects, year: int, through_month: int, by: str) -> list[dict]:
+    """Started projects, their investment and the year's FAI, by zone or by competent unit."""
+    field = {"zone": "zone__name", "unit": "competent_unit__name"}[by]
+    started = projects.filter(stage__in=STARTED_STAGES, started_on__year=year)
+    counts = {r[field]: r for r in started.values(field).annotate(n=Count("pk"), investment=Sum("total_investment"))
+              .order_by()}
+    approved = MonthlyReport.objects.filter(project__in=projects, status=ReportStatus.APPROVED,
+                                            month__gte=date(year, 1, 1), month__lte=date(year, through_month, 1))
+    fai = dict(approved.values(f"project__{field}").annotate(fai=Sum("fai"))
+               .values_list(f"project__{field}", "fai").order_by())
+    names = sorted(set(counts) | set(fai), key=lambda n: -(fai.get(n) or 0))
+    return [{"name": name, "projects": counts.get(name, {}).get("n", 0),
+             "investment": counts.get(name, {}).get("investment") or Decimal(0), "fai": fai.get(name) or Decimal(0)}
+            for name in names]

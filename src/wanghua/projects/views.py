@@ -6,20 +6,44 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import int_or_zero, perform, style_form, visible_or_404
+from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form, visible_or_404
+from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import access, perm
+from wanghua.org.models import Zone
 
-from . import services
-from .filters import IssueFilter, ProjectFilter
-from .forms import IssueForm, ReportForm
-from .models import MonthlyReport, Project, ProjectIssue, ProjectList, Stage
+from . import assessment, ledger, services
+from .filters import ApplicationFilter, IssueFilter, LeadFilter, ProjectFilter
+from .forms import (
+    ApplicationForm,
+    DecisionForm,
+    IssueForm,
+    LeadForm,
+    LedgerForm,
+    ReportForm,
+    ServiceForm,
+    WeightsForm,
+)
+from .models import (
+    Application,
+    AssessedKind,
+    AssessmentIndicator,
+    Lead,
+    LeadStage,
+    MonthlyReport,
+    Project,
+    ProjectIssue,
+    ProjectList,
+    Stage,
+)
 
 
 @access(perm("projects.view_project"))
@@ -53,10 +77,14 @@ def project_detail(request, pk: int, form=None, status: int = 200):
     style_form(form)
     issue_form = IssueForm(initial={"owner_unit": project.competent_unit_id})
     style_form(issue_form)
+    service_form = ServiceForm(initial={"served_on": timezone.localdate(), "unit": project.competent_unit_id})
+    style_form(service_form)
     return render(request, "projects/project_detail.html", {
         "project": project, "reports": project.reports.select_related("reviewed_by"), "form": form,
         "issues": project.issues.select_related("owner_unit"), "issue_form": issue_form, "today": timezone.localdate(),
         "can_issue": has_perm_anywhere(request.user, "projects.add_projectissue"),
+        "service_records": project.services.select_related("unit"), "service_form": service_form,
+        "can_serve": has_perm_anywhere(request.user, "projects.add_servicerecord"),
         "next_stages": [(s, Stage(s).label) for s in services.NEXT.get(project.stage, ())]
         if can(request.user, "change", project) else [],
         "can_report": has_perm_anywhere(request.user, "projects.add_monthlyreport"),
@@ -105,11 +133,21 @@ def headline(request):
     through = int_or_zero(request.GET.get("month")) or (today.month if year == today.year else 12)
     if not (2000 <= year <= 2100 and 1 <= through <= 12):
         raise Http404
-    figures = services.headline(Project.objects.visible_to(request.user), year, through)
+    projects = Project.objects.visible_to(request.user)
+    figures = services.headline(projects, year, through)
     labels = dict(ProjectList.choices)
+    by_zone = services.breakdown(projects, year, through, "zone")
+    by_unit = services.breakdown(projects, year, through, "unit")
+    leads = Lead.objects.visible_to(request.user)
     return render(request, "projects/headline.html", {
         "figures": figures, "lists": [{**row, "label": labels[row["list"]]} for row in figures.by_list],
-        "overdue": services.overdue_reports(Project.objects.visible_to(request.user))})
+        "by_zone": by_zone, "by_unit": by_unit,
+        "zone_chart": {"names": [r["name"] for r in by_zone], "counts": [float(r["fai"]) for r in by_zone]},
+        "unit_chart": {"names": [r["name"] for r in by_unit], "counts": [float(r["fai"]) for r in by_unit]},
+        "zones": [(zone, services.zone_programme(projects, zone)) for zone in Zone.objects.all()],
+        "pipeline": services.pipeline(leads.filter(contacted_on__year=year)),
+        "funds": services.funds_won(Application.objects.visible_to(request.user), year),
+        "overdue": services.overdue_reports(projects)})
 
 
 # --- 问题清单 --------------------------------------------------------------------------------------------
@@ -168,3 +206,214 @@ def issue_step(request, issue_id: int, step: str):
     issue = visible_or_404(ProjectIssue, request, issue_id)
     perform(request, lambda: ISSUE_STEPS[step](request.user, issue_id, request.POST))
     return redirect(issue.get_absolute_url())
+
+
+# --- 服务事项 -------------------------------------------------------------------------------------------
+
+@access(perm("projects.add_servicerecord"))
+@require_POST
+def service_record(request, pk: int):
+    form = ServiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        perform(request, lambda: services.record_service(request.user, pk, **form.cleaned_data))
+    return redirect(reverse("projects:project_detail", args=[pk]) + "#services")
+
+
+# --- 向上争取 -------------------------------------------------------------------------------------------
+
+@access(perm("projects.view_application"))
+class ApplicationListView(ScopedListView):
+    model = Application
+    filterset_class = ApplicationFilter
+    title = gettext_lazy("applications to higher levels (向上争取)")
+    create_url = "projects:application_create"
+    columns = [
+        Column(gettext_lazy("title"), attr("title"), link=detail_link),
+        Column(gettext_lazy("kind"), attr("kind")),
+        Column(gettext_lazy("to"), attr("level")),
+        Column(gettext_lazy("project"), attr("project.name")),
+        Column(gettext_lazy("applying unit"), attr("unit.name")),
+        Column(gettext_lazy("town/street"), attr("town.name")),
+        Column(gettext_lazy("requested (10k yuan)"), attr("requested")),
+        Column(gettext_lazy("won (10k yuan)"), attr("won")),
+        Column(gettext_lazy("status"), attr("status")),
+        Column(gettext_lazy("submitted"), attr("submitted_on")),
+        Column(gettext_lazy("decided"), attr("decided_on")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("project", "unit", "town")
+
+
+@access(perm("projects.add_application"))
+class ApplicationCreateView(ServiceFormView):
+    form_class = ApplicationForm
+    model = Application
+    title = gettext_lazy("New application to higher levels")
+    create_service = services.create_application
+
+
+@access(perm("projects.view_application"))
+def application_detail(request, pk: int, decision_form=None, status: int = 200):
+    application = visible_or_404(Application, request, pk)
+    decision_form = decision_form or DecisionForm(initial={"on": timezone.localdate()})
+    style_form(decision_form)
+    return render(request, "projects/application_detail.html", {
+        "application": application, "decision_form": decision_form,
+        "can_change": can(request.user, "change", application)}, status=status)
+
+
+@access(perm("projects.change_application"))
+@require_POST
+def application_step(request, pk: int, step: str):
+    visible_or_404(Application, request, pk)
+    if step == "submit":
+        perform(request, lambda: services.submit_application(request.user, pk))
+    elif step == "decide":
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            return application_detail(request, pk, decision_form=form, status=400)
+        perform(request, lambda: services.decide_application(request.user, pk, **form.cleaned_data))
+    else:
+        raise Http404
+    return redirect("projects:application_detail", pk=pk)
+
+
+# --- 招商引资 -------------------------------------------------------------------------------------------
+
+@access(perm("projects.view_lead"))
+class LeadListView(ScopedListView):
+    model = Lead
+    filterset_class = LeadFilter
+    title = gettext_lazy("investment attraction (招商引资)")
+    create_url = "projects:lead_create"
+    columns = [
+        Column(gettext_lazy("name"), attr("name"), link=detail_link),
+        Column(gettext_lazy("investor"), attr("investor")),
+        Column(gettext_lazy("industry"), attr("industry")),
+        Column(gettext_lazy("zone"), attr("zone.name")),
+        Column(gettext_lazy("attracting unit"), attr("unit.name")),
+        Column(gettext_lazy("planned investment (10k yuan)"), attr("amount")),
+        Column(gettext_lazy("stage"), attr("stage")),
+        Column(gettext_lazy("first contact"), attr("contacted_on")),
+        Column(gettext_lazy("signed"), attr("signed_on")),
+        Column(gettext_lazy("landed as project"), attr("project.name")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("zone", "unit", "project")
+
+
+@access(perm("projects.add_lead"))
+class LeadCreateView(ServiceFormView):
+    form_class = LeadForm
+    model = Lead
+    title = gettext_lazy("New investment lead")
+    create_service = services.create_lead
+
+
+@access(perm("projects.view_lead"))
+def lead_detail(request, pk: int):
+    lead = visible_or_404(Lead, request, pk)
+    changeable = can(request.user, "change", lead)
+    return render(request, "projects/lead_detail.html", {
+        "lead": lead, "today": timezone.localdate(),
+        "next_stages": [(s, LeadStage(s).label) for s in services.LEAD_NEXT[lead.stage]] if changeable else [],
+        "projects": Project.objects.visible_to(request.user).filter(project_list=ProjectList.ATTRACTED, lead=None)
+        if changeable and LeadStage.LANDED in services.LEAD_NEXT[lead.stage] else []})
+
+
+@access(perm("projects.change_lead"))
+@require_POST
+def lead_stage(request, pk: int):
+    visible_or_404(Lead, request, pk)
+    on = parse_date(request.POST.get("on", "") or "") if request.POST.get("on") else None
+    perform(request, lambda: services.advance_lead(request.user, pk, request.POST.get("stage", ""), on=on,
+                                                   project_id=int_or_zero(request.POST.get("project")) or None))
+    return redirect("projects:lead_detail", pk=pk)
+
+
+# --- 双考核 ---------------------------------------------------------------------------------------------
+
+@access(perm("projects.view_assessmentindicator"))
+def assessment_ranking(request):
+    """The ranking of departments or towns for a month, quarter or year, with every score's calculation."""
+    kind = request.GET.get("kind") or AssessedKind.DEPARTMENT
+    if kind not in AssessedKind.values:
+        raise Http404
+    status = 200
+    try:
+        period = assessment.parse_period(request.GET.get("period") or str(timezone.localdate().year))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        period, status = assessment.parse_period(str(timezone.localdate().year)), 400
+    ranking = assessment.assess(kind, period)
+    metrics = assessment.active_metrics(kind)
+    if request.GET.get("export") == "xlsx" and status == 200:
+        return _assessment_export(kind, period, ranking, metrics)
+    return render(request, "projects/assessment.html", {
+        "kind": kind, "kinds": AssessedKind.choices, "period": period, "ranking": ranking, "metrics": metrics,
+        "periods": assessment.recent_periods(timezone.localdate()),
+        "chart": {"names": [s.name for s in ranking], "counts": [float(s.total) for s in ranking]},
+        "can_configure": has_perm_anywhere(request.user, "projects.change_assessmentindicator"),
+        "query": request.GET.urlencode()}, status=status)
+
+
+def _assessment_export(kind, period, ranking, metrics):
+    headers = [_("rank"), _("name"), _("total score")]
+    for m in metrics:
+        label = m.get_metric_display()
+        headers += [f"{label} · {_('measured')}", f"{label} · {_('of')}", f"{label} · {_('score')}",
+                    f"{label} · {_('points')} ({m.weight})"]
+    rows = ([s.rank, s.name, s.total, *[v for m in metrics for v in (
+        s.measures[m.metric].numerator, s.measures[m.metric].denominator, s.measures[m.metric].score,
+        s.measures[m.metric].points)]] for s in ranking)
+    return xlsx_response(f"{_('assessment')}-{AssessedKind(kind).label}-{period.key}", headers, rows)
+
+
+@access(perm("projects.change_assessmentindicator"))
+def assessment_weights(request):
+    kind = request.GET.get("kind") or AssessedKind.DEPARTMENT
+    if kind not in AssessedKind.values:
+        raise Http404
+    indicators = list(AssessmentIndicator.objects.filter(kind=kind).order_by("metric"))
+    form = WeightsForm(indicators, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and perform(request, lambda: assessment.set_weights(
+                request.user, kind, form.weights(), form.switches())):
+            return redirect(reverse("projects:assessment") + f"?kind={kind}")
+        status = 400
+    style_form(form)
+    return render(request, "projects/assessment_weights.html", {
+        "form": form, "kind": kind, "kinds": AssessedKind.choices,
+        "rows": [(form[f"weight_{r.metric}"], form[f"active_{r.metric}"]) for r in indicators]}, status=status)
+
+
+# --- 项目台账 -------------------------------------------------------------------------------------------
+
+@access(perm("projects.add_project"))
+def ledger_import(request):
+    """Upload the ledger; every row's errors are listed and nothing is saved until all rows are right."""
+    form = LedgerForm(request.POST or None, request.FILES or None)
+    style_form(form)
+    result, errors, status = None, [], 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = ledger.import_ledger(request.user, form.cleaned_data["ledger"])
+            except ledger.LedgerError as exc:
+                errors, status = exc.errors, 400
+        else:
+            status = 400
+    return render(request, "projects/ledger_import.html", {
+        "form": form, "result": result, "errors": errors, "headers": ledger.HEADERS}, status=status)
+
+
+@access(perm("projects.export_project"))
+def ledger_export(request):
+    """The ledger in the layout the import reads; the projects the user may export."""
+    projects = Project.objects.visible_to(request.user, "export")
+    return xlsx_response(ledger.SHEET_TITLE, ledger.HEADERS, ledger.ledger_rows(projects), title=ledger.SHEET_TITLE)

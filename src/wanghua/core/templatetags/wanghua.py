@@ -15,3 +15,13 @@ def history_url(obj) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def yi(wan):
+    """An amount in 万元 shown in 亿元 (two decimals), as district reports give large sums."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if wan in (None, ""):
+        return "—"
+    return (Decimal(wan) / 10000).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -25,8 +25,16 @@ document.addEventListener("DOMContentLoaded", () => {
     const response = await fetch(el.dataset.chartUrl, { headers: { Accept: "application/json" } });
     const data = await response.json();
     chart.hideLoading();
-    chart.setOption(chartOption(el.dataset.chartType || "bar", data));
-    el.dataset.chartReady = "1";
-    window.addEventListener("resize", () => chart.resize());
+    draw(el, chart, data);
+  });
+  // Figures already on the page travel as json_script: no second request.
+  document.querySelectorAll("[data-chart-data]").forEach((el) => {
+    draw(el, echarts.init(el), JSON.parse(document.getElementById(el.dataset.chartData).textContent));
   });
 });
+
+function draw(el, chart, data) {
+  chart.setOption(chartOption(el.dataset.chartType || "bar", data));
+  el.dataset.chartReady = "1";
+  window.addEventListener("resize", () => chart.resize());
+}
