@@ -10,7 +10,7 @@ from tests.industry.conftest import build_plant
 from tests.industry.test_matrix import lab_cases, manager_cases, operator_cases, prepare_lab
 from tests.industry.test_matrix import prepare as prepare_industry
 from tests.org.test_matrix import ADMIN_ONLY, SCOPED
-from tests.projects.test_matrix import prepare_projects, project_cases
+from tests.projects.test_matrix import prepare_projects, project_api_cases, project_cases
 from tests.services.conftest import build_desk
 from tests.services.test_matrix import agent_cases, matrix_users, secretary_cases
 from wanghua.core import services
@@ -36,7 +36,7 @@ def all_cases(world, make_user, roles):
     users["lab"] = prepare_lab(world, make_user)
     users["projects"] = prepare_projects(world, make_user)
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
-                 operator_cases, manager_cases, lab_cases, project_cases]
+                 operator_cases, manager_cases, lab_cases, project_cases, project_api_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

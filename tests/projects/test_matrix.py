@@ -1,16 +1,31 @@
 """The permission matrix for every project page: departments (主管单位) of two units."""
 
 from decimal import Decimal
+from io import BytesIO
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.projects.test_projects import new_project
-from wanghua.core.testing import PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
+from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
 from wanghua.org.models import Person, Unit, UnitKind
 from wanghua.projects import services
-from wanghua.projects.models import MonthlyReport, Project, ProjectIssue, Stage
+from wanghua.projects.models import (
+    Application,
+    AssessmentIndicator,
+    Lead,
+    MonthlyReport,
+    Project,
+    ProjectIssue,
+    ServiceRecord,
+    Stage,
+)
 
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
+PAGE_CREATE = {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}
+NOT_FOR_UNITS = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 403}
+API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
+API_CREATE_REFUSED = {"anonymous": 401, "no_role": 403, "out_of_scope": 403, "in_scope": 201}
 
 
 def prepare_projects(world, make_user) -> dict:
@@ -32,8 +47,32 @@ def prepare_projects(world, make_user) -> dict:
     services.resolve_issue(unit_staff, resolved.pk, resolution="已拨付")
     other_unit = Unit.objects.create(code="dept2", name="区住建局", kind=UnitKind.DEPARTMENT, region=world.district,
                                      parent=world.gov)
+    application = services.create_application(unit_staff, title="垃圾发电中省资金申请", kind="funds",
+                                               level="省发展改革委", project=project, unit=world.dept,
+                                               town=world.street1, requested=Decimal("3000"))
+    submitted = services.create_application(unit_staff, title="专项债申请", kind="bonds", level="省财政厅",
+                                             unit=world.dept, town=world.street1, requested=Decimal("8000"))
+    services.submit_application(unit_staff, submitted.pk)
+    lead = services.create_lead(unit_staff, name="新材料招商线索", investor="上海鼎投资有限公司", industry="新材料",
+                                zone=world.zone, unit=world.dept, town=world.street1, amount=Decimal("20000"),
+                                contacted_on=timezone.localdate())
     return {"project": project.pk, "report": report.pk, "other_unit": other_unit, "issue": issue.pk,
-            "resolved": resolved.pk}
+            "resolved": resolved.pk, "application": application.pk, "submitted": submitted.pk, "lead": lead.pk}
+
+
+def ledger_upload(world) -> dict:
+    """A fresh one-row ledger for the department's unit (a file can be read once)."""
+    from openpyxl import Workbook
+
+    from wanghua.projects.ledger import HEADERS
+
+    book = Workbook()
+    book.active.append(HEADERS)
+    book.active.append(["PM9", "台账导入项目", "planned", world.zone.name, "环保", "某公司", "新建", "谋划", 1000, 100,
+                        "", "", "", "", "孙管家", world.dept.name, "王区长", world.street1.name, ""])
+    buffer = BytesIO()
+    book.save(buffer)
+    return {"ledger": SimpleUploadedFile("ledger.xlsx", buffer.getvalue())}
 
 
 def project_cases(w, users) -> list[Case]:
@@ -63,13 +102,104 @@ def project_cases(w, users) -> list[Case]:
              data={"note": "企业确认"}, state=lambda: ProjectIssue.objects.get(pk=ids["resolved"]).status),
         Case("report review", "post", f"/projects/reports/{ids['report']}/review/", PAGE_CHANGE,
              data={"decision": "approve"}, state=lambda: MonthlyReport.objects.get(pk=ids["report"]).status),
+        Case("service record", "post", f"/projects/{ids['project']}/services/", PAGE_CHANGE,
+             data={"kind": "visit", "served_on": timezone.localdate().isoformat(), "unit": w.dept.pk,
+                   "description": "入企走访"}, state=lambda: ServiceRecord.objects.count()),
+        Case("application list", "get", "/projects/applications/", PAGE_LIST, marker="垃圾发电中省资金申请"),
+        Case("application export", "get", "/projects/applications/?format=xlsx", EXPORT, marker="垃圾发电中省资金申请"),
+        Case("application detail", "get", f"/projects/applications/{ids['application']}/", PAGE_DETAIL),
+        Case("application create", "post", "/projects/applications/new/", PAGE_CREATE,
+             data={"title": "新申请", "kind": "policy", "level": "省工信厅", "unit": w.dept.pk, "town": w.street1.pk,
+                   "requested": "100"}, state=lambda: Application.objects.count()),
+        Case("application step", "post", f"/projects/applications/{ids['submitted']}/decide/", PAGE_CHANGE,
+             data={"won": "6000", "on": timezone.localdate().isoformat()},
+             state=lambda: Application.objects.get(pk=ids["submitted"]).status),
+        Case("lead list", "get", "/projects/leads/", PAGE_LIST, marker="新材料招商线索"),
+        Case("lead export", "get", "/projects/leads/?format=xlsx", EXPORT, marker="新材料招商线索"),
+        Case("lead detail", "get", f"/projects/leads/{ids['lead']}/", PAGE_DETAIL),
+        Case("lead create", "post", "/projects/leads/new/", PAGE_CREATE,
+             data={"name": "新线索", "investor": "某集团", "industry": "新能源", "zone": w.zone.pk, "unit": w.dept.pk,
+                   "town": w.street1.pk, "amount": "5000", "contacted_on": timezone.localdate().isoformat()},
+             state=lambda: Lead.objects.count()),
+        Case("lead stage", "post", f"/projects/leads/{ids['lead']}/stage/", PAGE_CHANGE,
+             data={"stage": "negotiation"}, state=lambda: Lead.objects.get(pk=ids["lead"]).stage),
+        Case("assessment", "get", "/projects/assessment/", PAGE_LIST),
+        Case("assessment weights", "post", "/projects/assessment/weights/?kind=town", NOT_FOR_UNITS,
+             data={"weight_start_rate": "50"}, state=lambda: list(AssessmentIndicator.objects.values_list("weight"))),
+        Case("ledger export", "get", "/projects/ledger/export/", EXPORT, marker="PM1"),
+        Case("ledger import", "post", "/projects/ledger/import/",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 200},
+             data=lambda: ledger_upload(w), state=lambda: Project.objects.count()),
+    ]
+
+
+def project_api_cases(w, users) -> list[Case]:
+    ids = users["projects"]
+    p, api = ids["project"], "/api/v1/projects"
+    today = timezone.localdate().isoformat()
+    return [
+        Case("api projects", "get", f"{api}/projects", API_LIST, marker="PM1"),
+        Case("api project", "get", f"{api}/projects/{p}", API_DETAIL),
+        Case("api project create", "post", f"{api}/projects", API_CREATE_REFUSED, as_json=True,
+             data={"code": "PM7", "name": "接口项目", "project_list": "planned", "zone_id": w.zone.pk,
+                   "industry": "环保", "sponsor": "某公司", "total_investment": "100", "annual_plan": "10",
+                   "steward_id": Person.objects.get(name="孙管家").pk, "competent_unit_id": w.dept.pk,
+                   "leader_id": Person.objects.get(name="王区长").pk, "town_id": w.street1.pk},
+             state=lambda: Project.objects.count()),
+        Case("api project stage", "post", f"{api}/projects/{p}/stage", API_DETAIL, as_json=True,
+             data={"stage": "continuing"}, state=lambda: Project.objects.get(pk=p).stage),
+        Case("api reports", "get", f"{api}/projects/{p}/reports", API_DETAIL, marker="桩基施工"),
+        Case("api report submit", "post", f"{api}/projects/{p}/reports", API_CREATE, as_json=True,
+             data={"month": (timezone.localdate().replace(day=1) - timezone.timedelta(days=40)).isoformat(),
+                   "fai": "300", "progress": "设备安装"}, state=lambda: MonthlyReport.objects.count()),
+        Case("api report correct", "patch", f"{api}/reports/{ids['report']}", API_DETAIL, as_json=True,
+             data={"fai": "750"}, state=lambda: MonthlyReport.objects.get(pk=ids["report"]).fai),
+        Case("api report review", "post", f"{api}/reports/{ids['report']}/review", API_DETAIL, as_json=True,
+             data={"approve": True}, state=lambda: MonthlyReport.objects.get(pk=ids["report"]).status),
+        Case("api issues", "get", f"{api}/issues", API_LIST, marker="施工许可待批"),
+        Case("api issue raise", "post", f"{api}/projects/{p}/issues", API_CREATE, as_json=True,
+             data={"category": "land", "description": "用地", "owner_unit_id": w.dept.pk,
+                   "deadline": (timezone.localdate() + timezone.timedelta(days=3)).isoformat()},
+             state=lambda: ProjectIssue.objects.count()),
+        Case("api issue resolve", "post", f"{api}/issues/{ids['issue']}/resolve", API_DETAIL, as_json=True,
+             data={"resolution": "已批复"}, state=lambda: ProjectIssue.objects.get(pk=ids["issue"]).status),
+        Case("api issue confirm", "post", f"{api}/issues/{ids['resolved']}/confirm", API_DETAIL, as_json=True,
+             data={"satisfied": True}, state=lambda: ProjectIssue.objects.get(pk=ids["resolved"]).status),
+        Case("api service record", "post", f"{api}/projects/{p}/services", API_CREATE, as_json=True,
+             data={"kind": "policy", "served_on": today, "unit_id": w.dept.pk, "description": "政策宣讲"},
+             state=lambda: ServiceRecord.objects.count()),
+        Case("api applications", "get", f"{api}/applications", API_LIST, marker="垃圾发电中省资金申请"),
+        Case("api application create", "post", f"{api}/applications", API_CREATE_REFUSED, as_json=True,
+             data={"title": "接口申请", "kind": "funds", "level": "省财政厅", "unit_id": w.dept.pk,
+                   "town_id": w.street1.pk, "requested": "500"}, state=lambda: Application.objects.count()),
+        Case("api application submit", "post", f"{api}/applications/{ids['application']}/submit", API_DETAIL,
+             state=lambda: Application.objects.get(pk=ids["application"]).status),
+        Case("api application decide", "post", f"{api}/applications/{ids['submitted']}/decide", API_DETAIL,
+             as_json=True, data={"won": "0"}, state=lambda: Application.objects.get(pk=ids["submitted"]).status),
+        Case("api leads", "get", f"{api}/leads", API_LIST, marker="新材料招商线索"),
+        Case("api lead create", "post", f"{api}/leads", API_CREATE_REFUSED, as_json=True,
+             data={"name": "接口线索", "investor": "某公司", "industry": "新能源", "zone_id": w.zone.pk,
+                   "unit_id": w.dept.pk, "town_id": w.street1.pk, "amount": "100", "contacted_on": today},
+             state=lambda: Lead.objects.count()),
+        Case("api lead stage", "post", f"{api}/leads/{ids['lead']}/stage", API_DETAIL, as_json=True,
+             data={"stage": "dropped"}, state=lambda: Lead.objects.get(pk=ids["lead"]).stage),
+        Case("api headline", "get", f"{api}/headline", API_LIST),
+        Case("api assessment", "get", f"{api}/assessment", API_LIST),
     ]
 
 
 def test_department_matrix(world, matrix, make_user):
     ids = prepare_projects(world, make_user)
     clients, _ = matrix(("department", {"unit": world.dept}), ("department", {"unit": ids["other_unit"]}))
-    assert [f for case in project_cases(world, {"projects": ids}) for f in run_case(clients, case)] == []
+    failures = [f for case in project_cases(world, {"projects": ids}) for f in run_case(clients, case)]
+    assert failures == [], "\n".join(failures)
+
+
+def test_department_api_matrix(world, matrix, make_user):
+    ids = prepare_projects(world, make_user)
+    clients, _ = matrix(("department", {"unit": world.dept}), ("department", {"unit": ids["other_unit"]}))
+    failures = [f for case in project_api_cases(world, {"projects": ids}) for f in run_case(clients, case)]
+    assert failures == [], "\n".join(failures)
 
 
 def test_headline_page_and_report_form(world, make_user, client_for):

@@ -109,14 +109,16 @@ def build(rng: random.Random) -> None:
 
 def _reports(project: Project, year: int, first_half: Decimal, last_first_half: Decimal, today: date,
              rng: random.Random) -> list[MonthlyReport]:
-    """Six approved reports for each first half (adding up exactly), and this year's later months."""
+    """Six approved reports for each first half (adding up exactly), and the later months of both years, last
+    year's about a 1.387th of this year's, so the growth reads alike whatever month one looks at."""
     rows = []
     for report_year, half in ((year - 1, last_first_half), (year, first_half)):
         for month, fai in zip(range(1, 7), split(half, 6, rng), strict=True):
             rows.append(_report(project, date(report_year, month, 1), fai, rng))
     for month in range(7, today.month):
-        rows.append(_report(project, date(year, month, 1),
-                            (project.total_investment * Decimal(str(rng.uniform(0.005, 0.02)))).quantize(CENT), rng))
+        fai = (project.total_investment * Decimal(str(rng.uniform(0.005, 0.02)))).quantize(CENT)
+        rows.append(_report(project, date(year, month, 1), fai, rng))
+        rows.append(_report(project, date(year - 1, month, 1), (fai / LAST_YEAR_GROWTH).quantize(CENT), rng))
     return rows
 
 
@@ -149,6 +151,7 @@ PROGRAMMES = [
 CROPS = ["黄瓜", "番茄", "辣椒", "茄子", "豆角", "白菜", "萝卜", "草莓", "葡萄", "蓝莓", "香瓜", "西瓜", "玉米", "大豆",
          "谷子", "食用菌", "寒富苹果", "南果梨", "大樱桃", "花卉", "中药材", "甘薯"]
 COOPERATIVE_COUNT = 25
+KIND_NAMES = {ApplicationKind.FUNDS: "中省资金", ApplicationKind.BONDS: "专项债", ApplicationKind.POLICY: "政策支持"}
 
 
 def _amount(text: str | None) -> Decimal | None:
@@ -208,7 +211,7 @@ def build_applications(projects: list[Project], year: int, today: date, rng: ran
             ApplicationStatus.WON, ApplicationStatus.REJECTED) else None
         subject = project.name if project else rng.choice(["老旧小区改造", "城市更新", "乡村振兴", "产业园基础设施"])
         rows.append(Application(
-            title=f"{subject}{dict(ApplicationKind.choices)[kind]}申请", kind=kind,
+            title=f"{subject}{KIND_NAMES[kind]}申请", kind=kind,
             level=rng.choice(["省发展改革委", "省财政厅", "国家发展改革委", "市财政局"]), project=project,
             unit=project.competent_unit if project else rng.choice(units), town=_town(project, rng),
             requested=requested, status=status,

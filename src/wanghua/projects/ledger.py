@@ -188,7 +188,7 @@ def _apply(values: dict[str, Any], existing: Project | None) -> tuple[Project, l
                                % {"now": existing.get_stage_display()}})
     changed = []
     for name, value in values.items():
-        if getattr(project, name) != value:
+        if existing is None or getattr(project, name) != value:
             setattr(project, name, value)
             changed.append(name)
     return project, changed

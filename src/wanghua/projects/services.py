@@ -185,9 +185,17 @@ class Headline:
         return (Decimal(100) * (self.fai - self.fai_last_year) / self.fai_last_year).quantize(Decimal("0.1"))
 
 
+CENT = Decimal("0.01")
+
+
+def _cents(value) -> Decimal:
+    """Sums come back from SQLite with float-like scale: amounts are kept to the fen."""
+    return Decimal(value or 0).quantize(CENT)
+
+
 def _fai(reports, year: int, through: int) -> Decimal:
-    return reports.filter(status=ReportStatus.APPROVED, month__gte=date(year, 1, 1),
-                          month__lte=date(year, through, 1)).aggregate(total=Sum("fai"))["total"] or Decimal(0)
+    return _cents(reports.filter(status=ReportStatus.APPROVED, month__gte=date(year, 1, 1),
+                                 month__lte=date(year, through, 1)).aggregate(total=Sum("fai"))["total"])
 
 
 def headline(projects, year: int, through_month: int) -> Headline:
@@ -199,9 +207,9 @@ def headline(projects, year: int, through_month: int) -> Headline:
             .order_by("project_list"))
     return Headline(
         year=year, through_month=through_month, started=started.count(),
-        started_investment=started.aggregate(total=Sum("total_investment"))["total"] or Decimal(0),
+        started_investment=_cents(started.aggregate(total=Sum("total_investment"))["total"]),
         fai=_fai(reports, year, through_month), fai_last_year=_fai(reports, year - 1, through_month),
-        by_list=[{"list": r["project_list"], "projects": r["n"], "investment": r["investment"]} for r in rows])
+        by_list=[{"list": r["project_list"], "projects": r["n"], "investment": _cents(r["investment"])} for r in rows])
 
 
 def overdue_reports(projects, today: date | None = None) -> list[Project]:
@@ -345,7 +353,7 @@ def funds_won(applications, year: int) -> dict:
     decided = applications.filter(decided_on__year=year)
     totals = decided.aggregate(n=Count("pk"), won=Sum("won"), granted=Count("pk", filter=Q(
         status=ApplicationStatus.WON)))
-    return {"decided": totals["n"], "granted": totals["granted"], "won": totals["won"] or Decimal(0),
+    return {"decided": totals["n"], "granted": totals["granted"], "won": _cents(totals["won"]),
             "pending": applications.filter(status=ApplicationStatus.SUBMITTED).count()}
 
 
@@ -409,7 +417,7 @@ def pipeline(leads) -> list[dict]:
     """招商 funnel: leads and planned investment at each stage."""
     rows = {r["stage"]: r for r in leads.values("stage").annotate(n=Count("pk"), amount=Sum("amount")).order_by()}
     return [{"stage": stage, "label": label, "leads": rows.get(stage, {}).get("n", 0),
-             "amount": rows.get(stage, {}).get("amount") or Decimal(0)} for stage, label in LeadStage.choices]
+             "amount": _cents(rows.get(stage, {}).get("amount"))} for stage, label in LeadStage.choices]
 
 
 # --- zone programmes ------------------------------------------------------------------------------------
@@ -459,5 +467,5 @@ def breakdown(projects, year: int, through_month: int, by: str) -> list[dict]:
                .values_list(f"project__{field}", "fai").order_by())
     names = sorted(set(counts) | set(fai), key=lambda n: -(fai.get(n) or 0))
     return [{"name": name, "projects": counts.get(name, {}).get("n", 0),
-             "investment": counts.get(name, {}).get("investment") or Decimal(0), "fai": fai.get(name) or Decimal(0)}
+             "investment": _cents(counts.get(name, {}).get("investment")), "fai": _cents(fai.get(name))}
             for name in names]

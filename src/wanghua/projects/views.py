@@ -356,7 +356,8 @@ def assessment_ranking(request):
     return render(request, "projects/assessment.html", {
         "kind": kind, "kinds": AssessedKind.choices, "period": period, "ranking": ranking, "metrics": metrics,
         "periods": assessment.recent_periods(timezone.localdate()),
-        "chart": {"names": [s.name for s in ranking], "counts": [float(s.total) for s in ranking]},
+        "chart": {"names": [s.name for s in ranking if s.total is not None],
+                  "counts": [float(s.total) for s in ranking if s.total is not None]},
         "can_configure": has_perm_anywhere(request.user, "projects.change_assessmentindicator"),
         "query": request.GET.urlencode()}, status=status)
 
