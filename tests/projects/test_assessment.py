@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from tests.projects.test_projects import desk, new_project  # noqa: F401  (fixture)
+from tests.projects.test_projects import new_project
 from wanghua.org.models import Unit, UnitKind
 from wanghua.projects import assessment, services
 from wanghua.projects.models import AssessmentIndicator, MonthlyReport, Stage
@@ -38,7 +38,7 @@ def _report(project, month, fai, late=False):
                                         submitted_at=timezone.now(), late=late, status="approved")
 
 
-def test_department_scores_are_computed_from_records_and_explained(desk, world):  # noqa: F811
+def test_department_scores_are_computed_from_records_and_explained(desk, world):
     project = _started(desk, world, "A1")  # annual plan 12,000 万元 → 3,000 a quarter
     _report(project, date(2026, 4, 1), "1000")
     _report(project, date(2026, 5, 1), "500", late=True)
@@ -61,7 +61,7 @@ def test_department_scores_are_computed_from_records_and_explained(desk, world):
     assert (unranked.total, unranked.rank) == (None, None) and ranking[-1] is unranked  # nothing applied to it
 
 
-def test_weights_change_the_ranking_and_are_audited(desk, world, make_user):  # noqa: F811
+def test_weights_change_the_ranking_and_are_audited(desk, world, make_user):
     project = _started(desk, world, "A2")
     _report(project, date(2026, 3, 1), "1000", late=True)
     period = assessment.parse_period("2026-03")
@@ -80,7 +80,7 @@ def test_weights_change_the_ranking_and_are_audited(desk, world, make_user):  # 
     assert AuditEntry.objects.filter(content_type__model="assessmentindicator", actor=admin, action="update").exists()
 
 
-def test_issues_and_deals_count_for_the_owner(desk, world):  # noqa: F811
+def test_issues_and_deals_count_for_the_owner(desk, world):
     project = _started(desk, world, "A3")
     today = timezone.localdate()
     issue = services.raise_issue(desk["steward"], project.pk, category="land", description="用地",
@@ -98,7 +98,7 @@ def test_issues_and_deals_count_for_the_owner(desk, world):  # noqa: F811
         assert mine.measures["deals_signed"].score == Decimal("100.0")  # the best scores 100
 
 
-def test_ranking_page_and_excel(desk, world, client_for, make_user):  # noqa: F811
+def test_ranking_page_and_excel(desk, world, client_for, make_user):
     project = _started(desk, world, "A4")
     _report(project, date(2026, 1, 1), "1000")
     client = client_for(desk["unit"])

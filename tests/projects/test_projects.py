@@ -7,18 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from wanghua.org.models import Person
 from wanghua.projects import services
 from wanghua.projects.models import MonthlyReport, Project, ReportStatus, Stage
-
-
-@pytest.fixture
-def desk(world, make_user):
-    unit_staff = make_user("drc", "department", unit=world.dept)
-    steward_user = make_user("steward", "steward", unit=world.dept)
-    steward = Person.objects.create(name="孙管家", region=world.street1, unit=world.dept, user=steward_user)
-    leader = Person.objects.create(name="王区长", region=world.district)
-    return {"unit": unit_staff, "steward": steward_user, "people": (steward, leader)}
 
 
 def new_project(desk, world, code="P1", continuing=False, total="50000", plan="20000") -> Project:

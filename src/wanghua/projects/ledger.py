@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -164,7 +165,7 @@ def _parse_row(cells: dict[str, Any], lookups: _Lookups) -> tuple[dict[str, Any]
 def _read_rows(upload) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
         sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
-    except (InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
         raise LedgerError([RowError(0, "—", _("This is not an Excel workbook (.xlsx)."))]) from exc
     rows = sheet.iter_rows(values_only=True)
     header = [_text(h) for h in next(rows, ())]
