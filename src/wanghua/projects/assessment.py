@@ -228,7 +228,8 @@ def _score(metric: str, numerator: Decimal, denominator: Decimal | None, best: D
         if not best:
             return None, _("nobody scored this period: not counted")
         score = (Decimal(100) * numerator / best).quantize(POINT, ROUND_HALF_UP)
-        return score, f"{numerator:,.2f} ÷ {best:,.2f}（{_('best')}）× 100 = {score}"
+        best_label = _("the best in the ranking")
+        return score, f"{numerator:,.2f} ÷ {best:,.2f}（{best_label}）× 100 = {score}"
     if not denominator:
         return None, _("nothing due this period: not counted")
     ratio = min(Decimal(1), numerator / denominator)

@@ -65,7 +65,8 @@ class LedgerError(ValidationError):
 
     def __init__(self, errors: list[RowError]):
         self.errors = errors
-        super().__init__([f"{_('row')} {e.row} · {e.column}: {e.message}" for e in errors[:50]])
+        row = _("row")
+        super().__init__([f"{row} {e.row} · {e.column}: {e.message}" for e in errors[:50]])
 
 
 def _labels(choices) -> dict[str, str]:

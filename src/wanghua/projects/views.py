@@ -363,15 +363,17 @@ def assessment_ranking(request):
 
 
 def _assessment_export(kind, period, ranking, metrics):
+    measured, of, score, points = _("measured"), _("of"), _("score"), _("points")
     headers = [_("rank"), _("name"), _("total score")]
     for m in metrics:
         label = m.get_metric_display()
-        headers += [f"{label} · {_('measured')}", f"{label} · {_('of')}", f"{label} · {_('score')}",
-                    f"{label} · {_('points')} ({m.weight})"]
+        headers += [f"{label} · {measured}", f"{label} · {of}", f"{label} · {score}",
+                    f"{label} · {points} ({m.weight})"]
     rows = ([s.rank, s.name, s.total, *[v for m in metrics for v in (
         s.measures[m.metric].numerator, s.measures[m.metric].denominator, s.measures[m.metric].score,
         s.measures[m.metric].points)]] for s in ranking)
-    return xlsx_response(f"{_('assessment')}-{AssessedKind(kind).label}-{period.key}", headers, rows)
+    title = _("Dual assessment")
+    return xlsx_response(f"{title}-{AssessedKind(kind).label}-{period.key}", headers, rows, title=title)
 
 
 @access(perm("projects.change_assessmentindicator"))
