@@ -52,6 +52,11 @@ def test_ledger_import_is_all_or_nothing_with_row_errors(desk, world):
     assert not Project.objects.exists()  # nothing half-saved
     result = ledger.import_ledger(desk["unit"], _sheet([_row(world, "L1"), _row(world, "L2")]))
     assert (result.created, result.updated) == (2, 0)
+    from wanghua.core.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(content_type__model="project", action="create", label="ledger:import")
+    assert sorted(e.object_repr for e in entries) == ["台账项目", "台账项目"]  # one entry per row, written together
+    assert {e.actor_id for e in entries} == {desk["unit"].pk}
     project = Project.objects.get(code="L1")
     assert (project.project_list, project.stage, project.total_investment) == (ProjectList.ATTRACTED, Stage.PLANNING,
                                                                                Decimal("5000.00"))

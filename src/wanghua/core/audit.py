@@ -33,6 +33,7 @@ class AuditContext:
     label: str | None = None  # e.g. "transition:close_errand"
     note: str = ""
     suppressed: bool = False
+    pending: list | None = None  # inside batched(): entries wait here and are written together
 
     def actor(self):
         user = self.user
@@ -171,8 +172,30 @@ def _entry(ctx, action, model, object_id, object_repr, label, before, after, not
 def _write(entries: list) -> None:
     from .models import AuditEntry
 
-    if entries:
+    pending = current().pending
+    if pending is not None:
+        pending.extend(entries)
+    elif entries:
         AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Every entry of the block, one per change as always, written in one bulk insert at its end (an import of
+    thousands of rows). Use inside the transaction that makes the changes, so both commit or neither does."""
+    from .models import AuditEntry
+
+    ctx = current()
+    outer, ctx.pending = ctx.pending, []
+    try:
+        yield
+        entries = ctx.pending
+    finally:
+        ctx.pending = outer
+    if outer is not None:
+        outer.extend(entries)
+    else:
+        AuditEntry.objects.bulk_create(entries, batch_size=1000)
 
 
 def record(action: str, obj: models.Model, before: dict | None = None, after: dict | None = None,

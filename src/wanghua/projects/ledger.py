@@ -42,6 +42,7 @@ REQUIRED = {"code", "name", "project_list", "zone", "industry", "sponsor", "stag
             "annual_plan", "steward", "competent_unit", "leader", "town"}
 MAX_ROWS = 20_000
 SHEET_TITLE = "项目台账"
+REFERENCES = ["zone", "town", "competent_unit", "steward", "leader"]
 CONTINUING_WORDS = {"续建": True, "新建": False}
 
 
@@ -79,7 +80,7 @@ def _labels(choices) -> dict[str, str]:
 class _Lookups:
     """Names in the sheet → records, loaded once per import."""
 
-    def __init__(self) -> None:
+    def __init__(self, people: set[str]) -> None:
         self.zones = {z.name: z for z in Zone.objects.all()} | {z.code: z for z in Zone.objects.all()}
         self.towns = {r.name: r for r in Region.objects.filter(level=RegionLevel.STREET)}
         self.units: dict[str, Unit | None] = {}
@@ -87,7 +88,7 @@ class _Lookups:
             for name in {unit.name, unit.short_name} - {""}:
                 self.units[name] = None if name in self.units else unit  # None: two units share the name
         self.people: dict[str, Person | None] = {}
-        for person in Person.objects.only("pk", "name"):
+        for person in Person.objects.filter(name__in=people).only("pk", "name"):
             self.people[person.name] = None if person.name in self.people else person
         self.lists, self.stages = _labels(ProjectList), _labels(Stage)
 
@@ -199,12 +200,14 @@ def _apply(values: dict[str, Any], existing: Project | None) -> tuple[Project, l
 @transaction.atomic
 def import_ledger(actor, upload) -> ImportResult:
     """All rows or none: a single broken row refuses the sheet with every row's errors listed."""
-    lookups, result = _Lookups(), ImportResult()
-    existing = {p.code: p for p in Project.objects.select_for_update()}
+    rows = list(_read_rows(upload))
+    lookups, result = _Lookups({_text(c[k]) for _n, c in rows for k in ("steward", "leader")}), ImportResult()
+    codes = [_text(cells["code"]) for _n, cells in rows]
+    existing = {p.code: p for p in Project.objects.select_for_update(of=("self",)).filter(code__in=codes)}
     headers = dict((name, header) for header, name in COLUMNS)
     seen: dict[str, int] = {}
     pending: list[tuple[Project, list[str]]] = []
-    for number, cells in _read_rows(upload):
+    for number, cells in rows:
         values, errors = _parse_row(cells, lookups)
         code = values.get("code", "")
         if code in seen:
@@ -216,7 +219,7 @@ def import_ledger(actor, upload) -> ImportResult:
                 if not can(actor, "change" if project.pk else "add", project):
                     raise ValidationError({"competent_unit": _("You may not keep projects of this unit.")})
                 _check_amounts(project)
-                project.full_clean(validate_unique=False)
+                project.full_clean(exclude=REFERENCES, validate_unique=False)  # the lookups found them
                 pending.append((project, changed))
             except ValidationError as exc:
                 errors.update({k: v[0] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict")
@@ -224,7 +227,7 @@ def import_ledger(actor, upload) -> ImportResult:
         result.errors += [RowError(number, headers.get(k, k), m) for k, m in errors.items()]
     if result.errors:
         raise LedgerError(result.errors)
-    with audit.acting_as(actor), audit.labelled("ledger:import"):
+    with audit.acting_as(actor), audit.labelled("ledger:import"), audit.batched():
         for project, changed in pending:
             if project.pk is None:
                 project.save()
