@@ -196,7 +196,8 @@ def bench_import(rows: int) -> None:
         assert len(refused.errors) >= 1
     refused_ms = (time.perf_counter() - started) * 1000
     assert Project.objects.count() == before
-    print(f"  the same sheet with one broken row: refused in {refused_ms / 1000:.2f} s, nothing saved")
+    print(f"  re-importing those {rows:,} projects with one row broken: refused in {refused_ms / 1000:.2f} s, "
+          "nothing saved")
     with audit.summarised("bench", "removed the imported bench projects"):
         Project.objects.filter(code__startswith=f"IMP-{run}-").delete()
 

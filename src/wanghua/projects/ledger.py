@@ -203,7 +203,8 @@ def import_ledger(actor, upload) -> ImportResult:
     rows = list(_read_rows(upload))
     lookups, result = _Lookups({_text(c[k]) for _n, c in rows for k in ("steward", "leader")}), ImportResult()
     codes = [_text(cells["code"]) for _n, cells in rows]
-    existing = {p.code: p for p in Project.objects.select_for_update(of=("self",)).filter(code__in=codes)}
+    existing = {p.code: p for p in Project.objects.select_related(*REFERENCES).select_for_update(of=("self",))
+                .filter(code__in=codes)}
     headers = dict((name, header) for header, name in COLUMNS)
     seen: dict[str, int] = {}
     pending: list[tuple[Project, list[str]]] = []
