@@ -102,4 +102,11 @@ def test_zone_programmes_add_up_to_the_articles_figures(demo):
     assert tayu.cooperatives == 25 and tayu.crops >= 20
     plant = Project.objects.get(programme="pv", capacity_mw=200)
     assert (plant.annual_output, plant.land_mu) == (Decimal("28000"), Decimal("4686"))  # 2.8 亿 kWh, 4,686 亩
-    assert (plant.annual_output * services.COAL_TONNES_PER_10K_KWH).quantize(Decimal("1000")) == 88000  # 8.8 万 t
+    assert round(plant.annual_output * services.COAL_TONNES_PER_10K_KWH / 10000, 1) == Decimal("8.8")  # 万 t
+    from wanghua.core.indicators import REGISTRY
+
+    assert REGISTRY["projects.started"].value() == 72
+    assert REGISTRY["projects.pv_capacity"].value() == Decimal("400")
+    assert REGISTRY["projects.coal_saved"].value() == Decimal("16.34")  # 5.2 亿 kWh a year of the three plants
+    assert REGISTRY["projects.idle_property"].value() == Decimal("3.80")
+    assert (REGISTRY["projects.cooperatives"].value(), REGISTRY["projects.crops"].value()) == (25, 22)

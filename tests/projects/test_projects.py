@@ -114,3 +114,18 @@ def test_issue_list_escalates_and_closes_only_on_confirmation(desk, world, clien
     assert "已增容至2000kVA" in page and 'data-issue-status="confirmed"' in page
     listed = client_for(desk["unit"]).get("/projects/issues/?escalated=true").content.decode()
     assert "施工用电未接入" in listed
+
+
+def test_report_reminders_turn_overdue_after_the_fifth(desk, world):
+    project = new_project(desk, world, code="R1")
+    for stage in (Stage.SIGNED, Stage.PREPARATION, Stage.STARTED):
+        services.advance_stage(desk["unit"], project.pk, stage, on=date(2026, 1, 10))
+    on_the_third = services.report_reminders(Project.objects.all(), today=date(2026, 3, 3))
+    assert [(r.project.code, r.month, r.due, r.overdue) for r in on_the_third] == [
+        ("R1", date(2026, 2, 1), date(2026, 3, 5), False)]
+    assert services.report_reminders(Project.objects.all(), today=date(2026, 3, 6))[0].overdue
+    MonthlyReport.objects.create(project=project, month=date(2026, 2, 1), fai=Decimal(1), progress="施工",
+                                 submitted_at=timezone.now())
+    assert services.report_reminders(Project.objects.all(), today=date(2026, 3, 6)) == []
+    Project.objects.filter(pk=project.pk).update(stage=Stage.COMPLETED)  # a completed project no longer reports
+    assert services.report_reminders(Project.objects.all(), today=date(2026, 4, 9)) == []

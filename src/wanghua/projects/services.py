@@ -214,14 +214,24 @@ def headline(projects, year: int, through_month: int) -> Headline:
         by_list=[{"list": r["project_list"], "projects": r["n"], "investment": _cents(r["investment"])} for r in rows])
 
 
-def overdue_reports(projects, today: date | None = None) -> list[Project]:
-    """Started projects whose report for last month is missing after the due day."""
+@dataclass
+class ReportReminder:
+    project: Project
+    month: date  # the month to report
+    due: date
+    overdue: bool
+
+
+def report_reminders(projects, today: date | None = None) -> list[ReportReminder]:
+    """月报提醒: projects under construction whose report for last month is missing — due by the 5th, then
+    overdue (late reports are still accepted, and flagged)."""
     today = today or timezone.localdate()
     last_month = month_start(month_start(today) - timedelta(days=1))
-    if today <= _due(last_month):
-        return []
-    return list(projects.filter(stage__in=BUILDING_STAGES).exclude(reports__month=last_month)
-                .filter(Q(started_on__isnull=True) | Q(started_on__lt=month_start(today))))
+    due = _due(last_month)
+    missing = (projects.filter(stage__in=BUILDING_STAGES).exclude(reports__month=last_month)
+               .filter(Q(started_on__isnull=True) | Q(started_on__lt=month_start(today)))
+               .select_related("steward").order_by("steward__name", "code"))
+    return [ReportReminder(project, last_month, due, today > due) for project in missing]
 
 
 # --- 问题清单 -------------------------------------------------------------------------------------------
@@ -440,12 +450,14 @@ class ZoneProgramme:
     crops: int
 
 
-def zone_programme(projects, zone) -> ZoneProgramme:
-    """What a zone's programme projects and co-operatives add up to."""
+def zone_programme(projects, zone, region=None) -> ZoneProgramme:
+    """What a zone's programme projects and co-operatives (within `region`, when given) add up to."""
     mine = projects.filter(zone=zone)
     pv = mine.filter(programme=Programme.PV).aggregate(n=Count("pk"), mw=Sum("capacity_mw"), out=Sum("annual_output"))
     generation = pv["out"] or Decimal(0)
     coops = Unit.objects.filter(kind=UnitKind.COOPERATIVE, zone=zone, active=True)
+    if region is not None:
+        coops = coops.filter(region__path__startswith=region.path)
     return ZoneProgramme(
         pv_plants=pv["n"], pv_capacity_mw=pv["mw"] or Decimal(0), pv_generation=generation,
         coal_saved_t=(generation * COAL_TONNES_PER_10K_KWH).quantize(Decimal(1)),

@@ -147,7 +147,7 @@ def headline(request):
         "zones": [(zone, services.zone_programme(projects, zone)) for zone in Zone.objects.all()],
         "pipeline": services.pipeline(leads.filter(contacted_on__year=year)),
         "funds": services.funds_won(Application.objects.visible_to(request.user), year),
-        "overdue": services.overdue_reports(projects)})
+        "reminders": services.report_reminders(projects)})
 
 
 # --- 问题清单 --------------------------------------------------------------------------------------------
