@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "wanghua.services",
     "wanghua.industry",
     "wanghua.projects",
+    "wanghua.civic",
     "wanghua.dashboard",
     "wanghua.demo",
 ]

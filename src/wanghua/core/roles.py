@@ -22,6 +22,9 @@ PROJECT_UNIT = [*PROJECT_WORK, "projects.add_project", "projects.change_project"
 LAB_WORK = ["industry.view_laborder", "industry.add_laborder", "industry.export_laborder", "industry.view_specimen",
             "industry.view_testresult", "industry.add_testresult", "industry.export_testresult",
             "industry.view_standard", "industry.view_gradelimit"]
+CIVIC_READ = ["civic.view_*", "civic.export_*"]
+# Whoever appoints grid inspectors can do what they do: see and report the cases of their area.
+CIVIC_REPORT = ["civic.view_case", "civic.add_case", "civic.view_casecategory"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
 
 BUILTIN_ROLES: list[dict[str, Any]] = [
@@ -32,18 +35,18 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
                      "core.change_notice"],
      "description": "Reads everything in the district"},
     {"code": "department", "name_zh": "部门", "name_en": "Department staff", "data_scope": "subtree",
-     "permissions": [*ORG_STAFF, "org.change_unit", *PROJECT_UNIT],
+     "permissions": [*ORG_STAFF, "org.change_unit", *PROJECT_UNIT, *CIVIC_READ, "civic.handle_case"],
      "description": "区直部门 staff, scoped to their unit"},
     {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
                      "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
                      "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
-                     "org.delete_roleassignment"],
+                     "org.delete_roleassignment", *CIVIC_READ, "civic.add_case"],
      "description": "镇/街道 staff, scoped to their town or street"},
     {"code": "secretary", "name_zh": "社区书记", "name_en": "Community secretary", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
                      "org.add_region", "org.change_region", "org.add_roleassignment",
-                     "org.view_roleassignment", "org.delete_roleassignment"],
+                     "org.view_roleassignment", "org.delete_roleassignment", *CIVIC_REPORT],
      "description": "村/社区 secretary, scoped to their community"},
     {"code": "agent", "name_zh": "代办员", "name_en": "Proxy agent", "data_scope": "subtree",
      "permissions": ["org.view_region", "org.view_zone", "org.view_person", *SERVICES_WORK],
@@ -58,7 +61,10 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
     {"code": "lab", "name_zh": "检验员", "name_en": "Lab inspector", "data_scope": "subtree",
      "permissions": ["org.view_zone", "org.view_unit", *LAB_WORK], "description": "智检中心 staff"},
     {"code": "grid", "name_zh": "网格员", "name_en": "Grid inspector", "data_scope": "subtree",
-     "permissions": ["org.view_region", "org.view_zone"], "description": "网格员 of one grid"},
+     "permissions": ["org.view_region", "org.view_zone", *CIVIC_REPORT], "description": "网格员 of one grid"},
+    {"code": "command", "name_zh": "城管指挥中心", "name_en": "City-management command centre",
+     "data_scope": "subtree", "permissions": ["org.view_region", "org.view_zone", "org.view_unit", "civic.*"],
+     "description": "数字城管监督指挥中心: accepts, dispatches, verifies and closes cases"},
     {"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteer", "data_scope": "subtree",
      "permissions": ["org.view_zone", "org.view_unit"], "description": "Member of a volunteer team"},
     {"code": "resident", "name_zh": "居民", "name_en": "Resident", "data_scope": "self",

@@ -1,0 +1,162 @@
+"""民生·创城: city-management cases in the digital urban management workflow (GB/T 30428, CJ/T 315), the
+categories they are filed under and the campaign actions (十项创城攻坚行动) that group them."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.access import ScopedModel
+from wanghua.org.models import Region, Unit
+
+
+class CategoryKind(models.TextChoices):
+    COMPONENT = "component", _("Component (部件)")  # street furniture, manholes, lamps …
+    EVENT = "event", _("Event (事件)")  # road occupation, illegal parking, litter …
+
+
+class CaseCategory(ScopedModel):
+    """大类 (no parent) or 小类 (under a 大类). A case is filed under a 小类, which sets its deadlines in
+    working hours and, for Open311, the attributes a report must carry."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=CategoryKind.choices)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("main category"))
+    accept_hours = models.PositiveSmallIntegerField(_("hours to accept (立案)"), default=1)
+    handle_hours = models.PositiveSmallIntegerField(_("working hours to handle"), default=8,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(2000)])
+    default_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("usual handling unit"))
+    attributes = models.JSONField(_("report attributes (Open311)"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    scope_region = None  # reference data
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} · {self.name}" if self.parent_id else self.name
+
+
+class CaseSource(models.TextChoices):
+    GRID = "grid", _("Grid inspector")  # 网格员
+    RESIDENT = "resident", _("Resident")  # 公众举报
+    HOTLINE = "12345", _("12345 hotline")
+    VIDEO = "video", _("Video surveillance")
+    HIGHER = "higher", _("Higher level")  # 上级交办
+
+
+class CaseStatus(models.TextChoices):
+    REPORTED = "reported", _("Reported")  # 上报
+    REJECTED = "rejected", _("Not accepted")  # 不予立案
+    ACCEPTED = "accepted", _("Accepted")  # 立案
+    DISPATCHED = "dispatched", _("Dispatched")  # 派遣
+    HANDLED = "handled", _("Handled, awaiting verification")  # 处置 done, 核查 pending
+    CLOSED = "closed", _("Closed")  # 结案
+    MERGED = "merged", _("Merged into another case")  # 并案
+
+
+OPEN_STATUSES = (CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.HANDLED)
+
+
+class CampaignAction(ScopedModel):
+    """One of the 十项创城攻坚行动: a named drive that groups cases and keeps their tallies."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    year = models.PositiveSmallIntegerField(_("year"))
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    categories = models.ManyToManyField(CaseCategory, blank=True, related_name="actions",
+                                        verbose_name=_("categories it takes on"))
+
+    scope_region = None
+
+    class Meta:
+        ordering = ["-year", "code"]
+        verbose_name = _("campaign action")
+        verbose_name_plural = _("campaign actions (十项创城攻坚行动)")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(ScopedModel):
+    """A city-management case: 上报 → 立案 (or 不予立案) → 派遣 → 处置 → 核查 → 结案, with 返工 when the
+    verification fails, 改派 to another unit, and 并案 of duplicates."""
+
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=CaseSource.choices)
+    category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="cases",
+                                 verbose_name=_("category"))
+    action = models.ForeignKey(CampaignAction, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="cases", verbose_name=_("campaign action"))
+    description = models.CharField(_("description"), max_length=4000)
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases",
+                                  verbose_name=_("community"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+                              validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+                              validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
+    reporter_name = models.CharField(_("reporter"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    reported_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("reported by"))
+    reported_at = models.DateTimeField(_("reported"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+                             verbose_name=_("handling unit"))
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    due_at = models.DateTimeField(_("handling deadline"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reworks = models.PositiveSmallIntegerField(_("reworks (返工)"), default=0)
+    reassignments = models.PositiveSmallIntegerField(_("reassignments (改派)"), default=0)
+    supervised_at = models.DateTimeField(_("supervised (督办)"), null=True, blank=True)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged",
+                                    verbose_name=_("merged into"))
+    public_token = models.CharField(_("follow-up token"), max_length=32, unique=True)
+
+    scope_region = "community"
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["-reported_at"]
+        indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["reported_at"]),
+                   models.Index(fields=["community", "reported_at"])]
+        verbose_name = _("city-management case")
+        verbose_name_plural = _("city-management cases")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.category.name}"
+
+
+class CaseEvent(ScopedModel):
+    """The case's journal: every step, who took it, when, and what they said. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    step = models.CharField(_("step"), max_length=20)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("by"))
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("unit"))
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+
+    scope_region = "case__community"
+    scope_unit = "case__unit"
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.step}"

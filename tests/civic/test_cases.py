@@ -1,0 +1,120 @@
+"""The case workflow: every stage in order, rework, reassignment, merging duplicates, supervision; KPIs
+against hand-computed values."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from wanghua.civic import kpis, services
+from wanghua.civic.models import CampaignAction, Case, CaseEvent, CaseStatus
+
+
+def report(centre, world, actor=None, **extra):
+    fields = {"source": "grid", "category": centre["sub"], "description": "流动商贩占道经营",
+              "community": world.grid1, "address": "丹东路12号", "lat": Decimal("41.850000"),
+              "lon": Decimal("123.800000")} | extra
+    return services.report_case(actor or centre["grid"], **fields)
+
+
+def test_a_case_goes_through_every_stage_with_rework(centre, world):
+    action = CampaignAction.objects.create(code="occupation", name="占道经营整治", year=timezone.localdate().year)
+    action.categories.add(centre["sub"])
+    case = report(centre, world)
+    assert case.status == CaseStatus.REPORTED and len(case.number) == 13 and case.public_token
+    with pytest.raises(ValidationError):
+        services.dispatch_case(centre["command"], case.pk, unit=world.dept)  # not accepted yet
+    with pytest.raises(PermissionDenied):
+        services.accept_case(centre["grid"], case.pk, accept=True)  # the command centre accepts
+    case = services.accept_case(centre["command"], case.pk, accept=True)
+    assert case.action == action
+    case = services.dispatch_case(centre["command"], case.pk, unit=world.dept)
+    assert case.due_at > case.dispatched_at
+    with pytest.raises(ValidationError):
+        services.handle_case(centre["unit"], case.pk, note="")
+    services.handle_case(centre["unit"], case.pk, note="已劝离商贩")
+    with pytest.raises(ValidationError):
+        services.verify_case(centre["command"], case.pk, passed=False)  # a rework needs the reason
+    case = services.verify_case(centre["command"], case.pk, passed=False, note="商贩又回来了")
+    assert (case.status, case.reworks) == (CaseStatus.DISPATCHED, 1)
+    services.handle_case(centre["unit"], case.pk, note="设置隔离栏，落实门前三包")
+    case = services.verify_case(centre["command"], case.pk, passed=True)
+    assert case.status == CaseStatus.CLOSED and case.closed_at
+    steps = list(CaseEvent.objects.filter(case=case).values_list("step", flat=True))
+    assert steps == ["report", "accept", "dispatch", "handle", "rework", "handle", "close"]
+    with pytest.raises(ValidationError):
+        services.handle_case(centre["unit"], case.pk, note="again")
+
+
+def test_rejection_reassignment_merge_and_supervision(centre, world, make_user):
+    first = report(centre, world)
+    duplicate = report(centre, world, lat=Decimal("41.850200"), description="同一处占道")  # about 22 m away
+    far = report(centre, world, lat=Decimal("41.860000"))  # about 1.1 km away
+    assert [c.pk for c in services.nearby_duplicates(duplicate)] == [first.pk]
+    assert services.nearby_duplicates(far) == []
+    merged = services.merge_case(centre["command"], duplicate.pk, into_id=first.pk)
+    assert (merged.status, merged.merged_into_id) == (CaseStatus.MERGED, first.pk)
+    with pytest.raises(ValidationError):
+        services.accept_case(centre["command"], far.pk, accept=False)  # no reason
+    assert services.accept_case(centre["command"], far.pk, accept=False, note="非城管职责").status == "rejected"
+    services.accept_case(centre["command"], first.pk, accept=True)
+    services.dispatch_case(centre["command"], first.pk, unit=world.dept)
+    from wanghua.org.models import Unit, UnitKind
+
+    other = Unit.objects.create(code="dept-market", name="市场监管局", kind=UnitKind.DEPARTMENT, region=world.district)
+    with pytest.raises(ValidationError):
+        services.dispatch_case(centre["command"], first.pk, unit=other)  # 改派 needs the reason
+    case = services.dispatch_case(centre["command"], first.pk, unit=other, note="属市场监管职责")
+    assert (case.unit, case.reassignments) == (other, 1)
+    assert services.supervise_overdue(case.due_at - timedelta(minutes=1)) == 0
+    assert services.supervise_overdue(case.due_at + timedelta(minutes=1)) == 1
+    assert services.supervise_overdue(case.due_at + timedelta(hours=5)) == 0  # once
+    assert services.follow_up(case.public_token) == case and services.follow_up("nope") is None
+
+
+def test_bad_reports_are_refused_and_nothing_is_saved(centre, world):
+    command = centre["command"]
+    with pytest.raises(ValidationError):
+        report(centre, world, command, category=centre["main"])  # a 大类, not a 小类
+    with pytest.raises(ValidationError):
+        report(centre, world, command, community=world.street1)  # a street, not a community
+    with pytest.raises(ValidationError):
+        report(centre, world, command, lon=None)
+    with pytest.raises(ValidationError):
+        report(centre, world, command, description="   ")
+    with pytest.raises(ValidationError):
+        report(centre, world, command, lat=Decimal("95"))
+    with pytest.raises(PermissionDenied):
+        report(centre, world, community=world.community2)  # outside the inspector's grid
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_kpis_match_hand_computed_values(centre, world):
+    command, unit = centre["command"], centre["unit"]
+    cases = [report(centre, world, lat=Decimal("41.8") + Decimal(n) / 100) for n in range(5)]
+    services.accept_case(command, cases[0].pk, accept=False, note="重复")  # reported, not accepted
+    for case in cases[1:]:
+        services.accept_case(command, case.pk, accept=True)
+        services.dispatch_case(command, case.pk, unit=world.dept)
+    services.handle_case(unit, cases[1].pk, note="ok")  # on time, closed
+    services.verify_case(command, cases[1].pk, passed=True)
+    services.handle_case(unit, cases[2].pk, note="ok")  # reworked, then closed
+    services.verify_case(command, cases[2].pk, passed=False, note="未整改到位")
+    services.handle_case(unit, cases[2].pk, note="ok")
+    services.verify_case(command, cases[2].pk, passed=True)
+    Case.objects.filter(pk=cases[3].pk).update(due_at=timezone.now() - timedelta(hours=1))  # handled late
+    services.handle_case(unit, cases[3].pk, note="ok")
+    # cases[4] stays dispatched
+    now = timezone.now()
+    overall = kpis.case_kpis(Case.objects.all(), now - timedelta(days=1), now + timedelta(days=1))[0]
+    assert (overall.reported, overall.accepted, overall.handled, overall.closed) == (5, 4, 3, 2)
+    assert overall.acceptance_rate == Decimal("80.0")  # 4 / 5
+    assert overall.on_time_rate == Decimal("66.7")  # 2 / 3
+    assert overall.closure_rate == Decimal("50.0")  # 2 / 4
+    assert overall.rework_rate == Decimal("33.3")  # 1 / 3
+    assert overall.average_hours is not None and overall.average_hours < 1
+    by_unit = {row.key: row for row in kpis.case_kpis(Case.objects.all(), now - timedelta(days=1),
+                                                      now + timedelta(days=1), by="unit__name")}
+    assert by_unit[world.dept.name].accepted == 4 and by_unit[None].reported == 1
