@@ -160,3 +160,83 @@ class CaseEvent(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.step}"
+
+
+class CommitmentStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("Under way")  # 推进中
+    DELIVERED = "delivered", _("Delivered")  # 已兑现
+    LAGGING = "lagging", _("Lagging")  # 滞后
+
+
+class Commitment(ScopedModel):
+    """民生清单: one of the year's livelihood commitments with a quantitative target. Its status is computed
+    from its progress reports and milestones, never typed in."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("commitment"), max_length=200)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    target_unit = models.CharField(_("unit of the target"), max_length=20)  # 栋, 户, 个社区, %, ㎡, 个学位 …
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="commitments",
+                             verbose_name=_("responsible unit"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="commitments",
+                               verbose_name=_("where"))
+    budget = models.DecimalField(_("budget (10k yuan)"), max_digits=12, decimal_places=2, default=0,
+                                 validators=[MinValueValidator(0)])
+    deadline = models.DateField(_("deadline"))
+    description = models.CharField(_("description"), max_length=1000, blank=True)
+    delivered = models.DecimalField(_("delivered so far"), max_digits=12, decimal_places=2, default=0)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+
+    scope_region = "region"
+    scope_unit = "unit"
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        verbose_name = _("livelihood commitment")
+        verbose_name_plural = _("livelihood commitments (民生清单)")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(ScopedModel):
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="milestones",
+                                   verbose_name=_("commitment"))
+    title = models.CharField(_("milestone"), max_length=200)
+    due = models.DateField(_("due"))
+    done_on = models.DateField(_("done"), null=True, blank=True)
+
+    scope_region = "commitment__region"
+    scope_unit = "commitment__unit"
+
+    class Meta:
+        ordering = ["due", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressReport(ScopedModel):
+    """What the responsible unit reports: the cumulative amount delivered, with a note (and evidence photos)."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="reports",
+                                   verbose_name=_("commitment"))
+    reported_on = models.DateField(_("date"))
+    delivered = models.DecimalField(_("delivered so far"), max_digits=12, decimal_places=2,
+                                    validators=[MinValueValidator(0)])
+    note = models.CharField(_("progress"), max_length=1000)
+    reported_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("reported by"))
+
+    scope_region = "commitment__region"
+    scope_unit = "commitment__unit"
+
+    class Meta:
+        ordering = ["-reported_on", "-pk"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+
+    def __str__(self) -> str:
+        return f"{self.commitment} {self.reported_on}"

@@ -1,0 +1,79 @@
+"""民生清单 rules: progress is reported as the cumulative amount delivered; a commitment is 已兑现 once that
+reaches the target, 滞后 when a milestone or the deadline has passed unmet, 推进中 otherwise."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wanghua.core import audit
+from wanghua.core.access import fetch_for_change
+
+from .models import Commitment, CommitmentStatus, Milestone, ProgressReport
+
+
+def status(commitment: Commitment, today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    if commitment.delivered >= commitment.target:
+        return CommitmentStatus.DELIVERED
+    missed = any(m.done_on is None and m.due < today for m in commitment.milestones.all())
+    return CommitmentStatus.LAGGING if missed or commitment.deadline < today else CommitmentStatus.IN_PROGRESS
+
+
+@transaction.atomic
+def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
+                    reported_on: date | None = None) -> ProgressReport:
+    """The unit's progress: cumulative, so it never goes down without a correction note."""
+    commitment = fetch_for_change(Commitment, actor, "civic.add_progressreport", commitment_id)
+    reported_on = reported_on or timezone.localdate()
+    if reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("The date cannot be in the future.")})
+    if delivered < 0 or delivered > commitment.target * 10:
+        raise ValidationError({"delivered": _("%(value)s is not a plausible amount for a target of %(target)s "
+                                              "%(unit)s.") % {"value": delivered, "target": commitment.target,
+                                                              "unit": commitment.target_unit}})
+    if not note.strip():
+        raise ValidationError({"note": _("Describe the progress.")})
+    if delivered < commitment.delivered and "更正" not in note and "correct" not in note.lower():
+        raise ValidationError({"delivered": _("Less than already reported: say in the note that it is a correction "
+                                              "(更正).")})
+    report = ProgressReport(commitment=commitment, reported_on=reported_on, delivered=delivered, note=note.strip(),
+                            reported_by=actor)
+    report.full_clean()
+    commitment.delivered = delivered
+    if delivered >= commitment.target and commitment.delivered_on is None:
+        commitment.delivered_on = reported_on
+    elif delivered < commitment.target:
+        commitment.delivered_on = None
+    with audit.acting_as(actor), audit.labelled("commitment:progress"):
+        report.save()
+        commitment.save()
+    return report
+
+
+@transaction.atomic
+def complete_milestone(actor, milestone_id: int, on: date | None = None) -> Milestone:
+    milestone = fetch_for_change(Milestone, actor, "civic.change_milestone", milestone_id)
+    if milestone.done_on:
+        raise ValidationError(_("This milestone is already done."))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    milestone.done_on = on
+    with audit.acting_as(actor), audit.labelled("milestone:done"):
+        milestone.save()
+    return milestone
+
+
+def delivered_share(commitments, today: date | None = None) -> Decimal:
+    """Share (%) of the commitments delivered — the 民生清单's headline figure."""
+    rows = list(commitments.prefetch_related("milestones"))
+    if not rows:
+        return Decimal("0.0")
+    done = sum(1 for c in rows if status(c, today) == CommitmentStatus.DELIVERED)
+    return (Decimal(100) * done / len(rows)).quantize(Decimal("0.1"))
