@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.photos import photo_format
 from wanghua.core.pii import reveal
 from wanghua.core.reference import choices
 from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
@@ -299,33 +299,11 @@ def reveal_resident_field(actor, resident_id: int, field: str) -> str:
     return reveal(actor, Resident, resident_id, field)
 
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-
-
-def _photo_format(upload) -> str:
-    """The file's real format, read from its content (the name and the browser's type can lie)."""
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"image": _("The photo is larger than 5 MB.")})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError({"image": _("The file is not a JPEG, PNG or WebP photo.")}) from exc
-    finally:
-        upload.seek(0)
-    if kind not in PHOTO_FORMATS:
-        raise ValidationError({"image": _("The file is not a JPEG, PNG or WebP photo.")})
-    return PHOTO_FORMATS[kind]
-
-
 @transaction.atomic
 def attach_photo(actor, errand_id: int, upload, caption: str = "") -> ErrandAttachment:
     errand = fetch_for_change(Errand, actor, "change", errand_id)
     attachment = ErrandAttachment(errand=errand, caption=caption.strip()[:100], uploaded_by=actor,
-                                  image_format=_photo_format(upload), size=upload.size)
+                                  image_format=photo_format(upload), size=upload.size)
     require(actor, "add", attachment)
     attachment.image.save("photo", upload, save=False)
     with audit.acting_as(actor):
