@@ -20,7 +20,11 @@ from wanghua.org.models import RoleAssignment
 # Routes outside the matrix on purpose: public pages (tested in test_rules), Django admin (its own
 # staff checks), the API's own schema and docs pages (public by design).
 NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1/openapi.json", "api/v1/docs",
-                 "verify/<slug:token>/"}  # the public certificate check (tests/industry/test_lab.py)
+                 "verify/<slug:token>/",  # the public certificate check (tests/industry/test_lab.py)
+                 # Open311 GeoReport v2, public by specification (tests/civic/test_open311.py)
+                 "open311/v2/", "open311/v2/discovery.<str:fmt>", "open311/v2/services.<str:fmt>",
+                 "open311/v2/services/<slug:code>.<str:fmt>", "open311/v2/requests.<str:fmt>",
+                 "open311/v2/requests/<str:request_id>.<str:fmt>", "open311/v2/tokens/<str:token>.<str:fmt>"}
 
 
 def all_cases(world, make_user, roles):

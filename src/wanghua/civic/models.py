@@ -123,6 +123,7 @@ class Case(ScopedModel):
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged",
                                     verbose_name=_("merged into"))
     public_token = models.CharField(_("follow-up token"), max_length=32, unique=True)
+    details = models.JSONField(_("details asked by the category"), default=dict, blank=True)
 
     scope_region = "community"
     scope_unit = "unit"
@@ -240,3 +241,32 @@ class ProgressReport(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.commitment} {self.reported_on}"
+
+
+def case_photo_path(instance: CasePhoto, filename: str) -> str:
+    from django.utils import timezone
+
+    return f"cases/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.image_format}"
+
+
+class CasePhoto(ScopedModel):
+    """A photo of the problem (with the report) or of the result (with the handling). Checked to be a real
+    image, served only through the access rules."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos", verbose_name=_("case"))
+    image = models.FileField(_("photo"), upload_to=case_photo_path)
+    image_format = models.CharField(max_length=10, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    step = models.CharField(_("step"), max_length=20, default="report")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    scope_region = "case__community"
+    scope_unit = "case__unit"
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("case photo")
+        verbose_name_plural = _("case photos")
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.step}"

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.photos import photo_format
+from wanghua.org.geo import contains
 from wanghua.org.models import Region, RegionLevel, Unit
 
-from .models import OPEN_STATUSES, CampaignAction, Case, CaseCategory, CaseEvent, CaseStatus
+from .models import OPEN_STATUSES, CampaignAction, Case, CaseCategory, CaseEvent, CasePhoto, CaseStatus
 from .workhours import add_working_hours
 
 DUPLICATE_METRES = Decimal(50)
@@ -50,10 +52,20 @@ def _check_report(case: Case) -> None:
         raise ValidationError({"description": _("Describe what is wrong.")})
 
 
+def community_at(lat: Decimal, lon: Decimal) -> Region | None:
+    """The village/community whose outline holds the point (None outside the district's outlines)."""
+    for region in Region.objects.filter(level=RegionLevel.COMMUNITY, geojson__isnull=False).only("pk", "geojson"):
+        if contains(region.geojson, float(lon), float(lat)):
+            return Region.objects.get(pk=region.pk)
+    return None
+
+
 def report_case(actor, *, source: str, category: CaseCategory, description: str, community: Region,
                 address: str = "", lat: Decimal | None = None, lon: Decimal | None = None, reporter_name: str = "",
-                reporter_phone: str = "") -> Case:
-    """上报: a grid inspector, a resident (actor None: the public page or Open311), the hotline, a camera."""
+                reporter_phone: str = "", photo=None, details: dict | None = None, channel: str = "") -> Case:
+    """上报: a grid inspector, a resident (actor None: the public page or Open311), the hotline, a camera;
+    with a photo of the problem when there is one. Nothing is saved unless all of it is right."""
+    image_format = photo_format(photo, "media") if photo is not None else None
     if actor is not None and getattr(actor, "is_authenticated", False):
         require(actor, "add", Case(community=community))
     for attempt in range(5):  # two reports in the same instant may race for a number: take the next
@@ -64,17 +76,27 @@ def report_case(actor, *, source: str, category: CaseCategory, description: str,
                             community=community, address=address.strip(), lat=lat, lon=lon,
                             reporter_name=reporter_name.strip(), reporter_phone=reporter_phone.strip(),
                             reported_at=now, public_token=secrets.token_urlsafe(18),
-                            reported_by=actor if getattr(actor, "is_authenticated", False) else None)
+                            reported_by=actor if getattr(actor, "is_authenticated", False) else None,
+                            details=details or {})
                 _check_report(case)
                 case.full_clean(exclude=["number", "public_token"])
                 with audit.acting_as(case.reported_by), audit.labelled("case:report"):
                     case.save()
-                    _journal(case, "report", actor, description)
+                    _journal(case, "report", actor, f"[{channel}] {description}" if channel else description)
+                    if photo is not None:
+                        _attach(case, photo, image_format, "report")
                 return case
         except IntegrityError:
             if attempt == 4:
                 raise
     raise AssertionError("unreachable")
+
+
+def _attach(case: Case, upload, image_format: str, step: str) -> CasePhoto:
+    photo = CasePhoto(case=case, image_format=image_format, size=upload.size, step=step)
+    photo.image.save("photo", upload, save=False)
+    photo.save()
+    return photo
 
 
 def nearby_duplicates(case: Case) -> list[Case]:

@@ -1,5 +1,7 @@
 """GeoJSON outlines of zones and regions: validated on the way in, served as-is to the maps."""
 
+from itertools import pairwise
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -37,3 +39,22 @@ def validate_outline(value) -> None:
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     _check_geometry(value)
+
+
+def _in_ring(ring, lon: float, lat: float) -> bool:
+    """Ray casting: does the point lie inside the closed ring?"""
+    inside = False
+    for (x1, y1, *_rest), (x2, y2, *_more) in pairwise(ring):
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def contains(outline, lon: float, lat: float) -> bool:
+    """Is the point inside the outline (a Polygon/MultiPolygon or a Feature), holes excluded?"""
+    if not outline:
+        return False
+    geometry = outline.get("geometry") if outline.get("type") == "Feature" else outline
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return any(_in_ring(polygon[0], lon, lat) and not any(_in_ring(hole, lon, lat) for hole in polygon[1:])
+               for polygon in polygons)
