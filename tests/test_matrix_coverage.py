@@ -5,6 +5,7 @@ import re
 
 from django.urls import get_resolver, resolve
 
+from tests.civic.test_matrix import civic_cases, prepare_cases
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
 from tests.industry.conftest import build_plant
 from tests.industry.test_matrix import lab_cases, manager_cases, operator_cases, prepare_lab
@@ -24,7 +25,9 @@ NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1
                  # Open311 GeoReport v2, public by specification (tests/civic/test_open311.py)
                  "open311/v2/", "open311/v2/discovery.<str:fmt>", "open311/v2/services.<str:fmt>",
                  "open311/v2/services/<slug:code>.<str:fmt>", "open311/v2/requests.<str:fmt>",
-                 "open311/v2/requests/<str:request_id>.<str:fmt>", "open311/v2/tokens/<str:token>.<str:fmt>"}
+                 "open311/v2/requests/<str:request_id>.<str:fmt>", "open311/v2/tokens/<str:token>.<str:fmt>",
+                 # a resident's report without an account, and its follow-up link (tests/civic/test_pages.py)
+                 "civic/report/", "civic/follow/<str:token>/"}
 
 
 def all_cases(world, make_user, roles):
@@ -39,8 +42,9 @@ def all_cases(world, make_user, roles):
     users["industry"] = prepare_industry(users["plant"])
     users["lab"] = prepare_lab(world, make_user)
     users["projects"] = prepare_projects(world, make_user)
+    users["civic"] = prepare_cases(world, make_user)
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
-                 operator_cases, manager_cases, lab_cases, project_cases, project_api_cases]
+                 operator_cases, manager_cases, lab_cases, project_cases, project_api_cases, civic_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

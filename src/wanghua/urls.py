@@ -16,6 +16,7 @@ urlpatterns = [
     path("services/", include("wanghua.services.urls")),
     path("industry/", include("wanghua.industry.urls")),
     path("projects/", include("wanghua.projects.urls")),
+    path("civic/", include("wanghua.civic.urls")),
     path("open311/v2/", include("wanghua.civic.open311_urls")),
     path("verify/<slug:token>/", industry_views.lab_verify, name="lab_verify"),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),

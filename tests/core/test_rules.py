@@ -25,9 +25,10 @@ def test_every_url_declares_an_access_rule():
 def test_public_urls_are_only_the_intended_ones():
     public = sorted(p.name for p, ns in walk(get_resolver().url_patterns) if rule_for(p.callback, ns) is PUBLIC)
     # lab_verify: whoever holds a quality certificate checks it against the lab's record (by an unguessable token);
-    # Open311 GeoReport v2: public reading as the specification has it, creating checks its api_key itself
-    assert public == ["discovery", "lab_verify", "login", "logout", "request", "requests", "root", "service",
-                      "services", "set_language", "token"]
+    # Open311 GeoReport v2: public reading as the specification has it, creating checks its api_key itself;
+    # 随手拍: residents report without an account (rate-limited) and follow their case by an unguessable link
+    assert public == ["discovery", "lab_verify", "login", "logout", "public_case", "public_report", "request",
+                      "requests", "root", "service", "services", "set_language", "token"]
 
 
 @pytest.mark.django_db

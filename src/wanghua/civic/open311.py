@@ -134,17 +134,8 @@ def service_definition(request, code: str, fmt: str):
 
 # --- requests -------------------------------------------------------------------------------------------
 
-def _status(case: Case) -> tuple[str, str]:
-    """open/closed and the notes a reporter reads."""
-    notes = {"reported": _("Received; awaiting acceptance."), "accepted": _("Accepted."),
-             "dispatched": _("Being handled by %(unit)s.") % {"unit": case.unit.name if case.unit else "—"},
-             "handled": _("Handled; being verified."), "closed": _("Closed: the problem was put right."),
-             "rejected": _("Not accepted."), "merged": _("Merged with another report of the same problem.")}
-    return ("open" if case.status in OPEN_STATUSES else "closed"), notes.get(case.status, "")
-
-
 def _request(case: Case, updated: datetime | None) -> dict:
-    status, notes = _status(case)
+    status, notes = services.public_status(case)
     return {
         "service_request_id": case.number, "status": status, "status_notes": notes,
         "service_name": case.category.name, "service_code": case.category.code, "description": case.description,

@@ -225,3 +225,12 @@ def supervise_overdue(now: datetime | None = None) -> int:
 def follow_up(token: str) -> Case | None:
     """The case a resident follows by the link they were given (no account needed)."""
     return Case.objects.select_related("category").filter(public_token=token).first() if token else None
+
+
+def public_status(case: Case) -> tuple[str, str]:
+    """open/closed, and the notes a reporter reads (Open311's status and status_notes, the follow-up page)."""
+    notes = {"reported": _("Received; awaiting acceptance."), "accepted": _("Accepted."),
+             "dispatched": _("Being handled by %(unit)s.") % {"unit": case.unit.name if case.unit else "—"},
+             "handled": _("Handled; being verified."), "closed": _("Closed: the problem was put right."),
+             "rejected": _("Not accepted."), "merged": _("Merged with another report of the same problem.")}
+    return ("open" if case.status in OPEN_STATUSES else "closed"), notes.get(case.status, "")

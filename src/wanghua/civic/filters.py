@@ -1,0 +1,26 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.org.filters import UnderRegionFilter
+
+from .models import Case, CaseCategory, CaseSource, CaseStatus
+
+
+class CaseFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(field_name="number", lookup_expr="startswith", label=_("case number"))
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("status"))
+    source = django_filters.ChoiceFilter(choices=CaseSource.choices, label=_("source"))
+    category = django_filters.ModelChoiceFilter(queryset=CaseCategory.objects.filter(parent__isnull=False),
+                                                label=_("category"))
+    region = UnderRegionFilter(lookup="community")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+
+    class Meta:
+        model = Case
+        fields = ["number", "status", "source", "category", "region", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        late = {"status": CaseStatus.DISPATCHED, "due_at__lt": timezone.now()}
+        return queryset.filter(**late) if value else queryset.exclude(**late)

@@ -1,0 +1,45 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.org.models import Region, RegionLevel, Unit, UnitKind
+
+from .models import CaseCategory, CaseSource
+
+
+class CaseReportForm(forms.Form):
+    """上报 by a grid inspector or the command centre (on a phone: a few fields and a photo)."""
+
+    category = forms.ModelChoiceField(label=_("category"), queryset=CaseCategory.objects.filter(
+        parent__isnull=False, active=True).select_related("parent"))
+    community = forms.ModelChoiceField(label=_("community"), queryset=Region.objects.none())
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    description = forms.CharField(label=_("description"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    lat = forms.DecimalField(label=_("latitude"), max_digits=9, decimal_places=6, required=False,
+                             widget=forms.HiddenInput)
+    lon = forms.DecimalField(label=_("longitude"), max_digits=9, decimal_places=6, required=False,
+                             widget=forms.HiddenInput)
+    source = forms.ChoiceField(label=_("source"), choices=CaseSource.choices, initial=CaseSource.GRID)
+    photo = forms.ImageField(label=_("photo"), required=False)
+
+    def limit_choices(self, user) -> None:
+        self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_case").filter(
+            level__in=(RegionLevel.COMMUNITY, RegionLevel.GRID))
+
+
+class DispatchForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("handling unit"), queryset=Unit.objects.filter(
+        kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET_GOV], active=True))
+    note = forms.CharField(label=_("note"), max_length=1000, required=False)
+
+
+class PublicReportForm(forms.Form):
+    """A resident's report from a phone, without an account."""
+
+    category = forms.ModelChoiceField(label=_("What is wrong"), queryset=CaseCategory.objects.filter(
+        parent__isnull=False, active=True).select_related("parent"))
+    community = forms.ModelChoiceField(label=_("community"), queryset=Region.objects.filter(
+        level=RegionLevel.COMMUNITY).order_by("parent__name", "name"))
+    address = forms.CharField(label=_("address"), max_length=200)
+    description = forms.CharField(label=_("description"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.ImageField(label=_("photo"), required=False)
+    phone = forms.CharField(label=_("phone (optional, for a call back)"), max_length=20, required=False)

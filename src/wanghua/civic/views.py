@@ -1,0 +1,193 @@
+"""创城 pages: the case list, a case and its steps, the inspector's report form, the KPI board, and the
+resident's report page (no account) with the follow-up link. Thin: forms validate shape, services decide."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from wanghua.core.access import can
+from wanghua.core.editing import perform, style_form, visible_or_404
+from wanghua.core.exports import xlsx_response
+from wanghua.core.listing import Column, ScopedListView, attr, detail_link
+from wanghua.core.rules import PUBLIC, access, perm
+
+from . import kpis, services
+from .filters import CaseFilter
+from .forms import CaseReportForm, DispatchForm, PublicReportForm
+from .models import Case, CasePhoto, CaseSource, CaseStatus
+
+
+@access(perm("civic.view_case"))
+class CaseListView(ScopedListView):
+    model = Case
+    filterset_class = CaseFilter
+    title = gettext_lazy("city-management cases")
+    create_url = "civic:case_report"
+    columns = [
+        Column(gettext_lazy("case number"), attr("number"), link=detail_link),
+        Column(gettext_lazy("category"), attr("category")),
+        Column(gettext_lazy("source"), attr("source")),
+        Column(gettext_lazy("community"), attr("community.name")),
+        Column(gettext_lazy("address"), attr("address")),
+        Column(gettext_lazy("status"), attr("status")),
+        Column(gettext_lazy("handling unit"), attr("unit.name")),
+        Column(gettext_lazy("reported"), attr("reported_at")),
+        Column(gettext_lazy("handling deadline"), attr("due_at")),
+        Column(gettext_lazy("reworks (返工)"), attr("reworks")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("category__parent", "community", "unit")
+
+
+@access(perm("civic.view_case"))
+def case_detail(request, pk: int, dispatch_form=None, status: int = 200):
+    case = visible_or_404(Case, request, pk)
+    commanding = can(request.user, "civic.dispatch_case", case)
+    dispatch_form = dispatch_form or DispatchForm(initial={"unit": case.unit_id or case.category.default_unit_id})
+    style_form(dispatch_form)
+    return render(request, "civic/case_detail.html", {
+        "case": case, "events": case.events.select_related("actor", "unit"), "photos": case.photos.all(),
+        "commanding": commanding, "handling": can(request.user, "civic.handle_case", case),
+        "dispatch_form": dispatch_form, "now": timezone.now(),
+        "duplicates": services.nearby_duplicates(case) if commanding and case.status in (
+            CaseStatus.REPORTED, CaseStatus.ACCEPTED) else []}, status=status)
+
+
+STEPS = {
+    "accept": lambda user, pk, post: services.accept_case(user, pk, accept=True, note=post.get("note", "")),
+    "reject": lambda user, pk, post: services.accept_case(user, pk, accept=False, note=post.get("note", "")),
+    "handle": lambda user, pk, post: services.handle_case(user, pk, note=post.get("note", "")),
+    "close": lambda user, pk, post: services.verify_case(user, pk, passed=True, note=post.get("note", "")),
+    "rework": lambda user, pk, post: services.verify_case(user, pk, passed=False, note=post.get("note", "")),
+    "merge": lambda user, pk, post: services.merge_case(user, pk, into_id=int(post.get("into") or 0)),
+}
+
+
+@access(perm("civic.view_case"))
+@require_POST
+def case_step(request, pk: int, step: str):
+    visible_or_404(Case, request, pk)
+    if step == "dispatch":
+        form = DispatchForm(request.POST)
+        if not form.is_valid():
+            return case_detail(request, pk, dispatch_form=form, status=400)
+        perform(request, lambda: services.dispatch_case(request.user, pk, **form.cleaned_data))
+    elif step in STEPS:
+        perform(request, lambda: STEPS[step](request.user, pk, request.POST))
+    else:
+        raise Http404
+    return redirect("civic:case_detail", pk=pk)
+
+
+@access(perm("civic.add_case"))
+def case_report(request):
+    """上报 from the inspector's phone: category, where, what, a photo; the location from the phone's GPS."""
+    form = CaseReportForm(request.POST or None, request.FILES or None)
+    form.limit_choices(request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.report_case(request.user, source=data["source"], category=data["category"],
+                                            description=data["description"], community=data["community"],
+                                            address=data["address"], lat=data["lat"], lon=data["lon"],
+                                            photo=data["photo"])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("Reported: case %(number)s.") % {"number": case.number})
+                return redirect("civic:case_detail", pk=case.pk)
+        status = 400
+    style_form(form)
+    return render(request, "civic/case_report.html", {"form": form}, status=status)
+
+
+@access(perm("civic.view_case"))
+def case_photo(request, photo_id: int):
+    photo = visible_or_404(CasePhoto, request, photo_id)
+    kind = "jpeg" if photo.image_format == "jpg" else photo.image_format
+    return FileResponse(photo.image.open("rb"), content_type=f"image/{kind}")
+
+
+def _span(request) -> tuple[datetime, datetime]:
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("start", "") or "") or today.replace(month=1, day=1)
+    end = parse_date(request.GET.get("end", "") or "") or today
+    if end < start:
+        start, end = end, start
+    zone = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, zone), datetime.combine(end + timedelta(days=1), time.min, zone)
+
+
+@access(perm("civic.view_case"))
+def case_board(request):
+    """考核: 立案率, 按期处置率, 结案率, 返工率 and average handling time, overall, by unit and by street."""
+    start, end = _span(request)
+    cases = Case.objects.visible_to(request.user)
+    overall = kpis.case_kpis(cases, start, end)[0]
+    by_unit = kpis.case_kpis(cases, start, end, by="unit__name")
+    by_street = kpis.case_kpis(cases, start, end, by="community__parent__name")
+    if request.GET.get("export") == "xlsx":
+        headers = [_("name"), _("reported"), _("accepted"), _("handled"), _("closed"), _("acceptance rate %"),
+                   _("on-time rate %"), _("closure rate %"), _("rework rate %"), _("average hours")]
+        rows = ([r.key or "—", r.reported, r.accepted, r.handled, r.closed, r.acceptance_rate, r.on_time_rate,
+                 r.closure_rate, r.rework_rate, r.average_hours] for r in [*by_unit, *by_street])
+        return xlsx_response(_("case KPIs"), headers, rows)
+    return render(request, "civic/case_board.html", {
+        "overall": overall, "by_unit": by_unit, "by_street": by_street, "start": start.date(),
+        "end": (end - timedelta(days=1)).date(),
+        "chart": {"names": [r.key or "—" for r in by_street], "counts": [r.reported for r in by_street]}})
+
+
+# --- residents, without an account ---------------------------------------------------------------------
+
+@access(PUBLIC)
+@ratelimit(key="ip", rate="5/10m", method="POST", block=False)
+def public_report(request):
+    """随手拍: a resident reports from a phone; five reports in ten minutes from one address at most."""
+    form = PublicReportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.add_error(None, _("Too many reports from this address: please try again in ten minutes."))
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.report_case(None, source=CaseSource.RESIDENT, category=data["category"],
+                                            description=data["description"], community=data["community"],
+                                            address=data["address"], reporter_phone=data["phone"],
+                                            photo=data["photo"], channel="随手拍")
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+                status = 400
+            else:
+                return redirect("civic:public_case", token=case.public_token)
+        else:
+            status = 400
+    style_form(form)
+    return render(request, "civic/public_report.html", {"form": form}, status=status)
+
+
+@access(PUBLIC)
+def public_case(request, token: str):
+    """What a resident sees of their case: its number, stage and the public notes, never anyone's name."""
+    case = services.follow_up(token)
+    if case is None:
+        raise Http404
+    state, notes = services.public_status(case)
+    return render(request, "civic/public_case.html", {"case": case, "open": state == "open", "notes": notes,
+                                                      "steps": case.events.order_by("at")})

@@ -1,0 +1,63 @@
+"""The resident's report page (no account, rate-limited, with a photo) and its follow-up link; the KPI board."""
+
+from io import BytesIO
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from wanghua.civic import services
+from wanghua.civic.models import Case, CasePhoto
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    cache.clear()  # the rate limit counts in the cache
+
+
+def jpeg() -> SimpleUploadedFile:
+    image = BytesIO()
+    Image.new("RGB", (6, 6), "green").save(image, "JPEG")
+    return SimpleUploadedFile("p.jpg", image.getvalue(), content_type="image/jpeg")
+
+
+def test_resident_reports_without_an_account_and_follows_the_case(centre, world):
+    client = Client()
+    page = client.post("/civic/report/", {"category": centre["sub"].pk, "community": world.community1.pk,
+                                          "address": "丹东路12号", "description": "商贩占道", "photo": jpeg(),
+                                          "phone": "13500001111"})
+    assert page.status_code == 302 and "/civic/follow/" in page["Location"]
+    case = Case.objects.get()
+    assert (case.source, case.reported_by, case.reporter_phone) == ("resident", None, "13500001111")
+    assert CasePhoto.objects.filter(case=case).count() == 1
+    follow = client.get(page["Location"]).content.decode()
+    assert case.number in follow and "13500001111" not in follow
+    services.accept_case(centre["command"], case.pk, accept=True)
+    assert "已立案" in client.get(page["Location"]).content.decode()
+    assert client.get("/civic/follow/not-a-token/").status_code == 404
+
+
+def test_bad_reports_and_the_rate_limit(centre, world):
+    client = Client()
+    form = {"category": centre["sub"].pk, "community": world.community1.pk, "address": "丹东路", "description": "x"}
+    not_image = SimpleUploadedFile("p.jpg", b"plain text", content_type="image/jpeg")
+    assert client.post("/civic/report/", {**form, "photo": not_image}).status_code == 400
+    assert client.post("/civic/report/", {**form, "description": "长" * 4001}).status_code == 400
+    assert not Case.objects.exists()
+    for _ in range(3):  # five posts in ten minutes, the two refused ones included
+        assert client.post("/civic/report/", form).status_code == 302
+    limited = client.post("/civic/report/", form)
+    assert limited.status_code == 429 and "十分钟" in limited.content.decode()
+
+
+def test_kpi_board_shows_and_exports(centre, world, client_for):
+    case = services.report_case(centre["grid"], source="grid", category=centre["sub"], description="占道",
+                                community=world.grid1)
+    services.accept_case(centre["command"], case.pk, accept=True)
+    client = client_for(centre["command"])
+    html = client.get("/civic/cases/board/").content.decode()
+    assert 'id="acceptance">100.0%' in html and 'id="chart-streets"' in html
+    sheet = client.get("/civic/cases/board/?export=xlsx")
+    assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd.openxmlformats")
