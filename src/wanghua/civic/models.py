@@ -270,3 +270,63 @@ class CasePhoto(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.step}"
+
+
+class Activity(ScopedModel):
+    """A volunteer team's activity: when and where, how many it needs; linked to a 创城 action or to a 代办
+    station when it serves one."""
+
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="activities",
+                             limit_choices_to={"kind": "volunteer_team"}, verbose_name=_("volunteer team"))
+    title = models.CharField(_("activity"), max_length=200)
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="activities",
+                                  verbose_name=_("community"))
+    place = models.CharField(_("place"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    capacity = models.PositiveSmallIntegerField(_("volunteers needed"), validators=[MinValueValidator(1),
+                                                                                   MaxValueValidator(5000)])
+    action = models.ForeignKey(CampaignAction, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="activities", verbose_name=_("campaign action"))
+    station = models.ForeignKey("services.Station", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="activities", verbose_name=_("proxy service station"))
+    description = models.CharField(_("description"), max_length=1000, blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+
+    scope_region = "community"
+    scope_unit = "team"
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["starts_at"])]
+        verbose_name = _("volunteer activity")
+        verbose_name_plural = _("volunteer activities")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SignUp(ScopedModel):
+    """A volunteer's place on an activity; check-in and check-out give the hours served."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups",
+                                 verbose_name=_("volunteer activity"))
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="signups",
+                               verbose_name=_("volunteer"))
+    signed_up_at = models.DateTimeField(_("signed up"), auto_now_add=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
+    hours = models.DecimalField(_("hours served"), max_digits=5, decimal_places=2, default=0)
+
+    scope_region = "activity__community"
+    scope_unit = "activity__team"
+    scope_owner = "person__user"
+
+    class Meta:
+        ordering = ["activity", "signed_up_at"]
+        constraints = [models.UniqueConstraint(fields=["activity", "person"], name="one_signup_per_volunteer")]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.activity}"

@@ -25,6 +25,8 @@ LAB_WORK = ["industry.view_laborder", "industry.add_laborder", "industry.export_
 CIVIC_READ = ["civic.view_*", "civic.export_*"]
 # Whoever appoints grid inspectors can do what they do: see and report the cases of their area.
 CIVIC_REPORT = ["civic.view_case", "civic.add_case", "civic.view_casecategory"]
+VOLUNTEERING = ["civic.view_activity", "civic.view_signup", "civic.add_signup", "civic.change_signup"]
+ORGANISING = [*VOLUNTEERING, "civic.add_activity", "civic.change_activity"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
 
 BUILTIN_ROLES: list[dict[str, Any]] = [
@@ -42,12 +44,12 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
                      "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
                      "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
-                     "org.delete_roleassignment", *CIVIC_READ, "civic.add_case"],
+                     "org.delete_roleassignment", *CIVIC_READ, "civic.add_case", *ORGANISING],
      "description": "镇/街道 staff, scoped to their town or street"},
     {"code": "secretary", "name_zh": "社区书记", "name_en": "Community secretary", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
                      "org.add_region", "org.change_region", "org.add_roleassignment",
-                     "org.view_roleassignment", "org.delete_roleassignment", *CIVIC_REPORT],
+                     "org.view_roleassignment", "org.delete_roleassignment", *CIVIC_REPORT, *ORGANISING],
      "description": "村/社区 secretary, scoped to their community"},
     {"code": "agent", "name_zh": "代办员", "name_en": "Proxy agent", "data_scope": "subtree",
      "permissions": ["org.view_region", "org.view_zone", "org.view_person", *SERVICES_WORK],
@@ -67,7 +69,7 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "data_scope": "subtree", "permissions": ["org.view_region", "org.view_zone", "org.view_unit", "civic.*"],
      "description": "数字城管监督指挥中心: accepts, dispatches, verifies and closes cases"},
     {"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteer", "data_scope": "subtree",
-     "permissions": ["org.view_zone", "org.view_unit"], "description": "Member of a volunteer team"},
+     "permissions": ["org.view_zone", "org.view_unit", *VOLUNTEERING], "description": "Member of a volunteer team"},
     {"code": "resident", "name_zh": "居民", "name_en": "Resident", "data_scope": "self",
      "permissions": ["org.view_zone", "org.view_person"], "description": "Sees their own records"},
 ]
