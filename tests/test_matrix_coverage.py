@@ -5,7 +5,7 @@ import re
 
 from django.urls import get_resolver, resolve
 
-from tests.civic.test_matrix import civic_cases, prepare_cases
+from tests.civic.test_matrix import activity_cases, civic_cases, prepare_activities, prepare_cases
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
 from tests.industry.conftest import build_plant
 from tests.industry.test_matrix import lab_cases, manager_cases, operator_cases, prepare_lab
@@ -43,8 +43,10 @@ def all_cases(world, make_user, roles):
     users["lab"] = prepare_lab(world, make_user)
     users["projects"] = prepare_projects(world, make_user)
     users["civic"] = prepare_cases(world, make_user)
+    users["activities"] = prepare_activities(world, make_user)
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
-                 operator_cases, manager_cases, lab_cases, project_cases, project_api_cases, civic_cases]
+                 operator_cases, manager_cases, lab_cases, project_cases, project_api_cases, civic_cases,
+                 activity_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

@@ -1,15 +1,18 @@
 """The permission matrix for every civic page: command centres of two streets."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
-from wanghua.civic import services
-from wanghua.civic.models import Case, CaseCategory
+from wanghua.civic import services, volunteers
+from wanghua.civic.models import Activity, Case, CaseCategory, SignUp
 from wanghua.core.testing import PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, run_case
 from wanghua.core.testing import Case as MatrixCase
+from wanghua.org.models import Person, Unit, UnitKind
 
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
 
@@ -55,4 +58,44 @@ def test_command_centre_matrix(world, matrix, make_user):
     ids = prepare_cases(world, make_user)
     clients, _ = matrix(("command", {"region": world.street1}), ("command", {"region": world.street2}))
     failures = [f for case in civic_cases(world, {"civic": ids}) for f in run_case(clients, case)]
+    assert failures == [], "\n".join(failures)
+
+
+def prepare_activities(world, make_user) -> dict:
+    team = Unit.objects.create(code="vt-m", name="矩阵志愿服务队", kind=UnitKind.VOLUNTEER_TEAM,
+                               region=world.community1)
+    organiser = make_user("activity-setup", "secretary", region=world.community1)
+    starts = timezone.now() + timedelta(hours=2)
+    activity = volunteers.create_activity(organiser, team=team, title="清理小广告", community=world.community1,
+                                          place="工农路", starts_at=starts, ends_at=starts + timedelta(hours=2),
+                                          capacity=10)
+    return {"activity": activity.pk, "team": team}
+
+
+def activity_cases(w, users) -> list[MatrixCase]:
+    ids = users["activities"]
+    starts = (timezone.localtime() + timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M")
+    ends = (timezone.localtime() + timedelta(hours=32)).strftime("%Y-%m-%dT%H:%M")
+
+    return [
+        MatrixCase("activity list", "get", "/civic/activities/", PAGE_LIST, marker="清理小广告"),
+        MatrixCase("activity export", "get", "/civic/activities/?format=xlsx", EXPORT, marker="清理小广告"),
+        MatrixCase("activity detail", "get", f"/civic/activities/{ids['activity']}/", PAGE_DETAIL),
+        MatrixCase("activity create", "post", "/civic/activities/new/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
+                   data={"team": ids["team"].pk, "title": "文明劝导", "community": w.community1.pk, "place": "路口",
+                         "starts_at": starts, "ends_at": ends, "capacity": "5"},
+                   state=lambda: Activity.objects.count()),
+        MatrixCase("activity sign-up", "post", f"/civic/activities/{ids['activity']}/sign-up/", PAGE_CHANGE,
+                   state=lambda: SignUp.objects.count()),
+        MatrixCase("my volunteer record", "get", "/civic/volunteering/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 404, "in_scope": 200}),
+    ]
+
+
+def test_organiser_matrix(world, matrix, make_user):
+    ids = prepare_activities(world, make_user)
+    clients, users = matrix(("secretary", {"region": world.community1}), ("secretary", {"region": world.community2}))
+    Person.objects.create(name="在范围的志愿者", user=users["in_scope"], region=world.community1)
+    failures = [f for case in activity_cases(world, {"activities": ids}) for f in run_case(clients, case)]
     assert failures == [], "\n".join(failures)

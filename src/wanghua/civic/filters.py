@@ -24,3 +24,14 @@ class CaseFilter(django_filters.FilterSet):
 
         late = {"status": CaseStatus.DISPATCHED, "due_at__lt": timezone.now()}
         return queryset.filter(**late) if value else queryset.exclude(**late)
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Name"))
+    region = UnderRegionFilter(lookup="community")
+
+    class Meta:
+        from .models import Activity
+
+        model = Activity
+        fields = ["q", "region"]

@@ -43,3 +43,19 @@ class PublicReportForm(forms.Form):
     description = forms.CharField(label=_("description"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.ImageField(label=_("photo"), required=False)
     phone = forms.CharField(label=_("phone (optional, for a call back)"), max_length=20, required=False)
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        from .models import Activity
+
+        model = Activity
+        fields = ["team", "title", "community", "place", "starts_at", "ends_at", "capacity", "action", "station",
+                  "description"]
+        widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                   "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+    def limit_choices(self, user) -> None:
+        self.fields["team"].queryset = Unit.objects.filter(kind=UnitKind.VOLUNTEER_TEAM, active=True)
+        self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_activity").filter(
+            level=RegionLevel.COMMUNITY)

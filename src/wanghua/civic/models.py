@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel
@@ -137,6 +138,9 @@ class Case(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.category.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("civic:case_detail", args=[self.pk])
 
 
 class CaseEvent(ScopedModel):
@@ -304,6 +308,9 @@ class Activity(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("civic:activity_detail", args=[self.pk])
 
 
 class SignUp(ScopedModel):

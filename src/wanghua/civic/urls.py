@@ -11,6 +11,11 @@ urlpatterns = [
     path("cases/<int:pk>/<slug:step>/", views.case_step, name="case_step"),
     path("cases/photos/<int:photo_id>/", views.case_photo, name="case_photo"),
     path("cases/board/", views.case_board, name="case_board"),
+    path("activities/", views.ActivityListView.as_view(), name="activities"),
+    path("activities/new/", views.ActivityCreateView.as_view(), name="activity_create"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/<slug:step>/", views.activity_step, name="activity_step"),
+    path("volunteering/", views.my_record, name="my_record"),
     path("report/", views.public_report, name="public_report"),
     path("follow/<str:token>/", views.public_case, name="public_case"),
 ]

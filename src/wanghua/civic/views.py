@@ -17,15 +17,16 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from wanghua.core.access import can
-from wanghua.core.editing import perform, style_form, visible_or_404
+from wanghua.core.editing import ServiceFormView, perform, style_form, visible_or_404
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
+from wanghua.org.models import Person
 
-from . import kpis, services
-from .filters import CaseFilter
-from .forms import CaseReportForm, DispatchForm, PublicReportForm
-from .models import Case, CasePhoto, CaseSource, CaseStatus
+from . import kpis, services, volunteers
+from .filters import ActivityFilter, CaseFilter
+from .forms import ActivityForm, CaseReportForm, DispatchForm, PublicReportForm
+from .models import Activity, Case, CasePhoto, CaseSource, CaseStatus
 
 
 @access(perm("civic.view_case"))
@@ -191,3 +192,70 @@ def public_case(request, token: str):
     state, notes = services.public_status(case)
     return render(request, "civic/public_case.html", {"case": case, "open": state == "open", "notes": notes,
                                                       "steps": case.events.order_by("at")})
+
+
+# --- volunteer service ----------------------------------------------------------------------------------
+
+@access(perm("civic.view_activity"))
+class ActivityListView(ScopedListView):
+    model = Activity
+    filterset_class = ActivityFilter
+    title = gettext_lazy("volunteer activities")
+    create_url = "civic:activity_create"
+    columns = [
+        Column(gettext_lazy("activity"), attr("title"), link=detail_link),
+        Column(gettext_lazy("volunteer team"), attr("team.name")),
+        Column(gettext_lazy("community"), attr("community.name")),
+        Column(gettext_lazy("place"), attr("place")),
+        Column(gettext_lazy("starts"), attr("starts_at")),
+        Column(gettext_lazy("ends"), attr("ends_at")),
+        Column(gettext_lazy("volunteers needed"), attr("capacity")),
+        Column(gettext_lazy("campaign action"), attr("action.name")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("team", "community", "action")
+
+
+@access(perm("civic.add_activity"))
+class ActivityCreateView(ServiceFormView):
+    form_class = ActivityForm
+    model = Activity
+    title = gettext_lazy("New volunteer activity")
+    create_service = volunteers.create_activity
+
+
+@access(perm("civic.view_activity"))
+def activity_detail(request, pk: int):
+    activity = visible_or_404(Activity, request, pk)
+    signups = list(activity.signups.select_related("person"))
+    mine = next((s for s in signups if s.person.user_id == request.user.pk), None)
+    return render(request, "civic/activity_detail.html", {
+        "activity": activity, "signups": signups, "mine": mine, "now": timezone.now(),
+        "organiser": can(request.user, "change", activity), "places_left": activity.capacity - len(signups)})
+
+
+ACTIVITY_STEPS = {
+    "sign-up": lambda user, pk, post: volunteers.sign_up(user, pk),
+    "check-in": lambda user, pk, post: volunteers.check_in(user, int(post.get("signup") or 0)),
+    "check-out": lambda user, pk, post: volunteers.check_out(user, int(post.get("signup") or 0)),
+}
+
+
+@access(perm("civic.view_activity"))
+@require_POST
+def activity_step(request, pk: int, step: str):
+    visible_or_404(Activity, request, pk)
+    if step not in ACTIVITY_STEPS:
+        raise Http404
+    perform(request, lambda: ACTIVITY_STEPS[step](request.user, pk, request.POST))
+    return redirect("civic:activity_detail", pk=pk)
+
+
+@access(perm("civic.view_signup"))
+def my_record(request):
+    """志愿服务记录: the volunteer's activities and hours."""
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        raise Http404
+    return render(request, "civic/my_record.html", {"person": person, **volunteers.record(person)})

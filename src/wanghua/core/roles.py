@@ -26,7 +26,7 @@ CIVIC_READ = ["civic.view_*", "civic.export_*"]
 # Whoever appoints grid inspectors can do what they do: see and report the cases of their area.
 CIVIC_REPORT = ["civic.view_case", "civic.add_case", "civic.view_casecategory"]
 VOLUNTEERING = ["civic.view_activity", "civic.view_signup", "civic.add_signup", "civic.change_signup"]
-ORGANISING = [*VOLUNTEERING, "civic.add_activity", "civic.change_activity"]
+ORGANISING = [*VOLUNTEERING, "civic.add_activity", "civic.change_activity", "civic.export_activity"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
 
 BUILTIN_ROLES: list[dict[str, Any]] = [
