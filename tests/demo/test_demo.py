@@ -110,3 +110,20 @@ def test_zone_programmes_add_up_to_the_articles_figures(demo):
     assert REGISTRY["projects.coal_saved"].value() == Decimal("16.34")  # 5.2 亿 kWh a year of the three plants
     assert REGISTRY["projects.idle_property"].value() == Decimal("3.80")
     assert (REGISTRY["projects.cooperatives"].value(), REGISTRY["projects.crops"].value()) == (25, 22)
+
+
+def test_civic_tallies_are_the_articles_counted_from_records(demo):
+    from decimal import Decimal
+
+    from wanghua.civic.models import Activity, Case, Commitment
+    from wanghua.org.models import Unit
+
+    assert Case.objects.filter(action__code="occupation", status="closed").count() == 405  # 405 处
+    assert 270 <= Case.objects.filter(action__code="market", status="closed").count() < 280  # 270余人次
+    assert Unit.objects.filter(kind="volunteer_team").count() >= 150  # 150余支
+    assert 420 <= Activity.objects.count() < 430  # 420余场次
+    assert Commitment.objects.count() == 10
+    from wanghua.core.indicators import REGISTRY
+
+    assert REGISTRY["civic.volunteer_teams"].value() >= 150
+    assert Decimal(0) < REGISTRY["civic.commitments_delivered"].value() < Decimal(100)

@@ -14,7 +14,7 @@ from wanghua.core.models import Role
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 from wanghua.org.services import ID_CHECK, ID_WEIGHTS
 
-from . import projects_demo, services_demo
+from . import civic_demo, projects_demo, services_demo
 
 DEMO_PASSWORD = "Wanghua@2026"
 DISTRICT_CODE = "210404"
@@ -162,6 +162,7 @@ LOGINS = [
     ("plant", "何主管", "plant_manager", "unit", "ent-fste", "特钢生产主管"),
     ("lab", "郑检验", "lab", "unit", "ent-fxgt", "智检中心检验员"),
     ("grid", "钱网格", "grid", "region", "朝阳社区第1网格", "网格员"),
+    ("command", "郭指挥", "command", "region", "望花区", "城管指挥中心值班长"),
     ("volunteer", "冯志愿", "volunteer", "unit", "vt-leifeng", "志愿者"),
     ("resident", "陈大娘", "resident", "region", "雷锋社区", "居民"),
 ]
@@ -225,4 +226,5 @@ def build() -> list[DemoLogin]:
         services_demo.build(regions, Person.objects.get(user__username="agent"),
                             get_user_model().objects.get(username="agent"), rng)
         projects_demo.build(rng)
+        civic_demo.build(rng)
     return logins
