@@ -5,7 +5,14 @@ import re
 
 from django.urls import get_resolver, resolve
 
-from tests.civic.test_matrix import activity_cases, civic_cases, prepare_activities, prepare_cases
+from tests.civic.test_matrix import (
+    activity_cases,
+    civic_cases,
+    commitment_cases,
+    prepare_activities,
+    prepare_cases,
+    prepare_commitments,
+)
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
 from tests.industry.conftest import build_plant
 from tests.industry.test_matrix import lab_cases, manager_cases, operator_cases, prepare_lab
@@ -27,7 +34,8 @@ NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1
                  "open311/v2/services/<slug:code>.<str:fmt>", "open311/v2/requests.<str:fmt>",
                  "open311/v2/requests/<str:request_id>.<str:fmt>", "open311/v2/tokens/<str:token>.<str:fmt>",
                  # a resident's report without an account, and its follow-up link (tests/civic/test_pages.py)
-                 "civic/report/", "civic/follow/<str:token>/"}
+                 "civic/report/", "civic/follow/<str:token>/",
+                 "civic/promises/"}  # the public 民生清单 (tests/civic/test_pages.py)
 
 
 def all_cases(world, make_user, roles):
@@ -44,9 +52,10 @@ def all_cases(world, make_user, roles):
     users["projects"] = prepare_projects(world, make_user)
     users["civic"] = prepare_cases(world, make_user)
     users["activities"] = prepare_activities(world, make_user)
+    users["commitments"] = prepare_commitments(world, make_user)
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
                  operator_cases, manager_cases, lab_cases, project_cases, project_api_cases, civic_cases,
-                 activity_cases]
+                 activity_cases, commitment_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

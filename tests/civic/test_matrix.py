@@ -99,3 +99,37 @@ def test_organiser_matrix(world, matrix, make_user):
     Person.objects.create(name="在范围的志愿者", user=users["in_scope"], region=world.community1)
     failures = [f for case in activity_cases(world, {"activities": ids}) for f in run_case(clients, case)]
     assert failures == [], "\n".join(failures)
+
+
+def prepare_commitments(world, make_user) -> dict:
+    from wanghua.civic.models import Commitment, Milestone
+
+    commitment = Commitment.objects.create(year=timezone.localdate().year, title="口袋公园3处", target=Decimal(3),
+                                           target_unit="处", unit=world.dept, region=world.street1,
+                                           deadline=timezone.localdate() + timedelta(days=30))
+    milestone = Milestone.objects.create(commitment=commitment, title="完成设计", due=timezone.localdate())
+    return {"commitment": commitment.pk, "milestone": milestone.pk}
+
+
+def commitment_cases(w, users) -> list[MatrixCase]:
+    from wanghua.civic.models import Milestone, ProgressReport
+
+    ids = users["commitments"]
+    return [
+        MatrixCase("commitment list", "get", "/civic/commitments/", PAGE_LIST, marker="口袋公园3处"),
+        MatrixCase("commitment export", "get", "/civic/commitments/?format=xlsx", EXPORT, marker="口袋公园3处"),
+        MatrixCase("commitment detail", "get", f"/civic/commitments/{ids['commitment']}/", PAGE_DETAIL),
+        MatrixCase("commitment progress", "post", f"/civic/commitments/{ids['commitment']}/progress/", PAGE_CHANGE,
+                   data={"delivered": "1", "note": "第一处建成"}, state=lambda: ProgressReport.objects.count()),
+        MatrixCase("milestone done", "post", f"/civic/milestones/{ids['milestone']}/done/", PAGE_CHANGE,
+                   state=lambda: Milestone.objects.get(pk=ids["milestone"]).done_on),
+        MatrixCase("campaign actions", "get", "/civic/actions/", PAGE_LIST),
+    ]
+
+
+def test_department_commitment_matrix(world, matrix, make_user):
+    ids = prepare_commitments(world, make_user)
+    other = Unit.objects.create(code="dept-other", name="区民政局", kind=UnitKind.DEPARTMENT, region=world.district)
+    clients, _ = matrix(("department", {"unit": world.dept}), ("department", {"unit": other}))
+    failures = [f for case in commitment_cases(world, {"commitments": ids}) for f in run_case(clients, case)]
+    assert failures == [], "\n".join(failures)

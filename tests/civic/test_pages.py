@@ -61,3 +61,33 @@ def test_kpi_board_shows_and_exports(centre, world, client_for):
     assert 'id="acceptance">100.0%' in html and 'id="chart-streets"' in html
     sheet = client.get("/civic/cases/board/?export=xlsx")
     assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_public_promises_and_action_tallies(centre, world, client_for):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from wanghua.civic import commitments
+    from wanghua.civic.models import CampaignAction, Commitment
+
+    year = timezone.localdate().year
+    deadline = timezone.localdate() + timedelta(days=9)
+    park = Commitment.objects.create(year=year, title="口袋公园3处", target=Decimal(3), target_unit="处",
+                                     unit=world.dept, region=world.district, deadline=deadline)
+    Commitment.objects.create(year=year, title="幼儿园学位360个", target=Decimal(360), target_unit="个",
+                              unit=world.dept, region=world.district, deadline=deadline)
+    commitments.report_progress(centre["unit"], park.pk, delivered=Decimal(3), note="建成")
+    page = Client().get("/civic/promises/").content.decode()
+    assert "口袋公园3处" in page and 'id="share">50.0%' in page and 'data-status="delivered"' in page
+    action = CampaignAction.objects.create(code="occupation", name="占道经营整治行动", year=year)
+    action.categories.add(centre["sub"])
+    case = services.report_case(centre["grid"], source="grid", category=centre["sub"], description="占道",
+                                community=world.grid1)
+    services.accept_case(centre["command"], case.pk, accept=True)
+    services.dispatch_case(centre["command"], case.pk, unit=world.dept)
+    services.handle_case(centre["unit"], case.pk, note="已清理")
+    services.verify_case(centre["command"], case.pk, passed=True)
+    html = client_for(centre["command"]).get("/civic/actions/").content.decode()
+    assert 'data-action="occupation"' in html and "data-put-right>1<" in html

@@ -27,8 +27,9 @@ def test_public_urls_are_only_the_intended_ones():
     # lab_verify: whoever holds a quality certificate checks it against the lab's record (by an unguessable token);
     # Open311 GeoReport v2: public reading as the specification has it, creating checks its api_key itself;
     # 随手拍: residents report without an account (rate-limited) and follow their case by an unguessable link
-    assert public == ["discovery", "lab_verify", "login", "logout", "public_case", "public_report", "request",
-                      "requests", "root", "service", "services", "set_language", "token"]
+    # public_commitments: what the district promised and delivered, for everyone
+    assert public == ["discovery", "lab_verify", "login", "logout", "public_case", "public_commitments",
+                      "public_report", "request", "requests", "root", "service", "services", "set_language", "token"]
 
 
 @pytest.mark.django_db

@@ -59,3 +59,9 @@ class ActivityForm(forms.ModelForm):
         self.fields["team"].queryset = Unit.objects.filter(kind=UnitKind.VOLUNTEER_TEAM, active=True)
         self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_activity").filter(
             level=RegionLevel.COMMUNITY)
+
+
+class ProgressForm(forms.Form):
+    delivered = forms.DecimalField(label=_("delivered so far"), min_value=0, max_digits=12, decimal_places=2)
+    note = forms.CharField(label=_("progress"), max_length=1000)
+    reported_on = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

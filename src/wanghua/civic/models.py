@@ -203,6 +203,9 @@ class Commitment(ScopedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("civic:commitment_detail", args=[self.pk])
+
 
 class Milestone(ScopedModel):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="milestones",

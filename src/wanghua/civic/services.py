@@ -234,3 +234,18 @@ def public_status(case: Case) -> tuple[str, str]:
              "handled": _("Handled; being verified."), "closed": _("Closed: the problem was put right."),
              "rejected": _("Not accepted."), "merged": _("Merged with another report of the same problem.")}
     return ("open" if case.status in OPEN_STATUSES else "closed"), notes.get(case.status, "")
+
+
+def action_tallies(cases, year: int) -> list[dict]:
+    """Each campaign action of the year: its cases, those put right (closed), open, overdue; its activities."""
+    from django.db.models import Count, Q
+
+    now = timezone.now()
+    rows = {r["action"]: r for r in cases.filter(action__year=year).values("action").annotate(
+        total=Count("pk"), put_right=Count("pk", filter=Q(status=CaseStatus.CLOSED)),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status=CaseStatus.DISPATCHED, due_at__lt=now))).order_by()}
+    actions = CampaignAction.objects.filter(year=year).annotate(activity_count=Count("activities"))
+    return [{"action": action, "activities": action.activity_count,
+             **{k: rows.get(action.pk, {}).get(k, 0) for k in ("total", "put_right", "open", "overdue")}}
+            for action in actions]

@@ -16,6 +16,12 @@ urlpatterns = [
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/<slug:step>/", views.activity_step, name="activity_step"),
     path("volunteering/", views.my_record, name="my_record"),
+    path("commitments/", views.CommitmentListView.as_view(), name="commitments"),
+    path("commitments/<int:pk>/", views.commitment_detail, name="commitment_detail"),
+    path("commitments/<int:pk>/progress/", views.commitment_progress, name="commitment_progress"),
+    path("milestones/<int:pk>/done/", views.milestone_done, name="milestone_done"),
+    path("actions/", views.action_board, name="actions"),
+    path("promises/", views.public_commitments, name="public_commitments"),
     path("report/", views.public_report, name="public_report"),
     path("follow/<str:token>/", views.public_case, name="public_case"),
 ]

@@ -17,16 +17,16 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from wanghua.core.access import can
-from wanghua.core.editing import ServiceFormView, perform, style_form, visible_or_404
+from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form, visible_or_404
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
 from wanghua.org.models import Person
 
-from . import kpis, services, volunteers
+from . import commitments, kpis, services, volunteers
 from .filters import ActivityFilter, CaseFilter
-from .forms import ActivityForm, CaseReportForm, DispatchForm, PublicReportForm
-from .models import Activity, Case, CasePhoto, CaseSource, CaseStatus
+from .forms import ActivityForm, CaseReportForm, DispatchForm, ProgressForm, PublicReportForm
+from .models import Activity, Case, CasePhoto, CaseSource, CaseStatus, Commitment, CommitmentStatus, Milestone
 
 
 @access(perm("civic.view_case"))
@@ -259,3 +259,75 @@ def my_record(request):
     if person is None:
         raise Http404
     return render(request, "civic/my_record.html", {"person": person, **volunteers.record(person)})
+
+
+# --- 民生清单 and the campaign actions ------------------------------------------------------------------
+
+@access(perm("civic.view_commitment"))
+class CommitmentListView(ScopedListView):
+    model = Commitment
+    title = gettext_lazy("livelihood commitments (民生清单)")
+    columns = [
+        Column(gettext_lazy("year"), attr("year")),
+        Column(gettext_lazy("commitment"), attr("title"), link=detail_link),
+        Column(gettext_lazy("target"), attr("target")),
+        Column(gettext_lazy("unit of the target"), attr("target_unit")),
+        Column(gettext_lazy("delivered so far"), attr("delivered")),
+        Column(gettext_lazy("status"), lambda c: CommitmentStatus(commitments.status(c)).label),
+        Column(gettext_lazy("responsible unit"), attr("unit.name")),
+        Column(gettext_lazy("budget (10k yuan)"), attr("budget")),
+        Column(gettext_lazy("deadline"), attr("deadline")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("unit").prefetch_related("milestones")
+
+
+@access(perm("civic.view_commitment"))
+def commitment_detail(request, pk: int, form=None, status: int = 200):
+    commitment = visible_or_404(Commitment, request, pk)
+    form = form or ProgressForm(initial={"delivered": commitment.delivered})
+    style_form(form)
+    return render(request, "civic/commitment_detail.html", {
+        "commitment": commitment, "status": CommitmentStatus(commitments.status(commitment)),
+        "milestones": commitment.milestones.all(), "reports": commitment.reports.select_related("reported_by"),
+        "form": form, "can_report": can(request.user, "civic.add_progressreport", commitment),
+        "today": timezone.localdate()}, status=status)
+
+
+@access(perm("civic.add_progressreport"))
+@require_POST
+def commitment_progress(request, pk: int):
+    visible_or_404(Commitment, request, pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        return commitment_detail(request, pk, form=form, status=400)
+    if not perform(request, lambda: commitments.report_progress(request.user, pk, **form.cleaned_data)):
+        return commitment_detail(request, pk, form=form, status=400)
+    return redirect("civic:commitment_detail", pk=pk)
+
+
+@access(perm("civic.change_milestone"))
+@require_POST
+def milestone_done(request, pk: int):
+    milestone = visible_or_404(Milestone, request, pk)
+    perform(request, lambda: commitments.complete_milestone(request.user, pk))
+    return redirect("civic:commitment_detail", pk=milestone.commitment_id)
+
+
+@access(PUBLIC)
+def public_commitments(request):
+    """What was promised and what was delivered: the year's 民生清单 for everyone, without logging in."""
+    year = int_or_zero(request.GET.get("year")) or timezone.localdate().year
+    rows = list(Commitment.objects.filter(year=year).select_related("unit").prefetch_related("milestones"))
+    return render(request, "civic/public_commitments.html", {
+        "year": year, "rows": [(c, CommitmentStatus(commitments.status(c))) for c in rows],
+        "share": commitments.delivered_share(Commitment.objects.filter(year=year))})
+
+
+@access(perm("civic.view_campaignaction"))
+def action_board(request):
+    """十项创城攻坚行动: each action's cases, put right, open and overdue, and its volunteer activities."""
+    year = int_or_zero(request.GET.get("year")) or timezone.localdate().year
+    cases = Case.objects.visible_to(request.user)
+    return render(request, "civic/actions.html", {"year": year, "rows": services.action_tallies(cases, year)})
