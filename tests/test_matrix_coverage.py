@@ -7,7 +7,9 @@ from django.urls import get_resolver, resolve
 
 from tests.civic.test_matrix import (
     activity_cases,
+    civic_api_cases,
     civic_cases,
+    civic_more_api_cases,
     commitment_cases,
     prepare_activities,
     prepare_cases,
@@ -55,7 +57,7 @@ def all_cases(world, make_user, roles):
     users["commitments"] = prepare_commitments(world, make_user)
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
                  operator_cases, manager_cases, lab_cases, project_cases, project_api_cases, civic_cases,
-                 activity_cases, commitment_cases]
+                 activity_cases, commitment_cases, civic_api_cases, civic_more_api_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from wanghua.civic import services, volunteers
 from wanghua.civic.models import Activity, Case, CaseCategory, SignUp
-from wanghua.core.testing import PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, run_case
+from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, run_case
 from wanghua.core.testing import Case as MatrixCase
 from wanghua.org.models import Person, Unit, UnitKind
 
@@ -32,7 +32,10 @@ def prepare_cases(world, make_user) -> dict:
     accepted = services.report_case(reporter, source="grid", category=litter, description="垃圾桶满溢",
                                     community=world.community1, lat=Decimal("41.85"), lon=Decimal("123.81"))
     services.accept_case(reporter, accepted.pk, accept=True)
-    return {"case": case.pk, "accepted": accepted.pk, "category": litter, "photo": case.photos.get().pk}
+    duplicate = services.report_case(reporter, source="resident", category=litter, description="同一堆垃圾",
+                                     community=world.community1, address="工农路3号")
+    return {"case": case.pk, "accepted": accepted.pk, "category": litter, "photo": case.photos.get().pk,
+            "duplicate": duplicate.pk}
 
 
 def civic_cases(w, users) -> list[MatrixCase]:
@@ -65,11 +68,14 @@ def prepare_activities(world, make_user) -> dict:
     team = Unit.objects.create(code="vt-m", name="矩阵志愿服务队", kind=UnitKind.VOLUNTEER_TEAM,
                                region=world.community1)
     organiser = make_user("activity-setup", "secretary", region=world.community1)
-    starts = timezone.now() + timedelta(hours=2)
+    starts = timezone.now() - timedelta(minutes=10)  # under way: sign-ups and check-ins are open
     activity = volunteers.create_activity(organiser, team=team, title="清理小广告", community=world.community1,
                                           place="工农路", starts_at=starts, ends_at=starts + timedelta(hours=2),
                                           capacity=10)
-    return {"activity": activity.pk, "team": team}
+    member = make_user("team-member", "volunteer", unit=team)
+    Person.objects.create(name="队员甲", unit=team, user=member)
+    signup = volunteers.sign_up(member, activity.pk)
+    return {"activity": activity.pk, "team": team, "signup": signup.pk}
 
 
 def activity_cases(w, users) -> list[MatrixCase]:
@@ -132,4 +138,76 @@ def test_department_commitment_matrix(world, matrix, make_user):
     other = Unit.objects.create(code="dept-other", name="区民政局", kind=UnitKind.DEPARTMENT, region=world.district)
     clients, _ = matrix(("department", {"unit": world.dept}), ("department", {"unit": other}))
     failures = [f for case in commitment_cases(world, {"commitments": ids}) for f in run_case(clients, case)]
+    assert failures == [], "\n".join(failures)
+
+
+API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
+API_REPORT = {"anonymous": 401, "no_role": 403, "out_of_scope": 403, "in_scope": 201}
+
+
+def civic_api_cases(w, users) -> list[MatrixCase]:
+    ids, api = users["civic"], "/api/v1/civic"
+    return [
+        MatrixCase("api cases", "get", f"{api}/cases", API_LIST, marker="工农路3号"),
+        MatrixCase("api case", "get", f"{api}/cases/{ids['case']}", API_DETAIL),
+        MatrixCase("api case report", "post", f"{api}/cases", API_REPORT, as_json=True,
+                   data={"category_id": ids["category"].pk, "community_id": w.community1.pk,
+                         "description": "井盖缺失"},
+                   state=lambda: Case.objects.count()),
+        MatrixCase("api case merge", "post", f"{api}/cases/{ids['duplicate']}/merge", API_DETAIL, as_json=True,
+                   data={"into_id": ids["case"]}, state=lambda: Case.objects.get(pk=ids["duplicate"]).status),
+        MatrixCase("api case accept", "post", f"{api}/cases/{ids['case']}/accept", API_DETAIL, as_json=True,
+                   data={"accept": True}, state=lambda: Case.objects.get(pk=ids["case"]).status),
+        MatrixCase("api case dispatch", "post", f"{api}/cases/{ids['accepted']}/dispatch", API_DETAIL,
+                   as_json=True, data={"unit_id": w.dept.pk},
+                   state=lambda: Case.objects.get(pk=ids["accepted"]).status),
+        MatrixCase("api case handle", "post", f"{api}/cases/{ids['accepted']}/handle", API_DETAIL, as_json=True,
+                   data={"note": "已清运"}, state=lambda: Case.objects.get(pk=ids["accepted"]).status),
+        MatrixCase("api case verify", "post", f"{api}/cases/{ids['accepted']}/verify", API_DETAIL, as_json=True,
+                   data={"passed": True}, state=lambda: Case.objects.get(pk=ids["accepted"]).status),
+        MatrixCase("api case kpis", "get", f"{api}/kpis?by=street", API_LIST),
+    ]
+
+
+def civic_more_api_cases(w, users) -> list[MatrixCase]:
+    from wanghua.civic.models import ProgressReport
+
+    api = "/api/v1/civic"
+    commitment, activity = users["commitments"]["commitment"], users["activities"]["activity"]
+    signup = users["activities"]["signup"]
+    return [
+        MatrixCase("api commitments", "get", f"{api}/commitments", API_LIST, marker="口袋公园3处"),
+        MatrixCase("api commitment progress", "post", f"{api}/commitments/{commitment}/progress", API_CREATE,
+                   as_json=True, data={"delivered": "2", "note": "两处建成"},
+                   state=lambda: ProgressReport.objects.count()),
+        MatrixCase("api activities", "get", f"{api}/activities", API_LIST, marker="清理小广告"),
+        MatrixCase("api sign-up", "post", f"{api}/activities/{activity}/signups", API_CREATE,
+                   state=lambda: SignUp.objects.count()),
+        MatrixCase("api check-in", "post", f"{api}/signups/{signup}/check-in", API_DETAIL),
+        MatrixCase("api check-out", "post", f"{api}/signups/{signup}/check-out", API_DETAIL),
+    ]
+
+
+def test_command_centre_api_matrix(world, matrix, make_user):
+    ids = prepare_cases(world, make_user)
+    clients, _ = matrix(("command", {"region": world.street1}), ("command", {"region": world.street2}))
+    failures = [f for case in civic_api_cases(world, {"civic": ids}) for f in run_case(clients, case)]
+    assert failures == [], "\n".join(failures)
+
+
+def test_volunteer_api_matrix(world, matrix, make_user):
+    ids = {"activities": prepare_activities(world, make_user), "commitments": prepare_commitments(world, make_user)}
+    clients, users = matrix(("secretary", {"region": world.community1}), ("secretary", {"region": world.community2}))
+    Person.objects.create(name="在范围的志愿者", user=users["in_scope"], region=world.community1)
+    failures = [f for case in civic_more_api_cases(world, ids) if "commitment" not in case.name
+                for f in run_case(clients, case)]
+    assert failures == [], "\n".join(failures)
+
+
+def test_commitment_api_matrix(world, matrix, make_user):
+    ids = {"activities": prepare_activities(world, make_user), "commitments": prepare_commitments(world, make_user)}
+    other = Unit.objects.create(code="dept-other", name="区民政局", kind=UnitKind.DEPARTMENT, region=world.district)
+    clients, _ = matrix(("department", {"unit": world.dept}), ("department", {"unit": other}))
+    failures = [f for case in civic_more_api_cases(world, ids) if "commitment" in case.name
+                for f in run_case(clients, case)]
     assert failures == [], "\n".join(failures)
