@@ -64,6 +64,12 @@ def test_case_through_every_stage_with_rework(live_world, live_server, page, pho
     steps = page.locator("#journal li").evaluate_all("items => items.map(i => i.dataset.step)")
     assert steps == ["report", "accept", "dispatch", "handle", "rework", "handle", "close"]
 
+    w.community1.geojson = {"type": "Polygon", "coordinates": [[[123.8, 41.8], [123.81, 41.8], [123.81, 41.81],
+                                                                 [123.8, 41.81], [123.8, 41.8]]]}
+    w.community1.save()  # the grid's case counts for its community on the map
+    page.goto(f"{live_server.url}/civic/cases/map/")
+    page.wait_for_selector("#case-map[data-chart-ready='1'][data-features='1']")
+
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/civic/follow/{case.public_token}/")
     assert page.locator("#public-status").get_attribute("data-status") == "closed"

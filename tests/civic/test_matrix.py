@@ -23,7 +23,15 @@ def photo() -> SimpleUploadedFile:
     return SimpleUploadedFile("p.png", image.getvalue(), content_type="image/png")
 
 
+def square(west: float, south: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[west, south], [west + 0.01, south], [west + 0.01, south + 0.01],
+                                                 [west, south + 0.01], [west, south]]]}
+
+
 def prepare_cases(world, make_user) -> dict:
+    for n, community in enumerate((world.community1, world.community3)):
+        community.geojson = square(123.8 + n / 50, 41.8)
+        community.save()
     main = CaseCategory.objects.create(code="environment", name="市容环境", kind="event")
     litter = CaseCategory.objects.create(code="litter", name="暴露垃圾", kind="event", parent=main)
     reporter = make_user("case-setup", "command", region=world.district)
@@ -54,6 +62,8 @@ def civic_cases(w, users) -> list[MatrixCase]:
                    data={"category": ids["category"].pk, "community": w.community1.pk, "description": "井盖缺失",
                          "source": "grid"}, state=lambda: Case.objects.count()),
         MatrixCase("case board", "get", "/civic/cases/board/", PAGE_LIST),
+        MatrixCase("case map", "get", "/civic/cases/map/", PAGE_LIST),
+        MatrixCase("case map data", "get", "/civic/cases/map.json", PAGE_LIST, marker=w.community1.code),
     ]
 
 

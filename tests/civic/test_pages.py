@@ -91,3 +91,15 @@ def test_public_promises_and_action_tallies(centre, world, client_for):
     services.verify_case(centre["command"], case.pk, passed=True)
     html = client_for(centre["command"]).get("/civic/actions/").content.decode()
     assert 'data-action="occupation"' in html and "data-put-right>1<" in html
+
+
+def test_case_map_counts_grid_cases_for_their_community(centre, world, client_for):
+    world.community1.geojson = {"type": "Polygon", "coordinates": [[[123.8, 41.8], [123.81, 41.8], [123.81, 41.81],
+                                                                     [123.8, 41.81], [123.8, 41.8]]]}
+    world.community1.save()
+    for _ in range(2):
+        services.report_case(centre["grid"], source="grid", category=centre["sub"], description="占道",
+                             community=world.grid1)
+    data = client_for(centre["command"]).get("/civic/cases/map.json").json()
+    assert [(f["properties"]["label"], f["properties"]["cases"]) for f in data["features"]] == [
+        (world.community1.name, 2)]

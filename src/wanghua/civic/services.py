@@ -249,3 +249,19 @@ def action_tallies(cases, year: int) -> list[dict]:
     return [{"action": action, "activities": action.activity_count,
              **{k: rows.get(action.pk, {}).get(k, 0) for k in ("total", "put_right", "open", "overdue")}}
             for action in actions]
+
+
+def case_map(cases, regions) -> dict:
+    """A GeoJSON FeatureCollection of the villages/communities with outlines, each with its case count."""
+    from django.db.models import Count
+
+    by_place = cases.values("community__path").annotate(n=Count("pk")).values_list("community__path", "n")
+    counts = list(by_place.order_by())  # a grid's cases count for its community: paths nest
+
+    def within(region: Region) -> int:
+        return sum(n for path, n in counts if path.startswith(region.path))
+
+    features = [{"type": "Feature", "geometry": region.geojson,
+                 "properties": {"name": region.code, "label": region.name, "cases": within(region)}}
+                for region in regions.filter(level=RegionLevel.COMMUNITY, geojson__isnull=False).order_by("code")]
+    return {"type": "FeatureCollection", "features": features}

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -21,7 +21,7 @@ from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_fo
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
-from wanghua.org.models import Person
+from wanghua.org.models import Person, Region
 
 from . import commitments, kpis, services, volunteers
 from .filters import ActivityFilter, CaseFilter
@@ -331,3 +331,21 @@ def action_board(request):
     year = int_or_zero(request.GET.get("year")) or timezone.localdate().year
     cases = Case.objects.visible_to(request.user)
     return render(request, "civic/actions.html", {"year": year, "rows": services.action_tallies(cases, year)})
+
+
+@access(perm("civic.view_case"))
+def case_map(request):
+    """Cases by community on the communities' own outlines (GeoJSON): no map tiles from anywhere."""
+    return render(request, "civic/case_map.html", {"statuses": CaseStatus.choices,
+                                                   "status": request.GET.get("status", "")})
+
+
+@access(perm("civic.view_case"))
+def case_map_data(request):
+    """GeoJSON of the communities the user may see, with the number of their cases this year."""
+    start, end = _span(request)
+    cases = Case.objects.visible_to(request.user).filter(reported_at__gte=start, reported_at__lt=end)
+    if request.GET.get("status") in CaseStatus.values:
+        cases = cases.filter(status=request.GET["status"])
+    return JsonResponse(services.case_map(cases, Region.objects.visible_to(request.user)),
+                        json_dumps_params={"ensure_ascii": False})

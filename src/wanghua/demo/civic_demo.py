@@ -117,7 +117,7 @@ def _moment(rng: random.Random, year: int) -> datetime:
 def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> None:
     """Cases reported by grid inspectors, residents and the hotline; those of the two campaign actions put
     right, the others at every stage."""
-    places = list(Region.objects.filter(level=RegionLevel.COMMUNITY).exclude(parent__name="塔峪镇"))
+    places = list(Region.objects.filter(level=RegionLevel.COMMUNITY).exclude(parent__name="塔峪镇").order_by("code"))
     units = list(Unit.objects.filter(code__in=["dept-urban", "dept-market", "dept-housing"]).order_by("code"))
     command = User.objects.filter(username="command").first()
     action_of = {category: actions[code] for code, _name, takes_on in ACTIONS for category in takes_on}
@@ -137,12 +137,22 @@ def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> No
         case = Case(number=f"{day}{numbers[day]:05d}", category=category, description=f"{category.name}：{spot}",
                     source=rng.choice([CaseSource.GRID] * 5 + [CaseSource.RESIDENT, CaseSource.HOTLINE,
                                                                CaseSource.VIDEO]),
-                    community=rng.choice(places), address=f"{street}{rng.randint(1, 200)}号", status=status,
-                    reported_at=reported, public_token=secrets.token_urlsafe(18))
+                    community=(place := rng.choice(places)), address=f"{street}{rng.randint(1, 200)}号",
+                    status=status, reported_at=reported, public_token=secrets.token_urlsafe(18))
+        case.lat, case.lon = _point_in(place, rng)
         _advance(case, status, rng, units, action_of.get(category.code))
         cases.append(case)
     Case.objects.bulk_create(cases, batch_size=1000)
     CaseEvent.objects.bulk_create([e for case in cases for e in _journal(case, command)], batch_size=2000)
+
+
+def _point_in(community: Region, rng: random.Random) -> tuple[Decimal | None, Decimal | None]:
+    """A spot inside the community's outline (its rectangle), as a phone's GPS would give it."""
+    if not community.geojson:
+        return None, None
+    ring = community.geojson["coordinates"][0]
+    (west, south), (east, north) = ring[0], ring[2]
+    return (Decimal(str(round(rng.uniform(south, north), 6))), Decimal(str(round(rng.uniform(west, east), 6))))
 
 
 def _advance(case: Case, status: str, rng: random.Random, units: list, action) -> None:

@@ -93,6 +93,30 @@ def _region(code: str, name: str, level: str, kind: str, parent: Region | None, 
     return region
 
 
+# Schematic outlines (no survey data): the streets side by side from west to east around 望花区's centre, each
+# street's communities stacked in a column, so maps need no external tiles and every point finds its community.
+WEST, SOUTH, CELL_LON, CELL_LAT = 123.70, 41.80, 0.018, 0.012
+
+
+def _rectangle(west: float, south: float, width: float, height: float) -> dict:
+    east, north = round(west + width, 6), round(south + height, 6)
+    west, south = round(west, 6), round(south, 6)
+    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north],
+                                                 [west, south]]]}
+
+
+def draw_outlines() -> None:
+    streets = list(Region.objects.filter(level=RegionLevel.STREET).order_by("code"))
+    for column, street in enumerate(streets):
+        communities = list(street.children.filter(level=RegionLevel.COMMUNITY).order_by("code"))
+        west = WEST + column * CELL_LON
+        Region.objects.filter(pk=street.pk).update(
+            geojson=_rectangle(west, SOUTH, CELL_LON, CELL_LAT * max(1, len(communities))))
+        for row, community in enumerate(communities):
+            Region.objects.filter(pk=community.pk).update(
+                geojson=_rectangle(west, SOUTH + row * CELL_LAT, CELL_LON, CELL_LAT))
+
+
 def _unit(code: str, name: str, kind: str, region: Region, *, short: str = "", zone: Zone | None = None,
           parent: Unit | None = None) -> Unit:
     defaults = {"name": name, "kind": kind, "region": region, "short_name": short, "zone": zone, "parent": parent}
@@ -218,6 +242,7 @@ def build() -> list[DemoLogin]:
     rng = random.Random(20230721)  # the article's date: the same district every time
     with audit.acting_as(None), audit.labelled("demo", "wanghua demo"):
         regions = build_regions(rng)
+        draw_outlines()
         units = build_units(regions)
         lead_station = services_demo.build_stations(regions, rng)
         units[lead_station.unit.code] = lead_station.unit
