@@ -118,3 +118,18 @@ def test_kpis_match_hand_computed_values(centre, world):
     by_unit = {row.key: row for row in kpis.case_kpis(Case.objects.all(), now - timedelta(days=1),
                                                       now + timedelta(days=1), by="unit__name")}
     assert by_unit[world.dept.name].accepted == 4 and by_unit[None].reported == 1
+
+
+def test_supervise_command(centre, world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = report(centre, world)
+    services.accept_case(centre["command"], case.pk, accept=True)
+    services.dispatch_case(centre["command"], case.pk, unit=world.dept)
+    Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    out = StringIO()
+    call_command("supervise_cases", stdout=out)
+    assert out.getvalue().strip() == "1 cases supervised"
+    assert Case.objects.get(pk=case.pk).supervised_at is not None

@@ -132,7 +132,7 @@ class Case(ScopedModel):
     class Meta:
         ordering = ["-reported_at"]
         indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["reported_at"]),
-                   models.Index(fields=["community", "reported_at"])]
+                   models.Index(fields=["community", "reported_at"]), models.Index(fields=["status", "reported_at"])]
         verbose_name = _("city-management case")
         verbose_name_plural = _("city-management cases")
 
