@@ -133,3 +133,34 @@ def test_supervise_command(centre, world):
     call_command("supervise_cases", stdout=out)
     assert out.getvalue().strip() == "1 cases supervised"
     assert Case.objects.get(pk=case.pk).supervised_at is not None
+
+
+def test_tallies_equal_a_full_recount_and_give_the_same_kpis(centre, world):
+    from django.core.management import call_command
+
+    from wanghua.civic import tally
+    from wanghua.civic.models import CaseTally
+
+    command, unit = centre["command"], centre["unit"]
+    cases = [report(centre, world, lat=Decimal("41.8") + Decimal(n) / 100) for n in range(4)]
+    services.accept_case(command, cases[0].pk, accept=True)
+    services.dispatch_case(command, cases[0].pk, unit=world.dept)
+    services.handle_case(unit, cases[0].pk, note="ok")
+    services.verify_case(command, cases[0].pk, passed=False, note="未到位")
+    services.handle_case(unit, cases[0].pk, note="ok")
+    services.verify_case(command, cases[0].pk, passed=True)
+    services.merge_case(command, cases[1].pk, into_id=cases[2].pk)
+    services.accept_case(command, cases[3].pk, accept=False, note="非职责")
+    kept = sorted(CaseTally.objects.values_list("unit", "reported", "accepted", "handled", "closed", "reworked"),
+                  key=str)
+    call_command("recount_cases", verbosity=0)
+    assert sorted(CaseTally.objects.values_list("unit", "reported", "accepted", "handled", "closed", "reworked"),
+                  key=str) == kept
+    month = tally.month_of(timezone.now())
+    from_tallies = kpis.tallied_kpis(CaseTally.objects.all(), month, month)[0]
+    now = timezone.now()
+    from_cases = kpis.case_kpis(Case.objects.all(), now - timedelta(days=40), now + timedelta(days=1))[0]
+    assert (from_tallies.reported, from_tallies.accepted, from_tallies.closed, from_tallies.rework_rate) == (
+        from_cases.reported, from_cases.accepted, from_cases.closed, from_cases.rework_rate) == (3, 1, 1,
+                                                                                                 Decimal("100.0"))
+    assert from_tallies.average_hours == from_cases.average_hours

@@ -340,3 +340,33 @@ class SignUp(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.activity}"
+
+
+class CaseTally(ScopedModel):
+    """Case counts per reported month, community, category and handling unit, kept by every step so the KPI
+    board reads a few thousand rows instead of scanning a million cases. Merged duplicates are not counted."""
+
+    month = models.DateField(_("month"))  # first day, local time, of the month reported
+    community = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("community"))
+    category = models.ForeignKey(CaseCategory, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("category"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                             verbose_name=_("handling unit"))
+    reported = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    handled = models.PositiveIntegerField(default=0)
+    handled_on_time = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    reworked = models.PositiveIntegerField(default=0)
+    closed_seconds = models.BigIntegerField(default=0)  # Σ (closed − accepted) of the closed cases
+
+    scope_region = "community"
+    scope_unit = "unit"
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "community", "category"])]
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.community_id} {self.category_id} {self.unit_id}"

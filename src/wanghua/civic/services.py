@@ -19,6 +19,7 @@ from wanghua.core.photos import photo_format
 from wanghua.org.geo import contains
 from wanghua.org.models import Region, RegionLevel, Unit
 
+from . import tally
 from .models import OPEN_STATUSES, CampaignAction, Case, CaseCategory, CaseEvent, CasePhoto, CaseStatus
 from .workhours import add_working_hours
 
@@ -85,6 +86,7 @@ def report_case(actor, *, source: str, category: CaseCategory, description: str,
                     _journal(case, "report", actor, f"[{channel}] {description}" if channel else description)
                     if photo is not None:
                         _attach(case, photo, image_format, "report")
+                tally.refresh(case)
                 return case
         except IntegrityError:
             if attempt == 4:
@@ -136,6 +138,7 @@ def _save(case: Case, actor, label: str, note: str = "", unit: Unit | None = Non
     with audit.acting_as(actor), audit.labelled(f"case:{label}"):
         case.save()
         _journal(case, label, actor, note, unit)
+    tally.refresh(case)
     return case
 
 

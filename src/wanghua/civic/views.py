@@ -26,7 +26,17 @@ from wanghua.org.models import Person, Region
 from . import commitments, kpis, services, volunteers
 from .filters import ActivityFilter, CaseFilter
 from .forms import ActivityForm, CaseReportForm, DispatchForm, ProgressForm, PublicReportForm
-from .models import Activity, Case, CasePhoto, CaseSource, CaseStatus, Commitment, CommitmentStatus, Milestone
+from .models import (
+    Activity,
+    Case,
+    CasePhoto,
+    CaseSource,
+    CaseStatus,
+    CaseTally,
+    Commitment,
+    CommitmentStatus,
+    Milestone,
+)
 
 
 @access(perm("civic.view_case"))
@@ -133,14 +143,26 @@ def _span(request) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, zone), datetime.combine(end + timedelta(days=1), time.min, zone)
 
 
+def _board_kpis(user, start: datetime, end: datetime):
+    """Whole months (the usual question: this year so far) come from the tallies, any other span from the cases."""
+    first_day, last_day = start.date(), (end - timedelta(days=1)).date()
+    next_day = last_day + timedelta(days=1)
+    whole_months = first_day.day == 1 and (next_day.day == 1 or last_day >= timezone.localdate())
+    if whole_months:
+        tallies = CaseTally.objects.visible_to(user, "civic.view_case")
+        months = (first_day, last_day.replace(day=1))
+        return (kpis.tallied_kpis(tallies, *months)[0], kpis.tallied_kpis(tallies, *months, by="unit__name"),
+                kpis.tallied_kpis(tallies, *months, by="community__parent__name"))
+    cases = Case.objects.visible_to(user)
+    return (kpis.case_kpis(cases, start, end)[0], kpis.case_kpis(cases, start, end, by="unit__name"),
+            kpis.case_kpis(cases, start, end, by="community__parent__name"))
+
+
 @access(perm("civic.view_case"))
 def case_board(request):
     """考核: 立案率, 按期处置率, 结案率, 返工率 and average handling time, overall, by unit and by street."""
     start, end = _span(request)
-    cases = Case.objects.visible_to(request.user)
-    overall = kpis.case_kpis(cases, start, end)[0]
-    by_unit = kpis.case_kpis(cases, start, end, by="unit__name")
-    by_street = kpis.case_kpis(cases, start, end, by="community__parent__name")
+    overall, by_unit, by_street = _board_kpis(request.user, start, end)
     if request.GET.get("export") == "xlsx":
         headers = [_("name"), _("reported"), _("accepted"), _("handled"), _("closed"), _("acceptance rate %"),
                    _("on-time rate %"), _("closure rate %"), _("rework rate %"), _("average hours")]

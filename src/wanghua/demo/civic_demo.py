@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from wanghua.civic import tally
 from wanghua.civic.models import (
     Activity,
     CampaignAction,
@@ -144,6 +145,7 @@ def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> No
         cases.append(case)
     Case.objects.bulk_create(cases, batch_size=1000)
     CaseEvent.objects.bulk_create([e for case in cases for e in _journal(case, command)], batch_size=2000)
+    tally.rebuild()
 
 
 def _point_in(community: Region, rng: random.Random) -> tuple[Decimal | None, Decimal | None]:
