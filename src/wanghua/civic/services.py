@@ -37,7 +37,9 @@ def _journal(case: Case, step: str, actor, note: str = "", unit: Unit | None = N
 def _number(now: datetime) -> str:
     """Case numbers as the command centre reads them: the local date and a running number of the day."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    last = Case.objects.filter(number__startswith=day).order_by("-number").values_list("number", flat=True).first()
+    # A range, not startswith: SQLite's LIKE cannot use the unique index, and this runs under the write lock.
+    last = (Case.objects.filter(number__gte=f"{day}00000", number__lte=f"{day}99999").order_by("-number")
+            .values_list("number", flat=True).first())
     return f"{day}{int(last[8:]) + 1 if last else 1:05d}"
 
 
