@@ -132,7 +132,8 @@ class Case(ScopedModel):
     class Meta:
         ordering = ["-reported_at"]
         indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["reported_at"]),
-                   models.Index(fields=["community", "reported_at"]), models.Index(fields=["status", "reported_at"])]
+                   models.Index(fields=["community", "reported_at"]), models.Index(fields=["status", "reported_at"]),
+                   models.Index(fields=["category", "community", "reported_at"])]
         verbose_name = _("city-management case")
         verbose_name_plural = _("city-management cases")
 
@@ -343,13 +344,11 @@ class SignUp(ScopedModel):
 
 
 class CaseTally(ScopedModel):
-    """Case counts per reported month, community, category and handling unit, kept by every step so the KPI
-    board reads a few thousand rows instead of scanning a million cases. Merged duplicates are not counted."""
+    """Case counts per reported month, community and handling unit, kept by every step so the KPI board reads
+    a few thousand rows instead of scanning a million cases. Merged duplicates are not counted."""
 
     month = models.DateField(_("month"))  # first day, local time, of the month reported
     community = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("community"))
-    category = models.ForeignKey(CaseCategory, on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("category"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                              verbose_name=_("handling unit"))
     reported = models.PositiveIntegerField(default=0)
@@ -364,7 +363,7 @@ class CaseTally(ScopedModel):
     scope_unit = "unit"
 
     class Meta:
-        indexes = [models.Index(fields=["month", "community", "category"])]
+        indexes = [models.Index(fields=["month", "community"])]
         verbose_name = _("case tally")
         verbose_name_plural = _("case tallies")
 

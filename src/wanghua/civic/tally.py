@@ -1,4 +1,4 @@
-"""Case tallies: every step that changes a case recounts its group (reported month, community, category) under
+"""Case tallies: every step that changes a case recounts its group (reported month, community) under
 the community's lock, so tallies equal a full recount whatever the concurrency; `rebuild` recounts everything
 after a bulk load (`wanghua recount_cases`)."""
 
@@ -52,9 +52,9 @@ def refresh(case: Case) -> None:
     Region.objects.select_for_update().filter(pk=case.community_id).first()  # one writer per community
     month = month_of(case.reported_at)
     start, end = _bounds(month)
-    group = {"month": month, "community_id": case.community_id, "category_id": case.category_id}
-    cases = Case.objects.filter(community_id=case.community_id, category_id=case.category_id,
-                                reported_at__gte=start, reported_at__lt=end).exclude(status=CaseStatus.MERGED)
+    group = {"month": month, "community_id": case.community_id}
+    cases = Case.objects.filter(community_id=case.community_id, reported_at__gte=start,
+                                reported_at__lt=end).exclude(status=CaseStatus.MERGED)
     rows = [_row(values, unit_id=values.pop("unit"), **group)
             for values in cases.values("unit").annotate(**COUNTS).order_by()]
     _tallies().filter(**group).delete()
@@ -64,8 +64,7 @@ def refresh(case: Case) -> None:
 def _grouped_row(values: dict) -> CaseTally:
     month = values.pop("month")
     month = timezone.localtime(month).date() if isinstance(month, datetime) else month  # SQLite gives a date
-    return _row(values, month=month, community_id=values.pop("community"), category_id=values.pop("category"),
-                unit_id=values.pop("unit"))
+    return _row(values, month=month, community_id=values.pop("community"), unit_id=values.pop("unit"))
 
 
 @transaction.atomic
@@ -74,7 +73,7 @@ def rebuild() -> int:
     _tallies().all().delete()
     grouped = (Case.objects.exclude(status=CaseStatus.MERGED)
                .annotate(month=TruncMonth("reported_at", tzinfo=timezone.get_current_timezone()))
-               .values("month", "community", "category", "unit").annotate(**COUNTS).order_by())
+               .values("month", "community", "unit").annotate(**COUNTS).order_by())
     rows = [_grouped_row(values) for values in grouped]
     _tallies().bulk_create(rows, batch_size=5000)
     return len(rows)
