@@ -16,7 +16,20 @@ def demo(db, roles):
     return out.getvalue()
 
 
-def test_demo_district_matches_the_article(demo):
+def test_the_demo_district(demo):
+    """One build of the whole district (about twenty seconds) serves every check; idempotency is checked last,
+    as it runs the command again."""
+    check_demo_district_matches_the_article(demo)
+    check_one_login_per_role_in_scope(demo)
+    check_demo_logins_see_their_scope(demo)
+    check_proxy_service_figures_are_counted_from_records(demo)
+    check_project_headline_figures_are_the_articles_counted_from_records(demo)
+    check_zone_programmes_add_up_to_the_articles_figures(demo)
+    check_civic_tallies_are_the_articles_counted_from_records(demo)
+    check_demo_is_idempotent(demo)
+
+
+def check_demo_district_matches_the_article(demo):
     assert Region.objects.filter(level=RegionLevel.COMMUNITY).count() == 90
     assert Region.objects.filter(level=RegionLevel.DISTRICT).get().name == "望花区"
     names = set(Region.objects.values_list("name", flat=True))
@@ -28,7 +41,7 @@ def test_demo_district_matches_the_article(demo):
     assert Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() >= 10
 
 
-def test_one_login_per_role_in_scope(demo):
+def check_one_login_per_role_in_scope(demo):
     for role in Role.objects.exclude(code="sysadmin"):
         assignment = RoleAssignment.objects.get(role=role)
         assert assignment.user.check_password("Wanghua@2026")
@@ -36,7 +49,7 @@ def test_one_login_per_role_in_scope(demo):
     assert User.objects.get(username="admin").is_superuser
 
 
-def test_demo_is_idempotent(demo):
+def check_demo_is_idempotent(demo):
     counts = (Region.objects.count(), Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count())
     audit_count = AuditEntry.objects.count()
     call_command("demo", stdout=StringIO())
@@ -45,7 +58,7 @@ def test_demo_is_idempotent(demo):
     assert AuditEntry.objects.count() == audit_count  # nothing changed, nothing recorded
 
 
-def test_demo_logins_see_their_scope(demo):
+def check_demo_logins_see_their_scope(demo):
     from wanghua.org.models import Person
     from wanghua.services.models import Errand, Resident
 
@@ -57,7 +70,7 @@ def test_demo_logins_see_their_scope(demo):
     assert Person.objects.visible_to(leader, "view").count() == Person.objects.count()
 
 
-def test_proxy_service_figures_are_counted_from_records(demo):
+def check_proxy_service_figures_are_counted_from_records(demo):
     from wanghua.core import indicators
     from wanghua.services.models import Errand, LedgerKind, Station
 
@@ -70,7 +83,7 @@ def test_proxy_service_figures_are_counted_from_records(demo):
     assert Errand.objects.filter(ledger__kind=LedgerKind.PAID).exists()
 
 
-def test_project_headline_figures_are_the_articles_counted_from_records(demo):
+def check_project_headline_figures_are_the_articles_counted_from_records(demo):
     from decimal import Decimal
 
     from django.utils import timezone
@@ -86,7 +99,7 @@ def test_project_headline_figures_are_the_articles_counted_from_records(demo):
     assert {row["list"] for row in figures.by_list} == {"planned", "higher", "attracted"}
 
 
-def test_zone_programmes_add_up_to_the_articles_figures(demo):
+def check_zone_programmes_add_up_to_the_articles_figures(demo):
     from decimal import Decimal
 
     from wanghua.org.models import Zone
@@ -112,7 +125,7 @@ def test_zone_programmes_add_up_to_the_articles_figures(demo):
     assert (REGISTRY["projects.cooperatives"].value(), REGISTRY["projects.crops"].value()) == (25, 22)
 
 
-def test_civic_tallies_are_the_articles_counted_from_records(demo):
+def check_civic_tallies_are_the_articles_counted_from_records(demo):
     from decimal import Decimal
 
     from wanghua.civic.models import Activity, Case, Commitment
