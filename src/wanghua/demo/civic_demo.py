@@ -119,7 +119,7 @@ def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> No
     """Cases reported by grid inspectors, residents and the hotline; those of the two campaign actions put
     right, the others at every stage."""
     places = list(Region.objects.filter(level=RegionLevel.COMMUNITY).exclude(parent__name="塔峪镇").order_by("code"))
-    units = list(Unit.objects.filter(code__in=["dept-urban", "dept-market", "dept-housing"]).order_by("code"))
+    units = [Unit.objects.get(code=code) for code in ("dept-urban", "dept-market", "dept-housing")]  # 城管局 first
     command = User.objects.filter(username="command").first()
     action_of = {category: actions[code] for code, _name, takes_on in ACTIONS for category in takes_on}
     plan = [(categories[rng.choice(takes_on)], CaseStatus.CLOSED) for code, _name, takes_on in ACTIONS
