@@ -59,3 +59,21 @@ def test_delivered_share(centre, world):
     commitments.report_progress(centre["unit"], done.pk, delivered=Decimal(3), note="建成")
     assert commitments.delivered_share(Commitment.objects.all()) == Decimal("50.0")
     assert commitments.delivered_share(Commitment.objects.none()) == Decimal("0.0")
+
+
+def test_a_department_adds_its_own_commitments(centre, world):
+    from wanghua.org.models import Unit, UnitKind
+
+    year = timezone.localdate().year
+    fields = {"year": year, "title": "新建公办幼儿园", "target": Decimal(360), "target_unit": "个学位",
+              "region": world.district, "deadline": date(year, 12, 31)}
+    made = commitments.create_commitment(centre["unit"], unit=world.dept, **fields)
+    assert made.delivered == 0 and commitments.status(made) == "in_progress"
+    other = Unit.objects.create(code="dept-edu", name="区教育局", kind=UnitKind.DEPARTMENT, region=world.district)
+    with pytest.raises(PermissionDenied):
+        commitments.create_commitment(centre["unit"], unit=other, **fields)
+    with pytest.raises(ValidationError):
+        commitments.create_commitment(centre["unit"], unit=world.dept, **{**fields, "target": Decimal(0)})
+    with pytest.raises(ValidationError):
+        commitments.create_commitment(centre["unit"], unit=world.dept, **{**fields, "deadline": date(year + 1, 1, 5)})
+    assert Commitment.objects.count() == 1

@@ -128,7 +128,7 @@ def prepare_commitments(world, make_user) -> dict:
 
 
 def commitment_cases(w, users) -> list[MatrixCase]:
-    from wanghua.civic.models import Milestone, ProgressReport
+    from wanghua.civic.models import Commitment, Milestone, ProgressReport
 
     ids = users["commitments"]
     return [
@@ -140,6 +140,12 @@ def commitment_cases(w, users) -> list[MatrixCase]:
         MatrixCase("milestone done", "post", f"/civic/milestones/{ids['milestone']}/done/", PAGE_CHANGE,
                    state=lambda: Milestone.objects.get(pk=ids["milestone"]).done_on),
         MatrixCase("campaign actions", "get", "/civic/actions/", PAGE_LIST),
+        MatrixCase("commitment create", "post", "/civic/commitments/new/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302},
+                   data={"year": timezone.localdate().year, "title": "新建口袋公园", "target": "2", "target_unit": "处",
+                         "unit": w.dept.pk, "region": w.street1.pk, "budget": "100",
+                         "deadline": timezone.localdate().replace(month=12, day=31).isoformat()},
+                   state=lambda: Commitment.objects.count()),
     ]
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
-from wanghua.core.access import fetch_for_change
+from wanghua.core.access import fetch_for_change, require
 
 from .models import Commitment, CommitmentStatus, Milestone, ProgressReport
 
@@ -77,3 +77,19 @@ def delivered_share(commitments, today: date | None = None) -> Decimal:
         return Decimal("0.0")
     done = sum(1 for c in rows if status(c, today) == CommitmentStatus.DELIVERED)
     return (Decimal(100) * done / len(rows)).quantize(Decimal("0.1"))
+
+
+@transaction.atomic
+def create_commitment(actor, **fields) -> Commitment:
+    """A commitment of the year's 民生清单: what, how much, by whom, by when."""
+    commitment = Commitment(**fields)
+    require(actor, "add", commitment)
+    commitment.delivered, commitment.delivered_on = Decimal(0), None
+    if commitment.target <= 0:
+        raise ValidationError({"target": _("A commitment needs a target above zero.")})
+    if commitment.deadline.year != commitment.year:
+        raise ValidationError({"deadline": _("The deadline falls in the commitment's year.")})
+    commitment.full_clean()
+    with audit.acting_as(actor):
+        commitment.save()
+    return commitment

@@ -65,3 +65,19 @@ class ProgressForm(forms.Form):
     delivered = forms.DecimalField(label=_("delivered so far"), min_value=0, max_digits=12, decimal_places=2)
     note = forms.CharField(label=_("progress"), max_length=1000)
     reported_on = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CommitmentForm(forms.ModelForm):
+    class Meta:
+        from .models import Commitment
+
+        model = Commitment
+        fields = ["year", "title", "target", "target_unit", "unit", "region", "budget", "deadline", "description"]
+        widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
+
+    def limit_choices(self, user) -> None:
+        self.fields["unit"].queryset = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET_GOV,
+                                                                     UnitKind.GOVERNMENT], active=True)
+        # Where the commitment applies is a place name, not a record to protect; the unit decides who may add it.
+        self.fields["region"].queryset = Region.objects.filter(
+            level__in=(RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY)).order_by("path")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("activities/<int:pk>/<slug:step>/", views.activity_step, name="activity_step"),
     path("volunteering/", views.my_record, name="my_record"),
     path("commitments/", views.CommitmentListView.as_view(), name="commitments"),
+    path("commitments/new/", views.CommitmentCreateView.as_view(), name="commitment_create"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment_detail"),
     path("commitments/<int:pk>/progress/", views.commitment_progress, name="commitment_progress"),
     path("milestones/<int:pk>/done/", views.milestone_done, name="milestone_done"),

@@ -25,7 +25,7 @@ from wanghua.org.models import Person, Region
 
 from . import commitments, kpis, services, volunteers
 from .filters import ActivityFilter, CaseFilter
-from .forms import ActivityForm, CaseReportForm, DispatchForm, ProgressForm, PublicReportForm
+from .forms import ActivityForm, CaseReportForm, CommitmentForm, DispatchForm, ProgressForm, PublicReportForm
 from .models import (
     Activity,
     Case,
@@ -289,6 +289,7 @@ def my_record(request):
 class CommitmentListView(ScopedListView):
     model = Commitment
     title = gettext_lazy("livelihood commitments (民生清单)")
+    create_url = "civic:commitment_create"
     columns = [
         Column(gettext_lazy("year"), attr("year")),
         Column(gettext_lazy("commitment"), attr("title"), link=detail_link),
@@ -303,6 +304,14 @@ class CommitmentListView(ScopedListView):
 
     def base_queryset(self):
         return super().base_queryset().select_related("unit").prefetch_related("milestones")
+
+
+@access(perm("civic.add_commitment"))
+class CommitmentCreateView(ServiceFormView):
+    form_class = CommitmentForm
+    model = Commitment
+    title = gettext_lazy("New livelihood commitment")
+    create_service = commitments.create_commitment
 
 
 @access(perm("civic.view_commitment"))

@@ -38,7 +38,7 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "description": "Reads everything in the district"},
     {"code": "department", "name_zh": "部门", "name_en": "Department staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, "org.change_unit", *PROJECT_UNIT, *CIVIC_READ, "civic.handle_case",
-                     "civic.add_progressreport", "civic.change_milestone"],
+                     "civic.add_progressreport", "civic.change_milestone", "civic.add_commitment"],
      "description": "区直部门 staff, scoped to their unit"},
     {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
