@@ -369,3 +369,14 @@ class CaseTally(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.community_id} {self.category_id} {self.unit_id}"
+
+
+class CaseNumber(models.Model):
+    """The running number of each day's cases. Reports lock their day's row, so two reports in the same instant
+    on PostgreSQL take consecutive numbers instead of colliding. Infrastructure, not audited."""
+
+    day = models.CharField(max_length=8, primary_key=True)  # YYYYMMDD, local
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

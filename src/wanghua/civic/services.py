@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from wanghua.org.geo import contains
 from wanghua.org.models import Region, RegionLevel, Unit
 
 from . import tally
-from .models import OPEN_STATUSES, CampaignAction, Case, CaseCategory, CaseEvent, CasePhoto, CaseStatus
+from .models import OPEN_STATUSES, CampaignAction, Case, CaseCategory, CaseEvent, CaseNumber, CasePhoto, CaseStatus
 from .workhours import add_working_hours
 
 DUPLICATE_METRES = Decimal(50)
@@ -35,12 +35,19 @@ def _journal(case: Case, step: str, actor, note: str = "", unit: Unit | None = N
 
 
 def _number(now: datetime) -> str:
-    """Case numbers as the command centre reads them: the local date and a running number of the day."""
+    """Case numbers as the command centre reads them: the local date and a running number of the day, taken
+    under the day's lock (call inside the report's transaction)."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    # A range, not startswith: SQLite's LIKE cannot use the unique index, and this runs under the write lock.
-    last = (Case.objects.filter(number__gte=f"{day}00000", number__lte=f"{day}99999").order_by("-number")
-            .values_list("number", flat=True).first())
-    return f"{day}{int(last[8:]) + 1 if last else 1:05d}"
+    counter = CaseNumber.objects.select_for_update().filter(day=day).first()
+    if counter is None:
+        # The first report of the day (or after a bulk load): start after the highest number already given.
+        last = (Case.objects.filter(number__gte=f"{day}00000", number__lte=f"{day}99999").order_by("-number")
+                .values_list("number", flat=True).first())
+        counter, _created = CaseNumber.objects.get_or_create(day=day, defaults={"last": int(last[8:]) if last else 0})
+        counter = CaseNumber.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{day}{counter.last:05d}"
 
 
 def _check_report(case: Case) -> None:
@@ -71,29 +78,22 @@ def report_case(actor, *, source: str, category: CaseCategory, description: str,
     image_format = photo_format(photo, "media") if photo is not None else None
     if actor is not None and getattr(actor, "is_authenticated", False):
         require(actor, "add", Case(community=community))
-    for attempt in range(5):  # two reports in the same instant may race for a number: take the next
-        try:
-            with transaction.atomic():
-                now = timezone.now()
-                case = Case(number=_number(now), source=source, category=category, description=description.strip(),
-                            community=community, address=address.strip(), lat=lat, lon=lon,
-                            reporter_name=reporter_name.strip(), reporter_phone=reporter_phone.strip(),
-                            reported_at=now, public_token=secrets.token_urlsafe(18),
-                            reported_by=actor if getattr(actor, "is_authenticated", False) else None,
-                            details=details or {})
-                _check_report(case)
-                case.full_clean(exclude=["number", "public_token"])
-                with audit.acting_as(case.reported_by), audit.labelled("case:report"):
-                    case.save()
-                    _journal(case, "report", actor, f"[{channel}] {description}" if channel else description)
-                    if photo is not None:
-                        _attach(case, photo, image_format, "report")
-                tally.refresh(case)
-                return case
-        except IntegrityError:
-            if attempt == 4:
-                raise
-    raise AssertionError("unreachable")
+    with transaction.atomic():  # the day's number is taken under its lock: concurrent reports queue, never collide
+        now = timezone.now()
+        case = Case(number=_number(now), source=source, category=category, description=description.strip(),
+                    community=community, address=address.strip(), lat=lat, lon=lon,
+                    reporter_name=reporter_name.strip(), reporter_phone=reporter_phone.strip(), reported_at=now,
+                    public_token=secrets.token_urlsafe(18), details=details or {},
+                    reported_by=actor if getattr(actor, "is_authenticated", False) else None)
+        _check_report(case)
+        case.full_clean(exclude=["number", "public_token"])
+        with audit.acting_as(case.reported_by), audit.labelled("case:report"):
+            case.save()
+            _journal(case, "report", actor, f"[{channel}] {description}" if channel else description)
+            if photo is not None:
+                _attach(case, photo, image_format, "report")
+        tally.refresh(case)
+        return case
 
 
 def _attach(case: Case, upload, image_format: str, step: str) -> CasePhoto:
