@@ -1,6 +1,5 @@
 """民生·创城 indicators for the 一核 card and the 六望花 board, counted from cases, commitments and volunteers."""
 
-from datetime import datetime, time
 from decimal import Decimal
 
 from django.db.models import Q, Sum
@@ -11,21 +10,16 @@ from wanghua.core.indicators import Goal, register
 from wanghua.org.models import Unit, UnitKind
 
 from . import commitments, kpis
-from .models import Activity, Case, Commitment, SignUp
-
-
-def _this_year():
-    start = datetime.combine(timezone.localdate().replace(month=1, day=1), time.min, timezone.get_current_timezone())
-    return start, timezone.now()
-
-
-def _cases(region=None):
-    cases = Case.objects.all()
-    return cases.filter(community__path__startswith=region.path) if region is not None else cases
+from .models import Activity, CaseTally, Commitment, SignUp
 
 
 def _year_kpis(region=None) -> kpis.CaseKpis:
-    return kpis.case_kpis(_cases(region), *_this_year())[0]
+    """This year's case KPIs from the tallies (whole months so far), never a scan of the cases."""
+    tallies = CaseTally.objects.all()
+    if region is not None:
+        tallies = tallies.filter(community__path__startswith=region.path)
+    today = timezone.localdate()
+    return kpis.tallied_kpis(tallies, today.replace(month=1, day=1), today.replace(day=1))[0]
 
 
 @register("civic.cases_closed", name=_("City-management cases closed this year"), goal=Goal.CIVILITY,

@@ -51,16 +51,17 @@ class CaseKpis:
         return _rate(self.reworked, self.handled)
 
 
-AGGREGATES = {
+# The counts every KPI is made of; the tallies keep the same counts (civic/tally.py).
+COUNTS = {
     "reported": Count("pk"),
     "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
     "handled": Count("pk", filter=Q(handled_at__isnull=False)),
     "handled_on_time": Count("pk", filter=Q(handled_at__isnull=False, handled_at__lte=F("due_at"))),
     "closed": Count("pk", filter=Q(status=CaseStatus.CLOSED)),
     "reworked": Count("pk", filter=Q(handled_at__isnull=False, reworks__gt=0)),
-    "average": Avg(ExpressionWrapper(F("closed_at") - F("accepted_at"), output_field=DurationField()),
-                   filter=Q(status=CaseStatus.CLOSED)),
 }
+TIME_TO_CLOSE = ExpressionWrapper(F("closed_at") - F("accepted_at"), output_field=DurationField())
+AGGREGATES = {**COUNTS, "average": Avg(TIME_TO_CLOSE, filter=Q(status=CaseStatus.CLOSED))}
 
 
 def _row(key, values: dict) -> CaseKpis:

@@ -7,24 +7,16 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from django.db import transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from wanghua.org.models import Region
 
+from . import kpis
 from .models import Case, CaseStatus, CaseTally
 
-COUNTS = {
-    "reported": Count("pk"),
-    "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
-    "handled": Count("pk", filter=Q(handled_at__isnull=False)),
-    "handled_on_time": Count("pk", filter=Q(handled_at__isnull=False, handled_at__lte=F("due_at"))),
-    "closed": Count("pk", filter=Q(status=CaseStatus.CLOSED)),
-    "reworked": Count("pk", filter=Q(handled_at__isnull=False, reworks__gt=0)),
-    "duration": Sum(ExpressionWrapper(F("closed_at") - F("accepted_at"), output_field=DurationField()),
-                    filter=Q(status=CaseStatus.CLOSED)),
-}
+COUNTS = {**kpis.COUNTS, "duration": Sum(kpis.TIME_TO_CLOSE, filter=Q(status=CaseStatus.CLOSED))}
 
 
 def _tallies():
