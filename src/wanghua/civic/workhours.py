@@ -1,17 +1,30 @@
 """Working hours: case deadlines count office time only (Monday–Friday, 08:30–12:00 and 13:00–17:30, local
-time), as the digital urban management standard's time limits do. Public holidays are not yet known here."""
+time), as the digital urban management standard's time limits do. Which days are working days follows China's
+official calendar (the `holidays` package): public holidays are off, and the weekend days worked in exchange
+(调休补班) count as working days."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import cache
 
+import holidays
 from django.utils import timezone
 
 SHIFTS = ((time(8, 30), time(12, 0)), (time(13, 0), time(17, 30)))
 
 
+@cache
+def _official_calendar() -> holidays.HolidayBase:
+    return holidays.China(language="zh_CN")
+
+
+def is_working_day(day: date) -> bool:
+    return _official_calendar().is_working_day(day)
+
+
 def _spans(day) -> list[tuple[datetime, datetime]]:
-    if day.weekday() >= 5:
+    if not is_working_day(day):
         return []
     zone = timezone.get_current_timezone()
     return [(datetime.combine(day, start, zone), datetime.combine(day, end, zone)) for start, end in SHIFTS]
