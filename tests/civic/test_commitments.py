@@ -2,13 +2,16 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from wanghua.civic import commitments
-from wanghua.civic.models import Commitment, Milestone, ProgressReport
+from wanghua.civic.models import Commitment, Milestone, ProgressPhoto, ProgressReport
 
 
 def renovation(world, **extra) -> Commitment:
@@ -51,6 +54,51 @@ def test_bad_progress_is_refused(centre, world, make_user):
         commitments.report_progress(street, commitment.pk, delivered=Decimal(1), note="x")
     assert not ProgressReport.objects.exists()
     assert Commitment.objects.get().delivered == 0
+
+
+def evidence(kind: str = "PNG") -> SimpleUploadedFile:
+    image = BytesIO()
+    Image.new("RGB", (8, 8), "green").save(image, kind)
+    return SimpleUploadedFile(f"楼.{kind.lower()}", image.getvalue(), content_type=f"image/{kind.lower()}")
+
+
+def test_progress_keeps_its_evidence_photos(centre, world):
+    commitment = renovation(world)
+    report = commitments.report_progress(centre["unit"], commitment.pk, delivered=Decimal(12), note="12栋完工",
+                                         photos=[evidence("PNG"), evidence("JPEG")])
+    assert sorted(p.image_format for p in report.photos.all()) == ["jpg", "png"]
+    assert all(p.image.read(4) for p in report.photos.all())
+
+
+def test_bad_evidence_saves_nothing(centre, world):
+    commitment = renovation(world)
+    fake = SimpleUploadedFile("楼.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
+    with pytest.raises(ValidationError) as refused:
+        commitments.report_progress(centre["unit"], commitment.pk, delivered=Decimal(12), note="12栋完工",
+                                    photos=[evidence(), fake])
+    assert "photos" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        commitments.report_progress(centre["unit"], commitment.pk, delivered=Decimal(12), note="12栋完工",
+                                    photos=[evidence() for _ in range(commitments.MAX_EVIDENCE_PHOTOS + 1)])
+    assert not ProgressReport.objects.exists() and not ProgressPhoto.objects.exists()
+    assert Commitment.objects.get().delivered == 0
+
+
+def test_progress_page_uploads_photos(centre, world, client):
+    commitment = renovation(world)
+    client.force_login(centre["unit"])
+    page = f"/civic/commitments/{commitment.pk}/"
+    refused = client.post(f"{page}progress/", {"delivered": "3", "note": "3栋完工",
+                                               "photos": [SimpleUploadedFile("x.png", b"nope")]})
+    assert refused.status_code == 400 and not ProgressReport.objects.exists()
+    done = client.post(f"{page}progress/", {"delivered": "3", "note": "3栋完工", "photos": [evidence(), evidence()]})
+    assert done.status_code == 302
+    photo_ids = list(ProgressPhoto.objects.values_list("pk", flat=True))
+    assert len(photo_ids) == 2
+    shown = client.get(page).content.decode()
+    assert all(f"/civic/commitments/photos/{pk}/" in shown for pk in photo_ids)
+    served = client.get(f"/civic/commitments/photos/{photo_ids[0]}/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
 
 
 def test_delivered_share(centre, world):

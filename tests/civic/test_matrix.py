@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from wanghua.civic import services, volunteers
+from wanghua.civic import commitments, services, volunteers
 from wanghua.civic.models import Activity, Case, CaseCategory, SignUp
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, run_case
 from wanghua.core.testing import Case as MatrixCase
@@ -124,7 +124,9 @@ def prepare_commitments(world, make_user) -> dict:
                                            target_unit="处", unit=world.dept, region=world.street1,
                                            deadline=timezone.localdate() + timedelta(days=30))
     milestone = Milestone.objects.create(commitment=commitment, title="完成设计", due=timezone.localdate())
-    return {"commitment": commitment.pk, "milestone": milestone.pk}
+    owner = make_user("commitment-setup", "department", unit=world.dept)
+    report = commitments.report_progress(owner, commitment.pk, delivered=Decimal(0), note="完成选址", photos=[photo()])
+    return {"commitment": commitment.pk, "milestone": milestone.pk, "photo": report.photos.get().pk}
 
 
 def commitment_cases(w, users) -> list[MatrixCase]:
@@ -137,6 +139,7 @@ def commitment_cases(w, users) -> list[MatrixCase]:
         MatrixCase("commitment detail", "get", f"/civic/commitments/{ids['commitment']}/", PAGE_DETAIL),
         MatrixCase("commitment progress", "post", f"/civic/commitments/{ids['commitment']}/progress/", PAGE_CHANGE,
                    data={"delivered": "1", "note": "第一处建成"}, state=lambda: ProgressReport.objects.count()),
+        MatrixCase("progress photo", "get", f"/civic/commitments/photos/{ids['photo']}/", PAGE_DETAIL),
         MatrixCase("milestone done", "post", f"/civic/milestones/{ids['milestone']}/done/", PAGE_CHANGE,
                    state=lambda: Milestone.objects.get(pk=ids["milestone"]).done_on),
         MatrixCase("campaign actions", "get", "/civic/actions/", PAGE_LIST),

@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.photos import photo_format
 
-from .models import Commitment, CommitmentStatus, Milestone, ProgressReport
+from .models import Commitment, CommitmentStatus, Milestone, ProgressPhoto, ProgressReport
+
+MAX_EVIDENCE_PHOTOS = 6
 
 
 def status(commitment: Commitment, today: date | None = None) -> str:
@@ -27,8 +30,9 @@ def status(commitment: Commitment, today: date | None = None) -> str:
 
 @transaction.atomic
 def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
-                    reported_on: date | None = None) -> ProgressReport:
-    """The unit's progress: cumulative, so it never goes down without a correction note."""
+                    reported_on: date | None = None, photos=()) -> ProgressReport:
+    """The unit's progress: cumulative, so it never goes down without a correction note; evidence photos
+    are checked before anything is saved."""
     commitment = fetch_for_change(Commitment, actor, "civic.add_progressreport", commitment_id)
     reported_on = reported_on or timezone.localdate()
     if reported_on > timezone.localdate():
@@ -42,6 +46,9 @@ def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
     if delivered < commitment.delivered and "更正" not in note and "correct" not in note.lower():
         raise ValidationError({"delivered": _("Less than already reported: say in the note that it is a correction "
                                               "(更正).")})
+    if len(photos) > MAX_EVIDENCE_PHOTOS:
+        raise ValidationError({"photos": _("At most %(count)s photos per report.") % {"count": MAX_EVIDENCE_PHOTOS}})
+    formats = [photo_format(upload, "photos") for upload in photos]
     report = ProgressReport(commitment=commitment, reported_on=reported_on, delivered=delivered, note=note.strip(),
                             reported_by=actor)
     report.full_clean()
@@ -53,6 +60,10 @@ def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
     with audit.acting_as(actor), audit.labelled("commitment:progress"):
         report.save()
         commitment.save()
+        for upload, image_format in zip(photos, formats, strict=True):
+            evidence = ProgressPhoto(report=report, image_format=image_format, size=upload.size)
+            evidence.image.save("photo", upload, save=False)
+            evidence.save()
     return report
 
 

@@ -61,10 +61,27 @@ class ActivityForm(forms.ModelForm):
             level=RegionLevel.COMMUNITY)
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one file input (Django's documented pattern); each is checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
+
+
 class ProgressForm(forms.Form):
     delivered = forms.DecimalField(label=_("delivered so far"), min_value=0, max_digits=12, decimal_places=2)
     note = forms.CharField(label=_("progress"), max_length=1000)
     reported_on = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    photos = MultiplePhotoField(label=_("evidence photos"), required=False)
 
 
 class CommitmentForm(forms.ModelForm):

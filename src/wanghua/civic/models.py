@@ -251,6 +251,34 @@ class ProgressReport(ScopedModel):
         return f"{self.commitment} {self.reported_on}"
 
 
+def progress_photo_path(instance: ProgressPhoto, filename: str) -> str:
+    from django.utils import timezone
+
+    return f"commitments/{instance.report.commitment_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.image_format}"
+
+
+class ProgressPhoto(ScopedModel):
+    """Evidence with a progress report (the finished building, the new pipes), checked to be a real image."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos",
+                               verbose_name=_("progress report"))
+    image = models.FileField(_("photo"), upload_to=progress_photo_path)
+    image_format = models.CharField(max_length=10, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    scope_region = "report__commitment__region"
+    scope_unit = "report__commitment__unit"
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("progress photo")
+        verbose_name_plural = _("progress photos")
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.pk}"
+
+
 def case_photo_path(instance: CasePhoto, filename: str) -> str:
     from django.utils import timezone
 

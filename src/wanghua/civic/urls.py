@@ -22,6 +22,7 @@ urlpatterns = [
     path("commitments/new/", views.CommitmentCreateView.as_view(), name="commitment_create"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment_detail"),
     path("commitments/<int:pk>/progress/", views.commitment_progress, name="commitment_progress"),
+    path("commitments/photos/<int:photo_id>/", views.progress_photo, name="progress_photo"),
     path("milestones/<int:pk>/done/", views.milestone_done, name="milestone_done"),
     path("actions/", views.action_board, name="actions"),
     path("promises/", views.public_commitments, name="public_commitments"),

@@ -36,6 +36,7 @@ from .models import (
     Commitment,
     CommitmentStatus,
     Milestone,
+    ProgressPhoto,
 )
 
 
@@ -321,7 +322,8 @@ def commitment_detail(request, pk: int, form=None, status: int = 200):
     style_form(form)
     return render(request, "civic/commitment_detail.html", {
         "commitment": commitment, "status": CommitmentStatus(commitments.status(commitment)),
-        "milestones": commitment.milestones.all(), "reports": commitment.reports.select_related("reported_by"),
+        "milestones": commitment.milestones.all(),
+        "reports": commitment.reports.select_related("reported_by").prefetch_related("photos"),
         "form": form, "can_report": can(request.user, "civic.add_progressreport", commitment),
         "today": timezone.localdate()}, status=status)
 
@@ -330,12 +332,19 @@ def commitment_detail(request, pk: int, form=None, status: int = 200):
 @require_POST
 def commitment_progress(request, pk: int):
     visible_or_404(Commitment, request, pk)
-    form = ProgressForm(request.POST)
+    form = ProgressForm(request.POST, request.FILES)
     if not form.is_valid():
         return commitment_detail(request, pk, form=form, status=400)
     if not perform(request, lambda: commitments.report_progress(request.user, pk, **form.cleaned_data)):
         return commitment_detail(request, pk, form=form, status=400)
     return redirect("civic:commitment_detail", pk=pk)
+
+
+@access(perm("civic.view_commitment"))
+def progress_photo(request, photo_id: int):
+    photo = visible_or_404(ProgressPhoto, request, photo_id)
+    kind = "jpeg" if photo.image_format == "jpg" else photo.image_format
+    return FileResponse(photo.image.open("rb"), content_type=f"image/{kind}")
 
 
 @access(perm("civic.change_milestone"))
