@@ -9,12 +9,13 @@ from django.utils import timezone
 from PIL import Image
 
 from wanghua.civic import commitments, services, volunteers
-from wanghua.civic.models import Activity, Case, CaseCategory, SignUp
+from wanghua.civic.models import Activity, CampaignAction, Case, CaseCategory, SignUp
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, run_case
 from wanghua.core.testing import Case as MatrixCase
 from wanghua.org.models import Person, Unit, UnitKind
 
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
+DISTRICT_ONLY = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 403}
 
 
 def photo() -> SimpleUploadedFile:
@@ -42,8 +43,9 @@ def prepare_cases(world, make_user) -> dict:
     services.accept_case(reporter, accepted.pk, accept=True)
     duplicate = services.report_case(reporter, source="resident", category=litter, description="同一堆垃圾",
                                      community=world.community1, address="工农路3号")
+    action = CampaignAction.objects.create(code="env", name="环境整治", year=2026)
     return {"case": case.pk, "accepted": accepted.pk, "category": litter, "photo": case.photos.get().pk,
-            "duplicate": duplicate.pk}
+            "duplicate": duplicate.pk, "action": action.pk}
 
 
 def civic_cases(w, users) -> list[MatrixCase]:
@@ -63,6 +65,21 @@ def civic_cases(w, users) -> list[MatrixCase]:
                          "source": "grid"}, state=lambda: Case.objects.count()),
         MatrixCase("case board", "get", "/civic/cases/board/", PAGE_LIST),
         MatrixCase("case map", "get", "/civic/cases/map/", PAGE_LIST),
+        MatrixCase("case categories", "get", "/civic/categories/", PAGE_LIST),  # reference data: everyone's
+        # The catalogue is the district's: a street's command centre uses it but does not edit it.
+        MatrixCase("category create", "post", "/civic/categories/new/", DISTRICT_ONLY,
+                   data={"code": "manhole", "name": "井盖", "kind": "event", "accept_hours": 1, "handle_hours": 8},
+                   state=lambda: CaseCategory.objects.count()),
+        MatrixCase("category edit", "post", f"/civic/categories/{ids['category'].pk}/edit/", DISTRICT_ONLY,
+                   data={"code": "litter", "name": "暴露垃圾", "kind": "event", "parent": ids["category"].parent_id,
+                         "accept_hours": 1, "handle_hours": 1},
+                   state=lambda: CaseCategory.objects.get(code="litter").handle_hours),
+        MatrixCase("action create", "post", "/civic/actions/new/", DISTRICT_ONLY,
+                   data={"code": "litter-drive", "name": "垃圾清运", "year": 2026},
+                   state=lambda: CampaignAction.objects.count()),
+        MatrixCase("action edit", "post", f"/civic/actions/{ids['action']}/edit/", DISTRICT_ONLY,
+                   data={"code": "env", "name": "改名", "year": 2026},
+                   state=lambda: CampaignAction.objects.get(pk=ids["action"]).name),
         MatrixCase("case map data", "get", "/civic/cases/map.json", PAGE_LIST, marker=w.community1.code),
     ]
 

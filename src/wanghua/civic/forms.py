@@ -98,3 +98,34 @@ class CommitmentForm(forms.ModelForm):
         # Where the commitment applies is a place name, not a record to protect; the unit decides who may add it.
         self.fields["region"].queryset = Region.objects.filter(
             level__in=(RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY)).order_by("path")
+
+
+ATTRIBUTES_HELP = _('Open311 attributes the report must carry, as JSON, for example: [{"code": "vehicle", '
+                    '"description": "车辆类型", "datatype": "singlevaluelist", "required": true, '
+                    '"values": [{"key": "car", "name": "机动车"}]}]')
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = CaseCategory
+        fields = ["code", "name", "kind", "parent", "accept_hours", "handle_hours", "default_unit", "attributes",
+                  "active"]
+        widgets = {"attributes": forms.Textarea(attrs={"rows": 4, "class": "font-monospace"})}
+        help_texts = {"parent": _("Empty for a 大类."), "attributes": ATTRIBUTES_HELP}
+
+    def limit_choices(self, user) -> None:
+        self.fields["parent"].queryset = CaseCategory.objects.filter(parent=None)
+        self.fields["default_unit"].queryset = Unit.objects.filter(
+            kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET_GOV], active=True)
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        from .models import CampaignAction
+
+        model = CampaignAction
+        fields = ["code", "name", "year", "description", "categories"]
+        widgets = {"categories": forms.CheckboxSelectMultiple}
+
+    def limit_choices(self, user) -> None:
+        self.fields["categories"].queryset = CaseCategory.objects.exclude(parent=None).select_related("parent")

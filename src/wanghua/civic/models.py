@@ -44,6 +44,9 @@ class CaseCategory(ScopedModel):
     def __str__(self) -> str:
         return f"{self.parent.name} · {self.name}" if self.parent_id else self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("civic:categories") + f"#category-{self.code}"
+
 
 class CaseSource(models.TextChoices):
     GRID = "grid", _("Grid inspector")  # 网格员
@@ -85,6 +88,9 @@ class CampaignAction(ScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("civic:actions") + f"?year={self.year}"
 
 
 class Case(ScopedModel):

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,12 +24,23 @@ from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
 from wanghua.org.models import Person, Region
 
-from . import commitments, kpis, services, volunteers
+from . import catalogue, commitments, kpis, services, volunteers
 from .filters import ActivityFilter, CaseFilter
-from .forms import ActivityForm, CaseReportForm, CommitmentForm, DispatchForm, ProgressForm, PublicReportForm
+from .forms import (
+    ActionForm,
+    ActivityForm,
+    CaseReportForm,
+    CategoryForm,
+    CommitmentForm,
+    DispatchForm,
+    ProgressForm,
+    PublicReportForm,
+)
 from .models import (
     Activity,
+    CampaignAction,
     Case,
+    CaseCategory,
     CasePhoto,
     CaseSource,
     CaseStatus,
@@ -365,12 +377,49 @@ def public_commitments(request):
         "share": commitments.delivered_share(Commitment.objects.filter(year=year))})
 
 
+@access(perm("civic.view_casecategory"))
+def categories(request):
+    """字典管理 for cases: every 大类 with its 小类, their deadlines, usual unit and Open311 attributes."""
+    mains = (CaseCategory.objects.visible_to(request.user).filter(parent=None)
+             .prefetch_related(Prefetch("children", CaseCategory.objects.select_related("default_unit"))))
+    return render(request, "civic/categories.html", {
+        "mains": mains, "can_add": catalogue.may_edit(request.user, "civic.add_casecategory"),
+        "can_edit": catalogue.may_edit(request.user, "civic.change_casecategory")})
+
+
+@access(perm("civic.add_casecategory"))
+class CategoryCreateView(ServiceFormView):
+    model, form_class, title = CaseCategory, CategoryForm, gettext_lazy("New case category")
+    create_service = catalogue.create_category
+
+
+@access(perm("civic.change_casecategory"))
+class CategoryEditView(ServiceFormView):
+    model, form_class, title = CaseCategory, CategoryForm, gettext_lazy("Edit case category")
+    update_service = catalogue.update_category
+
+
+@access(perm("civic.add_campaignaction"))
+class ActionCreateView(ServiceFormView):
+    model, form_class, title = CampaignAction, ActionForm, gettext_lazy("New campaign action")
+    create_service = catalogue.create_action
+
+
+@access(perm("civic.change_campaignaction"))
+class ActionEditView(ServiceFormView):
+    model, form_class, title = CampaignAction, ActionForm, gettext_lazy("Edit campaign action")
+    update_service = catalogue.update_action
+
+
 @access(perm("civic.view_campaignaction"))
 def action_board(request):
     """十项创城攻坚行动: each action's cases, put right, open and overdue, and its volunteer activities."""
     year = int_or_zero(request.GET.get("year")) or timezone.localdate().year
     cases = Case.objects.visible_to(request.user)
-    return render(request, "civic/actions.html", {"year": year, "rows": services.action_tallies(cases, year)})
+    return render(request, "civic/actions.html", {
+        "year": year, "rows": services.action_tallies(cases, year),
+        "can_add": catalogue.may_edit(request.user, "civic.add_campaignaction"),
+        "can_edit": catalogue.may_edit(request.user, "civic.change_campaignaction")})
 
 
 @access(perm("civic.view_case"))
