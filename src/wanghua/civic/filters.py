@@ -2,8 +2,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.org.filters import UnderRegionFilter
+from wanghua.org.models import Unit, UnitKind
 
-from .models import Case, CaseCategory, CaseSource, CaseStatus
+from .models import CampaignAction, Case, CaseCategory, CaseSource, CaseStatus
+
+HANDLING_KINDS = [UnitKind.DEPARTMENT, UnitKind.STREET_GOV, UnitKind.GOVERNMENT]
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -14,10 +17,14 @@ class CaseFilter(django_filters.FilterSet):
                                                 label=_("category"))
     region = UnderRegionFilter(lookup="community")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    action = django_filters.ModelChoiceFilter(queryset=CampaignAction.objects.all(), label=_("campaign action"))
+    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.filter(kind__in=HANDLING_KINDS),
+                                            label=_("handling unit"))
+    year = django_filters.NumberFilter(field_name="reported_at", lookup_expr="year", label=_("reported in"))
 
     class Meta:
         model = Case
-        fields = ["number", "status", "source", "category", "region", "overdue"]
+        fields = ["number", "status", "source", "category", "region", "overdue", "action", "unit", "year"]
 
     def filter_overdue(self, queryset, name, value):
         from django.utils import timezone

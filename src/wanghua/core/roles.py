@@ -19,6 +19,10 @@ PROJECT_WORK = ["projects.view_*", "projects.export_*", "projects.add_monthlyrep
 PROJECT_UNIT = [*PROJECT_WORK, "projects.add_project", "projects.change_project", "projects.review_monthlyreport",
                 "projects.add_application", "projects.change_application", "projects.add_lead",
                 "projects.change_lead"]
+# District leaders set the indicators' yearly targets, enter external statistics and refresh the boards.
+DASHBOARD_PLANNING = ["dashboard.add_indicatortarget", "dashboard.change_indicatortarget",
+                      "dashboard.delete_indicatortarget", "dashboard.add_externalstatistic",
+                      "dashboard.refresh_indicators"]
 LAB_WORK = ["industry.view_laborder", "industry.add_laborder", "industry.export_laborder", "industry.view_specimen",
             "industry.view_testresult", "industry.add_testresult", "industry.export_testresult",
             "industry.view_standard", "industry.view_gradelimit"]
@@ -34,7 +38,7 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "permissions": ["*"], "description": "Operates the platform"},
     {"code": "leader", "name_zh": "区级领导", "name_en": "District leader", "data_scope": "all",
      "permissions": ["*.view_*", "*.export_*", "core.view_auditentry", "core.view_loginevent", "core.add_notice",
-                     "core.change_notice"],
+                     "core.change_notice", *DASHBOARD_PLANNING],
      "description": "Reads everything in the district"},
     {"code": "department", "name_zh": "部门", "name_en": "Department staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, "org.change_unit", *PROJECT_UNIT, *CIVIC_READ, "civic.handle_case",

@@ -1,23 +1,63 @@
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+"""The boards: thin views over `services` (reading stored values) and `plans` (what people enter)."""
 
-from wanghua.core import reference
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wanghua.core import indicators, reference
+from wanghua.core.access import has_perm_anywhere
+from wanghua.core.editing import ServiceFormView, int_or_zero, perform
+from wanghua.core.exports import xlsx_response
 from wanghua.core.rules import LOGIN, access, perm
-from wanghua.org.models import Zone
+from wanghua.org.models import Region, RegionLevel, Zone
 
-from . import services
+from . import plans, refresh, report, services
+from .forms import StatisticForm
+from .models import ExternalStatistic, IndicatorTarget, IndicatorValue, RefreshRun
+
+
+def _months(scope) -> list[date]:
+    if scope is None:
+        return []
+    return list(IndicatorValue.objects.filter(scope=scope.key).order_by("-period")
+                .values_list("period", flat=True).distinct()[:36])
+
+
+def _streets(user, scope):
+    """The towns/streets a district-wide viewer may switch the board to."""
+    if scope is None or scope.unit is not None:
+        return []
+    streets = Region.objects.visible_to(user, "view").filter(level=RegionLevel.STREET).order_by("code")
+    return list(streets.filter(path__startswith=scope.region.path) if scope.region else streets)
 
 
 @access(LOGIN)
 def home(request):
-    """一核一带三区 overview: a card per zone, filled through the indicator registry."""
-    return render(request, "dashboard/home.html", {"cards": services.zone_cards(request.user),
-                                                   "notices": reference.current_notices()})
+    """一核一带三区 overview: a card per zone from the stored values, and the district map by zone."""
+    scope = services.board_scope(request.user)
+    return render(request, "dashboard/home.html", {
+        "scope": scope, "cards": services.zone_cards(request.user, scope),
+        "period": services.latest_period(scope) if scope else None,
+        "notices": reference.current_notices()})
 
 
 @access(LOGIN)
 def home_chart(request):
     return JsonResponse(services.communities_per_street(request.user), json_dumps_params={"ensure_ascii": False})
+
+
+@access(LOGIN)
+def district_map(request):
+    return JsonResponse(services.district_map(request.user), json_dumps_params={"ensure_ascii": False})
 
 
 @access(perm("org.view_zone"))
@@ -29,6 +69,114 @@ def zone(request, code: str):
 
 @access(LOGIN)
 def goals(request):
-    """六望花 board: each goal with the indicators the modules register for it."""
-    board = services.goal_board(services.scope_region(request.user))
-    return render(request, "dashboard/goals.html", {"board": board})
+    """六望花 board: each goal's indicators for the viewer's scope and month, against their targets."""
+    scope = services.scope_for(request.user, request.GET.get("scope"))
+    period = services.latest_period(scope, plans.month_of(request.GET.get("month"))) if scope else None
+    if request.GET.get("format") == "xlsx" and scope is not None:
+        return _board_xlsx(scope, period)
+    return render(request, "dashboard/goals.html", {
+        "scope": scope, "period": period, "months": _months(scope), "streets": _streets(request.user, scope),
+        "generation": refresh.generation(),
+        # Called only when the cached fragment has to be rendered again.
+        "board": lambda: services.goal_board(scope, period) if scope else [],
+        "headlines": lambda: services.headline_figures(period.year if period else None)
+        if scope is not None and scope.key == refresh.DISTRICT.key else [],
+        "can_set_targets": has_perm_anywhere(request.user, "dashboard.change_indicatortarget"),
+        "can_refresh": has_perm_anywhere(request.user, "dashboard.refresh_indicators")})
+
+
+def _board_xlsx(scope, period) -> HttpResponse:
+    headers = [_("goal"), _("indicator"), _("value"), _("unit"), _("target"), _("expected by now"), _("status")]
+    rows = [[str(goal.goal.label), str(r.indicator.name), r.value, str(r.indicator.unit), r.target, r.expected,
+             r.status] for goal in services.goal_board(scope, period) for r in goal.rows]
+    label = f"{scope.label or _('Wanghua District')} {period:%Y-%m}" if period else ""
+    return xlsx_response(_("six goals"), headers, rows, title=label)
+
+
+@access(LOGIN)
+def screen(request):
+    """数据大屏: 1920×1080 for the command hall, rotating its panels and polling for new values."""
+    scope = services.board_scope(request.user)
+    return render(request, "dashboard/screen.html", {"scope": scope, "data": services.screen_data(scope)})
+
+
+@access(LOGIN)
+def screen_data(request):
+    scope = services.board_scope(request.user)
+    return JsonResponse(services.screen_data(scope), json_dumps_params={"ensure_ascii": False})
+
+
+@access(LOGIN)
+def monthly_report(request):
+    """The month's figures as a printable PDF with its charts."""
+    scope = services.scope_for(request.user, request.GET.get("scope"))
+    period = services.latest_period(scope, plans.month_of(request.GET.get("month"))) if scope else None
+    if period is None:
+        messages.error(request, _("No stored figures for that month yet."))
+        return redirect("dashboard:goals")
+    pdf = report.monthly_pdf(scope, period)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="wanghua-{period:%Y-%m}.pdf"'
+    return response
+
+
+@access(perm("dashboard.view_indicatortarget"))
+def targets(request):
+    """The year's district targets, one field per indicator; people who may set them save the form."""
+    year = int_or_zero(request.GET.get("year") or request.POST.get("year")) or timezone.localdate().year
+    current = dict(IndicatorTarget.objects.visible_to(request.user, "view")
+                   .filter(year=year, region__isnull=True).values_list("key", "value"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values, errors = _posted_targets(request.POST)
+        if not errors and perform(request, lambda: plans.set_targets(request.user, year, values)):
+            return redirect(f"{request.path}?year={year}")
+        current = {**current, **{k: v for k, v in values.items() if v is not None}}
+    rows = [(i, current.get(i.key), errors.get(i.key)) for i in indicators.REGISTRY.values()]
+    return render(request, "dashboard/targets.html", {
+        "year": year, "rows": rows, "can_edit": has_perm_anywhere(request.user, "dashboard.change_indicatortarget")},
+        status=400 if errors else 200)
+
+
+def _posted_targets(post) -> tuple[dict[str, Decimal | None], dict[str, str]]:
+    values, errors = {}, {}
+    for key in indicators.REGISTRY:
+        text = post.get(f"target-{key}", "").strip()
+        try:
+            values[key] = Decimal(text) if text else None
+        except InvalidOperation:
+            errors[key] = _("Enter a number.")
+    return values, errors
+
+
+@access(perm("dashboard.view_externalstatistic"))
+def statistics(request):
+    rows = ExternalStatistic.objects.visible_to(request.user, "view").select_related("entered_by")
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(_("external statistics"), [
+            _("code"), _("name"), _("month"), _("value"), _("unit"), _("source"), _("published on")],
+            [[s.key, s.name, f"{s.period:%Y-%m}", s.value, s.unit, s.source, s.published_on] for s in rows])
+    return render(request, "dashboard/statistics.html", {
+        "rows": rows, "can_add": has_perm_anywhere(request.user, "dashboard.add_externalstatistic")})
+
+
+@access(perm("dashboard.add_externalstatistic"))
+class StatisticCreateView(ServiceFormView):
+    model, form_class, title = ExternalStatistic, StatisticForm, gettext_lazy("New external statistic")
+    create_service = plans.add_statistic
+
+
+@access(perm("dashboard.view_refreshrun"))
+def refreshes(request):
+    """The refresh runs, newest first (the scheduled job's log), and the button for a refresh now."""
+    return render(request, "dashboard/refreshes.html", {
+        "runs": RefreshRun.objects.select_related("requested_by")[:50],
+        "can_refresh": has_perm_anywhere(request.user, "dashboard.refresh_indicators")})
+
+
+@access(perm("dashboard.refresh_indicators"))
+@require_POST
+def refresh_now(request):
+    if perform(request, lambda: plans.refresh_now(request.user)):
+        messages.success(request, _("The indicators were refreshed."))
+    return redirect("dashboard:refreshes")

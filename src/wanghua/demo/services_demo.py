@@ -18,7 +18,7 @@ from wanghua.services.models import Errand, ErrandStatus, LedgerEntry, LedgerKin
 STATIONS_TOTAL = 361
 LEAD_COMMUNITY = "雷锋社区"
 LEAD_STATION_CODE = "st-210404001001-01"
-LEAD_AGENT_ERRANDS = 6_132
+LEAD_AGENT_ERRANDS = 6_400
 OTHER_ERRANDS_PER_STATION = 24
 RESIDENTS_PER_STATION = 20
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"

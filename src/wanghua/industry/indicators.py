@@ -2,13 +2,12 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wanghua.core.indicators import Goal, register
+from wanghua.core.indicators import Goal, now, records, register, shared
 
 from . import kpis
-from .models import ProductionLine
+from .models import LineStatus, LiveSnapshot, ProductionLine
 
 DAY = timedelta(days=1)
 MONTH = timedelta(days=30)
@@ -22,12 +21,38 @@ def _lines(region=None) -> list[ProductionLine]:
 
 
 def _last(span: timedelta) -> tuple:
-    now = timezone.now()
-    return now - span, now
+    until = now()
+    return until - span, until
+
+
+def _lines_page(region=None) -> str:
+    return records("industry:lines", region_param=None)
+
+
+def _stops(region=None) -> str:
+    since, until = _last(MONTH)
+    return records("industry:stops", region_param=None, since=since.date().isoformat(),
+                   until=until.date().isoformat())
+
+
+def _lab_orders_page(region=None) -> str:
+    since, until = _last(MONTH)
+    return records("industry:lab_orders", region_param=None, since=since.date().isoformat(),
+                   until=until.date().isoformat())
+
+
+def _month_stops(region=None) -> kpis.StopKpis:
+    return shared(("industry.stops", region and region.pk), lambda: kpis.stop_kpis(_lines(region), *_last(MONTH)))
+
+
+@register("industry.live_lines", name=_("Lines running now"), goal=Goal.STRENGTH, unit=_("lines"), zone="belt",
+          drill=_lines_page)
+def live_lines(region=None) -> int:
+    return LiveSnapshot.objects.filter(line__in=_lines(region), status=LineStatus.RUNNING).count()
 
 
 @register("industry.oee", name=_("OEE of the production lines (last 24 h)"), goal=Goal.INNOVATION, unit="%",
-          zone="belt")
+          zone="belt", drill=_lines_page)
 def oee(region=None) -> float:
     lines = _lines(region)
     values = [value.oee for value in (kpis.oee(line, *_last(DAY)) for line in lines) if value.reported]
@@ -35,34 +60,38 @@ def oee(region=None) -> float:
 
 
 @register("industry.output", name=_("Pieces produced (last 24 h)"), goal=Goal.STRENGTH, unit="支",
-          zone="belt")
+          zone="belt", drill=_lines_page)
 def output(region=None) -> int:
     return sum(kpis.oee(line, *_last(DAY)).output for line in _lines(region))
 
 
-@register("industry.downtime", name=_("Downtime (last 30 days)"), goal=Goal.STRENGTH, unit=_("hours"), zone="belt")
+@register("industry.downtime", name=_("Downtime (last 30 days)"), goal=Goal.STRENGTH, unit=_("hours"), zone="belt",
+          drill=_stops, lower_is_better=True)
 def downtime(region=None) -> float:
-    return kpis.stop_kpis(_lines(region), *_last(MONTH)).downtime_hours
+    return _month_stops(region).downtime_hours
 
 
-@register("industry.hot_stops", name=_("Hot stops (last 30 days)"), goal=Goal.STRENGTH, unit=_("count"))
+@register("industry.hot_stops", name=_("Hot stops (last 30 days)"), goal=Goal.STRENGTH, unit=_("count"),
+          drill=_stops, lower_is_better=True)
 def hot_stops(region=None) -> int:
-    return kpis.stop_kpis(_lines(region), *_last(MONTH)).hot
+    return _month_stops(region).hot
 
 
-@register("industry.cold_stops", name=_("Cold stops (last 30 days)"), goal=Goal.STRENGTH, unit=_("count"))
+@register("industry.cold_stops", name=_("Cold stops (last 30 days)"), goal=Goal.STRENGTH, unit=_("count"),
+          drill=_stops, lower_is_better=True)
 def cold_stops(region=None) -> int:
-    return kpis.stop_kpis(_lines(region), *_last(MONTH)).cold
+    return _month_stops(region).cold
 
 
 @register("industry.failure_rate", name=_("Equipment failure rate (last 30 days)"), goal=Goal.INNOVATION,
-          unit="%")
+          unit="%", drill=_stops, lower_is_better=True)
 def failure_rate(region=None) -> float:
-    return kpis.stop_kpis(_lines(region), *_last(MONTH)).failure_rate_percent
+    return _month_stops(region).failure_rate_percent
 
 
 @register("industry.alarm_rate", name=_("Alarms per 10 minutes (last 24 h)"), goal=Goal.INNOVATION,
-          unit=_("alarms"))
+          unit=_("alarms"), drill=lambda region=None: records("industry:alarm_journal", region_param=None),
+          lower_is_better=True)
 def alarm_rate(region=None) -> float:
     lines = _lines(region)
     return kpis.alarm_kpis(lines, *_last(DAY)).per_10_min if lines else 0.0
@@ -76,30 +105,31 @@ def _lab_orders(region=None):
 
 
 @register("lab.pass_rate", name=_("Heats passing the lab (last 30 days)"), goal=Goal.INNOVATION, unit="%",
-          zone="belt")
+          zone="belt", drill=_lab_orders_page)
 def lab_pass_rate(region=None) -> float:
     from . import lab_stats
 
-    since, _until = _last(MONTH)
-    return float(lab_stats.pass_rate(_lab_orders(region).filter(sampled_at__gte=since)))
+    since, until = _last(MONTH)
+    return float(lab_stats.pass_rate(_lab_orders(region).filter(sampled_at__gte=since, sampled_at__lt=until)))
 
 
 @register("lab.turnaround", name=_("Lab turnaround, sampling to verdict (last 30 days)"), goal=Goal.INNOVATION,
-          unit=_("hours"), zone="belt")
+          unit=_("hours"), zone="belt", drill=_lab_orders_page, lower_is_better=True)
 def lab_turnaround(region=None) -> float:
-    since, _until = _last(MONTH)
-    rows = _lab_orders(region).filter(sampled_at__gte=since, decided_at__isnull=False).values_list(
-        "sampled_at", "decided_at")
+    since, until = _last(MONTH)
+    rows = (_lab_orders(region).filter(sampled_at__gte=since, sampled_at__lt=until, decided_at__isnull=False)
+            .values_list("sampled_at", "decided_at"))
     hours = [(done - sampled).total_seconds() / 3600 for sampled, done in rows]
     return round(sum(hours) / len(hours), 1) if hours else 0.0
 
 
-@register("lab.tests_per_day", name=_("Lab tests per day (last 30 days)"), goal=Goal.INNOVATION, unit=_("tests"))
+@register("lab.tests_per_day", name=_("Lab tests per day (last 30 days)"), goal=Goal.INNOVATION, unit=_("tests"),
+          drill=_lab_orders_page)
 def lab_tests_per_day(region=None) -> float:
     from .models import TestResult
 
-    since, _until = _last(MONTH)
-    results = TestResult.objects.filter(recorded_at__gte=since, revision=1)
+    since, until = _last(MONTH)
+    results = TestResult.objects.filter(recorded_at__gte=since, recorded_at__lt=until, revision=1)
     if region is not None:
         results = results.filter(specimen__order__enterprise__region__path__startswith=region.path)
     return round(results.count() / 30, 1)

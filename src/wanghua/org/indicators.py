@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from wanghua.core.indicators import Goal, register
+from wanghua.core.indicators import Goal, records, register
 
 from .models import Region, RegionLevel, Unit, UnitKind
 
@@ -17,35 +17,41 @@ def _units(region):
     return qs.filter(region__path__startswith=region.path) if region is not None else qs
 
 
-@register("org.communities", name=_("Villages/communities"), goal=Goal.WELLBEING, unit=_("count"), zone="core")
+@register("org.communities", name=_("Villages/communities"), goal=Goal.WELLBEING, unit=_("count"), zone="core",
+          drill=lambda region=None: records("org:regions", region_param="under", region=region, level="community"))
 def communities(region=None) -> int:
     return _regions(region).filter(level=RegionLevel.COMMUNITY).count()
 
 
 @register("org.belt_enterprises", name=_("Enterprises in the industrial belt"), goal=Goal.STRENGTH,
-          unit=_("count"), zone="belt")
+          unit=_("count"), zone="belt",
+          drill=lambda region=None: records("org:units", region=region, kind="enterprise", zone=_zone("belt")))
 def belt_enterprises(region=None) -> int:
     return _units(region).filter(kind=UnitKind.ENTERPRISE, zone__code="belt").count()
 
 
 @register("org.edz_enterprises", name=_("Enterprises in the development zone"), goal=Goal.INNOVATION,
-          unit=_("count"), zone="edz")
+          unit=_("count"), zone="edz",
+          drill=lambda region=None: records("org:units", region=region, kind="enterprise", zone=_zone("edz")))
 def edz_enterprises(region=None) -> int:
     return _units(region).filter(kind=UnitKind.ENTERPRISE, zone__code="edz").count()
 
 
 @register("org.west_regions", name=_("Communities in the services cluster"), goal=Goal.STRENGTH,
-          unit=_("count"), zone="west")
+          unit=_("count"), zone="west",
+          drill=lambda region=None: records("org:regions", region_param="under", region=region, level="community",
+                                            zone=_zone("west")))
 def west_regions(region=None) -> int:
     return _regions(region).filter(level=RegionLevel.COMMUNITY, zone__code="west").count()
 
 
 @register("org.tayu_cooperatives", name=_("Co-operatives in Tayu"), goal=Goal.GREEN, unit=_("count"),
-          zone="tayu")
+          zone="tayu", drill=lambda region=None: records("org:units", region=region, kind="cooperative"))
 def tayu_cooperatives(region=None) -> int:
     return _units(region).filter(kind=UnitKind.COOPERATIVE).count()
 
 
-@register("org.volunteer_teams", name=_("Volunteer teams"), goal=Goal.CIVILITY, unit=_("count"), zone="core")
-def volunteer_teams(region=None) -> int:
-    return _units(region).filter(kind=UnitKind.VOLUNTEER_TEAM).count()
+def _zone(code: str) -> int | None:
+    from .models import Zone
+
+    return Zone.objects.filter(code=code).values_list("pk", flat=True).first()

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.org.filters import UnderRegionFilter
-from wanghua.org.models import Zone
+from wanghua.org.models import Unit, UnitKind, Zone
 
 from .models import (
     Application,
@@ -12,11 +12,14 @@ from .models import (
     IssueStatus,
     Lead,
     LeadStage,
+    Programme,
     Project,
     ProjectIssue,
     ProjectList,
     Stage,
 )
+
+COMPETENT_KINDS = [UnitKind.DEPARTMENT, UnitKind.STREET_GOV, UnitKind.GOVERNMENT]
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -24,10 +27,19 @@ class ProjectFilter(django_filters.FilterSet):
     project_list = django_filters.ChoiceFilter(choices=ProjectList.choices, label=_("list"))
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("stage"))
     region = UnderRegionFilter(lookup="town")
+    unit = django_filters.ModelChoiceFilter(field_name="competent_unit", label=_("competent unit (主管单位)"),
+                                            queryset=Unit.objects.filter(kind__in=COMPETENT_KINDS))
+    started_year = django_filters.NumberFilter(method="filter_started", label=_("started in"))
+    programme = django_filters.ChoiceFilter(choices=Programme.choices, label=_("programme"))
 
     class Meta:
         model = Project
-        fields = ["q", "project_list", "stage", "region"]
+        fields = ["q", "project_list", "stage", "region", "unit", "started_year", "programme"]
+
+    def filter_started(self, queryset, name, value):
+        from .models import STARTED_STAGES
+
+        return queryset.filter(stage__in=STARTED_STAGES, started_on__year=value) if value else queryset
 
 
 class IssueFilter(django_filters.FilterSet):

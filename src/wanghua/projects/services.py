@@ -201,9 +201,10 @@ def _fai(reports, year: int, through: int) -> Decimal:
 
 
 def headline(projects, year: int, through_month: int) -> Headline:
-    """Projects started in the year, their total investment, fixed-asset investment completed through the
-    month, and its growth on the same months of the year before."""
-    started = projects.filter(stage__in=STARTED_STAGES, started_on__year=year)
+    """Projects started in the year through the month, their total investment, fixed-asset investment
+    completed through the month, and its growth on the same months of the year before."""
+    through = month_start(date(year, through_month, 28) + timedelta(days=4)) - timedelta(days=1)
+    started = projects.filter(stage__in=STARTED_STAGES, started_on__year=year, started_on__lte=through)
     reports = MonthlyReport.objects.filter(project__in=projects)
     rows = (started.values("project_list").annotate(n=Count("pk"), investment=Sum("total_investment"))
             .order_by("project_list"))

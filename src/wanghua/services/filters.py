@@ -16,10 +16,19 @@ class ErrandFilter(django_filters.FilterSet):
         if request else Station.objects.none(), label=_("Station"))
     since = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__lte", label=_("To"))
+    handled = django_filters.BooleanFilter(method="filter_handled", label=_("Handled (办结 or 回访)"))
+    agent = django_filters.NumberFilter(field_name="agent_id", widget=django_filters.widgets.forms.HiddenInput)
 
     class Meta:
         model = Errand
-        fields = ["status", "category", "region", "station", "since", "until"]
+        fields = ["status", "category", "region", "station", "since", "until", "handled", "agent"]
+
+    def filter_handled(self, queryset, name, value):
+        from .tally import CLOSED
+
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=CLOSED) if value else queryset.exclude(status__in=CLOSED)
 
 
 class ResidentFilter(django_filters.FilterSet):

@@ -25,3 +25,41 @@ def yi(wan):
     if wan in (None, ""):
         return "—"
     return (Decimal(wan) / 10000).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@register.filter
+def figure(value) -> str:
+    """A stored indicator value as people read it: thousands separated, no trailing zeros, — for none."""
+    from decimal import Decimal
+
+    if value in (None, ""):
+        return "—"
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number.normalize():,f}"
+
+
+@register.filter
+def sparkline(values, size: str = "96x24"):
+    """A trend as a tiny inline SVG line (no script, prints and renders anywhere)."""
+    from django.utils.safestring import mark_safe
+
+    points = [float(v) for v in values or []]
+    if len(points) < 2:
+        return ""
+    width, height = (int(n) for n in size.split("x"))
+    low, high = min(points), max(points)
+    span = (high - low) or 1.0
+    step = (width - 2) / (len(points) - 1)
+    coords = " ".join(f"{1 + i * step:.1f},{height - 2 - (p - low) / span * (height - 4):.1f}"
+                      for i, p in enumerate(points))
+    return mark_safe(f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+                     f'aria-hidden="true"><polyline fill="none" stroke="currentColor" stroke-width="1.5" '
+                     f'points="{coords}"/></svg>')
+
+
+@register.filter
+def goal_scores(board) -> dict:
+    """The six goals' scores as chart data ({names, counts}), 0 where nothing has a target."""
+    return {"names": [str(g.goal.label) for g in board], "counts": [float(g.score or 0) for g in board]}

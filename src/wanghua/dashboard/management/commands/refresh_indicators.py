@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from wanghua.dashboard import refresh
+
+
+class Command(BaseCommand):
+    help = "Recompute every indicator for every scope and store this month's values (run from cron)."
+
+    def handle(self, *args, **options):
+        run = refresh.refresh(trigger="schedule")
+        self.stdout.write(f"{run.values} values for {run.period:%Y-%m} in {run.seconds} s, "
+                          f"{len(run.failures)} failures")
+        for failure in run.failures:
+            self.stderr.write(f"  {failure['key']} {failure['scope']}: {failure['error']}")

@@ -1,0 +1,38 @@
+// The district's towns/streets on their own GeoJSON outlines, coloured by the zone they belong to (no tiles).
+const ZONE_COLOURS = { core: "#b22222", belt: "#6c757d", edz: "#3b6ea5", west: "#e0a800", tayu: "#2e8b57" };
+
+async function drawDistrictMap(el, { dark = false } = {}) {
+  const chart = echarts.init(el, dark ? "dark" : null, { renderer: "svg" });
+  const geo = await (await fetch(el.dataset.url, { headers: { Accept: "application/json" } })).json();
+  echarts.registerMap("wanghua-streets", geo);
+  const zones = {};
+  geo.features.forEach((f) => { zones[f.properties.zone] = f.properties.zone_name; });
+  chart.setOption({
+    backgroundColor: "transparent",
+    tooltip: { trigger: "item", formatter: (p) => (p.data ? `${p.data.label}<br>${p.data.zoneName}` : p.name) },
+    legend: { show: false },
+    series: [{
+      type: "map", map: "wanghua-streets", roam: false, selectedMode: false,
+      label: { show: true, color: dark ? "#fff" : "#222", fontSize: 11, formatter: (p) => (p.data ? p.data.label : "") },
+      data: geo.features.map((f) => ({
+        name: f.properties.name, label: f.properties.label, zoneName: f.properties.zone_name,
+        itemStyle: { areaColor: ZONE_COLOURS[f.properties.zone] || "#adb5bd", borderColor: "#fff" },
+      })),
+    }],
+    graphic: Object.entries(zones).map(([code, name], i) => ({
+      type: "group", left: 8, bottom: 8 + i * 18, children: [
+        { type: "rect", shape: { width: 12, height: 12 }, style: { fill: ZONE_COLOURS[code] || "#adb5bd" } },
+        { type: "text", left: 16, style: { text: name, fill: dark ? "#fff" : "#333", font: "12px sans-serif" } },
+      ],
+    })),
+  });
+  el.dataset.chartReady = "1";
+  el.dataset.features = String(geo.features.length);
+  window.addEventListener("resize", () => chart.resize());
+  return chart;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const el = document.getElementById("district-map");
+  if (el && !el.dataset.manual) drawDistrictMap(el);
+});
