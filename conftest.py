@@ -39,6 +39,15 @@ def unit(code, name, kind, at, parent=None, zone=None) -> Unit:
     return Unit.objects.create(code=code, name=name, kind=kind, region=at, parent=parent, zone=zone)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached fragments (menus, boards) never carry over from one test's database to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def roles(db):
     sync_builtin_roles()  # transactional tests flush the table the migration filled

@@ -1,6 +1,7 @@
-"""The home page: 一核一带三区 cards filled through the indicator registry, for the viewer's scope."""
+"""The home page: 一核一带三区 cards from the stored indicator values, for the viewer's scope."""
 
 from wanghua.core import indicators
+from wanghua.dashboard import refresh
 from wanghua.org.models import Zone
 
 
@@ -9,26 +10,35 @@ def test_registry_holds_org_indicators():
     assert all(i.goal in indicators.Goal.values for i in indicators.REGISTRY.values())
 
 
-def test_zone_cards_compute_from_records(world, make_user, client_for):
+def test_zone_cards_read_the_stored_values(world, make_user, client_for):
     leader = make_user("leader", "leader", region=world.district)
+    before = client_for(leader).get("/")
+    core = next(c for c in before.context["cards"] if c.zone.code == "core")
+    assert {f.key: f.value for f in core.figures}["org.communities"] is None  # nothing stored yet
+    refresh.refresh()
     page = client_for(leader).get("/")
     cards = {card.zone.code: {f.key: f.value for f in card.figures} for card in page.context["cards"]}
     assert cards["core"]["org.communities"] == 3  # 甲, 乙, 丙
 
 
 def test_cards_follow_the_viewer_scope(world, make_user, client_for):
+    refresh.refresh()
     street = make_user("st", "street", region=world.street2)
     cards = client_for(street).get("/").context["cards"]
     core = next(c for c in cards if c.zone.code == "core")
-    assert {f.key: f.value for f in core.figures}["org.communities"] == 1  # only 丙社区
+    figures = {f.key: f for f in core.figures}
+    assert figures["org.communities"].value == 1  # only 丙社区
+    assert f"under={world.street2.pk}" in figures["org.communities"].url
 
 
-def test_chart_data_and_goal_board(world, make_user, client_for):
+def test_chart_and_map_data(world, make_user, client_for):
+    world.street1.geojson = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    world.street1.save()
     client = client_for(make_user("leader", "leader", region=world.district))
     chart = client.get("/overview/chart.json").json()
     assert chart == {"names": ["一街道", "二街道"], "counts": [2, 1]}
-    board = client.get("/goals/").context["board"]
-    assert len(board) == 6 and any(f.key == "org.communities" for row in board for f in row["indicators"])
+    features = client.get("/overview/map.json").json()["features"]
+    assert [(f["properties"]["label"], f["properties"]["zone"]) for f in features] == [("一街道", "core")]
 
 
 def test_zone_page(world, make_user, client_for):

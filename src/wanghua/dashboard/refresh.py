@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from wanghua.core import indicators
@@ -20,7 +20,6 @@ from wanghua.org.models import Region, RegionLevel, Unit, UnitKind
 from .models import IndicatorValue, RefreshRun
 
 log = logging.getLogger(__name__)
-GENERATION_KEY = "dashboard:generation"
 BOARD_LEVELS = (RegionLevel.STREET, RegionLevel.COMMUNITY)
 BOARD_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.STREET_GOV, UnitKind.GOVERNMENT)
 
@@ -98,7 +97,6 @@ def refresh(moment: datetime | None = None, *, trigger: str = "schedule", user=N
         run.values, run.failures = len(rows), failures
         run.seconds, run.finished_at = round(time.perf_counter() - began, 2), timezone.now()
         run.save()
-    transaction.on_commit(bump_generation)
     return run
 
 
@@ -109,12 +107,6 @@ def month_end(period: date) -> datetime:
 
 
 def generation() -> int:
-    """Bumped after every refresh: the boards' cached pages carry it in their keys."""
-    return cache.get_or_set(GENERATION_KEY, 1, None)
-
-
-def bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+    """The last finished refresh: the boards' cached fragments carry it in their keys, so every web process
+    (and a refresh run from cron in another process) moves them on without a shared cache."""
+    return RefreshRun.objects.filter(finished_at__isnull=False).aggregate(last=Max("pk"))["last"] or 0

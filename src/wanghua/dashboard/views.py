@@ -131,7 +131,7 @@ def targets(request):
         values, errors = _posted_targets(request.POST)
         if not errors and perform(request, lambda: plans.set_targets(request.user, year, values)):
             return redirect(f"{request.path}?year={year}")
-        current = {**current, **{k: v for k, v in values.items() if v is not None}}
+        current = {key: request.POST.get(f"target-{key}", "") for key in indicators.REGISTRY}  # as typed
     rows = [(i, current.get(i.key), errors.get(i.key)) for i in indicators.REGISTRY.values()]
     return render(request, "dashboard/targets.html", {
         "year": year, "rows": rows, "can_edit": has_perm_anywhere(request.user, "dashboard.change_indicatortarget")},

@@ -1,0 +1,114 @@
+"""The 六望花 board: status against targets (hand-computed), scope, drill-down, Excel and the monthly PDF."""
+
+import subprocess
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from wanghua.core import indicators
+from wanghua.dashboard import plans, refresh, services
+from wanghua.dashboard.models import IndicatorTarget
+
+PLAIN = indicators.Indicator("t.plain", "plain", indicators.Goal.STRENGTH, "x", lambda region=None: 0)
+YTD = indicators.Indicator("t.ytd", "ytd", indicators.Goal.STRENGTH, "x", lambda region=None: 0, accumulates=True)
+LOWER = indicators.Indicator("t.low", "low", indicators.Goal.STRENGTH, "x", lambda region=None: 0,
+                             lower_is_better=True)
+
+
+def test_status_against_targets_by_hand():
+    assert services.status(PLAIN, Decimal(95), Decimal(100)) == "amber"  # 95 % ≥ 90 %
+    assert services.status(PLAIN, Decimal(89), Decimal(100)) == "red"
+    assert services.status(PLAIN, Decimal(100), Decimal(100)) == "green"
+    assert services.status(PLAIN, None, Decimal(100)) == services.status(PLAIN, Decimal(1), None) == "none"
+    assert services.status(LOWER, Decimal("0.05"), Decimal("0.05")) == "green"
+    assert services.status(LOWER, Decimal("0.055"), Decimal("0.05")) == "amber"  # 0.05 / 0.055 = 0.909
+    assert services.status(LOWER, Decimal("0.356"), Decimal("0.05")) == "red"
+    assert services.attainment(LOWER, Decimal("0.1"), Decimal("0.05")) == Decimal("50.0")
+    assert services.attainment(PLAIN, Decimal(150), Decimal(100)) == Decimal("100")  # capped
+
+
+def test_year_to_date_targets_are_prorated():
+    # June 2026 has ended: 181 of 365 days; 9,000 a year expects 4,463.01 by then.
+    assert services.year_fraction(date(2026, 6, 1), today=date(2026, 11, 29)) == Decimal(181) / Decimal(365)
+    assert services.expected(YTD, Decimal(9000), date(2026, 6, 1)) == Decimal("4463.01")
+    assert services.expected(PLAIN, Decimal(90), date(2026, 6, 1)) == Decimal(90)
+
+
+def test_scope_of_each_viewer(world, make_user):
+    assert services.board_scope(make_user("leader", "leader", region=world.district)).key == "district"
+    assert services.board_scope(make_user("st", "street", region=world.street1)).key == f"r{world.street1.pk}"
+    assert services.board_scope(make_user("d", "department", unit=world.dept)).key == f"u{world.dept.pk}"
+    assert services.board_scope(make_user("g", "grid", region=world.grid1)) is None  # grids have no board
+    assert services.board_scope(make_user("nobody")) is None
+
+
+def test_a_street_cannot_open_another_streets_board(world, make_user, client_for):
+    refresh.refresh()
+    street = make_user("st", "street", region=world.street1)
+    page = client_for(street).get(f"/goals/?scope=r{world.street2.pk}")
+    assert page.context["scope"].key == f"r{world.street1.pk}"
+    leader = client_for(make_user("leader", "leader", region=world.district))
+    assert leader.get(f"/goals/?scope=r{world.street2.pk}").context["scope"].key == f"r{world.street2.pk}"
+    text = client_for(street).get("/goals/").content.decode()
+    assert 'data-indicator="org.communities"' in text and "headlines" not in text  # the article is the district's
+
+
+def _row(board, key):
+    return next(r for goal in board for r in goal.rows if r.key == key)
+
+
+def test_board_rows_drill_down_to_the_records(world, make_user, client_for):
+    leader = make_user("leader", "leader", region=world.district)
+    plans.set_targets(leader, date.today().year, {"org.communities": Decimal(4)})
+    refresh.refresh()
+    client = client_for(leader)
+    board = services.goal_board(services.board_scope(leader))
+    row = _row(board, "org.communities")
+    assert (row.value, row.target, row.status) == (3, 4, "red")  # 3 of 4 = 75 %
+    listed = client.get(row.url)
+    assert listed.status_code == 200 and all(f">{name}</a>" in listed.content.decode()
+                                             for name in ("甲社区", "乙社区", "丙社区"))
+    street_row = _row(services.goal_board(refresh.region_scope(world.street2)), "org.communities")
+    street_list = client.get(street_row.url).content.decode()
+    assert street_row.value == 1 and ">丙社区</a>" in street_list and ">甲社区</a>" not in street_list
+    page = client.get("/goals/").content.decode()
+    assert row.url.replace("&", "&amp;") in page
+
+
+def test_board_excel_and_monthly_pdf(world, make_user, client_for, tmp_path):
+    refresh.refresh()
+    client = client_for(make_user("leader", "leader", region=world.district))
+    sheet = load_workbook(BytesIO(client.get("/goals/?format=xlsx").content)).active
+    rows = {r[1]: r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["村（社区）"] == 3
+    response = client.get("/reports/monthly/")
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "月度报告" in text and "村（社区）" in text and "创新望花" in text
+
+
+def test_monthly_report_without_values_says_so(world, make_user, client_for):
+    client = client_for(make_user("leader", "leader", region=world.district))
+    response = client.get("/reports/monthly/", follow=True)
+    assert "尚无" in response.content.decode()
+
+
+@pytest.mark.parametrize("month", ["2026-13", "junk", ""])
+def test_bad_months_fall_back_to_the_latest(world, make_user, client_for, month):
+    refresh.refresh()
+    client = client_for(make_user("leader", "leader", region=world.district))
+    page = client.get(f"/goals/?month={month}")
+    assert page.status_code == 200 and page.context["period"] == services.latest_period(refresh.DISTRICT)
+
+
+def test_targets_only_for_the_district_board(world, make_user):
+    leader = make_user("leader", "leader", region=world.district)
+    plans.set_targets(leader, 2026, {"org.communities": Decimal(90)})
+    assert services.targets_for(refresh.DISTRICT, 2026) == {"org.communities": Decimal(90)}
+    assert services.targets_for(refresh.region_scope(world.street1), 2026) == {}
+    assert IndicatorTarget.objects.count() == 1

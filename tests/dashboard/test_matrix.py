@@ -1,0 +1,62 @@
+"""The permission matrix for the boards (street 1 staff in scope, street 2 out of scope: each sees their own
+street's board) and for what district leaders enter (targets, external statistics, refreshes)."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from wanghua.core.testing import Case, run_case
+from wanghua.dashboard import refresh
+from wanghua.dashboard.models import ExternalStatistic, IndicatorTarget, RefreshRun
+
+LOGGED_IN = {"anonymous": 302, "no_role": 200, "out_of_scope": 200, "in_scope": 200}
+HOLDERS_ONLY = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 200}
+HOLDERS_CHANGE = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302}
+
+
+def board_cases(w, users):
+    """Each viewer's boards show their own street: street 1's name never reaches street 2's staff."""
+    for n, street in enumerate((w.street1, w.street2)):
+        street.geojson = {"type": "Polygon", "coordinates": [[[n, 0], [n + 1, 0], [n + 1, 1], [n, 1], [n, 0]]]}
+        street.save()
+    refresh.refresh()
+    return [
+        Case("district map", "get", "/overview/map.json", LOGGED_IN, marker="一街道"),
+        Case("six goals board", "get", "/goals/", LOGGED_IN, marker="一街道"),
+        Case("another street's board", "get", f"/goals/?scope=r{w.street1.pk}", LOGGED_IN, marker="一街道"),
+        Case("board export", "get", "/goals/?format=xlsx", LOGGED_IN),
+        Case("big screen", "get", "/screen/", LOGGED_IN, marker="一街道"),
+        Case("big screen data", "get", "/screen/data.json", LOGGED_IN, marker="一街道"),
+        Case("monthly report", "get", "/reports/monthly/",
+             {"anonymous": 302, "no_role": 302, "out_of_scope": 200, "in_scope": 200}),  # no board: back
+    ]
+
+
+def planning_cases(w, users):
+    year = timezone.localdate().year
+    return [
+        Case("indicator targets", "get", "/indicators/targets/", HOLDERS_ONLY),
+        Case("set targets", "post", f"/indicators/targets/?year={year}", HOLDERS_CHANGE,
+             data={"year": year, "target-org.communities": "3"},
+             state=lambda: list(IndicatorTarget.objects.values_list("key", "value"))),
+        Case("external statistics", "get", "/indicators/statistics/", HOLDERS_ONLY),
+        Case("statistics export", "get", "/indicators/statistics/?format=xlsx", HOLDERS_ONLY),
+        Case("statistic create", "post", "/indicators/statistics/new/", HOLDERS_CHANGE,
+             data={"key": "gdp_growth", "name": "地区生产总值增速", "goal": "strength", "unit": "%",
+                   "period": date(year, 1, 1).isoformat(), "value": "6.5", "source": "区统计局",
+                   "published_on": date(year, 2, 20).isoformat()},
+             state=lambda: ExternalStatistic.objects.count()),
+        Case("refresh runs", "get", "/indicators/refreshes/", HOLDERS_ONLY),
+        Case("refresh now", "post", "/indicators/refreshes/now/", HOLDERS_CHANGE,
+             state=lambda: RefreshRun.objects.count()),
+    ]
+
+
+def test_board_matrix(world, matrix):
+    clients, users = matrix(("street", {"region": world.street1}), ("street", {"region": world.street2}))
+    assert [f for case in board_cases(world, users) for f in run_case(clients, case)] == []
+
+
+def test_planning_matrix(world, matrix):
+    clients, users = matrix(("leader", {"region": world.district}), ("street", {"region": world.street1}))
+    assert [f for case in planning_cases(world, users) for f in run_case(clients, case)] == []

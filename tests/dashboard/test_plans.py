@@ -1,0 +1,95 @@
+"""What district leaders enter: yearly targets and external statistics, checked and audited."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from wanghua.core.models import AuditEntry
+from wanghua.dashboard import plans
+from wanghua.dashboard.models import ExternalStatistic, IndicatorTarget, RefreshRun
+
+
+@pytest.fixture
+def leader(world, make_user):
+    return make_user("leader", "leader", region=world.district)
+
+
+def test_targets_are_set_changed_cleared_and_audited(leader):
+    assert plans.set_targets(leader, 2026, {"org.communities": Decimal(90), "services.stations": Decimal(361)}) == 2
+    assert plans.set_targets(leader, 2026, {"org.communities": Decimal(90)}) == 0  # unchanged: nothing written
+    assert plans.set_targets(leader, 2026, {"org.communities": Decimal(91), "services.stations": None}) == 2
+    assert dict(IndicatorTarget.objects.values_list("key", "value")) == {"org.communities": Decimal(91)}
+    actions = sorted(AuditEntry.objects.filter(content_type__model="indicatortarget").values_list("action", flat=True))
+    assert actions == ["create", "create", "delete", "update"]
+
+
+@pytest.mark.parametrize("year, values", [
+    (1999, {"org.communities": Decimal(1)}),
+    (2026, {"no.such": Decimal(1)}),
+    (2026, {"org.communities": Decimal(-1)}),
+])
+def test_bad_targets_are_refused(leader, year, values):
+    with pytest.raises(ValidationError):
+        plans.set_targets(leader, year, values)
+    assert not IndicatorTarget.objects.exists()
+
+
+def test_street_staff_cannot_set_targets(world, make_user):
+    street = make_user("st", "street", region=world.street1)
+    with pytest.raises(PermissionDenied):
+        plans.set_targets(street, 2026, {"org.communities": Decimal(1)})
+
+
+def test_targets_page_keeps_the_form_on_a_bad_number(leader, client_for):
+    client = client_for(leader)
+    refused = client.post("/indicators/targets/", {"year": 2026, "target-org.communities": "九十",
+                                                   "target-services.stations": "361"})
+    assert refused.status_code == 400
+    assert 'name="target-org.communities" value="九十" class="form-control form-control-sm is-invalid"' in \
+        refused.content.decode()
+    assert "数字" in refused.content.decode()
+    assert not IndicatorTarget.objects.exists()
+    saved = client.post("/indicators/targets/", {"year": 2026, "target-org.communities": "90"})
+    assert saved.status_code == 302 and IndicatorTarget.objects.get().value == 90
+
+
+def statistic(**extra) -> dict:
+    year = timezone.localdate().year
+    return {"key": "gdp_growth", "name": "地区生产总值增速", "goal": "strength", "unit": "%",
+            "period": date(year, 1, 15), "value": Decimal("6.5"), "source": "区统计局",
+            "published_on": date(year, 2, 20)} | extra
+
+
+def test_a_statistic_keeps_its_source_and_month(leader):
+    made = plans.add_statistic(leader, **statistic())
+    assert made.period.day == 1 and made.entered_by == leader
+    assert AuditEntry.objects.filter(content_type__model="externalstatistic", action="create").exists()
+    with pytest.raises(ValidationError):  # one figure per code and month
+        plans.add_statistic(leader, **statistic())
+
+
+@pytest.mark.parametrize("bad", [
+    {"source": "  "},
+    {"published_on": timezone.localdate() + timedelta(days=1)},
+    {"published_on": date(timezone.localdate().year - 1, 12, 1)},  # before the month it is for
+    {"goal": "nonsense"},
+])
+def test_bad_statistics_are_refused(leader, bad):
+    with pytest.raises(ValidationError):
+        plans.add_statistic(leader, **statistic(**bad))
+    assert not ExternalStatistic.objects.exists()
+
+
+def test_refresh_on_demand_is_logged_with_who_asked(leader, world, make_user):
+    run = plans.refresh_now(leader)
+    assert RefreshRun.objects.get() == run and run.requested_by == leader and run.trigger == "demand"
+    with pytest.raises(PermissionDenied):
+        plans.refresh_now(make_user("st", "street", region=world.street1))
+
+
+def test_month_of():
+    assert plans.month_of("2026-06") == date(2026, 6, 1)
+    assert plans.month_of("2026-13") is None and plans.month_of("x") is None and plans.month_of(None) is None
