@@ -26,6 +26,7 @@ def test_the_demo_district(demo):
     check_project_headline_figures_are_the_articles_counted_from_records(demo)
     check_zone_programmes_add_up_to_the_articles_figures(demo)
     check_civic_tallies_are_the_articles_counted_from_records(demo)
+    check_the_board_shows_the_articles_figures_with_their_records(demo)
     check_demo_is_idempotent(demo)
 
 
@@ -140,3 +141,32 @@ def check_civic_tallies_are_the_articles_counted_from_records(demo):
 
     assert REGISTRY["civic.volunteer_teams"].value() >= 150
     assert Decimal(0) < REGISTRY["civic.commitments_delivered"].value() < Decimal(100)
+
+
+def check_the_board_shows_the_articles_figures_with_their_records(demo):
+    """Every headline figure of the article is on the district board, computed, and opens its records."""
+    from decimal import Decimal
+
+    from django.test import Client
+
+    from wanghua.dashboard import services
+
+    expected = {"services.stations": 361, "services.communities_covered": 90, "projects.started": 72,
+                "projects.investment": Decimal("115.83"), "projects.fai": Decimal("16.53"),
+                "projects.fai_growth": Decimal("38.7"), "projects.pv_capacity": 400,
+                "projects.waste_energy": Decimal("5.75"), "projects.idle_property": Decimal("3.8"),
+                "projects.cooperatives": 25, "civic.commitments": 10, "civic.occupation_put_right": 405}
+    at_least = {"services.busiest_agent": 6000, "projects.crops": 20, "civic.vendors_put_right": 270,
+                "civic.volunteer_teams": 150, "civic.activities": 420}
+    figures = {row.indicator.key: row for row in services.headline_figures()}
+    assert {key: figures[key].value for key in expected} == expected
+    assert all(figures[key].value >= floor for key, floor in at_least.items())
+    assert figures["projects.fai"].period.month == 6  # the article's first half
+    client = Client()
+    client.force_login(User.objects.get(username="leader"))
+    page = client.get("/goals/").content.decode()
+    assert all(f'data-headline="{key}"' in page for key in figures)
+    for key in ("services.stations", "projects.started", "civic.occupation_put_right", "services.busiest_agent"):
+        listed = client.get(figures[key].url)
+        assert listed.status_code == 200, key
+        assert listed.context["paginator"].count == figures[key].value, key  # the list counts the figure
