@@ -97,7 +97,11 @@ def _board_xlsx(scope, period) -> HttpResponse:
 def screen(request):
     """数据大屏: 1920×1080 for the command hall, rotating its panels and polling for new values."""
     scope = services.board_scope(request.user)
-    return render(request, "dashboard/screen.html", {"scope": scope, "data": services.screen_data(scope)})
+    # A control room may slow the rotation or the polling down (never below two seconds).
+    rotate = max(2, int_or_zero(request.GET.get("rotate")) or 12)
+    poll = max(2, int_or_zero(request.GET.get("poll")) or 30)
+    return render(request, "dashboard/screen.html", {"scope": scope, "data": services.screen_data(scope),
+                                                     "rotate": rotate, "poll": poll})
 
 
 @access(LOGIN)
