@@ -13,18 +13,20 @@ def test_registry_holds_org_indicators():
 def test_zone_cards_read_the_stored_values(world, make_user, client_for):
     leader = make_user("leader", "leader", region=world.district)
     before = client_for(leader).get("/")
-    core = next(c for c in before.context["cards"] if c.zone.code == "core")
+    core = next(c for c in before.context["cards"]() if c.zone.code == "core")
     assert {f.key: f.value for f in core.figures}["org.communities"] is None  # nothing stored yet
     refresh.refresh()
-    page = client_for(leader).get("/")
-    cards = {card.zone.code: {f.key: f.value for f in card.figures} for card in page.context["cards"]}
+    page = client_for(leader).get("/")  # a refresh moves the cached cards on
+    cards = {card.zone.code: {f.key: f.value for f in card.figures} for card in page.context["cards"]()}
     assert cards["core"]["org.communities"] == 3  # 甲, 乙, 丙
+    assert 'data-indicator="org.communities"><a class="drill" href="/org/regions/?' in page.content.decode()
+    assert ">3</a>" in page.content.decode()
 
 
 def test_cards_follow_the_viewer_scope(world, make_user, client_for):
     refresh.refresh()
     street = make_user("st", "street", region=world.street2)
-    cards = client_for(street).get("/").context["cards"]
+    cards = client_for(street).get("/").context["cards"]()
     core = next(c for c in cards if c.zone.code == "core")
     figures = {f.key: f for f in core.figures}
     assert figures["org.communities"].value == 1  # only 丙社区

@@ -8,6 +8,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Max
@@ -140,11 +141,16 @@ class Row:
     status: str
     attainment: Decimal | None
     trend: list[tuple[date, Decimal]]
-    url: str
+    scope: Scope
 
     @property
     def key(self) -> str:
         return self.indicator.key
+
+    @cached_property
+    def url(self) -> str:
+        """The drill-down, built only when a page shows it (some drills query, e.g. for the busiest agent)."""
+        return self.indicator.records_url(region=self.scope.region, unit=self.scope.unit)
 
     @property
     def trend_values(self) -> list[float]:
@@ -167,8 +173,7 @@ def _row(indicator, scope: Scope, period: date, values, targets, series) -> Row:
     value, target = values.get(indicator.key), targets.get(indicator.key)
     goal_value = expected(indicator, target, period)
     return Row(indicator, value, target, goal_value, status(indicator, value, goal_value),
-               attainment(indicator, value, goal_value), series.get(indicator.key, []),
-               indicator.records_url(region=scope.region, unit=scope.unit))
+               attainment(indicator, value, goal_value), series.get(indicator.key, []), scope)
 
 
 def goal_board(scope: Scope, period: date | None = None) -> list[GoalRow]:
@@ -189,11 +194,17 @@ def goal_board(scope: Scope, period: date | None = None) -> list[GoalRow]:
 
 @dataclass
 class Figure:
-    key: str
-    name: Any
+    indicator: indicators.Indicator
     value: Any
-    unit: Any
-    url: str = ""
+    scope: Scope
+
+    key = property(lambda self: self.indicator.key)
+    name = property(lambda self: self.indicator.name)
+    unit = property(lambda self: self.indicator.unit)
+
+    @cached_property
+    def url(self) -> str:
+        return self.indicator.records_url(region=self.scope.region, unit=self.scope.unit)
 
 
 @dataclass
@@ -210,8 +221,7 @@ def zone_cards(user, scope: Scope | None = None) -> list[ZoneCard]:
     values = values_at(scope, period) if period else {}
     cards = []
     for zone in Zone.objects.visible_to(user, "view"):
-        figures = [Figure(i.key, i.name, values.get(i.key), i.unit, i.records_url(region=scope.region, unit=scope.unit))
-                   for i in indicators.for_zone(zone.code) if applies(i, scope)]
+        figures = [Figure(i, values.get(i.key), scope) for i in indicators.for_zone(zone.code) if applies(i, scope)]
         cards.append(ZoneCard(zone, figures))
     return cards
 

@@ -45,7 +45,10 @@ def home(request):
     """一核一带三区 overview: a card per zone from the stored values, and the district map by zone."""
     scope = services.board_scope(request.user)
     return render(request, "dashboard/home.html", {
-        "scope": scope, "cards": services.zone_cards(request.user, scope),
+        "scope": scope, "generation": refresh.generation(),
+        "sees_zones": has_perm_anywhere(request.user, "org.view_zone"),
+        # Called only when the cached cards have to be rendered again.
+        "cards": lambda: services.zone_cards(request.user, scope),
         "period": services.latest_period(scope) if scope else None,
         "notices": reference.current_notices()})
 

@@ -9,8 +9,16 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--simulate", action="store_true",
                             help="run the production-line simulator in-process, so the live pages move")
+        parser.add_argument("--refresh-every", type=float, default=15, metavar="MINUTES",
+                            help="recompute the boards' indicators every MINUTES in-process (0: never; "
+                                 "larger deployments run `wanghua refresh_indicators` from cron)")
 
-    def handle(self, *args, addrport: str, simulate: bool, **options):
+    def handle(self, *args, addrport: str, simulate: bool, refresh_every: float, **options):
+        if refresh_every > 0:
+            from wanghua.dashboard.refresh import start_background as start_refresh
+
+            start_refresh(refresh_every)
+            self.stdout.write(f"Indicators: refreshed in-process every {refresh_every:g} minutes")
         if simulate:
             from wanghua.industry.simulator import start_background
 
