@@ -6,11 +6,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core import indicators, reference
@@ -96,6 +97,17 @@ def _board_xlsx(scope, period) -> HttpResponse:
     return xlsx_response(_("six goals"), headers, rows, title=label)
 
 
+SCREEN_CACHE_SECONDS = 10  # a command hall polls every 30 s; the lines' snapshot may be ten seconds old
+
+
+def _screen_data(scope) -> dict:
+    """The big screen's JSON, shared by every screen of the same scope for a few seconds."""
+    if scope is None:
+        return services.screen_data(None)
+    key = f"dashboard:screen:{scope.key}:{refresh.generation()}:{get_language()}"
+    return cache.get_or_set(key, lambda: services.screen_data(scope), SCREEN_CACHE_SECONDS)
+
+
 @access(LOGIN)
 def screen(request):
     """数据大屏: 1920×1080 for the command hall, rotating its panels and polling for new values."""
@@ -103,14 +115,14 @@ def screen(request):
     # A control room may slow the rotation or the polling down (never below two seconds).
     rotate = max(2, int_or_zero(request.GET.get("rotate")) or 12)
     poll = max(2, int_or_zero(request.GET.get("poll")) or 30)
-    return render(request, "dashboard/screen.html", {"scope": scope, "data": services.screen_data(scope),
+    return render(request, "dashboard/screen.html", {"scope": scope, "data": _screen_data(scope),
                                                      "rotate": rotate, "poll": poll})
 
 
 @access(LOGIN)
 def screen_data(request):
     scope = services.board_scope(request.user)
-    return JsonResponse(services.screen_data(scope), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(_screen_data(scope), json_dumps_params={"ensure_ascii": False})
 
 
 @access(LOGIN)
