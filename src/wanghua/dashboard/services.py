@@ -37,7 +37,8 @@ def board_scope(user) -> Scope | None:
     if user.is_superuser or any(g.covers_everything for g in grants):
         return DISTRICT
     paths = sorted({g.region_path for g in grants if g.region_path}, key=len)
-    region = Region.objects.filter(path__in=paths, level__in=BOARD_LEVELS).order_by("path").first() if paths else None
+    regions = Region.objects.defer("geojson")  # outlines are big, and loaded rows keep a copy for the audit
+    region = regions.filter(path__in=paths, level__in=BOARD_LEVELS).order_by("path").first() if paths else None
     if region is not None:
         return region_scope(region)
     unit_paths = sorted({g.unit_path for g in grants if g.unit_path}, key=len)
@@ -52,7 +53,7 @@ def scope_for(user, scope_key: str | None) -> Scope | None:
     wanted = scope_key[1:] if scope_key and scope_key.startswith("r") else ""
     if own is None or own.unit is not None or not wanted.isdigit():
         return own
-    region = Region.objects.filter(pk=int(wanted), level__in=BOARD_LEVELS).first()
+    region = Region.objects.defer("geojson").filter(pk=int(wanted), level__in=BOARD_LEVELS).first()
     if region is None or (own.region is not None and not region.path.startswith(own.region.path)):
         return own
     return region_scope(region)
@@ -238,11 +239,11 @@ def communities_per_street(user) -> dict[str, list]:
 def district_map(user) -> dict:
     """GeoJSON of the towns/streets the viewer sees, each tagged with its zone (no map tiles needed)."""
     streets = (Region.objects.visible_to(user, "view").filter(level=RegionLevel.STREET, geojson__isnull=False)
-               .select_related("zone").order_by("code"))
+               .order_by("code").values("code", "name", "geojson", "zone__code", "zone__name"))
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": s.geojson,
-         "properties": {"name": s.code, "label": s.name, "zone": s.zone.code if s.zone else "",
-                        "zone_name": s.zone.name if s.zone else ""}} for s in streets]}
+        {"type": "Feature", "geometry": s["geojson"],
+         "properties": {"name": s["code"], "label": s["name"], "zone": s["zone__code"] or "",
+                        "zone_name": s["zone__name"] or ""}} for s in streets]}
 
 
 # --- the article's headline figures -------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def _streets(user, scope):
     """The towns/streets a district-wide viewer may switch the board to."""
     if scope is None or scope.unit is not None:
         return []
-    streets = Region.objects.visible_to(user, "view").filter(level=RegionLevel.STREET).order_by("code")
+    streets = (Region.objects.visible_to(user, "view").filter(level=RegionLevel.STREET).order_by("code")
+               .only("pk", "name", "path"))
     return list(streets.filter(path__startswith=scope.region.path) if scope.region else streets)
 
 
