@@ -112,3 +112,18 @@ def test_targets_only_for_the_district_board(world, make_user):
     assert services.targets_for(refresh.DISTRICT, 2026) == {"org.communities": Decimal(90)}
     assert services.targets_for(refresh.region_scope(world.street1), 2026) == {}
     assert IndicatorTarget.objects.count() == 1
+
+
+def test_every_indicator_opens_its_records(world, make_user, client_for):
+    """The board's promise: a click from any number to the records behind it, for the district, a street and a
+    department alike."""
+    refresh.refresh()
+    client = client_for(make_user("leader", "leader", region=world.district))
+    scopes = [refresh.DISTRICT, refresh.region_scope(world.street1), refresh.unit_scope(world.dept)]
+    missing = [key for key, indicator in indicators.REGISTRY.items() if indicator.drill is None]
+    assert missing == []
+    for scope in scopes:
+        for goal in services.goal_board(scope):
+            for row in goal.rows:
+                assert row.url, row.key
+                assert client.get(row.url).status_code == 200, (scope.key, row.key, row.url)

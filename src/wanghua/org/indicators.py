@@ -46,7 +46,7 @@ def west_regions(region=None) -> int:
 
 
 @register("org.tayu_cooperatives", name=_("Co-operatives in Tayu"), goal=Goal.GREEN, unit=_("count"),
-          zone="tayu", drill=lambda region=None: records("org:units", region=region, kind="cooperative"))
+          drill=lambda region=None: records("org:units", region=region, kind="cooperative"))
 def tayu_cooperatives(region=None) -> int:
     return _units(region).filter(kind=UnitKind.COOPERATIVE).count()
 

@@ -13,14 +13,17 @@ async function drawDistrictMap(el, { dark = false } = {}) {
     legend: { show: false },
     series: [{
       type: "map", map: "wanghua-streets", roam: false, selectedMode: false,
-      label: { show: true, color: dark ? "#fff" : "#222", fontSize: 11, formatter: (p) => (p.data ? p.data.label : "") },
+      // Names on the map when there is room for them (the big screen), on hover otherwise.
+      label: { show: dark || el.clientWidth > 900, color: dark ? "#fff" : "#222", fontSize: 11, formatter: (p) => (p.data ? p.data.label : "") },
+      emphasis: { label: { show: true, formatter: (p) => (p.data ? p.data.label : "") } },
+      layoutCenter: dark ? null : ["60%", "50%"], layoutSize: dark ? null : "80%",
       data: geo.features.map((f) => ({
         name: f.properties.name, label: f.properties.label, zoneName: f.properties.zone_name,
         itemStyle: { areaColor: ZONE_COLOURS[f.properties.zone] || "#adb5bd", borderColor: "#fff" },
       })),
     }],
     graphic: Object.entries(zones).map(([code, name], i) => ({
-      type: "group", left: 8, bottom: 8 + i * 18, children: [
+      type: "group", left: 8, top: 8 + i * 18, children: [
         { type: "rect", shape: { width: 12, height: 12 }, style: { fill: ZONE_COLOURS[code] || "#adb5bd" } },
         { type: "text", left: 16, style: { text: name, fill: dark ? "#fff" : "#333", font: "12px sans-serif" } },
       ],
