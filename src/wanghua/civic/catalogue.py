@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, grants_of, require
+from wanghua.core.changes import apply_fields
 
 from .models import CampaignAction, CaseCategory
 
@@ -32,14 +33,6 @@ def may_edit(user, perm: str) -> bool:
 def _require_district_wide(actor, perm: str) -> None:
     if not may_edit(actor, perm):
         raise PermissionDenied(_("Only a district-wide grant edits the case catalogue."))
-
-
-def _apply(obj, fields: dict[str, Any], allowed: set[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
-    for name, value in fields.items():
-        setattr(obj, name, value)
 
 
 def _attribute_error(attribute: Any, seen: set[str]) -> str | None:
@@ -93,7 +86,7 @@ def _check_category(category: CaseCategory) -> None:
 @transaction.atomic
 def create_category(actor, **fields: Any) -> CaseCategory:
     category = CaseCategory()
-    _apply(category, fields, CATEGORY_FIELDS)
+    apply_fields(category, fields, CATEGORY_FIELDS)
     require(actor, "add", category)
     _require_district_wide(actor, "civic.add_casecategory")
     _check_category(category)
@@ -106,7 +99,7 @@ def create_category(actor, **fields: Any) -> CaseCategory:
 def update_category(actor, category_id: int, **fields: Any) -> CaseCategory:
     category = fetch_for_change(CaseCategory, actor, "change", category_id)
     _require_district_wide(actor, "civic.change_casecategory")
-    _apply(category, fields, CATEGORY_FIELDS)
+    apply_fields(category, fields, CATEGORY_FIELDS)
     _check_category(category)
     with audit.acting_as(actor):
         category.save()
@@ -130,7 +123,7 @@ def _set_categories(action: CampaignAction, categories) -> None:
 @transaction.atomic
 def create_action(actor, *, categories=(), **fields: Any) -> CampaignAction:
     action = CampaignAction()
-    _apply(action, fields, ACTION_FIELDS)
+    apply_fields(action, fields, ACTION_FIELDS)
     require(actor, "add", action)
     _require_district_wide(actor, "civic.add_campaignaction")
     action.full_clean()
@@ -144,7 +137,7 @@ def create_action(actor, *, categories=(), **fields: Any) -> CampaignAction:
 def update_action(actor, action_id: int, *, categories=None, **fields: Any) -> CampaignAction:
     action = fetch_for_change(CampaignAction, actor, "change", action_id)
     _require_district_wide(actor, "civic.change_campaignaction")
-    _apply(action, fields, ACTION_FIELDS)
+    apply_fields(action, fields, ACTION_FIELDS)
     action.full_clean()
     with audit.acting_as(actor):
         action.save()

@@ -61,9 +61,7 @@ def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
         report.save()
         commitment.save()
         for upload, image_format in zip(photos, formats, strict=True):
-            evidence = ProgressPhoto(report=report, image_format=image_format, size=upload.size)
-            evidence.image.save("photo", upload, save=False)
-            evidence.save()
+            ProgressPhoto(report=report, image_format=image_format).store(upload)
     return report
 
 

@@ -257,61 +257,76 @@ class ProgressReport(ScopedModel):
         return f"{self.commitment} {self.reported_on}"
 
 
-def progress_photo_path(instance: ProgressPhoto, filename: str) -> str:
+def photo_upload_path(instance: CheckedPhoto, filename: str) -> str:
     from django.utils import timezone
 
-    return f"commitments/{instance.report.commitment_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.image_format}"
+    return f"{instance.folder()}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.image_format}"
 
 
-class ProgressPhoto(ScopedModel):
-    """Evidence with a progress report (the finished building, the new pipes), checked to be a real image."""
+case_photo_path = progress_photo_path = photo_upload_path  # the names earlier migrations refer to
 
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos",
-                               verbose_name=_("progress report"))
-    image = models.FileField(_("photo"), upload_to=progress_photo_path)
+
+class CheckedPhoto(ScopedModel):
+    """A photo checked to be a real image by its content (`core.photos.photo_format`) before it is stored, and
+    served only through the access rules. Subclasses say which folder it goes in."""
+
+    image = models.FileField(_("photo"), upload_to=photo_upload_path)
     image_format = models.CharField(max_length=10, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def folder(self) -> str:
+        raise NotImplementedError
+
+    def store(self, upload) -> CheckedPhoto:
+        self.size = upload.size
+        self.image.save("photo", upload, save=False)
+        self.save()
+        return self
+
+
+class ProgressPhoto(CheckedPhoto):
+    """Evidence with a progress report (the finished building, the new pipes)."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos",
+                               verbose_name=_("progress report"))
+
     scope_region = "report__commitment__region"
     scope_unit = "report__commitment__unit"
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(CheckedPhoto.Meta):
         verbose_name = _("progress photo")
         verbose_name_plural = _("progress photos")
 
     def __str__(self) -> str:
         return f"{self.report} {self.pk}"
 
-
-def case_photo_path(instance: CasePhoto, filename: str) -> str:
-    from django.utils import timezone
-
-    return f"cases/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.image_format}"
+    def folder(self) -> str:
+        return f"commitments/{self.report.commitment_id}"
 
 
-class CasePhoto(ScopedModel):
-    """A photo of the problem (with the report) or of the result (with the handling). Checked to be a real
-    image, served only through the access rules."""
+class CasePhoto(CheckedPhoto):
+    """A photo of the problem (with the report) or of the result (with the handling)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos", verbose_name=_("case"))
-    image = models.FileField(_("photo"), upload_to=case_photo_path)
-    image_format = models.CharField(max_length=10, editable=False)
-    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     step = models.CharField(_("step"), max_length=20, default="report")
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     scope_region = "case__community"
     scope_unit = "case__unit"
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(CheckedPhoto.Meta):
         verbose_name = _("case photo")
         verbose_name_plural = _("case photos")
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.step}"
+
+    def folder(self) -> str:
+        return f"cases/{self.case_id}"
 
 
 class Activity(ScopedModel):

@@ -97,10 +97,7 @@ def report_case(actor, *, source: str, category: CaseCategory, description: str,
 
 
 def _attach(case: Case, upload, image_format: str, step: str) -> CasePhoto:
-    photo = CasePhoto(case=case, image_format=image_format, size=upload.size, step=step)
-    photo.image.save("photo", upload, save=False)
-    photo.save()
-    return photo
+    return CasePhoto(case=case, image_format=image_format, step=step).store(upload)
 
 
 def nearby_duplicates(case: Case) -> list[Case]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.changes import apply_fields
 
 from .models import AlarmDefinition, AlarmKind, ProductionLine, Tag, TagKind
 
@@ -22,18 +23,10 @@ ALARM_FIELDS = {"kind", "limit", "state", "priority", "deadband", "on_delay", "o
 LIMIT_ORDER = [AlarmKind.LOLO, AlarmKind.LO, AlarmKind.HI, AlarmKind.HIHI]
 
 
-def _apply(obj, fields: dict[str, Any], allowed: set[str]) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
-    for name, value in fields.items():
-        setattr(obj, name, value)
-
-
 @transaction.atomic
 def update_line(actor, line_id: int, **fields: Any) -> ProductionLine:
     line = fetch_for_change(ProductionLine, actor, "change", line_id)
-    _apply(line, fields, LINE_FIELDS)
+    apply_fields(line, fields, LINE_FIELDS)
     if line.temperature_tag is not None and line.temperature_tag.line_id != line.pk:
         raise ValidationError({"temperature_tag": _("Choose a tag of this line.")})
     line.full_clean()
@@ -45,7 +38,7 @@ def update_line(actor, line_id: int, **fields: Any) -> ProductionLine:
 @transaction.atomic
 def update_tag(actor, tag_id: int, **fields: Any) -> Tag:
     tag = fetch_for_change(Tag, actor, "change", tag_id)
-    _apply(tag, fields, TAG_FIELDS)
+    apply_fields(tag, fields, TAG_FIELDS)
     if tag.low is not None and tag.high is not None and tag.low >= tag.high:
         raise ValidationError({"high": _("The highest valid value must be above the lowest.")})
     if tag.equipment is not None and tag.equipment.line_id != tag.line_id:
@@ -79,7 +72,7 @@ def _check_alarm(definition: AlarmDefinition, tag: Tag) -> None:
 @transaction.atomic
 def define_alarm(actor, *, tag: Tag, **fields: Any) -> AlarmDefinition:
     definition = AlarmDefinition(tag=tag)
-    _apply(definition, fields, ALARM_FIELDS)
+    apply_fields(definition, fields, ALARM_FIELDS)
     require(actor, "add", definition)
     if AlarmDefinition.objects.filter(tag=tag, kind=definition.kind).exists():
         raise ValidationError({"kind": _("This tag already has an alarm of this kind.")})
@@ -93,7 +86,7 @@ def define_alarm(actor, *, tag: Tag, **fields: Any) -> AlarmDefinition:
 @transaction.atomic
 def update_alarm(actor, definition_id: int, **fields: Any) -> AlarmDefinition:
     definition = fetch_for_change(AlarmDefinition, actor, "change", definition_id)
-    _apply(definition, fields, ALARM_FIELDS)
+    apply_fields(definition, fields, ALARM_FIELDS)
     if "kind" in fields and AlarmDefinition.objects.filter(tag=definition.tag, kind=definition.kind).exclude(
             pk=definition.pk).exists():
         raise ValidationError({"kind": _("This tag already has an alarm of this kind.")})
