@@ -92,7 +92,7 @@ def monthly_pdf(scope: Scope, period: date) -> bytes:
     styles = _styles(regular, bold)
     board = services.goal_board(scope, period)
     series = services.trends(scope, period)
-    place = scope.label or _("Wanghua District")
+    place = services.scope_label(scope)
     story = [Paragraph(_("%(place)s monthly report, %(month)s") % {"place": place, "month": f"{period:%Y年%m月}"},
                        styles["title"]),
              Paragraph(_("Computed from the platform's records; printed %(now)s.")

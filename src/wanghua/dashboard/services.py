@@ -59,6 +59,16 @@ def scope_for(user, scope_key: str | None) -> Scope | None:
     return region_scope(region)
 
 
+def district_name() -> str:
+    """The root of the region tree by its own name (the demo's 望花区), for boards of the whole district."""
+    root = Region.objects.filter(parent__isnull=True).order_by("path").values_list("name", flat=True).first()
+    return root or str(_("Wanghua District"))
+
+
+def scope_label(scope: Scope) -> str:
+    return scope.label or district_name()
+
+
 # --- stored values ----------------------------------------------------------------------------------------
 
 def latest_period(scope: Scope, before: date | None = None) -> date | None:
@@ -344,7 +354,7 @@ def screen_data(scope: Scope | None) -> dict:
         lines = lines.none()
     series = trends(scope, period) if period else {}
     return {
-        "scope": scope.label or str(_("Wanghua District")),
+        "scope": scope_label(scope),
         "period": f"{period:%Y-%m}" if period else "",
         "updated": timezone.localtime().strftime("%H:%M:%S"),
         "panels": panels,

@@ -81,6 +81,7 @@ def goals(request):
         return _board_xlsx(scope, period)
     return render(request, "dashboard/goals.html", {
         "scope": scope, "period": period, "months": _months(scope), "streets": _streets(request.user, scope),
+        "district_name": services.district_name(),
         "generation": refresh.generation(),
         # Called only when the cached fragment has to be rendered again.
         "board": lambda: services.goal_board(scope, period) if scope else [],
@@ -94,7 +95,7 @@ def _board_xlsx(scope, period) -> HttpResponse:
     headers = [_("goal"), _("indicator"), _("value"), _("unit"), _("target"), _("expected by now"), _("status")]
     rows = [[str(goal.goal.label), str(r.indicator.name), r.value, str(r.indicator.unit), r.target, r.expected,
              r.status] for goal in services.goal_board(scope, period) for r in goal.rows]
-    label = f"{scope.label or _('Wanghua District')} {period:%Y-%m}" if period else ""
+    label = f"{services.scope_label(scope)} {period:%Y-%m}" if period else ""
     return xlsx_response(_("six goals"), headers, rows, title=label)
 
 
