@@ -93,3 +93,17 @@ def test_refresh_on_demand_is_logged_with_who_asked(leader, world, make_user):
 def test_month_of():
     assert plans.month_of("2026-06") == date(2026, 6, 1)
     assert plans.month_of("2026-13") is None and plans.month_of("x") is None and plans.month_of(None) is None
+
+
+def test_a_street_gets_its_own_targets(leader, world, client_for):
+    from wanghua.dashboard import refresh, services
+
+    client = client_for(leader)
+    page = f"/indicators/targets/?year=2026&region={world.street1.pk}"
+    assert "一街道" in client.get(page).content.decode()
+    saved = client.post(page, {"year": 2026, "region": world.street1.pk, "target-org.communities": "2"})
+    assert saved.status_code == 302
+    target = IndicatorTarget.objects.get()
+    assert (target.region, target.value) == (world.street1, 2)
+    assert services.targets_for(refresh.region_scope(world.street1), 2026) == {"org.communities": 2}
+    assert services.targets_for(refresh.DISTRICT, 2026) == {}

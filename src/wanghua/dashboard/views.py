@@ -143,19 +143,25 @@ def monthly_report(request):
 
 @access(perm("dashboard.view_indicatortarget"))
 def targets(request):
-    """The year's district targets, one field per indicator; people who may set them save the form."""
+    """The year's targets of the district or of one town/street, one field per indicator; people who may set
+    them save the form."""
     year = int_or_zero(request.GET.get("year") or request.POST.get("year")) or timezone.localdate().year
+    streets = _streets(request.user, services.board_scope(request.user))
+    region_id = int_or_zero(request.GET.get("region") or request.POST.get("region"))
+    region = next((s for s in streets if s.pk == region_id), None)
     current = dict(IndicatorTarget.objects.visible_to(request.user, "view")
-                   .filter(year=year, region__isnull=True).values_list("key", "value"))
+                   .filter(year=year, region=region).values_list("key", "value"))
     errors: dict[str, str] = {}
     if request.method == "POST":
         values, errors = _posted_targets(request.POST)
-        if not errors and perform(request, lambda: plans.set_targets(request.user, year, values)):
-            return redirect(f"{request.path}?year={year}")
+        if not errors and perform(request, lambda: plans.set_targets(request.user, year, values, region=region)):
+            return redirect(f"{request.path}?year={year}" + (f"&region={region.pk}" if region else ""))
         current = {key: request.POST.get(f"target-{key}", "") for key in indicators.REGISTRY}  # as typed
     rows = [(i, current.get(i.key), errors.get(i.key)) for i in indicators.REGISTRY.values()]
     return render(request, "dashboard/targets.html", {
-        "year": year, "rows": rows, "can_edit": has_perm_anywhere(request.user, "dashboard.change_indicatortarget")},
+        "year": year, "rows": rows, "region": region, "streets": streets,
+        "district_name": services.district_name(),
+        "can_edit": has_perm_anywhere(request.user, "dashboard.change_indicatortarget")},
         status=400 if errors else 200)
 
 
