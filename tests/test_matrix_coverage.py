@@ -16,7 +16,7 @@ from tests.civic.test_matrix import (
     prepare_commitments,
 )
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
-from tests.dashboard.test_matrix import board_cases, planning_cases
+from tests.dashboard.test_matrix import board_cases, dashboard_api_cases, planning_cases
 from tests.industry.conftest import build_plant
 from tests.industry.test_matrix import lab_cases, manager_cases, operator_cases, prepare_lab
 from tests.industry.test_matrix import prepare as prepare_industry
@@ -58,7 +58,8 @@ def all_cases(world, make_user, roles):
     users["commitments"] = prepare_commitments(world, make_user)
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
                  operator_cases, manager_cases, lab_cases, project_cases, project_api_cases, civic_cases,
-                 activity_cases, commitment_cases, civic_api_cases, civic_more_api_cases, board_cases, planning_cases]
+                 activity_cases, commitment_cases, civic_api_cases, civic_more_api_cases, board_cases, planning_cases,
+                 dashboard_api_cases]
     return [case for factory in factories for case in factory(world, users)]
 
 

@@ -60,3 +60,26 @@ def test_board_matrix(world, matrix):
 def test_planning_matrix(world, matrix):
     clients, users = matrix(("leader", {"region": world.district}), ("street", {"region": world.street1}))
     assert [f for case in planning_cases(world, users) for f in run_case(clients, case)] == []
+
+
+API_LOGGED_IN = {"anonymous": 401, "no_role": 403, "out_of_scope": 200, "in_scope": 200}  # no role: no board
+
+
+def dashboard_api_cases(w, users):
+    refresh.refresh()
+    year = timezone.localdate().year
+    return [
+        Case("api board", "get", "/api/v1/dashboard/board", API_LOGGED_IN, marker="一街道"),
+        Case("api indicator history", "get", "/api/v1/dashboard/indicators/org.communities/history", API_LOGGED_IN),
+        Case("api statistic create", "post", "/api/v1/dashboard/statistics",
+             {"anonymous": 401, "no_role": 403, "out_of_scope": 403, "in_scope": 403}, as_json=True,
+             data={"key": "gdp_growth", "name": "地区生产总值增速", "goal": "strength", "unit": "%",
+                   "period": date(year, 1, 1).isoformat(), "value": "6.5", "source": "区统计局",
+                   "published_on": date(year, 2, 20).isoformat()},
+             state=lambda: ExternalStatistic.objects.count()),
+    ]
+
+
+def test_dashboard_api_matrix(world, matrix):
+    clients, users = matrix(("street", {"region": world.street1}), ("street", {"region": world.street2}))
+    assert [f for case in dashboard_api_cases(world, users) for f in run_case(clients, case)] == []
