@@ -127,3 +127,19 @@ def test_every_indicator_opens_its_records(world, make_user, client_for):
             for row in goal.rows:
                 assert row.url, row.key
                 assert client.get(row.url).status_code == 200, (scope.key, row.key, row.url)
+
+
+def test_stored_values_are_read_through_the_access_rules(world, make_user):
+    """Even a scope built by hand for another street yields nothing to a street's staff: the store is read
+    through visible_to, like any record."""
+    refresh.refresh()
+    street1 = make_user("st1", "street", region=world.street1)
+    own = services.board_scope(street1)
+    assert services.values_at(own, services.latest_period(own))["org.communities"] == 2
+    foreign = refresh.region_scope(world.street2, street1)
+    assert services.latest_period(foreign) is None and services.goal_board(foreign)[0].rows == []
+    district = refresh.Scope("district", viewer=street1)
+    assert services.latest_period(district) is None
+    assert {row.value for row in services.headline_figures(district)} == {None}
+    volunteer = make_user("v", "volunteer", region=world.community1)
+    assert services.board_scope(volunteer) is None  # no board among a volunteer's permissions

@@ -14,7 +14,6 @@ from wanghua.core import indicators
 from wanghua.core.api import Text, needs
 
 from . import plans, services
-from .models import IndicatorValue
 
 router = Router(tags=["dashboard"])
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
@@ -99,7 +98,7 @@ def history(request, key: Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z_0-9]+$")
     scope = _scope(request)
     if key not in indicators.REGISTRY:
         raise Http404
-    return list(IndicatorValue.objects.filter(scope=scope.key, key=key).order_by("period")
+    return list(services.stored(scope).filter(key=key).order_by("period")
                 .values("period", "value")[:120])
 
 

@@ -14,9 +14,11 @@ from wanghua.core.indicators import Goal
 from wanghua.org.models import Region, Unit
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(ScopedModel):
     """One indicator's value for one month and one scope: the district, a region subtree, or a unit. The
-    month's value is rewritten by every refresh within the month, so the last one stands."""
+    month's value is rewritten by every refresh within the month, so the last one stands. Read through
+    `visible_to` like any record: a street's grant sees its street's and communities' values, a department's
+    its unit's, the district's values need a district-wide grant."""
 
     key = models.CharField(max_length=60)
     period = models.DateField()  # the first day of the month
@@ -25,6 +27,9 @@ class IndicatorValue(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
     value = models.DecimalField(max_digits=18, decimal_places=4)
     computed_at = models.DateTimeField()
+
+    scope_region = "region"
+    scope_unit = "unit"
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "period", "key"], name="indicator_value_unique")]

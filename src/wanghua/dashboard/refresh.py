@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -29,6 +30,8 @@ class Scope:
     key: str  # "district", "r<id>", "u<id>"
     region: Region | None = None
     unit: Unit | None = None
+    # Whose board it is: the stored values are then read through IndicatorValue.objects.visible_to(viewer).
+    viewer: Any = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -38,12 +41,12 @@ class Scope:
 DISTRICT = Scope("district")
 
 
-def region_scope(region: Region) -> Scope:
-    return Scope(f"r{region.pk}", region=region)
+def region_scope(region: Region, viewer=None) -> Scope:
+    return Scope(f"r{region.pk}", region=region, viewer=viewer)
 
 
-def unit_scope(unit: Unit) -> Scope:
-    return Scope(f"u{unit.pk}", unit=unit)
+def unit_scope(unit: Unit, viewer=None) -> Scope:
+    return Scope(f"u{unit.pk}", unit=unit, viewer=viewer)
 
 
 def all_scopes() -> list[Scope]:
@@ -91,7 +94,8 @@ def refresh(moment: datetime | None = None, *, trigger: str = "schedule", user=N
                                     trigger=trigger, requested_by=user if getattr(user, "pk", None) else None)
     rows, failures = _compute(scopes if scopes is not None else all_scopes(), moment)
     with transaction.atomic():
-        IndicatorValue.objects.bulk_create(rows, batch_size=1000, update_conflicts=True,
+        # Computed figures, not anybody's edit: written past the audit, like the tallies.
+        IndicatorValue._base_manager.bulk_create(rows, batch_size=1000, update_conflicts=True,
                                            unique_fields=["scope", "period", "key"],
                                            update_fields=["value", "computed_at", "region", "unit"])
         run.values, run.failures = len(rows), failures

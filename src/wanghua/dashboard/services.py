@@ -5,7 +5,7 @@ headline figures, and the district map."""
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core import indicators
-from wanghua.core.access import grants_of
+from wanghua.core.access import grants_of, has_perm_anywhere
 from wanghua.org.models import Region, RegionLevel, Unit, Zone
 
 from .models import ExternalStatistic, IndicatorTarget, IndicatorValue
 from .refresh import BOARD_LEVELS, BOARD_UNIT_KINDS, DISTRICT, Scope, applies, month_start, region_scope, unit_scope
 
+BOARD_PERM = "dashboard.view_indicatorvalue"
 TREND_MONTHS = 12
 AMBER_FROM = Decimal("0.9")  # at least 90 % of what the target expects by now
 
@@ -34,17 +35,20 @@ def board_scope(user) -> Scope | None:
     if not getattr(user, "is_authenticated", False):
         return None
     grants = grants_of(user)
+    if not has_perm_anywhere(user, BOARD_PERM):
+        return None
+    grants = [g for g in grants if g.allows(BOARD_PERM)] if not user.is_superuser else grants
     if user.is_superuser or any(g.covers_everything for g in grants):
-        return DISTRICT
+        return replace(DISTRICT, viewer=user)
     paths = sorted({g.region_path for g in grants if g.region_path}, key=len)
     regions = Region.objects.defer("geojson")  # outlines are big, and loaded rows keep a copy for the audit
     region = regions.filter(path__in=paths, level__in=BOARD_LEVELS).order_by("path").first() if paths else None
     if region is not None:
-        return region_scope(region)
+        return region_scope(region, user)
     unit_paths = sorted({g.unit_path for g in grants if g.unit_path}, key=len)
     unit = (Unit.objects.filter(path__in=unit_paths, kind__in=BOARD_UNIT_KINDS).order_by("path").first()
             if unit_paths else None)
-    return unit_scope(unit) if unit is not None else None
+    return unit_scope(unit, user) if unit is not None else None
 
 
 def scope_for(user, scope_key: str | None) -> Scope | None:
@@ -56,7 +60,7 @@ def scope_for(user, scope_key: str | None) -> Scope | None:
     region = Region.objects.defer("geojson").filter(pk=int(wanted), level__in=BOARD_LEVELS).first()
     if region is None or (own.region is not None and not region.path.startswith(own.region.path)):
         return own
-    return region_scope(region)
+    return region_scope(region, own.viewer)
 
 
 def district_name() -> str:
@@ -71,15 +75,21 @@ def scope_label(scope: Scope) -> str:
 
 # --- stored values ----------------------------------------------------------------------------------------
 
+def stored(scope: Scope):
+    """The scope's stored values, through the viewer's access rules when the board is somebody's."""
+    values = IndicatorValue.objects.visible_to(scope.viewer, "view") if scope.viewer else IndicatorValue.objects
+    return values.filter(scope=scope.key)
+
+
 def latest_period(scope: Scope, before: date | None = None) -> date | None:
-    values = IndicatorValue.objects.filter(scope=scope.key)
+    values = stored(scope)
     if before is not None:
         values = values.filter(period__lte=before)
     return values.aggregate(latest=Max("period"))["latest"]
 
 
 def values_at(scope: Scope, period: date) -> dict[str, Decimal]:
-    return dict(IndicatorValue.objects.filter(scope=scope.key, period=period).values_list("key", "value"))
+    return dict(stored(scope).filter(period=period).values_list("key", "value"))
 
 
 def trends(scope: Scope, period: date, months: int = TREND_MONTHS) -> dict[str, list[tuple[date, Decimal]]]:
@@ -87,7 +97,7 @@ def trends(scope: Scope, period: date, months: int = TREND_MONTHS) -> dict[str, 
     for _step in range(months - 1):
         first = month_start(date.fromordinal(first.toordinal() - 1))
     series: dict[str, list[tuple[date, Decimal]]] = {}
-    rows = (IndicatorValue.objects.filter(scope=scope.key, period__gte=first, period__lte=period)
+    rows = (stored(scope).filter(period__gte=first, period__lte=period)
             .order_by("period").values_list("key", "period", "value"))
     for key, month, value in rows:
         series.setdefault(key, []).append((month, value))
@@ -297,21 +307,23 @@ class HeadlineRow:
     url: str
 
 
-def headline_figures(year: int | None = None) -> list[HeadlineRow]:
+def headline_figures(scope: Scope = DISTRICT, year: int | None = None) -> list[HeadlineRow]:
     """The article's figures as the district computes them, each at the month the article speaks of."""
+    if scope.key != DISTRICT.key:
+        return []  # the article speaks of the whole district
     year = year or timezone.localdate().year
-    latest = latest_period(DISTRICT)
+    latest = latest_period(scope)
     periods = {h.month for h in HEADLINES}
-    stored = {}
+    by_month = {}
     for month in periods:
-        period = latest if month is None else latest_period(DISTRICT, date(year, month, 1))
-        stored[month] = (period, values_at(DISTRICT, period) if period else {})
+        period = latest if month is None else latest_period(scope, date(year, month, 1))
+        by_month[month] = (period, values_at(scope, period) if period else {})
     rows = []
     for headline in HEADLINES:
         indicator = indicators.REGISTRY.get(headline.key)
         if indicator is None:
             continue
-        period, values = stored[headline.month]
+        period, values = by_month[headline.month]
         rows.append(HeadlineRow(headline, indicator, period, values.get(headline.key), indicator.records_url()))
     return rows
 

@@ -23,13 +23,13 @@ from wanghua.org.models import Region, RegionLevel, Zone
 
 from . import plans, refresh, report, services
 from .forms import StatisticForm
-from .models import ExternalStatistic, IndicatorTarget, IndicatorValue, RefreshRun
+from .models import ExternalStatistic, IndicatorTarget, RefreshRun
 
 
 def _months(scope) -> list[date]:
     if scope is None:
         return []
-    return list(IndicatorValue.objects.filter(scope=scope.key).order_by("-period")
+    return list(services.stored(scope).order_by("-period")
                 .values_list("period", flat=True).distinct()[:36])
 
 
@@ -85,8 +85,7 @@ def goals(request):
         "generation": refresh.generation(),
         # Called only when the cached fragment has to be rendered again.
         "board": lambda: services.goal_board(scope, period) if scope else [],
-        "headlines": lambda: services.headline_figures(period.year if period else None)
-        if scope is not None and scope.key == refresh.DISTRICT.key else [],
+        "headlines": lambda: services.headline_figures(scope, period.year) if scope and period else [],
         "can_set_targets": has_perm_anywhere(request.user, "dashboard.change_indicatortarget"),
         "can_refresh": has_perm_anywhere(request.user, "dashboard.refresh_indicators")})
 
