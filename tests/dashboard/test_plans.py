@@ -2,10 +2,12 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from wanghua.core.models import AuditEntry
 from wanghua.dashboard import plans
@@ -107,3 +109,5 @@ def test_a_street_gets_its_own_targets(leader, world, client_for):
     assert (target.region, target.value) == (world.street1, 2)
     assert services.targets_for(refresh.region_scope(world.street1), 2026) == {"org.communities": 2}
     assert services.targets_for(refresh.DISTRICT, 2026) == {}
+    sheet = load_workbook(BytesIO(client.get(f"{page}&format=xlsx").content)).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [("幸福望花", "村（社区）", "个", 2)]

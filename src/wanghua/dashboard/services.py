@@ -25,6 +25,7 @@ from .refresh import BOARD_LEVELS, BOARD_UNIT_KINDS, DISTRICT, Scope, applies, m
 BOARD_PERM = "dashboard.view_indicatorvalue"
 TREND_MONTHS = 12
 AMBER_FROM = Decimal("0.9")  # at least 90 % of what the target expects by now
+STATUS_LABELS = {"green": _("on track"), "amber": _("nearly there"), "red": _("behind"), "none": _("no target")}
 
 
 # --- whose board -------------------------------------------------------------------------------------------
@@ -172,6 +173,10 @@ class Row:
     def url(self) -> str:
         """The drill-down, built only when a page shows it (some drills query, e.g. for the busiest agent)."""
         return self.indicator.records_url(region=self.scope.region, unit=self.scope.unit)
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
 
     @property
     def trend_values(self) -> list[float]:

@@ -157,6 +157,11 @@ def targets(request):
             return redirect(f"{request.path}?year={year}" + (f"&region={region.pk}" if region else ""))
         current = {key: request.POST.get(f"target-{key}", "") for key in indicators.REGISTRY}  # as typed
     rows = [(i, current.get(i.key), errors.get(i.key)) for i in indicators.REGISTRY.values()]
+    if request.GET.get("format") == "xlsx":
+        place = region.name if region else services.district_name()
+        return xlsx_response(_("Indicator targets"), [_("goal"), _("indicator"), _("unit"), _("target")],
+                             [[str(i.goal.label), str(i.name), str(i.unit), value] for i, value, _e in rows
+                              if value is not None], title=f"{year} {place}")
     return render(request, "dashboard/targets.html", {
         "year": year, "rows": rows, "region": region, "streets": streets,
         "district_name": services.district_name(),
