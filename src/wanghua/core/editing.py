@@ -46,8 +46,11 @@ def visible_or_404(model, request, pk):
 
 
 def style_form(form) -> None:
-    """Give every widget its Bootstrap class (forms stay plain Django forms)."""
+    """Give every widget its Bootstrap class (forms stay plain Django forms); plain selects render fast."""
+    from .widgets import fast
+
     for field in form.fields.values():
+        fast(field)
         widget = field.widget
         kind = getattr(widget, "input_type", None)
         css = "form-check-input" if kind == "checkbox" else "form-select" if kind == "select" or hasattr(

@@ -8,7 +8,8 @@ from .models import Person, Region, RegionLevel, RoleAssignment, Unit, UnitKind,
 def _visible_regions(request):
     if request is None:
         return Region.objects.none()
-    return Region.objects.visible_to(request.user, "view").exclude(level=RegionLevel.GRID)
+    # A select needs names, not outlines (parsing a hundred polygons per request showed in the lists' profile).
+    return Region.objects.visible_to(request.user, "view").exclude(level=RegionLevel.GRID).defer("geojson")
 
 
 class UnderRegionFilter(django_filters.ModelChoiceFilter):

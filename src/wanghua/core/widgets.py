@@ -1,0 +1,40 @@
+"""Form widgets the pages render often."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+
+class FastSelect(forms.Select):
+    """A <select> whose options are written in Python. Django renders each option through a template, about a
+    tenth of a millisecond apiece, and a list's region filter alone has a hundred options on every request."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        final = {**self.build_attrs(self.attrs, attrs), "name": name}
+        selected = {str(v) for v in self.format_value(value)}
+        return format_html("<select{}>{}</select>", flatatt(final), self._options(self.choices, selected))
+
+    def _options(self, choices, selected: set[str]) -> SafeString:
+        parts = []
+        for option_value, label in choices:
+            if isinstance(label, list | tuple):  # an optgroup
+                parts.append(format_html('<optgroup label="{}">{}</optgroup>', option_value,
+                                         self._options(label, selected)))
+                continue
+            value = "" if option_value is None else str(option_value)
+            parts.append(format_html('<option value="{}"{}>{}</option>', value,
+                                     mark_safe(" selected") if value in selected else "", label))
+        return mark_safe("".join(parts))
+
+
+def fast(field: forms.Field) -> None:
+    """Swap a plain Select for a FastSelect that keeps its attributes and choices."""
+    widget = field.widget
+    if type(widget) is not forms.Select:
+        return
+    faster = FastSelect(attrs=widget.attrs)
+    faster.choices, faster.is_required = widget.choices, widget.is_required
+    field.widget = faster
