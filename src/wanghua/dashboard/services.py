@@ -33,12 +33,9 @@ STATUS_LABELS = {"green": _("on track"), "amber": _("nearly there"), "red": _("b
 def board_scope(user) -> Scope | None:
     """The scope a viewer's boards show: the district for district-wide grants, else their widest
     town/street or village/community, else their government unit; None when they have no such grant."""
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not has_perm_anywhere(user, BOARD_PERM):
         return None
-    grants = grants_of(user)
-    if not has_perm_anywhere(user, BOARD_PERM):
-        return None
-    grants = [g for g in grants if g.allows(BOARD_PERM)] if not user.is_superuser else grants
+    grants = [g for g in grants_of(user) if g.allows(BOARD_PERM)]  # the grants that carry a board
     if user.is_superuser or any(g.covers_everything for g in grants):
         return replace(DISTRICT, viewer=user)
     paths = sorted({g.region_path for g in grants if g.region_path}, key=len)
