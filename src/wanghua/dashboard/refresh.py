@@ -50,7 +50,7 @@ def unit_scope(unit: Unit, viewer=None) -> Scope:
 
 
 def all_scopes() -> list[Scope]:
-    regions = Region.objects.filter(level__in=BOARD_LEVELS).order_by("path")
+    regions = Region.objects.filter(level__in=BOARD_LEVELS).order_by("path").defer("geojson")
     units = Unit.objects.filter(kind__in=BOARD_UNIT_KINDS, active=True).order_by("path")
     return [DISTRICT, *map(region_scope, regions), *map(unit_scope, units)]
 
