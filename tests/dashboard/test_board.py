@@ -143,3 +143,15 @@ def test_stored_values_are_read_through_the_access_rules(world, make_user):
     assert {row.value for row in services.headline_figures(district)} == {None}
     volunteer = make_user("v", "volunteer", region=world.community1)
     assert services.board_scope(volunteer) is None  # no board among a volunteer's permissions
+
+
+def test_the_screen_shows_lines_only_to_those_who_may_see_them(world, make_user):
+    from wanghua.industry.models import LiveSnapshot, ProductionLine
+
+    line = ProductionLine.objects.create(code="L1", name="一号线", enterprise=world.enterprise1)
+    LiveSnapshot.objects.create(line=line, status="running")
+    refresh.refresh()
+    leader = services.board_scope(make_user("leader", "leader", region=world.district))
+    command = services.board_scope(make_user("cmd", "command", region=world.district))
+    assert [row["name"] for row in services.screen_data(leader)["lines"]] == ["一号线"]
+    assert services.screen_data(command)["lines"] == []  # a district-wide grant without the lines' permission

@@ -361,7 +361,8 @@ def screen_data(scope: Scope | None) -> dict:
                 for k in keys if k in indicators.REGISTRY and applies(indicators.REGISTRY[k], scope)]
         for panel, keys in SCREEN_KEYS.items()}
     board = goal_board(scope, period) if period else []
-    lines = LiveSnapshot.objects.select_related("line")
+    lines = (LiveSnapshot.objects.visible_to(scope.viewer, "view") if scope.viewer
+             else LiveSnapshot.objects.all()).select_related("line")
     if scope.region is not None:
         lines = lines.filter(line__enterprise__region__path__startswith=scope.region.path)
     elif scope.unit is not None:

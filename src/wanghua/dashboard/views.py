@@ -105,7 +105,9 @@ def _screen_data(scope) -> dict:
     """The big screen's JSON, shared by every screen of the same scope for a few seconds."""
     if scope is None:
         return services.screen_data(None)
-    key = f"dashboard:screen:{scope.key}:{refresh.generation()}:{get_language()}"
+    # The lines' live snapshot is shown to those who may see the lines: they share one copy, the others another.
+    sees_lines = has_perm_anywhere(scope.viewer, "industry.view_livesnapshot") if scope.viewer else True
+    key = f"dashboard:screen:{scope.key}:{sees_lines}:{refresh.generation()}:{get_language()}"
     return cache.get_or_set(key, lambda: services.screen_data(scope), SCREEN_CACHE_SECONDS)
 
 
