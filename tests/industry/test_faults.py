@@ -52,8 +52,7 @@ def test_no_sample_lost_or_duplicated_through_a_kill_and_a_broker_restart(plant,
     code = f"F{uuid.uuid4().hex[:6]}"
     install_line(plant.line.enterprise, code, "故障测试线")
     client_id = f"fault-{code}"
-    worker = start_worker(private_broker.port, client_id, lines=code)  # creates the persistent session
-    time.sleep(2)
+    worker = start_worker(private_broker.port, client_id, lines=code)  # subscribed: the persistent session exists
     simulator = LineSimulator(code, "ent1", seed=9)
     publisher = Publisher("127.0.0.1", private_broker.port)
     expected = 0

@@ -57,6 +57,7 @@ class IngestWorker:
         self.pipeline = Pipeline()
         self.totals = Totals()
         self.on_batch = on_batch
+        self.on_subscribed: Callable[[], None] | None = None
         self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self.stopping = threading.Event()
         self.connected = threading.Event()
@@ -67,6 +68,7 @@ class IngestWorker:
         self.client.reconnect_delay_set(min_delay=1, max_delay=5)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = lambda _client, _userdata, message: self.inbox.put(message)
 
     def _on_connect(self, client, _userdata, _flags, reason_code, _properties) -> None:
@@ -75,7 +77,12 @@ class IngestWorker:
             return
         client.subscribe([(topic, 1) for topic in self.topics])
         self.connected.set()
-        log.info("connected to %s:%s, subscribed to %s", self.host, self.port, ", ".join(self.topics))
+        log.info("connected to %s:%s", self.host, self.port)
+
+    def _on_subscribe(self, _client, _userdata, _mid, _reason_codes, _properties) -> None:
+        log.info("subscribed to %s", ", ".join(self.topics))  # the broker confirmed: messages now reach us
+        if self.on_subscribed:
+            self.on_subscribed()
 
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _properties) -> None:
         self.connected.clear()

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -88,11 +89,26 @@ def database_url() -> str:
     return f"postgres://{settings['USER']}@{host}:{port}/{settings['NAME']}"
 
 
-def start_worker(port: int, client_id: str, *, lines: str = "", batch: int = 500) -> subprocess.Popen:
-    """`wanghua ingest` in a process of its own, against this process's database."""
+def start_worker(port: int, client_id: str, *, lines: str = "", batch: int = 500,
+                 ready_within: float = 120) -> subprocess.Popen:
+    """`wanghua ingest` in a process of its own, against this process's database, returned once the broker has
+    confirmed its subscription (a fixed sleep lost the race on a busy machine: messages published before the
+    subscription existed went nowhere). Its log is drained in the background so it never blocks on a full pipe."""
     command = [str(Path(sys.executable).parent / "wanghua"), "ingest", "--port", str(port), "--client-id", client_id,
                "--batch", str(batch)]
     if lines:
         command += ["--lines", lines]
     env = {**os.environ, "WANGHUA_DATABASE_URL": database_url()}
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    subscribed = threading.Event()
+
+    def drain() -> None:
+        for line in process.stdout:
+            if line.startswith("subscribed"):
+                subscribed.set()
+
+    threading.Thread(target=drain, name=f"log-{client_id}", daemon=True).start()
+    if not subscribed.wait(ready_within):
+        process.kill()
+        raise RuntimeError(f"the ingest worker {client_id} did not subscribe within {ready_within:.0f} s")
+    return process

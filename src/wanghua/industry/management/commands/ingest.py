@@ -27,6 +27,7 @@ class Command(BaseCommand):
                               on_batch=lambda r: self.stdout.write(
                                   f"batch: {r.messages} messages, {r.samples} samples, {r.duplicates} duplicates, "
                                   f"{r.dead_letters} dead letters") if r.dead_letters else None)
+        worker.on_subscribed = self._subscribed
         signal.signal(signal.SIGTERM, lambda *_: worker.stopping.set())
         self.stdout.write(f"ingesting from {host}:{port} ({', '.join(worker.topics)}); Ctrl+C stops")
         try:
@@ -36,3 +37,7 @@ class Command(BaseCommand):
             totals = worker.totals
         self.stdout.write(f"{totals.messages} messages, {totals.samples} samples, {totals.duplicates} duplicates, "
                           f"{totals.dead_letters} dead letters")
+
+    def _subscribed(self) -> None:
+        self.stdout.write("subscribed: taking messages")  # also what tests wait for before they publish
+        self.stdout.flush()
