@@ -55,8 +55,8 @@ from wanghua.core.models import User  # noqa: E402
 from wanghua.dashboard import refresh  # noqa: E402
 from wanghua.dashboard.models import IndicatorValue  # noqa: E402
 from wanghua.projects.models import MonthlyReport, Project  # noqa: E402
-from wanghua.services import tally as errand_tally  # noqa: E402
-from wanghua.services.models import Errand, Resident  # noqa: E402
+from wanghua.stations import tally as errand_tally  # noqa: E402
+from wanghua.stations.models import Errand, Resident  # noqa: E402
 
 GOAL_MS = 100
 GOAL_REFRESH_S = 60

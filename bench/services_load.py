@@ -46,8 +46,8 @@ from wanghua.core.models import Role, User  # noqa: E402
 from wanghua.core.reference import sync_builtin_dicts  # noqa: E402
 from wanghua.core.roles import sync_builtin_roles  # noqa: E402
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind  # noqa: E402
-from wanghua.services import tally  # noqa: E402
-from wanghua.services.models import Errand, ErrandStatus, Resident, Station  # noqa: E402
+from wanghua.stations import tally  # noqa: E402
+from wanghua.stations.models import Errand, ErrandStatus, Resident, Station  # noqa: E402
 
 CLIENTS = 16
 GOAL_PAGES = {"station statistics, one community-year", "district overview"}  # p50 ≤ 50 ms, p99 ≤ 200 ms

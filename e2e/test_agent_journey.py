@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.services.conftest import build_desk
-from wanghua.services.models import Errand, ErrandStatus
+from tests.stations.conftest import build_desk
+from wanghua.stations.models import Errand, ErrandStatus
 
 from .conftest import login
 

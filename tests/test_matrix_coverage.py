@@ -22,8 +22,8 @@ from tests.industry.test_matrix import lab_cases, manager_cases, operator_cases,
 from tests.industry.test_matrix import prepare as prepare_industry
 from tests.org.test_matrix import ADMIN_ONLY, SCOPED
 from tests.projects.test_matrix import prepare_projects, project_api_cases, project_cases
-from tests.services.conftest import build_desk
-from tests.services.test_matrix import agent_cases, matrix_users, secretary_cases
+from tests.stations.conftest import build_desk
+from tests.stations.test_matrix import agent_cases, matrix_users, secretary_cases
 from wanghua.core import services
 from wanghua.core.models import Notice
 from wanghua.org.models import RoleAssignment

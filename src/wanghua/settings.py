@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "ninja",
     "wanghua.core",
     "wanghua.org",
-    "wanghua.services",
+    "wanghua.stations",
     "wanghua.industry",
     "wanghua.projects",
     "wanghua.civic",

@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("wanghua.dashboard.urls")),
     path("", include("wanghua.core.urls")),
     path("org/", include("wanghua.org.urls")),
-    path("services/", include("wanghua.services.urls")),
+    path("services/", include("wanghua.stations.urls")),
     path("industry/", include("wanghua.industry.urls")),
     path("projects/", include("wanghua.projects.urls")),
     path("civic/", include("wanghua.civic.urls")),

@@ -3,7 +3,7 @@ number row and the community are locked. Real threads and transactions, on which
 
 import pytest
 
-from tests.services.test_concurrency import THREADS, run_together
+from tests.stations.test_concurrency import THREADS, run_together
 from wanghua.civic import services
 from wanghua.civic.models import Case, CaseTally
 

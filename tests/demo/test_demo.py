@@ -61,7 +61,7 @@ def check_demo_is_idempotent(demo):
 
 def check_demo_logins_see_their_scope(demo):
     from wanghua.org.models import Person
-    from wanghua.services.models import Errand, Resident
+    from wanghua.stations.models import Errand, Resident
 
     agent = User.objects.get(username="agent")
     assert set(Resident.objects.visible_to(agent, "view").values_list("station__unit__code", flat=True)) == {
@@ -73,7 +73,7 @@ def check_demo_logins_see_their_scope(demo):
 
 def check_proxy_service_figures_are_counted_from_records(demo):
     from wanghua.core import indicators
-    from wanghua.services.models import Errand, LedgerKind, Station
+    from wanghua.stations.models import Errand, LedgerKind, Station
 
     assert Station.objects.count() == 361
     assert indicators.REGISTRY["services.coverage"].value() == 100

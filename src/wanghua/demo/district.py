@@ -14,7 +14,7 @@ from wanghua.core.models import Role
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 from wanghua.org.services import ID_CHECK, ID_WEIGHTS
 
-from . import civic_demo, projects_demo, services_demo
+from . import civic_demo, projects_demo, stations_demo
 
 DEMO_PASSWORD = "Wanghua@2026"
 DISTRICT_CODE = "210404"
@@ -180,7 +180,7 @@ LOGINS = [
     ("dept", "李科长", "department", "unit", "dept-urban", "城管局科长"),
     ("street", "赵主任", "street", "region", "和平街道", "和平街道办事处主任"),
     ("secretary", "吴书记", "secretary", "region", "雷锋社区", "雷锋社区党委书记"),
-    ("agent", "刘全国", "agent", "unit", services_demo.LEAD_STATION_CODE, "党员家庭代办员"),
+    ("agent", "刘全国", "agent", "unit", stations_demo.LEAD_STATION_CODE, "党员家庭代办员"),
     ("steward", "孙管家", "steward", "unit", "dept-drc", "项目管家"),
     ("operator", "周师傅", "operator", "unit", "ent-fste", "精品汽车钢生产线操作员"),
     ("plant", "何主管", "plant_manager", "unit", "ent-fste", "特钢生产主管"),
@@ -244,11 +244,11 @@ def build() -> list[DemoLogin]:
         regions = build_regions(rng)
         draw_outlines()
         units = build_units(regions)
-        lead_station = services_demo.build_stations(regions, rng)
+        lead_station = stations_demo.build_stations(regions, rng)
         units[lead_station.unit.code] = lead_station.unit
         logins = build_logins(regions, units, rng)
         build_staff(regions, rng)
-        services_demo.build(regions, Person.objects.get(user__username="agent"),
+        stations_demo.build(regions, Person.objects.get(user__username="agent"),
                             get_user_model().objects.get(username="agent"), rng)
         projects_demo.build(rng)
         civic_demo.build(rng)

@@ -1,6 +1,6 @@
 """Errand statistics per month, category, community and station, within the viewer's scope."""
 
-from wanghua.services import services
+from wanghua.stations import services
 
 
 def test_statistics_follow_scope(desk, client_for, world, make_user):

@@ -4,10 +4,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tests.services.test_photos import png
+from tests.stations.test_photos import png
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
-from wanghua.services import services
-from wanghua.services.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry, Station
+from wanghua.stations import services
+from wanghua.stations.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry, Station
 
 API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}

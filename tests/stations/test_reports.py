@@ -4,7 +4,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from wanghua.services import services
+from wanghua.stations import services
 
 
 def test_coverage_flags_communities_without_a_station(desk, client_for, world, make_user):

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import wanghua.services.models
+import wanghua.stations.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='ErrandAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(upload_to=wanghua.services.models.attachment_path, verbose_name='photo')),
+                ('image', models.FileField(upload_to=wanghua.stations.models.attachment_path, verbose_name='photo')),
                 ('image_format', models.CharField(editable=False, max_length=10)),
                 ('caption', models.CharField(blank=True, max_length=100, verbose_name='caption')),
                 ('size', models.PositiveIntegerField(editable=False, verbose_name='size (bytes)')),

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wanghua.services import services
-from wanghua.services.models import ErrandStatus, LedgerEntry, LedgerKind
+from wanghua.stations import services
+from wanghua.stations.models import ErrandStatus, LedgerEntry, LedgerKind
 
 amounts = st.decimals(min_value=Decimal("-5"), max_value=Decimal("500"), places=2, allow_nan=False,
                       allow_infinity=False)

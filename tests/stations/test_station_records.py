@@ -1,7 +1,7 @@
 """Opening and editing stations: community secretaries do it, agents cannot."""
 
 from wanghua.org.models import Person
-from wanghua.services.models import Station
+from wanghua.stations.models import Station
 
 
 def test_secretary_opens_and_pauses_a_station(desk, world, make_user, client_for):

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from wanghua.core.models import AuditEntry
-from wanghua.services import services
-from wanghua.services.models import Errand, ErrandStatus, LedgerEntry
-from wanghua.services.services import TransitionError
+from wanghua.stations import services
+from wanghua.stations.models import Errand, ErrandStatus, LedgerEntry
+from wanghua.stations.services import TransitionError
 
 
 def accept(desk, **extra):

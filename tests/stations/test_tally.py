@@ -11,8 +11,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wanghua.services import indicators, services, statistics, tally
-from wanghua.services.models import Errand, ErrandTally, Resident
+from wanghua.stations import indicators, services, statistics, tally
+from wanghua.stations.models import Errand, ErrandTally, Resident
 
 FIELDS = ("station_id", "community_id", "month", "category", "total", "open", "closed", "on_time", "withdrawn",
           "satisfaction_sum", "satisfaction_count")

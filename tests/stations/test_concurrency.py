@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
 
-from tests.services.conftest import build_desk
-from wanghua.services import services, tally
-from wanghua.services.models import Errand, ErrandTally, LedgerEntry
+from tests.stations.conftest import build_desk
+from wanghua.stations import services, tally
+from wanghua.stations.models import Errand, ErrandTally, LedgerEntry
 
 THREADS = 6
 

@@ -4,8 +4,8 @@ import pytest
 
 from wanghua.core.models import User
 from wanghua.org.models import Person
-from wanghua.services import services
-from wanghua.services.models import Resident, Station
+from wanghua.stations import services
+from wanghua.stations.models import Resident, Station
 
 
 @dataclass

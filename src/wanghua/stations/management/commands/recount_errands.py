@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from wanghua.core import audit
-from wanghua.services import tally
+from wanghua.stations import tally
 
 
 class Command(BaseCommand):

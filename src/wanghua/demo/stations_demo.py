@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from wanghua.core import audit
 from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
-from wanghua.services import tally
-from wanghua.services.models import Errand, ErrandStatus, LedgerEntry, LedgerKind, Resident, Station
+from wanghua.stations import tally
+from wanghua.stations.models import Errand, ErrandStatus, LedgerEntry, LedgerKind, Resident, Station
 
 STATIONS_TOTAL = 361
 LEAD_COMMUNITY = "雷锋社区"

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def count_existing_errands(apps, schema_editor):
-    from wanghua.services import tally
+    from wanghua.stations import tally
 
     tally.rebuild(apps)
 

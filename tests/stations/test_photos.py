@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from wanghua.services import services
-from wanghua.services.models import ErrandAttachment
+from wanghua.stations import services
+from wanghua.stations.models import ErrandAttachment
 
 
 def png(size=(20, 20)) -> bytes:

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class ServicesConfig(AppConfig):
-    name = "wanghua.services"
+class StationsConfig(AppConfig):
+    name = "wanghua.stations"
     label = "services"
     verbose_name = _("Proxy service stations")

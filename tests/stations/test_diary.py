@@ -6,8 +6,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from wanghua.services import services
-from wanghua.services.diary import compile_day
+from wanghua.stations import services
+from wanghua.stations.diary import compile_day
 
 
 def test_day_is_compiled_from_errands_and_notes(desk, client_for):
@@ -61,7 +61,7 @@ def test_diary_note_cannot_be_empty_or_ahead(desk, client_for):
 
 
 def test_an_overflowing_day_continues_on_the_next_page(desk, world):
-    from wanghua.services.diary import DiaryDay, DiaryLine, render_pdf
+    from wanghua.stations.diary import DiaryDay, DiaryLine, render_pdf
 
     agent = desk.station.agents.get()
     lines = [DiaryLine(time="09:00", resident="陈大娘", item="代买日用品：" + "米面油" * 20, result="已办结")] * 40
@@ -74,8 +74,8 @@ def test_an_overflowing_day_continues_on_the_next_page(desk, world):
 def test_month_holds_days_an_errand_was_only_finished(desk):
     from datetime import timedelta
 
-    from wanghua.services.diary import month_pages
-    from wanghua.services.models import Errand
+    from wanghua.stations.diary import month_pages
+    from wanghua.stations.models import Errand
 
     errand = services.accept_errand(desk.agent, resident=desk.resident, category="documents", description="换身份证")
     services.start_errand(desk.agent, errand.pk)
