@@ -13,6 +13,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from wanghua.org.models import RegionKind, RegionLevel, UnitKind
+
 BEFORE = [("industry", "0002_lab"), ("lab", None)]
 
 
@@ -48,8 +50,9 @@ def test_a_database_from_before_the_split_keeps_its_lab_rows_ids_and_audit_links
         TestResult = old.get_model("industry", "TestResult")
         LabChain = old.get_model("industry", "LabChain")
 
-        district = Region.objects.create(code="M00", name="迁移区", level="district", kind="district", path="/M00/")
-        enterprise = Unit.objects.create(code="mig-ent", name="迁移钢厂", kind="enterprise", region=district,
+        district = Region.objects.create(code="M00", name="迁移区", level=RegionLevel.DISTRICT,
+                                           kind=RegionKind.DISTRICT, path="/M00/")
+        enterprise = Unit.objects.create(code="mig-ent", name="迁移钢厂", kind=UnitKind.ENTERPRISE, region=district,
                                          path="/mig-ent/")
         user = User.objects.create(username="mig-lab")
         standard = Standard.objects.create(code="GB/T 1499.2", version="2018-mig", title="t",
@@ -70,8 +73,11 @@ def test_a_database_from_before_the_split_keeps_its_lab_rows_ids_and_audit_links
         made = Role.objects.create(code="mig-custom", name_zh="自建", name_en="custom", data_scope="subtree",
                                    permissions=["industry.view_laborder", "industry.add_testresult",
                                                 "industry.view_productionline", "industry.view_*", "org.view_unit"])
+        untouched = Role.objects.create(code="mig-other", name_zh="其他", name_en="other", data_scope="subtree",
+                                        permissions=["services.view_*", "services.view_*", "industry.view_stop"])
         ids = {"orders": [o.pk for o in orders], "specimen": specimen.pk, "result": result.pk,
-               "type": order_type.pk, "audit": audit.pk, "role": made.pk}
+               "type": order_type.pk, "audit": audit.pk, "role": made.pk,
+               "untouched": untouched.pk}
 
         new = _migrate(leaves)
         ContentType.objects.clear_cache()
@@ -103,3 +109,6 @@ def test_a_database_from_before_the_split_keeps_its_lab_rows_ids_and_audit_links
         "lab.view_laborder", "lab.add_testresult", "industry.view_productionline", "industry.view_*", "lab.view_*",
         "org.view_unit"]
     assert Entry.objects.filter(label="migration:lab_split", object_id=str(ids["role"])).exists()
+    assert NewRole.objects.get(pk=ids["untouched"]).permissions == [
+        "services.view_*", "services.view_*", "industry.view_stop"]
+    assert not Entry.objects.filter(label="migration:lab_split", object_id=str(ids["untouched"])).exists()

@@ -54,9 +54,9 @@ def _rewrite_roles(apps, schema_editor, rewrite):
         old = list(role.permissions or [])
         new = []
         for pattern in old:
-            for p in rewrite(pattern, old):
-                if p not in new:
-                    new.append(p)
+            rewritten = rewrite(pattern, old)
+            # a pattern left alone stays as it was (duplicates too); a twin is added once
+            new += [p for p in rewritten if p == pattern or (p not in old and p not in new)]
         if new != old:
             role.permissions = new
             role.save(update_fields=["permissions"])
