@@ -122,3 +122,15 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite test database lives there
+    # Argon2 costs about 144 ms per password: tests hash with a fast hasher, except those that test hashing
+    # itself (the `argon2_passwords` fixture). Production settings are untouched.
+    settings.PASSWORD_HASHERS = [TEST_HASHER, *settings.PASSWORD_HASHERS]
+
+
+TEST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture
+def argon2_passwords(settings):
+    """The production hashers, for tests of password hashing itself."""
+    settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if h != TEST_HASHER]

@@ -46,7 +46,7 @@ def test_wrong_password_gets_a_form_error(staff):
     assert response.status_code == 200 and "请输入一个正确的" in response.content.decode()
 
 
-def test_password_change(staff, client_for):
+def test_password_change(argon2_passwords, staff, client_for):
     client = client_for(staff)
     weak = client.post("/accounts/password/", {"old_password": "Pass-word-123", "new_password1": "123",
                                                "new_password2": "123"})

@@ -3,8 +3,8 @@ errors as JSON in the caller's language (Accept-Language)."""
 
 
 import functools
-from datetime import datetime, timedelta
-from typing import Annotated
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -17,7 +17,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.pagination import PageNumberPagination
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
-from pydantic import AfterValidator
+from pydantic import AfterValidator, create_model
 
 from . import reference
 from .access import has_perm_anywhere
@@ -108,6 +108,41 @@ class Pagination(PageNumberPagination):
     class Input(Schema):
         page: int = Field(1, ge=1, le=100_000)
         page_size: int | None = Field(None, ge=1, le=500)
+
+
+_QUERY_SCHEMAS: dict[type, type[Schema]] = {}
+
+
+def _filter_type(flt) -> Any:
+    import django_filters
+
+    if isinstance(flt, django_filters.BooleanFilter):
+        return bool
+    if isinstance(flt, django_filters.DateFilter):
+        return date
+    if isinstance(flt, django_filters.ModelChoiceFilter | django_filters.NumberFilter):
+        return RecordId if isinstance(flt, django_filters.ModelChoiceFilter) else float
+    return str
+
+
+def filter_query(filterset_class) -> type[Schema]:
+    """A ninja query schema whose parameters are the FilterSet's own, so the OpenAPI parameters of a list are
+    the page's filters. Use it as `filters: Query[filter_query(ErrandFilter)]` and read the rows with
+    `filtered(request, ErrandFilter, queryset)`: the FilterSet itself does the filtering."""
+    if filterset_class not in _QUERY_SCHEMAS:
+        fields = {name: (_filter_type(flt) | None, Field(None, description=str(flt.label or name)))
+                  for name, flt in filterset_class.base_filters.items()}
+        _QUERY_SCHEMAS[filterset_class] = create_model(f"{filterset_class.__name__}Query", __base__=Schema,
+                                                       **fields)
+    return _QUERY_SCHEMAS[filterset_class]
+
+
+def filtered(request, filterset_class, queryset):
+    """The rows of `queryset` the list page's FilterSet keeps for this request's query (400 on a bad value)."""
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
+    return filterset.qs
 
 
 class RevealOut(Schema):

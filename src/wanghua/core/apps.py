@@ -16,5 +16,6 @@ class CoreConfig(AppConfig):
         from .roles import sync_builtin_roles
 
         autodiscover_modules("indicators")
+        autodiscover_modules("menu")  # each app's menu items (core/menu.py is the registry)
         post_migrate.connect(sync_builtin_roles, sender=self)
         post_migrate.connect(sync_builtin_dicts, sender=self)

@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from .menu import menu_for
 
 
 def shell(request):
     """What every page's shell needs: the language list and the product name."""
-    return {"LANGUAGES_AVAILABLE": settings.LANGUAGES, "PRODUCTION": settings.PRODUCTION}
+    return {"LANGUAGES_AVAILABLE": settings.LANGUAGES, "PRODUCTION": settings.PRODUCTION,
+            "main_menu": SimpleLazyObject(lambda: menu_for(request.user))}

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -84,9 +85,25 @@ class ServiceFormView(View):
             raise PermissionDenied
         return obj
 
-    def make_form(self, obj, data=None):
-        form = self.form_class(data, instance=obj, initial=self.request.GET.dict() if obj is None else None)
-        form.limit_choices(self.request.user)
+    def form_kwargs(self, obj) -> dict[str, Any]:
+        """Extra arguments for the form's constructor (hook: e.g. the record the new one belongs to)."""
+        return {}
+
+    def service_kwargs(self, form, obj) -> dict[str, Any]:
+        """Extra arguments for the service besides the form's fields (hook)."""
+        return {}
+
+    def success_url(self, saved) -> str:
+        return saved.get_absolute_url()
+
+    def make_form(self, obj, data=None, files=None):
+        kwargs = self.form_kwargs(obj)
+        if files is not None:
+            kwargs["files"] = files
+        form = self.form_class(data, instance=obj, initial=self.request.GET.dict() if obj is None else None,
+                               **kwargs)
+        if hasattr(form, "limit_choices"):
+            form.limit_choices(self.request.user)
         style_form(form)
         return form
 
@@ -94,24 +111,27 @@ class ServiceFormView(View):
         return render(self.request, self.template_name,
                       {"form": form, "object": obj, "title": self.title}, status=status)
 
-    def get(self, request, pk: int | None = None):
+    def get(self, request, pk: int | None = None, **kwargs):
         obj = self.get_object(pk)
         return self.render_form(self.make_form(obj), obj)
 
-    def post(self, request, pk: int | None = None):
+    def post(self, request, pk: int | None = None, **kwargs):
         obj = self.get_object(pk)
-        form = self.make_form(obj, request.POST)
+        form = self.make_form(obj, request.POST, request.FILES or None)
         if form.is_valid():
-            fields = {k: form.cleaned_data[k] for k in form.changed_data} if obj else form.cleaned_data
+            fields = {k: form.cleaned_data[k] for k in form.changed_data} if obj else dict(form.cleaned_data)
+            fields.update(self.service_kwargs(form, obj))
             try:
                 view = type(self)  # class attribute access: the services are plain functions
                 saved = (view.update_service(request.user, obj.pk, **fields) if obj
                          else view.create_service(request.user, **fields))
+            except ObjectDoesNotExist as exc:
+                raise Http404 from exc
             except ValidationError as exc:
                 _attach(form, exc)
             else:
                 messages.success(request, _("Saved."))
-                return HttpResponseRedirect(saved.get_absolute_url())
+                return HttpResponseRedirect(self.success_url(saved))
         return self.render_form(form, obj, status=400)
 
 
@@ -151,3 +171,50 @@ def reveal_response(request, model, pk: int, field: str):
     except ValidationError as exc:
         return render(request, "core/_message.html", {"message": exc.messages[0]}, status=400)
     return render(request, "core/_revealed.html", {"value": value})
+
+
+StepCall = Callable[[Any, int, Any], Any]  # (user, pk, request) → calls one service
+
+
+class StepView(View):
+    """POST `<pk>/<step>/`: take one step of a declared state machine through its service, via `perform`.
+
+    Subclasses set `machine`, `steps` (step → call), `redirect_to` (a URL name taking `pk`) and optionally
+    `refused` (re-render the record's page with the error, status 400). Every step a StepView serves is marked
+    as offered, so the state-machine test knows a page offers it."""
+
+    http_method_names = ["post"]
+    machine: Any = None
+    steps: dict[str, StepCall] = {}
+    redirect_to = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.machine is not None and cls.steps:
+            from .transitions import offers
+
+            offers(cls.machine, *cls.steps)(cls)
+
+    def refused(self, request, pk: int):
+        """After a refusal (its message is already queued): back to the record."""
+        return HttpResponseRedirect(reverse(self.redirect_to, kwargs={"pk": pk}))
+
+    def post(self, request, pk: int, step: str):
+        call = self.steps.get(step)
+        if call is None:
+            raise Http404
+        if perform(request, lambda: call(request.user, pk, request)):
+            return HttpResponseRedirect(reverse(self.redirect_to, kwargs={"pk": pk}))
+        return self.refused(request, pk)
+
+
+class PhotoView(View):
+    """A stored photo, served through the same access rules as its record (never as an open media file).
+    The model has `image` (a FileField) and `image_format` (jpg, png or webp)."""
+
+    model: Any = None
+    CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+    def get(self, request, photo_id: int):
+        photo = visible_or_404(self.model, request, photo_id)
+        return FileResponse(photo.image.open("rb"), content_type=self.CONTENT_TYPES[photo.image_format])

@@ -9,9 +9,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wanghua.core.api import Moment, Pagination, RecordId, Text, needs
+from wanghua.core.transitions import offers
 
 from . import services
-from .models import LabOrder
+from .models import LAB_ORDER_FLOW, LabOrder, LabOrderStep
 
 router = Router(tags=["lab"])
 
@@ -138,6 +139,7 @@ class PostedOut(Schema):
 @router.post("/specimens/{specimen_id}/results", response={201: PostedOut},
              summary="A result from an instrument or robot (machine token), judged at once")
 @needs("lab.add_testresult")
+@offers(LAB_ORDER_FLOW, *LabOrderStep.values)  # the heat is decided by the result posted
 def post_lab_result(request, specimen_id: RecordId, body: ResultIn):
     result = services.post_result(request.user, specimen_id, **body.dict())
     order = result.specimen.order

@@ -1,6 +1,10 @@
-"""The lab's menu items and quick actions, with the permission each needs.
+"""一带 · 智检中心: menu items and home shortcuts (each shown only to whoever passes its page's access rule)."""
 
-A stub: the menu registry (`core/menu.py`) is being added on main. Until it lands, the lab's links are
-in `templates/base.html` (智检中心 · 检验委托 → `lab:orders` with `lab.view_laborder`, 检验分析 →
-`lab:analysis` with `lab.view_laborder`, 登记炉号 → `lab:order_create` with `lab.add_laborder`).
-"""
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.menu import Item, register
+
+register(
+    Item("belt", _("Lab orders"), "lab:orders", order=50, quick=True, icon="bi-clipboard-data"),
+    Item("belt", _("Lab analysis"), "lab:analysis", order=60, icon="bi-graph-up"),
+)

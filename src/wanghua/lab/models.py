@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel, VisibilityMixin
 from wanghua.core.audit import AuditedModel
+from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Unit
 
 
@@ -114,6 +115,26 @@ class LabOrder(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("lab:order", args=[self.pk])
+
+
+class LabOrderStep(models.TextChoices):
+    """How a heat's verdict moves. Each step is taken by recording a result (or a correction): the services
+    decide the heat from the latest revision of every specimen (`services.decide_order`), never a page."""
+
+    RETEST = "retest", _("Call a double retest")
+    PASS = "pass", _("Pass the heat")
+    FAIL = "fail", _("Fail the heat")
+
+
+RECORDS_RESULTS = "lab.add_testresult"
+# A decided heat (pass or fail) can still move when a result behind it is corrected: a new revision may turn
+# the verdict, and the certificate's public check then shows the record as it is now.
+LAB_ORDER_FLOW = StateMachine("lab_order", LabOrder, states=Verdict, steps=LabOrderStep, field="verdict",
+                              transitions=[
+    Transition(LabOrderStep.RETEST, (Verdict.PENDING, Verdict.PASS, Verdict.FAIL), Verdict.RETEST, RECORDS_RESULTS),
+    Transition(LabOrderStep.PASS, (Verdict.PENDING, Verdict.RETEST, Verdict.FAIL), Verdict.PASS, RECORDS_RESULTS),
+    Transition(LabOrderStep.FAIL, (Verdict.PENDING, Verdict.RETEST, Verdict.PASS), Verdict.FAIL, RECORDS_RESULTS),
+], terminal={Verdict.PASS, Verdict.FAIL})
 
 
 class Specimen(ScopedModel):

@@ -33,7 +33,18 @@ from wanghua.core import audit, pdf
 from wanghua.core.access import fetch_for_change, grants_of, require
 from wanghua.org.models import Unit, UnitKind
 
-from .models import GradeLimit, LabChain, LabOrder, Specimen, Standard, TestKind, TestResult, Verdict
+from .models import (
+    LAB_ORDER_FLOW,
+    GradeLimit,
+    LabChain,
+    LabOrder,
+    LabOrderStep,
+    Specimen,
+    Standard,
+    TestKind,
+    TestResult,
+    Verdict,
+)
 
 SPECIMENS = {TestKind.TENSILE: 2, TestKind.BEND: 2, TestKind.REBEND: 1, TestKind.WEIGHT: 1}
 STRENGTH_UNITS = {"MPa", "N/mm²", "N/mm2"}
@@ -270,13 +281,18 @@ def decide_order(actor, order: LabOrder) -> LabOrder:
             start = max((s.number for s in specimens if s.kind == kind), default=0)
             Specimen.objects.bulk_create(Specimen(order=order, kind=kind, number=start + n, retest=True)
                                          for n in range(1, count + 1))
-    changed = (order.verdict, order.verdict_rule) != (decision.verdict, decision.rule[:300])
-    if changed:
-        order.verdict, order.verdict_rule = decision.verdict, decision.rule[:300]
-        final = decision.verdict in (Verdict.PASS, Verdict.FAIL)
-        order.decided_at = timezone.now() if final else None
-        if final and not order.certificate_token:
-            order.certificate_token = secrets.token_urlsafe(16)
+    rule = decision.rule[:300]
+    if order.verdict != decision.verdict:  # a step of the declared table (models.LAB_ORDER_FLOW)
+
+        def stamp(locked: LabOrder) -> None:
+            final = decision.verdict in (Verdict.PASS, Verdict.FAIL)
+            locked.verdict_rule, locked.decided_at = rule, timezone.now() if final else None
+            if final and not locked.certificate_token:
+                locked.certificate_token = secrets.token_urlsafe(16)
+
+        return LAB_ORDER_FLOW.perform(actor, order, LabOrderStep(decision.verdict), apply=stamp)
+    if order.verdict_rule != rule:  # the same verdict for another reason (a retest now running)
+        order.verdict_rule = rule
         with audit.acting_as(actor), audit.labelled("lab:verdict"):
             order.save()
     return order

@@ -15,11 +15,12 @@ from wanghua.core.access import has_perm_anywhere
 from wanghua.core.editing import style_form, visible_or_404
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
+from wanghua.core.transitions import offers
 
 from . import queries, services
 from .filters import LabOrderFilter
 from .forms import LabOrderForm, ResultForm
-from .models import LabOrder, Verdict
+from .models import LAB_ORDER_FLOW, LabOrder, LabOrderStep, Verdict
 
 
 @access(perm("lab.view_laborder"))
@@ -79,6 +80,7 @@ def order_detail(request, pk: int, form=None, status: int = 200):
 
 @access(perm("lab.add_testresult"))
 @require_POST
+@offers(LAB_ORDER_FLOW, *LabOrderStep.values)  # a manual result or a correction decides the heat again
 def result_entry(request, pk: int, specimen_id: int):
     """A result typed in by hand, or a correction: both need a reason; the record is never overwritten."""
     order = visible_or_404(LabOrder, request, pk)

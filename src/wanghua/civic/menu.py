@@ -1,0 +1,17 @@
+"""民生·创城: menu items and home shortcuts."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.menu import Item, register
+
+register(
+    Item("civic", _("livelihood commitments (民生清单)"), "civic:commitments", order=10, icon="bi-card-checklist"),
+    Item("civic", _("campaign actions (十项创城攻坚行动)"), "civic:actions", order=20),
+    Item("civic", _("city-management cases"), "civic:cases", order=30, quick=True, icon="bi-inboxes"),
+    Item("civic", _("Report a case"), "civic:case_report", order=40, quick=True, icon="bi-camera"),
+    Item("civic", _("Case KPIs"), "civic:case_board", order=50, icon="bi-speedometer2"),
+    Item("civic", _("Case map"), "civic:case_map", order=60, icon="bi-geo-alt"),
+    Item("civic", _("case categories"), "civic:categories", order=70),
+    Item("civic", _("volunteer activities"), "civic:activities", order=80, icon="bi-heart"),
+    Item("civic", _("My volunteer record"), "civic:my_record", order=90, quick=True, icon="bi-person-heart"),
+)

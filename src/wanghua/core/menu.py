@@ -1,0 +1,174 @@
+"""The menu registry: each app's `menu.py` declares its menu items and quick actions; the menu, the home
+page's shortcuts and the boards' drill-down links are built from it for one user, so nobody is shown a link
+that answers 403.
+
+    # stations/menu.py
+    from wanghua.core.menu import Item, register
+
+    register(
+        Item("core", _("Today's errands"), "services:today", icon="bi-list-check", quick=True, order=10),
+        Item("core", _("Cash report"), "services:cash", order=80),
+    )
+
+An item is shown when the user passes the access rule its page declares (`@access(...)`, read from the URL
+itself) and, when given, the item's own `perm`. `link_for(user, url)` answers the same question for any
+URL (a board's drill-down), so a page never shows a link its reader cannot open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import has_perm_anywhere
+from .rules import DELEGATED, rule_for
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: Any
+    order: int
+
+
+SECTIONS: dict[str, Section] = {s.key: s for s in (
+    Section("core", _("One core"), 10),
+    Section("belt", _("One belt"), 20),
+    Section("zones", _("Three zones"), 30),
+    Section("civic", _("Livelihood & civility"), 40),
+    Section("goals", _("Six goals"), 50),
+    Section("org", _("Organisation"), 60),
+    Section("system", _("System"), 70),
+    Section("account", _("Account"), 90),  # the user's own menu at the right
+)}
+
+
+@dataclass(frozen=True)
+class Item:
+    section: str
+    label: Any
+    url_name: str
+    args: tuple = ()
+    perm: str | None = None  # needed on top of the page's own access rule
+    order: int = 100
+    quick: bool = False  # also a shortcut on the home page
+    icon: str = ""
+    staff_only: bool = False
+    when: Callable[[Any], bool] | None = field(default=None, compare=False)  # a further condition on the user
+    for_user: bool = False  # the URL takes the user's own id (e.g. "my changes")
+    raw_url: str = ""  # a URL outside Django's resolver (the API docs)
+
+    def url_for(self, user) -> str:
+        if self.raw_url:
+            return self.raw_url
+        return _reverse(self.url_name, (user.pk,) if self.for_user else self.args)
+
+
+REGISTRY: list[Item] = []
+
+
+def register(*items: Item) -> None:
+    for item in items:
+        if item.section not in SECTIONS:
+            raise ValueError(f"unknown menu section {item.section!r}")
+        REGISTRY.append(item)
+
+
+@lru_cache(maxsize=512)
+def _reverse(name: str, args: tuple) -> str:
+    return reverse(name, args=args)
+
+
+def url_allowed(user, url: str) -> bool:
+    """Whether `user` passes the access rule of the page at `url` (a path, with or without a query)."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    rule = rule_for(match.func, match.namespaces)
+    if rule is None:
+        return False  # undeclared: the middleware refuses it
+    if rule is DELEGATED:
+        return bool(getattr(user, "is_staff", False))
+    if not rule.needs_login:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return rule.perm is None or has_perm_anywhere(user, rule.perm)
+
+
+def link_for(user, url: str | None) -> str:
+    """`url` when `user` may open it, else "" (templates show plain text instead of a dead link)."""
+    return url if url and url_allowed(user, url) else ""
+
+
+def item_allowed(user, item: Item) -> bool:
+    if item.staff_only and not getattr(user, "is_staff", False):
+        return False
+    if item.perm and not has_perm_anywhere(user, item.perm):
+        return False
+    if item.when is not None and not item.when(user):
+        return False
+    if item.raw_url:
+        return bool(getattr(user, "is_authenticated", False))
+    try:
+        return url_allowed(user, item.url_for(user))
+    except NoReverseMatch:
+        return False
+
+
+@dataclass(frozen=True)
+class Link:
+    """One item as one user gets it."""
+
+    label: Any
+    url: str
+    icon: str
+    quick: bool
+
+
+@dataclass
+class MenuSection:
+    section: Section
+    items: list[Link]
+
+
+def menu_for(user) -> list[MenuSection]:
+    """The user's menu: sections in order, each with the items the user may open (empty sections dropped)."""
+    cached = getattr(user, "_wanghua_menu", None)
+    if cached is not None:
+        return cached
+    by_section: dict[str, list[Link]] = {}
+    for item in sorted(REGISTRY, key=lambda i: (SECTIONS[i.section].order, i.order)):
+        if item_allowed(user, item):
+            by_section.setdefault(item.section, []).append(Link(item.label, item.url_for(user), item.icon, item.quick))
+    menu = [MenuSection(SECTIONS[key], items) for key, items in by_section.items()]
+    if getattr(user, "is_authenticated", False):
+        user._wanghua_menu = menu
+    return menu
+
+
+def quick_actions(user) -> list[Link]:
+    """The home page's shortcuts: the quick items of the user's menu."""
+    return [item for section in menu_for(user) for item in section.items if item.quick]
+
+
+# The system's own pages, and the user's account menu.
+register(
+    Item("system", _("Audit trail"), "core:audit", order=10),
+    Item("system", _("Login log"), "core:logins", order=20),
+    Item("system", _("Online users"), "core:sessions", order=30),
+    Item("system", _("Dictionaries"), "core:dictionaries", order=40, perm="core.change_dictitem"),
+    Item("system", _("Notices"), "core:notices", order=50, perm="core.add_notice"),
+    Item("system", _("API documentation"), "", raw_url="/api/v1/docs", order=60,
+         when=lambda user: has_perm_anywhere(user, "core.view_auditentry")),
+    Item("system", _("Admin site"), "admin:index", order=70, staff_only=True),
+    Item("account", _("My changes"), "core:user_trail", for_user=True, order=10),
+    Item("account", _("Change password"), "core:password_change", order=20),
+    Item("account", _("API tokens"), "core:tokens", order=30),
+)

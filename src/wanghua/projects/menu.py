@@ -1,0 +1,15 @@
+"""三区 · project construction: menu items and home shortcuts."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.menu import Item, register
+
+register(
+    Item("zones", _("Project construction"), "projects:headline", order=10, quick=True, icon="bi-building"),
+    Item("zones", _("Projects"), "projects:projects", order=20, icon="bi-list-ul"),
+    Item("zones", _("issue list"), "projects:issues", order=30, icon="bi-exclamation-diamond"),
+    Item("zones", _("Won from higher levels (向上争取)"), "projects:applications", order=40),
+    Item("zones", _("Investment attraction (招商引资)"), "projects:leads", order=50),
+    Item("zones", _("Dual assessment"), "projects:assessment", order=60, icon="bi-trophy"),
+    Item("zones", _("Import the project ledger"), "projects:ledger_import", order=70, icon="bi-upload"),
+)

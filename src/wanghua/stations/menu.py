@@ -1,0 +1,16 @@
+"""一核 · 党员家庭代办站: menu items and home shortcuts."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.menu import Item, register
+
+register(
+    Item("core", _("Today's errands"), "services:today", order=10, quick=True, icon="bi-list-check"),
+    Item("core", _("Errands"), "services:errands", order=20, icon="bi-card-list"),
+    Item("core", _("Work diary"), "services:diary", order=30, quick=True, icon="bi-journal-text"),
+    Item("core", _("Errand statistics"), "services:statistics", order=40, icon="bi-bar-chart"),
+    Item("core", _("Residents"), "services:residents", order=50, icon="bi-people"),
+    Item("core", _("Proxy service stations"), "services:stations", order=60, icon="bi-house-heart"),
+    Item("core", _("Station coverage"), "services:coverage", order=70, icon="bi-map"),
+    Item("core", _("Cash report"), "services:cash", order=80, icon="bi-cash-coin"),
+)
