@@ -192,3 +192,10 @@ def test_a_returned_report_is_corrected_on_its_page(desk, world, client_for):
     assert MonthlyReport.objects.get(pk=report.pk).status == ReportStatus.APPROVED
     assert steward.post(correct_url, {"fai": "1", "progress": "x"}).status_code == 400  # an approved report is final
     assert MonthlyReport.objects.get(pk=report.pk).fai == Decimal("800")
+
+
+def test_the_menu_offers_the_ledger_import_only_to_who_may_import(desk, client_for):
+    assert "/projects/ledger/import/" not in client_for(desk["steward"]).get("/").content.decode()
+    unit = client_for(desk["unit"])
+    assert "/projects/ledger/import/" in unit.get("/").content.decode()
+    assert unit.get("/projects/ledger/import/").status_code == 200
