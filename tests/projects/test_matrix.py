@@ -25,6 +25,7 @@ EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200
 PAGE_CREATE = {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}
 NOT_FOR_UNITS = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 403}
 API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
+REDIRECT = {"anonymous": 302, "no_role": 403, "out_of_scope": 404, "in_scope": 302}
 API_CREATE_REFUSED = {"anonymous": 401, "no_role": 403, "out_of_scope": 403, "in_scope": 201}
 
 
@@ -64,7 +65,7 @@ def ledger_upload(world) -> dict:
     """A fresh one-row ledger for the department's unit (a file can be read once)."""
     from openpyxl import Workbook
 
-    from wanghua.projects.ledger import HEADERS
+    from wanghua.projects.services.ledger import HEADERS
 
     book = Workbook()
     book.active.append(HEADERS)
@@ -83,8 +84,8 @@ def project_cases(w, users) -> list[Case]:
         Case("project list", "get", "/projects/list/", PAGE_LIST, marker="PM1"),
         Case("project export", "get", "/projects/list/?format=xlsx", EXPORT, marker="PM1"),
         Case("project detail", "get", f"/projects/{ids['project']}/", PAGE_DETAIL),
-        Case("project stage", "post", f"/projects/{ids['project']}/stage/", PAGE_CHANGE, data={"stage": "continuing"},
-             state=lambda: Project.objects.get(pk=ids["project"]).stage),
+        Case("project stage", "post", f"/projects/{ids['project']}/stage/continuing/", PAGE_CHANGE,
+             data={"stage": "continuing"}, state=lambda: Project.objects.get(pk=ids["project"]).stage),
         Case("report submit", "post", f"/projects/{ids['project']}/reports/",
              {"anonymous": 302, "no_role": 403, "out_of_scope": 404, "in_scope": 302},
              data={"month": last_month, "fai": "600", "progress": "主体结构施工"},
@@ -100,7 +101,13 @@ def project_cases(w, users) -> list[Case]:
              data={"resolution": "已批复"}, state=lambda: ProjectIssue.objects.get(pk=ids["issue"]).status),
         Case("issue confirm", "post", f"/projects/issues/{ids['resolved']}/confirm/", PAGE_CHANGE,
              data={"note": "企业确认"}, state=lambda: ProjectIssue.objects.get(pk=ids["resolved"]).status),
-        Case("report review", "post", f"/projects/reports/{ids['report']}/review/", PAGE_CHANGE,
+        Case("report page", "get", f"/projects/reports/{ids['report']}/", REDIRECT),
+        Case("report correct page", "get", f"/projects/reports/{ids['report']}/correct/", PAGE_DETAIL),
+        Case("report correct", "post", f"/projects/reports/{ids['report']}/correct/", PAGE_CHANGE,
+             data={"fai": "750", "progress": "桩基施工"},
+             state=lambda: MonthlyReport.objects.get(pk=ids["report"]).fai),
+        Case("issue page", "get", f"/projects/issues/{ids['issue']}/", REDIRECT),
+        Case("report review", "post", f"/projects/reports/{ids['report']}/approve/", PAGE_CHANGE,
              data={"decision": "approve"}, state=lambda: MonthlyReport.objects.get(pk=ids["report"]).status),
         Case("service record", "post", f"/projects/{ids['project']}/services/", PAGE_CHANGE,
              data={"kind": "visit", "served_on": timezone.localdate().isoformat(), "unit": w.dept.pk,
@@ -111,7 +118,9 @@ def project_cases(w, users) -> list[Case]:
         Case("application create", "post", "/projects/applications/new/", PAGE_CREATE,
              data={"title": "新申请", "kind": "policy", "level": "省工信厅", "unit": w.dept.pk, "town": w.street1.pk,
                    "requested": "100"}, state=lambda: Application.objects.count()),
-        Case("application step", "post", f"/projects/applications/{ids['submitted']}/decide/", PAGE_CHANGE,
+        Case("application submit", "post", f"/projects/applications/{ids['application']}/submit/", PAGE_CHANGE,
+             state=lambda: Application.objects.get(pk=ids["application"]).status),
+        Case("application decide", "post", f"/projects/applications/{ids['submitted']}/decide/", PAGE_CHANGE,
              data={"won": "6000", "on": timezone.localdate().isoformat()},
              state=lambda: Application.objects.get(pk=ids["submitted"]).status),
         Case("lead list", "get", "/projects/leads/", PAGE_LIST, marker="新材料招商线索"),
@@ -121,7 +130,7 @@ def project_cases(w, users) -> list[Case]:
              data={"name": "新线索", "investor": "某集团", "industry": "新能源", "zone": w.zone.pk, "unit": w.dept.pk,
                    "town": w.street1.pk, "amount": "5000", "contacted_on": timezone.localdate().isoformat()},
              state=lambda: Lead.objects.count()),
-        Case("lead stage", "post", f"/projects/leads/{ids['lead']}/stage/", PAGE_CHANGE,
+        Case("lead stage", "post", f"/projects/leads/{ids['lead']}/negotiation/", PAGE_CHANGE,
              data={"stage": "negotiation"}, state=lambda: Lead.objects.get(pk=ids["lead"]).stage),
         Case("assessment", "get", "/projects/assessment/", PAGE_LIST),
         Case("assessment weights", "post", "/projects/assessment/weights/?kind=town", NOT_FOR_UNITS,

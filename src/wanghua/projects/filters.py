@@ -31,10 +31,12 @@ class ProjectFilter(django_filters.FilterSet):
                                             queryset=Unit.objects.filter(kind__in=COMPETENT_KINDS))
     started_year = django_filters.NumberFilter(method="filter_started", label=_("started in"))
     programme = django_filters.ChoiceFilter(choices=Programme.choices, label=_("programme"))
+    zone = django_filters.ChoiceFilter(field_name="zone__code", label=_("zone"),
+                                       choices=lambda: list(Zone.objects.values_list("code", "name")))
 
     class Meta:
         model = Project
-        fields = ["q", "project_list", "stage", "region", "unit", "started_year", "programme"]
+        fields = ["q", "project_list", "stage", "region", "unit", "started_year", "programme", "zone"]
 
     def filter_started(self, queryset, name, value):
         from .models import STARTED_STAGES
