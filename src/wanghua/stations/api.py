@@ -168,7 +168,7 @@ class OutcomeIn(Schema):
     outcome: Text = Field(..., min_length=1, max_length=500)
 
 
-class FollowUpIn(Schema):
+class VisitIn(Schema):
     satisfaction: int = Field(..., ge=1, le=5)
     comment: Text = Field("", max_length=500)
 
@@ -237,8 +237,8 @@ def complete(request, errand_id: RecordId, body: OutcomeIn):
 
 @router.post("/errands/{errand_id}/follow-up", response=ErrandOut, summary="办结 → 回访")
 @needs("services.change_errand")
-def follow_up(request, errand_id: RecordId, body: FollowUpIn):
-    return services.follow_up(request.user, errand_id, satisfaction=body.satisfaction, comment=body.comment)
+def visit(request, errand_id: RecordId, body: VisitIn):
+    return services.record_visit(request.user, errand_id, satisfaction=body.satisfaction, comment=body.comment)
 
 
 @router.post("/errands/{errand_id}/cancel", response=ErrandOut, summary="→ 取消")

@@ -96,7 +96,7 @@ def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status
 STEPS = {
     "start": lambda user, pk, post: services.start_errand(user, pk),
     "complete": lambda user, pk, post: services.complete_errand(user, pk, outcome=post.get("outcome", "")),
-    "follow-up": lambda user, pk, post: services.follow_up(user, pk, satisfaction=int_or_zero(post.get("satisfaction")),
+    "follow-up": lambda user, pk, post: services.record_visit(user, pk, satisfaction=int_or_zero(post.get("satisfaction")),
                                                            comment=post.get("comment", "")),
     "cancel": lambda user, pk, post: services.cancel_errand(user, pk, reason=post.get("reason", "")),
     "return": lambda user, pk, post: services.return_errand(user, pk, reason=post.get("reason", "")),
