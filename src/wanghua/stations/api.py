@@ -8,10 +8,11 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from wanghua.core.api import Moment, Pagination, RecordId, RevealOut, Text, needs
+from wanghua.core.transitions import offers
 from wanghua.org.models import Region
 
 from . import services
-from .models import Channel, Errand, ErrandStatus, LedgerKind, Resident, Station
+from .models import ERRAND_FLOW, Channel, Errand, ErrandStatus, ErrandStep, LedgerKind, Resident, Station
 
 router = Router(tags=["services"])
 
@@ -224,30 +225,35 @@ def create_errand(request, body: ErrandIn):
 
 
 @router.post("/errands/{errand_id}/start", response=ErrandOut, summary="受理 → 办理中")
+@offers(ERRAND_FLOW, ErrandStep.START)
 @needs("services.change_errand")
 def start(request, errand_id: RecordId):
     return services.start_errand(request.user, errand_id)
 
 
 @router.post("/errands/{errand_id}/complete", response=ErrandOut, summary="办理中 → 办结 (ledger must balance)")
+@offers(ERRAND_FLOW, ErrandStep.COMPLETE)
 @needs("services.change_errand")
 def complete(request, errand_id: RecordId, body: OutcomeIn):
     return services.complete_errand(request.user, errand_id, outcome=body.outcome)
 
 
 @router.post("/errands/{errand_id}/follow-up", response=ErrandOut, summary="办结 → 回访")
+@offers(ERRAND_FLOW, ErrandStep.VISIT)
 @needs("services.change_errand")
 def visit(request, errand_id: RecordId, body: VisitIn):
     return services.record_visit(request.user, errand_id, satisfaction=body.satisfaction, comment=body.comment)
 
 
 @router.post("/errands/{errand_id}/cancel", response=ErrandOut, summary="→ 取消")
+@offers(ERRAND_FLOW, ErrandStep.CANCEL)
 @needs("services.change_errand")
 def cancel(request, errand_id: RecordId, body: ReasonIn):
     return services.cancel_errand(request.user, errand_id, reason=body.reason)
 
 
 @router.post("/errands/{errand_id}/return", response=ErrandOut, summary="受理 → 退回")
+@offers(ERRAND_FLOW, ErrandStep.RETURN)
 @needs("services.change_errand")
 def give_back(request, errand_id: RecordId, body: ReasonIn):
     return services.return_errand(request.user, errand_id, reason=body.reason)

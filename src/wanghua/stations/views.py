@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, int_or_zero, reveal_response, style_form, visible_or_404
+from wanghua.core.editing import (
+    ServiceFormView,
+    StepView,
+    int_or_zero,
+    reveal_response,
+    style_form,
+    visible_or_404,
+)
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.reference import choices
@@ -31,11 +38,13 @@ from . import statistics as errand_statistics
 from .filters import ErrandFilter, ResidentFilter, StationFilter
 from .forms import ErrandForm, LedgerForm, ResidentForm, StationForm
 from .models import (
+    ERRAND_FLOW,
     OPEN_STATUSES,
     DiaryNote,
     Errand,
     ErrandAttachment,
     ErrandStatus,
+    ErrandStep,
     LedgerEntry,
     LedgerKind,
     Resident,
@@ -93,30 +102,29 @@ def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status
         "photos": errand.attachments.all()}, status=status)
 
 
-STEPS = {
-    "start": lambda user, pk, post: services.start_errand(user, pk),
-    "complete": lambda user, pk, post: services.complete_errand(user, pk, outcome=post.get("outcome", "")),
-    "follow-up": lambda user, pk, post: services.record_visit(user, pk, satisfaction=int_or_zero(post.get("satisfaction")),
-                                                           comment=post.get("comment", "")),
-    "cancel": lambda user, pk, post: services.cancel_errand(user, pk, reason=post.get("reason", "")),
-    "return": lambda user, pk, post: services.return_errand(user, pk, reason=post.get("reason", "")),
-}
-
-
-
 @access(perm("services.change_errand"))
-@require_POST
-def errand_step(request, pk: int, step: str):
-    if step not in STEPS:
-        raise Http404
-    try:
-        STEPS[step](request.user, pk, request.POST)
-    except Errand.DoesNotExist as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        return errand_detail(request, pk, error=_messages_of(exc), status=400)
-    messages.success(request, _("Saved."))
-    return redirect("services:errand_detail", pk=pk)
+class ErrandStepView(StepView):
+    """POST errands/<pk>/<step>/: one step of the errand table; a refusal shows the errand with its reason."""
+
+    machine = ERRAND_FLOW
+    redirect_to = "services:errand_detail"
+    steps = {
+        ErrandStep.START: lambda user, pk, request: services.start_errand(user, pk),
+        ErrandStep.COMPLETE: lambda user, pk, request: services.complete_errand(
+            user, pk, outcome=request.POST.get("outcome", "")),
+        ErrandStep.VISIT: lambda user, pk, request: services.record_visit(
+            user, pk, satisfaction=int_or_zero(request.POST.get("satisfaction")),
+            comment=request.POST.get("comment", "")),
+        ErrandStep.CANCEL: lambda user, pk, request: services.cancel_errand(
+            user, pk, reason=request.POST.get("reason", "")),
+        ErrandStep.RETURN: lambda user, pk, request: services.return_errand(
+            user, pk, reason=request.POST.get("reason", "")),
+    }
+
+    def refused(self, request, pk: int):
+        """The errand page again, status 400, with the refusal where the agent looks (not as a banner)."""
+        refusals = [str(m) for m in messages.get_messages(request) if m.level == messages.ERROR]
+        return errand_detail(request, pk, error="; ".join(refusals), status=400)
 
 
 @access(perm("services.add_ledgerentry"))
