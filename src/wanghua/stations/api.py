@@ -8,6 +8,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from wanghua.core.api import Moment, Pagination, RecordId, RevealOut, Text, needs
+from wanghua.core.editing import visible_or_404
 from wanghua.core.transitions import offers
 from wanghua.org.models import Region
 
@@ -15,10 +16,6 @@ from . import services
 from .models import ERRAND_FLOW, Channel, Errand, ErrandStatus, ErrandStep, LedgerKind, Resident, Station
 
 router = Router(tags=["services"])
-
-
-def _visible(model, request, pk):
-    return get_object_or_404(model.objects.visible_to(request.user, "view"), pk=pk)
 
 
 class StationOut(Schema):
@@ -108,14 +105,14 @@ def list_residents(request, filters: Query[ResidentFilter]):
 @router.get("/residents/{resident_id}", response=ResidentOut)
 @needs("services.view_resident")
 def get_resident(request, resident_id: RecordId):
-    return _visible(Resident, request, resident_id)
+    return visible_or_404(Resident, request, resident_id)
 
 
 @router.post("/residents", response={201: ResidentOut})
 @needs("services.add_resident")
 def create_resident(request, body: ResidentIn):
     data = body.dict()
-    data["station"] = _visible(Station, request, data.pop("station_id"))
+    data["station"] = visible_or_404(Station, request, data.pop("station_id"))
     return Status(201, services.register_resident(request.user, **data))
 
 
@@ -213,14 +210,14 @@ def list_errands(request, filters: Query[ErrandFilter]):
 @router.get("/errands/{errand_id}", response=ErrandOut)
 @needs("services.view_errand")
 def get_errand(request, errand_id: RecordId):
-    return _visible(Errand, request, errand_id)
+    return visible_or_404(Errand, request, errand_id)
 
 
 @router.post("/errands", response={201: ErrandOut}, summary="受理: take a resident's request")
 @needs("services.add_errand")
 def create_errand(request, body: ErrandIn):
     data = body.dict()
-    resident = _visible(Resident, request, data.pop("resident_id"))
+    resident = visible_or_404(Resident, request, data.pop("resident_id"))
     return Status(201, services.accept_errand(request.user, resident=resident, **data))
 
 
@@ -262,7 +259,7 @@ def give_back(request, errand_id: RecordId, body: ReasonIn):
 @router.get("/errands/{errand_id}/ledger", response=list[LedgerOut])
 @needs("services.view_ledgerentry")
 def ledger(request, errand_id: RecordId):
-    return _visible(Errand, request, errand_id).ledger.all()
+    return visible_or_404(Errand, request, errand_id).ledger.all()
 
 
 @router.post("/errands/{errand_id}/ledger", response={201: LedgerOut}, summary="Record money received/paid/returned")

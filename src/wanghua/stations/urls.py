@@ -31,7 +31,7 @@ urlpatterns = [
     path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path("cash/", views.cash_report, name="cash"),
     path("stations/", views.StationListView.as_view(), name="stations"),
-    path("stations/new/", views.station_create, name="station_create"),
+    path("stations/new/", views.StationCreateView.as_view(), name="station_create"),
     path("stations/<int:pk>/", views.station_detail, name="station_detail"),
-    path("stations/<int:pk>/edit/", views.station_update, name="station_update"),
+    path("stations/<int:pk>/edit/", views.StationUpdateView.as_view(), name="station_update"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
 from wanghua.core.editing import (
+    PhotoView,
     ServiceFormView,
     StepView,
     int_or_zero,
@@ -207,13 +208,11 @@ def resident_reveal(request, pk: int, field: str):
 
 @access(perm("services.add_resident"))
 class ResidentCreateView(ServiceFormView):
-    model, title = Resident, gettext_lazy("Register a resident")
+    model, form_class, title = Resident, ResidentForm, gettext_lazy("Register a resident")
     create_service = services.register_resident
 
-    def make_form(self, obj, data=None):
-        form = ResidentForm(data, instance=obj, user=self.request.user)
-        style_form(form)
-        return form
+    def form_kwargs(self, obj):
+        return {"user": self.request.user}
 
 
 @access(perm("services.view_station"))
@@ -450,46 +449,26 @@ def photo_upload(request, pk: int):
     return redirect("services:errand_detail", pk=pk)
 
 
-@access(perm("services.view_errandattachment"))
-def photo(request, photo_id: int):
-    """Photos are served through the same access rules as their errand, never as open media files."""
-    attachment = visible_or_404(ErrandAttachment, request, photo_id)
-    content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[attachment.image_format]
-    return FileResponse(attachment.image.open("rb"), content_type=content_type)
+# Photos are served through the same access rules as their errand, never as open media files.
+photo = access(perm("services.view_errandattachment"))(PhotoView.as_view(model=ErrandAttachment))
 
 
-def _station_form_page(request, station=None):
-    initial = None
-    if station is not None:
-        initial = {"host_household": station.host_household, "address": station.address, "phone": station.phone,
-                   "service_hours": station.service_hours, "active": station.active,
-                   "agents": list(station.agents.all())}
-    form = StationForm(request.POST or None, user=request.user, station=station, initial=initial)
-    style_form(form)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                saved = (services.update_station(request.user, station.pk, **form.cleaned_data) if station
-                         else services.open_station(request.user, **form.cleaned_data))
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(saved.get_absolute_url())
-        status = 400
-    title = _("Edit station") if station else _("Open a station")
-    return render(request, "core/form.html", {"form": form, "object": station, "title": title}, status=status)
+class StationFormView(ServiceFormView):
+    """Open a station, or change its hours, phone, address, agents and whether it is active."""
+
+    model, form_class = Station, StationForm
+    create_service = services.open_station
+    update_service = services.update_station
+
+    def form_kwargs(self, obj):
+        return {"user": self.request.user}
 
 
 @access(perm("services.add_station"))
-def station_create(request):
-    return _station_form_page(request)
+class StationCreateView(StationFormView):
+    title = gettext_lazy("Open a station")
 
 
 @access(perm("services.change_station"))
-def station_update(request, pk: int):
-    station = visible_or_404(Station, request, pk)
-    if not can(request.user, "change", station):
-        raise PermissionDenied
-    return _station_form_page(request, station)
+class StationUpdateView(StationFormView):
+    title = gettext_lazy("Edit station")
