@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wanghua.stations import indicators, services, statistics, tally
+from wanghua.stations import indicators, queries, services, tally
 from wanghua.stations.models import Errand, ErrandTally, Resident
 
 FIELDS = ("station_id", "community_id", "month", "category", "total", "open", "closed", "on_time", "withdrawn",
@@ -83,9 +83,9 @@ def test_statistics_and_indicators_read_the_tallies(desk, world, make_user):
     Errand.objects.filter(pk=late.pk).update(due_at=now - timedelta(days=10), accepted_at=now - timedelta(days=1))
     tally.rebuild()
     services.complete_errand(desk.other_agent, late.pk, outcome="办好了")
-    summary = statistics.summary(statistics.scoped_tallies(desk.agent))
+    summary = queries.summary(queries.scoped_tallies(desk.agent))
     assert summary == {"total": 3, "closed": 2, "open": 1, "on_time": Decimal("100.0"), "satisfaction": Decimal("4.50")}
-    district = statistics.summary(statistics.scoped_tallies(make_user("leader", "leader", region=world.district)))
+    district = queries.summary(queries.scoped_tallies(make_user("leader", "leader", region=world.district)))
     assert district["total"] == 4 and district["closed"] == 3 and district["on_time"] == Decimal("66.7")
     assert indicators.errands_closed() == 3 and indicators.on_time_rate() == Decimal("66.7")
     assert indicators.satisfaction() == Decimal("4.50")

@@ -7,7 +7,7 @@ the errand row first, so concurrent entries are serialised and the balance can n
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,6 +29,7 @@ from . import tally
 from .models import (
     ERRAND_FLOW,
     OPEN_STATUSES,
+    DiaryNote,
     Errand,
     ErrandAttachment,
     ErrandStep,
@@ -273,6 +274,27 @@ def record_money(actor, errand_id: int, *, kind: str, amount: Any, receipt_no: s
     return entry
 
 
+# --- work diary --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def write_diary_note(actor, station: Station, agent: Person, day: date, text: str) -> DiaryNote:
+    """A free line in the agent's work diary for `day` (today or earlier), by the agent or whoever may add one."""
+    text = text.strip()
+    if not text or "\x00" in text:
+        raise ValidationError({"text": _("Write something for the diary.")})
+    if day > timezone.localdate():
+        raise ValidationError({"day": _("The diary cannot be written ahead.")})
+    if not station.agents.filter(pk=agent.pk).exists():
+        raise ValidationError({"agent": _("Choose one of this station's agents.")})
+    note = DiaryNote(station=station, agent=agent, day=day, text=text)
+    note.full_clean()
+    require(actor, "add", note)
+    with audit.acting_as(actor):
+        note.save()
+    return note
+
+
+# --- personal data and photos --------------------------------------------------------------------------
 
 def reveal_resident_field(actor, resident_id: int, field: str) -> str:
     """The full value of a masked field of a resident; every full view is written to the audit trail."""

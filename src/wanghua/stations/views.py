@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,8 +31,7 @@ from wanghua.core.rules import access, perm
 from wanghua.org.models import Person, Region, RegionLevel
 
 from . import diary as diary_service
-from . import services
-from . import statistics as errand_statistics
+from . import queries, services
 from .filters import ErrandFilter, ResidentFilter, StationFilter
 from .forms import ErrandForm, LedgerForm, ResidentForm, StationForm
 from .models import (
@@ -46,8 +42,6 @@ from .models import (
     ErrandAttachment,
     ErrandStatus,
     ErrandStep,
-    LedgerEntry,
-    LedgerKind,
     Resident,
     Station,
 )
@@ -277,7 +271,7 @@ def diary(request):
     if request.method == "POST":
         station = agent.stations.first()
         try:
-            diary_service.write_note(request.user, station, agent, day, request.POST.get("text", ""))
+            services.write_diary_note(request.user, station, agent, day, request.POST.get("text", ""))
         except ValidationError as exc:
             status, error = 400, _messages_of(exc)
         else:
@@ -337,9 +331,9 @@ def _statistics_scope(request):
 @access(perm("services.view_errand"))
 def statistics_page(request):
     year, region = _statistics_scope(request)
-    qs = errand_statistics.scoped_tallies(request.user, year, region)
+    qs = queries.scoped_tallies(request.user, year, region)
     return render(request, "services/statistics.html", {
-        "summary": errand_statistics.summary(qs), "year": year, "region": region,
+        "summary": queries.summary(qs), "year": year, "region": region,
         "years": range(timezone.localdate().year, timezone.localdate().year - 8, -1),
         "regions": Region.objects.visible_to(request.user, "view").exclude(level=RegionLevel.GRID)
         .order_by("path")[:200], "query": request.GET.urlencode()})
@@ -347,10 +341,10 @@ def statistics_page(request):
 
 @access(perm("services.view_errand"))
 def statistics_data(request, by: str):
-    if by not in errand_statistics.DIMENSIONS:
+    if by not in queries.DIMENSIONS:
         raise Http404
     year, region = _statistics_scope(request)
-    data = errand_statistics.breakdown(errand_statistics.scoped_tallies(request.user, year, region), by)
+    data = queries.breakdown(queries.scoped_tallies(request.user, year, region), by)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
@@ -372,9 +366,7 @@ class CoverageView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return (Region.objects.visible_to(self.request.user, "view").filter(level=RegionLevel.COMMUNITY)
-                .select_related("parent").annotate(active_stations=Count("stations", filter=Q(stations__active=True)))
-                .order_by("active_stations", "path"))
+        return queries.communities_with_stations(self.request.user)
 
     def export(self):
         if not has_perm_anywhere(self.request.user, "services.export_station"):
@@ -384,10 +376,8 @@ class CoverageView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        communities = self.base_queryset()
-        covered = sum(1 for r in communities if r.active_stations)
-        context.update(total=len(communities), covered=covered, can_export=has_perm_anywhere(
-            self.request.user, "services.export_station"))
+        context.update(**queries.coverage(self.base_queryset()),
+                       can_export=has_perm_anywhere(self.request.user, "services.export_station"))
         return context
 
 
@@ -398,7 +388,7 @@ def cash_report(request):
     year = int_or_zero(request.GET.get("year")) or timezone.localdate().year
     if not 2000 <= year <= 2100:
         raise Http404
-    rows = cash_rows(request.user, year, by_month)
+    rows = queries.cash_rows(request.user, year, by_month)
     if request.GET.get("format") == "xlsx":
         if not has_perm_anywhere(request.user, "services.export_ledgerentry"):
             raise PermissionDenied
@@ -410,25 +400,6 @@ def cash_report(request):
         "rows": rows[:500], "year": year, "by_month": by_month,
         "years": range(timezone.localdate().year, timezone.localdate().year - 8, -1),
         "can_export": has_perm_anywhere(request.user, "services.export_ledgerentry")})
-
-
-def cash_rows(user, year: int, by_month: bool) -> list[dict]:
-    trunc = TruncMonth if by_month else TruncDate
-    rows = (LedgerEntry.objects.visible_to(user, "view").filter(recorded_at__year=year)
-            .annotate(period=trunc("recorded_at", tzinfo=timezone.get_current_timezone()))
-            .values("period", "errand__station", "errand__station__unit__name")
-            .annotate(received=Sum("amount", filter=Q(kind=LedgerKind.RECEIVED)),
-                      paid=Sum("amount", filter=Q(kind=LedgerKind.PAID)),
-                      returned=Sum("amount", filter=Q(kind=LedgerKind.RETURNED)))
-            .order_by("-period", "errand__station__unit__name"))
-    zero = Decimal("0.00")
-    result = []
-    for row in rows:
-        received, paid, returned = ((row[k] or zero).quantize(zero) for k in ("received", "paid", "returned"))
-        result.append({"period": f"{row['period']:%Y-%m}" if by_month else f"{row['period']:%Y-%m-%d}",
-                       "station": row["errand__station__unit__name"], "received": received, "paid": paid,
-                       "returned": returned, "held": received - paid - returned})
-    return result
 
 
 # --- photos ---------------------------------------------------------------------------------------------
