@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from wanghua.core.api import Moment, Pagination, RecordId, RevealOut, Text, needs
+from wanghua.core.api import Moment, Pagination, RecordId, RevealOut, Text, filter_query, filtered, needs
 from wanghua.core.editing import visible_or_404
 from wanghua.core.transitions import offers
-from wanghua.org.models import Region
 
 from . import services
+from .filters import ErrandFilter, ResidentFilter, StationFilter
 from .models import ERRAND_FLOW, Channel, Errand, ErrandStatus, ErrandStep, LedgerKind, Resident, Station
 
 router = Router(tags=["services"])
@@ -29,22 +29,11 @@ class StationOut(Schema):
     active: bool
 
 
-class StationFilter(Schema):
-    region: RecordId | None = Field(None, description="Stations in this region's subtree")
-    active: bool | None = None
-
-
 @router.get("/stations", response=list[StationOut])
 @paginate(Pagination)
 @needs("services.view_station")
-def list_stations(request, filters: Query[StationFilter]):
-    qs = Station.objects.visible_to(request.user, "view").select_related("unit")
-    if filters.region is not None:
-        region = Region.objects.filter(pk=filters.region).first()
-        qs = qs.filter(community__path__startswith=region.path) if region else qs.none()
-    if filters.active is not None:
-        qs = qs.filter(active=filters.active)
-    return qs
+def list_stations(request, filters: Query[filter_query(StationFilter)]):
+    return filtered(request, StationFilter, Station.objects.visible_to(request.user, "view").select_related("unit"))
 
 
 @router.get("/stations/{station_id}", response=StationOut)
@@ -81,11 +70,6 @@ class ResidentIn(Schema):
     emergency_phone: Text = Field("", max_length=20)
 
 
-class ResidentFilter(Schema):
-    q: Text | None = Field(None, max_length=50, description="Name contains")
-    station: RecordId | None = None
-
-
 class RevealIn(Schema):
     field: str = Field(..., pattern="^(id_number|phone|emergency_phone)$")
 
@@ -93,13 +77,8 @@ class RevealIn(Schema):
 @router.get("/residents", response=list[ResidentOut])
 @paginate(Pagination)
 @needs("services.view_resident")
-def list_residents(request, filters: Query[ResidentFilter]):
-    qs = Resident.objects.visible_to(request.user, "view")
-    if filters.q:
-        qs = qs.filter(name__icontains=filters.q)
-    if filters.station is not None:
-        qs = qs.filter(station_id=filters.station)
-    return qs
+def list_residents(request, filters: Query[filter_query(ResidentFilter)]):
+    return filtered(request, ResidentFilter, Resident.objects.visible_to(request.user, "view"))
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut)
@@ -155,13 +134,6 @@ class ErrandIn(Schema):
     due_at: Moment | None = None
 
 
-class ErrandFilter(Schema):
-    status: ErrandStatus | None = None
-    station: RecordId | None = None
-    category: Text | None = Field(None, max_length=60)
-    mine: bool = Field(False, description="Only errands assigned to the caller")
-
-
 class OutcomeIn(Schema):
     outcome: Text = Field(..., min_length=1, max_length=500)
 
@@ -194,17 +166,8 @@ class LedgerOut(Schema):
 @router.get("/errands", response=list[ErrandOut])
 @paginate(Pagination)
 @needs("services.view_errand")
-def list_errands(request, filters: Query[ErrandFilter]):
-    qs = Errand.objects.visible_to(request.user, "view").prefetch_related("ledger")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.station is not None:
-        qs = qs.filter(station_id=filters.station)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.mine:
-        qs = qs.filter(agent__user=request.user)
-    return qs
+def list_errands(request, filters: Query[filter_query(ErrandFilter)]):
+    return filtered(request, ErrandFilter, Errand.objects.visible_to(request.user, "view").prefetch_related("ledger"))
 
 
 @router.get("/errands/{errand_id}", response=ErrandOut)
