@@ -123,18 +123,6 @@ def register_resident(actor, **fields: Any) -> Resident:
     return resident
 
 
-@transaction.atomic
-def update_resident(actor, resident_id: int, **fields: Any) -> Resident:
-    resident = fetch_for_change(Resident, actor, "change", resident_id)
-    for key, value in fields.items():
-        setattr(resident, key, value)
-    _check_resident(resident)
-    require(actor, "change", resident)
-    with audit.acting_as(actor):
-        resident.save()
-    return resident
-
-
 # --- errands -----------------------------------------------------------------------------------------
 
 def _agent_for(actor, station: Station, agent: Person | None) -> Person:
