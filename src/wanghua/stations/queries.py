@@ -15,9 +15,9 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from wanghua.core.reference import choices
-from wanghua.org.models import Region, RegionLevel
+from wanghua.org.models import Person, Region, RegionLevel
 
-from .models import ErrandTally, LedgerEntry, LedgerKind
+from .models import ErrandTally, LedgerEntry, LedgerKind, Station
 
 # --- errand statistics ---------------------------------------------------------------------------------
 
@@ -104,3 +104,18 @@ def coverage(communities) -> dict[str, int]:
     """How many of these communities (annotated by `communities_with_stations`) have an active station."""
     rows = list(communities)
     return {"total": len(rows), "covered": sum(1 for r in rows if r.active_stations)}
+
+
+# --- work diaries ----------------------------------------------------------------------------------------
+
+DIARY_CHOICES = 500
+
+
+def diary_agents(user) -> list[tuple[int, str]]:
+    """(id, "agent · station") of the agents whose diaries the user may open: those of the stations they see."""
+    rows = (Person.objects.filter(stations__in=Station.objects.visible_to(user, "view"))
+            .values_list("pk", "name", "stations__unit__name").order_by("stations__community__path", "name", "pk"))
+    seen: dict[int, str] = {}
+    for pk, name, station in rows[:DIARY_CHOICES]:
+        seen.setdefault(pk, f"{name} · {station}")
+    return list(seen.items())

@@ -244,13 +244,11 @@ def station_detail(request, pk: int):
 
 # --- work diary (工作日记) ---------------------------------------------------------------------------
 
-def _diary_agent(request, agent_id: int | None) -> Person:
-    """Your own diary, or that of an agent of a station you may see."""
+def _diary_agent(request, agent_id: int | None) -> Person | None:
+    """Your own diary (None when you are nobody's agent), or that of an agent of a station you may see."""
     if agent_id is None:
-        agent = Person.objects.filter(user=request.user, stations__isnull=False).first()
-    else:
-        agent = Person.objects.filter(pk=agent_id, stations__in=Station.objects.visible_to(request.user, "view")
-                                      ).first()
+        return Person.objects.filter(user=request.user, stations__isnull=False).first()
+    agent = Person.objects.filter(pk=agent_id, stations__in=Station.objects.visible_to(request.user, "view")).first()
     if agent is None:
         raise Http404
     return agent
@@ -265,22 +263,30 @@ def _parse_day(value: str | None) -> date:
 
 @access(perm("services.view_errand"))
 def diary(request):
+    """An agent's work diary for one day. Someone who is not an agent (a street, a leader) picks the agent
+    from those of the stations they may see."""
     agent = _diary_agent(request, int_or_zero(request.GET.get("agent")) or None)
     day = _parse_day(request.GET.get("day"))
-    status, error = 200, ""
+    own = agent is not None and agent.user_id == request.user.pk
+    context = {"agent": agent, "day": day, "error": "", "previous": day - timedelta(days=1),
+               "next": day + timedelta(days=1),
+               "agents": None if own else queries.diary_agents(request.user)}
+    if agent is None:
+        if request.method == "POST":
+            raise Http404  # no diary chosen to write in
+        return render(request, "services/diary.html", context)
+    status = 200
+    station = agent.stations.first()
     if request.method == "POST":
-        station = agent.stations.first()
         try:
             services.write_diary_note(request.user, station, agent, day, request.POST.get("text", ""))
         except ValidationError as exc:
-            status, error = 400, _messages_of(exc)
+            status, context["error"] = 400, _messages_of(exc)
         else:
             return redirect(f"{request.path}?agent={agent.pk}&day={day.isoformat()}")
-    return render(request, "services/diary.html", {
-        "page": diary_service.compile_day(request.user, agent, day), "agent": agent, "day": day, "error": error,
-        "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
-        "can_write": can(request.user, "add", DiaryNote(station=agent.stations.first(), agent=agent))
-        if agent.stations.exists() else False}, status=status)
+    context.update(page=diary_service.compile_day(request.user, agent, day),
+                   can_write=can(request.user, "add", DiaryNote(station=station, agent=agent)))
+    return render(request, "services/diary.html", context, status=status)
 
 
 @access(perm("services.view_errand"))
