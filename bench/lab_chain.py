@@ -33,8 +33,8 @@ from wanghua.core.reference import sync_builtin_dicts
 from wanghua.core.roles import sync_builtin_roles
 from wanghua.core.services import create_token
 from wanghua.demo import lab_demo
-from wanghua.industry import lab
-from wanghua.industry.models import Specimen, TestResult
+from wanghua.lab import services as lab
+from wanghua.lab.models import Specimen, TestResult
 from wanghua.org.models import Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind
 
 CLIENTS = 16
@@ -94,7 +94,7 @@ def post_results(port: int, key: str, specimens: list[int]) -> tuple[list[float]
         times = []
         for pk in mine:
             began = time.perf_counter()
-            conn.request("POST", f"/api/v1/industry/lab/specimens/{pk}/results", body=json.dumps(TENSILE),
+            conn.request("POST", f"/api/v1/lab/specimens/{pk}/results", body=json.dumps(TENSILE),
                          headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json",
                                   "Host": "127.0.0.1"})
             response = conn.getresponse()

@@ -18,8 +18,9 @@ from tests.civic.test_matrix import (
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
 from tests.dashboard.test_matrix import board_cases, dashboard_api_cases, planning_cases
 from tests.industry.conftest import build_plant
-from tests.industry.test_matrix import lab_cases, manager_cases, operator_cases, prepare_lab
+from tests.industry.test_matrix import manager_cases, operator_cases
 from tests.industry.test_matrix import prepare as prepare_industry
+from tests.lab.test_matrix import lab_cases, prepare_lab
 from tests.org.test_matrix import ADMIN_ONLY, SCOPED
 from tests.projects.test_matrix import prepare_projects, project_api_cases, project_cases
 from tests.stations.conftest import build_desk
@@ -31,7 +32,7 @@ from wanghua.org.models import RoleAssignment
 # Routes outside the matrix on purpose: public pages (tested in test_rules), Django admin (its own
 # staff checks), the API's own schema and docs pages (public by design).
 NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1/openapi.json", "api/v1/docs",
-                 "verify/<slug:token>/",  # the public certificate check (tests/industry/test_lab.py)
+                 "verify/<slug:token>/",  # the public certificate check (tests/lab/test_lab.py)
                  # Open311 GeoReport v2, public by specification (tests/civic/test_open311.py)
                  "open311/v2/", "open311/v2/discovery.<str:fmt>", "open311/v2/services.<str:fmt>",
                  "open311/v2/services/<slug:code>.<str:fmt>", "open311/v2/requests.<str:fmt>",

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "wanghua.org",
     "wanghua.stations",
     "wanghua.industry",
+    "wanghua.lab",
     "wanghua.projects",
     "wanghua.civic",
     "wanghua.dashboard",

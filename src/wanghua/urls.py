@@ -4,7 +4,6 @@ from django.views.i18n import set_language
 
 from wanghua.core.api import api
 from wanghua.core.rules import PUBLIC, access
-from wanghua.industry import views as industry_views
 
 admin.site.site_header = "望花区数字治理平台 · 系统管理"
 admin.site.site_title = "望花区数字治理平台"
@@ -15,10 +14,10 @@ urlpatterns = [
     path("org/", include("wanghua.org.urls")),
     path("services/", include("wanghua.stations.urls")),
     path("industry/", include("wanghua.industry.urls")),
+    path("", include("wanghua.lab.urls")),  # /lab/..., the public /verify/<token>/, old /industry/lab/... redirects
     path("projects/", include("wanghua.projects.urls")),
     path("civic/", include("wanghua.civic.urls")),
     path("open311/v2/", include("wanghua.civic.open311_urls")),
-    path("verify/<slug:token>/", industry_views.lab_verify, name="lab_verify"),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

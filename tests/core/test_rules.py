@@ -24,12 +24,12 @@ def test_every_url_declares_an_access_rule():
 
 def test_public_urls_are_only_the_intended_ones():
     public = sorted(p.name for p, ns in walk(get_resolver().url_patterns) if rule_for(p.callback, ns) is PUBLIC)
-    # lab_verify: whoever holds a quality certificate checks it against the lab's record (by an unguessable token);
+    # verify (lab:verify): whoever holds a quality certificate checks it against the lab's record (unguessable token);
     # Open311 GeoReport v2: public reading as the specification has it, creating checks its api_key itself;
     # 随手拍: residents report without an account (rate-limited) and follow their case by an unguessable link
     # public_commitments: what the district promised and delivered, for everyone
-    assert public == ["discovery", "lab_verify", "login", "logout", "public_case", "public_commitments",
-                      "public_report", "request", "requests", "root", "service", "services", "set_language", "token"]
+    assert public == ["discovery", "login", "logout", "public_case", "public_commitments", "public_report",
+                      "request", "requests", "root", "service", "services", "set_language", "token", "verify"]
 
 
 @pytest.mark.django_db

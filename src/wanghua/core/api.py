@@ -234,6 +234,7 @@ def dictionary(request, code: Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]{1,60
 api.add_router("/org", "wanghua.org.api.router")
 api.add_router("/services", "wanghua.stations.api.router")
 api.add_router("/industry", "wanghua.industry.api.router")
+api.add_router("/lab", "wanghua.lab.api.router")
 api.add_router("/projects", "wanghua.projects.api.router")
 api.add_router("/civic", "wanghua.civic.api.router")
 api.add_router("/dashboard", "wanghua.dashboard.api.router")

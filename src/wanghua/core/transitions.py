@@ -174,3 +174,14 @@ def step_label(label: str) -> str:
         if machine is not None and step in machine.steps.values:
             return machine.step_label(step)
     return label
+
+
+def mermaid(machine: StateMachine) -> str:
+    """The table as a Mermaid state diagram (docs/architecture.md carries one per machine; a test compares)."""
+    lines = ["stateDiagram-v2"]
+    for t in machine.transitions:
+        who = "job" if t.system and not t.permission else t.permission
+        for source in t.sources:
+            lines.append(f"    {source} --> {t.target}: {t.step} ({who})")
+    lines.extend(f"    {state} --> [*]" for state in sorted(machine.terminal))
+    return "\n".join(lines)

@@ -3,13 +3,11 @@ day of simulated history (alarms, hot and cold stops) so every page has somethin
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from wanghua.core import audit
-from wanghua.demo import lab_demo
 from wanghua.industry.models import ProductionLine
 from wanghua.industry.simulator import backfill, install_line, local_sender, simulators_for
 from wanghua.org.models import Unit
@@ -29,30 +27,8 @@ def build() -> list[ProductionLine]:
                 line = install_line(Unit.objects.get(code=enterprise), code, name, capacity_tonnes=capacity,
                                     shift_anchor=anchor)
             lines.append(line)
-    build_lab()
     fresh = [line for line in lines if not hasattr(line, "snapshot")]
     if fresh:
         now = timezone.now()
         backfill(simulators_for(fresh), now - HISTORY, now, step=STEP_SECONDS, send=local_sender())
     return lines
-
-
-LAB_ENTERPRISE = "ent-fxgt"
-LAB_DAYS = 365
-HEATS_PER_DAY = 3
-
-
-def build_lab() -> None:
-    """A year of 抚顺新钢铁's bar-line heats; the test robot took over half-way through it."""
-    from django.contrib.auth import get_user_model
-
-    from wanghua.industry.models import LabOrder
-
-    enterprise = Unit.objects.get(code=LAB_ENTERPRISE)
-    if LabOrder.objects.filter(enterprise=enterprise).exists():
-        return
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    start = today - timedelta(days=LAB_DAYS)
-    lab_demo.generate(enterprise, get_user_model().objects.get(username="lab"), start=start, days=LAB_DAYS,
-                      heats_per_day=HEATS_PER_DAY, robot_from=start + timedelta(days=LAB_DAYS // 2),
-                      rng=random.Random(1499))

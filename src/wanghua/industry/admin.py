@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import AlarmDefinition, DeadLetter, Equipment, GradeLimit, ProductionLine, Standard, Tag
+from .models import AlarmDefinition, DeadLetter, Equipment, ProductionLine, Tag
 
 
 class EquipmentInline(admin.TabularInline):
@@ -43,17 +43,3 @@ class DeadLetterAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-class GradeLimitInline(admin.TabularInline):
-    model = GradeLimit
-    extra = 0
-
-
-@admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
-    """A revised standard is added as a new version; heats keep the version they were judged by."""
-
-    list_display = ["code", "version", "title", "effective_on", "active"]
-    list_filter = ["active"]
-    inlines = [GradeLimitInline]

@@ -9,6 +9,4 @@ register(
     Item("belt", _("Current alarms"), "industry:current_alarms", order=20, quick=True, icon="bi-bell"),
     Item("belt", _("Alarm history"), "industry:alarm_journal", order=30, icon="bi-clock-history"),
     Item("belt", _("Stops"), "industry:stops", order=40, icon="bi-pause-circle"),
-    Item("belt", _("Lab orders"), "industry:lab_orders", order=50, quick=True, icon="bi-clipboard-data"),
-    Item("belt", _("Lab analysis"), "industry:lab_analysis", order=60, icon="bi-graph-up"),
 )

@@ -20,12 +20,6 @@ urlpatterns = [
     path("setup/tags/<int:pk>/edit/", views.TagEditView.as_view(), name="tag_edit"),
     path("setup/alarms/new/", views.AlarmCreateView.as_view(), name="alarm_create"),
     path("setup/alarms/<int:pk>/edit/", views.AlarmEditView.as_view(), name="alarm_edit"),
-    path("lab/", views.LabOrderListView.as_view(), name="lab_orders"),
-    path("lab/orders/new/", views.lab_order_create, name="lab_order_create"),
-    path("lab/analysis/", views.lab_analysis, name="lab_analysis"),
-    path("lab/orders/<int:pk>/", views.lab_order, name="lab_order"),
-    path("lab/orders/<int:pk>/specimens/<int:specimen_id>/result/", views.lab_result, name="lab_result"),
-    path("lab/orders/<int:pk>/certificate.pdf", views.lab_certificate, name="lab_certificate"),
     path("stops/", views.StopListView.as_view(), name="stops"),
     path("stops/<int:pk>/reason/", views.stop_reason, name="stop_reason"),
 ]

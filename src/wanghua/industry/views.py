@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext_lazy
@@ -19,24 +18,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form, visible_or_404
-from wanghua.core.listing import Column, ScopedListView, attr, detail_link
-from wanghua.core.rules import PUBLIC, access, perm
+from wanghua.core.editing import ServiceFormView, int_or_zero, perform
+from wanghua.core.listing import Column, ScopedListView, attr
+from wanghua.core.rules import access, perm
 
-from . import alarms, certificates, definitions, kpis, lab, lab_stats, live, stops
-from .filters import AlarmEventFilter, CurrentAlarmFilter, LabOrderFilter, StopFilter
-from .forms import AlarmForm, LabOrderForm, LineForm, ResultForm, TagForm
+from . import alarms, definitions, kpis, live, stops
+from .filters import AlarmEventFilter, CurrentAlarmFilter, StopFilter
+from .forms import AlarmForm, LineForm, TagForm
 from .models import (
     AlarmDefinition,
     AlarmEvent,
     AlarmState,
     Equipment,
-    LabOrder,
     LiveSnapshot,
     ProductionLine,
     Stop,
     Tag,
-    Verdict,
 )
 
 LIVE_FRAGMENT_SECONDS = 1
@@ -276,124 +273,3 @@ class AlarmCreateView(ServiceFormView):
 class AlarmEditView(ServiceFormView):
     model, form_class, title = AlarmDefinition, AlarmForm, gettext_lazy("Edit alarm")
     update_service = definitions.update_alarm
-
-
-# --- 智检中心 -----------------------------------------------------------------------------------------------
-
-@access(perm("industry.view_laborder"))
-class LabOrderListView(ScopedListView):
-    model = LabOrder
-    filterset_class = LabOrderFilter
-    title = gettext_lazy("Lab orders")
-    create_url = "industry:lab_order_create"
-    columns = [
-        Column(gettext_lazy("sampled"), attr("sampled_at"), link=detail_link),
-        Column(gettext_lazy("Heat number"), attr("heat"), link=detail_link),
-        Column(gettext_lazy("Steel grade"), attr("grade")),
-        Column(gettext_lazy("nominal diameter (mm)"), attr("diameter")),
-        Column(gettext_lazy("verdict"), attr("verdict")),
-        Column(gettext_lazy("deciding rule"), attr("verdict_rule")),
-        Column(gettext_lazy("Turnaround (h)"), lambda o: round((o.decided_at - o.sampled_at).total_seconds() / 3600, 1)
-               if o.decided_at else ""),
-        Column(gettext_lazy("enterprise"), attr("enterprise.name")),
-    ]
-
-    def base_queryset(self):
-        return super().base_queryset().select_related("enterprise")
-
-
-@access(perm("industry.add_laborder"))
-def lab_order_create(request):
-    form = LabOrderForm(request.POST or None)
-    style_form(form)
-    if request.method == "POST" and form.is_valid():
-        try:
-            order = lab.create_order(request.user, enterprise=lab.enterprise_of(request.user), **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(order.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return render(request, "core/form.html", {"form": form, "title": _("Register a heat")}, status=status)
-
-
-@access(perm("industry.view_laborder"))
-def lab_order(request, pk: int, form=None, status: int = 200):
-    order = visible_or_404(LabOrder, request, pk)
-    specimens = list(order.specimens.prefetch_related("results__recorded_by"))
-    for specimen in specimens:  # every revision, the latest last: corrections never hide what came before
-        specimen.history = list(specimen.results.all())
-        specimen.latest = specimen.history[-1] if specimen.history else None
-    form = form or ResultForm()
-    style_form(form)
-    return render(request, "industry/lab_order.html", {
-        "order": order, "specimens": specimens, "form": form,
-        "can_record": has_perm_anywhere(request.user, "industry.add_testresult"),
-        "verify_url": request.build_absolute_uri(reverse("lab_verify", args=[order.certificate_token]))
-        if order.certificate_token else ""}, status=status)
-
-
-@access(perm("industry.add_testresult"))
-@require_POST
-def lab_result(request, pk: int, specimen_id: int):
-    """A result typed in by hand, or a correction: both need a reason; the record is never overwritten."""
-    order = visible_or_404(LabOrder, request, pk)
-    form = ResultForm(request.POST)
-    if form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
-        specimen = order.specimens.filter(pk=specimen_id).first()
-        if specimen is None:
-            raise Http404
-        try:
-            lab.post_result(request.user, specimen.pk, source="manual", reason=form.cleaned_data["reason"],
-                            correction=specimen.results.exists(), **values)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(order.get_absolute_url())
-    return lab_order(request, pk, form=form, status=400)
-
-
-@access(perm("industry.view_laborder"))
-def lab_certificate(request, pk: int):
-    order = visible_or_404(LabOrder, request, pk)
-    if order.verdict not in (Verdict.PASS, Verdict.FAIL):
-        raise Http404
-    url = request.build_absolute_uri(reverse("lab_verify", args=[order.certificate_token]))
-    response = HttpResponse(certificates.render(order, url), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{order.heat}.pdf"'
-    return response
-
-
-@access(PUBLIC)
-def lab_verify(request, token: str):
-    """Anyone holding the certificate (a customer, a site inspector) checks it against the record."""
-    order = LabOrder.objects.filter(certificate_token=token).exclude(certificate_token="").select_related(
-        "enterprise", "standard").first()
-    if order is None:
-        raise Http404
-    return render(request, "industry/lab_verify.html", {
-        "order": order, "results": lab.certificate_rows(order), "chain": lab.verify_order(order)})
-
-
-@access(perm("industry.view_laborder"))
-def lab_analysis(request):
-    """Turnaround before and after the robot, strength trends per grade against the limits, X̄-R and Cpk."""
-    orders = LabOrder.objects.visible_to(request.user)
-    grades = lab_stats.grades_of(orders)
-    grade = request.GET.get("grade") or (grades[0] if grades else "")
-    if grade and grade not in grades:
-        raise Http404
-    field = "tensile_strength" if request.GET.get("field") == "tensile_strength" else "yield_strength"
-    chart = lab_stats.spc(orders, grade, field) if grade else None
-    turnaround = lab_stats.turnaround(orders)
-    series = {"heats": [h["heat"] for h in chart.heats], "means": [h["mean"] for h in chart.heats],
-              "ranges": [h["range"] for h in chart.heats], "centre": chart.centre, "ucl": chart.ucl,
-              "lcl": chart.lcl, "range_ucl": chart.range_ucl, "lower": chart.lower_spec, "upper": chart.upper_spec,
-              "months": [m["month"] for m in turnaround.by_month],
-              "turnaround": [m["hours"] for m in turnaround.by_month]} if chart else {}
-    return render(request, "industry/lab_analysis.html", {
-        "grades": grades, "grade": grade, "field": field, "spc": chart, "turnaround": turnaround,
-        "pass_rate": lab_stats.pass_rate(orders), "series": series})

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from wanghua.demo import dashboard_demo, district, industry_demo
+from wanghua.demo import dashboard_demo, district, industry_demo, lab_demo
 from wanghua.org.models import Region, RegionLevel
 
 
@@ -10,6 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = district.build()
         lines = industry_demo.build()
+        lab_demo.build()
         dashboard_demo.build()  # last: the stored indicator values count everything built before
         communities = Region.objects.filter(level=RegionLevel.COMMUNITY).count()
         streets = Region.objects.filter(level=RegionLevel.STREET).count()

@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from wanghua.industry.lab import verify_chain
+from wanghua.lab.services import verify_chain
 
 
 class Command(BaseCommand):

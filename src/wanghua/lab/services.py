@@ -1,4 +1,4 @@
-"""智检中心: lab orders per heat, results from instruments (or by hand, with a reason), verdicts against the
+"""智检中心 services: lab orders per heat, results from instruments (or by hand, with a reason), verdicts against the
 grade's limits that name the rule which decided them, retests, and an append-only hash-chained record.
 
 Per GB/T 1499.2 a heat is tested with 2 tensile, 2 bend, 1 re-bend (E grades) and 1 weight-deviation
@@ -15,19 +15,36 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from io import BytesIO
 from typing import Any
 
+import segno
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 
-from wanghua.core import audit
+from wanghua.core import audit, pdf
 from wanghua.core.access import fetch_for_change, grants_of, require
 from wanghua.org.models import Unit, UnitKind
 
-from .models import GradeLimit, LabChain, LabOrder, Specimen, Standard, TestKind, TestResult, Verdict
+from .models import (
+    LAB_ORDER_FLOW,
+    GradeLimit,
+    LabChain,
+    LabOrder,
+    LabOrderStep,
+    Specimen,
+    Standard,
+    TestKind,
+    TestResult,
+    Verdict,
+)
 
 SPECIMENS = {TestKind.TENSILE: 2, TestKind.BEND: 2, TestKind.REBEND: 1, TestKind.WEIGHT: 1}
 STRENGTH_UNITS = {"MPa", "N/mm²", "N/mm2"}
@@ -95,7 +112,7 @@ def create_order(actor, *, enterprise, heat: str, grade: str, diameter: int, sam
 
 def enterprise_of(actor) -> Unit:
     """The enterprise whose lab the actor works in (their grant that may register samples)."""
-    units = [g.unit_id for g in grants_of(actor) if g.unit_id and g.allows("industry.add_laborder")]
+    units = [g.unit_id for g in grants_of(actor) if g.unit_id and g.allows("lab.add_laborder")]
     enterprise = Unit.objects.filter(pk__in=units, kind=UnitKind.ENTERPRISE).first()
     if enterprise is None:
         raise ValidationError(_("Your role is not held at an enterprise."))
@@ -219,7 +236,7 @@ def digest(previous: str, result: TestResult) -> str:
 def post_result(actor, specimen_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
                 correction: bool = False, strength_unit: str = "MPa", **raw: Any) -> TestResult:
     """Record a result (or, with `correction`, a corrected revision); decide it and the heat."""
-    specimen = fetch_for_change(Specimen, actor, "industry.add_testresult", specimen_id)
+    specimen = fetch_for_change(Specimen, actor, "lab.add_testresult", specimen_id)
     if source not in SOURCES:
         raise ValidationError({"source": _("The source is an instrument or manual entry.")})
     reason, instrument = _text(reason, 300), _text(instrument, 60)
@@ -264,13 +281,18 @@ def decide_order(actor, order: LabOrder) -> LabOrder:
             start = max((s.number for s in specimens if s.kind == kind), default=0)
             Specimen.objects.bulk_create(Specimen(order=order, kind=kind, number=start + n, retest=True)
                                          for n in range(1, count + 1))
-    changed = (order.verdict, order.verdict_rule) != (decision.verdict, decision.rule[:300])
-    if changed:
-        order.verdict, order.verdict_rule = decision.verdict, decision.rule[:300]
-        final = decision.verdict in (Verdict.PASS, Verdict.FAIL)
-        order.decided_at = timezone.now() if final else None
-        if final and not order.certificate_token:
-            order.certificate_token = secrets.token_urlsafe(16)
+    rule = decision.rule[:300]
+    if order.verdict != decision.verdict:  # a step of the declared table (models.LAB_ORDER_FLOW)
+
+        def stamp(locked: LabOrder) -> None:
+            final = decision.verdict in (Verdict.PASS, Verdict.FAIL)
+            locked.verdict_rule, locked.decided_at = rule, timezone.now() if final else None
+            if final and not locked.certificate_token:
+                locked.certificate_token = secrets.token_urlsafe(16)
+
+        return LAB_ORDER_FLOW.perform(actor, order, LabOrderStep(decision.verdict), apply=stamp)
+    if order.verdict_rule != rule:  # the same verdict for another reason (a retest now running)
+        order.verdict_rule = rule
         with audit.acting_as(actor), audit.labelled("lab:verdict"):
             order.save()
     return order
@@ -402,3 +424,76 @@ def certificate_rows(order: LabOrder) -> list[TestResult]:
 def verify_order(order: LabOrder) -> bool:
     """Whether every revision of this heat's results still matches its hash (the whole chain: lab_verify)."""
     return all(digest(r.previous_hash, r) == r.hash for r in TestResult.objects.filter(specimen__order=order))
+
+
+# --- certificates ---------------------------------------------------------------------------------------
+
+def _qr(url: str) -> ImageReader:
+    image = BytesIO()
+    segno.make(url, error="m").save(image, kind="png", scale=6, border=2)
+    image.seek(0)
+    return ImageReader(image)
+
+
+def _value_text(result) -> str:
+    kind = result.specimen.kind
+    if kind == TestKind.TENSILE:
+        parts = [f"ReL {result.yield_strength} MPa", f"Rm {result.tensile_strength} MPa"]
+        if result.elongation is not None:
+            parts.append(f"A {result.elongation}%")
+        parts.append(f"Agt {result.agt}%")
+        return "  ".join(parts)
+    if kind in (TestKind.BEND, TestKind.REBEND):
+        return _("no cracks") if result.passed_bend else _("cracked")
+    return f"{result.weight_deviation}%"
+
+
+def render_certificate(order: LabOrder, verify_url: str) -> bytes:
+    """质量证明书: one page per heat with its results, the verdict and a QR code that verifies it online."""
+    regular, bold = pdf.register_fonts()
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    width, height = A4
+    left, y = 20 * mm, height - 25 * mm
+    canvas.setTitle(f"{_('Quality certificate')} {order.heat}")
+    canvas.setFont(bold, 18)
+    canvas.drawCentredString(width / 2, y, _("Quality certificate"))
+    y -= 12 * mm
+    canvas.setFont(regular, 10.5)
+    facts = [(_("enterprise"), order.enterprise.name), (_("Heat number"), order.heat),
+             (_("Steel grade"), order.grade), (_("nominal diameter (mm)"), f"Φ{order.diameter}"),
+             (_("standard"), f"{order.standard} {order.standard.title}"),
+             (_("sampled"), timezone.localtime(order.sampled_at).strftime("%Y-%m-%d %H:%M")),
+             (_("decided"), timezone.localtime(order.decided_at).strftime("%Y-%m-%d %H:%M") if order.decided_at
+              else "—")]
+    for label, value in facts:
+        canvas.drawString(left, y, f"{label}：{value}")
+        y -= 6.5 * mm
+    y -= 3 * mm
+    canvas.setFont(bold, 11)
+    canvas.drawString(left, y, _("Results"))
+    y -= 7 * mm
+    canvas.setFont(regular, 9.5)
+    for result in certificate_rows(order):
+        specimen = result.specimen
+        line = (f"{specimen.get_kind_display()} {specimen.number}{'（' + _('retest') + '）' if specimen.retest else ''}"
+                f"  {_value_text(result)}  [{result.get_verdict_display()}]")
+        for row in pdf.wrap(line, width - 2 * left, regular, 9.5):
+            canvas.drawString(left, y, row)
+            y -= 5.5 * mm
+    y -= 4 * mm
+    canvas.setFont(bold, 13)
+    verdict = _("Conforms") if order.verdict == Verdict.PASS else _("Does not conform")
+    canvas.drawString(left, y, f"{_('verdict')}：{verdict}")
+    y -= 6.5 * mm
+    canvas.setFont(regular, 9)
+    for row in pdf.wrap(order.verdict_rule, width - 2 * left - 45 * mm, regular, 9):
+        canvas.drawString(left, y, row)
+        y -= 5 * mm
+    canvas.drawImage(_qr(verify_url), width - left - 38 * mm, 22 * mm, 38 * mm, 38 * mm)
+    canvas.setFont(regular, 8)
+    canvas.drawRightString(width - left, 18 * mm, _("Scan to verify against the lab's record"))
+    canvas.drawString(left, 18 * mm, verify_url)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

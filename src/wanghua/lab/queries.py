@@ -1,4 +1,4 @@
-"""Lab figures from the records: turnaround (and how much the robot shortened it), trends of strength
+"""Lab figures from the records (read side): turnaround (and how much the robot shortened it), trends of strength
 per grade against the limits, SPC (X̄-R charts, Cpk) and the indicators."""
 
 from __future__ import annotations

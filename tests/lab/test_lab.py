@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from wanghua.industry import lab
-from wanghua.industry.models import LabOrder, Specimen, TestResult, Verdict
+from wanghua.lab import services as lab
+from wanghua.lab.models import LabOrder, Specimen, TestResult, Verdict
 
 GOOD_TENSILE = {"yield_strength": 455, "tensile_strength": 610, "elongation": 24, "agt": 12.5}
 
@@ -138,26 +138,26 @@ def test_a_robot_posts_results_with_its_token(inspector, world, client_for, make
     key = create_token(inspector, "拉伸机器人-1")
     robot = client_for(None)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    created = robot.post("/api/v1/industry/lab/orders", json.dumps({
+    created = robot.post("/api/v1/lab/orders", json.dumps({
         "heat": "25H00100", "grade": "HRB400E", "diameter": 25, "sampled_at": timezone.now().isoformat()}),
         content_type="application/json", **headers)
     assert created.status_code == 201, created.content
     specimens = {(s["kind"], s["number"]): s["id"] for s in created.json()["specimens"]}
-    posted = robot.post(f"/api/v1/industry/lab/specimens/{specimens[('tensile', 1)]}/results",
+    posted = robot.post(f"/api/v1/lab/specimens/{specimens[('tensile', 1)]}/results",
                         json.dumps({"instrument": "拉伸机器人-1", **GOOD_TENSILE}), content_type="application/json",
                         **headers)
     assert posted.status_code == 201 and posted.json()["result"]["verdict"] == "pass"
     assert posted.json()["heat_verdict"] == "pending"
-    again = robot.post(f"/api/v1/industry/lab/specimens/{specimens[('tensile', 1)]}/results",
+    again = robot.post(f"/api/v1/lab/specimens/{specimens[('tensile', 1)]}/results",
                        json.dumps(GOOD_TENSILE), content_type="application/json", **headers)
     assert again.status_code == 400 and TestResult.objects.count() == 1
-    unknown = robot.post("/api/v1/industry/lab/specimens/987654/results", json.dumps(GOOD_TENSILE),
+    unknown = robot.post("/api/v1/lab/specimens/987654/results", json.dumps(GOOD_TENSILE),
                          content_type="application/json", **headers)
     assert unknown.status_code == 404
-    detail = robot.get(f"/api/v1/industry/lab/orders/{created.json()['id']}", **headers).json()
+    detail = robot.get(f"/api/v1/lab/orders/{created.json()['id']}", **headers).json()
     assert [s["result"] is not None for s in detail["specimens"]].count(True) == 1
     outsider = client_for(make_user("lab2", "lab", unit=world.enterprise2))
-    assert outsider.get(f"/api/v1/industry/lab/orders/{created.json()['id']}").status_code == 404
+    assert outsider.get(f"/api/v1/lab/orders/{created.json()['id']}").status_code == 404
 
 
 def test_pages_manual_entry_certificate_and_public_check(inspector, world, client_for):
@@ -166,20 +166,20 @@ def test_pages_manual_entry_certificate_and_public_check(inspector, world, clien
     from pypdf import PdfReader
 
     client = client_for(inspector)
-    created = client.post("/industry/lab/orders/new/", {"heat": "25H00200", "grade": "HRB400", "diameter": 16,
+    created = client.post("/lab/orders/new/", {"heat": "25H00200", "grade": "HRB400", "diameter": 16,
                                                           "sampled_at": "2026-11-29T08:00", "sampled_where": "冷床"})
     assert created.status_code == 302
     order = LabOrder.objects.get(heat="25H00200")
     run_all(inspector, order)
     bend = specimen(order, "bend", 2)
-    refused = client.post(f"/industry/lab/orders/{order.pk}/specimens/{bend.pk}/result/", {"passed_bend": "false"})
+    refused = client.post(f"/lab/orders/{order.pk}/specimens/{bend.pk}/result/", {"passed_bend": "false"})
     assert refused.status_code == 400 and TestResult.objects.filter(specimen=bend).count() == 1  # no reason
-    client.post(f"/industry/lab/orders/{order.pk}/specimens/{bend.pk}/result/",
+    client.post(f"/lab/orders/{order.pk}/specimens/{bend.pk}/result/",
                 {"passed_bend": "true", "reason": "复核录像，无裂纹"})
     assert TestResult.objects.filter(specimen=bend).count() == 2
     page = client.get(order.get_absolute_url()).content.decode()
     assert "复核录像" in page and 'data-verdict="pass"' in page
-    certificate = client.get(f"/industry/lab/orders/{order.pk}/certificate.pdf")
+    certificate = client.get(f"/lab/orders/{order.pk}/certificate.pdf")
     text = PdfReader(BytesIO(certificate.content)).pages[0].extract_text()
     order.refresh_from_db()
     assert "25H00200" in text and order.certificate_token in text
@@ -196,7 +196,8 @@ def test_turnaround_before_and_after_the_robot_and_spc(inspector, world, client_
     from datetime import timedelta
 
     from wanghua.demo import lab_demo
-    from wanghua.industry import indicators, lab_stats
+    from wanghua.lab import indicators
+    from wanghua.lab import queries as lab_stats
 
     start = (timezone.now() - timedelta(days=20)).replace(hour=0, minute=0, second=0, microsecond=0)
     written = lab_demo.generate(world.enterprise1, inspector, start=start, days=10, heats_per_day=4,
@@ -209,9 +210,9 @@ def test_turnaround_before_and_after_the_robot_and_spc(inspector, world, client_
     assert chart.heats and chart.lcl < chart.centre < chart.ucl and chart.lower_spec == 400.0
     assert chart.upper_spec == 520.0 and chart.cpk is not None  # E grade: ReL ≤ 1.30 × 400
     assert 0 < indicators.lab_pass_rate() <= 100 and indicators.lab_turnaround() > 0
-    page = client_for(inspector).get("/industry/lab/analysis/?grade=HRB400E").content.decode()
+    page = client_for(inspector).get("/lab/analysis/?grade=HRB400E").content.decode()
     assert 'id="turnaround-change"' in page and "lab-series" in page
-    assert client_for(inspector).get("/industry/lab/analysis/?grade=NOPE").status_code == 404
+    assert client_for(inspector).get("/lab/analysis/?grade=NOPE").status_code == 404
 
 
 def test_negative_zero_is_hashed_as_it_is_stored(inspector, world):

@@ -1,0 +1,230 @@
+"""一带 · 智检中心: the steel test lab — standards as data, orders per heat, specimens, results from the
+instruments (append-only, hash-chained), verdicts naming their rule.
+
+Split from `industry`: the tables keep their names (`industry_laborder`, ...), so databases built before
+the split keep their rows and ids (see migrations/0001_initial.py and 0002_move_from_industry.py). A lab
+order names its heat by number; the heat itself (`industry.Heat`) belongs to the line.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.access import ScopedModel, VisibilityMixin
+from wanghua.core.audit import AuditedModel
+from wanghua.core.transitions import StateMachine, Transition
+from wanghua.org.models import Unit
+
+
+class Standard(AuditedModel):
+    """A product standard as data (e.g. GB/T 1499.2-2018); a revision is a new row, old verdicts keep theirs."""
+
+    code = models.CharField(_("standard"), max_length=40)
+    version = models.CharField(_("version"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    effective_on = models.DateField(_("effective from"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        db_table = "industry_standard"  # the table of before the split: rows and ids kept
+        ordering = ["code", "-effective_on"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="standard_version_unique")]
+        verbose_name = _("standard")
+        verbose_name_plural = _("standards")
+
+    def __str__(self) -> str:
+        return f"{self.code}-{self.version}"
+
+
+class GradeLimit(AuditedModel):
+    """What one grade must reach under one standard. Bend mandrels and weight tolerances depend on the
+    nominal diameter: lists of [largest diameter in mm, value] in rising order."""
+
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="grades",
+                                 verbose_name=_("standard"))
+    grade = models.CharField(_("steel grade"), max_length=20)
+    yield_min = models.DecimalField(_("ReL min (MPa)"), max_digits=6, decimal_places=1)
+    tensile_min = models.DecimalField(_("Rm min (MPa)"), max_digits=6, decimal_places=1)
+    elongation_min = models.DecimalField(_("A min (%)"), max_digits=4, decimal_places=1, null=True, blank=True)
+    agt_min = models.DecimalField(_("Agt min (%)"), max_digits=4, decimal_places=1)
+    tensile_yield_ratio_min = models.DecimalField(_("Rm/ReL min"), max_digits=4, decimal_places=2, null=True,
+                                                  blank=True)
+    yield_overstrength_max = models.DecimalField(_("ReL/ReL,min max"), max_digits=4, decimal_places=2, null=True,
+                                                 blank=True)
+    bend_mandrels = models.JSONField(_("bend mandrel (× d) by diameter"))
+    rebend = models.BooleanField(_("re-bend test required"), default=False)
+    weight_tolerances = models.JSONField(_("weight tolerance (%) by diameter"))
+
+    class Meta:
+        db_table = "industry_gradelimit"  # the table of before the split: rows and ids kept
+        ordering = ["standard", "grade"]
+        constraints = [models.UniqueConstraint(fields=["standard", "grade"], name="grade_per_standard")]
+        verbose_name = _("grade limits")
+        verbose_name_plural = _("grade limits")
+
+    def __str__(self) -> str:
+        return f"{self.grade} ({self.standard})"
+
+
+class TestKind(models.TextChoices):
+    __test__ = False  # not a pytest test class
+    TENSILE = "tensile", _("Tensile")
+    BEND = "bend", _("Bend")
+    REBEND = "rebend", _("Re-bend")
+    WEIGHT = "weight", _("Weight deviation")
+
+
+class Verdict(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    RETEST = "retest", _("Retest")
+
+
+class LabOrder(ScopedModel):
+    """The tests of one heat (炉号): sampled on the line, run by the robot, decided against the standard."""
+
+    enterprise = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="lab_orders",
+                                   limit_choices_to={"kind": "enterprise"}, verbose_name=_("enterprise"))
+    heat = models.CharField(_("heat number"), max_length=40)
+    grade = models.CharField(_("steel grade"), max_length=20)
+    diameter = models.PositiveSmallIntegerField(_("nominal diameter (mm)"))
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="+", verbose_name=_("standard"))
+    sampled_at = models.DateTimeField(_("sampled"))
+    sampled_where = models.CharField(_("sampling place"), max_length=100, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices, default=Verdict.PENDING)
+    verdict_rule = models.CharField(_("deciding rule"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    certificate_token = models.CharField(max_length=32, blank=True, editable=False)
+
+    scope_region = "enterprise__region"
+    scope_unit = "enterprise"
+
+    class Meta:
+        db_table = "industry_laborder"  # the table of before the split: rows and ids kept
+        ordering = ["-sampled_at"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "heat"], name="lab_order_per_heat")]
+        indexes = [models.Index(fields=["grade", "sampled_at"])]
+        verbose_name = _("lab order")
+        verbose_name_plural = _("lab orders")
+
+    def __str__(self) -> str:
+        return f"{self.heat} {self.grade} Φ{self.diameter}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lab:order", args=[self.pk])
+
+
+class LabOrderStep(models.TextChoices):
+    """How a heat's verdict moves. Each step is taken by recording a result (or a correction): the services
+    decide the heat from the latest revision of every specimen (`services.decide_order`), never a page."""
+
+    RETEST = "retest", _("Call a double retest")
+    PASS = "pass", _("Pass the heat")
+    FAIL = "fail", _("Fail the heat")
+
+
+RECORDS_RESULTS = "lab.add_testresult"
+# A decided heat (pass or fail) can still move when a result behind it is corrected: a new revision may turn
+# the verdict, and the certificate's public check then shows the record as it is now.
+LAB_ORDER_FLOW = StateMachine("lab_order", LabOrder, states=Verdict, steps=LabOrderStep, field="verdict",
+                              transitions=[
+    Transition(LabOrderStep.RETEST, (Verdict.PENDING, Verdict.PASS, Verdict.FAIL), Verdict.RETEST, RECORDS_RESULTS),
+    Transition(LabOrderStep.PASS, (Verdict.PENDING, Verdict.RETEST, Verdict.FAIL), Verdict.PASS, RECORDS_RESULTS),
+    Transition(LabOrderStep.FAIL, (Verdict.PENDING, Verdict.RETEST, Verdict.PASS), Verdict.FAIL, RECORDS_RESULTS),
+], terminal={Verdict.PASS, Verdict.FAIL})
+
+
+class Specimen(ScopedModel):
+    order = models.ForeignKey(LabOrder, on_delete=models.PROTECT, related_name="specimens",
+                              verbose_name=_("lab order"))
+    kind = models.CharField(_("test"), max_length=8, choices=TestKind.choices)
+    number = models.PositiveSmallIntegerField(_("specimen number"))
+    retest = models.BooleanField(_("retest"), default=False)
+
+    scope_region = "order__enterprise__region"
+    scope_unit = "order__enterprise"
+
+    class Meta:
+        db_table = "industry_specimen"  # the table of before the split: rows and ids kept
+        ordering = ["order", "kind", "number"]
+        constraints = [models.UniqueConstraint(fields=["order", "kind", "number"], name="specimen_number")]
+        verbose_name = _("specimen")
+        verbose_name_plural = _("specimens")
+
+    def __str__(self) -> str:
+        return f"{self.order.heat}-{self.get_kind_display()}-{self.number}"
+
+
+class TestResultQuerySet(VisibilityMixin, models.QuerySet):
+    __test__ = False
+    def update(self, **kwargs):
+        raise ValueError("test results are append-only: record a corrected revision instead")
+
+    def delete(self):
+        raise ValueError("test results are append-only")
+
+
+class TestResult(models.Model):
+    """One revision of one specimen's result. Never changed: a correction is a new revision with a reason.
+    Each row carries the SHA-256 of its content chained to the previous row's, so `wanghua lab_verify`
+    finds any edit made outside the application."""
+
+    __test__ = False
+
+    specimen = models.ForeignKey(Specimen, on_delete=models.PROTECT, related_name="results",
+                                 verbose_name=_("specimen"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    yield_strength = models.DecimalField(_("ReL/Rp0.2 (MPa)"), max_digits=6, decimal_places=1, null=True)
+    tensile_strength = models.DecimalField(_("Rm (MPa)"), max_digits=6, decimal_places=1, null=True)
+    elongation = models.DecimalField(_("A (%)"), max_digits=4, decimal_places=1, null=True)
+    agt = models.DecimalField(_("Agt (%)"), max_digits=4, decimal_places=1, null=True)
+    passed_bend = models.BooleanField(_("no cracks"), null=True)
+    weight_deviation = models.DecimalField(_("weight deviation (%)"), max_digits=5, decimal_places=2, null=True)
+    source = models.CharField(_("source"), max_length=12)  # instrument, manual
+    instrument = models.CharField(_("instrument"), max_length=60, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)  # manual entry or correction
+    recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"))
+    verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
+    verdict_rule = models.CharField(_("deciding rule"), max_length=300)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    scope_region = "specimen__order__enterprise__region"
+    scope_unit = "specimen__order__enterprise"
+    objects = TestResultQuerySet.as_manager()
+
+    class Meta:
+        db_table = "industry_testresult"  # the table of before the split: rows and ids kept
+        ordering = ["specimen", "revision"]
+        constraints = [models.UniqueConstraint(fields=["specimen", "revision"], name="result_revision")]
+        verbose_name = _("test result")
+        verbose_name_plural = _("test results")
+
+    def __str__(self) -> str:
+        return f"{self.specimen} r{self.revision}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("test results are append-only: record a corrected revision instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("test results are append-only")
+
+
+class LabChain(models.Model):
+    """The head of the results' hash chain: locked by every append, so concurrent posts chain in order."""
+
+    head = models.CharField(max_length=64, default="0" * 64)
+    length = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        db_table = "industry_labchain"
+
+    def __str__(self) -> str:
+        return f"{self.length}:{self.head[:12]}"
