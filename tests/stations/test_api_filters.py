@@ -15,6 +15,8 @@ def test_api_lists_use_the_page_filters(desk, world, make_user, client_for):
     assert ids(leader.get(f"/api/v1/services/stations?region={world.community1.pk}")) == {desk.station.pk}
     assert ids(leader.get("/api/v1/services/stations?active=false")) == set()
     assert ids(leader.get("/api/v1/services/stations?active=true")) == both
+    assert ids(leader.get("/api/v1/services/stations?active=1")) == both  # API booleans may be 1/0
+    assert ids(leader.get("/api/v1/services/stations?active=0")) == set()
 
     assert ids(leader.get("/api/v1/services/residents?q=大娘")) == {desk.resident.pk}
     assert ids(leader.get(f"/api/v1/services/residents?station={desk.other_station.pk}")) == {desk.other_resident.pk}

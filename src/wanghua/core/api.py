@@ -137,9 +137,27 @@ def filter_query(filterset_class) -> type[Schema]:
     return _QUERY_SCHEMAS[filterset_class]
 
 
+_API_BOOLEANS = {"1": "true", "0": "false", "yes": "true", "no": "false", "on": "true", "off": "false"}
+
+
+def _api_query(query, filterset_class):
+    """The query as the FilterSet reads it: API booleans may be 1/0 as well as true/false (the page's widget
+    knows only the latter)."""
+    import django_filters
+
+    booleans = [name for name, flt in filterset_class.base_filters.items()
+                if isinstance(flt, django_filters.BooleanFilter) and name in query]
+    if not booleans:
+        return query
+    query = query.copy()
+    for name in booleans:
+        query[name] = _API_BOOLEANS.get(query[name].lower(), query[name])
+    return query
+
+
 def filtered(request, filterset_class, queryset):
     """The rows of `queryset` the list page's FilterSet keeps for this request's query (400 on a bad value)."""
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    filterset = filterset_class(_api_query(request.GET, filterset_class), queryset=queryset, request=request)
     if not filterset.is_valid():
         raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
     return filterset.qs
