@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from wanghua.civic import services
 from wanghua.civic.models import Case, CasePhoto
+from wanghua.civic.services import cases as services
 
 
 @pytest.fixture(autouse=True)
@@ -69,8 +69,8 @@ def test_public_promises_and_action_tallies(centre, world, client_for):
 
     from django.utils import timezone
 
-    from wanghua.civic import commitments
     from wanghua.civic.models import CampaignAction, Commitment
+    from wanghua.civic.services import commitments
 
     year = timezone.localdate().year
     deadline = timezone.localdate() + timedelta(days=9)
