@@ -26,7 +26,7 @@ from wanghua.core.transitions import offers
 from wanghua.org.models import Person, Region
 
 from . import queries
-from .filters import ActivityFilter, CaseFilter
+from .filters import ActivityFilter, CaseFilter, CommitmentFilter
 from .forms import (
     ActionForm,
     ActivityForm,
@@ -289,6 +289,7 @@ def my_record(request):
 @access(perm("civic.view_commitment"))
 class CommitmentListView(ScopedListView):
     model = Commitment
+    filterset_class = CommitmentFilter
     title = gettext_lazy("livelihood commitments (民生清单)")
     create_url = "civic:commitment_create"
     columns = [
