@@ -4,9 +4,10 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from wanghua.industry.ingest import Message, Pipeline
 from wanghua.industry.models import ProductionLine
 from wanghua.industry.simulator import LineSimulator, install_line
+from wanghua.industry.telemetry.decode import Message
+from wanghua.industry.telemetry.pipeline import Pipeline
 
 
 @dataclass
