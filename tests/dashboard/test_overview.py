@@ -1,7 +1,7 @@
 """The home page: 一核一带三区 cards from the stored indicator values, for the viewer's scope."""
 
 from wanghua.core import indicators
-from wanghua.dashboard import refresh
+from wanghua.dashboard import services
 from wanghua.org.models import Zone
 
 
@@ -15,7 +15,7 @@ def test_zone_cards_read_the_stored_values(world, make_user, client_for):
     before = client_for(leader).get("/")
     core = next(c for c in before.context["cards"]() if c.zone.code == "core")
     assert {f.key: f.value for f in core.figures}["org.communities"] is None  # nothing stored yet
-    refresh.refresh()
+    services.refresh_indicators()
     page = client_for(leader).get("/")  # a refresh moves the cached cards on
     cards = {card.zone.code: {f.key: f.value for f in card.figures} for card in page.context["cards"]()}
     assert cards["core"]["org.communities"] == 3  # 甲, 乙, 丙
@@ -24,7 +24,7 @@ def test_zone_cards_read_the_stored_values(world, make_user, client_for):
 
 
 def test_cards_follow_the_viewer_scope(world, make_user, client_for):
-    refresh.refresh()
+    services.refresh_indicators()
     street = make_user("st", "street", region=world.street2)
     cards = client_for(street).get("/").context["cards"]()
     core = next(c for c in cards if c.zone.code == "core")
