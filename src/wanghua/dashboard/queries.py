@@ -1,6 +1,7 @@
 """What the boards show, read from the stored indicator values (never computed per request): the viewer's
 scope, each goal's indicators against their targets with trend and status, the zone cards, the article's
-headline figures, and the district map."""
+headline figures, the big screen's data and the district map. Every drill-down link is the viewer's
+`core.menu.link_for`: "" (shown as plain text) where the viewer may not open the records."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core import indicators
 from wanghua.core.access import grants_of, has_perm_anywhere
+from wanghua.core.menu import link_for
 from wanghua.org.models import Region, RegionLevel, Unit, Zone
 
 from .models import ExternalStatistic, IndicatorTarget, IndicatorValue
@@ -69,6 +72,18 @@ def district_name() -> str:
 
 def scope_label(scope: Scope) -> str:
     return scope.label or district_name()
+
+
+def drill(scope: Scope, url: str) -> str:
+    """A board's drill-down as its viewer gets it: the URL when they may open it, else "" (plain text)."""
+    return link_for(scope.viewer, url) if scope.viewer is not None else url
+
+
+def links_key(user) -> str:
+    """What the drill-down links of a cached board depend on besides its scope: the viewer's roles."""
+    if getattr(user, "is_superuser", False):
+        return "su"
+    return "-".join(sorted({str(g.role_id) for g in grants_of(user)})) or "none"
 
 
 # --- stored values ----------------------------------------------------------------------------------------
@@ -169,7 +184,7 @@ class Row:
     @cached_property
     def url(self) -> str:
         """The drill-down, built only when a page shows it (some drills query, e.g. for the busiest agent)."""
-        return self.indicator.records_url(region=self.scope.region, unit=self.scope.unit)
+        return drill(self.scope, self.indicator.records_url(region=self.scope.region, unit=self.scope.unit))
 
     @property
     def status_label(self) -> str:
@@ -227,13 +242,14 @@ class Figure:
 
     @cached_property
     def url(self) -> str:
-        return self.indicator.records_url(region=self.scope.region, unit=self.scope.unit)
+        return drill(self.scope, self.indicator.records_url(region=self.scope.region, unit=self.scope.unit))
 
 
 @dataclass
 class ZoneCard:
     zone: Zone
     figures: list[Figure] = field(default_factory=list)
+    url: str = ""  # the zone's page, when the viewer may open it
 
 
 def zone_cards(user, scope: Scope | None = None) -> list[ZoneCard]:
@@ -245,7 +261,7 @@ def zone_cards(user, scope: Scope | None = None) -> list[ZoneCard]:
     cards = []
     for zone in Zone.objects.visible_to(user, "view"):
         figures = [Figure(i, values.get(i.key), scope) for i in indicators.for_zone(zone.code) if applies(i, scope)]
-        cards.append(ZoneCard(zone, figures))
+        cards.append(ZoneCard(zone, figures, link_for(user, reverse("dashboard:zone", args=[zone.code]))))
     return cards
 
 
@@ -326,7 +342,8 @@ def headline_figures(scope: Scope = DISTRICT, year: int | None = None) -> list[H
         if indicator is None:
             continue
         period, values = by_month[headline.month]
-        rows.append(HeadlineRow(headline, indicator, period, values.get(headline.key), indicator.records_url()))
+        rows.append(HeadlineRow(headline, indicator, period, values.get(headline.key),
+                                drill(scope, indicator.records_url())))
     return rows
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from wanghua.core import indicators, reference
 from wanghua.core.access import has_perm_anywhere
 from wanghua.core.editing import ServiceFormView, int_or_zero, perform
 from wanghua.core.exports import xlsx_response
+from wanghua.core.menu import link_for, quick_actions
 from wanghua.core.rules import LOGIN, access, perm
 from wanghua.org.models import Region, RegionLevel, Zone
 
@@ -44,10 +46,12 @@ def _streets(user, scope):
 
 @access(LOGIN)
 def home(request):
-    """一核一带三区 overview: a card per zone from the stored values, and the district map by zone."""
+    """一核一带三区 overview: the user's shortcuts and the notices, then — for those with a board — a card per zone
+    from the stored values, and the district map by zone."""
     scope = queries.board_scope(request.user)
     return render(request, "dashboard/home.html", {
-        "scope": scope, "generation": refresh.generation(),
+        "scope": scope, "generation": refresh.generation(), "links_key": queries.links_key(request.user),
+        "shortcuts": quick_actions(request.user),
         "sees_zones": has_perm_anywhere(request.user, "org.view_zone"),
         # Called only when the cached cards have to be rendered again.
         "cards": lambda: queries.zone_cards(request.user, scope),
@@ -69,7 +73,10 @@ def district_map(request):
 def zone(request, code: str):
     zone = get_object_or_404(Zone.objects.visible_to(request.user, "view"), code=code)
     cards = [c for c in queries.zone_cards(request.user) if c.zone.pk == zone.pk]
-    return render(request, "dashboard/zone.html", {"zone": zone, "card": cards[0] if cards else None})
+    return render(request, "dashboard/zone.html", {
+        "zone": zone, "card": cards[0] if cards else None,
+        "regions_url": link_for(request.user, f"{reverse('org:regions')}?zone={zone.pk}"),
+        "units_url": link_for(request.user, f"{reverse('org:units')}?zone={zone.pk}")})
 
 
 @access(LOGIN)
@@ -82,7 +89,7 @@ def goals(request):
     return render(request, "dashboard/goals.html", {
         "scope": scope, "period": period, "months": _months(scope), "streets": _streets(request.user, scope),
         "district_name": queries.district_name(),
-        "generation": refresh.generation(),
+        "generation": refresh.generation(), "links_key": queries.links_key(request.user),
         # Called only when the cached fragment has to be rendered again.
         "board": lambda: queries.goal_board(scope, period) if scope else [],
         "headlines": lambda: queries.headline_figures(scope, period.year) if scope and period else [],
