@@ -366,7 +366,7 @@ def _plain(value) -> float | None:
 def screen_data(scope: Scope | None) -> dict:
     """Everything the big screen shows, as JSON: the stored values by panel, the goals' scores and the
     production lines' live snapshot (the one part read live: one small query)."""
-    from wanghua.industry.models import LiveSnapshot
+    from wanghua.industry.queries import live_snapshots
 
     if scope is None:
         return {"scope": "", "panels": {}, "goals": [], "lines": [], "trend": {}}
@@ -378,12 +378,7 @@ def screen_data(scope: Scope | None) -> dict:
                 for k in keys if k in indicators.REGISTRY and applies(indicators.REGISTRY[k], scope)]
         for panel, keys in SCREEN_KEYS.items()}
     board = goal_board(scope, period) if period else []
-    lines = (LiveSnapshot.objects.visible_to(scope.viewer, "view") if scope.viewer
-             else LiveSnapshot.objects.all()).select_related("line")
-    if scope.region is not None:
-        lines = lines.filter(line__enterprise__region__path__startswith=scope.region.path)
-    elif scope.unit is not None:
-        lines = lines.none()
+    lines = [] if scope.unit is not None else live_snapshots(scope.viewer, scope.region)
     series = trends(scope, period) if period else {}
     return {
         "scope": scope_label(scope),
@@ -392,7 +387,7 @@ def screen_data(scope: Scope | None) -> dict:
         "panels": panels,
         "goals": [{"name": str(g.goal.label), "score": _plain(g.score)} for g in board],
         "lines": [{"name": s.line.name, "status": s.status, "status_label": str(s.get_status_display()),
-                   "grade": s.grade, "heat": s.heat, "count": s.count} for s in lines.order_by("line__name")],
+                   "grade": s.grade, "heat": s.heat, "count": s.count} for s in lines],
         "trend": {key: {"months": [f"{m:%m}" for m, _v in series.get(key, [])],
                         "values": [float(v) for _m, v in series.get(key, [])]}
                   for key in ("services.errands_this_year", "projects.fai", "civic.cases_closed")},
