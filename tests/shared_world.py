@@ -57,6 +57,14 @@ def shared_world(django_db_setup, django_db_blocker) -> World:
 
 
 @pytest.fixture
+def roles(shared_world, db):
+    """The built-in roles, synced once with the module's world (a test's own changes roll back with it)."""
+    from wanghua.core.models import Role
+
+    return {r.code: r for r in Role.objects.all()}
+
+
+@pytest.fixture
 def world(shared_world, db, roles) -> World:
     """The module's world, as fresh copies from the database."""
     by_model: dict[type, list] = {}

@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.shared_world import Shared, shared_world, world  # noqa: F401
+from tests.shared_world import Shared, roles, shared_world, world  # noqa: F401
 
 
 @pytest.fixture(scope="class")
