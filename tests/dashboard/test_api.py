@@ -2,12 +2,12 @@
 
 from datetime import date
 
-from wanghua.dashboard import refresh
+from wanghua.dashboard import services
 from wanghua.dashboard.models import ExternalStatistic
 
 
 def test_board_and_history_for_the_callers_scope(world, make_user, client_for):
-    refresh.refresh()
+    services.refresh_indicators()
     street = client_for(make_user("st", "street", region=world.street2))
     board = street.get("/api/v1/dashboard/board").json()
     assert board["scope"] == "二街道" and len(board["goals"]) == 6

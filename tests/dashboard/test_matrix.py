@@ -6,7 +6,7 @@ from datetime import date
 from django.utils import timezone
 
 from wanghua.core.testing import Case, run_case
-from wanghua.dashboard import refresh
+from wanghua.dashboard import services
 from wanghua.dashboard.models import ExternalStatistic, IndicatorTarget, RefreshRun
 
 LOGGED_IN = {"anonymous": 302, "no_role": 200, "out_of_scope": 200, "in_scope": 200}
@@ -19,7 +19,7 @@ def board_cases(w, users):
     for n, street in enumerate((w.street1, w.street2)):
         street.geojson = {"type": "Polygon", "coordinates": [[[n, 0], [n + 1, 0], [n + 1, 1], [n, 1], [n, 0]]]}
         street.save()
-    refresh.refresh()
+    services.refresh_indicators()
     return [
         Case("district map", "get", "/overview/map.json", LOGGED_IN, marker="一街道"),
         Case("six goals board", "get", "/goals/", LOGGED_IN, marker="一街道"),
@@ -66,7 +66,7 @@ API_LOGGED_IN = {"anonymous": 401, "no_role": 403, "out_of_scope": 200, "in_scop
 
 
 def dashboard_api_cases(w, users):
-    refresh.refresh()
+    services.refresh_indicators()
     year = timezone.localdate().year
     return [
         Case("api board", "get", "/api/v1/dashboard/board", API_LOGGED_IN, marker="一街道"),

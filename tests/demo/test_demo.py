@@ -149,7 +149,7 @@ def check_the_board_shows_the_articles_figures_with_their_records(demo):
 
     from django.test import Client
 
-    from wanghua.dashboard import services
+    from wanghua.dashboard import queries
 
     expected = {"services.stations": 361, "services.communities_covered": 90, "projects.started": 72,
                 "projects.investment": Decimal("115.83"), "projects.fai": Decimal("16.53"),
@@ -158,7 +158,7 @@ def check_the_board_shows_the_articles_figures_with_their_records(demo):
                 "projects.cooperatives": 25, "civic.commitments": 10, "civic.occupation_put_right": 405}
     at_least = {"services.busiest_agent": 6000, "projects.crops": 20, "civic.vendors_put_right": 270,
                 "civic.volunteer_teams": 150, "civic.activities": 420}
-    figures = {row.indicator.key: row for row in services.headline_figures()}
+    figures = {row.indicator.key: row for row in queries.headline_figures()}
     assert {key: figures[key].value for key in expected} == expected
     assert all(figures[key].value >= floor for key, floor in at_least.items())
     assert figures["projects.fai"].period.month == 6  # the article's first half

@@ -4,7 +4,7 @@ errors as JSON in the caller's language (Accept-Language)."""
 
 import functools
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -122,6 +122,9 @@ def _filter_type(flt) -> Any:
         return date
     if isinstance(flt, django_filters.ModelChoiceFilter | django_filters.NumberFilter):
         return RecordId if isinstance(flt, django_filters.ModelChoiceFilter) else float
+    choices = flt.extra.get("choices") if isinstance(flt, django_filters.ChoiceFilter) else None
+    if choices and not callable(choices) and all(not isinstance(v, list | tuple) for _v, v in choices):
+        return Literal[tuple(str(value) for value, _label in choices)]  # a value outside the choices is 422
     return str
 
 

@@ -76,6 +76,7 @@ class ServiceFormView(View):
     template_name = "core/form.html"
     create_service: Callable[..., Any] | None = None  # service(actor, **fields)
     update_service: Callable[..., Any] | None = None  # service(actor, pk, **fields)
+    saved_message: Any = None  # the confirmation after a save ("Saved." when not given)
 
     def get_object(self, pk: int | None):
         if pk is None:
@@ -130,7 +131,7 @@ class ServiceFormView(View):
             except ValidationError as exc:
                 _attach(form, exc)
             else:
-                messages.success(request, _("Saved."))
+                messages.success(request, self.saved_message or _("Saved."))
                 return HttpResponseRedirect(self.success_url(saved))
         return self.render_form(form, obj, status=400)
 
