@@ -15,7 +15,8 @@ SHAPE = ["apps", "models", "services", "queries", "api", "views", "urls", "forms
 @pytest.mark.parametrize("app", DOMAIN_APPS)
 def test_every_domain_app_has_the_same_named_files(app):
     folder = PACKAGE / app
-    missing = [name for name in SHAPE if not (folder / f"{name}.py").exists() and not (folder / name).is_dir()]
+    expected = [name for name in SHAPE if not (app == "dashboard" and name == "indicators")]  # it reads them all
+    missing = [name for name in expected if not (folder / f"{name}.py").exists() and not (folder / name).is_dir()]
     assert missing == []
     assert (folder / "migrations").is_dir() and any((folder / "templates").iterdir())
 

@@ -32,3 +32,9 @@ def test_statistics_pushed_with_their_source(world, make_user, client_for):
                          content_type="application/json")
     assert future.status_code in (400, 422)
     assert list(ExternalStatistic.objects.values_list("key", "period")) == [("gdp_growth", date(2026, 1, 1))]
+    listed = leader.get("/api/v1/dashboard/statistics?year=2026&goal=strength").json()
+    assert [row["key"] for row in listed["items"]] == ["gdp_growth"]
+    assert leader.get("/api/v1/dashboard/statistics?year=2025").json()["items"] == []
+    assert leader.get("/api/v1/dashboard/statistics?goal=none").status_code == 422  # the page's choices
+    page = leader.get("/indicators/statistics/?year=2025").content.decode()
+    assert "地区生产总值增速" not in page  # the page filters with the same FilterSet

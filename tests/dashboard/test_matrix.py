@@ -71,6 +71,8 @@ def dashboard_api_cases(w, users):
     return [
         Case("api board", "get", "/api/v1/dashboard/board", API_LOGGED_IN, marker="一街道"),
         Case("api indicator history", "get", "/api/v1/dashboard/indicators/org.communities/history", API_LOGGED_IN),
+        Case("api statistics", "get", "/api/v1/dashboard/statistics?year=2026",
+             {"anonymous": 401, "no_role": 403, "out_of_scope": 403, "in_scope": 403}),  # street: no statistics
         Case("api statistic create", "post", "/api/v1/dashboard/statistics",
              {"anonymous": 401, "no_role": 403, "out_of_scope": 403, "in_scope": 403}, as_json=True,
              data={"key": "gdp_growth", "name": "地区生产总值增速", "goal": "strength", "unit": "%",

@@ -9,11 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from wanghua.core import indicators
-from wanghua.core.api import Text, needs
+from wanghua.core.api import Pagination, Text, filter_query, filtered, needs
 
 from . import queries, services
+from .filters import ExternalStatisticFilter
+from .models import ExternalStatistic
 
 router = Router(tags=["dashboard"])
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
@@ -100,6 +103,13 @@ def history(request, key: Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z_0-9]+$")
         raise Http404
     return list(queries.stored(scope).filter(key=key).order_by("period")
                 .values("period", "value")[:120])
+
+
+@router.get("/statistics", response=list[StatisticOut], summary="External statistics, newest month first")
+@paginate(Pagination)
+@needs("dashboard.view_externalstatistic")
+def list_statistics(request, filters: Query[filter_query(ExternalStatisticFilter)]):
+    return filtered(request, ExternalStatisticFilter, ExternalStatistic.objects.visible_to(request.user, "view"))
 
 
 @router.post("/statistics", response={201: StatisticOut}, summary="Enter an external statistic with its source")

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from wanghua.core import indicators, reference
 from wanghua.core.access import has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, int_or_zero, perform
+from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form
 from wanghua.core.exports import xlsx_response
 from wanghua.core.menu import link_for, quick_actions
 from wanghua.core.rules import LOGIN, access, perm
 from wanghua.org.models import Region, RegionLevel, Zone
 
 from . import queries, refresh, report, services
+from .filters import ExternalStatisticFilter, RefreshRunFilter
 from .forms import StatisticForm
 from .models import ExternalStatistic, IndicatorTarget, RefreshRun
 
@@ -192,12 +193,15 @@ def _posted_targets(post) -> tuple[dict[str, Decimal | None], dict[str, str]]:
 @access(perm("dashboard.view_externalstatistic"))
 def statistics(request):
     rows = ExternalStatistic.objects.visible_to(request.user, "view").select_related("entered_by")
+    found = ExternalStatisticFilter(request.GET or None, queryset=rows, request=request)
+    style_form(found.form)
+    rows = found.qs if found.is_valid() else rows.none()
     if request.GET.get("format") == "xlsx":
         return xlsx_response(_("external statistics"), [
             _("code"), _("name"), _("month"), _("value"), _("unit"), _("source"), _("published on")],
             [[s.key, s.name, f"{s.period:%Y-%m}", s.value, s.unit, s.source, s.published_on] for s in rows])
     return render(request, "dashboard/statistics.html", {
-        "rows": rows, "can_add": has_perm_anywhere(request.user, "dashboard.add_externalstatistic")})
+        "rows": rows, "filter": found, "can_add": has_perm_anywhere(request.user, "dashboard.add_externalstatistic")})
 
 
 @access(perm("dashboard.add_externalstatistic"))
@@ -209,8 +213,11 @@ class StatisticCreateView(ServiceFormView):
 @access(perm("dashboard.view_refreshrun"))
 def refreshes(request):
     """The refresh runs, newest first (the scheduled job's log), and the button for a refresh now."""
+    found = RefreshRunFilter(request.GET or None, queryset=RefreshRun.objects.select_related("requested_by"),
+                             request=request)
+    style_form(found.form)
     return render(request, "dashboard/refreshes.html", {
-        "runs": RefreshRun.objects.select_related("requested_by")[:50],
+        "runs": (found.qs if found.is_valid() else RefreshRun.objects.none())[:50], "filter": found,
         "can_refresh": has_perm_anywhere(request.user, "dashboard.refresh_indicators")})
 
 
