@@ -11,8 +11,7 @@ from PIL import Image
 from wanghua.civic.models import Activity, CampaignAction, Case, CaseCategory, SignUp
 from wanghua.civic.services import cases as services
 from wanghua.civic.services import commitments, volunteers
-from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, run_case
-from wanghua.core.testing import Case as MatrixCase
+from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, MatrixCase, run_case
 from wanghua.org.models import Person, Unit, UnitKind
 
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
