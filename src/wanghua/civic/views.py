@@ -140,9 +140,8 @@ class CaseReportView(ServiceFormView):
     template_name = "civic/case_report.html"
     create_service = cases.report_case
 
-    def success_url(self, saved) -> str:
-        messages.success(self.request, _("Reported: case %(number)s.") % {"number": saved.number})
-        return saved.get_absolute_url()
+    def saved_text(self, saved) -> str:
+        return _("Reported: case %(number)s.") % {"number": saved.number}
 
 
 case_photo = access(perm("civic.view_case"))(PhotoView.as_view(model=CasePhoto))

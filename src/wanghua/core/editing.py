@@ -97,6 +97,10 @@ class ServiceFormView(View):
     def success_url(self, saved) -> str:
         return saved.get_absolute_url()
 
+    def saved_text(self, saved) -> str:
+        """The confirmation after a save (hook: a message naming what was saved)."""
+        return self.saved_message or _("Saved.")
+
     def make_form(self, obj, data=None, files=None):
         kwargs = self.form_kwargs(obj)
         if files is not None:
@@ -131,7 +135,7 @@ class ServiceFormView(View):
             except ValidationError as exc:
                 _attach(form, exc)
             else:
-                messages.success(request, self.saved_message or _("Saved."))
+                messages.success(request, self.saved_text(saved))
                 return HttpResponseRedirect(self.success_url(saved))
         return self.render_form(form, obj, status=400)
 
