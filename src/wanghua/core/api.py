@@ -120,8 +120,11 @@ def _filter_type(flt) -> Any:
         return bool
     if isinstance(flt, django_filters.DateFilter):
         return date
-    if isinstance(flt, django_filters.ModelChoiceFilter | django_filters.NumberFilter):
-        return RecordId if isinstance(flt, django_filters.ModelChoiceFilter) else float
+    if isinstance(flt, django_filters.ModelChoiceFilter):
+        return RecordId
+    if isinstance(flt, django_filters.NumberFilter):  # bounded like the page's field, so no year or id overflows
+        bounds = {key: flt.extra[name] for key, name in (("ge", "min_value"), ("le", "max_value")) if name in flt.extra}
+        return Annotated[int, Field(**bounds)] if bounds else float
     choices = flt.extra.get("choices") if isinstance(flt, django_filters.ChoiceFilter) else None
     if choices and not callable(choices) and all(not isinstance(v, list | tuple) for _v, v in choices):
         return Literal[tuple(str(value) for value, _label in choices)]  # a value outside the choices is 422
