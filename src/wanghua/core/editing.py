@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -105,8 +106,9 @@ class ServiceFormView(View):
         kwargs = self.form_kwargs(obj)
         if files is not None:
             kwargs["files"] = files
-        form = self.form_class(data, instance=obj, initial=self.request.GET.dict() if obj is None else None,
-                               **kwargs)
+        if "instance" in inspect.signature(self.form_class.__init__).parameters:  # model forms, and forms like them
+            kwargs["instance"] = obj
+        form = self.form_class(data, initial=self.request.GET.dict() if obj is None else None, **kwargs)
         if hasattr(form, "limit_choices"):
             form.limit_choices(self.request.user)
         style_form(form)

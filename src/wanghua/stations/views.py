@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,21 +67,16 @@ def today(request):
 
 
 @access(perm("services.add_errand"))
-def errand_create(request):
-    form = ErrandForm(request.POST or None, user=request.user, initial=request.GET.dict() or None)
-    style_form(form)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                errand = services.accept_errand(request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                messages.success(request, _("Errand accepted."))
-                return HttpResponseRedirect(errand.get_absolute_url())
-        status = 400
-    return render(request, "services/errand_form.html", {"form": form}, status=status)
+class ErrandCreateView(ServiceFormView):
+    """受理: the intake form; the service decides (category, station open, due time in the future)."""
+
+    model, form_class, title = Errand, ErrandForm, gettext_lazy("New errand")
+    template_name = "services/errand_form.html"
+    create_service = services.accept_errand
+    saved_message = gettext_lazy("Errand accepted.")
+
+    def form_kwargs(self, obj) -> dict:
+        return {"user": self.request.user}
 
 
 @access(perm("services.view_errand"))
