@@ -42,7 +42,7 @@ class _Writer:
     """Results in creation order, hash-chained from the chain's head; written in bulk."""
 
     def __init__(self, recorder) -> None:
-        self.chain = LabChain.objects.select_for_update().first() or LabChain.objects.create()
+        self.chain = lab.lock_chain(LabChain.RESULTS)
         self.recorder = recorder
         self.rows: list[TestResult] = []
 

@@ -1,5 +1,7 @@
 """智检中心 services: lab orders per heat, results from instruments (or by hand, with a reason), verdicts against the
 grade's limits that name the rule which decided them, retests, and an append-only hash-chained record.
+The melt analysis (`chemistry`), 审核/批准 (`review`) and numbered certificates per delivery (`certificates`)
+are modules of this package; their functions are importable from here too.
 
 Per GB/T 1499.2 a heat is tested with 2 tensile, 2 bend, 1 re-bend (E grades) and 1 weight-deviation
 specimen. When a test fails, twice as many specimens of that test are taken from the same heat; the
@@ -33,7 +35,7 @@ from wanghua.core import audit, pdf
 from wanghua.core.access import fetch_for_change, grants_of, require
 from wanghua.org.models import Unit, UnitKind
 
-from .models import (
+from ..models import (
     LAB_ORDER_FLOW,
     GradeLimit,
     LabChain,
@@ -250,7 +252,7 @@ def post_result(actor, specimen_id: int, *, source: str = "instrument", instrume
     values = clean_values(specimen.kind, raw, strength_unit)
     order = specimen.order
     decision = judge(specimen.kind, values, limits_of(order.standard, order.grade), order.diameter)
-    chain = LabChain.objects.select_for_update().first() or LabChain.objects.create()
+    chain = lock_chain(LabChain.RESULTS)
     result = TestResult(specimen=specimen, revision=(latest.revision + 1) if latest else 1, source=source,
                         instrument=instrument, reason=reason, recorded_by=actor,
                         recorded_at=timezone.now(), verdict=decision.verdict, verdict_rule=decision.rule[:300],
@@ -259,8 +261,24 @@ def post_result(actor, specimen_id: int, *, source: str = "instrument", instrume
     result.save()
     chain.head, chain.length = result.hash, chain.length + 1
     chain.save(update_fields=["head", "length"])
-    decide_order(actor, order)
+    decide_order(actor, order, changed=_("%(specimen)s r%(revision)s") % {
+        "specimen": specimen_label(specimen), "revision": result.revision}, reason=reason if correction else "")
     return result
+
+
+def lock_chain(name: str) -> LabChain:
+    """The head of one chain, locked until the caller's transaction ends (created on first use)."""
+    chain = LabChain.objects.select_for_update().filter(name=name).first()
+    if chain is None:
+        LabChain.objects.get_or_create(name=name)
+        chain = LabChain.objects.select_for_update().get(name=name)
+    return chain
+
+
+def specimen_label(specimen: Specimen) -> str:
+    """拉伸2, 拉伸11（复检）: how a certificate and a verdict name a specimen."""
+    label = f"{specimen.get_kind_display()}{specimen.number}"
+    return label + (_("(retest)") if specimen.retest else "")
 
 
 def _latest_results(order: LabOrder) -> dict[int, TestResult]:
@@ -271,11 +289,14 @@ def _latest_results(order: LabOrder) -> dict[int, TestResult]:
     return latest
 
 
-def decide_order(actor, order: LabOrder) -> LabOrder:
-    """The heat's verdict from the latest revision of every specimen, retests included."""
+def decide_order(actor, order: LabOrder, *, changed: str = "", reason: str = "") -> LabOrder:
+    """The heat's verdict from the latest revision of every specimen, retests included, and its melt analysis;
+    then its review (a decided heat waits for a second person) and its certificates (a changed record voids
+    them, here, in the same transaction). `changed` names the record just added, `reason` a correction's."""
     specimens = list(order.specimens.all())
     latest = _latest_results(order)
     decision, retests = _heat_decision(specimens, latest)
+    decision = chemistry.with_chemistry(decision, chemistry.latest_analysis(order))
     for kind, count in retests.items():
         if not any(s.retest and s.kind == kind for s in specimens):
             start = max((s.number for s in specimens if s.kind == kind), default=0)
@@ -290,11 +311,14 @@ def decide_order(actor, order: LabOrder) -> LabOrder:
             if final and not locked.certificate_token:
                 locked.certificate_token = secrets.token_urlsafe(16)
 
-        return LAB_ORDER_FLOW.perform(actor, order, LabOrderStep(decision.verdict), apply=stamp)
-    if order.verdict_rule != rule:  # the same verdict for another reason (a retest now running)
+        order = LAB_ORDER_FLOW.perform(actor, order, LabOrderStep(decision.verdict), apply=stamp)
+    elif order.verdict_rule != rule:  # the same verdict for another reason (a retest now running)
         order.verdict_rule = rule
         with audit.acting_as(actor), audit.labelled("lab:verdict"):
             order.save()
+    review.after_change(actor, order)
+    if changed:
+        certificates.supersede_for(actor, order, changed, reason)
     return order
 
 
@@ -324,8 +348,30 @@ def _heat_decision(specimens: list[Specimen], latest: dict[int, TestResult]) -> 
             return Decision(Verdict.FAIL, _("Retest failed: %(rule)s") % {"rule": failed_again[0].verdict_rule}), {}
     if failures:
         return Decision(Verdict.RETEST, "; ".join(failures)), retests
+    notes = retest_notes(specimens, latest)
+    standard = specimens[0].order.standard
+    if notes:  # truthfully: which first tests failed, and that their double retest passed
+        return Decision(Verdict.PASS, _("Meets %(standard)s: %(notes)s") % {"standard": standard,
+                                                                            "notes": "；".join(notes)}), {}
     return Decision(Verdict.PASS, _("All %(n)s tests meet %(standard)s.") % {
-        "n": len(latest), "standard": specimens[0].order.standard}), {}
+        "n": len([s for s in specimens if not s.retest]), "standard": standard}), {}
+
+
+def retest_notes(specimens: list[Specimen], latest: dict[int, TestResult]) -> list[str]:
+    """拉伸2初检不合格，加倍复检合格 — for every test whose first specimens failed and whose retest is complete."""
+    notes = []
+    for kind in TestKind.values:
+        failed = [s for s in specimens if s.kind == kind and not s.retest and s.pk in latest
+                  and latest[s.pk].verdict == Verdict.FAIL]
+        again = [s for s in specimens if s.kind == kind and s.retest]
+        if not failed or not again or any(s.pk not in latest for s in again):
+            continue
+        words = {"test": TestKind(kind).label, "numbers": "、".join(str(s.number) for s in failed)}
+        if any(latest[s.pk].verdict == Verdict.FAIL for s in again):
+            notes.append(_("%(test)s %(numbers)s failed the first test and the double retest") % words)
+        else:
+            notes.append(_("%(test)s %(numbers)s failed the first test; the double retest passed") % words)
+    return notes
 
 
 # --- the chain -------------------------------------------------------------------------------------------
@@ -409,7 +455,7 @@ def verify_chain(workers: int | None = None) -> ChainReport:
         if span.first_pk is not None:
             previous = span.last_hash
         checked += span.checked
-    head = LabChain.objects.first()
+    head = LabChain.objects.filter(name=LabChain.RESULTS).first()
     if head is not None and (head.head, head.length) != (previous, checked):
         return ChainReport(checked, None, "results were removed after the last one")
     return ChainReport(checked, None)
@@ -497,3 +543,6 @@ def render_certificate(order: LabOrder, verify_url: str) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+from . import certificates, chemistry, review  # noqa: E402  (they use the helpers above)
