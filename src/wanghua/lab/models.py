@@ -392,6 +392,9 @@ class Delivery(ScopedModel):
     def __str__(self) -> str:
         return f"{self.customer} {self.contract}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("lab:delivery", args=[self.pk])
+
 
 class CertificateStatus(models.TextChoices):
     VALID = "valid", _("Valid")
@@ -439,7 +442,7 @@ class Certificate(ScopedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("lab:certificate_detail", args=[self.pk])
+        return reverse("lab:delivery", args=[self.delivery_id])
 
 
 # A certificate's own status: void is final (a reissue is a new certificate).

@@ -112,9 +112,9 @@ def create_order(actor, *, enterprise, heat: str, grade: str, diameter: int, sam
     return order
 
 
-def enterprise_of(actor) -> Unit:
-    """The enterprise whose lab the actor works in (their grant that may register samples)."""
-    units = [g.unit_id for g in grants_of(actor) if g.unit_id and g.allows("lab.add_laborder")]
+def enterprise_of(actor, permission: str = "lab.add_laborder") -> Unit:
+    """The enterprise whose lab the actor works in (their grant that may register samples, or `permission`)."""
+    units = [g.unit_id for g in grants_of(actor) if g.unit_id and g.allows(permission)]
     enterprise = Unit.objects.filter(pk__in=units, kind=UnitKind.ENTERPRISE).first()
     if enterprise is None:
         raise ValidationError(_("Your role is not held at an enterprise."))
