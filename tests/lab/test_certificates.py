@@ -320,3 +320,24 @@ def _pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+
+def test_the_demo_year_has_chemistry_reviews_deliveries_and_certificates(inspector, reviewer, world):
+    import random
+    from datetime import timedelta
+
+    from wanghua.demo import lab_demo
+
+    start = (timezone.now() - timedelta(days=14)).replace(hour=0, minute=0, second=0, microsecond=0)
+    lab_demo.generate(world.enterprise1, inspector, start=start, days=12, heats_per_day=5,
+                      robot_from=start + timedelta(days=4), rng=random.Random(5), reviewer=reviewer)
+    orders = LabOrder.objects.all()
+    assert HeatAnalysis.objects.count() == orders.count() == 60
+    assert orders.filter(review=Review.APPROVED).count() > 40 and orders.filter(review=Review.AWAITING).exists()
+    issued = lab_demo.certify(world.enterprise1, inspector, reviewer, days=30, rng=random.Random(7))
+    assert issued == Certificate.objects.count() > 5
+    void = Certificate.objects.get(status=CertificateStatus.VOID)
+    assert void.replaced_by.content["replaces"] == void.number and void.replaced_by.status == CertificateStatus.VALID
+    assert chemistry.verify_analyses()[2] == "" and certificates.verify_certificates()[2] == ""
+    assert lab.verify_chain().reason == ""
+    assert all(certificates.verify_certificate(c).matches for c in Certificate.objects.filter(status="valid"))
