@@ -1,5 +1,5 @@
-"""The lab's own tables besides lab_order (issue 19): lab_review (审核/批准) and lab_certificate (有效/已作废), walked by
-the same checks as every declared table in tests/core/test_state_machines.py."""
+"""The lab's own tables besides lab_order (issue 19): lab_review (审核/批准) and lab_certificate (有效/已作废),
+walked by the same checks as every declared table in tests/core/test_state_machines.py."""
 
 import pytest
 

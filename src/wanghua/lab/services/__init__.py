@@ -41,6 +41,7 @@ from ..models import (
     LabChain,
     LabOrder,
     LabOrderStep,
+    Review,
     Specimen,
     Standard,
     TestKind,
@@ -529,7 +530,9 @@ def render_certificate(order: LabOrder, verify_url: str) -> bytes:
             y -= 5.5 * mm
     y -= 4 * mm
     canvas.setFont(bold, 13)
-    verdict = _("Conforms") if order.verdict == Verdict.PASS else _("Does not conform")
+    verdict = certificates.heat_verdict_text(order, list(order.specimens.all()), _latest_results(order))
+    if order.review != Review.APPROVED:  # before 审核/批准 it is the lab's record, not a final verdict
+        verdict += _(" (not yet approved: not final)")
     canvas.drawString(left, y, f"{_('verdict')}：{verdict}")
     y -= 6.5 * mm
     canvas.setFont(regular, 9)
