@@ -251,7 +251,8 @@ def post_result(actor, specimen_id: int, *, source: str = "instrument", instrume
     if (correction or source == "manual") and not reason:
         raise ValidationError({"reason": _("Give the reason for a manual entry or a correction.")})
     values = clean_values(specimen.kind, raw, strength_unit)
-    order = specimen.order
+    # The heat's row is locked too: an approval or a certificate issued meanwhile waits, then sees this record.
+    order = LabOrder.objects.select_for_update().get(pk=specimen.order_id)
     decision = judge(specimen.kind, values, limits_of(order.standard, order.grade), order.diameter)
     chain = lock_chain(LabChain.RESULTS)
     result = TestResult(specimen=specimen, revision=(latest.revision + 1) if latest else 1, source=source,

@@ -269,7 +269,9 @@ def issue_certificate(actor, delivery_id: int) -> Certificate:
     """Issue the delivery's certificate (again, after the previous one was voided: a new number naming it).
     Refused while any heat is undecided, does not conform, or is not approved, or while one is still valid."""
     delivery = fetch_for_change(Delivery, actor, "lab.add_certificate", delivery_id)
-    for order in delivery.orders.order_by("heat"):
+    # The heats' rows are locked: a correction in flight either voids this certificate or is seen by it.
+    heats = list(LabOrder.objects.select_for_update(of=("self",)).filter(deliveries=delivery).order_by("heat"))
+    for order in heats:
         if order.verdict not in (Verdict.PASS, Verdict.FAIL):
             raise ValidationError(_("Heat %(heat)s is not decided yet: no certificate can be issued.")
                                   % {"heat": order.heat})
