@@ -341,3 +341,24 @@ def test_the_demo_year_has_chemistry_reviews_deliveries_and_certificates(inspect
     assert chemistry.verify_analyses()[2] == "" and certificates.verify_certificates()[2] == ""
     assert lab.verify_chain().reason == ""
     assert all(certificates.verify_certificate(c).matches for c in Certificate.objects.filter(status="valid"))
+
+
+def test_the_voiding_and_the_correction_are_one_transaction(inspector, reviewer, world, monkeypatch):
+    order = heat_tested(inspector, world)
+    review.approve(reviewer, order.pk)
+    certificate = certificates.issue_certificate(inspector, delivery_of(inspector, order).pk)
+    real = certificates.supersede_for
+
+    def void_then_fail(*args, **kwargs):
+        assert real(*args, **kwargs)  # voided ...
+        raise RuntimeError("the disk is full")  # ... and then the correction fails
+
+    monkeypatch.setattr(certificates, "supersede_for", void_then_fail)
+    bend = order.specimens.get(kind="bend", number=1)
+    before = TestResult.objects.count()
+    with pytest.raises(RuntimeError):
+        lab.post_result(inspector, bend.pk, correction=True, reason="复核录像", passed_bend=True)
+    certificate.refresh_from_db()
+    order.refresh_from_db()
+    assert certificate.status == CertificateStatus.VALID and TestResult.objects.count() == before
+    assert order.review == Review.APPROVED
