@@ -446,10 +446,11 @@ def render_delivery_certificate(certificate: Certificate, verify_url: str) -> by
     buffer = BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm,
                             topMargin=12 * mm, bottomMargin=12 * mm, title=f"{_('Quality certificate')} {c['number']}")
-    text = ParagraphStyle("cell", fontName=regular, fontSize=8, leading=10)
+    text = ParagraphStyle("cell", fontName=regular, fontSize=7.5, leading=9)
     strong = ParagraphStyle("strong", parent=text, fontName=bold, fontSize=10, leading=13)
     title = ParagraphStyle("title", fontName=bold, fontSize=17, leading=22, alignment=1)
-    grid = TableStyle([("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 0), (-1, -1), 8),
+    grid = TableStyle([("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+                       ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                        ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))])
 
@@ -483,18 +484,20 @@ def render_delivery_certificate(certificate: Certificate, verify_url: str) -> by
             rows.append([heat["heat"], test["specimen"], test["values"], test["limits"], test["verdict"]])
     story += [_table([[p(v) for v in row] for row in rows], grid, [28 * mm, 26 * mm, 95 * mm, 95 * mm, 25 * mm]),
               Spacer(1, 3 * mm)]
-    story.append(p(f"{_('verdict')}：{c['verdict']}", strong))
+    signed = [p(f"{_('verdict')}：{c['verdict']}", strong)]
     for heat in c["heats"]:
-        story.append(p(f"{_('Heat number')} {heat['heat']}：{heat['verdict_text']}　{_('inspector')}："
-                       f"{'、'.join(heat['inspectors'])}　{_('approved by')}：{heat['approver']}"
-                       f"（{heat['approved_at']}）"))
-    story.append(p(f"{_('issued by')}：{c['issued_by']}　SHA-256：{certificate.hash}"))
-    story.append(p(_("Scan to verify against the lab's record") + f"：{verify_url}"))
+        signed.append(p(f"{_('Heat number')} {heat['heat']}：{heat['verdict_text']}　{_('inspector')}："
+                        f"{'、'.join(heat['inspectors'])}　{_('approved by')}：{heat['approver']}"
+                        f"（{heat['approved_at']}）"))
+    signed.append(p(f"{_('issued by')}：{c['issued_by']}　{c['lab']}"))
+    signed.append(p(f"SHA-256：{certificate.hash}"))
+    signed.append(p(_("Scan to verify against the lab's record") + f"：{verify_url}"))
     seal = _seal_image(certificate)
-    marks = [Image(_qr_buffer(verify_url), 30 * mm, 30 * mm)]
-    if seal is not None:
-        marks.insert(0, Image(seal, 34 * mm, 34 * mm))
-    story.append(Table([marks], hAlign="RIGHT"))
+    footer = Table([[signed, Image(seal, 32 * mm, 32 * mm) if seal is not None else "",
+                     Image(_qr_buffer(verify_url), 30 * mm, 30 * mm)]],
+                   colWidths=[200 * mm, 36 * mm, 33 * mm])
+    footer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story.append(footer)
     doc.build(story)
     return buffer.getvalue()
 
