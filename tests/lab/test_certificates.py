@@ -306,6 +306,19 @@ def test_a_valid_certificate_whose_records_changed_outside_the_app_is_caught(ins
     assert not check.records_intact and not check.matches
 
 
+def test_lab_verify_finds_a_valid_certificate_on_a_revision_written_behind_the_apps_back(inspector, reviewer, world):
+    order = heat_tested(inspector, world)
+    review.approve(reviewer, order.pk)
+    certificate = certificates.issue_certificate(inspector, delivery_of(inspector, order).pk)
+    latest = TestResult.objects.filter(specimen__order=order).order_by("pk").last()
+    forged = TestResult(**{f.attname: getattr(latest, f.attname) for f in TestResult._meta.concrete_fields
+                           if f.attname not in ("id", "revision", "hash", "recorded_at")},
+                        revision=latest.revision + 1, recorded_at=timezone.now(), hash="f" * 64)
+    forged.save()  # no voiding: not through the services
+    assert certificates.verify_certificates() == (1, certificate.pk,
+                                                  "a valid certificate's records changed after issue")
+
+
 def _png() -> bytes:
     from PIL import Image, ImageDraw
 
