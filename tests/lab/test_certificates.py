@@ -375,3 +375,24 @@ def test_the_voiding_and_the_correction_are_one_transaction(inspector, reviewer,
     order.refresh_from_db()
     assert certificate.status == CertificateStatus.VALID and TestResult.objects.count() == before
     assert order.review == Review.APPROVED
+
+
+def test_the_lab_uploads_its_seal_and_sets_its_number_pattern(reviewer, inspector, world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wanghua.lab.models import LabProfile
+
+    client = client_for(reviewer)
+    assert client.get("/lab/settings/").status_code == 200
+    refused = client.post("/lab/settings/", {"number_pattern": "ZB-{year}"})
+    assert refused.status_code == 400 and "{seq}" in refused.content.decode()
+    assert not LabProfile.objects.exists()
+    bad_seal = client.post("/lab/settings/", {"number_pattern": "ZB{year}-{seq:05d}",
+                                              "seal": SimpleUploadedFile("seal.png", b"GIF89a...")})
+    assert bad_seal.status_code == 400 and "PNG 或 JPEG" in bad_seal.content.decode()
+    saved = client.post("/lab/settings/", {"lab_name": "一号钢厂智检中心", "number_pattern": "ZB{year}-{seq:05d}",
+                                           "seal": SimpleUploadedFile("seal.png", _png(), "image/png")})
+    assert saved.status_code == 302
+    profile = LabProfile.objects.get(enterprise=world.enterprise1)
+    assert profile.seal_format == "png" and len(profile.seal_sha256) == 64
+    assert client_for(inspector).get("/lab/settings/").status_code == 403
