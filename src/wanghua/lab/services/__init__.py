@@ -400,8 +400,12 @@ class _Span:
 def _verify_span(low: int, high: int, chunk: int = 50_000) -> _Span:
     """Hashes and links inside ids low..high; the link into the range is checked by the caller. A row's hash
     covers its stored link, so ranges are independent and can be verified side by side."""
-    sha256 = hashlib.sha256
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _check_rows(canonical_rows(TestResult, HASHED, low, high, chunk), "result")
     span = _Span(None, "", "", 0)
+    sha256 = hashlib.sha256
     previous, last_id = None, low - 1
     while True:
         rows = list(TestResult.objects.filter(pk__gt=last_id, pk__lte=high).order_by("pk")
@@ -418,6 +422,54 @@ def _verify_span(low: int, high: int, chunk: int = 50_000) -> _Span:
                 span.broken_at, span.reason = pk, "the content does not match its hash"
                 return span
             previous, span.last_hash, span.checked, last_id = stored, stored, span.checked + 1, pk
+
+
+def canonical_rows(model, fields: tuple[str, ...], low: int, high: int | None = None, chunk: int = 50_000):
+    """PostgreSQL: (pk, link, hash, canonical text) with the text assembled by the database in exactly the form
+    `_row_content` builds in Python (numbers as stored, None as "None", booleans as True/False, times in UTC ISO
+    form) — reading text is ~2.5× faster than converting every numeric and timestamp; the hashing stays here."""
+    from django.db import connection
+    from django.db.models import BooleanField, DateTimeField, DecimalField
+
+    parts = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        column = connection.ops.quote_name(field.column)
+        if isinstance(field, DecimalField):
+            parts.append(f"coalesce({column}::text, 'None')")
+        elif isinstance(field, BooleanField):
+            parts.append(f"(case when {column} then 'True' when not {column} then 'False' else 'None' end)")
+        elif isinstance(field, DateTimeField):
+            parts.append(f"(regexp_replace(to_char({column} at time zone 'UTC', "
+                         f"'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '\\.000000$', '') || '+00:00')")
+        else:
+            parts.append(f"coalesce({column}::text, 'None')")
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (f"select id, previous_hash, hash, concat_ws(chr(31), {', '.join(parts)}) from {table} "
+           f"where id >= %s{' and id <= %s' if high is not None else ''} order by id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [low] + ([high] if high is not None else []))
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
+
+def _check_rows(rows, what: str) -> _Span:
+    """Links and hashes of rows already in canonical text, in id order."""
+    sha256 = hashlib.sha256
+    span = _Span(None, "", "", 0)
+    previous = None
+    for pk, linked, stored, content in rows:
+        if previous is None:
+            span.first_pk, span.first_link = pk, linked
+        elif linked != previous:
+            span.broken_at, span.reason = pk, f"the link to the previous {what} is broken"
+            return span
+        if sha256((linked + SEPARATOR + content).encode()).hexdigest() != stored:
+            span.broken_at, span.reason = pk, ("the content does not match its hash" if what == "result"
+                                                else f"the content of an {what} does not match its hash")
+            return span
+        previous, span.last_hash, span.checked = stored, stored, span.checked + 1
+    return span
 
 
 def _verify_in_process(bounds: tuple[int, int]) -> _Span:

@@ -17,7 +17,19 @@ from django.utils.translation import gettext as _
 from wanghua.core.access import fetch_for_change
 
 from ..models import ELEMENTS, GradeLimit, HeatAnalysis, LabChain, LabOrder, Verdict
-from . import SEPARATOR, SOURCES, Decision, _number, _plain, _text, decide_order, limits_of, lock_chain
+from . import (
+    SEPARATOR,
+    SOURCES,
+    Decision,
+    _check_rows,
+    _number,
+    _plain,
+    _text,
+    canonical_rows,
+    decide_order,
+    limits_of,
+    lock_chain,
+)
 
 REQUIRED = ("c", "si", "mn", "p", "s")
 SYMBOLS = {"c": "C", "si": "Si", "mn": "Mn", "p": "P", "s": "S", "cr": "Cr", "ni": "Ni", "cu": "Cu", "mo": "Mo",
@@ -153,6 +165,18 @@ def post_analysis(actor, order_id: int, *, source: str = "instrument", instrumen
 
 def verify_analyses() -> tuple[int, int | None, str]:
     """(checked, id of the first broken analysis, reason): every hash and link, in order, and the chain's head."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the canonical text assembled by the database (see canonical_rows)
+        span = _check_rows(canonical_rows(HeatAnalysis, HASHED, 0), "analysis")
+        if span.first_pk is not None and span.first_link != "0" * 64 and span.broken_at is None:
+            return 0, span.first_pk, "the link to the previous analysis is broken"
+        if span.broken_at is not None:
+            return span.checked, span.broken_at, span.reason
+        head = LabChain.objects.filter(name=LabChain.ANALYSES).first()
+        if head is not None and (head.head, head.length) != (span.last_hash or "0" * 64, span.checked):
+            return span.checked, None, "analyses were removed after the last one"
+        return span.checked, None, ""
     previous, checked = "0" * 64, 0
     rows = HeatAnalysis.objects.order_by("pk").values_list("pk", "previous_hash", "hash", *HASHED)
     for pk, linked, stored, *content in rows.iterator(chunk_size=20_000):
