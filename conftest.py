@@ -56,6 +56,11 @@ def roles(db):
 
 @pytest.fixture
 def world(db, roles) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The district of `world` (needs the built-in roles and database access; also built once per module)."""
     zone = Zone.objects.create(code="core", name="雷锋文化核心区", kind=Zone.Kind.CORE)
     d = region("T00", "测试区", RegionLevel.DISTRICT, RegionKind.DISTRICT)
     s1 = region("T01", "一街道", RegionLevel.STREET, RegionKind.STREET, d, zone)

@@ -34,10 +34,10 @@ from services_load import free_port, load, percentiles, serve
 from wanghua.core import audit
 from wanghua.core.reference import sync_builtin_dicts
 from wanghua.core.roles import sync_builtin_roles
-from wanghua.industry import kpis
+from wanghua.industry import queries
 from wanghua.industry.models import AlarmDefinition, AlarmEvent, ProductionLine, Sample
-from wanghua.industry.mqtt import IngestWorker, Publisher
 from wanghua.industry.simulator import LineSimulator, install_line
+from wanghua.industry.telemetry.worker import IngestWorker, Publisher
 from wanghua.industry.testing import PrivateBroker, start_worker
 from wanghua.org.models import Region, RegionKind, RegionLevel, Unit, UnitKind
 
@@ -265,7 +265,7 @@ def alarm_kpis_at_scale(lines, events: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     began = time.perf_counter()
-    result = kpis.alarm_kpis(lines, now - timedelta(seconds=span), now + timedelta(seconds=1))
+    result = queries.alarm_kpis(lines, now - timedelta(seconds=span), now + timedelta(seconds=1))
     elapsed = time.perf_counter() - began
     print(f"  (d) alarm KPIs over {events:,} journal events ({result.activations:,} activations, 30 days, "
           f"{len(lines)} lines): {elapsed:.2f} s ({'ok' if elapsed <= 2 else 'OVER GOAL'}: ≤ 2 s)")

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from wanghua.dashboard import plans, refresh
+from wanghua.dashboard import services
 from wanghua.org.models import Unit, UnitKind
 
 from .conftest import login
@@ -23,8 +23,8 @@ def outline(n: int) -> dict:
 
 def test_board_drills_down_to_its_records(live_world, live_server, page, make_user):
     leader = make_user("leader", "leader", region=live_world.district)
-    plans.set_targets(leader, timezone.localdate().year, {"org.communities": Decimal(4)})
-    refresh.refresh()
+    services.set_targets(leader, timezone.localdate().year, {"org.communities": Decimal(4)})
+    services.refresh_indicators()
     login(page, live_server.url, "leader")
     page.goto(f"{live_server.url}/goals/")
     page.wait_for_selector("#chart-flower[data-chart-ready='1']")
@@ -42,7 +42,7 @@ def test_big_screen_at_1920_by_1080(live_world, live_server, browser, make_user,
     for n, street in enumerate((live_world.street1, live_world.street2)):
         street.geojson = outline(n)
         street.save()
-    refresh.refresh()
+    services.refresh_indicators()
     context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
     screen = context.new_page()
     screen.set_default_timeout(15000)
@@ -67,7 +67,7 @@ def test_big_screen_at_1920_by_1080(live_world, live_server, browser, make_user,
     assert teams.inner_text() == "0"
     Unit.objects.create(code="vt-1", name="甲社区志愿服务队", kind=UnitKind.VOLUNTEER_TEAM,
                         region=live_world.community1)
-    refresh.refresh()
+    services.refresh_indicators()
     screen.wait_for_function(TEAMS_SHOWN)
     assert int(screen.locator("#stage").get_attribute("data-polls")) >= 1
     context.close()

@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from wanghua.industry.ingest import Message, Pipeline
 from wanghua.industry.models import AlarmEvent
 from wanghua.industry.simulator import LineSimulator, install_line
+from wanghua.industry.telemetry.decode import Message
+from wanghua.industry.telemetry.pipeline import Pipeline
 
 from .conftest import login
 

@@ -61,3 +61,35 @@ def test_report_review_figures_ranking(live_world, live_server, page, make_user)
     page.locator("#ranking details summary").first.click()
     # a month's share of the 12,000 万元 annual plan is 1,000: the report meets it in full
     assert page.get_by_text("min(1, 1,000.00 ÷ 1,000.00) × 100 = 100.0").is_visible()
+
+
+def test_returned_report_is_corrected_and_approved(live_world, live_server, page, make_user):
+    w = live_world
+    unit_staff = make_user("drc", "department", unit=w.dept)
+    steward_user = make_user("guanjia", "steward", unit=w.dept)
+    steward = Person.objects.create(name="孙管家", region=w.street1, unit=w.dept, user=steward_user)
+    project = _started_project(w, unit_staff, steward, Person.objects.create(name="王区长", region=w.district))
+    report = services.submit_report(steward_user, project.pk, month=timezone.localdate().replace(day=1),
+                                    fai=Decimal("1500"), progress="组件支架安装")
+
+    login(page, live_server.url, "drc")
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    page.locator(f"#report-{report.pk} input[name=comment]").fill("投资额与监理报告不符")
+    page.locator(f"#report-{report.pk} button[name=decision][value=return]").click()
+    assert "已退回" in page.locator(f"#report-{report.pk}").inner_text()
+
+    page.context.clear_cookies()
+    login(page, live_server.url, "guanjia")
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    page.locator(f"#report-{report.pk} a.correct-report").click()
+    page.locator("input[name=fai]").fill("1000")
+    page.locator("form.wh-form button[type=submit]").click()
+    row = page.locator(f"#report-{report.pk}")
+    assert "1000" in row.inner_text() and "已报送" in row.inner_text()
+    assert row.locator("a.correct-report").count() == 0
+
+    page.context.clear_cookies()
+    login(page, live_server.url, "drc")
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    page.locator(f"#report-{report.pk} button[name=decision][value=approve]").click()
+    assert "已审核" in page.locator(f"#report-{report.pk}").inner_text()

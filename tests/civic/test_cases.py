@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from wanghua.civic import kpis, services
+from wanghua.civic import queries
 from wanghua.civic.models import CampaignAction, Case, CaseEvent, CaseStatus
+from wanghua.civic.services import cases as services
 
 
 def report(centre, world, actor=None, **extra):
@@ -46,14 +47,19 @@ def test_a_case_goes_through_every_stage_with_rework(centre, world):
     assert steps == ["report", "accept", "dispatch", "handle", "rework", "handle", "close"]
     with pytest.raises(ValidationError):
         services.handle_case(centre["unit"], case.pk, note="again")
+    from wanghua.core.models import AuditEntry
+
+    labels = set(AuditEntry.objects.filter(object_id=str(case.pk), content_type__model="case")
+                 .values_list("label", flat=True))
+    assert {f"transition:case.{step}" for step in ("accept", "dispatch", "handle", "rework", "close")} <= labels
 
 
 def test_rejection_reassignment_merge_and_supervision(centre, world, make_user):
     first = report(centre, world)
     duplicate = report(centre, world, lat=Decimal("41.850200"), description="同一处占道")  # about 22 m away
     far = report(centre, world, lat=Decimal("41.860000"))  # about 1.1 km away
-    assert [c.pk for c in services.nearby_duplicates(duplicate)] == [first.pk]
-    assert services.nearby_duplicates(far) == []
+    assert [c.pk for c in queries.nearby_duplicates(duplicate)] == [first.pk]
+    assert queries.nearby_duplicates(far) == []
     merged = services.merge_case(centre["command"], duplicate.pk, into_id=first.pk)
     assert (merged.status, merged.merged_into_id) == (CaseStatus.MERGED, first.pk)
     with pytest.raises(ValidationError):
@@ -71,7 +77,7 @@ def test_rejection_reassignment_merge_and_supervision(centre, world, make_user):
     assert services.supervise_overdue(case.due_at - timedelta(minutes=1)) == 0
     assert services.supervise_overdue(case.due_at + timedelta(minutes=1)) == 1
     assert services.supervise_overdue(case.due_at + timedelta(hours=5)) == 0  # once
-    assert services.follow_up(case.public_token) == case and services.follow_up("nope") is None
+    assert queries.case_for_token(case.public_token) == case and queries.case_for_token("nope") is None
 
 
 def test_bad_reports_are_refused_and_nothing_is_saved(centre, world):
@@ -108,14 +114,14 @@ def test_kpis_match_hand_computed_values(centre, world):
     services.handle_case(unit, cases[3].pk, note="ok")
     # cases[4] stays dispatched
     now = timezone.now()
-    overall = kpis.case_kpis(Case.objects.all(), now - timedelta(days=1), now + timedelta(days=1))[0]
+    overall = queries.case_kpis(Case.objects.all(), now - timedelta(days=1), now + timedelta(days=1))[0]
     assert (overall.reported, overall.accepted, overall.handled, overall.closed) == (5, 4, 3, 2)
     assert overall.acceptance_rate == Decimal("80.0")  # 4 / 5
     assert overall.on_time_rate == Decimal("66.7")  # 2 / 3
     assert overall.closure_rate == Decimal("50.0")  # 2 / 4
     assert overall.rework_rate == Decimal("33.3")  # 1 / 3
     assert overall.average_hours is not None and overall.average_hours < 1
-    by_unit = {row.key: row for row in kpis.case_kpis(Case.objects.all(), now - timedelta(days=1),
+    by_unit = {row.key: row for row in queries.case_kpis(Case.objects.all(), now - timedelta(days=1),
                                                       now + timedelta(days=1), by="unit__name")}
     assert by_unit[world.dept.name].accepted == 4 and by_unit[None].reported == 1
 
@@ -157,9 +163,9 @@ def test_tallies_equal_a_full_recount_and_give_the_same_kpis(centre, world):
     assert sorted(CaseTally.objects.values_list("unit", "reported", "accepted", "handled", "closed", "reworked"),
                   key=str) == kept
     month = tally.month_of(timezone.now())
-    from_tallies = kpis.tallied_kpis(CaseTally.objects.all(), month, month)[0]
+    from_tallies = queries.tallied_kpis(CaseTally.objects.all(), month, month)[0]
     now = timezone.now()
-    from_cases = kpis.case_kpis(Case.objects.all(), now - timedelta(days=40), now + timedelta(days=1))[0]
+    from_cases = queries.case_kpis(Case.objects.all(), now - timedelta(days=40), now + timedelta(days=1))[0]
     assert (from_tallies.reported, from_tallies.accepted, from_tallies.closed, from_tallies.rework_rate) == (
         from_cases.reported, from_cases.accepted, from_cases.closed, from_cases.rework_rate) == (3, 1, 1,
                                                                                                  Decimal("100.0"))

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from wanghua.civic import catalogue
 from wanghua.civic.models import CampaignAction, CaseCategory
+from wanghua.civic.services import catalogue
 from wanghua.core.models import AuditEntry
 
 VEHICLE = [{"code": "vehicle", "description": "车辆类型", "datatype": "singlevaluelist", "required": True,

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from wanghua.civic import commitments
+from wanghua.civic import queries
 from wanghua.civic.models import Commitment, Milestone, ProgressPhoto, ProgressReport
+from wanghua.civic.services import commitments
 
 
 def renovation(world, **extra) -> Commitment:
@@ -105,8 +106,8 @@ def test_delivered_share(centre, world):
     done = renovation(world, title="口袋公园3处", target=Decimal(3), target_unit="处")
     renovation(world, title="幼儿园学位", target=Decimal(360), target_unit="个")
     commitments.report_progress(centre["unit"], done.pk, delivered=Decimal(3), note="建成")
-    assert commitments.delivered_share(Commitment.objects.all()) == Decimal("50.0")
-    assert commitments.delivered_share(Commitment.objects.none()) == Decimal("0.0")
+    assert queries.delivered_share(Commitment.objects.all()) == Decimal("50.0")
+    assert queries.delivered_share(Commitment.objects.none()) == Decimal("0.0")
 
 
 def test_a_department_adds_its_own_commitments(centre, world):
@@ -125,3 +126,25 @@ def test_a_department_adds_its_own_commitments(centre, world):
     with pytest.raises(ValidationError):
         commitments.create_commitment(centre["unit"], unit=world.dept, **{**fields, "deadline": date(year + 1, 1, 5)})
     assert Commitment.objects.count() == 1
+
+
+def test_the_stored_status_changes_only_by_the_declared_steps(centre, world):
+    from django.core.management import call_command
+
+    from wanghua.core.models import AuditEntry
+
+    commitment = renovation(world, target=Decimal(10))
+    milestone = Milestone.objects.create(commitment=commitment, title="完成招标", due=timezone.localdate())
+    commitments.report_progress(centre["unit"], commitment.pk, delivered=Decimal(10), note="全部完工")
+    assert Commitment.objects.get().status == "delivered"
+    commitments.report_progress(centre["unit"], commitment.pk, delivered=Decimal(8), note="更正：2栋未验收")
+    assert Commitment.objects.get().status == "in_progress"
+    assert commitments.review_commitments() == 0  # nothing has passed yet
+    assert commitments.review_commitments(today=timezone.localdate() + timedelta(days=1)) == 1  # the milestone
+    assert Commitment.objects.get().status == "lagging"
+    commitments.complete_milestone(centre["unit"], milestone.pk)
+    assert Commitment.objects.get().status == "in_progress"
+    call_command("review_commitments", verbosity=0)
+    labels = set(AuditEntry.objects.filter(object_id=str(commitment.pk)).values_list("label", flat=True))
+    assert {"transition:commitment.deliver", "transition:commitment.resume",
+            "transition:commitment.fall_behind"} <= labels

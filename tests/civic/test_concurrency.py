@@ -4,8 +4,8 @@ number row and the community are locked. Real threads and transactions, on which
 import pytest
 
 from tests.stations.test_concurrency import THREADS, run_together
-from wanghua.civic import services
 from wanghua.civic.models import Case, CaseTally
+from wanghua.civic.services import cases as services
 
 
 @pytest.mark.django_db(transaction=True)

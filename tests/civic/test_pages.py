@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from wanghua.civic import services
 from wanghua.civic.models import Case, CasePhoto
+from wanghua.civic.services import cases as services
 
 
 @pytest.fixture(autouse=True)
@@ -69,8 +69,8 @@ def test_public_promises_and_action_tallies(centre, world, client_for):
 
     from django.utils import timezone
 
-    from wanghua.civic import commitments
     from wanghua.civic.models import CampaignAction, Commitment
+    from wanghua.civic.services import commitments
 
     year = timezone.localdate().year
     deadline = timezone.localdate() + timedelta(days=9)
@@ -103,3 +103,23 @@ def test_case_map_counts_grid_cases_for_their_community(centre, world, client_fo
     data = client_for(centre["command"]).get("/civic/cases/map.json").json()
     assert [(f["properties"]["label"], f["properties"]["cases"]) for f in data["features"]] == [
         (world.community1.name, 2)]
+
+
+def test_case_page_steps_reassign_and_refuse(centre, world, client_for):
+    from wanghua.org.models import Unit, UnitKind
+
+    case = services.report_case(centre["grid"], source="grid", category=centre["sub"], description="占道",
+                                community=world.grid1)
+    client = client_for(centre["command"])
+    page = f"/civic/cases/{case.pk}/"
+    assert client.post(f"{page}accept/", {"note": ""}).status_code == 302
+    assert client.post(f"{page}dispatch/", {"unit": ""}).status_code == 400  # the form is refused, shown again
+    assert client.post(f"{page}dispatch/", {"unit": world.dept.pk}).status_code == 302
+    other = Unit.objects.create(code="dept-m", name="市场监管局", kind=UnitKind.DEPARTMENT, region=world.district)
+    assert f"cases/{case.pk}/reassign/" in client.get(page).content.decode()
+    client.post(f"{page}reassign/", {"unit": other.pk, "note": "属市场监管职责"})
+    assert Case.objects.get(pk=case.pk).reassignments == 1
+    assert client.post(f"{page}nope/").status_code == 404
+    inspector = client_for(centre["grid"])  # sees the case, may not take the command centre's steps
+    assert inspector.post(f"{page}reassign/", {"unit": world.dept.pk, "note": "x"}).status_code == 403
+    assert Case.objects.get(pk=case.pk).status == "dispatched"

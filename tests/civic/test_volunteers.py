@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from wanghua.civic import volunteers
+from wanghua.civic import queries
 from wanghua.civic.models import SignUp
+from wanghua.civic.services import volunteers
 from wanghua.org.models import Person, Unit, UnitKind
 
 
@@ -59,5 +60,12 @@ def test_hours_count_only_within_the_activity(team, world):
     late = volunteers.sign_up(other, event.pk)
     volunteers.check_in(team["organiser"], late.pk, at=event.starts_at + timedelta(minutes=30))  # on the spot
     assert volunteers.check_out(team["organiser"], late.pk, at=event.ends_at).hours == Decimal("1.50")
-    record = volunteers.record(Person.objects.get(user=volunteer))
+    record = queries.volunteer_record(Person.objects.get(user=volunteer))
     assert (record["activities"], record["hours"]) == (1, Decimal("2.00"))
+
+
+def test_a_volunteer_not_yet_registered_with_a_team_sees_an_empty_record(world, make_user, client_for):
+    newcomer = make_user("newcomer", "volunteer", region=world.community1)  # the role, no Person yet
+    page = client_for(newcomer).get("/civic/volunteering/")
+    assert page.status_code == 200
+    assert 'id="not-registered"' in page.content.decode()

@@ -172,3 +172,45 @@ def test_in_place_change_of_a_loaded_json_value_is_diffed_against_what_was_loade
     role.save()
     entry = AuditEntry.objects.filter(object_id=str(role.pk), action="update").latest("id")
     assert entry.before["permissions"] == before and "org.view_unit" in entry.after["permissions"]
+
+
+def test_the_trail_reads_a_step_by_its_name(world, make_user, client_for):
+    """`transition:<machine>.<step>` is shown as the step's own name, in the list and on a record's trail."""
+    from django.db import models
+
+    from wanghua.core.models import Notice
+    from wanghua.core.transitions import MACHINES, StateMachine, Transition
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        OUT = "out", "已发"
+
+    class Step(models.TextChoices):
+        SEND = "send", "发出测试步骤"
+
+    StateMachine("t_notice", Notice, states=State, steps=Step, field="kind",
+                 transitions=[Transition(Step.SEND, (State.DRAFT,), State.OUT)], terminal={State.OUT})
+    try:
+        leader = make_user("leader", "leader", region=world.district)
+        AuditEntry.objects.create(request_id="r1", actor=leader, actor_label="leader", action="transition",
+                                  label="transition:t_notice.send", content_type=ContentType.objects.get_for_model(
+                                      Region), object_id=str(world.community1.pk), object_repr="甲社区")
+        client = client_for(leader)
+        listed = client.get("/system/audit/", {"action": "transition"}).content.decode()
+        assert "发出测试步骤" in listed and "transition:t_notice.send" not in listed
+        trail = client.get(f"/system/audit/{ContentType.objects.get_for_model(Region).pk}/{world.community1.pk}/")
+        assert "发出测试步骤" in trail.content.decode()
+    finally:
+        del MACHINES["t_notice"]
+
+
+def test_the_record_type_filter_covers_every_audited_app(world, make_user, client_for):
+    from wanghua.core.filters import AuditFilter
+
+    types = AuditFilter().filters["content_type"].get_queryset(None)
+    apps = set(types.values_list("app_label", flat=True))
+    assert {"core", "org", "dashboard", "services", "industry", "projects", "civic"} <= apps
+    assert not types.filter(app_label="core", model="auditentry").exists()  # the trail itself is not audited
+    target = ContentType.objects.get(app_label="dashboard", model="indicatortarget")
+    leader = client_for(make_user("leader", "leader", region=world.district))
+    assert leader.get("/system/audit/", {"content_type": target.pk}).status_code == 200

@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from wanghua.core import services
 from wanghua.core.models import ApiToken, DictItem, DictType, Notice
-from wanghua.core.testing import PAGE_DETAIL, Case, run_case
+from wanghua.core.testing import PAGE_DETAIL, MatrixCase, run_case
 from wanghua.org.models import Person
 
 LOGGED_IN = {"anonymous": 302, "no_role": 200, "out_of_scope": 200, "in_scope": 200}
@@ -20,37 +20,37 @@ def shell_cases(w, users):
     person_type = ContentType.objects.get_for_model(Person).pk
     token_id = ApiToken.objects.get(user=users["in_scope"]).pk
     return [
-        Case("overview", "get", "/", LOGGED_IN),
-        Case("overview chart", "get", "/overview/chart.json", LOGGED_IN, marker="一街道"),
-        Case("six goals", "get", "/goals/", LOGGED_IN),
-        Case("password form", "get", "/accounts/password/", LOGGED_IN),
-        Case("tokens page", "get", "/accounts/tokens/", LOGGED_IN),
-        Case("token create", "post", "/accounts/tokens/", LOGGED_IN, data={"name": "matrix"}),
-        Case("token revoke", "post", f"/accounts/tokens/{token_id}/revoke/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302},
-             state=lambda: ApiToken.objects.get(pk=token_id).revoked_at),
-        Case("record history", "get", f"/system/audit/{person_type}/{w.person1.pk}/", PAGE_DETAIL),
-        Case("user history", "get", f"/system/audit/user/{users['in_scope'].pk}/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 200}),
-        Case("dictionaries", "get", "/system/dictionaries/", LOGGED_IN),
-        Case("notices", "get", "/system/notices/", LOGGED_IN),
-        Case("api me", "get", "/api/v1/me", API_LOGGED_IN, marker="in_scope_user"),
-        Case("api dictionary", "get", "/api/v1/dicts/person_title", API_LOGGED_IN),
+        MatrixCase("overview", "get", "/", LOGGED_IN),
+        MatrixCase("overview chart", "get", "/overview/chart.json", LOGGED_IN, marker="一街道"),
+        MatrixCase("six goals", "get", "/goals/", LOGGED_IN),
+        MatrixCase("password form", "get", "/accounts/password/", LOGGED_IN),
+        MatrixCase("tokens page", "get", "/accounts/tokens/", LOGGED_IN),
+        MatrixCase("token create", "post", "/accounts/tokens/", LOGGED_IN, data={"name": "matrix"}),
+        MatrixCase("token revoke", "post", f"/accounts/tokens/{token_id}/revoke/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302},
+                   state=lambda: ApiToken.objects.get(pk=token_id).revoked_at),
+        MatrixCase("record history", "get", f"/system/audit/{person_type}/{w.person1.pk}/", PAGE_DETAIL),
+        MatrixCase("user history", "get", f"/system/audit/user/{users['in_scope'].pk}/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 200}),
+        MatrixCase("dictionaries", "get", "/system/dictionaries/", LOGGED_IN),
+        MatrixCase("notices", "get", "/system/notices/", LOGGED_IN),
+        MatrixCase("api me", "get", "/api/v1/me", API_LOGGED_IN, marker="in_scope_user"),
+        MatrixCase("api dictionary", "get", "/api/v1/dicts/person_title", API_LOGGED_IN),
     ]
 
 
 def leader_cases(w, users):
     """Audit trail, login log and notices: district leaders hold them, street staff do not."""
     return [
-        Case("audit trail", "get", "/system/audit/", HOLDERS_ONLY),
-        Case("audit export", "get", "/system/audit/?format=xlsx", HOLDERS_ONLY),
-        Case("login log", "get", "/system/logins/", HOLDERS_ONLY),
-        Case("login log export", "get", "/system/logins/?format=xlsx", HOLDERS_ONLY),
-        Case("notice publish", "post", "/system/notices/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302},
-             data={"title": "矩阵通知", "kind": "notice", "body": "正文"}, state=lambda: Notice.objects.count()),
-        Case("notice withdraw", "post", f"/system/notices/{users['notice'].pk}/withdraw/", HOLDERS_CHANGE,
-             state=lambda: Notice.objects.get(pk=users["notice"].pk).expires_at),
+        MatrixCase("audit trail", "get", "/system/audit/", HOLDERS_ONLY),
+        MatrixCase("audit export", "get", "/system/audit/?format=xlsx", HOLDERS_ONLY),
+        MatrixCase("login log", "get", "/system/logins/", HOLDERS_ONLY),
+        MatrixCase("login log export", "get", "/system/logins/?format=xlsx", HOLDERS_ONLY),
+        MatrixCase("notice publish", "post", "/system/notices/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302},
+                   data={"title": "矩阵通知", "kind": "notice", "body": "正文"}, state=lambda: Notice.objects.count()),
+        MatrixCase("notice withdraw", "post", f"/system/notices/{users['notice'].pk}/withdraw/", HOLDERS_CHANGE,
+                   state=lambda: Notice.objects.get(pk=users["notice"].pk).expires_at),
     ]
 
 
@@ -59,12 +59,12 @@ def sysadmin_cases(w, users):
     item = DictItem.objects.filter(dict_type__code="person_title").first()
     type_id = DictType.objects.get(code="person_title").pk
     return [
-        Case("online users", "get", "/system/sessions/", HOLDERS_ONLY),
-        Case("end session", "post", "/system/sessions/nosuchsession00/end/", HOLDERS_CHANGE),
-        Case("dictionary item save", "post", f"/system/dictionaries/{type_id}/items/", HOLDERS_CHANGE,
-             data={"value": "matrix", "label": "矩阵"}, state=lambda: DictItem.objects.count()),
-        Case("dictionary item toggle", "post", f"/system/dictionaries/items/{item.pk}/toggle/", HOLDERS_CHANGE,
-             state=lambda: DictItem.objects.get(pk=item.pk).active),
+        MatrixCase("online users", "get", "/system/sessions/", HOLDERS_ONLY),
+        MatrixCase("end session", "post", "/system/sessions/nosuchsession00/end/", HOLDERS_CHANGE),
+        MatrixCase("dictionary item save", "post", f"/system/dictionaries/{type_id}/items/", HOLDERS_CHANGE,
+                   data={"value": "matrix", "label": "矩阵"}, state=lambda: DictItem.objects.count()),
+        MatrixCase("dictionary item toggle", "post", f"/system/dictionaries/items/{item.pk}/toggle/", HOLDERS_CHANGE,
+                   state=lambda: DictItem.objects.get(pk=item.pk).active),
     ]
 
 

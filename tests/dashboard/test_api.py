@@ -2,12 +2,12 @@
 
 from datetime import date
 
-from wanghua.dashboard import refresh
+from wanghua.dashboard import services
 from wanghua.dashboard.models import ExternalStatistic
 
 
 def test_board_and_history_for_the_callers_scope(world, make_user, client_for):
-    refresh.refresh()
+    services.refresh_indicators()
     street = client_for(make_user("st", "street", region=world.street2))
     board = street.get("/api/v1/dashboard/board").json()
     assert board["scope"] == "二街道" and len(board["goals"]) == 6
@@ -32,3 +32,9 @@ def test_statistics_pushed_with_their_source(world, make_user, client_for):
                          content_type="application/json")
     assert future.status_code in (400, 422)
     assert list(ExternalStatistic.objects.values_list("key", "period")) == [("gdp_growth", date(2026, 1, 1))]
+    listed = leader.get("/api/v1/dashboard/statistics?year=2026&goal=strength").json()
+    assert [row["key"] for row in listed["items"]] == ["gdp_growth"]
+    assert leader.get("/api/v1/dashboard/statistics?year=2025").json()["items"] == []
+    assert leader.get("/api/v1/dashboard/statistics?goal=none").status_code == 422  # the page's choices
+    page = leader.get("/indicators/statistics/?year=2025").content.decode()
+    assert "地区生产总值增速" not in page  # the page filters with the same FilterSet

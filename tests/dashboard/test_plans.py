@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from wanghua.core.models import AuditEntry
-from wanghua.dashboard import plans
+from wanghua.dashboard import queries, services
 from wanghua.dashboard.models import ExternalStatistic, IndicatorTarget, RefreshRun
 
 
@@ -20,9 +20,9 @@ def leader(world, make_user):
 
 
 def test_targets_are_set_changed_cleared_and_audited(leader):
-    assert plans.set_targets(leader, 2026, {"org.communities": Decimal(90), "services.stations": Decimal(361)}) == 2
-    assert plans.set_targets(leader, 2026, {"org.communities": Decimal(90)}) == 0  # unchanged: nothing written
-    assert plans.set_targets(leader, 2026, {"org.communities": Decimal(91), "services.stations": None}) == 2
+    assert services.set_targets(leader, 2026, {"org.communities": Decimal(90), "services.stations": Decimal(361)}) == 2
+    assert services.set_targets(leader, 2026, {"org.communities": Decimal(90)}) == 0  # unchanged: nothing written
+    assert services.set_targets(leader, 2026, {"org.communities": Decimal(91), "services.stations": None}) == 2
     assert dict(IndicatorTarget.objects.values_list("key", "value")) == {"org.communities": Decimal(91)}
     actions = sorted(AuditEntry.objects.filter(content_type__model="indicatortarget").values_list("action", flat=True))
     assert actions == ["create", "create", "delete", "update"]
@@ -35,14 +35,14 @@ def test_targets_are_set_changed_cleared_and_audited(leader):
 ])
 def test_bad_targets_are_refused(leader, year, values):
     with pytest.raises(ValidationError):
-        plans.set_targets(leader, year, values)
+        services.set_targets(leader, year, values)
     assert not IndicatorTarget.objects.exists()
 
 
 def test_street_staff_cannot_set_targets(world, make_user):
     street = make_user("st", "street", region=world.street1)
     with pytest.raises(PermissionDenied):
-        plans.set_targets(street, 2026, {"org.communities": Decimal(1)})
+        services.set_targets(street, 2026, {"org.communities": Decimal(1)})
 
 
 def test_targets_page_keeps_the_form_on_a_bad_number(leader, client_for):
@@ -66,11 +66,11 @@ def statistic(**extra) -> dict:
 
 
 def test_a_statistic_keeps_its_source_and_month(leader):
-    made = plans.add_statistic(leader, **statistic())
+    made = services.add_statistic(leader, **statistic())
     assert made.period.day == 1 and made.entered_by == leader
     assert AuditEntry.objects.filter(content_type__model="externalstatistic", action="create").exists()
     with pytest.raises(ValidationError):  # one figure per code and month
-        plans.add_statistic(leader, **statistic())
+        services.add_statistic(leader, **statistic())
 
 
 @pytest.mark.parametrize("bad", [
@@ -81,24 +81,24 @@ def test_a_statistic_keeps_its_source_and_month(leader):
 ])
 def test_bad_statistics_are_refused(leader, bad):
     with pytest.raises(ValidationError):
-        plans.add_statistic(leader, **statistic(**bad))
+        services.add_statistic(leader, **statistic(**bad))
     assert not ExternalStatistic.objects.exists()
 
 
 def test_refresh_on_demand_is_logged_with_who_asked(leader, world, make_user):
-    run = plans.refresh_now(leader)
+    run = services.refresh_indicators(leader)
     assert RefreshRun.objects.get() == run and run.requested_by == leader and run.trigger == "demand"
     with pytest.raises(PermissionDenied):
-        plans.refresh_now(make_user("st", "street", region=world.street1))
+        services.refresh_indicators(make_user("st", "street", region=world.street1))
 
 
 def test_month_of():
-    assert plans.month_of("2026-06") == date(2026, 6, 1)
-    assert plans.month_of("2026-13") is None and plans.month_of("x") is None and plans.month_of(None) is None
+    assert queries.month_of("2026-06") == date(2026, 6, 1)
+    assert queries.month_of("2026-13") is None and queries.month_of("x") is None and queries.month_of(None) is None
 
 
 def test_a_street_gets_its_own_targets(leader, world, client_for):
-    from wanghua.dashboard import refresh, services
+    from wanghua.dashboard import queries, refresh
 
     client = client_for(leader)
     page = f"/indicators/targets/?year=2026&region={world.street1.pk}"
@@ -107,7 +107,7 @@ def test_a_street_gets_its_own_targets(leader, world, client_for):
     assert saved.status_code == 302
     target = IndicatorTarget.objects.get()
     assert (target.region, target.value) == (world.street1, 2)
-    assert services.targets_for(refresh.region_scope(world.street1), 2026) == {"org.communities": 2}
-    assert services.targets_for(refresh.DISTRICT, 2026) == {}
+    assert queries.targets_for(refresh.region_scope(world.street1), 2026) == {"org.communities": 2}
+    assert queries.targets_for(refresh.DISTRICT, 2026) == {}
     sheet = load_workbook(BytesIO(client.get(f"{page}&format=xlsx").content)).active
     assert list(sheet.iter_rows(min_row=2, values_only=True)) == [("幸福望花", "村（社区）", "个", 2)]

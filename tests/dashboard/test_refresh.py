@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from wanghua.civic.models import Commitment
 from wanghua.core import indicators
-from wanghua.dashboard import refresh
+from wanghua.dashboard import refresh, services
 from wanghua.dashboard.models import IndicatorValue, RefreshRun
 
 
@@ -28,7 +28,7 @@ def commitment(world, **extra) -> Commitment:
 
 def test_every_scope_gets_its_values(world):
     commitment(world)
-    run = refresh.refresh()
+    run = services.refresh_indicators()
     assert run.failures == [] and run.finished_at is not None and run.values == IndicatorValue.objects.count()
     assert stored("district", "org.communities") == 3
     assert stored(f"r{world.street1.pk}", "org.communities") == 2
@@ -40,9 +40,9 @@ def test_every_scope_gets_its_values(world):
 
 
 def test_a_second_refresh_in_the_month_overwrites(world):
-    refresh.refresh()
+    services.refresh_indicators()
     commitment(world)
-    refresh.refresh()
+    services.refresh_indicators()
     assert IndicatorValue.objects.filter(scope="district", key="civic.commitments").count() == 1
     assert stored("district", "civic.commitments") == 1
 
@@ -55,7 +55,7 @@ def test_history_counts_as_of_the_month_end(world):
     assert (jan_end + timedelta(microseconds=1)).day == 1
     with indicators.as_of(jan_end):
         assert indicators.today() == date(year, 1, 31)
-    refresh.refresh(jan_end, trigger="history", scopes=[refresh.DISTRICT])
+    services.refresh_indicators(moment=jan_end, trigger="history", scopes=[refresh.DISTRICT])
     assert IndicatorValue.objects.filter(period=date(year, 1, 1)).values("scope").distinct().count() == 1
     assert stored("district", "civic.commitments", date(year, 1, 1)) == 1
 
@@ -66,7 +66,7 @@ def test_one_failing_indicator_is_recorded_and_the_rest_land(world, monkeypatch)
 
     monkeypatch.setitem(indicators.REGISTRY, "test.broken", indicators.Indicator(
         "test.broken", "broken", indicators.Goal.STRENGTH, "x", broken))
-    run = refresh.refresh()
+    run = services.refresh_indicators()
     assert {f["key"] for f in run.failures} == {"test.broken"}
     assert "table missing" in run.failures[0]["error"]
     assert stored("district", "org.communities") == 3

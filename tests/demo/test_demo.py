@@ -89,10 +89,10 @@ def check_project_headline_figures_are_the_articles_counted_from_records(demo):
 
     from django.utils import timezone
 
-    from wanghua.projects import services
+    from wanghua.projects import queries
     from wanghua.projects.models import Project
 
-    figures = services.headline(Project.objects.all(), timezone.localdate().year, 6)
+    figures = queries.headline(Project.objects.all(), timezone.localdate().year, 6)
     assert figures.started == 72
     assert figures.started_investment == Decimal("1158300.00")  # 115.83 亿元
     assert figures.fai == Decimal("165300.00")  # 16.53 亿元 in the first half
@@ -104,19 +104,19 @@ def check_zone_programmes_add_up_to_the_articles_figures(demo):
     from decimal import Decimal
 
     from wanghua.org.models import Zone
-    from wanghua.projects import services
+    from wanghua.projects import queries
     from wanghua.projects.models import Project
 
-    edz = services.zone_programme(Project.objects.all(), Zone.objects.get(code="edz"))
+    edz = queries.zone_programme(Project.objects.all(), Zone.objects.get(code="edz"))
     assert (edz.pv_plants, edz.pv_capacity_mw) == (3, Decimal("400"))  # 100 + 100 + 200 MW
     assert edz.waste_energy_investment == Decimal("57500")  # 5.75 亿元
-    west = services.zone_programme(Project.objects.all(), Zone.objects.get(code="west"))
+    west = queries.zone_programme(Project.objects.all(), Zone.objects.get(code="west"))
     assert west.idle_property_m2 == Decimal("38000")  # 3.8 万㎡
-    tayu = services.zone_programme(Project.objects.all(), Zone.objects.get(code="tayu"))
+    tayu = queries.zone_programme(Project.objects.all(), Zone.objects.get(code="tayu"))
     assert tayu.cooperatives == 25 and tayu.crops >= 20
     plant = Project.objects.get(programme="pv", capacity_mw=200)
     assert (plant.annual_output, plant.land_mu) == (Decimal("28000"), Decimal("4686"))  # 2.8 亿 kWh, 4,686 亩
-    assert round(plant.annual_output * services.COAL_TONNES_PER_10K_KWH / 10000, 1) == Decimal("8.8")  # 万 t
+    assert round(plant.annual_output * queries.COAL_TONNES_PER_10K_KWH / 10000, 1) == Decimal("8.8")  # 万 t
     from wanghua.core.indicators import REGISTRY
 
     assert REGISTRY["projects.started"].value() == 72
@@ -149,7 +149,7 @@ def check_the_board_shows_the_articles_figures_with_their_records(demo):
 
     from django.test import Client
 
-    from wanghua.dashboard import services
+    from wanghua.dashboard import queries
 
     expected = {"services.stations": 361, "services.communities_covered": 90, "projects.started": 72,
                 "projects.investment": Decimal("115.83"), "projects.fai": Decimal("16.53"),
@@ -158,7 +158,7 @@ def check_the_board_shows_the_articles_figures_with_their_records(demo):
                 "projects.cooperatives": 25, "civic.commitments": 10, "civic.occupation_put_right": 405}
     at_least = {"services.busiest_agent": 6000, "projects.crops": 20, "civic.vendors_put_right": 270,
                 "civic.volunteer_teams": 150, "civic.activities": 420}
-    figures = {row.indicator.key: row for row in services.headline_figures()}
+    figures = {row.indicator.key: row for row in queries.headline_figures()}
     assert {key: figures[key].value for key in expected} == expected
     assert all(figures[key].value >= floor for key, floor in at_least.items())
     assert figures["projects.fai"].period.month == 6  # the article's first half

@@ -4,9 +4,11 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from wanghua.industry.ingest import Message, Pipeline
-from wanghua.industry.models import ProductionLine
+from wanghua.core import audit
+from wanghua.industry.models import AlarmDefinition, Equipment, ProductionLine, Tag
 from wanghua.industry.simulator import LineSimulator, install_line
+from wanghua.industry.telemetry.decode import Message
+from wanghua.industry.telemetry.pipeline import Pipeline
 
 
 @dataclass
@@ -38,10 +40,47 @@ def plant(world) -> Plant:
 
 def build_plant(world) -> Plant:
     """The bar line at 一号钢厂 (enterprise1) and another line at 二号铝厂 (enterprise2)."""
-    line = install_line(world.enterprise1, "FT-BAR1", "精品汽车钢生产线")
-    other = install_line(world.enterprise2, "AL-1", "铝板线")
+    line = _install(world.enterprise1, "FT-BAR1", "精品汽车钢生产线")
+    other = _install(world.enterprise2, "AL-1", "铝板线")
     start = timezone.now().replace(microsecond=0) - timedelta(hours=3)
     return Plant(line, other, Pipeline(), start)
+
+
+# The rows install_line makes for a line, kept from the first test that installs it: later tests bulk-insert
+# the same rows (4 statements instead of ~140 audited saves). Every test still gets its own rows.
+_BLUEPRINTS: dict[str, dict] = {}
+
+
+def _values(obj, *skip: str) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
+            if not f.primary_key and f.name not in skip}
+
+
+def _install(enterprise, code: str, name: str) -> ProductionLine:
+    blueprint = _BLUEPRINTS.get(code)
+    if blueprint is None:
+        line = install_line(enterprise, code, name)
+        tags = list(Tag.objects.filter(line=line).select_related("equipment").order_by("pk"))
+        _BLUEPRINTS[code] = {
+            "line": _values(line, "enterprise", "temperature_tag"),
+            "temperature_tag": line.temperature_tag.code,
+            "equipment": [_values(e, "line") for e in Equipment.objects.filter(line=line).order_by("pk")],
+            "tags": [(t.equipment.location if t.equipment else None, _values(t, "line", "equipment")) for t in tags],
+            "alarms": [(d.tag.code, _values(d, "tag"))
+                       for d in AlarmDefinition.objects.filter(tag__line=line).select_related("tag").order_by("pk")],
+        }
+        return line
+    with audit.labelled("industry:install_line"):
+        line = ProductionLine.objects.create(enterprise=enterprise, **blueprint["line"])
+        places = {e.location: e for e in Equipment.objects.bulk_create(
+            [Equipment(line=line, **values) for values in blueprint["equipment"]])}
+        tags = {t.code: t for t in Tag.objects.bulk_create(
+            [Tag(line=line, equipment=places.get(location), **values) for location, values in blueprint["tags"]])}
+        AlarmDefinition.objects.bulk_create([AlarmDefinition(tag=tags[tag], **values)
+                                             for tag, values in blueprint["alarms"]])
+        line.temperature_tag = tags[blueprint["temperature_tag"]]
+        line.save(update_fields=["temperature_tag"])
+    return line
 
 
 def simulate(plant: Plant, seconds: int, *, seed: int = 3, offset: int = 0, **options) -> list[Message]:

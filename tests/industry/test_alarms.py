@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from wanghua.industry import alarms
+from wanghua.industry import queries, services
 from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState
 
 
@@ -40,23 +40,23 @@ def test_acknowledge_register_shelve_and_out_of_service(plant, make_user, world)
     operator = make_user("op", "operator", unit=world.enterprise1)
     current_over(plant, [(0, 950)])  # HIHI has no on-delay
     hihi = state_of(plant, "HIHI")
-    assert [s.pk for s in alarms.current(AlarmState.objects.visible_to(operator))] == [hihi.pk]
-    alarms.acknowledge(operator, hihi.pk)
+    assert [s.pk for s in queries.current(AlarmState.objects.visible_to(operator))] == [hihi.pk]
+    services.acknowledge(operator, hihi.pk)
     with pytest.raises(ValidationError):
-        alarms.acknowledge(operator, hihi.pk)
-    event = alarms.register(operator, hihi.pk, cause="轧辊卡钢", action="停机处理后恢复")
+        services.acknowledge(operator, hihi.pk)
+    event = services.register(operator, hihi.pk, cause="轧辊卡钢", action="停机处理后恢复")
     assert (event.kind, event.user, event.cause) == ("registered", operator, "轧辊卡钢")
     with pytest.raises(ValidationError):
-        alarms.register(operator, hihi.pk, cause="", action="")
+        services.register(operator, hihi.pk, cause="", action="")
     with pytest.raises(PermissionDenied):  # shelving needs a shift leader's permission
-        alarms.shelve(operator, hihi.pk, minutes=30, note="误报")
+        services.shelve(operator, hihi.pk, minutes=30, note="误报")
     root = make_user("root", is_superuser=True)
     with pytest.raises(ValidationError):
-        alarms.shelve(root, hihi.pk, minutes=24 * 60, note="太长")
-    alarms.shelve(root, hihi.pk, minutes=30, note="传感器待校准")
-    assert alarms.current(AlarmState.objects.all()) == [] or hihi.pk not in [
-        s.pk for s in alarms.current(AlarmState.objects.all())]
-    alarms.set_out_of_service(root, hihi.pk, True, note="检修")
+        services.shelve(root, hihi.pk, minutes=24 * 60, note="太长")
+    services.shelve(root, hihi.pk, minutes=30, note="传感器待校准")
+    assert queries.current(AlarmState.objects.all()) == [] or hihi.pk not in [
+        s.pk for s in queries.current(AlarmState.objects.all())]
+    services.remove_from_service(root, hihi.pk, note="检修")
     current_over(plant, [(5, 990)])
     assert not state_of(plant, "HIHI").active  # not evaluated while out of service
     kinds = list(AlarmEvent.objects.filter(definition_id=hihi.pk).order_by("id").values_list("kind", flat=True))
@@ -67,7 +67,7 @@ def test_other_enterprise_cannot_touch_the_alarm(plant, make_user, world):
     current_over(plant, [(0, 950)])
     outsider = make_user("op2", "operator", unit=world.enterprise2)
     with pytest.raises(AlarmDefinition.DoesNotExist):
-        alarms.acknowledge(outsider, state_of(plant, "HIHI").pk)
+        services.acknowledge(outsider, state_of(plant, "HIHI").pk)
     assert AlarmState.objects.visible_to(outsider).count() == 0
 
 

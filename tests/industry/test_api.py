@@ -66,8 +66,9 @@ def test_http_ingest_with_a_gateway_token(plant, make_user, world, client_for):
     assert refused.status_code == 403
 
 
-def test_times_no_database_stores_are_refused_with_422(plant, make_user, world, client_for):
+def test_times_no_database_stores_are_refused(plant, make_user, world, client_for):
+    # The journal's filter is the page's (days): a time is refused by the schema (422) or the FilterSet (400).
     client = client_for(make_user("op", "operator", unit=world.enterprise1))
     for until in ("0266-04-23T03:32:59-21:31", "1900-01-01T00:00:00+08:00"):
         response = client.get("/api/v1/industry/alarm-events", {"until": until})
-        assert response.status_code == 422, until
+        assert response.status_code in (400, 422), until

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from wanghua.industry import definitions
+from wanghua.industry import services
 from wanghua.industry.models import AlarmDefinition, Tag
 
 
@@ -15,40 +15,40 @@ def test_alarm_limits_must_rise_and_stay_in_range(plant, make_user, world):
     actor = manager(make_user, world)
     current = Tag.objects.get(line=plant.line, code="finish_current")  # HI 800, HIHI 900, range 0…3000
     with pytest.raises(ValidationError, match="LOLO"):
-        definitions.define_alarm(actor, tag=current, kind="LO", limit=850, message="电流低")  # above HI
+        services.define_alarm(actor, tag=current, kind="LO", limit=850, message="电流低")  # above HI
     with pytest.raises(ValidationError, match="有效范围"):
-        definitions.define_alarm(actor, tag=current, kind="LO", limit=-5, message="电流低")
+        services.define_alarm(actor, tag=current, kind="LO", limit=-5, message="电流低")
     with pytest.raises(ValidationError):
-        definitions.define_alarm(actor, tag=current, kind="HI", limit=700, message="重复")  # one HI per tag
-    low = definitions.define_alarm(actor, tag=current, kind="LO", limit=100, priority="low", message="电流低")
+        services.define_alarm(actor, tag=current, kind="HI", limit=700, message="重复")  # one HI per tag
+    low = services.define_alarm(actor, tag=current, kind="LO", limit=100, priority="low", message="电流低")
     assert low.pk and low.state == ""
     with pytest.raises(ValidationError, match="LOLO"):
-        definitions.update_alarm(actor, AlarmDefinition.objects.get(tag=current, kind="HIHI").pk, limit=750)
+        services.update_alarm(actor, AlarmDefinition.objects.get(tag=current, kind="HIHI").pk, limit=750)
     saw = Tag.objects.get(line=plant.line, code="saw_state")
     with pytest.raises(ValidationError):
-        definitions.define_alarm(actor, tag=saw, kind="HI", limit=1, message="错误")  # a state tag has no limits
+        services.define_alarm(actor, tag=saw, kind="HI", limit=1, message="错误")  # a state tag has no limits
 
 
 def test_tag_range_cannot_exclude_its_alarm_limits(plant, make_user, world):
     actor = manager(make_user, world)
     tag = Tag.objects.get(line=plant.line, code="hyd_pressure")  # LO 14, LOLO 12
     with pytest.raises(ValidationError, match="有效范围"):
-        definitions.update_tag(actor, tag.pk, low=13)
+        services.update_tag(actor, tag.pk, low=13)
     with pytest.raises(ValidationError):
-        definitions.update_tag(actor, tag.pk, low=30, high=20)
-    assert definitions.update_tag(actor, tag.pk, high=35, key=False).high == 35
+        services.update_tag(actor, tag.pk, low=30, high=20)
+    assert services.update_tag(actor, tag.pk, high=35, key=False).high == 35
 
 
 def test_only_managers_of_the_enterprise_change_definitions(plant, make_user, world):
     operator = make_user("op", "operator", unit=world.enterprise1)
     tag = Tag.objects.get(line=plant.line, code="hyd_pressure")
     with pytest.raises(PermissionDenied):
-        definitions.update_tag(operator, tag.pk, high=35)
+        services.update_tag(operator, tag.pk, high=35)
     outsider = make_user("pm2", "plant_manager", unit=world.enterprise2)
     with pytest.raises(Tag.DoesNotExist):
-        definitions.update_tag(outsider, tag.pk, high=35)
+        services.update_tag(outsider, tag.pk, high=35)
     with pytest.raises(ValidationError):
-        definitions.update_line(manager(make_user, world), plant.line.pk, temperature_tag=plant.other_line.tags.first())
+        services.update_line(manager(make_user, world), plant.line.pk, temperature_tag=plant.other_line.tags.first())
 
 
 def test_setup_pages_and_api(plant, make_user, world, client_for):

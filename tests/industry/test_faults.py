@@ -12,8 +12,8 @@ from django.db import connection
 from django.db.models import Count
 
 from wanghua.industry.models import Sample
-from wanghua.industry.mqtt import Publisher
 from wanghua.industry.simulator import LineSimulator, install_line
+from wanghua.industry.telemetry.worker import Publisher
 from wanghua.industry.testing import PrivateBroker, start_worker
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.django_db(transaction=True)]

@@ -6,8 +6,8 @@ from io import StringIO
 from django.db.models import Sum
 
 from tests.industry.conftest import simulate
-from wanghua.industry.ingest import MAX_PAYLOAD, Message
 from wanghua.industry.models import DeadLetter, Heat, LineStatus, LiveSnapshot, MinuteRollup, Sample
+from wanghua.industry.telemetry.decode import MAX_PAYLOAD, Message
 
 
 def test_a_simulated_run_is_stored_with_rollups_and_snapshot(plant):

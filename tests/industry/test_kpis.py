@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from wanghua.industry import kpis
+from wanghua.industry import queries
 from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState, MinuteRollup, Stop, Tag
 
 
@@ -32,7 +32,7 @@ def test_alarm_kpis(plant):
     AlarmState.objects.create(definition=oil, line=plant.line, active=True, acked=False,
                               active_since=plant.start - timedelta(hours=30))
     start = ten_minute_start(plant)
-    result = kpis.alarm_kpis([plant.line], start, start + timedelta(hours=1))
+    result = queries.alarm_kpis([plant.line], start, start + timedelta(hours=1))
     assert result.activations == 13
     assert result.per_10_min == pytest.approx(13 / 6, abs=0.01)
     assert result.peak_10_min == 12 and result.flood_percent == pytest.approx(100 / 6, abs=0.01)
@@ -51,7 +51,7 @@ def test_stop_kpis_and_oee(plant):
                         kind="hot", location=l04, by_fault=True)
     Stop.objects.create(line=plant.line, started_at=plant.start + hour, ended_at=plant.start + 3 * hour,
                         kind="cold", by_fault=False)
-    result = kpis.stop_kpis([plant.line], plant.start, plant.start + 4 * hour)
+    result = queries.stop_kpis([plant.line], plant.start, plant.start + 4 * hour)
     assert (result.stops, result.hot, result.cold, result.downtime_hours) == (2, 1, 1, 2.5)
     assert result.mttr_minutes == 75.0 and result.mtbf_hours == pytest.approx(0.75)
     assert result.failure_rate_percent == pytest.approx(12.5)
@@ -63,14 +63,14 @@ def test_stop_kpis_and_oee(plant):
         MinuteRollup.objects.create(tag=tag, minute=plant.start, n=1, total=low, low=low, high=low, last=low)
         MinuteRollup.objects.create(tag=tag, minute=plant.start + 3 * hour, n=1, total=high, low=high, high=high,
                                     last=high)
-    value = kpis.oee(plant.line, plant.start, plant.start + 4 * hour)
+    value = queries.oee(plant.line, plant.start, plant.start + 4 * hour)
     # 4 h planned, 2.5 h down → 90 min running; ideal 4/min? The test line's ideal rate is 4 pieces/min.
     assert value.availability == pytest.approx(1.5 / 4)
     assert value.output == 360 and value.performance == pytest.approx(360 / (4 * 90))
     assert value.quality == pytest.approx(351 / 360)
     assert value.oee == pytest.approx(1.5 / 4 * 1.0 * 351 / 360)
-    assert kpis.oee_per_day(plant.line, days=2)[-1]["day"] == timezone.localdate().isoformat()
-    silent = kpis.oee(plant.line, plant.start - timedelta(days=10), plant.start - timedelta(days=9))
+    assert queries.oee_per_day(plant.line, days=2)[-1]["day"] == timezone.localdate().isoformat()
+    silent = queries.oee(plant.line, plant.start - timedelta(days=10), plant.start - timedelta(days=9))
     assert not silent.reported  # no count data then: "no data", not an OEE of 0
 
 

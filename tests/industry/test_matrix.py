@@ -1,7 +1,7 @@
 """The permission matrix for every industry page, export and API route: operators of one
 enterprise against operators of another."""
 
-from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
+from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, MatrixCase, run_case
 from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState, ProductionLine, Sample, Stop, Tag
 
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
@@ -28,48 +28,51 @@ def events(pk: int):
     return lambda: AlarmEvent.objects.filter(definition_id=pk).count()
 
 
-def operator_cases(w, users) -> list[Case]:
+def operator_cases(w, users) -> list[MatrixCase]:
     ids = users["industry"]
     line = "/industry/lines/FT-BAR1"
     api = "/api/v1/industry"
     return [
-        Case("lines", "get", "/industry/", PAGE_LIST, marker=MARK),
-        Case("live line", "get", f"{line}/", PAGE_DETAIL),
-        Case("live sparklines", "get", f"{line}/sparklines.json", PAGE_DETAIL),
-        Case("qr sheet", "get", f"{line}/qr/", PAGE_DETAIL),
-        Case("analysis", "get", f"{line}/analysis/", PAGE_DETAIL),
-        Case("line setup", "get", f"{line}/setup/", PAGE_DETAIL),
-        Case("live equipment", "get", f"{line}/L04/", PAGE_DETAIL),
-        Case("equipment sparklines", "get", f"{line}/L04/sparklines.json", PAGE_DETAIL),
-        Case("alarm journal", "get", "/industry/alarms/", PAGE_LIST, marker="精轧主电机严重过流"),
-        Case("current alarms", "get", "/industry/alarms/current/", PAGE_LIST, marker="定尺锯故障"),
-        Case("current alarms export", "get", "/industry/alarms/current/?format=xlsx", EXPORT, marker="定尺锯故障"),
-        Case("alarm journal export", "get", "/industry/alarms/?format=xlsx", EXPORT, marker="精轧主电机严重过流"),
-        Case("alarm ack", "post", f"/industry/alarms/{ids['ack']}/ack/", PAGE_CHANGE, state=events(ids["ack"])),
-        Case("alarm register", "post", f"/industry/alarms/{ids['register']}/register/", PAGE_CHANGE,
-             data={"cause": "泵故障", "action": "切换备用泵"}, state=events(ids["register"])),
-        Case("stops", "get", "/industry/stops/", PAGE_LIST, marker=MARK),
-        Case("stops export", "get", "/industry/stops/?format=xlsx", EXPORT, marker=MARK),
-        Case("stop reason", "post", f"/industry/stops/{ids['stop']}/reason/", PAGE_CHANGE, data={"reason": "换辊"},
-             state=lambda: Stop.objects.get(pk=ids["stop"]).reason),
-        Case("api lines", "get", f"{api}/lines", API_LIST, marker="FT-BAR1"),
-        Case("api line", "get", f"{api}/lines/FT-BAR1", API_DETAIL),
-        Case("api live", "get", f"{api}/lines/FT-BAR1/live", API_DETAIL),
-        Case("api history", "get", f"{api}/lines/FT-BAR1/history?tag=speed", API_DETAIL),
-        Case("api kpis", "get", f"{api}/lines/FT-BAR1/kpis?days=1", API_DETAIL),
-        Case("api alarms", "get", f"{api}/alarms", API_LIST, marker="定尺锯故障"),
-        Case("api alarm events", "get", f"{api}/alarm-events", API_LIST, marker="定尺锯故障"),
-        Case("api alarm ack", "post", f"{api}/alarms/{ids['api_ack']}/acknowledge", API_DETAIL, as_json=True,
-             state=events(ids["api_ack"])),
-        Case("api alarm register", "post", f"{api}/alarms/{ids['api_register']}/register", API_DETAIL,
-             data={"cause": "卡料", "action": "清理"}, as_json=True, state=events(ids["api_register"])),
-        Case("api stops", "get", f"{api}/stops", API_LIST, marker="FT-BAR1"),
-        Case("api stop reason", "post", f"{api}/stops/{ids['stop']}/reason", API_DETAIL, data={"reason": "待料"},
-             as_json=True, state=lambda: Stop.objects.get(pk=ids["stop"]).reason),
+        MatrixCase("lines", "get", "/industry/", PAGE_LIST, marker=MARK),
+        MatrixCase("live line", "get", f"{line}/", PAGE_DETAIL),
+        MatrixCase("live sparklines", "get", f"{line}/sparklines.json", PAGE_DETAIL),
+        MatrixCase("qr sheet", "get", f"{line}/qr/", PAGE_DETAIL),
+        MatrixCase("analysis", "get", f"{line}/analysis/", PAGE_DETAIL),
+        MatrixCase("line setup", "get", f"{line}/setup/", PAGE_DETAIL),
+        MatrixCase("live equipment", "get", f"{line}/L04/", PAGE_DETAIL),
+        MatrixCase("equipment sparklines", "get", f"{line}/L04/sparklines.json", PAGE_DETAIL),
+        MatrixCase("alarm journal", "get", "/industry/alarms/", PAGE_LIST, marker="精轧主电机严重过流"),
+        MatrixCase("current alarms", "get", "/industry/alarms/current/", PAGE_LIST, marker="定尺锯故障"),
+        MatrixCase("current alarms export", "get", "/industry/alarms/current/?format=xlsx", EXPORT,
+                   marker="定尺锯故障"),
+        MatrixCase("alarm journal export", "get", "/industry/alarms/?format=xlsx", EXPORT, marker="精轧主电机严重过流"),
+        MatrixCase("alarm ack", "post", f"/industry/alarms/{ids['ack']}/ack/", PAGE_CHANGE, state=events(ids["ack"])),
+        MatrixCase("alarm register", "post", f"/industry/alarms/{ids['register']}/register/", PAGE_CHANGE,
+                   data={"cause": "泵故障", "action": "切换备用泵"}, state=events(ids["register"])),
+        MatrixCase("stops", "get", "/industry/stops/", PAGE_LIST, marker=MARK),
+        MatrixCase("stops export", "get", "/industry/stops/?format=xlsx", EXPORT,
+                   marker=MARK),
+        MatrixCase("stop reason", "post", f"/industry/stops/{ids['stop']}/reason/", PAGE_CHANGE,
+                   data={"reason": "换辊"},
+                   state=lambda: Stop.objects.get(pk=ids["stop"]).reason),
+        MatrixCase("api lines", "get", f"{api}/lines", API_LIST, marker="FT-BAR1"),
+        MatrixCase("api line", "get", f"{api}/lines/FT-BAR1", API_DETAIL),
+        MatrixCase("api live", "get", f"{api}/lines/FT-BAR1/live", API_DETAIL),
+        MatrixCase("api history", "get", f"{api}/lines/FT-BAR1/history?tag=speed", API_DETAIL),
+        MatrixCase("api kpis", "get", f"{api}/lines/FT-BAR1/kpis?days=1", API_DETAIL),
+        MatrixCase("api alarms", "get", f"{api}/alarms", API_LIST, marker="定尺锯故障"),
+        MatrixCase("api alarm events", "get", f"{api}/alarm-events", API_LIST, marker="定尺锯故障"),
+        MatrixCase("api alarm ack", "post", f"{api}/alarms/{ids['api_ack']}/acknowledge", API_DETAIL, as_json=True,
+                   state=events(ids["api_ack"])),
+        MatrixCase("api alarm register", "post", f"{api}/alarms/{ids['api_register']}/register", API_DETAIL,
+                   data={"cause": "卡料", "action": "清理"}, as_json=True, state=events(ids["api_register"])),
+        MatrixCase("api stops", "get", f"{api}/stops", API_LIST, marker="FT-BAR1"),
+        MatrixCase("api stop reason", "post", f"{api}/stops/{ids['stop']}/reason", API_DETAIL, data={"reason": "待料"},
+                   as_json=True, state=lambda: Stop.objects.get(pk=ids["stop"]).reason),
     ]
 
 
-def manager_cases(w, users) -> list[Case]:
+def manager_cases(w, users) -> list[MatrixCase]:
     ids, plant = users["industry"], users["plant"]
     api = "/api/v1/industry"
     body = {"line": "FT-BAR1", "ts": plant.at(1000), "values": {"speed": 2.0}}
@@ -80,37 +83,39 @@ def manager_cases(w, users) -> list[Case]:
     new_alarm = {"tag": tag.pk, "kind": "LO", "limit": 0.5, "priority": "low", "deadband": 0, "on_delay": 0,
                  "off_delay": 0, "message": "含氧量低"}
     return [
-        Case("line edit form", "get", f"/industry/setup/lines/{line.pk}/edit/", PAGE_DETAIL),
-        Case("line edit", "post", f"/industry/setup/lines/{line.pk}/edit/", PAGE_CHANGE, data=settings,
-             state=lambda: ProductionLine.objects.get(pk=line.pk).cold_after_minutes),
-        Case("tag edit form", "get", f"/industry/setup/tags/{tag.pk}/edit/", PAGE_DETAIL),
-        Case("tag edit", "post", f"/industry/setup/tags/{tag.pk}/edit/", PAGE_CHANGE,
-             data={"name": tag.name, "unit": "%", "low": 0, "high": 25, "key": ""},
-             state=lambda: Tag.objects.get(pk=tag.pk).high),
-        Case("alarm form", "get", "/industry/setup/alarms/new/", PAGE_LIST),
-        Case("alarm define", "post", "/industry/setup/alarms/new/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=new_alarm,
-             state=lambda: AlarmDefinition.objects.count()),
-        Case("alarm edit form", "get", f"/industry/setup/alarms/{alarm.pk}/edit/", PAGE_DETAIL),
-        Case("alarm edit", "post", f"/industry/setup/alarms/{alarm.pk}/edit/", PAGE_CHANGE,
-             data={"kind": "HI", "limit": 5.5, "priority": "low", "deadband": 0.3, "on_delay": 60, "off_delay": 30,
+        MatrixCase("line edit form", "get", f"/industry/setup/lines/{line.pk}/edit/", PAGE_DETAIL),
+        MatrixCase("line edit", "post", f"/industry/setup/lines/{line.pk}/edit/", PAGE_CHANGE, data=settings,
+                   state=lambda: ProductionLine.objects.get(pk=line.pk).cold_after_minutes),
+        MatrixCase("tag edit form", "get", f"/industry/setup/tags/{tag.pk}/edit/", PAGE_DETAIL),
+        MatrixCase("tag edit", "post", f"/industry/setup/tags/{tag.pk}/edit/", PAGE_CHANGE,
+                   data={"name": tag.name, "unit": "%", "low": 0, "high": 25, "key": ""},
+                   state=lambda: Tag.objects.get(pk=tag.pk).high),
+        MatrixCase("alarm form", "get", "/industry/setup/alarms/new/", PAGE_LIST),
+        MatrixCase("alarm define", "post", "/industry/setup/alarms/new/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=new_alarm,
+                   state=lambda: AlarmDefinition.objects.count()),
+        MatrixCase("alarm edit form", "get", f"/industry/setup/alarms/{alarm.pk}/edit/", PAGE_DETAIL),
+        MatrixCase("alarm edit", "post", f"/industry/setup/alarms/{alarm.pk}/edit/", PAGE_CHANGE,
+                   data={"kind": "HI", "limit": 5.5, "priority": "low", "deadband": 0.3, "on_delay": 60,
+                         "off_delay": 30,
                    "message": "烟气含氧量高"}, state=lambda: AlarmDefinition.objects.get(pk=alarm.pk).limit),
-        Case("api tag patch", "patch", f"{api}/tags/{tag.pk}", API_DETAIL, data={"high": 30}, as_json=True,
-             state=lambda: Tag.objects.get(pk=tag.pk).high),
-        Case("api alarm define", "post", f"{api}/alarm-definitions",
-             {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
-             data={"tag_id": tag.pk, "kind": "LOLO", "limit": 0.2, "message": "含氧量过低"}, as_json=True,
-             state=lambda: AlarmDefinition.objects.count()),
-        Case("api alarm patch", "patch", f"{api}/alarm-definitions/{alarm.pk}", API_DETAIL, data={"deadband": 0.4},
-             as_json=True, state=lambda: AlarmDefinition.objects.get(pk=alarm.pk).deadband),
-        Case("api alarm shelve", "post", f"{api}/alarms/{ids['shelve']}/shelve", API_DETAIL,
-             data={"minutes": 30, "note": "传感器校准"}, as_json=True, state=events(ids["shelve"])),
-        Case("api alarm unshelve", "post", f"{api}/alarms/{ids['shelve']}/unshelve", API_DETAIL, as_json=True,
-             state=events(ids["shelve"])),
-        Case("alarm shelve page", "post", f"/industry/alarms/{ids['ack']}/shelve/", PAGE_CHANGE,
-             data={"minutes": 10, "note": "调试"}, state=events(ids["ack"])),
-        Case("api ingest", "post", f"{api}/ingest", INGEST, data=body, as_json=True,
-             state=lambda: Sample.objects.count()),
+        MatrixCase("api tag patch", "patch", f"{api}/tags/{tag.pk}", API_DETAIL, data={"high": 30}, as_json=True,
+                   state=lambda: Tag.objects.get(pk=tag.pk).high),
+        MatrixCase("api alarm define", "post", f"{api}/alarm-definitions",
+                   {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
+                   data={"tag_id": tag.pk, "kind": "LOLO", "limit": 0.2, "message": "含氧量过低"}, as_json=True,
+                   state=lambda: AlarmDefinition.objects.count()),
+        MatrixCase("api alarm patch", "patch", f"{api}/alarm-definitions/{alarm.pk}", API_DETAIL,
+                   data={"deadband": 0.4},
+                   as_json=True, state=lambda: AlarmDefinition.objects.get(pk=alarm.pk).deadband),
+        MatrixCase("api alarm shelve", "post", f"{api}/alarms/{ids['shelve']}/shelve", API_DETAIL,
+                   data={"minutes": 30, "note": "传感器校准"}, as_json=True, state=events(ids["shelve"])),
+        MatrixCase("api alarm unshelve", "post", f"{api}/alarms/{ids['shelve']}/unshelve", API_DETAIL, as_json=True,
+                   state=events(ids["shelve"])),
+        MatrixCase("alarm shelve page", "post", f"/industry/alarms/{ids['ack']}/shelve/", PAGE_CHANGE,
+                   data={"minutes": 10, "note": "调试"}, state=events(ids["ack"])),
+        MatrixCase("api ingest", "post", f"{api}/ingest", INGEST, data=body, as_json=True,
+                   state=lambda: Sample.objects.count()),
     ]
 
 

@@ -10,8 +10,8 @@ from django.db import connection
 
 from tests.industry.conftest import forget_session
 from wanghua.industry.models import DeadLetter, Sample
-from wanghua.industry.mqtt import IngestWorker, Publisher
 from wanghua.industry.simulator import LineSimulator, install_line
+from wanghua.industry.telemetry.worker import IngestWorker, Publisher
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.django_db(transaction=True)]
 

@@ -72,11 +72,11 @@ def test_stop_reason_and_list(plant, make_user, world, client_for):
 
 
 def test_current_alarms_across_lines_leave_out_shelved_ones(plant, make_user, world, client_for):
-    from wanghua.industry import alarms
+    from wanghua.industry import services
 
     plant.send({"ts": plant.at(0), "values": {"finish_current": 950, "saw_state": "fault"}})
     saw = AlarmState.objects.get(definition__tag__code="saw_state")
-    alarms.shelve(make_user("root", is_superuser=True), saw.pk, minutes=30, note="换锯片")
+    services.shelve(make_user("root", is_superuser=True), saw.pk, minutes=30, note="换锯片")
     client = client_for(make_user("op", "operator", unit=world.enterprise1))
     html = client.get("/industry/alarms/current/").content.decode()
     assert "精轧主电机严重过流" in html and "定尺锯故障" not in html and "未确认" in html

@@ -1,6 +1,6 @@
 """Stops: detected from the status, attributed to the alarm before them, hot or cold."""
 
-from wanghua.industry import stops
+from wanghua.industry import services
 from wanghua.industry.models import Stop
 
 
@@ -18,7 +18,7 @@ def test_a_short_stop_after_an_alarm_is_hot_and_located(plant, make_user, world)
     stop.refresh_from_db()
     assert stop.kind == Stop.Kind.HOT and stop.seconds == 600
     operator = make_user("op", "operator", unit=world.enterprise1)
-    assert stops.give_reason(operator, stop.pk, "精轧机卡钢").reason == "精轧机卡钢"
+    assert services.give_stop_reason(operator, stop.pk, "精轧机卡钢").reason == "精轧机卡钢"
 
 
 def test_long_or_cooled_stops_are_cold_and_hiccups_are_ignored(plant):

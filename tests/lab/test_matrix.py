@@ -1,7 +1,7 @@
 """The permission matrix for every lab page, export and API route: the lab inspector of one enterprise
 against the lab inspector of another."""
 
-from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, Case, run_case
+from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, MatrixCase, run_case
 
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
 # The lab's pages before it became its own app: a permanent redirect for whoever may open lab pages at all
@@ -50,7 +50,7 @@ def prepare_lab(world, make_user) -> dict:
             "delivery": delivery.pk, "certificate": certificate.pk, "certificate_number": certificate.number}
 
 
-def lab_cases(w, users) -> list[Case]:
+def lab_cases(w, users) -> list[MatrixCase]:
     from django.utils import timezone
 
     from wanghua.lab.models import Certificate, Delivery, HeatAnalysis, LabOrder, TestResult
@@ -74,57 +74,58 @@ def lab_cases(w, users) -> list[Case]:
     order, delivery, certificate = ids["decided"], ids["delivery"], ids["certificate"]
 
     return [
-        Case("lab orders", "get", "/lab/", PAGE_LIST, marker="25M00001"),
-        Case("lab orders export", "get", "/lab/?format=xlsx", EXPORT, marker="25M00001"),
-        Case("lab order form", "get", "/lab/orders/new/", PAGE_LIST),
-        Case("lab analysis", "get", "/lab/analysis/", PAGE_LIST, marker="HRB400"),
-        Case("lab order register", "post", "/lab/orders/new/", created,
-             data={"heat": "25M10001", "grade": "HRB400E", "diameter": 20, "sampled_at": "2026-11-29T07:00"}),
-        Case("lab order", "get", f"/lab/orders/{ids['decided']}/", PAGE_DETAIL),
-        Case("lab certificate", "get", f"/lab/orders/{ids['decided']}/certificate.pdf", PAGE_DETAIL),
-        Case("lab manual result", "post", f"/lab/orders/{ids['open']}/specimens/{ids['manual']}/result/",
-             PAGE_CHANGE, data={"yield_strength": 440, "tensile_strength": 590, "elongation": 20, "agt": 10,
+        MatrixCase("lab orders", "get", "/lab/", PAGE_LIST, marker="25M00001"),
+        MatrixCase("lab orders export", "get", "/lab/?format=xlsx", EXPORT, marker="25M00001"),
+        MatrixCase("lab order form", "get", "/lab/orders/new/", PAGE_LIST),
+        MatrixCase("lab analysis", "get", "/lab/analysis/", PAGE_LIST, marker="HRB400"),
+        MatrixCase("lab order register", "post", "/lab/orders/new/", created,
+                   data={"heat": "25M10001", "grade": "HRB400E", "diameter": 20, "sampled_at": "2026-11-29T07:00"}),
+        MatrixCase("lab order", "get", f"/lab/orders/{ids['decided']}/", PAGE_DETAIL),
+        MatrixCase("lab certificate", "get", f"/lab/orders/{ids['decided']}/certificate.pdf", PAGE_DETAIL),
+        MatrixCase("lab manual result", "post", f"/lab/orders/{ids['open']}/specimens/{ids['manual']}/result/",
+                   PAGE_CHANGE, data={"yield_strength": 440, "tensile_strength": 590, "elongation": 20, "agt": 10,
                                 "reason": "机器人检修，人工试验"}, state=results_of(ids["manual"])),
-        Case("old lab address", "get", f"/industry/lab/orders/{ids['decided']}/?x=1", MOVED),
-        Case("api lab orders", "get", "/api/v1/lab/orders", API_LIST, marker="25M00001"),
-        Case("api lab order", "get", f"/api/v1/lab/orders/{ids['decided']}", API_DETAIL),
-        Case("api lab register", "post", "/api/v1/lab/orders", api_created, as_json=True,
+        MatrixCase("old lab address", "get", f"/industry/lab/orders/{ids['decided']}/?x=1", MOVED),
+        MatrixCase("api lab orders", "get", "/api/v1/lab/orders", API_LIST, marker="25M00001"),
+        MatrixCase("api lab order", "get", f"/api/v1/lab/orders/{ids['decided']}", API_DETAIL),
+        MatrixCase("api lab register", "post", "/api/v1/lab/orders", api_created, as_json=True,
              data={"heat": "25M20001", "grade": "HRB500", "diameter": 25, "sampled_at": timezone.now().isoformat()}),
-        Case("api lab result", "post", f"/api/v1/lab/specimens/{ids['api']}/results",
+        MatrixCase("api lab result", "post", f"/api/v1/lab/specimens/{ids['api']}/results",
              {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}, as_json=True,
              data={"yield_strength": 445, "tensile_strength": 595, "elongation": 21, "agt": 10.5},
              state=results_of(ids["api"])),
         # issue 19: melt analysis, review, deliveries and certificates (as the lab inspector)
-        Case("lab analysis entry", "post", f"/lab/orders/{ids['open']}/analysis/", PAGE_CHANGE,
+        MatrixCase("lab analysis entry", "post", f"/lab/orders/{ids['open']}/analysis/", PAGE_CHANGE,
              data={**MELT, "reason": "光谱仪检修，人工录入"}, state=analyses_of(ids["open"])),
-        Case("lab review queue (inspector)", "get", "/lab/review/", FORBIDDEN),
-        Case("lab approve (inspector)", "post", f"/lab/orders/{ids['awaiting']}/review/approve/", NOT_THEIRS,
+        MatrixCase("lab review queue (inspector)", "get", "/lab/review/", FORBIDDEN),
+        MatrixCase("lab approve (inspector)", "post", f"/lab/orders/{ids['awaiting']}/review/approve/", NOT_THEIRS,
              state=review_of(ids["awaiting"])),
-        Case("lab deliveries", "get", "/lab/deliveries/", PAGE_LIST, marker="HT-M-001"),
-        Case("lab delivery form", "get", "/lab/deliveries/new/", PAGE_LIST),
-        Case("lab delivery create", "post", "/lab/deliveries/new/",
+        MatrixCase("lab deliveries", "get", "/lab/deliveries/", PAGE_LIST, marker="HT-M-001"),
+        MatrixCase("lab delivery form", "get", "/lab/deliveries/new/", PAGE_LIST),
+        MatrixCase("lab delivery create", "post", "/lab/deliveries/new/",
              {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
              data={"customer": "望花建工", "contract": "HT-M-002", "grade": "HRB400", "diameter": 16, "bundles": 2,
                    "weight": "6.1", "orders": [order]}, state=lambda: Delivery.objects.count()),
-        Case("lab delivery", "get", f"/lab/deliveries/{delivery}/", PAGE_DETAIL, marker="HT-M-001"),
-        Case("lab certificate issue", "post", f"/lab/deliveries/{delivery}/certificate/", PAGE_CHANGE,
+        MatrixCase("lab delivery", "get", f"/lab/deliveries/{delivery}/", PAGE_DETAIL, marker="HT-M-001"),
+        MatrixCase("lab certificate issue", "post", f"/lab/deliveries/{delivery}/certificate/", PAGE_CHANGE,
              state=certificates_now()),  # in scope: refused (one is valid), back to the delivery
-        Case("lab certificates", "get", "/lab/certificates/", PAGE_LIST, marker=ids["certificate_number"]),
-        Case("lab certificate page", "get", f"/lab/certificates/{certificate}/",
+        MatrixCase("lab certificates", "get", "/lab/certificates/", PAGE_LIST, marker=ids["certificate_number"]),
+        MatrixCase("lab certificate page", "get", f"/lab/certificates/{certificate}/",
              {"anonymous": 302, "no_role": 403, "out_of_scope": 404, "in_scope": 302}),
-        Case("lab certificate pdf", "get", f"/lab/certificates/{certificate}/certificate.pdf", PAGE_DETAIL),
-        Case("lab certificate revoke (inspector)", "post", f"/lab/certificates/{certificate}/revoke/", NOT_THEIRS,
-             data={"reason": "x"}, state=certificates_now()),
-        Case("lab settings (inspector)", "get", "/lab/settings/", FORBIDDEN),
-        Case("api lab analysis", "post", f"/api/v1/lab/orders/{ids['api_order']}/analyses",
+        MatrixCase("lab certificate pdf", "get", f"/lab/certificates/{certificate}/certificate.pdf", PAGE_DETAIL),
+        MatrixCase("lab certificate revoke (inspector)", "post", f"/lab/certificates/{certificate}/revoke/",
+                   NOT_THEIRS, data={"reason": "x"}, state=certificates_now()),
+        MatrixCase("lab settings (inspector)", "get", "/lab/settings/", FORBIDDEN),
+        MatrixCase("api lab analysis", "post", f"/api/v1/lab/orders/{ids['api_order']}/analyses",
              {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}, as_json=True,
              data={**MELT, "instrument": "直读光谱仪-1"}, state=analyses_of(ids["api_order"])),
-        Case("api lab certificates", "get", "/api/v1/lab/certificates", API_LIST, marker=ids["certificate_number"]),
-        Case("api lab certificate", "get", f"/api/v1/lab/certificates/{certificate}", API_DETAIL),
+        MatrixCase("api lab certificates", "get", "/api/v1/lab/certificates", API_LIST,
+                   marker=ids["certificate_number"]),
+        MatrixCase("api lab certificate", "get", f"/api/v1/lab/certificates/{certificate}", API_DETAIL),
     ]
 
 
-def reviewer_cases(ids) -> list[Case]:
+def reviewer_cases(ids) -> list[MatrixCase]:
     """审核/批准 as the lab reviewer of one enterprise against the reviewer of another."""
     from wanghua.lab.models import Certificate, LabOrder
 
@@ -133,17 +134,17 @@ def reviewer_cases(ids) -> list[Case]:
 
     certificate = ids["certificate"]
     return [
-        Case("review queue", "get", "/lab/review/", PAGE_LIST, marker="25M00003"),
-        Case("refuse", "post", f"/lab/orders/{ids['awaiting2']}/review/refuse/", PAGE_CHANGE,
+        MatrixCase("review queue", "get", "/lab/review/", PAGE_LIST, marker="25M00003"),
+        MatrixCase("refuse", "post", f"/lab/orders/{ids['awaiting2']}/review/refuse/", PAGE_CHANGE,
              data={"reason": "拉伸曲线需复核"}, state=review_of(ids["awaiting2"])),
-        Case("approve", "post", f"/lab/orders/{ids['awaiting']}/review/approve/", PAGE_CHANGE,
+        MatrixCase("approve", "post", f"/lab/orders/{ids['awaiting']}/review/approve/", PAGE_CHANGE,
              state=review_of(ids["awaiting"])),
-        Case("settings", "get", "/lab/settings/", PAGE_LIST),
-        Case("settings save", "post", "/lab/settings/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 302, "in_scope": 302},  # each their own lab's
+        MatrixCase("settings", "get", "/lab/settings/", PAGE_LIST),
+        MatrixCase("settings save", "post", "/lab/settings/",
+             {"anonymous": 302, "no_role": 403, "out_of_scope": 302, "in_scope": 302},  # each their own
              data={"lab_name": "智检中心", "number_pattern": "ZB{year}-{seq:05d}"}),
-        Case("revoke", "post", f"/lab/certificates/{certificate}/revoke/", PAGE_CHANGE, data={"reason": "客户名称有误"},
-             state=lambda: Certificate.objects.get(pk=certificate).status),
+        MatrixCase("revoke", "post", f"/lab/certificates/{certificate}/revoke/", PAGE_CHANGE,
+                   data={"reason": "客户名称有误"}, state=lambda: Certificate.objects.get(pk=certificate).status),
     ]
 
 

@@ -10,7 +10,7 @@ from wanghua.core.testing import (
     PAGE_CHANGE,
     PAGE_DETAIL,
     PAGE_LIST,
-    Case,
+    MatrixCase,
     run_case,
 )
 from wanghua.org.models import Person, Region, RoleAssignment, Unit
@@ -25,139 +25,141 @@ def person_cases(w, users=None):
     p = w.person1.pk
     body = {"name": "张甲改", "region": w.community1.pk, "phone": "13912345678"}
     return [
-        Case("person list", "get", "/org/people/", PAGE_LIST, marker="张甲"),
-        Case("person export", "get", "/org/people/?format=xlsx", PAGE_LIST, marker="张甲"),
-        Case("person detail", "get", f"/org/people/{p}/", PAGE_DETAIL),
-        Case("person edit form", "get", f"/org/people/{p}/edit/", PAGE_DETAIL),
-        Case("person create form", "get", "/org/people/new/", PAGE_LIST),
-        Case("person create", "post", "/org/people/new/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
-             data={"name": "新居民", "region": w.community1.pk}, state=None),
-        Case("person update", "post", f"/org/people/{p}/edit/", PAGE_CHANGE, data=body, state=fingerprint),
-        Case("person reveal", "post", f"/org/people/{p}/reveal/phone/", PAGE_DETAIL, marker="13912345678"),
-        Case("api person list", "get", "/api/v1/org/people", API_LIST, marker="张甲"),
-        Case("api person detail", "get", f"/api/v1/org/people/{p}", API_DETAIL),
-        Case("api person create", "post", "/api/v1/org/people",
-             {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
-             data={"name": "接口新人", "region_id": w.community1.pk}, as_json=True),
-        Case("api person update", "patch", f"/api/v1/org/people/{p}", API_DETAIL, data={"title": "楼长"},
-             as_json=True, state=fingerprint),
-        Case("api person reveal", "post", f"/api/v1/org/people/{p}/reveal", API_DETAIL, data={"field": "phone"},
-             as_json=True, marker="13912345678"),
+        MatrixCase("person list", "get", "/org/people/", PAGE_LIST, marker="张甲"),
+        MatrixCase("person export", "get", "/org/people/?format=xlsx", PAGE_LIST, marker="张甲"),
+        MatrixCase("person detail", "get", f"/org/people/{p}/", PAGE_DETAIL),
+        MatrixCase("person edit form", "get", f"/org/people/{p}/edit/", PAGE_DETAIL),
+        MatrixCase("person create form", "get", "/org/people/new/", PAGE_LIST),
+        MatrixCase("person create", "post", "/org/people/new/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
+                   data={"name": "新居民", "region": w.community1.pk}, state=None),
+        MatrixCase("person update", "post", f"/org/people/{p}/edit/", PAGE_CHANGE, data=body, state=fingerprint),
+        MatrixCase("person reveal", "post", f"/org/people/{p}/reveal/phone/", PAGE_DETAIL, marker="13912345678"),
+        MatrixCase("api person list", "get", "/api/v1/org/people", API_LIST, marker="张甲"),
+        MatrixCase("api person detail", "get", f"/api/v1/org/people/{p}", API_DETAIL),
+        MatrixCase("api person create", "post", "/api/v1/org/people",
+                   {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
+                   data={"name": "接口新人", "region_id": w.community1.pk}, as_json=True),
+        MatrixCase("api person update", "patch", f"/api/v1/org/people/{p}", API_DETAIL, data={"title": "楼长"},
+                   as_json=True, state=fingerprint),
+        MatrixCase("api person reveal", "post", f"/api/v1/org/people/{p}/reveal", API_DETAIL, data={"field": "phone"},
+                   as_json=True, marker="13912345678"),
     ]
 
 
 def person_delete_cases(w, users=None):
     p = w.person1.pk
     return [
-        Case("person delete form", "get", f"/org/people/{p}/delete/", PAGE_DETAIL),
-        Case("person delete", "post", f"/org/people/{p}/delete/", PAGE_CHANGE, state=fingerprint),
+        MatrixCase("person delete form", "get", f"/org/people/{p}/delete/", PAGE_DETAIL),
+        MatrixCase("person delete", "post", f"/org/people/{p}/delete/", PAGE_CHANGE, state=fingerprint),
     ]
 
 
 def api_person_delete_cases(w, users=None):
-    return [Case("api person delete", "delete", f"/api/v1/org/people/{w.person1.pk}",
-                 {**API_DETAIL, "in_scope": 204}, state=fingerprint)]
+    return [MatrixCase("api person delete", "delete", f"/api/v1/org/people/{w.person1.pk}",
+                       {**API_DETAIL, "in_scope": 204}, state=fingerprint)]
 
 
 def region_cases(w, users=None):
     c = w.community1.pk
     grid = {"code": "T0101G9", "name": "新网格", "level": "grid", "kind": "网格", "parent": c}
     return [
-        Case("region list", "get", "/org/regions/", PAGE_LIST, marker="甲社区"),
-        Case("region export", "get", "/org/regions/?format=xlsx", PAGE_LIST, marker="甲社区"),
-        Case("region tree", "get", "/org/regions/tree/", PAGE_LIST, marker="一街道"),
-        Case("region detail", "get", f"/org/regions/{c}/", PAGE_DETAIL),
-        Case("region create form", "get", "/org/regions/new/", PAGE_LIST),
-        Case("region edit form", "get", f"/org/regions/{c}/edit/", PAGE_DETAIL),
-        Case("region children", "get", f"/org/regions/{c}/children/", PAGE_DETAIL),
-        Case("region create", "post", "/org/regions/new/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=grid),
-        Case("region update", "post", f"/org/regions/{c}/edit/", PAGE_CHANGE,
-             data={"code": "T0101", "name": "甲社区（新）", "level": "community", "kind": "社区",
+        MatrixCase("region list", "get", "/org/regions/", PAGE_LIST, marker="甲社区"),
+        MatrixCase("region export", "get", "/org/regions/?format=xlsx", PAGE_LIST, marker="甲社区"),
+        MatrixCase("region tree", "get", "/org/regions/tree/", PAGE_LIST, marker="一街道"),
+        MatrixCase("region detail", "get", f"/org/regions/{c}/", PAGE_DETAIL),
+        MatrixCase("region create form", "get", "/org/regions/new/", PAGE_LIST),
+        MatrixCase("region edit form", "get", f"/org/regions/{c}/edit/", PAGE_DETAIL),
+        MatrixCase("region children", "get", f"/org/regions/{c}/children/", PAGE_DETAIL),
+        MatrixCase("region create", "post", "/org/regions/new/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=grid),
+        MatrixCase("region update", "post", f"/org/regions/{c}/edit/", PAGE_CHANGE,
+                   data={"code": "T0101", "name": "甲社区（新）", "level": "community", "kind": "社区",
                    "parent": w.street1.pk}, state=fingerprint),
-        Case("api region list", "get", "/api/v1/org/regions", API_LIST, marker="甲社区"),
-        Case("api region detail", "get", f"/api/v1/org/regions/{c}", API_DETAIL),
-        Case("api region create", "post", "/api/v1/org/regions",
-             {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
-             data={**{k: v for k, v in grid.items() if k != "parent"}, "code": "T0101G8", "parent_id": c},
-             as_json=True),
-        Case("api region update", "patch", f"/api/v1/org/regions/{c}", API_DETAIL, data={"population": 4321},
-             as_json=True, state=fingerprint),
+        MatrixCase("api region list", "get", "/api/v1/org/regions", API_LIST, marker="甲社区"),
+        MatrixCase("api region detail", "get", f"/api/v1/org/regions/{c}", API_DETAIL),
+        MatrixCase("api region create", "post", "/api/v1/org/regions",
+                   {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
+                   data={**{k: v for k, v in grid.items() if k != "parent"}, "code": "T0101G8", "parent_id": c},
+                   as_json=True),
+        MatrixCase("api region update", "patch", f"/api/v1/org/regions/{c}", API_DETAIL, data={"population": 4321},
+                   as_json=True, state=fingerprint),
     ]
 
 
 def unit_cases(w, users=None):
     e = w.enterprise1.pk
     return [
-        Case("unit list", "get", "/org/units/", PAGE_LIST, marker="一号钢厂"),
-        Case("unit export", "get", "/org/units/?format=xlsx", PAGE_LIST, marker="一号钢厂"),
-        Case("unit detail", "get", f"/org/units/{e}/", PAGE_DETAIL),
-        Case("unit create form", "get", "/org/units/new/", PAGE_LIST),
-        Case("unit create", "post", "/org/units/new/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
-             data={"code": "ent9", "name": "九号厂", "kind": "enterprise", "region": w.community1.pk,
+        MatrixCase("unit list", "get", "/org/units/", PAGE_LIST, marker="一号钢厂"),
+        MatrixCase("unit export", "get", "/org/units/?format=xlsx", PAGE_LIST, marker="一号钢厂"),
+        MatrixCase("unit detail", "get", f"/org/units/{e}/", PAGE_DETAIL),
+        MatrixCase("unit create form", "get", "/org/units/new/", PAGE_LIST),
+        MatrixCase("unit create", "post", "/org/units/new/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
+                   data={"code": "ent9", "name": "九号厂", "kind": "enterprise", "region": w.community1.pk,
                    "active": "on"}),
-        Case("unit edit form", "get", f"/org/units/{e}/edit/", PAGE_DETAIL),
-        Case("api unit create", "post", "/api/v1/org/units",
-             {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
-             data={"code": "ent8", "name": "八号厂", "kind": "enterprise", "region_id": w.community1.pk},
-             as_json=True),
-        Case("unit update", "post", f"/org/units/{e}/edit/", PAGE_CHANGE,
-             data={"code": "ent1", "name": "一号钢厂", "short_name": "一钢", "kind": "enterprise",
+        MatrixCase("unit edit form", "get", f"/org/units/{e}/edit/", PAGE_DETAIL),
+        MatrixCase("api unit create", "post", "/api/v1/org/units",
+                   {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201},
+                   data={"code": "ent8", "name": "八号厂", "kind": "enterprise", "region_id": w.community1.pk},
+                   as_json=True),
+        MatrixCase("unit update", "post", f"/org/units/{e}/edit/", PAGE_CHANGE,
+                   data={"code": "ent1", "name": "一号钢厂", "short_name": "一钢", "kind": "enterprise",
                    "region": w.street1.pk, "active": "on"}, state=fingerprint),
-        Case("api unit list", "get", "/api/v1/org/units", API_LIST, marker="一号钢厂"),
-        Case("api unit detail", "get", f"/api/v1/org/units/{e}", API_DETAIL),
-        Case("api unit update", "patch", f"/api/v1/org/units/{e}", API_DETAIL, data={"phone": "024-5555"},
-             as_json=True, state=fingerprint),
+        MatrixCase("api unit list", "get", "/api/v1/org/units", API_LIST, marker="一号钢厂"),
+        MatrixCase("api unit detail", "get", f"/api/v1/org/units/{e}", API_DETAIL),
+        MatrixCase("api unit update", "patch", f"/api/v1/org/units/{e}", API_DETAIL, data={"phone": "024-5555"},
+                   as_json=True, state=fingerprint),
     ]
 
 
 def assignment_cases(w, users=None):
     grant = {"username": "candidate", "role": "grid", "region_id": w.community1.pk}
     return [
-        Case("roles page", "get", "/org/roles/", PAGE_LIST),
-        Case("assignment grant", "post", "/org/assignments/grant/",
-             {"anonymous": 302, "no_role": 403, "out_of_scope": 302, "in_scope": 302},
-             data={"username": "candidate", "role": users["roles"]["agent"].pk, "region": w.community1.pk},
-             state=lambda: RoleAssignment.objects.filter(user__username="candidate").count()),
-        Case("api assignment grant", "post", "/api/v1/org/assignments",
-             {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}, data=grant, as_json=True),
-        Case("assignment list", "get", "/org/assignments/", PAGE_LIST, marker="in_scope_user"),
-        Case("assignment export", "get", "/org/assignments/?format=xlsx", PAGE_LIST, marker="in_scope_user"),
-        Case("api assignment list", "get", "/api/v1/org/assignments", API_LIST, marker="in_scope_user"),
+        MatrixCase("roles page", "get", "/org/roles/", PAGE_LIST),
+        MatrixCase("assignment grant", "post", "/org/assignments/grant/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 302, "in_scope": 302},
+                   data={"username": "candidate", "role": users["roles"]["agent"].pk, "region": w.community1.pk},
+                   state=lambda: RoleAssignment.objects.filter(user__username="candidate").count()),
+        MatrixCase("api assignment grant", "post", "/api/v1/org/assignments",
+                   {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}, data=grant, as_json=True),
+        MatrixCase("assignment list", "get", "/org/assignments/", PAGE_LIST, marker="in_scope_user"),
+        MatrixCase("assignment export", "get", "/org/assignments/?format=xlsx", PAGE_LIST, marker="in_scope_user"),
+        MatrixCase("api assignment list", "get", "/api/v1/org/assignments", API_LIST, marker="in_scope_user"),
     ]
 
 
 def assignment_revoke_cases(w, users):
     target = users["revocable"].pk
-    return [Case("assignment revoke", "post", f"/org/assignments/{target}/revoke/", PAGE_CHANGE,
-                 state=lambda: RoleAssignment.objects.filter(pk=target).exists())]
+    return [MatrixCase("assignment revoke", "post", f"/org/assignments/{target}/revoke/", PAGE_CHANGE,
+                       state=lambda: RoleAssignment.objects.filter(pk=target).exists())]
 
 
 def api_assignment_revoke_cases(w, users):
     target = users["revocable"].pk
-    return [Case("api assignment revoke", "delete", f"/api/v1/org/assignments/{target}",
-                 {**API_DETAIL, "in_scope": 204}, state=lambda: RoleAssignment.objects.filter(pk=target).exists())]
+    return [MatrixCase("api assignment revoke", "delete", f"/api/v1/org/assignments/{target}",
+                       {**API_DETAIL, "in_scope": 204},
+                       state=lambda: RoleAssignment.objects.filter(pk=target).exists())]
 
 
 def admin_delete_cases(w, users):
     """Deleting regions and units is for system administrators; street staff lack the action."""
     forbidden = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302}
     return [
-        Case("region delete form", "get", f"/org/regions/{w.grid1.pk}/delete/", {**forbidden, "in_scope": 200}),
-        Case("region delete", "post", f"/org/regions/{w.grid1.pk}/delete/", forbidden, state=fingerprint),
-        Case("unit delete form", "get", f"/org/units/{w.enterprise2.pk}/delete/", {**forbidden, "in_scope": 200}),
-        Case("unit delete", "post", f"/org/units/{w.enterprise2.pk}/delete/", forbidden, state=fingerprint),
+        MatrixCase("region delete form", "get", f"/org/regions/{w.grid1.pk}/delete/", {**forbidden, "in_scope": 200}),
+        MatrixCase("region delete", "post", f"/org/regions/{w.grid1.pk}/delete/", forbidden, state=fingerprint),
+        MatrixCase("unit delete form", "get", f"/org/units/{w.enterprise2.pk}/delete/", {**forbidden, "in_scope": 200}),
+        MatrixCase("unit delete", "post", f"/org/units/{w.enterprise2.pk}/delete/", forbidden, state=fingerprint),
     ]
 
 
 def api_admin_delete_cases(w, users):
     api_forbidden = {"anonymous": 401, "no_role": 403, "out_of_scope": 403, "in_scope": 204}
     return [
-        Case("api region delete", "delete", f"/api/v1/org/regions/{w.grid1.pk}", api_forbidden, state=fingerprint),
-        Case("api unit delete", "delete", f"/api/v1/org/units/{w.enterprise2.pk}", api_forbidden,
-             state=fingerprint),
+        MatrixCase("api region delete", "delete", f"/api/v1/org/regions/{w.grid1.pk}", api_forbidden,
+                   state=fingerprint),
+        MatrixCase("api unit delete", "delete", f"/api/v1/org/units/{w.enterprise2.pk}", api_forbidden,
+                   state=fingerprint),
     ]
 
 
@@ -166,9 +168,9 @@ def zone_cases(w, users):
     everyone = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
     api_everyone = {"anonymous": 401, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
     return [
-        Case("zone page", "get", "/zones/core/", everyone),
-        Case("api zone list", "get", "/api/v1/org/zones", api_everyone),
-        Case("api zone detail", "get", f"/api/v1/org/zones/{w.zone.pk}", api_everyone),
+        MatrixCase("zone page", "get", "/zones/core/", everyone),
+        MatrixCase("api zone list", "get", "/api/v1/org/zones", api_everyone),
+        MatrixCase("api zone detail", "get", f"/api/v1/org/zones/{w.zone.pk}", api_everyone),
     ]
 
 

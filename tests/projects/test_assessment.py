@@ -68,10 +68,10 @@ def test_weights_change_the_ranking_and_are_audited(desk, world, make_user):
     before = next(s for s in assessment.assess("department", period) if s.subject_id == world.dept.pk).total
     admin = make_user("weights-admin", "sysadmin", region=world.district)
     with pytest.raises(PermissionDenied):
-        assessment.set_weights(desk["unit"], "department", {"report_timeliness": Decimal(0)}, {})
+        services.set_weights(desk["unit"], "department", {"report_timeliness": Decimal(0)}, {})
     with pytest.raises(ValidationError):
-        assessment.set_weights(admin, "department", {}, {m: False for m in assessment.MEASURES})
-    assessment.set_weights(admin, "department", {"report_timeliness": Decimal(0)}, {})
+        services.set_weights(admin, "department", {}, {m: False for m in assessment.MEASURES})
+    services.set_weights(admin, "department", {"report_timeliness": Decimal(0)}, {})
     after = next(s for s in assessment.assess("department", period) if s.subject_id == world.dept.pk).total
     assert before < after == Decimal("100.0")  # the late report no longer weighs
     assert AssessmentIndicator.objects.get(kind="department", metric="report_timeliness").weight == 0

@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from tests.projects.test_projects import new_project
-from wanghua.projects import ledger, services
+from tests.projects.test_projects import _labels, new_project
+from wanghua.projects import queries, services
 from wanghua.projects.models import Application, Lead, Project, ProjectList, ServiceRecord, Stage
+from wanghua.projects.services import ledger
 
 
 def _sheet(rows) -> BytesIO:
@@ -125,7 +126,9 @@ def test_applications_win_at_most_what_was_asked(desk, world):
                                           town=world.street1, requested=Decimal("10"))
     services.submit_application(unit, refused.pk)
     assert services.decide_application(unit, refused.pk, won=Decimal(0)).status == "rejected"
-    assert services.funds_won(Application.objects.all(), timezone.localdate().year)["won"] == Decimal("6000.00")
+    assert _labels("application", won.pk) == ["transition:application.submit", "transition:application.grant"]
+    assert _labels("application", refused.pk)[-1] == "transition:application.refuse"
+    assert queries.funds_won(Application.objects.all(), timezone.localdate().year)["won"] == Decimal("6000.00")
 
 
 def test_leads_move_through_the_pipeline_and_land_as_a_project(desk, world):
@@ -142,7 +145,9 @@ def test_leads_move_through_the_pipeline_and_land_as_a_project(desk, world):
     Project.objects.filter(pk=planned.pk).update(project_list=ProjectList.ATTRACTED)
     landed = services.advance_lead(unit, lead.pk, "landed", project_id=planned.pk)
     assert (landed.stage, landed.project_id, landed.signed_on) == ("landed", planned.pk, today)
-    funnel = {row["stage"]: row["leads"] for row in services.pipeline(Lead.objects.all())}
+    assert _labels("lead", lead.pk) == ["transition:lead.negotiation", "transition:lead.signed",
+                                        "transition:lead.landed"]
+    funnel = {row["stage"]: row["leads"] for row in queries.pipeline(Lead.objects.all())}
     assert funnel["landed"] == 1 and funnel["lead"] == 0
     with pytest.raises(ValidationError):
         services.create_lead(unit, name="x", investor="y", industry="z", zone=world.zone, unit=world.dept,

@@ -13,6 +13,7 @@ from wanghua.stations import services, tally
 from wanghua.stations.models import Errand, ErrandTally, LedgerEntry
 
 THREADS = 6
+SHARED_DATA = False  # real transactions from several threads: no shared rolled-back block (conftest)
 
 
 def run_together(work) -> list:

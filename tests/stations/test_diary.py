@@ -87,3 +87,21 @@ def test_month_holds_days_an_errand_was_only_finished(desk):
     assert [(p.day, [line.result for line in p.lines]) for p in finished] == [(today, ["已取回"])]
     assert finished[0].lines[0].time == timezone.localtime(earlier).strftime("%m-%d")
     assert [p.day for p in month_pages(desk.agent, errand.agent, taken.year, taken.month)] == [taken]
+
+
+def test_someone_who_is_not_an_agent_picks_the_agent(desk, world, make_user, client_for):
+    """The menu's 工作日记 answers for a street or a leader too: a choice of the agents they may see, never 404."""
+    street = client_for(make_user("diary-street", "street", region=world.street1))
+    page = street.get("/services/diary/")
+    assert page.status_code == 200
+    agent = desk.station.agents.get()
+    assert f'value="{agent.pk}"' in page.content.decode() and "王代办" not in page.content.decode()
+    chosen = street.get(f"/services/diary/?agent={agent.pk}")
+    assert chosen.status_code == 200 and f'value="{agent.pk}" selected' in chosen.content.decode()
+    assert street.post("/services/diary/", {"text": "走访"}).status_code == 404  # no diary chosen to write in
+
+
+def test_nobody_to_choose_is_an_empty_state(world, make_user, client_for):
+    secretary = client_for(make_user("diary-secretary", "secretary", region=world.community2))  # no station there
+    page = secretary.get("/services/diary/")
+    assert page.status_code == 200 and 'id="diary-empty"' in page.content.decode()

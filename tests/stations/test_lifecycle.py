@@ -28,11 +28,12 @@ def test_full_journey_with_a_balanced_ledger(desk):
     services.record_money(desk.agent, errand.pk, kind="returned", amount="13.60")
     done = services.complete_errand(desk.agent, errand.pk, outcome="已缴费，余款已退")
     assert done.status == ErrandStatus.DONE and done.balance() == Decimal("0.00")
-    visited = services.follow_up(desk.agent, errand.pk, satisfaction=5, comment="很满意")
+    visited = services.record_visit(desk.agent, errand.pk, satisfaction=5, comment="很满意")
     assert visited.status == ErrandStatus.VISITED
-    labels = list(AuditEntry.objects.filter(object_id=str(errand.pk), label__startswith="transition:")
+    labels = list(AuditEntry.objects.filter(object_id=str(errand.pk), label__regex=r"^(errand:|transition:errand\.)")
                   .order_by("id").values_list("label", flat=True))
-    assert labels == ["transition:accept", "transition:start", "transition:complete", "transition:follow_up"]
+    assert labels == ["errand:accept", "transition:errand.start", "transition:errand.complete",
+                      "transition:errand.visit"]
 
 
 def test_steps_out_of_order_are_refused_in_chinese(desk):
@@ -41,7 +42,7 @@ def test_steps_out_of_order_are_refused_in_chinese(desk):
         services.complete_errand(desk.agent, errand.pk, outcome="x")
     assert "受理" in str(caught.value)
     with pytest.raises(TransitionError):
-        services.follow_up(desk.agent, errand.pk, satisfaction=4)
+        services.record_visit(desk.agent, errand.pk, satisfaction=4)
     errand.refresh_from_db()
     assert errand.status == ErrandStatus.ACCEPTED
 

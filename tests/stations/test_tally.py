@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wanghua.stations import indicators, services, statistics, tally
+from wanghua.stations import indicators, queries, services, tally
 from wanghua.stations.models import Errand, ErrandTally, Resident
 
 FIELDS = ("station_id", "community_id", "month", "category", "total", "open", "closed", "on_time", "withdrawn",
@@ -22,9 +22,9 @@ def snapshot() -> list[tuple]:
     return sorted(ErrandTally.objects.values_list(*FIELDS))
 
 
-TRANSITIONS = {"start": services.start_errand, "complete": services.complete_errand, "follow_up": services.follow_up,
+TRANSITIONS = {"start": services.start_errand, "complete": services.complete_errand, "visit": services.record_visit,
                "cancel": services.cancel_errand, "return": services.return_errand}
-steps = st.lists(st.tuples(st.sampled_from(["accept", "start", "complete", "follow_up", "cancel", "return"]),
+steps = st.lists(st.tuples(st.sampled_from(["accept", "start", "complete", "visit", "cancel", "return"]),
                            st.integers(0, 5), st.integers(1, 5)), max_size=30)
 
 
@@ -46,7 +46,7 @@ def test_kept_tallies_equal_a_full_recount(desk, plan):
                 continue
             errand = Errand.objects.get(pk=errands[which % len(errands)])
             actor = desk.agent if errand.station == desk.station else desk.other_agent
-            arguments = {"complete": {"outcome": "办结"}, "follow_up": {"satisfaction": score},
+            arguments = {"complete": {"outcome": "办结"}, "visit": {"satisfaction": score},
                          "cancel": {"reason": "不需要了"}, "return": {"reason": "不属于代办"}}.get(step, {})
             TRANSITIONS[step](actor, errand.pk, **arguments)
         except ValidationError:
@@ -75,7 +75,7 @@ def test_statistics_and_indicators_read_the_tallies(desk, world, make_user):
                                         description="买菜", due_at=now + timedelta(days=2))
         services.start_errand(desk.agent, errand.pk)
         services.complete_errand(desk.agent, errand.pk, outcome="买好了")
-        services.follow_up(desk.agent, errand.pk, satisfaction=score)
+        services.record_visit(desk.agent, errand.pk, satisfaction=score)
     services.accept_errand(desk.agent, resident=desk.resident, category="documents", description="证件")
     late = services.accept_errand(desk.other_agent, resident=desk.other_resident, category="documents",
                                   description="补办")
@@ -83,9 +83,9 @@ def test_statistics_and_indicators_read_the_tallies(desk, world, make_user):
     Errand.objects.filter(pk=late.pk).update(due_at=now - timedelta(days=10), accepted_at=now - timedelta(days=1))
     tally.rebuild()
     services.complete_errand(desk.other_agent, late.pk, outcome="办好了")
-    summary = statistics.summary(statistics.scoped_tallies(desk.agent))
+    summary = queries.summary(queries.scoped_tallies(desk.agent))
     assert summary == {"total": 3, "closed": 2, "open": 1, "on_time": Decimal("100.0"), "satisfaction": Decimal("4.50")}
-    district = statistics.summary(statistics.scoped_tallies(make_user("leader", "leader", region=world.district)))
+    district = queries.summary(queries.scoped_tallies(make_user("leader", "leader", region=world.district)))
     assert district["total"] == 4 and district["closed"] == 3 and district["on_time"] == Decimal("66.7")
     assert indicators.errands_closed() == 3 and indicators.on_time_rate() == Decimal("66.7")
     assert indicators.satisfaction() == Decimal("4.50")

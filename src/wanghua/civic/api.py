@@ -10,11 +10,15 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from wanghua.core.api import Moment, Pagination, RecordId, Text, needs
+from wanghua.core.api import Pagination, RecordId, Text, filter_query, filtered, needs
+from wanghua.core.transitions import offers
 from wanghua.org.models import Region, Unit
 
-from . import commitments, kpis, services, volunteers
-from .models import Activity, Case, CaseCategory, CaseSource, CaseStatus, Commitment
+from . import queries
+from .filters import ActivityFilter, CaseFilter, CommitmentFilter
+from .models import CASE_FLOW, COMMITMENT_FLOW, Activity, Case, CaseCategory, CaseSource, CaseStep, Commitment
+from .models import CommitmentStep as CS
+from .services import cases, commitments, volunteers
 
 router = Router(tags=["civic"])
 Latitude = Annotated[Decimal, Field(ge=-90, le=90, max_digits=9, decimal_places=6)]
@@ -46,28 +50,11 @@ class CaseOut(Schema):
     merged_into_id: int | None
 
 
-class CaseFilter(Schema):
-    status: CaseStatus | None = None
-    region: RecordId | None = Field(None, description="Cases in this region's subtree")
-    reported_from: Moment | None = None
-    reported_to: Moment | None = None
-
-
 @router.get("/cases", response=list[CaseOut])
 @paginate(Pagination)
 @needs("civic.view_case")
-def list_cases(request, filters: Query[CaseFilter]):
-    cases = Case.objects.visible_to(request.user, "view")
-    if filters.status:
-        cases = cases.filter(status=filters.status)
-    if filters.region is not None:
-        region = Region.objects.filter(pk=filters.region).first()
-        cases = cases.filter(community__path__startswith=region.path) if region else cases.none()
-    if filters.reported_from:
-        cases = cases.filter(reported_at__gte=filters.reported_from)
-    if filters.reported_to:
-        cases = cases.filter(reported_at__lt=filters.reported_to)
-    return cases
+def list_cases(request, filters: Query[filter_query(CaseFilter)]):
+    return filtered(request, CaseFilter, Case.objects.visible_to(request.user, "view"))
 
 
 @router.get("/cases/{case_id}", response=CaseOut)
@@ -92,7 +79,7 @@ def report_case(request, body: CaseIn):
     data = body.dict()
     data["category"] = get_object_or_404(CaseCategory, pk=data.pop("category_id"))
     data["community"] = get_object_or_404(Region, pk=data.pop("community_id"))
-    return Status(201, services.report_case(request.user, **data))
+    return Status(201, cases.report_case(request.user, **data))
 
 
 class NoteIn(Schema):
@@ -117,33 +104,38 @@ class MergeIn(Schema):
 
 @router.post("/cases/{case_id}/accept", response=CaseOut, summary="立案 or 不予立案")
 @needs("civic.dispatch_case")
+@offers(CASE_FLOW, CaseStep.ACCEPT, CaseStep.REJECT)
 def accept(request, case_id: RecordId, body: DecisionIn):
-    return services.accept_case(request.user, case_id, accept=body.accept, note=body.note)
+    return cases.accept_case(request.user, case_id, accept=body.accept, note=body.note)
 
 
 @router.post("/cases/{case_id}/dispatch", response=CaseOut, summary="派遣, or 改派 with a reason")
 @needs("civic.dispatch_case")
+@offers(CASE_FLOW, CaseStep.DISPATCH, CaseStep.REASSIGN)
 def dispatch(request, case_id: RecordId, body: DispatchIn):
     unit = get_object_or_404(Unit, pk=body.unit_id)
-    return services.dispatch_case(request.user, case_id, unit=unit, note=body.note)
+    return cases.dispatch_case(request.user, case_id, unit=unit, note=body.note)
 
 
 @router.post("/cases/{case_id}/handle", response=CaseOut, summary="处置 by the handling unit")
 @needs("civic.handle_case")
+@offers(CASE_FLOW, CaseStep.HANDLE)
 def handle(request, case_id: RecordId, body: NoteIn):
-    return services.handle_case(request.user, case_id, note=body.note)
+    return cases.handle_case(request.user, case_id, note=body.note)
 
 
 @router.post("/cases/{case_id}/verify", response=CaseOut, summary="核查: close (结案) or rework (返工)")
 @needs("civic.dispatch_case")
+@offers(CASE_FLOW, CaseStep.CLOSE, CaseStep.REWORK)
 def verify(request, case_id: RecordId, body: VerifyIn):
-    return services.verify_case(request.user, case_id, passed=body.passed, note=body.note)
+    return cases.verify_case(request.user, case_id, passed=body.passed, note=body.note)
 
 
 @router.post("/cases/{case_id}/merge", response=CaseOut, summary="并案 into another open case")
 @needs("civic.dispatch_case")
+@offers(CASE_FLOW, CaseStep.MERGE)
 def merge(request, case_id: RecordId, body: MergeIn):
-    return services.merge_case(request.user, case_id, into_id=body.into_id)
+    return cases.merge_case(request.user, case_id, into_id=body.into_id)
 
 
 class KpiOut(Schema):
@@ -175,7 +167,7 @@ def case_kpis(request, query: Query[KpiQuery]):
     start = datetime.combine(query.start or today.replace(month=1, day=1), time.min, zone)
     end = datetime.combine((query.end or today) + timedelta(days=1), time.min, zone)
     by = {"unit": "unit__name", "street": "community__parent__name"}.get(query.by or "")
-    rows = kpis.case_kpis(Case.objects.visible_to(request.user), start, end, by=by)
+    rows = queries.case_kpis(Case.objects.visible_to(request.user), start, end, by=by)
     return [{**vars(r), "key": None if r.key is None else str(r.key), "acceptance_rate": r.acceptance_rate,
              "on_time_rate": r.on_time_rate, "closure_rate": r.closure_rate, "rework_rate": r.rework_rate}
             for r in rows]
@@ -205,20 +197,17 @@ def _commitment_out(commitment: Commitment) -> dict:
             "status": commitments.status(commitment)}
 
 
-class YearQuery(Schema):
-    year: int | None = Field(None, ge=2000, le=2100)
-
-
 @router.get("/commitments", response=list[CommitmentOut], summary="民生清单 with computed status")
 @paginate(Pagination)
 @needs("civic.view_commitment")
-def list_commitments(request, query: Query[YearQuery]):
+def list_commitments(request, filters: Query[filter_query(CommitmentFilter)]):
     rows = Commitment.objects.visible_to(request.user, "view").prefetch_related("milestones")
-    return [_commitment_out(c) for c in (rows.filter(year=query.year) if query.year else rows)]
+    return [_commitment_out(c) for c in filtered(request, CommitmentFilter, rows)]
 
 
 @router.post("/commitments/{commitment_id}/progress", response={201: CommitmentOut})
 @needs("civic.add_progressreport")
+@offers(COMMITMENT_FLOW, CS.DELIVER, CS.RESUME, CS.FALL_BEHIND)
 def report_progress(request, commitment_id: RecordId, body: ProgressIn):
     report = commitments.report_progress(request.user, commitment_id, **body.dict())
     return Status(201, _commitment_out(report.commitment))
@@ -249,8 +238,8 @@ class SignUpOut(Schema):
 @router.get("/activities", response=list[ActivityOut])
 @paginate(Pagination)
 @needs("civic.view_activity")
-def list_activities(request):
-    return Activity.objects.visible_to(request.user, "view")
+def list_activities(request, filters: Query[filter_query(ActivityFilter)]):
+    return filtered(request, ActivityFilter, Activity.objects.visible_to(request.user, "view"))
 
 
 @router.post("/activities/{activity_id}/signups", response={201: SignUpOut}, summary="Sign up for an activity")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wanghua.org.filters import UnderRegionFilter
 from wanghua.org.models import Unit, UnitKind
 
-from .models import CampaignAction, Case, CaseCategory, CaseSource, CaseStatus
+from .models import Activity, CampaignAction, Case, CaseCategory, CaseSource, CaseStatus, Commitment
 
 HANDLING_KINDS = [UnitKind.DEPARTMENT, UnitKind.STREET_GOV, UnitKind.GOVERNMENT]
 
@@ -20,11 +20,17 @@ class CaseFilter(django_filters.FilterSet):
     action = django_filters.ModelChoiceFilter(queryset=CampaignAction.objects.all(), label=_("campaign action"))
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.filter(kind__in=HANDLING_KINDS),
                                             label=_("handling unit"))
-    year = django_filters.NumberFilter(field_name="reported_at", lookup_expr="year", label=_("reported in"))
+    year = django_filters.NumberFilter(field_name="reported_at", lookup_expr="year", label=_("reported in"),
+                                       min_value=2000, max_value=2100)
+    reported_from = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte",
+                                                     label=_("reported from"))
+    reported_to = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt",
+                                                   label=_("reported before"))
 
     class Meta:
         model = Case
-        fields = ["number", "status", "source", "category", "region", "overdue", "action", "unit", "year"]
+        fields = ["number", "status", "source", "category", "region", "overdue", "action", "unit", "year",
+                  "reported_from", "reported_to"]
 
     def filter_overdue(self, queryset, name, value):
         from django.utils import timezone
@@ -38,7 +44,15 @@ class ActivityFilter(django_filters.FilterSet):
     region = UnderRegionFilter(lookup="community")
 
     class Meta:
-        from .models import Activity
-
         model = Activity
         fields = ["q", "region"]
+
+
+class CommitmentFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="year", label=_("year"), min_value=2000, max_value=2100)
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Name"))
+    region = UnderRegionFilter()
+
+    class Meta:
+        model = Commitment
+        fields = ["year", "q", "region"]

@@ -21,6 +21,9 @@ class CaseReportForm(forms.Form):
     source = forms.ChoiceField(label=_("source"), choices=CaseSource.choices, initial=CaseSource.GRID)
     photo = forms.ImageField(label=_("photo"), required=False)
 
+    def __init__(self, *args, instance=None, **kwargs):  # a new case only (ServiceFormView passes instance=None)
+        super().__init__(*args, **kwargs)
+
     def limit_choices(self, user) -> None:
         self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_case").filter(
             level__in=(RegionLevel.COMMUNITY, RegionLevel.GRID))

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from wanghua.core.indicators import Goal, now, records, register, shared, today
 from wanghua.org.models import Unit, UnitKind
 
-from . import commitments, kpis
+from . import queries
 from .models import Activity, Case, CaseStatus, CaseTally, Commitment, SignUp
 
 
-def _year_kpis(region=None, unit=None) -> kpis.CaseKpis:
+def _year_kpis(region=None, unit=None) -> queries.CaseKpis:
     """This year's case KPIs from the tallies (whole months so far), never a scan of the cases."""
     tallies = CaseTally.objects.all()
     if unit is not None:
@@ -21,7 +21,7 @@ def _year_kpis(region=None, unit=None) -> kpis.CaseKpis:
         tallies = tallies.filter(community__path__startswith=region.path)
     day = today()
     return shared(("civic.year_kpis", region and region.pk, unit and unit.pk),
-                  lambda: kpis.tallied_kpis(tallies, day.replace(month=1, day=1), day.replace(day=1))[0])
+                  lambda: queries.tallied_kpis(tallies, day.replace(month=1, day=1), day.replace(day=1))[0])
 
 
 def _cases(**filters):
@@ -86,7 +86,7 @@ def _commitments_page(region=None, unit=None) -> str:
 @register("civic.commitments_delivered", name=_("Livelihood commitments delivered"), goal=Goal.WELLBEING,
           unit="%", zone="core", by_unit=True, drill=_commitments_page)
 def commitments_delivered(region=None, unit=None) -> Decimal:
-    return commitments.delivered_share(_year_commitments(region, unit))
+    return queries.delivered_share(_year_commitments(region, unit))
 
 
 def _year_commitments(region=None, unit=None):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel
+from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Region, Unit
 
 
@@ -67,6 +68,25 @@ class CaseStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.HANDLED)
+
+
+class CaseStep(models.TextChoices):
+    """The steps of the workflow; the values are what the journal (CaseEvent.step) and the page's URLs say."""
+
+    ACCEPT = "accept", _("Accept (立案)")
+    REJECT = "reject", _("Not accepted")  # 不予立案
+    DISPATCH = "dispatch", _("Dispatch (派遣)")
+    REASSIGN = "reassign", _("Reassign (改派)")
+    HANDLE = "handle", _("Handled (处置)")
+    CLOSE = "close", _("Verified: close (结案)")  # 核查 passed
+    REWORK = "rework", _("Not put right: rework (返工)")  # 核查 failed
+    MERGE = "merge", _("Merge (并案)")
+
+
+# The command centre (监督指挥中心) accepts, dispatches, verifies and merges; the unit a case is dispatched to
+# handles it.
+COMMAND = "civic.dispatch_case"
+HANDLE = "civic.handle_case"
 
 
 class CampaignAction(ScopedModel):
@@ -174,15 +194,51 @@ class CaseEvent(ScopedModel):
         return f"{self.case.number} {self.step}"
 
 
+# The journal names the unit the case is with at the steps that concern it.
+UNIT_STEPS = {CaseStep.DISPATCH, CaseStep.REASSIGN, CaseStep.HANDLE, CaseStep.REWORK}
+
+
+def journal(case: Case, step: str, actor, note: str = "", unit: Unit | None = None) -> CaseEvent:
+    """One line of the case's journal (the report, each step, a supervision)."""
+    from django.utils import timezone
+
+    return CaseEvent.objects.create(case=case, step=step, at=timezone.now(), note=note.strip()[:1000], unit=unit,
+                                    actor=actor if getattr(actor, "is_authenticated", False) else None)
+
+
+def _journal_step(case: Case, transition: Transition, actor, note: str) -> None:
+    journal(case, transition.step, actor, note, case.unit if transition.step in UNIT_STEPS else None)
+
+
+S = CaseStatus
+CASE_FLOW = StateMachine("case", Case, states=CaseStatus, steps=CaseStep, journal=_journal_step, transitions=[
+    Transition(CaseStep.ACCEPT, (S.REPORTED,), S.ACCEPTED, COMMAND),
+    Transition(CaseStep.REJECT, (S.REPORTED,), S.REJECTED, COMMAND),
+    Transition(CaseStep.MERGE, (S.REPORTED, S.ACCEPTED), S.MERGED, COMMAND),
+    Transition(CaseStep.DISPATCH, (S.ACCEPTED,), S.DISPATCHED, COMMAND),
+    Transition(CaseStep.REASSIGN, (S.DISPATCHED,), S.DISPATCHED, COMMAND),
+    Transition(CaseStep.HANDLE, (S.DISPATCHED,), S.HANDLED, HANDLE),
+    Transition(CaseStep.CLOSE, (S.HANDLED,), S.CLOSED, COMMAND),
+    Transition(CaseStep.REWORK, (S.HANDLED,), S.DISPATCHED, COMMAND),
+], terminal={S.REJECTED, S.CLOSED, S.MERGED})
+
+
 class CommitmentStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("Under way")  # 推进中
     DELIVERED = "delivered", _("Delivered")  # 已兑现
     LAGGING = "lagging", _("Lagging")  # 滞后
 
 
+class CommitmentStep(models.TextChoices):
+    DELIVER = "deliver", _("Deliver (兑现)")  # the progress reaches the target
+    RESUME = "resume", _("Back on track (恢复推进)")  # a milestone done, or a correction below the target
+    FALL_BEHIND = "fall_behind", _("Fall behind (滞后)")  # a milestone or the deadline passed unmet
+
+
 class Commitment(ScopedModel):
-    """民生清单: one of the year's livelihood commitments with a quantitative target. Its status is computed
-    from its progress reports and milestones, never typed in."""
+    """民生清单: one of the year's livelihood commitments with a quantitative target. Its status follows from
+    its progress reports, milestones and deadline, never typed in: the services take the step that leads to it
+    (COMMITMENT_FLOW) when a report or a milestone changes it, the daily `review_commitments` when time does."""
 
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("commitment"), max_length=200)
@@ -198,6 +254,8 @@ class Commitment(ScopedModel):
     description = models.CharField(_("description"), max_length=1000, blank=True)
     delivered = models.DecimalField(_("delivered so far"), max_digits=12, decimal_places=2, default=0)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=CommitmentStatus.choices,
+                              default=CommitmentStatus.IN_PROGRESS, editable=False)
 
     scope_region = "region"
     scope_unit = "unit"
@@ -212,6 +270,15 @@ class Commitment(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("civic:commitment_detail", args=[self.pk])
+
+
+C, REPORTS = CommitmentStatus, "civic.add_progressreport"
+COMMITMENT_FLOW = StateMachine("commitment", Commitment, states=CommitmentStatus, steps=CommitmentStep, transitions=[
+    Transition(CommitmentStep.DELIVER, (C.IN_PROGRESS, C.LAGGING), C.DELIVERED, REPORTS),
+    Transition(CommitmentStep.RESUME, (C.LAGGING, C.DELIVERED), C.IN_PROGRESS, REPORTS),
+    # Time passing is the usual cause (the daily job); a correction after the deadline is the other.
+    Transition(CommitmentStep.FALL_BEHIND, (C.IN_PROGRESS, C.DELIVERED), C.LAGGING, REPORTS, system=True),
+])
 
 
 class Milestone(ScopedModel):

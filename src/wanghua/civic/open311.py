@@ -12,7 +12,6 @@ from functools import wraps
 from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -21,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wanghua.core.models import ApiToken, hash_token
+from wanghua.core.api import TokenAuth
 from wanghua.core.rules import PUBLIC, access
 from wanghua.org.models import Region, RegionLevel
 
-from . import services
-from .models import OPEN_STATUSES, Case, CaseCategory, CaseSource
+from . import queries
+from .models import CaseCategory, CaseSource
+from .services import cases
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00Z"
@@ -107,22 +107,18 @@ def discovery(request, fmt: str):
                   fmt, "discovery", "discovery")
 
 
-def _categories():
-    return CaseCategory.objects.filter(active=True, parent__isnull=False).select_related("parent").order_by("code")
-
-
 @require_GET
 @open311
 def service_list(request, fmt: str):
     return render([{"service_code": c.code, "service_name": c.name, "description": f"{c.parent.name} · {c.name}",
                     "metadata": bool(c.attributes), "type": "realtime", "keywords": c.parent.name,
-                    "group": c.parent.name} for c in _categories()], fmt, "services", "service")
+                    "group": c.parent.name} for c in queries.open311_services()], fmt, "services", "service")
 
 
 @require_GET
 @open311
 def service_definition(request, code: str, fmt: str):
-    category = _categories().filter(code=code).first()
+    category = queries.open311_services().filter(code=code).first()
     if category is None:
         raise Open311Error(404, _("No service has the code “%(code)s”.") % {"code": code})
     attributes = [{"variable": True, "datatype": "string", "required": False, "datatype_description": "",
@@ -134,8 +130,8 @@ def service_definition(request, code: str, fmt: str):
 
 # --- requests -------------------------------------------------------------------------------------------
 
-def _request(case: Case, updated: datetime | None) -> dict:
-    status, notes = services.public_status(case)
+def _request(case, updated: datetime | None) -> dict:
+    status, notes = queries.public_status(case)
     return {
         "service_request_id": case.number, "status": status, "status_notes": notes,
         "service_name": case.category.name, "service_code": case.category.code, "description": case.description,
@@ -167,39 +163,34 @@ def _positive(value: str, name: str, default: int, most: int) -> int:
 
 
 def _search(params) -> list[dict]:
-    cases = Case.objects.select_related("category", "unit", "community").order_by("-reported_at", "-pk")
+    """GET requests: by ids, or by dates, service codes and open/closed, a page at a time."""
     if ids := params.get("service_request_id"):
-        return _with_updates(cases.filter(number__in=[i.strip() for i in ids.split(",")][:100]))
+        return _shaped(queries.service_requests(numbers=[i.strip() for i in ids.split(",")][:100]))
     end = _when(params["end_date"], "end_date") if params.get("end_date") else timezone.now()
     start = _when(params["start_date"], "start_date") if params.get("start_date") else end - timedelta(DEFAULT_DAYS)
     if start > end:
         raise Open311Error(400, _("start_date must come before end_date."))
-    cases = cases.filter(reported_at__gte=start, reported_at__lte=end)
-    if codes := params.get("service_code"):
-        cases = cases.filter(category__code__in=[c.strip() for c in codes.split(",")])
+    codes = [c.strip() for c in params["service_code"].split(",")] if params.get("service_code") else None
     status = params.get("status", "")
     if status not in ("", "open", "closed"):
         raise Open311Error(400, _("status is open or closed."))
-    if status:
-        cases = cases.filter(status__in=OPEN_STATUSES) if status == "open" else cases.exclude(
-            status__in=OPEN_STATUSES)
     size = _positive(params.get("page_size", ""), "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     page = _positive(params.get("page", ""), "page", 1, 1_000_000)
-    return _with_updates(cases[(page - 1) * size:page * size])
+    rows = queries.service_requests(start=start, end=end, codes=codes, state=status or None)
+    return _shaped(rows[(page - 1) * size:page * size])
 
 
-def _with_updates(cases) -> list[dict]:
+def _shaped(cases) -> list[dict]:
     rows = list(cases)
-    updated = dict(Case.objects.filter(pk__in=[c.pk for c in rows]).annotate(last=Max("events__at"))
-                   .values_list("pk", "last"))
+    updated = queries.last_steps(rows)
     return [_request(case, updated.get(case.pk)) for case in rows]
 
 
-def _api_user(key: str):
-    row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(key)).first() if key else None
-    if row is None or not row.active or not row.user.is_active:
+def _api_user(request, key: str):
+    user = TokenAuth().authenticate(request, key) if key else None
+    if user is None:
         raise Open311Error(403, _("The api_key is missing or not valid."))
-    return row.user
+    return user
 
 
 def _decimal(value: str, name: str, low: int, high: int) -> Decimal:
@@ -222,7 +213,7 @@ def _location(post) -> tuple[Region, Decimal | None, Decimal | None, str]:
             raise Open311Error(400, _("Give both lat and long."))
         lat_value, lon_value = _decimal(lat, "lat", -90, 90), _decimal(lon, "long", -180, 180)
         community = (communities.filter(code=post["address_id"]).first() if post.get("address_id")
-                     else services.community_at(lat_value, lon_value))
+                     else queries.community_at(lat_value, lon_value))
         if community is None:
             raise Open311Error(400, _("The location lies outside the district's communities."))
         return community, lat_value, lon_value, address
@@ -257,8 +248,8 @@ def _details(category: CaseCategory, post) -> dict:
 
 def _create(request, fmt: str):
     post = request.POST
-    user = _api_user(post.get("api_key", ""))
-    category = _categories().filter(code=post.get("service_code", "").strip()).first()
+    user = _api_user(request, post.get("api_key", ""))
+    category = queries.open311_services().filter(code=post.get("service_code", "").strip()).first()
     if category is None:
         raise Open311Error(400, _("service_code is missing or names no service."))
     description = post.get("description", "").strip()
@@ -267,7 +258,7 @@ def _create(request, fmt: str):
     community, lat, lon, address = _location(post)
     details = _details(category, post)
     name = " ".join(p for p in (post.get("last_name", "").strip(), post.get("first_name", "").strip()) if p)
-    case = services.report_case(
+    case = cases.report_case(
         None, source=CaseSource.RESIDENT, category=category, description=description or category.name,
         community=community, address=address, lat=lat, lon=lon, reporter_name=name[:50],
         reporter_phone=post.get("phone", "").strip()[:20], photo=request.FILES.get("media"),
@@ -288,7 +279,7 @@ def requests(request, fmt: str):
 @require_GET
 @open311
 def request_detail(request, request_id: str, fmt: str):
-    rows = _with_updates(Case.objects.select_related("category", "unit", "community").filter(number=request_id))
+    rows = _shaped(queries.service_requests(numbers=[request_id]))
     if not rows:
         raise Open311Error(404, _("No service request has the id “%(id)s”.") % {"id": request_id})
     return render(rows, fmt, "service_requests", "request")
@@ -297,7 +288,7 @@ def request_detail(request, request_id: str, fmt: str):
 @require_GET
 @open311
 def token(request, token: str, fmt: str):
-    case = services.follow_up(token)
+    case = queries.case_for_token(token)
     if case is None:
         raise Open311Error(404, _("No service request has this token."))
     return render([{"service_request_id": case.number, "token": token}], fmt, "service_requests", "request")

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from wanghua.org.models import Region
 
-from . import kpis
+from . import queries
 from .models import Case, CaseStatus, CaseTally
 
-COUNTS = {**kpis.COUNTS, "duration": Sum(kpis.TIME_TO_CLOSE, filter=Q(status=CaseStatus.CLOSED))}
+COUNTS = {**queries.COUNTS, "duration": Sum(queries.TIME_TO_CLOSE, filter=Q(status=CaseStatus.CLOSED))}
 
 
 def _tallies():

@@ -6,9 +6,9 @@ app_name = "civic"
 
 urlpatterns = [
     path("cases/", views.CaseListView.as_view(), name="cases"),
-    path("cases/report/", views.case_report, name="case_report"),
+    path("cases/report/", views.CaseReportView.as_view(), name="case_report"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("cases/<int:pk>/<slug:step>/", views.case_step, name="case_step"),
+    path("cases/<int:pk>/<slug:step>/", views.CaseStepView.as_view(), name="case_step"),
     path("cases/photos/<int:photo_id>/", views.case_photo, name="case_photo"),
     path("cases/board/", views.case_board, name="case_board"),
     path("cases/map/", views.case_map, name="case_map"),

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -18,14 +17,15 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from wanghua.core.access import can
-from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form, visible_or_404
+from wanghua.core.editing import PhotoView, ServiceFormView, StepView, int_or_zero, perform, style_form, visible_or_404
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
+from wanghua.core.transitions import offers
 from wanghua.org.models import Person, Region
 
-from . import catalogue, commitments, kpis, services, volunteers
-from .filters import ActivityFilter, CaseFilter
+from . import queries
+from .filters import ActivityFilter, CaseFilter, CommitmentFilter
 from .forms import (
     ActionForm,
     ActivityForm,
@@ -37,6 +37,8 @@ from .forms import (
     PublicReportForm,
 )
 from .models import (
+    CASE_FLOW,
+    COMMITMENT_FLOW,
     Activity,
     CampaignAction,
     Case,
@@ -44,12 +46,14 @@ from .models import (
     CasePhoto,
     CaseSource,
     CaseStatus,
-    CaseTally,
+    CaseStep,
     Commitment,
     CommitmentStatus,
+    CommitmentStep,
     Milestone,
     ProgressPhoto,
 )
+from .services import cases, catalogue, commitments, volunteers
 
 
 @access(perm("civic.view_case"))
@@ -85,65 +89,62 @@ def case_detail(request, pk: int, dispatch_form=None, status: int = 200):
         "case": case, "events": case.events.select_related("actor", "unit"), "photos": case.photos.all(),
         "commanding": commanding, "handling": can(request.user, "civic.handle_case", case),
         "dispatch_form": dispatch_form, "now": timezone.now(),
-        "duplicates": services.nearby_duplicates(case) if commanding and case.status in (
+        "duplicates": queries.nearby_duplicates(case) if commanding and case.status in (
             CaseStatus.REPORTED, CaseStatus.ACCEPTED) else []}, status=status)
 
 
-STEPS = {
-    "accept": lambda user, pk, post: services.accept_case(user, pk, accept=True, note=post.get("note", "")),
-    "reject": lambda user, pk, post: services.accept_case(user, pk, accept=False, note=post.get("note", "")),
-    "handle": lambda user, pk, post: services.handle_case(user, pk, note=post.get("note", "")),
-    "close": lambda user, pk, post: services.verify_case(user, pk, passed=True, note=post.get("note", "")),
-    "rework": lambda user, pk, post: services.verify_case(user, pk, passed=False, note=post.get("note", "")),
-    "merge": lambda user, pk, post: services.merge_case(user, pk, into_id=int(post.get("into") or 0)),
-}
+def _note(request) -> str:
+    return request.POST.get("note", "")
+
+
+def _dispatch(user, pk: int, request):
+    form = DispatchForm(request.POST)
+    form.is_valid()  # CaseStepView.post has refused an invalid form already
+    return cases.dispatch_case(user, pk, **form.cleaned_data)
 
 
 @access(perm("civic.view_case"))
-@require_POST
-def case_step(request, pk: int, step: str):
-    visible_or_404(Case, request, pk)
-    if step == "dispatch":
-        form = DispatchForm(request.POST)
-        if not form.is_valid():
-            return case_detail(request, pk, dispatch_form=form, status=400)
-        perform(request, lambda: services.dispatch_case(request.user, pk, **form.cleaned_data))
-    elif step in STEPS:
-        perform(request, lambda: STEPS[step](request.user, pk, request.POST))
-    else:
-        raise Http404
-    return redirect("civic:case_detail", pk=pk)
+class CaseStepView(StepView):
+    """POST cases/<pk>/<step>/: the step buttons of the case page (派遣 and 改派 share the dispatch form)."""
+
+    machine = CASE_FLOW
+    redirect_to = "civic:case_detail"
+    steps = {
+        CaseStep.ACCEPT: lambda user, pk, request: cases.accept_case(user, pk, accept=True, note=_note(request)),
+        CaseStep.REJECT: lambda user, pk, request: cases.accept_case(user, pk, accept=False, note=_note(request)),
+        CaseStep.DISPATCH: _dispatch,
+        CaseStep.REASSIGN: _dispatch,
+        CaseStep.HANDLE: lambda user, pk, request: cases.handle_case(user, pk, note=_note(request)),
+        CaseStep.CLOSE: lambda user, pk, request: cases.verify_case(user, pk, passed=True, note=_note(request)),
+        CaseStep.REWORK: lambda user, pk, request: cases.verify_case(user, pk, passed=False, note=_note(request)),
+        CaseStep.MERGE: lambda user, pk, request: cases.merge_case(user, pk,
+                                                                   into_id=int_or_zero(request.POST.get("into"))),
+    }
+
+    def post(self, request, pk: int, step: str):
+        visible_or_404(Case, request, pk)
+        if step in (CaseStep.DISPATCH, CaseStep.REASSIGN):
+            form = DispatchForm(request.POST)
+            if not form.is_valid():
+                return case_detail(request, pk, dispatch_form=form, status=400)
+        return super().post(request, pk, step)
 
 
 @access(perm("civic.add_case"))
-def case_report(request):
+class CaseReportView(ServiceFormView):
     """上报 from the inspector's phone: category, where, what, a photo; the location from the phone's GPS."""
-    form = CaseReportForm(request.POST or None, request.FILES or None)
-    form.limit_choices(request.user)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = services.report_case(request.user, source=data["source"], category=data["category"],
-                                            description=data["description"], community=data["community"],
-                                            address=data["address"], lat=data["lat"], lon=data["lon"],
-                                            photo=data["photo"])
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                messages.success(request, _("Reported: case %(number)s.") % {"number": case.number})
-                return redirect("civic:case_detail", pk=case.pk)
-        status = 400
-    style_form(form)
-    return render(request, "civic/case_report.html", {"form": form}, status=status)
+
+    form_class = CaseReportForm
+    model = Case
+    template_name = "civic/case_report.html"
+    create_service = cases.report_case
+
+    def saved_text(self, saved) -> str:
+        return _("Reported: case %(number)s.") % {"number": saved.number}
 
 
-@access(perm("civic.view_case"))
-def case_photo(request, photo_id: int):
-    photo = visible_or_404(CasePhoto, request, photo_id)
-    kind = "jpeg" if photo.image_format == "jpg" else photo.image_format
-    return FileResponse(photo.image.open("rb"), content_type=f"image/{kind}")
+case_photo = access(perm("civic.view_case"))(PhotoView.as_view(model=CasePhoto))
+progress_photo = access(perm("civic.view_commitment"))(PhotoView.as_view(model=ProgressPhoto))
 
 
 def _span(request) -> tuple[datetime, datetime]:
@@ -156,26 +157,11 @@ def _span(request) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, zone), datetime.combine(end + timedelta(days=1), time.min, zone)
 
 
-def _board_kpis(user, start: datetime, end: datetime):
-    """Whole months (the usual question: this year so far) come from the tallies, any other span from the cases."""
-    first_day, last_day = start.date(), (end - timedelta(days=1)).date()
-    next_day = last_day + timedelta(days=1)
-    whole_months = first_day.day == 1 and (next_day.day == 1 or last_day >= timezone.localdate())
-    if whole_months:
-        tallies = CaseTally.objects.visible_to(user, "civic.view_case")
-        months = (first_day, last_day.replace(day=1))
-        return (kpis.tallied_kpis(tallies, *months)[0], kpis.tallied_kpis(tallies, *months, by="unit__name"),
-                kpis.tallied_kpis(tallies, *months, by="community__parent__name"))
-    cases = Case.objects.visible_to(user)
-    return (kpis.case_kpis(cases, start, end)[0], kpis.case_kpis(cases, start, end, by="unit__name"),
-            kpis.case_kpis(cases, start, end, by="community__parent__name"))
-
-
 @access(perm("civic.view_case"))
 def case_board(request):
     """考核: 立案率, 按期处置率, 结案率, 返工率 and average handling time, overall, by unit and by street."""
     start, end = _span(request)
-    overall, by_unit, by_street = _board_kpis(request.user, start, end)
+    overall, by_unit, by_street = queries.board_kpis(request.user, start, end)
     if request.GET.get("export") == "xlsx":
         headers = [_("name"), _("reported"), _("accepted"), _("handled"), _("closed"), _("acceptance rate %"),
                    _("on-time rate %"), _("closure rate %"), _("rework rate %"), _("average hours")]
@@ -203,7 +189,7 @@ def public_report(request):
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                case = services.report_case(None, source=CaseSource.RESIDENT, category=data["category"],
+                case = cases.report_case(None, source=CaseSource.RESIDENT, category=data["category"],
                                             description=data["description"], community=data["community"],
                                             address=data["address"], reporter_phone=data["phone"],
                                             photo=data["photo"], channel="随手拍")
@@ -221,10 +207,10 @@ def public_report(request):
 @access(PUBLIC)
 def public_case(request, token: str):
     """What a resident sees of their case: its number, stage and the public notes, never anyone's name."""
-    case = services.follow_up(token)
+    case = queries.case_for_token(token)
     if case is None:
         raise Http404
-    state, notes = services.public_status(case)
+    state, notes = queries.public_status(case)
     return render(request, "civic/public_case.html", {"case": case, "open": state == "open", "notes": notes,
                                                       "steps": case.events.order_by("at")})
 
@@ -291,9 +277,9 @@ def activity_step(request, pk: int, step: str):
 def my_record(request):
     """志愿服务记录: the volunteer's activities and hours."""
     person = Person.objects.filter(user=request.user).first()
-    if person is None:
-        raise Http404
-    return render(request, "civic/my_record.html", {"person": person, **volunteers.record(person)})
+    if person is None:  # given the role, not yet registered with a team: an empty record, never a 404
+        return render(request, "civic/my_record.html", {"person": None, "activities": 0, "hours": 0, "signups": []})
+    return render(request, "civic/my_record.html", {"person": person, **queries.volunteer_record(person)})
 
 
 # --- 民生清单 and the campaign actions ------------------------------------------------------------------
@@ -301,6 +287,7 @@ def my_record(request):
 @access(perm("civic.view_commitment"))
 class CommitmentListView(ScopedListView):
     model = Commitment
+    filterset_class = CommitmentFilter
     title = gettext_lazy("livelihood commitments (民生清单)")
     create_url = "civic:commitment_create"
     columns = [
@@ -342,6 +329,7 @@ def commitment_detail(request, pk: int, form=None, status: int = 200):
 
 @access(perm("civic.add_progressreport"))
 @require_POST
+@offers(COMMITMENT_FLOW, CommitmentStep.DELIVER, CommitmentStep.RESUME, CommitmentStep.FALL_BEHIND)
 def commitment_progress(request, pk: int):
     visible_or_404(Commitment, request, pk)
     form = ProgressForm(request.POST, request.FILES)
@@ -352,15 +340,9 @@ def commitment_progress(request, pk: int):
     return redirect("civic:commitment_detail", pk=pk)
 
 
-@access(perm("civic.view_commitment"))
-def progress_photo(request, photo_id: int):
-    photo = visible_or_404(ProgressPhoto, request, photo_id)
-    kind = "jpeg" if photo.image_format == "jpg" else photo.image_format
-    return FileResponse(photo.image.open("rb"), content_type=f"image/{kind}")
-
-
 @access(perm("civic.change_milestone"))
 @require_POST
+@offers(COMMITMENT_FLOW, CommitmentStep.RESUME)
 def milestone_done(request, pk: int):
     milestone = visible_or_404(Milestone, request, pk)
     perform(request, lambda: commitments.complete_milestone(request.user, pk))
@@ -374,7 +356,7 @@ def public_commitments(request):
     rows = list(Commitment.objects.filter(year=year).select_related("unit").prefetch_related("milestones"))
     return render(request, "civic/public_commitments.html", {
         "year": year, "rows": [(c, CommitmentStatus(commitments.status(c))) for c in rows],
-        "share": commitments.delivered_share(Commitment.objects.filter(year=year))})
+        "share": queries.delivered_share(Commitment.objects.filter(year=year))})
 
 
 @access(perm("civic.view_casecategory"))
@@ -415,9 +397,9 @@ class ActionEditView(ServiceFormView):
 def action_board(request):
     """十项创城攻坚行动: each action's cases, put right, open and overdue, and its volunteer activities."""
     year = int_or_zero(request.GET.get("year")) or timezone.localdate().year
-    cases = Case.objects.visible_to(request.user)
+    visible = Case.objects.visible_to(request.user)
     return render(request, "civic/actions.html", {
-        "year": year, "rows": services.action_tallies(cases, year),
+        "year": year, "rows": queries.action_tallies(visible, year),
         "can_add": catalogue.may_edit(request.user, "civic.add_campaignaction"),
         "can_edit": catalogue.may_edit(request.user, "civic.change_campaignaction")})
 
@@ -433,8 +415,8 @@ def case_map(request):
 def case_map_data(request):
     """GeoJSON of the communities the user may see, with the number of their cases this year."""
     start, end = _span(request)
-    cases = Case.objects.visible_to(request.user).filter(reported_at__gte=start, reported_at__lt=end)
+    shown = Case.objects.visible_to(request.user).filter(reported_at__gte=start, reported_at__lt=end)
     if request.GET.get("status") in CaseStatus.values:
-        cases = cases.filter(status=request.GET["status"])
-    return JsonResponse(services.case_map(cases, Region.objects.visible_to(request.user)),
+        shown = shown.filter(status=request.GET["status"])
+    return JsonResponse(queries.case_map(shown, Region.objects.visible_to(request.user)),
                         json_dumps_params={"ensure_ascii": False})

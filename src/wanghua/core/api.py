@@ -4,7 +4,7 @@ errors as JSON in the caller's language (Accept-Language)."""
 
 import functools
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -120,8 +120,14 @@ def _filter_type(flt) -> Any:
         return bool
     if isinstance(flt, django_filters.DateFilter):
         return date
-    if isinstance(flt, django_filters.ModelChoiceFilter | django_filters.NumberFilter):
-        return RecordId if isinstance(flt, django_filters.ModelChoiceFilter) else float
+    if isinstance(flt, django_filters.ModelChoiceFilter):
+        return RecordId
+    if isinstance(flt, django_filters.NumberFilter):  # bounded like the page's field, so no year or id overflows
+        bounds = {key: flt.extra[name] for key, name in (("ge", "min_value"), ("le", "max_value")) if name in flt.extra}
+        return Annotated[int, Field(**bounds)] if bounds else float
+    choices = flt.extra.get("choices") if isinstance(flt, django_filters.ChoiceFilter) else None
+    if choices and not callable(choices) and all(not isinstance(v, list | tuple) for _v, v in choices):
+        return Literal[tuple(str(value) for value, _label in choices)]  # a value outside the choices is 422
     return str
 
 
@@ -137,9 +143,27 @@ def filter_query(filterset_class) -> type[Schema]:
     return _QUERY_SCHEMAS[filterset_class]
 
 
+_API_BOOLEANS = {"1": "true", "0": "false", "yes": "true", "no": "false", "on": "true", "off": "false"}
+
+
+def _api_query(query, filterset_class):
+    """The query as the FilterSet reads it: API booleans may be 1/0 as well as true/false (the page's widget
+    knows only the latter)."""
+    import django_filters
+
+    booleans = [name for name, flt in filterset_class.base_filters.items()
+                if isinstance(flt, django_filters.BooleanFilter) and name in query]
+    if not booleans:
+        return query
+    query = query.copy()
+    for name in booleans:
+        query[name] = _API_BOOLEANS.get(query[name].lower(), query[name])
+    return query
+
+
 def filtered(request, filterset_class, queryset):
     """The rows of `queryset` the list page's FilterSet keeps for this request's query (400 on a bad value)."""
-    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    filterset = filterset_class(_api_query(request.GET, filterset_class), queryset=queryset, request=request)
     if not filterset.is_valid():
         raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
     return filterset.qs

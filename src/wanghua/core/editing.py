@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,7 @@ class ServiceFormView(View):
     template_name = "core/form.html"
     create_service: Callable[..., Any] | None = None  # service(actor, **fields)
     update_service: Callable[..., Any] | None = None  # service(actor, pk, **fields)
+    saved_message: Any = None  # the confirmation after a save ("Saved." when not given)
 
     def get_object(self, pk: int | None):
         if pk is None:
@@ -96,12 +98,17 @@ class ServiceFormView(View):
     def success_url(self, saved) -> str:
         return saved.get_absolute_url()
 
+    def saved_text(self, saved) -> str:
+        """The confirmation after a save (hook: a message naming what was saved)."""
+        return self.saved_message or _("Saved.")
+
     def make_form(self, obj, data=None, files=None):
         kwargs = self.form_kwargs(obj)
         if files is not None:
             kwargs["files"] = files
-        form = self.form_class(data, instance=obj, initial=self.request.GET.dict() if obj is None else None,
-                               **kwargs)
+        if "instance" in inspect.signature(self.form_class.__init__).parameters:  # model forms, and forms like them
+            kwargs["instance"] = obj
+        form = self.form_class(data, initial=self.request.GET.dict() if obj is None else None, **kwargs)
         if hasattr(form, "limit_choices"):
             form.limit_choices(self.request.user)
         style_form(form)
@@ -130,7 +137,7 @@ class ServiceFormView(View):
             except ValidationError as exc:
                 _attach(form, exc)
             else:
-                messages.success(request, _("Saved."))
+                messages.success(request, self.saved_text(saved))
                 return HttpResponseRedirect(self.success_url(saved))
         return self.render_form(form, obj, status=400)
 

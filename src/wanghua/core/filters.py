@@ -5,11 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from .models import AuditEntry, LoginEvent
 
 
+def audited_types(request=None):
+    """The record types the audit trail can hold: every model of every app that keeps an audit."""
+    from django.apps import apps
+
+    from .audit import AuditedModel
+
+    audited = [m for m in apps.get_models() if issubclass(m, AuditedModel) and not m._meta.proxy]
+    ids = [t.pk for t in ContentType.objects.get_for_models(*audited).values()]
+    return ContentType.objects.filter(pk__in=ids).order_by("app_label", "model")
+
+
 class AuditFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label=_("Actor"))
     action = django_filters.ChoiceFilter(choices=AuditEntry.ACTIONS, label=_("Action"))
-    content_type = django_filters.ModelChoiceFilter(
-        queryset=ContentType.objects.filter(app_label__in=["core", "org"]), label=_("Record type"))
+    content_type = django_filters.ModelChoiceFilter(queryset=audited_types, label=_("Record type"))
     request_id = django_filters.CharFilter(label=_("Request id"))
     since = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__lte", label=_("To"))

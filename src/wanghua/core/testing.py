@@ -26,7 +26,7 @@ API_LIST = {"anonymous": 401, "no_role": 403, "out_of_scope": 200, "in_scope": 2
 
 
 @dataclass
-class Case:
+class MatrixCase:
     name: str
     method: str
     url: str
@@ -40,7 +40,7 @@ class Case:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def send(client: Client, case: Case):
+def send(client: Client, case: MatrixCase):
     method = getattr(client, case.method)
     data = case.data() if callable(case.data) else case.data
     if case.as_json:
@@ -60,7 +60,7 @@ def body_text(response) -> str:
     return response.content.decode("utf-8", "replace") if not getattr(response, "streaming", False) else ""
 
 
-def run_case(clients: dict[str, Client], case: Case) -> list[str]:
+def run_case(clients: dict[str, Client], case: MatrixCase) -> list[str]:
     """Send the case as every actor; return the list of failures (empty when the matrix holds)."""
     failures = []
     for actor in ACTORS:

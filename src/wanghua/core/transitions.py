@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -111,8 +111,13 @@ class StateMachine:
         with transaction.atomic():
             obj = self._locked(actor, record, step)
             transition = self._transition_from(obj, step)
-            if actor is not None:
-                require(actor, transition.permission or "change", obj)
+            if actor is not None:  # the permission first: a refused role learns nothing of the record's state
+                permission = (transition or self.step(step)).permission
+                if not permission:  # a step only scheduled jobs take
+                    raise PermissionDenied(_("You do not have permission to do this."))
+                require(actor, permission, obj)
+            if transition is None:
+                raise self._refusal(obj, step)
             for guard in (transition.guard, *guards, apply):
                 if guard is not None:
                     guard(obj)
@@ -138,15 +143,15 @@ class StateMachine:
         # Locked through what the actor may see: an invisible record is 'not found'.
         return fetch_for_change(self.model, actor, "view", record)
 
-    def _transition_from(self, obj: models.Model, step: str) -> Transition:
+    def _transition_from(self, obj: models.Model, step: str) -> Transition | None:
         state = self.state_of(obj)
-        for t in self.transitions:
-            if t.step == step and state in t.sources:
-                return t
-        display = getattr(obj, f"get_{self.field}_display", lambda: state)()
-        raise TransitionError(_("“%(step)s” is not possible while the %(record)s is “%(state)s”.")
-                              % {"step": self.step_label(step), "record": self.model._meta.verbose_name,
-                                 "state": display})
+        return next((t for t in self.transitions if t.step == step and state in t.sources), None)
+
+    def _refusal(self, obj: models.Model, step: str) -> TransitionError:
+        display = getattr(obj, f"get_{self.field}_display", lambda: self.state_of(obj))()
+        return TransitionError(_("“%(step)s” is not possible while the %(record)s is “%(state)s”.")
+                               % {"step": self.step_label(step), "record": self.model._meta.verbose_name,
+                                  "state": display})
 
 
 def _may(user, transition: Transition, obj: models.Model) -> bool:

@@ -18,7 +18,7 @@ urlpatterns = [
     path("system/dictionaries/<int:type_id>/items/", views.dictionary_item_save, name="dictionary_item_save"),
     path("system/dictionaries/items/<int:item_id>/toggle/", views.dictionary_item_toggle,
          name="dictionary_item_toggle"),
-    path("system/notices/", views.notices, name="notices"),
+    path("system/notices/", views.NoticesView.as_view(), name="notices"),
     path("system/notices/<int:notice_id>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
     path("system/sessions/", views.sessions, name="sessions"),
     path("system/sessions/<str:key_prefix>/end/", views.end_session, name="end_session"),

@@ -9,11 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from wanghua.core import indicators
-from wanghua.core.api import Text, needs
+from wanghua.core.api import Pagination, Text, filter_query, filtered, needs
 
-from . import plans, services
+from . import queries, services
+from .filters import ExternalStatisticFilter
+from .models import ExternalStatistic
 
 router = Router(tags=["dashboard"])
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
@@ -74,7 +77,7 @@ class StatisticOut(Schema):
 
 
 def _scope(request):
-    scope = services.board_scope(request.user)
+    scope = queries.board_scope(request.user)
     if scope is None:
         raise PermissionDenied(_("Your role has no board: boards show a district, a town/street, a "
                                  "village/community or a government unit."))
@@ -84,9 +87,9 @@ def _scope(request):
 @router.get("/board", response=BoardOut, summary="The six goals for the caller's scope and a month")
 def board(request, query: Query[BoardQuery]):
     scope = _scope(request)
-    period = services.latest_period(scope, plans.month_of(query.month))
-    goals = services.goal_board(scope, period) if period else []
-    return {"scope": services.scope_label(scope), "period": period, "goals": [
+    period = queries.latest_period(scope, queries.month_of(query.month))
+    goals = queries.goal_board(scope, period) if period else []
+    return {"scope": queries.scope_label(scope), "period": period, "goals": [
         {"goal": g.goal.value, "label": str(g.goal.label), "score": g.score, "indicators": [
             {"key": r.key, "name": str(r.indicator.name), "unit": str(r.indicator.unit), "value": r.value,
              "target": r.target, "expected": r.expected, "status": r.status, "records": r.url} for r in g.rows]}
@@ -98,12 +101,19 @@ def history(request, key: Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z_0-9]+$")
     scope = _scope(request)
     if key not in indicators.REGISTRY:
         raise Http404
-    return list(services.stored(scope).filter(key=key).order_by("period")
+    return list(queries.stored(scope).filter(key=key).order_by("period")
                 .values("period", "value")[:120])
+
+
+@router.get("/statistics", response=list[StatisticOut], summary="External statistics, newest month first")
+@paginate(Pagination)
+@needs("dashboard.view_externalstatistic")
+def list_statistics(request, filters: Query[filter_query(ExternalStatisticFilter)]):
+    return filtered(request, ExternalStatisticFilter, ExternalStatistic.objects.visible_to(request.user, "view"))
 
 
 @router.post("/statistics", response={201: StatisticOut}, summary="Enter an external statistic with its source")
 @needs("dashboard.add_externalstatistic")
 def add_statistic(request, body: StatisticIn):
-    statistic = plans.add_statistic(request.user, **body.dict())
+    statistic = services.add_statistic(request.user, **body.dict())
     return Status(201, statistic)

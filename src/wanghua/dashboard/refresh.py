@@ -1,6 +1,7 @@
-"""Refresh the stored indicator values: every indicator for the district, each town/street and
-village/community, and the by-unit indicators for each government unit, as of a moment (now, or a past
-month end for history). One failing indicator is recorded and skipped; the others still land."""
+"""The refresh engine (entered through `services.refresh_indicators`): store every indicator for the
+district, each town/street and village/community, and the by-unit indicators for each government unit, as of a
+moment (now, or a past month end for history). One failing indicator is recorded and skipped; the others still
+land."""
 
 from __future__ import annotations
 
@@ -114,23 +115,3 @@ def generation() -> int:
     """The last finished refresh: the boards' cached fragments carry it in their keys, so every web process
     (and a refresh run from cron in another process) moves them on without a shared cache."""
     return RefreshRun.objects.filter(finished_at__isnull=False).aggregate(last=Max("pk"))["last"] or 0
-
-
-def start_background(minutes: float) -> None:
-    """For a single-process deployment (`wanghua serve`, the demo): refresh every `minutes` in a daemon
-    thread. Larger deployments run `wanghua refresh_indicators` from cron instead."""
-    import threading
-
-    from django.db import connection
-
-    def loop() -> None:
-        stop = threading.Event()
-        while not stop.wait(minutes * 60):
-            try:
-                refresh(trigger="schedule")
-            except Exception:  # the next round tries again; the web server must keep serving
-                log.exception("scheduled indicator refresh failed")
-            finally:
-                connection.close()
-
-    threading.Thread(target=loop, name="indicator-refresh", daemon=True).start()

@@ -21,13 +21,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from wanghua.core import pdf
 from wanghua.core.templatetags.wanghua import figure
 
-from . import services
+from . import queries
 from .refresh import Scope
 
 RED = colors.HexColor("#b22222")
 STATUS_COLOURS = {"green": colors.HexColor("#198754"), "amber": colors.HexColor("#e0a800"),
                   "red": RED, "none": colors.grey}
-TREND_KEYS = ["projects.fai", "services.errands_this_year", "civic.cases_closed"]
+TREND_KEYS = ["projects.fai", "queries.errands_this_year", "civic.cases_closed"]
 
 
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
@@ -90,9 +90,9 @@ def _goal_table(goal, styles, regular: str) -> Table:
 def monthly_pdf(scope: Scope, period: date) -> bytes:
     regular, bold = pdf.register_fonts()
     styles = _styles(regular, bold)
-    board = services.goal_board(scope, period)
-    series = services.trends(scope, period)
-    place = services.scope_label(scope)
+    board = queries.goal_board(scope, period)
+    series = queries.trends(scope, period)
+    place = queries.scope_label(scope)
     story = [Paragraph(_("%(place)s monthly report, %(month)s") % {"place": place, "month": f"{period:%Y年%m月}"},
                        styles["title"]),
              Paragraph(_("Computed from the platform's records; printed %(now)s.")
@@ -100,8 +100,8 @@ def monthly_pdf(scope: Scope, period: date) -> bytes:
              Paragraph(_("Six goals: share of each goal's targets met so far"), styles["h2"]),
              _scores_chart(board, regular),
              Paragraph(_("This year's trends"), styles["h2"]),
-             Table([[_trend_chart(series.get(key, []), str(services.indicators.REGISTRY[key].name), regular)
-                     for key in TREND_KEYS if key in services.indicators.REGISTRY]])]
+             Table([[_trend_chart(series.get(key, []), str(queries.indicators.REGISTRY[key].name), regular)
+                     for key in TREND_KEYS if key in queries.indicators.REGISTRY]])]
     for goal in board:
         if goal.rows or goal.external:
             story += [Paragraph(str(goal.goal.label), styles["h2"]), _goal_table(goal, styles, regular),

@@ -1,4 +1,4 @@
-"""The boards: thin views over `services` (reading stored values) and `plans` (what people enter)."""
+"""The boards: thin views over `queries` (reading stored values) and `services` (what people enter, refreshes)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -16,12 +17,14 @@ from django.views.decorators.http import require_POST
 
 from wanghua.core import indicators, reference
 from wanghua.core.access import has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, int_or_zero, perform
+from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form
 from wanghua.core.exports import xlsx_response
+from wanghua.core.menu import link_for, quick_actions
 from wanghua.core.rules import LOGIN, access, perm
 from wanghua.org.models import Region, RegionLevel, Zone
 
-from . import plans, refresh, report, services
+from . import queries, refresh, report, services
+from .filters import ExternalStatisticFilter, RefreshRunFilter
 from .forms import StatisticForm
 from .models import ExternalStatistic, IndicatorTarget, RefreshRun
 
@@ -29,7 +32,7 @@ from .models import ExternalStatistic, IndicatorTarget, RefreshRun
 def _months(scope) -> list[date]:
     if scope is None:
         return []
-    return list(services.stored(scope).order_by("-period")
+    return list(queries.stored(scope).order_by("-period")
                 .values_list("period", flat=True).distinct()[:36])
 
 
@@ -44,48 +47,53 @@ def _streets(user, scope):
 
 @access(LOGIN)
 def home(request):
-    """一核一带三区 overview: a card per zone from the stored values, and the district map by zone."""
-    scope = services.board_scope(request.user)
+    """一核一带三区 overview: the user's shortcuts and the notices, then — for those with a board — a card per zone
+    from the stored values, and the district map by zone."""
+    scope = queries.board_scope(request.user)
     return render(request, "dashboard/home.html", {
-        "scope": scope, "generation": refresh.generation(),
+        "scope": scope, "generation": refresh.generation(), "links_key": queries.links_key(request.user),
+        "shortcuts": quick_actions(request.user),
         "sees_zones": has_perm_anywhere(request.user, "org.view_zone"),
         # Called only when the cached cards have to be rendered again.
-        "cards": lambda: services.zone_cards(request.user, scope),
-        "period": services.latest_period(scope) if scope else None,
+        "cards": lambda: queries.zone_cards(request.user, scope),
+        "period": queries.latest_period(scope) if scope else None,
         "notices": reference.current_notices()})
 
 
 @access(LOGIN)
 def home_chart(request):
-    return JsonResponse(services.communities_per_street(request.user), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(queries.communities_per_street(request.user), json_dumps_params={"ensure_ascii": False})
 
 
 @access(LOGIN)
 def district_map(request):
-    return JsonResponse(services.district_map(request.user), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(queries.district_map(request.user), json_dumps_params={"ensure_ascii": False})
 
 
 @access(perm("org.view_zone"))
 def zone(request, code: str):
     zone = get_object_or_404(Zone.objects.visible_to(request.user, "view"), code=code)
-    cards = [c for c in services.zone_cards(request.user) if c.zone.pk == zone.pk]
-    return render(request, "dashboard/zone.html", {"zone": zone, "card": cards[0] if cards else None})
+    cards = [c for c in queries.zone_cards(request.user) if c.zone.pk == zone.pk]
+    return render(request, "dashboard/zone.html", {
+        "zone": zone, "card": cards[0] if cards else None,
+        "regions_url": link_for(request.user, f"{reverse('org:regions')}?zone={zone.pk}"),
+        "units_url": link_for(request.user, f"{reverse('org:units')}?zone={zone.pk}")})
 
 
 @access(LOGIN)
 def goals(request):
     """六望花 board: each goal's indicators for the viewer's scope and month, against their targets."""
-    scope = services.scope_for(request.user, request.GET.get("scope"))
-    period = services.latest_period(scope, plans.month_of(request.GET.get("month"))) if scope else None
+    scope = queries.scope_for(request.user, request.GET.get("scope"))
+    period = queries.latest_period(scope, queries.month_of(request.GET.get("month"))) if scope else None
     if request.GET.get("format") == "xlsx" and scope is not None:
         return _board_xlsx(scope, period)
     return render(request, "dashboard/goals.html", {
         "scope": scope, "period": period, "months": _months(scope), "streets": _streets(request.user, scope),
-        "district_name": services.district_name(),
-        "generation": refresh.generation(),
+        "district_name": queries.district_name(),
+        "generation": refresh.generation(), "links_key": queries.links_key(request.user),
         # Called only when the cached fragment has to be rendered again.
-        "board": lambda: services.goal_board(scope, period) if scope else [],
-        "headlines": lambda: services.headline_figures(scope, period.year) if scope and period else [],
+        "board": lambda: queries.goal_board(scope, period) if scope else [],
+        "headlines": lambda: queries.headline_figures(scope, period.year) if scope and period else [],
         "can_set_targets": has_perm_anywhere(request.user, "dashboard.change_indicatortarget"),
         "can_refresh": has_perm_anywhere(request.user, "dashboard.refresh_indicators")})
 
@@ -93,8 +101,8 @@ def goals(request):
 def _board_xlsx(scope, period) -> HttpResponse:
     headers = [_("goal"), _("indicator"), _("value"), _("unit"), _("target"), _("expected by now"), _("status")]
     rows = [[str(goal.goal.label), str(r.indicator.name), r.value, str(r.indicator.unit), r.target, r.expected,
-             r.status] for goal in services.goal_board(scope, period) for r in goal.rows]
-    label = f"{services.scope_label(scope)} {period:%Y-%m}" if period else ""
+             r.status] for goal in queries.goal_board(scope, period) for r in goal.rows]
+    label = f"{queries.scope_label(scope)} {period:%Y-%m}" if period else ""
     return xlsx_response(_("six goals"), headers, rows, title=label)
 
 
@@ -104,17 +112,17 @@ SCREEN_CACHE_SECONDS = 10  # a command hall polls every 30 s; the lines' snapsho
 def _screen_data(scope) -> dict:
     """The big screen's JSON, shared by every screen of the same scope for a few seconds."""
     if scope is None:
-        return services.screen_data(None)
+        return queries.screen_data(None)
     # The lines' live snapshot is shown to those who may see the lines: they share one copy, the others another.
     sees_lines = has_perm_anywhere(scope.viewer, "industry.view_livesnapshot") if scope.viewer else True
     key = f"dashboard:screen:{scope.key}:{sees_lines}:{refresh.generation()}:{get_language()}"
-    return cache.get_or_set(key, lambda: services.screen_data(scope), SCREEN_CACHE_SECONDS)
+    return cache.get_or_set(key, lambda: queries.screen_data(scope), SCREEN_CACHE_SECONDS)
 
 
 @access(LOGIN)
 def screen(request):
     """数据大屏: 1920×1080 for the command hall, rotating its panels and polling for new values."""
-    scope = services.board_scope(request.user)
+    scope = queries.board_scope(request.user)
     # A control room may slow the rotation or the polling down (never below two seconds).
     rotate = max(2, int_or_zero(request.GET.get("rotate")) or 12)
     poll = max(2, int_or_zero(request.GET.get("poll")) or 30)
@@ -124,15 +132,15 @@ def screen(request):
 
 @access(LOGIN)
 def screen_data(request):
-    scope = services.board_scope(request.user)
+    scope = queries.board_scope(request.user)
     return JsonResponse(_screen_data(scope), json_dumps_params={"ensure_ascii": False})
 
 
 @access(LOGIN)
 def monthly_report(request):
     """The month's figures as a printable PDF with its charts."""
-    scope = services.scope_for(request.user, request.GET.get("scope"))
-    period = services.latest_period(scope, plans.month_of(request.GET.get("month"))) if scope else None
+    scope = queries.scope_for(request.user, request.GET.get("scope"))
+    period = queries.latest_period(scope, queries.month_of(request.GET.get("month"))) if scope else None
     if period is None:
         messages.error(request, _("No stored figures for that month yet."))
         return redirect("dashboard:goals")
@@ -147,7 +155,7 @@ def targets(request):
     """The year's targets of the district or of one town/street, one field per indicator; people who may set
     them save the form."""
     year = int_or_zero(request.GET.get("year") or request.POST.get("year")) or timezone.localdate().year
-    streets = _streets(request.user, services.board_scope(request.user))
+    streets = _streets(request.user, queries.board_scope(request.user))
     region_id = int_or_zero(request.GET.get("region") or request.POST.get("region"))
     region = next((s for s in streets if s.pk == region_id), None)
     current = dict(IndicatorTarget.objects.visible_to(request.user, "view")
@@ -155,18 +163,18 @@ def targets(request):
     errors: dict[str, str] = {}
     if request.method == "POST":
         values, errors = _posted_targets(request.POST)
-        if not errors and perform(request, lambda: plans.set_targets(request.user, year, values, region=region)):
+        if not errors and perform(request, lambda: services.set_targets(request.user, year, values, region=region)):
             return redirect(f"{request.path}?year={year}" + (f"&region={region.pk}" if region else ""))
         current = {key: request.POST.get(f"target-{key}", "") for key in indicators.REGISTRY}  # as typed
     rows = [(i, current.get(i.key), errors.get(i.key)) for i in indicators.REGISTRY.values()]
     if request.GET.get("format") == "xlsx":
-        place = region.name if region else services.district_name()
+        place = region.name if region else queries.district_name()
         return xlsx_response(_("Indicator targets"), [_("goal"), _("indicator"), _("unit"), _("target")],
                              [[str(i.goal.label), str(i.name), str(i.unit), value] for i, value, _e in rows
                               if value is not None], title=f"{year} {place}")
     return render(request, "dashboard/targets.html", {
         "year": year, "rows": rows, "region": region, "streets": streets,
-        "district_name": services.district_name(),
+        "district_name": queries.district_name(),
         "can_edit": has_perm_anywhere(request.user, "dashboard.change_indicatortarget")},
         status=400 if errors else 200)
 
@@ -185,31 +193,37 @@ def _posted_targets(post) -> tuple[dict[str, Decimal | None], dict[str, str]]:
 @access(perm("dashboard.view_externalstatistic"))
 def statistics(request):
     rows = ExternalStatistic.objects.visible_to(request.user, "view").select_related("entered_by")
+    found = ExternalStatisticFilter(request.GET or None, queryset=rows, request=request)
+    style_form(found.form)
+    rows = found.qs if found.is_valid() else rows.none()
     if request.GET.get("format") == "xlsx":
         return xlsx_response(_("external statistics"), [
             _("code"), _("name"), _("month"), _("value"), _("unit"), _("source"), _("published on")],
             [[s.key, s.name, f"{s.period:%Y-%m}", s.value, s.unit, s.source, s.published_on] for s in rows])
     return render(request, "dashboard/statistics.html", {
-        "rows": rows, "can_add": has_perm_anywhere(request.user, "dashboard.add_externalstatistic")})
+        "rows": rows, "filter": found, "can_add": has_perm_anywhere(request.user, "dashboard.add_externalstatistic")})
 
 
 @access(perm("dashboard.add_externalstatistic"))
 class StatisticCreateView(ServiceFormView):
     model, form_class, title = ExternalStatistic, StatisticForm, gettext_lazy("New external statistic")
-    create_service = plans.add_statistic
+    create_service = services.add_statistic
 
 
 @access(perm("dashboard.view_refreshrun"))
 def refreshes(request):
     """The refresh runs, newest first (the scheduled job's log), and the button for a refresh now."""
+    found = RefreshRunFilter(request.GET or None, queryset=RefreshRun.objects.select_related("requested_by"),
+                             request=request)
+    style_form(found.form)
     return render(request, "dashboard/refreshes.html", {
-        "runs": RefreshRun.objects.select_related("requested_by")[:50],
+        "runs": (found.qs if found.is_valid() else RefreshRun.objects.none())[:50], "filter": found,
         "can_refresh": has_perm_anywhere(request.user, "dashboard.refresh_indicators")})
 
 
 @access(perm("dashboard.refresh_indicators"))
 @require_POST
 def refresh_now(request):
-    if perform(request, lambda: plans.refresh_now(request.user)):
+    if perform(request, lambda: services.refresh_indicators(request.user)):
         messages.success(request, _("The indicators were refreshed."))
     return redirect("dashboard:refreshes")

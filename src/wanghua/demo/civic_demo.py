@@ -26,6 +26,7 @@ from wanghua.civic.models import (
     ProgressReport,
     SignUp,
 )
+from wanghua.civic.services.commitments import status as commitment_status
 from wanghua.civic.workhours import add_working_hours
 from wanghua.core import audit
 from wanghua.core.models import User
@@ -212,6 +213,7 @@ def _commitments(rng: random.Random, year: int) -> None:
                                           reported_by=reporter)
         commitment.delivered = delivered
         commitment.delivered_on = today if delivered >= commitment.target else None
+        commitment.status = commitment_status(commitment)  # generated history, as a bulk load: the status it led to
         commitment.save()
 
 

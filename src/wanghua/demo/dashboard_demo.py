@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from wanghua.core import audit
 from wanghua.core.models import User
-from wanghua.dashboard import refresh
+from wanghua.dashboard import refresh, services
 from wanghua.dashboard.models import ExternalStatistic, IndicatorTarget
 from wanghua.org.models import Region, RegionLevel
 
@@ -53,5 +53,6 @@ def build() -> None:
     build_targets(today.year)
     coarse = [refresh.DISTRICT, *map(refresh.region_scope, Region.objects.filter(level=RegionLevel.STREET))]
     for month in range(1, today.month):
-        refresh.refresh(refresh.month_end(date(today.year, month, 1)), trigger="history", scopes=coarse)
-    refresh.refresh(trigger="demo")
+        services.refresh_indicators(moment=refresh.month_end(date(today.year, month, 1)), trigger="history",
+                                    scopes=coarse)
+    services.refresh_indicators(trigger="demo")

@@ -10,14 +10,17 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from wanghua.core.api import Moment, Pagination, RecordId, Text, needs, patch_data
+from wanghua.core.api import Moment, Pagination, RecordId, Text, filter_query, filtered, needs, patch_data
+from wanghua.core.transitions import offers
 
-from . import alarms, definitions, kpis, live, stops
-from .ingest import Message, Pipeline
+from . import live, queries, services
+from .filters import AlarmEventFilter, CurrentAlarmFilter, StopFilter
 from .models import (
+    ALARM_FLOW,
     AlarmEvent,
     AlarmKind,
     AlarmState,
+    AlarmStep,
     LineStatus,
     MinuteRollup,
     Priority,
@@ -26,6 +29,8 @@ from .models import (
     Stop,
     Tag,
 )
+from .telemetry.decode import Message
+from .telemetry.pipeline import Pipeline
 
 router = Router(tags=["industry"])
 HISTORY_LIMIT = 10_000
@@ -120,7 +125,7 @@ class AlarmOut(Schema):
     active_since: datetime | None
     shelved_until: datetime | None
     last_value: str
-    state: str
+    state: str  # the ISA-18.2 state now (AlarmState.state)
 
 
 class LiveOut(Schema):
@@ -140,20 +145,15 @@ class LiveOut(Schema):
     alarms: list[AlarmOut]
 
 
-def _alarm_out(state: AlarmState, now: datetime) -> AlarmState:
-    state.state = state.state_at(now)
-    return state
-
-
 @router.get("/lines/{code}/live", response=LiveOut, summary="The line's live snapshot and current alarms")
 @needs("industry.view_productionline")
 def line_live(request, code: str):
     view = live.line_view(request.user, _line(request, code))
-    s, now = view.snapshot, timezone.now()
+    s = view.snapshot
     return {"line": view.line.code, "status": s.status, "grade": s.grade, "heat": s.heat, "spec": s.spec,
             "shift": view.shift.name, "crew": view.shift.crew, "count": s.count, "good": s.good, "speed": s.speed,
             "updated_at": s.updated_at, "stale": view.stale, "values": s.values,
-            "alarms": [_alarm_out(a, now) for a in view.current_alarms]}
+            "alarms": view.current_alarms}
 
 
 class HistoryQuery(Schema):
@@ -188,18 +188,11 @@ def history(request, code: str, query: Query[HistoryQuery]):
     return [{"ts": r.minute, "value": r.mean, "low": r.low, "high": r.high} for r in rows[:HISTORY_LIMIT]]
 
 
-class AlarmQuery(Schema):
-    line: Text | None = Field(None, max_length=40)
-
-
 @router.get("/alarms", response=list[AlarmOut], summary="Current alarms (active or unacknowledged, not shelved)")
 @needs("industry.view_alarmstate")
-def current_alarms(request, query: Query[AlarmQuery]):
-    qs = AlarmState.objects.visible_to(request.user)
-    if query.line:
-        qs = qs.filter(line__code=query.line)
-    now = timezone.now()
-    return [_alarm_out(a, now) for a in alarms.current(qs, now)]
+def current_alarms(request, filters: Query[filter_query(CurrentAlarmFilter)]):
+    qs = filtered(request, CurrentAlarmFilter, AlarmState.objects.visible_to(request.user))
+    return queries.current(qs)
 
 
 class EventOut(Schema):
@@ -218,27 +211,12 @@ class EventOut(Schema):
     note: str
 
 
-class EventQuery(Schema):
-    line: Text | None = Field(None, max_length=40)
-    kind: AlarmEvent.Kind | None = None
-    since: Moment | None = None
-    until: Moment | None = None
-
-
 @router.get("/alarm-events", response=list[EventOut], summary="The alarm journal")
 @paginate(Pagination)
 @needs("industry.view_alarmevent")
-def alarm_events(request, query: Query[EventQuery]):
-    qs = AlarmEvent.objects.visible_to(request.user).select_related("line", "definition", "equipment", "user")
-    if query.line:
-        qs = qs.filter(line__code=query.line)
-    if query.kind:
-        qs = qs.filter(kind=query.kind)
-    if query.since:
-        qs = qs.filter(at__gte=query.since)
-    if query.until:
-        qs = qs.filter(at__lt=query.until)
-    return qs
+def alarm_events(request, filters: Query[filter_query(AlarmEventFilter)]):
+    return filtered(request, AlarmEventFilter, AlarmEvent.objects.visible_to(request.user).select_related(
+        "line", "definition", "equipment", "user"))
 
 
 class NoteIn(Schema):
@@ -256,35 +234,38 @@ class ShelveIn(Schema):
 
 
 def _state_out(request, alarm_id: int) -> AlarmState:
-    state = AlarmState.objects.select_related("definition__tag__equipment").get(pk=alarm_id)
-    return _alarm_out(state, timezone.now())
+    return AlarmState.objects.select_related("definition__tag__equipment").get(pk=alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", response=AlarmOut)
+@offers(ALARM_FLOW, AlarmStep.ACKNOWLEDGE)
 @needs("industry.add_alarmevent")
 def acknowledge(request, alarm_id: RecordId, body: NoteIn):
-    alarms.acknowledge(request.user, alarm_id, body.note)
+    services.acknowledge(request.user, alarm_id, body.note)
     return _state_out(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/register", response=AlarmOut, summary="报警登记: cause and action taken")
+@offers(ALARM_FLOW, AlarmStep.ACKNOWLEDGE)
 @needs("industry.add_alarmevent")
 def register(request, alarm_id: RecordId, body: RegisterIn):
-    alarms.register(request.user, alarm_id, cause=body.cause, action=body.action)
+    services.register(request.user, alarm_id, cause=body.cause, action=body.action)
     return _state_out(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/shelve", response=AlarmOut)
+@offers(ALARM_FLOW, AlarmStep.SHELVE)
 @needs("industry.change_alarmdefinition")
 def shelve(request, alarm_id: RecordId, body: ShelveIn):
-    alarms.shelve(request.user, alarm_id, minutes=body.minutes, note=body.note)
+    services.shelve(request.user, alarm_id, minutes=body.minutes, note=body.note)
     return _state_out(request, alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/unshelve", response=AlarmOut)
+@offers(ALARM_FLOW, AlarmStep.UNSHELVE)
 @needs("industry.change_alarmdefinition")
 def unshelve(request, alarm_id: RecordId):
-    alarms.unshelve(request.user, alarm_id)
+    services.unshelve(request.user, alarm_id)
     return _state_out(request, alarm_id)
 
 
@@ -299,24 +280,11 @@ class StopOut(Schema):
     reason: str
 
 
-class StopQuery(Schema):
-    line: Text | None = Field(None, max_length=40)
-    kind: Stop.Kind | None = None
-    since: Moment | None = None
-
-
 @router.get("/stops", response=list[StopOut])
 @paginate(Pagination)
 @needs("industry.view_stop")
-def list_stops(request, query: Query[StopQuery]):
-    qs = Stop.objects.visible_to(request.user).select_related("line", "location")
-    if query.line:
-        qs = qs.filter(line__code=query.line)
-    if query.kind:
-        qs = qs.filter(kind=query.kind)
-    if query.since:
-        qs = qs.filter(started_at__gte=query.since)
-    return qs
+def list_stops(request, filters: Query[filter_query(StopFilter)]):
+    return filtered(request, StopFilter, Stop.objects.visible_to(request.user).select_related("line", "location"))
 
 
 class ReasonIn(Schema):
@@ -326,7 +294,7 @@ class ReasonIn(Schema):
 @router.post("/stops/{stop_id}/reason", response=StopOut)
 @needs("industry.change_stop")
 def stop_reason(request, stop_id: RecordId, body: ReasonIn):
-    return stops.give_reason(request.user, stop_id, body.reason)
+    return services.give_stop_reason(request.user, stop_id, body.reason)
 
 
 class IngestOut(Schema):
@@ -382,12 +350,12 @@ class KpisOut(Schema):
 @needs("industry.view_stop")
 def line_kpis(request, code: str, query: Query[KpiQuery]):
     line = _line(request, code)
-    since, until = kpis.period_of(query.days)
-    value = kpis.oee(line, since, until)
+    since, until = queries.period_of(query.days)
+    value = queries.oee(line, since, until)
     return {"line": line.code, "since": since, "until": until,
-            "oee": {**value.__dict__, "oee": value.oee}, "oee_per_day": kpis.oee_per_day(line, min(query.days, 31)),
-            "oee_per_shift": kpis.oee_per_shift(line), "stops": kpis.stop_kpis([line], since, until).__dict__,
-            "alarms": kpis.alarm_kpis([line], since, until).__dict__}
+            "oee": {**value.__dict__, "oee": value.oee}, "oee_per_day": queries.oee_per_day(line, min(query.days, 31)),
+            "oee_per_shift": queries.oee_per_shift(line), "stops": queries.stop_kpis([line], since, until).__dict__,
+            "alarms": queries.alarm_kpis([line], since, until).__dict__}
 
 
 class TagPatch(Schema):
@@ -401,7 +369,7 @@ class TagPatch(Schema):
 @router.patch("/tags/{tag_id}", response=TagOut, summary="A tag's name, unit, valid range or key flag")
 @needs("industry.change_tag")
 def patch_tag(request, tag_id: RecordId, body: TagPatch):
-    return definitions.update_tag(request.user, tag_id, **patch_data(body))
+    return services.update_tag(request.user, tag_id, **patch_data(body))
 
 
 class AlarmIn(Schema):
@@ -431,10 +399,10 @@ class AlarmPatch(Schema):
 def create_alarm_definition(request, body: AlarmIn):
     data = body.dict()
     tag = get_object_or_404(Tag.objects.visible_to(request.user), pk=data.pop("tag_id"))
-    return Status(201, definitions.define_alarm(request.user, tag=tag, **data))
+    return Status(201, services.define_alarm(request.user, tag=tag, **data))
 
 
 @router.patch("/alarm-definitions/{definition_id}", response=AlarmDefinitionOut)
 @needs("industry.change_alarmdefinition")
 def patch_alarm_definition(request, definition_id: RecordId, body: AlarmPatch):
-    return definitions.update_alarm(request.user, definition_id, **patch_data(body))
+    return services.update_alarm(request.user, definition_id, **patch_data(body))

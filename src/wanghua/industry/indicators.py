@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.indicators import Goal, now, records, register, shared
 
-from . import kpis
+from . import queries
 from .models import LineStatus, LiveSnapshot, ProductionLine
 
 DAY = timedelta(days=1)
@@ -35,8 +35,8 @@ def _stops(region=None) -> str:
                    until=until.date().isoformat())
 
 
-def _month_stops(region=None) -> kpis.StopKpis:
-    return shared(("industry.stops", region and region.pk), lambda: kpis.stop_kpis(_lines(region), *_last(MONTH)))
+def _month_stops(region=None) -> queries.StopKpis:
+    return shared(("industry.stops", region and region.pk), lambda: queries.stop_kpis(_lines(region), *_last(MONTH)))
 
 
 @register("industry.live_lines", name=_("Lines running now"), goal=Goal.STRENGTH, unit=_("lines"), zone="belt",
@@ -49,14 +49,14 @@ def live_lines(region=None) -> int:
           zone="belt", drill=_lines_page)
 def oee(region=None) -> float:
     lines = _lines(region)
-    values = [value.oee for value in (kpis.oee(line, *_last(DAY)) for line in lines) if value.reported]
+    values = [value.oee for value in (queries.oee(line, *_last(DAY)) for line in lines) if value.reported]
     return round(100 * sum(values) / len(values), 1) if values else 0.0
 
 
 @register("industry.output", name=_("Pieces produced (last 24 h)"), goal=Goal.STRENGTH, unit="支",
           zone="belt", drill=_lines_page)
 def output(region=None) -> int:
-    return sum(kpis.oee(line, *_last(DAY)).output for line in _lines(region))
+    return sum(queries.oee(line, *_last(DAY)).output for line in _lines(region))
 
 
 @register("industry.downtime", name=_("Downtime (last 30 days)"), goal=Goal.STRENGTH, unit=_("hours"), zone="belt",
@@ -88,4 +88,4 @@ def failure_rate(region=None) -> float:
           lower_is_better=True)
 def alarm_rate(region=None) -> float:
     lines = _lines(region)
-    return kpis.alarm_kpis(lines, *_last(DAY)).per_10_min if lines else 0.0
+    return queries.alarm_kpis(lines, *_last(DAY)).per_10_min if lines else 0.0

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import alarms
 from .models import AlarmState, LiveSnapshot, MinuteRollup, ProductionLine, Stop, Tag
+from .queries import current
 from .shifts import Shift, shift_at
 
 SPARKLINE = timedelta(minutes=60)
@@ -42,7 +42,7 @@ def line_view(user, line: ProductionLine, equipment=None) -> LiveView:
         line=line, snapshot=snapshot, shift=shift_at(line, now),
         stale=snapshot.updated_at is None or now - snapshot.updated_at > STALE_AFTER,
         key_tags=[(tag, snapshot.values.get(tag.code)) for tag in tags],
-        current_alarms=alarms.current(states, now), last_stops=list(stops[:5]))
+        current_alarms=current(states, now), last_stops=list(stops[:5]))
 
 
 def sparklines(user, line: ProductionLine, equipment=None) -> dict[str, list]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel, VisibilityMixin
+from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Unit
 
 CODE = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$", _("Use letters, digits, - and _ (at most 40)."))
@@ -380,9 +381,91 @@ class AlarmState(models.Model):
             return self.State.SUPPRESSED
         if self.shelved_until and self.shelved_until > now:
             return self.State.SHELVED
+        return self.process_state
+
+    @property
+    def process_state(self) -> str:
+        """Normal, unacknowledged, acknowledged or returned-unacknowledged: what the condition and the
+        operators made of the alarm, whether or not it is shelved (shelved alarms are still evaluated)."""
         if self.active:
             return self.State.ACKED if self.acked else self.State.UNACKED
         return self.State.NORMAL if self.acked else self.State.RTN_UNACKED
+
+    @property
+    def state(self) -> str:
+        """The ISA-18.2 state now: the field ALARM_FLOW reads and sets."""
+        return self.state_at(timezone.now())
+
+    @state.setter
+    def state(self, target: str) -> None:
+        """Enter `target` (ALARM_FLOW sets it once a step's own changes are made). Suppressed and out of service
+        clear the alarm; leaving shelved, suppressed or out of service lifts only that, so the alarm then shows
+        what its condition says (ISA-18.2: normal, or unacknowledged while still active)."""
+        state = self.State
+        if target in (state.SUPPRESSED, state.OUT_OF_SERVICE):
+            if target == state.SUPPRESSED:
+                self.suppressed = True
+            else:
+                self.out_of_service = True
+            self.active, self.acked, self.pending_since, self.clearing_since = False, True, None, None
+        elif target == state.SHELVED:
+            if not self.shelved_until:
+                raise ValueError("a shelved alarm needs shelved_until")
+        else:
+            current = self.state
+            if current == state.OUT_OF_SERVICE:
+                self.out_of_service = False
+            elif current == state.SUPPRESSED:
+                self.suppressed = False
+            elif current == state.SHELVED:
+                self.shelved_until = None
+            else:
+                self.enter_process_state(target)
+
+    def enter_process_state(self, target: str) -> None:
+        """The condition and acknowledgement flags of a process state (the evaluator's steps)."""
+        self.active = target in (self.State.UNACKED, self.State.ACKED)
+        self.acked = target in (self.State.ACKED, self.State.NORMAL)
+
+
+class AlarmStep(models.TextChoices):
+    """The steps of ALARM_FLOW: operators' and managers' actions, and the evaluator's (system) steps."""
+
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    SHELVE = "shelve", _("Shelve")
+    UNSHELVE = "unshelve", _("Unshelve")
+    SUPPRESS = "suppress", _("Suppress")
+    UNSUPPRESS = "unsuppress", _("Unsuppress")
+    REMOVE_FROM_SERVICE = "remove_from_service", _("Remove from service")
+    RETURN_TO_SERVICE = "return_to_service", _("Return to service")
+    ACTIVATE = "activate", _("Alarm activates")
+    RETURN_TO_NORMAL = "return_to_normal", _("Alarm returns to normal")
+    RE_ALARM = "re_alarm", _("Re-alarm")
+    SHELF_EXPIRES = "shelf_expires", _("Shelf expires")
+
+
+_A = AlarmState.State
+_PROCESS = (_A.NORMAL, _A.UNACKED, _A.ACKED, _A.RTN_UNACKED)
+_OPERATE, _MANAGE = "industry.add_alarmevent", "industry.change_alarmdefinition"
+
+# ISA-18.2 / IEC 62682. A shelved alarm keeps being evaluated: the evaluator takes its steps on the
+# process state (`AlarmState.process_state`) underneath the shelf.
+ALARM_FLOW = StateMachine("alarm", AlarmState, states=AlarmState.State, steps=AlarmStep, field="state", transitions=[
+    Transition(AlarmStep.ACKNOWLEDGE, (_A.UNACKED,), _A.ACKED, _OPERATE),
+    Transition(AlarmStep.ACKNOWLEDGE, (_A.RTN_UNACKED,), _A.NORMAL, _OPERATE),
+    Transition(AlarmStep.ACKNOWLEDGE, (_A.SHELVED,), _A.SHELVED, _OPERATE),
+    Transition(AlarmStep.SHELVE, (*_PROCESS, _A.SHELVED), _A.SHELVED, _MANAGE),
+    Transition(AlarmStep.UNSHELVE, (_A.SHELVED,), _A.NORMAL, _MANAGE),
+    Transition(AlarmStep.SUPPRESS, (*_PROCESS, _A.SHELVED), _A.SUPPRESSED, _MANAGE),
+    Transition(AlarmStep.UNSUPPRESS, (_A.SUPPRESSED,), _A.NORMAL, _MANAGE),
+    Transition(AlarmStep.REMOVE_FROM_SERVICE, (*_PROCESS, _A.SHELVED, _A.SUPPRESSED), _A.OUT_OF_SERVICE, _MANAGE),
+    Transition(AlarmStep.RETURN_TO_SERVICE, (_A.OUT_OF_SERVICE,), _A.NORMAL, _MANAGE),
+    Transition(AlarmStep.ACTIVATE, (_A.NORMAL,), _A.UNACKED, "", system=True),
+    Transition(AlarmStep.RE_ALARM, (_A.RTN_UNACKED,), _A.UNACKED, "", system=True),
+    Transition(AlarmStep.RETURN_TO_NORMAL, (_A.ACKED,), _A.NORMAL, "", system=True),
+    Transition(AlarmStep.RETURN_TO_NORMAL, (_A.UNACKED,), _A.RTN_UNACKED, "", system=True),
+    Transition(AlarmStep.SHELF_EXPIRES, (_A.SHELVED,), _A.NORMAL, "", system=True),
+])
 
 
 class AlarmEvent(models.Model):

@@ -280,7 +280,8 @@ def run_live(simulators: list[LineSimulator], *, send: Callable[[list[tuple[str,
 
 def local_sender(pipeline=None) -> Callable[[list[tuple[str, bytes]]], None]:
     """The in-process transport: straight into the ingest pipeline (the demo, the tests)."""
-    from .ingest import Message, Pipeline
+    from .telemetry.decode import Message
+    from .telemetry.pipeline import Pipeline
 
     pipeline = pipeline or Pipeline()
     return lambda batch: pipeline.process([Message(payload, topic, "local") for topic, payload in batch])

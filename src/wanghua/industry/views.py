@@ -21,14 +21,17 @@ from wanghua.core.access import can, has_perm_anywhere
 from wanghua.core.editing import ServiceFormView, int_or_zero, perform
 from wanghua.core.listing import Column, ScopedListView, attr
 from wanghua.core.rules import access, perm
+from wanghua.core.transitions import offers
 
-from . import alarms, definitions, kpis, live, stops
+from . import live, queries, services
 from .filters import AlarmEventFilter, CurrentAlarmFilter, StopFilter
 from .forms import AlarmForm, LineForm, TagForm
 from .models import (
+    ALARM_FLOW,
     AlarmDefinition,
     AlarmEvent,
     AlarmState,
+    AlarmStep,
     Equipment,
     LiveSnapshot,
     ProductionLine,
@@ -108,14 +111,14 @@ def line_analysis(request, code: str):
     days = int_or_zero(request.GET.get("days")) or 7
     if not 1 <= days <= 366:
         raise Http404
-    since, until = kpis.period_of(days)
-    stops_kpis = kpis.stop_kpis([line], since, until)
+    since, until = queries.period_of(days)
+    stops_kpis = queries.stop_kpis([line], since, until)
     pareto = [{"label": f"{r['location']} {r['name']}".strip() or "—", "hours": r["hours"],
                "cumulative_percent": r["cumulative_percent"]} for r in stops_kpis.pareto]
     return render(request, "industry/analysis.html", {
         "line": line, "days": days, "stops": stops_kpis, "pareto_json": json.dumps(pareto, ensure_ascii=False),
-        "alarms": kpis.alarm_kpis([line], since, until), "oee_days": kpis.oee_per_day(line, min(days, 31)),
-        "oee_shifts": kpis.oee_per_shift(line), "period": (since, until)})
+        "alarms": queries.alarm_kpis([line], since, until), "oee_days": queries.oee_per_day(line, min(days, 31)),
+        "oee_shifts": queries.oee_per_shift(line), "period": (since, until)})
 
 
 # --- alarms ----------------------------------------------------------------------------------------------
@@ -165,28 +168,31 @@ class CurrentAlarmsView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return (super().base_queryset().filter(alarms.current_q(timezone.now()))
+        return (super().base_queryset().filter(queries.current_q(timezone.now()))
                 .select_related("line", "definition__tag__equipment").order_by("-active_since"))
 
 
+# The alarm's steps as the pages post them (`/industry/alarms/<pk>/<action>/`): action → the service taking it.
 ALARM_ACTIONS = {
-    "ack": lambda user, pk, post: alarms.acknowledge(user, pk, post.get("note", "")),
-    "register": lambda user, pk, post: alarms.register(user, pk, cause=post.get("cause", ""),
-                                                        action=post.get("action", "")),
-    "shelve": lambda user, pk, post: alarms.shelve(user, pk, minutes=int_or_zero(post.get("minutes")),
-                                                   note=post.get("note", "")),
-    "unshelve": lambda user, pk, post: alarms.unshelve(user, pk),
-    "suppress": lambda user, pk, post: alarms.set_suppressed(user, pk, True, post.get("note", "")),
-    "unsuppress": lambda user, pk, post: alarms.set_suppressed(user, pk, False),
-    "out-of-service": lambda user, pk, post: alarms.set_out_of_service(user, pk, True, post.get("note", "")),
-    "in-service": lambda user, pk, post: alarms.set_out_of_service(user, pk, False),
+    "ack": lambda user, pk, post: services.acknowledge(user, pk, post.get("note", "")),
+    "register": lambda user, pk, post: services.register(user, pk, cause=post.get("cause", ""),
+                                                          action=post.get("action", "")),
+    "shelve": lambda user, pk, post: services.shelve(user, pk, minutes=int_or_zero(post.get("minutes")),
+                                                     note=post.get("note", "")),
+    "unshelve": lambda user, pk, post: services.unshelve(user, pk),
+    "suppress": lambda user, pk, post: services.suppress(user, pk, post.get("note", "")),
+    "unsuppress": lambda user, pk, post: services.unsuppress(user, pk),
+    "out-of-service": lambda user, pk, post: services.remove_from_service(user, pk, post.get("note", "")),
+    "in-service": lambda user, pk, post: services.return_to_service(user, pk),
 }
 
 
-
+@offers(ALARM_FLOW, AlarmStep.ACKNOWLEDGE, AlarmStep.SHELVE, AlarmStep.UNSHELVE, AlarmStep.SUPPRESS,
+        AlarmStep.UNSUPPRESS, AlarmStep.REMOVE_FROM_SERVICE, AlarmStep.RETURN_TO_SERVICE)
 @access(perm("industry.add_alarmevent"))
 @require_POST
 def alarm_action(request, pk: int, action: str):
+    """One step on an alarm; from the phone page (htmx) a line of feedback beside the alarm, else back."""
     if action not in ALARM_ACTIONS:
         raise Http404
     try:
@@ -232,7 +238,7 @@ class StopListView(ScopedListView):
 @access(perm("industry.change_stop"))
 @require_POST
 def stop_reason(request, pk: int):
-    perform(request, lambda: stops.give_reason(request.user, pk, request.POST.get("reason", "")))
+    perform(request, lambda: services.give_stop_reason(request.user, pk, request.POST.get("reason", "")))
     return redirect(_back(request))
 
 
@@ -254,22 +260,22 @@ def line_setup(request, code: str):
 @access(perm("industry.change_productionline"))
 class LineEditView(ServiceFormView):
     model, form_class, title = ProductionLine, LineForm, gettext_lazy("Line settings")
-    update_service = definitions.update_line
+    update_service = services.update_line
 
 
 @access(perm("industry.change_tag"))
 class TagEditView(ServiceFormView):
     model, form_class, title = Tag, TagForm, gettext_lazy("Edit tag")
-    update_service = definitions.update_tag
+    update_service = services.update_tag
 
 
 @access(perm("industry.add_alarmdefinition"))
 class AlarmCreateView(ServiceFormView):
     model, form_class, title = AlarmDefinition, AlarmForm, gettext_lazy("New alarm")
-    create_service = definitions.define_alarm
+    create_service = services.define_alarm
 
 
 @access(perm("industry.change_alarmdefinition"))
 class AlarmEditView(ServiceFormView):
     model, form_class, title = AlarmDefinition, AlarmForm, gettext_lazy("Edit alarm")
-    update_service = definitions.update_alarm
+    update_service = services.update_alarm

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from wanghua.core.admin import ReadOnlyAdmin
+
 from .models import Person, Region, RoleAssignment, Unit, Zone
 
 
@@ -32,6 +34,9 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ReadOnlyAdmin):
+    """Grants are made on 角色分配 through org.services.grant_role (nobody grants wider than their own, and
+    the grant cache is invalidated); here they are only read."""
+
     list_display = ["user", "role", "region", "unit", "granted_by", "created_at"]
     list_filter = ["role"]

@@ -1,15 +1,15 @@
 """Org endpoints: regions, zones, units, people, role assignments. Thin: parse, call services, shape."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from wanghua.core.api import Pagination, RecordId, RevealOut, Text, needs, patch_data
+from wanghua.core.api import Pagination, RecordId, RevealOut, Text, filter_query, filtered, needs, patch_data
 from wanghua.core.models import Role
 
 from . import services
+from .filters import PersonFilter, RegionFilter, UnitFilter
 from .models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 
 router = Router(tags=["org"])
@@ -19,12 +19,6 @@ Name = Field(..., min_length=1, max_length=100)
 
 def _visible(model, request, pk: int, action: str = "view"):
     return get_object_or_404(model.objects.visible_to(request.user, action), pk=pk)
-
-def _under(region_id: int | None) -> Q:
-    if region_id is None:
-        return Q()
-    region = Region.objects.filter(pk=region_id).first()
-    return Q(pk__in=[]) if region is None else Q(region__path__startswith=region.path)
 
 # --- regions --------------------------------------------------------------------------------------
 
@@ -59,13 +53,6 @@ class RegionPatch(Schema):
     population: int | None = Field(None, ge=0, le=10_000_000)
     households: int | None = Field(None, ge=0, le=10_000_000)
 
-class RegionFilter(Schema):
-    level: RegionLevel | None = None
-    parent: RecordId | None = None
-    under: RecordId | None = Field(None, description="Only this region's subtree")
-    zone: RecordId | None = None
-    q: Text | None = Field(None, max_length=100, description="Name or code contains")
-
 def _region_fields(request, data: dict) -> dict:
     if "parent_id" in data:
         data["parent"] = _visible(Region, request, data.pop("parent_id")) if data["parent_id"] else None
@@ -78,20 +65,8 @@ def _region_fields(request, data: dict) -> dict:
 @router.get("/regions", response=list[RegionOut], summary="Regions visible to the caller")
 @paginate(Pagination)
 @needs("org.view_region")
-def list_regions(request, filters: Query[RegionFilter]):
-    qs = Region.objects.visible_to(request.user, "view")
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.parent is not None:
-        qs = qs.filter(parent_id=filters.parent)
-    if filters.under is not None:
-        root = Region.objects.filter(pk=filters.under).first()
-        qs = qs.filter(path__startswith=root.path) if root else qs.none()
-    if filters.zone is not None:
-        qs = qs.filter(zone_id=filters.zone)
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
-    return qs.order_by("path")
+def list_regions(request, filters: Query[filter_query(RegionFilter)]):
+    return filtered(request, RegionFilter, Region.objects.visible_to(request.user, "view")).order_by("path")
 
 @router.get("/regions/{region_id}", response=RegionOut)
 @needs("org.view_region")
@@ -171,12 +146,6 @@ class UnitPatch(Schema):
     phone: Text | None = Field(None, max_length=30)
     active: bool | None = None
 
-class UnitFilter(Schema):
-    kind: UnitKind | None = None
-    region: RecordId | None = Field(None, description="Units located in this region's subtree")
-    zone: RecordId | None = None
-    q: Text | None = Field(None, max_length=100)
-
 def _unit_fields(request, data: dict) -> dict:
     if data.get("parent_id") is not None:
         data["parent"] = _visible(Unit, request, data["parent_id"])
@@ -192,15 +161,8 @@ def _unit_fields(request, data: dict) -> dict:
 @router.get("/units", response=list[UnitOut])
 @paginate(Pagination)
 @needs("org.view_unit")
-def list_units(request, filters: Query[UnitFilter]):
-    qs = Unit.objects.visible_to(request.user, "view").filter(_under(filters.region))
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.zone is not None:
-        qs = qs.filter(zone_id=filters.zone)
-    if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(short_name__icontains=filters.q))
-    return qs.order_by("path")
+def list_units(request, filters: Query[filter_query(UnitFilter)]):
+    return filtered(request, UnitFilter, Unit.objects.visible_to(request.user, "view")).order_by("path")
 
 @router.get("/units/{unit_id}", response=UnitOut)
 @needs("org.view_unit")
@@ -256,11 +218,6 @@ class PersonPatch(Schema):
     region_id: RecordId | None = None
     party_member: bool | None = None
 
-class PersonFilter(Schema):
-    unit: RecordId | None = None
-    region: RecordId | None = Field(None, description="People in this region's subtree")
-    q: Text | None = Field(None, max_length=50)
-
 class RevealIn(Schema):
     field: Text = Field(..., pattern="^(id_number|phone)$")
 
@@ -279,13 +236,8 @@ def _person_fields(request, data: dict) -> dict:
 @router.get("/people", response=list[PersonOut])
 @paginate(Pagination)
 @needs("org.view_person")
-def list_people(request, filters: Query[PersonFilter]):
-    qs = Person.objects.visible_to(request.user, "view").filter(_under(filters.region))
-    if filters.unit is not None:
-        qs = qs.filter(unit_id=filters.unit)
-    if filters.q:
-        qs = qs.filter(name__icontains=filters.q)
-    return qs.order_by("name", "id")
+def list_people(request, filters: Query[filter_query(PersonFilter)]):
+    return filtered(request, PersonFilter, Person.objects.visible_to(request.user, "view")).order_by("name", "id")
 
 @router.get("/people/{person_id}", response=PersonOut)
 @needs("org.view_person")

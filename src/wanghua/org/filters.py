@@ -29,12 +29,13 @@ class UnderRegionFilter(django_filters.ModelChoiceFilter):
 class RegionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label=_("Level"))
+    parent = django_filters.ModelChoiceFilter(queryset=_visible_regions, label=_("Parent"))
     under = UnderRegionFilter(lookup="", label=_("Within"))
     zone = django_filters.ModelChoiceFilter(queryset=Zone.objects.all(), label=_("Zone"))
 
     class Meta:
         model = Region
-        fields = ["q", "level", "under", "zone"]
+        fields = ["q", "level", "parent", "under", "zone"]
 
     def search(self, qs, name, value):
         return qs.filter(Q(name__icontains=value) | Q(code__icontains=value))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, forget_grants, grants_of, holds_everything, require, role_within
+from wanghua.core.changes import apply_fields
 from wanghua.core.models import Role
 from wanghua.core.pii import reveal
 
@@ -38,9 +39,10 @@ def _save_tree_node(node: TreeNode) -> TreeNode:
     return node
 
 
-def _apply(obj: models.Model, fields: dict[str, Any]) -> None:
-    for key, value in fields.items():
-        setattr(obj, key, value)
+# What a page or the API may change of each record (anything else is refused by apply_fields).
+REGION_FIELDS = {"code", "name", "level", "kind", "parent", "zone", "population", "households"}
+UNIT_FIELDS = {"code", "name", "short_name", "kind", "parent", "region", "zone", "address", "phone", "active"}
+PERSON_FIELDS = {"name", "gender", "id_number", "phone", "title", "unit", "region", "party_member"}
 
 
 _locked = fetch_for_change
@@ -65,7 +67,7 @@ def create_region(actor, **fields: Any) -> Region:
 @transaction.atomic
 def update_region(actor, region_id: int, **fields: Any) -> Region:
     region = _locked(Region, actor, "change", region_id)
-    _apply(region, fields)
+    apply_fields(region, fields, REGION_FIELDS)
     _guard_roots(actor, region)
     if region.parent is not None:
         require(actor, "change", region.parent)  # moving under a region outside one's scope is refused
@@ -102,7 +104,7 @@ def create_unit(actor, **fields: Any) -> Unit:
 def update_unit(actor, unit_id: int, **fields: Any) -> Unit:
     unit = _locked(Unit, actor, "change", unit_id)
     old_parent_id = unit.parent_id
-    _apply(unit, fields)
+    apply_fields(unit, fields, UNIT_FIELDS)
     require(actor, "change", unit)  # the new region must be in scope too
     if unit.parent_id != old_parent_id and unit.parent is not None:
         require(actor, "change", unit.parent)  # and so must a new parent unit
@@ -172,7 +174,7 @@ def create_person(actor, **fields: Any) -> Person:
 @transaction.atomic
 def update_person(actor, person_id: int, **fields: Any) -> Person:
     person = _locked(Person, actor, "change", person_id)
-    _apply(person, fields)
+    apply_fields(person, fields, PERSON_FIELDS)
     _validate_person(actor, person)
     require(actor, "change", person)
     with audit.acting_as(actor):

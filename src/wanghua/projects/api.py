@@ -10,21 +10,32 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from wanghua.core.api import Pagination, RecordId, Text, needs
+from wanghua.core.api import Pagination, RecordId, Text, filter_query, filtered, needs
+from wanghua.core.transitions import offers
 from wanghua.org.models import Person, Region, Unit, Zone
 
-from . import assessment, services
+from . import assessment, queries, services
+from .filters import ApplicationFilter, IssueFilter, LeadFilter, ProjectFilter
 from .models import (
+    APPLICATION_FLOW,
+    ISSUE_FLOW,
+    LEAD_FLOW,
+    PROJECT_FLOW,
+    REPORT_FLOW,
     Application,
     ApplicationKind,
-    ApplicationStatus,
+    ApplicationStep,
     AssessedKind,
     IssueCategory,
+    IssueStep,
     Lead,
     LeadStage,
+    LeadStep,
     Project,
     ProjectIssue,
     ProjectList,
+    ProjectStep,
+    ReportStep,
     ServiceKind,
     Stage,
 )
@@ -35,6 +46,7 @@ Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
 def _visible(model, request, pk):
+    """A record the caller may see, or 404."""
     return get_object_or_404(model.objects.visible_to(request.user, "view"), pk=pk)
 
 
@@ -67,24 +79,11 @@ class ProjectOut(Schema):
     revived_area_m2: Decimal | None
 
 
-class ProjectFilter(Schema):
-    project_list: ProjectList | None = None
-    stage: Stage | None = None
-    zone: Annotated[str, Field(max_length=20)] | None = Field(None, description="Zone code")
-
-
 @router.get("/projects", response=list[ProjectOut])
 @paginate(Pagination)
 @needs("projects.view_project")
-def list_projects(request, filters: Query[ProjectFilter]):
-    qs = Project.objects.visible_to(request.user, "view")
-    if filters.project_list:
-        qs = qs.filter(project_list=filters.project_list)
-    if filters.stage:
-        qs = qs.filter(stage=filters.stage)
-    if filters.zone:
-        qs = qs.filter(zone__code=filters.zone)
-    return qs
+def list_projects(request, filters: Query[filter_query(ProjectFilter)]):
+    return filtered(request, ProjectFilter, Project.objects.visible_to(request.user, "view"))
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)
@@ -130,6 +129,7 @@ class StageIn(Schema):
 
 
 @router.post("/projects/{project_id}/stage", response=ProjectOut, summary="One step to the next stage")
+@offers(PROJECT_FLOW, *ProjectStep.values)
 @needs("projects.change_project")
 def advance(request, project_id: RecordId, body: StageIn):
     return services.advance_stage(request.user, project_id, body.stage, on=body.on)
@@ -182,12 +182,14 @@ def submit_report(request, project_id: RecordId, body: ReportIn):
 
 
 @router.patch("/reports/{report_id}", response=ReportOut, summary="Correct a returned or unreviewed report")
+@offers(REPORT_FLOW, ReportStep.CORRECT)
 @needs("projects.change_monthlyreport")
 def correct_report(request, report_id: RecordId, body: CorrectionIn):
     return services.correct_report(request.user, report_id, **body.dict(exclude_none=True))
 
 
 @router.post("/reports/{report_id}/review", response=ReportOut, summary="The unit approves or returns a report")
+@offers(REPORT_FLOW, ReportStep.APPROVE, ReportStep.RETURN)
 @needs("projects.review_monthlyreport")
 def review_report(request, report_id: RecordId, body: ReviewIn):
     return services.review_report(request.user, report_id, approve=body.approve, comment=body.comment)
@@ -227,9 +229,8 @@ class ConfirmationIn(Schema):
 @router.get("/issues", response=list[IssueOut])
 @paginate(Pagination)
 @needs("projects.view_projectissue")
-def list_issues(request, status: Annotated[str, Field(max_length=10)] | None = None):
-    qs = ProjectIssue.objects.visible_to(request.user, "view")
-    return qs.filter(status=status) if status else qs
+def list_issues(request, filters: Query[filter_query(IssueFilter)]):
+    return filtered(request, IssueFilter, ProjectIssue.objects.visible_to(request.user, "view"))
 
 
 @router.post("/projects/{project_id}/issues", response={201: IssueOut}, summary="问题清单: raise an issue")
@@ -241,12 +242,14 @@ def raise_issue(request, project_id: RecordId, body: IssueIn):
 
 
 @router.post("/issues/{issue_id}/resolve", response=IssueOut)
+@offers(ISSUE_FLOW, IssueStep.RESOLVE)
 @needs("projects.change_projectissue")
 def resolve_issue(request, issue_id: RecordId, body: ResolutionIn):
     return services.resolve_issue(request.user, issue_id, resolution=body.resolution)
 
 
 @router.post("/issues/{issue_id}/confirm", response=IssueOut, summary="The enterprise confirms or reopens")
+@offers(ISSUE_FLOW, IssueStep.CONFIRM, IssueStep.REOPEN)
 @needs("projects.change_projectissue")
 def confirm_issue(request, issue_id: RecordId, body: ConfirmationIn):
     return services.confirm_issue(request.user, issue_id, satisfied=body.satisfied, note=body.note)
@@ -313,9 +316,8 @@ class DecisionIn(Schema):
 @router.get("/applications", response=list[ApplicationOut])
 @paginate(Pagination)
 @needs("projects.view_application")
-def list_applications(request, status: ApplicationStatus | None = None):
-    qs = Application.objects.visible_to(request.user, "view")
-    return qs.filter(status=status) if status else qs
+def list_applications(request, filters: Query[filter_query(ApplicationFilter)]):
+    return filtered(request, ApplicationFilter, Application.objects.visible_to(request.user, "view"))
 
 
 @router.post("/applications", response={201: ApplicationOut}, summary="向上争取: a new application")
@@ -330,12 +332,14 @@ def create_application(request, body: ApplicationIn):
 
 
 @router.post("/applications/{application_id}/submit", response=ApplicationOut)
+@offers(APPLICATION_FLOW, ApplicationStep.SUBMIT)
 @needs("projects.change_application")
 def submit_application(request, application_id: RecordId):
     return services.submit_application(request.user, application_id)
 
 
 @router.post("/applications/{application_id}/decide", response=ApplicationOut, summary="Amount won (0: not granted)")
+@offers(APPLICATION_FLOW, ApplicationStep.GRANT, ApplicationStep.REFUSE)
 @needs("projects.change_application")
 def decide_application(request, application_id: RecordId, body: DecisionIn):
     return services.decide_application(request.user, application_id, **body.dict())
@@ -378,9 +382,8 @@ class LeadStageIn(Schema):
 @router.get("/leads", response=list[LeadOut])
 @paginate(Pagination)
 @needs("projects.view_lead")
-def list_leads(request, stage: LeadStage | None = None):
-    qs = Lead.objects.visible_to(request.user, "view")
-    return qs.filter(stage=stage) if stage else qs
+def list_leads(request, filters: Query[filter_query(LeadFilter)]):
+    return filtered(request, LeadFilter, Lead.objects.visible_to(request.user, "view"))
 
 
 @router.post("/leads", response={201: LeadOut}, summary="招商引资: a new lead")
@@ -394,6 +397,7 @@ def create_lead(request, body: LeadIn):
 
 
 @router.post("/leads/{lead_id}/stage", response=LeadOut, summary="线索 → 洽谈 → 签约 → 落地")
+@offers(LEAD_FLOW, *LeadStep.values)
 @needs("projects.change_lead")
 def advance_lead(request, lead_id: RecordId, body: LeadStageIn):
     return services.advance_lead(request.user, lead_id, body.stage, on=body.on, project_id=body.project_id)
@@ -423,7 +427,7 @@ def headline(request, query: Query[HeadlineQuery]):
     today = timezone.localdate()
     year = query.year or today.year
     month = query.month or (today.month if year == today.year else 12)
-    return services.headline(Project.objects.visible_to(request.user), year, month)
+    return queries.headline(Project.objects.visible_to(request.user), year, month)
 
 
 class MeasureOut(Schema):

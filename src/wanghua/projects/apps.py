@@ -10,6 +10,6 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from .assessment import seed_default_weights
+        from .services import seed_default_weights
 
         post_migrate.connect(seed_default_weights, sender=self)

@@ -2,7 +2,8 @@
 
 Every indicator is measured from the records of the subject's projects, leads and applications, scored on
 0–100 and weighted by the configured points; the result keeps each step so the page can show how every score
-was reached. One grouped query per indicator and period, whatever the number of projects."""
+was reached. One grouped query per indicator and period, whatever the number of projects. It only reads: the
+weights are set by services.set_weights."""
 
 from __future__ import annotations
 
@@ -12,12 +13,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
-from wanghua.core import audit
-from wanghua.core.access import require
 from wanghua.org.models import Region, RegionLevel, Unit, UnitKind
 
 from .models import (
@@ -36,12 +34,6 @@ from .models import (
     ReportStatus,
 )
 
-DEFAULT_WEIGHTS = {
-    AssessedKind.DEPARTMENT: {Metric.START_RATE: 25, Metric.FAI_PLAN: 30, Metric.REPORT_TIMELINESS: 15,
-                              Metric.ISSUES_ON_TIME: 15, Metric.FUNDS_WON: 10, Metric.DEALS_SIGNED: 5},
-    AssessedKind.TOWN: {Metric.START_RATE: 20, Metric.FAI_PLAN: 25, Metric.REPORT_TIMELINESS: 15,
-                        Metric.ISSUES_ON_TIME: 20, Metric.FUNDS_WON: 5, Metric.DEALS_SIGNED: 15},
-}
 # Whose record counts for whom: a department answers for the projects it is competent for, the issues it owns,
 # its applications and its leads; a town or street for what lies in it.
 OWNER = {
@@ -53,31 +45,6 @@ OWNER = {
 }
 RELATIVE = (Metric.FUNDS_WON, Metric.DEALS_SIGNED)  # scored against the best in the ranking
 POINT, CENT = Decimal("0.1"), Decimal("0.01")
-
-
-def seed_default_weights(**kwargs) -> None:
-    """post_migrate: the district's starting weights, for indicators that have none yet (edits are kept)."""
-    for kind, weights in DEFAULT_WEIGHTS.items():
-        for metric, weight in weights.items():
-            AssessmentIndicator.objects.get_or_create(kind=kind, metric=metric, defaults={"weight": weight})
-
-
-@transaction.atomic
-def set_weights(actor, kind: str, weights: dict[str, Decimal], active: dict[str, bool]) -> None:
-    """The assessment office's weights for one kind of subject; every change is audited."""
-    rows = list(AssessmentIndicator.objects.select_for_update().filter(kind=kind))
-    for row in rows:
-        require(actor, "change", row)
-    if sum(weights.get(r.metric, r.weight) for r in rows if active.get(r.metric, r.active)) <= 0:
-        raise ValidationError(_("At least one active indicator needs a weight above zero."))
-    with audit.acting_as(actor):
-        for row in rows:
-            weight, is_active = weights.get(row.metric, row.weight), active.get(row.metric, row.active)
-            if weight < 0 or weight > 100:
-                raise ValidationError(_("A weight lies between 0 and 100 points."))
-            if (weight, is_active) != (row.weight, row.active):
-                row.weight, row.active = weight, is_active
-                row.save()
 
 
 # --- periods --------------------------------------------------------------------------------------------

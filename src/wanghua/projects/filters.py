@@ -29,12 +29,15 @@ class ProjectFilter(django_filters.FilterSet):
     region = UnderRegionFilter(lookup="town")
     unit = django_filters.ModelChoiceFilter(field_name="competent_unit", label=_("competent unit (主管单位)"),
                                             queryset=Unit.objects.filter(kind__in=COMPETENT_KINDS))
-    started_year = django_filters.NumberFilter(method="filter_started", label=_("started in"))
+    started_year = django_filters.NumberFilter(method="filter_started", label=_("started in"), min_value=1970,
+                                               max_value=2100)
     programme = django_filters.ChoiceFilter(choices=Programme.choices, label=_("programme"))
+    zone = django_filters.ChoiceFilter(field_name="zone__code", label=_("zone"),
+                                       choices=lambda: list(Zone.objects.values_list("code", "name")))
 
     class Meta:
         model = Project
-        fields = ["q", "project_list", "stage", "region", "unit", "started_year", "programme"]
+        fields = ["q", "project_list", "stage", "region", "unit", "started_year", "programme", "zone"]
 
     def filter_started(self, queryset, name, value):
         from .models import STARTED_STAGES

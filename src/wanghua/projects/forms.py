@@ -3,10 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from wanghua.org.models import Region, RegionLevel, Unit, UnitKind
 
-from .models import Application, IssueCategory, Lead, Project, ServiceKind
+from .models import Application, IssueCategory, Lead, MonthlyReport, Project, ServiceKind
 
 
 class ReportForm(forms.Form):
+    """A month's report, submitted from the project page (a new record: `instance` is always None)."""
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
     month = forms.DateField(label=_("month"), widget=forms.DateInput(attrs={"type": "month"}),
                             input_formats=["%Y-%m", "%Y-%m-%d"])
     fai = forms.DecimalField(label=_("fixed-asset investment completed (10k yuan)"), min_value=0, max_digits=12,
@@ -14,6 +19,15 @@ class ReportForm(forms.Form):
     progress = forms.CharField(label=_("progress"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     next_steps = forms.CharField(label=_("next steps"), max_length=1000, required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectionForm(forms.ModelForm):
+    """更正: what a returned report may change."""
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["fai", "progress", "next_steps"]
+        widgets = {"progress": forms.Textarea(attrs={"rows": 2}), "next_steps": forms.Textarea(attrs={"rows": 2})}
 
 
 class IssueForm(forms.Form):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wanghua.core.indicators import Goal, records, register, shared, today
 from wanghua.org.models import Zone
 
-from . import services
+from . import queries
 from .models import Project
 
 
@@ -18,16 +18,16 @@ def _projects(region=None, unit=None):
     return projects.filter(town__path__startswith=region.path) if region is not None else projects
 
 
-def _headline(region=None, unit=None) -> services.Headline:
+def _headline(region=None, unit=None) -> queries.Headline:
     day = today()
     key = ("projects.headline", region and region.pk, unit and unit.pk)
-    return shared(key, lambda: services.headline(_projects(region, unit), day.year, day.month))
+    return shared(key, lambda: queries.headline(_projects(region, unit), day.year, day.month))
 
 
-def _programme(zone_code: str, region=None) -> services.ZoneProgramme | None:
+def _programme(zone_code: str, region=None) -> queries.ZoneProgramme | None:
     def compute():
         zone = Zone.objects.filter(code=zone_code).first()
-        return services.zone_programme(_projects(region), zone, region) if zone else None
+        return queries.zone_programme(_projects(region), zone, region) if zone else None
 
     return shared(("projects.programme", zone_code, region and region.pk), compute)
 

@@ -11,5 +11,7 @@ register(
     Item("zones", _("Won from higher levels (向上争取)"), "projects:applications", order=40),
     Item("zones", _("Investment attraction (招商引资)"), "projects:leads", order=50),
     Item("zones", _("Dual assessment"), "projects:assessment", order=60, icon="bi-trophy"),
-    Item("zones", _("Import the project ledger"), "projects:ledger_import", order=70, icon="bi-upload"),
+    # The page refuses whoever may not add projects (a steward reports, a unit keeps its projects).
+    Item("zones", _("Import the project ledger"), "projects:ledger_import", order=70, icon="bi-upload",
+         perm="projects.add_project"),
 )

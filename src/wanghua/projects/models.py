@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel
+from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Person, Region, Unit, Zone
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}  # 万元
@@ -38,6 +42,20 @@ class Programme(models.TextChoices):
 
 
 STARTED_STAGES = (Stage.STARTED, Stage.RESUMED, Stage.CONTINUING, Stage.COMPLETED, Stage.OPERATING)
+# Under construction: these report monthly (a completed or operating project no longer does).
+BUILDING_STAGES = (Stage.STARTED, Stage.RESUMED, Stage.CONTINUING)
+
+
+class ProjectStep(models.TextChoices):
+    """A step along the stages, named for the stage it leads to."""
+
+    SIGNED = "signed", _("Sign the agreement")  # 签约
+    PREPARATION = "preparation", _("Begin preliminary procedures")  # 前期手续
+    STARTED = "started", _("Start construction")  # 开工
+    RESUMED = "resumed", _("Resume construction")  # 复工
+    CONTINUING = "continuing", _("Continue construction")  # 续建
+    COMPLETED = "completed", _("Complete construction")  # 竣工
+    OPERATING = "operating", _("Go into operation")  # 投产
 
 
 class Project(ScopedModel):
@@ -91,10 +109,47 @@ class Project(ScopedModel):
         return reverse("projects:project_detail", args=[self.pk])
 
 
+def _only_a_continuing_project_resumes(project: Project) -> None:
+    if not project.continuing:
+        raise ValidationError(_("Only a continuing project resumes (复工); a new one starts (开工)."))
+
+
+# 谋划 → 签约 → 前期手续 → 开工 (a new project) or 复工 (a continuing one) → 续建 → 竣工 → 投产; a skipped stage is
+# refused. The step's date (`on`, not in the future) is the service's guard.
+PROJECT_FLOW = StateMachine("project", Project, field="stage", states=Stage, steps=ProjectStep, transitions=[
+    Transition(ProjectStep.SIGNED, (Stage.PLANNING,), Stage.SIGNED),
+    Transition(ProjectStep.PREPARATION, (Stage.SIGNED,), Stage.PREPARATION),
+    Transition(ProjectStep.STARTED, (Stage.PREPARATION,), Stage.STARTED),
+    Transition(ProjectStep.RESUMED, (Stage.PREPARATION,), Stage.RESUMED, guard=_only_a_continuing_project_resumes),
+    Transition(ProjectStep.CONTINUING, (Stage.STARTED, Stage.RESUMED), Stage.CONTINUING),
+    Transition(ProjectStep.COMPLETED, (Stage.STARTED, Stage.RESUMED, Stage.CONTINUING), Stage.COMPLETED),
+    Transition(ProjectStep.OPERATING, (Stage.COMPLETED,), Stage.OPERATING),
+], terminal={Stage.OPERATING})
+
+
 class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
+
+
+class ReportStep(models.TextChoices):
+    APPROVE = "approve", _("Approve")  # 审核通过
+    RETURN = "return", _("Return")  # 退回
+    CORRECT = "correct", _("Correct")  # 更正 (and submit again)
+
+
+REPORT_DUE_DAY = 5  # a month's report is due by the 5th of the next month
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def report_due(month: date) -> date:
+    """The day a month's report is due: the 5th of the following month."""
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following.replace(day=REPORT_DUE_DAY)
 
 
 class MonthlyReport(ScopedModel):
@@ -129,7 +184,16 @@ class MonthlyReport(ScopedModel):
         return f"{self.project} {self.month:%Y-%m}"
 
     def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+        return self.project.get_absolute_url() + f"#report-{self.pk}"
+
+
+# The steward submits (a new record); the unit approves or returns it with a reason; a returned report (or one
+# not yet reviewed) is corrected and so submitted again. An approved report is final.
+REPORT_FLOW = StateMachine("report", MonthlyReport, states=ReportStatus, steps=ReportStep, transitions=[
+    Transition(ReportStep.APPROVE, (ReportStatus.SUBMITTED,), ReportStatus.APPROVED, "projects.review_monthlyreport"),
+    Transition(ReportStep.RETURN, (ReportStatus.SUBMITTED,), ReportStatus.RETURNED, "projects.review_monthlyreport"),
+    Transition(ReportStep.CORRECT, (ReportStatus.RETURNED, ReportStatus.SUBMITTED), ReportStatus.SUBMITTED),
+], terminal={ReportStatus.APPROVED})
 
 
 class IssueCategory(models.TextChoices):
@@ -144,6 +208,12 @@ class IssueStatus(models.TextChoices):
     OPEN = "open", _("Open")
     RESOLVED = "resolved", _("Resolved")
     CONFIRMED = "confirmed", _("Confirmed by the enterprise")
+
+
+class IssueStep(models.TextChoices):
+    RESOLVE = "resolve", _("Resolve the issue")  # 办结
+    CONFIRM = "confirm", _("Confirm the resolution")  # 企业确认
+    REOPEN = "reopen", _("Reopen")  # 企业不满意，重新打开
 
 
 class ProjectIssue(ScopedModel):
@@ -178,6 +248,15 @@ class ProjectIssue(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return self.project.get_absolute_url() + f"#issue-{self.pk}"
+
+
+# Open → resolved by the owner unit → confirmed by the enterprise (closed), or reopened when it is not satisfied.
+# Escalating an overdue issue to the 包保领导 stamps `escalated_at` and leaves the status as it is.
+ISSUE_FLOW = StateMachine("issue", ProjectIssue, states=IssueStatus, steps=IssueStep, transitions=[
+    Transition(IssueStep.RESOLVE, (IssueStatus.OPEN,), IssueStatus.RESOLVED, "projects.change_projectissue"),
+    Transition(IssueStep.CONFIRM, (IssueStatus.RESOLVED,), IssueStatus.CONFIRMED, "projects.change_projectissue"),
+    Transition(IssueStep.REOPEN, (IssueStatus.RESOLVED,), IssueStatus.OPEN, "projects.change_projectissue"),
+], terminal={IssueStatus.CONFIRMED})
 
 
 class ServiceKind(models.TextChoices):
@@ -228,6 +307,12 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", _("Not granted")
 
 
+class ApplicationStep(models.TextChoices):
+    SUBMIT = "submit", _("Submit to the higher level")  # 向上级报送
+    GRANT = "grant", _("Record as granted")  # 获批
+    REFUSE = "refuse", _("Record as not granted")  # 未获批
+
+
 class Application(ScopedModel):
     """向上争取: an application to the city, province or state for funds, bonds or policy support."""
 
@@ -264,12 +349,30 @@ class Application(ScopedModel):
         return reverse("projects:application_detail", args=[self.pk])
 
 
+# In preparation → submitted → the higher level's answer: an amount won, or not granted.
+APPLICATION_FLOW = StateMachine("application", Application, states=ApplicationStatus, steps=ApplicationStep,
+                                transitions=[
+    Transition(ApplicationStep.SUBMIT, (ApplicationStatus.PREPARING,), ApplicationStatus.SUBMITTED),
+    Transition(ApplicationStep.GRANT, (ApplicationStatus.SUBMITTED,), ApplicationStatus.WON),
+    Transition(ApplicationStep.REFUSE, (ApplicationStatus.SUBMITTED,), ApplicationStatus.REJECTED),
+], terminal={ApplicationStatus.WON, ApplicationStatus.REJECTED})
+
+
 class LeadStage(models.TextChoices):
     LEAD = "lead", _("Lead")  # 线索
     NEGOTIATION = "negotiation", _("Negotiation")  # 洽谈
     SIGNED = "signed", _("Signed")  # 签约
     LANDED = "landed", _("Landed")  # 落地
     DROPPED = "dropped", _("Dropped")
+
+
+class LeadStep(models.TextChoices):
+    """A step of the pipeline, named for the stage it leads to."""
+
+    NEGOTIATION = "negotiation", _("Start negotiating")  # 洽谈
+    SIGNED = "signed", _("Sign the investment agreement")  # 签约
+    LANDED = "landed", _("Land as a project")  # 落地: becomes a project of the attraction list
+    DROPPED = "dropped", _("Drop the lead")  # 放弃
 
 
 class Lead(ScopedModel):
@@ -304,6 +407,15 @@ class Lead(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:lead_detail", args=[self.pk])
+
+
+# 线索 → 洽谈 → 签约 → 落地 (naming the project of the attraction list it became), or dropped on the way.
+LEAD_FLOW = StateMachine("lead", Lead, field="stage", states=LeadStage, steps=LeadStep, transitions=[
+    Transition(LeadStep.NEGOTIATION, (LeadStage.LEAD,), LeadStage.NEGOTIATION),
+    Transition(LeadStep.SIGNED, (LeadStage.NEGOTIATION,), LeadStage.SIGNED),
+    Transition(LeadStep.LANDED, (LeadStage.SIGNED,), LeadStage.LANDED),
+    Transition(LeadStep.DROPPED, (LeadStage.LEAD, LeadStage.NEGOTIATION, LeadStage.SIGNED), LeadStage.DROPPED),
+], terminal={LeadStage.LANDED, LeadStage.DROPPED})
 
 
 class CooperativeCrop(ScopedModel):

@@ -14,16 +14,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form, visible_or_404
+from wanghua.core.editing import ServiceFormView, StepView, int_or_zero, perform, style_form, visible_or_404
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import access, perm
+from wanghua.core.transitions import offers
 from wanghua.org.models import Zone
 
-from . import assessment, ledger, services
+from . import assessment, queries, services
 from .filters import ApplicationFilter, IssueFilter, LeadFilter, ProjectFilter
 from .forms import (
     ApplicationForm,
+    CorrectionForm,
     DecisionForm,
     IssueForm,
     LeadForm,
@@ -33,17 +35,29 @@ from .forms import (
     WeightsForm,
 )
 from .models import (
+    APPLICATION_FLOW,
+    ISSUE_FLOW,
+    LEAD_FLOW,
+    PROJECT_FLOW,
+    REPORT_FLOW,
     Application,
+    ApplicationStep,
     AssessedKind,
     AssessmentIndicator,
+    IssueStep,
     Lead,
     LeadStage,
+    LeadStep,
     MonthlyReport,
     Project,
     ProjectIssue,
     ProjectList,
+    ProjectStep,
+    ReportStatus,
+    ReportStep,
     Stage,
 )
+from .services import ledger
 
 
 @access(perm("projects.view_project"))
@@ -79,50 +93,73 @@ def project_detail(request, pk: int, form=None, status: int = 200):
     style_form(issue_form)
     service_form = ServiceForm(initial={"served_on": timezone.localdate(), "unit": project.competent_unit_id})
     style_form(service_form)
+    reports = list(project.reports.select_related("reviewed_by"))
     return render(request, "projects/project_detail.html", {
-        "project": project, "reports": project.reports.select_related("reviewed_by"), "form": form,
+        "project": project, "reports": reports, "form": form,
+        "correctable": {r.pk for r in reports if r.status == ReportStatus.RETURNED
+                        and REPORT_FLOW.may(request.user, r, ReportStep.CORRECT)},
         "issues": project.issues.select_related("owner_unit"), "issue_form": issue_form, "today": timezone.localdate(),
         "can_issue": has_perm_anywhere(request.user, "projects.add_projectissue"),
         "service_records": project.services.select_related("unit"), "service_form": service_form,
         "can_serve": has_perm_anywhere(request.user, "projects.add_servicerecord"),
-        "next_stages": [(s, Stage(s).label) for s in services.NEXT.get(project.stage, ())]
-        if can(request.user, "change", project) else [],
+        "next_stages": [(t.step, Stage(t.target).label) for t in PROJECT_FLOW.available(request.user, project)],
         "can_report": has_perm_anywhere(request.user, "projects.add_monthlyreport"),
         "can_review": has_perm_anywhere(request.user, "projects.review_monthlyreport")}, status=status)
 
 
 @access(perm("projects.change_project"))
-@require_POST
-def project_stage(request, pk: int):
-    perform(request, lambda: services.advance_stage(request.user, pk, request.POST.get("stage", "")))
-    return redirect("projects:project_detail", pk=pk)
+class ProjectStageView(StepView):
+    """→ the next stage: one button per stage the project may move to."""
+
+    machine = PROJECT_FLOW
+    steps = {step: (lambda user, pk, request, step=step: services.advance_stage(user, pk, step))
+             for step in ProjectStep.values}
+    redirect_to = "projects:project_detail"
 
 
 @access(perm("projects.add_monthlyreport"))
-@require_POST
-def report_submit(request, pk: int):
-    form = ReportForm(request.POST)
-    if form.is_valid():
-        try:
-            services.submit_report(request.user, pk, **form.cleaned_data)
-        except Project.DoesNotExist as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("projects:project_detail", pk=pk)
-    return project_detail(request, pk, form=form, status=400)
+class ReportSubmitView(ServiceFormView):
+    """The steward's report for a month, from the project page (a refusal shows the page again, 400)."""
+
+    http_method_names = ["post"]
+    form_class = ReportForm
+    model = MonthlyReport
+    create_service = services.submit_report
+
+    def service_kwargs(self, form, obj):
+        return {"project_id": self.kwargs["project_id"]}
+
+    def render_form(self, form, obj, status=200):
+        return project_detail(self.request, self.kwargs["project_id"], form=form, status=status)
+
+
+@access(perm("projects.change_monthlyreport"))
+@offers(REPORT_FLOW, ReportStep.CORRECT)
+class ReportCorrectView(ServiceFormView):
+    """更正: the steward corrects a returned report, and so submits it again."""
+
+    form_class = CorrectionForm
+    model = MonthlyReport
+    title = gettext_lazy("Correct the monthly report")
+    update_service = services.correct_report
+
+
+@access(perm("projects.view_monthlyreport"))
+def report_detail(request, pk: int):
+    """A report is shown on its project's page."""
+    return redirect(visible_or_404(MonthlyReport, request, pk).get_absolute_url())
+
+
+def _review(approve: bool):
+    return lambda user, pk, request: services.review_report(user, pk, approve=approve,
+                                                            comment=request.POST.get("comment", ""))
 
 
 @access(perm("projects.review_monthlyreport"))
-@require_POST
-def report_review(request, report_id: int):
-    report = visible_or_404(MonthlyReport, request, report_id)
-    perform(request, lambda: services.review_report(request.user, report_id,
-                                                    approve=request.POST.get("decision") == "approve",
-                                                    comment=request.POST.get("comment", "")))
-    return redirect("projects:project_detail", pk=report.project_id)
+class ReportReviewView(StepView):
+    machine = REPORT_FLOW
+    steps = {ReportStep.APPROVE: _review(True), ReportStep.RETURN: _review(False)}
+    redirect_to = "projects:report"
 
 
 @access(perm("projects.view_project"))
@@ -134,20 +171,20 @@ def headline(request):
     if not (2000 <= year <= 2100 and 1 <= through <= 12):
         raise Http404
     projects = Project.objects.visible_to(request.user)
-    figures = services.headline(projects, year, through)
+    figures = queries.headline(projects, year, through)
     labels = dict(ProjectList.choices)
-    by_zone = services.breakdown(projects, year, through, "zone")
-    by_unit = services.breakdown(projects, year, through, "unit")
+    by_zone = queries.breakdown(projects, year, through, "zone")
+    by_unit = queries.breakdown(projects, year, through, "unit")
     leads = Lead.objects.visible_to(request.user)
     return render(request, "projects/headline.html", {
         "figures": figures, "lists": [{**row, "label": labels[row["list"]]} for row in figures.by_list],
         "by_zone": by_zone, "by_unit": by_unit,
         "zone_chart": {"names": [r["name"] for r in by_zone], "counts": [float(r["fai"]) for r in by_zone]},
         "unit_chart": {"names": [r["name"] for r in by_unit], "counts": [float(r["fai"]) for r in by_unit]},
-        "zones": [(zone, services.zone_programme(projects, zone)) for zone in Zone.objects.all()],
-        "pipeline": services.pipeline(leads.filter(contacted_on__year=year)),
-        "funds": services.funds_won(Application.objects.visible_to(request.user), year),
-        "reminders": services.report_reminders(projects)})
+        "zones": [(zone, queries.zone_programme(projects, zone)) for zone in Zone.objects.all()],
+        "pipeline": queries.pipeline(leads.filter(contacted_on__year=year)),
+        "funds": queries.funds_won(Application.objects.visible_to(request.user), year),
+        "reminders": queries.report_reminders(projects)})
 
 
 # --- 问题清单 --------------------------------------------------------------------------------------------
@@ -173,39 +210,42 @@ class IssueListView(ScopedListView):
         return super().base_queryset().select_related("project__leader", "owner_unit")
 
 
+def _form_errors(request, form) -> None:
+    messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+
+
 @access(perm("projects.add_projectissue"))
 @require_POST
 def issue_raise(request, pk: int):
     form = IssueForm(request.POST)
     if form.is_valid():
-        try:
-            services.raise_issue(request.user, pk, **form.cleaned_data)
-        except Project.DoesNotExist as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        else:
-            messages.success(request, _("Saved."))
+        perform(request, lambda: services.raise_issue(request.user, pk, **form.cleaned_data))
     else:
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        _form_errors(request, form)
     return redirect("projects:project_detail", pk=pk)
 
 
-ISSUE_STEPS = {
-    "resolve": lambda user, pk, post: services.resolve_issue(user, pk, resolution=post.get("resolution", "")),
-    "confirm": lambda user, pk, post: services.confirm_issue(user, pk, satisfied=True, note=post.get("note", "")),
-    "reopen": lambda user, pk, post: services.confirm_issue(user, pk, satisfied=False, note=post.get("note", "")),
-}
+@access(perm("projects.view_projectissue"))
+def issue_detail(request, pk: int):
+    """An issue is shown on its project's page."""
+    return redirect(visible_or_404(ProjectIssue, request, pk).get_absolute_url())
+
+
+def _confirm(satisfied: bool):
+    return lambda user, pk, request: services.confirm_issue(user, pk, satisfied=satisfied,
+                                                             note=request.POST.get("note", ""))
 
 
 @access(perm("projects.change_projectissue"))
-@require_POST
-def issue_step(request, issue_id: int, step: str):
-    if step not in ISSUE_STEPS:
-        raise Http404
-    issue = visible_or_404(ProjectIssue, request, issue_id)
-    perform(request, lambda: ISSUE_STEPS[step](request.user, issue_id, request.POST))
-    return redirect(issue.get_absolute_url())
+class IssueStepView(StepView):
+    machine = ISSUE_FLOW
+    steps = {
+        IssueStep.RESOLVE: lambda user, pk, request: services.resolve_issue(
+            user, pk, resolution=request.POST.get("resolution", "")),
+        IssueStep.CONFIRM: _confirm(True),
+        IssueStep.REOPEN: _confirm(False),
+    }
+    redirect_to = "projects:issue"
 
 
 # --- 服务事项 -------------------------------------------------------------------------------------------
@@ -215,7 +255,7 @@ def issue_step(request, issue_id: int, step: str):
 def service_record(request, pk: int):
     form = ServiceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        _form_errors(request, form)
     else:
         perform(request, lambda: services.record_service(request.user, pk, **form.cleaned_data))
     return redirect(reverse("projects:project_detail", args=[pk]) + "#services")
@@ -266,18 +306,22 @@ def application_detail(request, pk: int, decision_form=None, status: int = 200):
 
 
 @access(perm("projects.change_application"))
+class ApplicationStepView(StepView):
+    machine = APPLICATION_FLOW
+    steps = {ApplicationStep.SUBMIT: lambda user, pk, request: services.submit_application(user, pk)}
+    redirect_to = "projects:application_detail"
+
+
+@access(perm("projects.change_application"))
+@offers(APPLICATION_FLOW, ApplicationStep.GRANT, ApplicationStep.REFUSE)
 @require_POST
-def application_step(request, pk: int, step: str):
+def application_decide(request, pk: int):
+    """The higher level's answer: the amount won (granted), or 0 (not granted)."""
     visible_or_404(Application, request, pk)
-    if step == "submit":
-        perform(request, lambda: services.submit_application(request.user, pk))
-    elif step == "decide":
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
-            return application_detail(request, pk, decision_form=form, status=400)
-        perform(request, lambda: services.decide_application(request.user, pk, **form.cleaned_data))
-    else:
-        raise Http404
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return application_detail(request, pk, decision_form=form, status=400)
+    perform(request, lambda: services.decide_application(request.user, pk, **form.cleaned_data))
     return redirect("projects:application_detail", pk=pk)
 
 
@@ -317,22 +361,35 @@ class LeadCreateView(ServiceFormView):
 @access(perm("projects.view_lead"))
 def lead_detail(request, pk: int):
     lead = visible_or_404(Lead, request, pk)
-    changeable = can(request.user, "change", lead)
+    steps = LEAD_FLOW.available(request.user, lead)
+    landing = any(t.step == LeadStep.LANDED for t in steps)
     return render(request, "projects/lead_detail.html", {
         "lead": lead, "today": timezone.localdate(),
-        "next_stages": [(s, LeadStage(s).label) for s in services.LEAD_NEXT[lead.stage]] if changeable else [],
+        "next_stages": [(t.step, LeadStage(t.target).label) for t in steps],
         "projects": Project.objects.visible_to(request.user).filter(project_list=ProjectList.ATTRACTED, lead=None)
-        if changeable and LeadStage.LANDED in services.LEAD_NEXT[lead.stage] else []})
+        if landing else []})
+
+
+def _date_or_none(value: str | None):
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+def _lead_step(step: str):
+    return lambda user, pk, request: services.advance_lead(
+        user, pk, step, on=_date_or_none(request.POST.get("on")),
+        project_id=int_or_zero(request.POST.get("project")) or None)
 
 
 @access(perm("projects.change_lead"))
-@require_POST
-def lead_stage(request, pk: int):
-    visible_or_404(Lead, request, pk)
-    on = parse_date(request.POST.get("on", "") or "") if request.POST.get("on") else None
-    perform(request, lambda: services.advance_lead(request.user, pk, request.POST.get("stage", ""), on=on,
-                                                   project_id=int_or_zero(request.POST.get("project")) or None))
-    return redirect("projects:lead_detail", pk=pk)
+class LeadStageView(StepView):
+    """→ the next stage of the pipeline, on a date; landing names the project the lead became."""
+
+    machine = LEAD_FLOW
+    steps = {step: _lead_step(step) for step in LeadStep.values}
+    redirect_to = "projects:lead_detail"
 
 
 # --- 双考核 ---------------------------------------------------------------------------------------------
@@ -385,7 +442,7 @@ def assessment_weights(request):
     form = WeightsForm(indicators, request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and perform(request, lambda: assessment.set_weights(
+        if form.is_valid() and perform(request, lambda: services.set_weights(
                 request.user, kind, form.weights(), form.switches())):
             return redirect(reverse("projects:assessment") + f"?kind={kind}")
         status = 400
@@ -419,4 +476,4 @@ def ledger_import(request):
 def ledger_export(request):
     """The ledger in the layout the import reads; the projects the user may export."""
     projects = Project.objects.visible_to(request.user, "export")
-    return xlsx_response(ledger.SHEET_TITLE, ledger.HEADERS, ledger.ledger_rows(projects), title=ledger.SHEET_TITLE)
+    return xlsx_response(ledger.SHEET_TITLE, ledger.HEADERS, queries.ledger_rows(projects), title=ledger.SHEET_TITLE)

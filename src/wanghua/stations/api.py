@@ -7,17 +7,15 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from wanghua.core.api import Moment, Pagination, RecordId, RevealOut, Text, needs
-from wanghua.org.models import Region
+from wanghua.core.api import Moment, Pagination, RecordId, RevealOut, Text, filter_query, filtered, needs
+from wanghua.core.editing import visible_or_404
+from wanghua.core.transitions import offers
 
 from . import services
-from .models import Channel, Errand, ErrandStatus, LedgerKind, Resident, Station
+from .filters import ErrandFilter, ResidentFilter, StationFilter
+from .models import ERRAND_FLOW, Channel, Errand, ErrandStatus, ErrandStep, LedgerKind, Resident, Station
 
 router = Router(tags=["services"])
-
-
-def _visible(model, request, pk):
-    return get_object_or_404(model.objects.visible_to(request.user, "view"), pk=pk)
 
 
 class StationOut(Schema):
@@ -31,22 +29,11 @@ class StationOut(Schema):
     active: bool
 
 
-class StationFilter(Schema):
-    region: RecordId | None = Field(None, description="Stations in this region's subtree")
-    active: bool | None = None
-
-
 @router.get("/stations", response=list[StationOut])
 @paginate(Pagination)
 @needs("services.view_station")
-def list_stations(request, filters: Query[StationFilter]):
-    qs = Station.objects.visible_to(request.user, "view").select_related("unit")
-    if filters.region is not None:
-        region = Region.objects.filter(pk=filters.region).first()
-        qs = qs.filter(community__path__startswith=region.path) if region else qs.none()
-    if filters.active is not None:
-        qs = qs.filter(active=filters.active)
-    return qs
+def list_stations(request, filters: Query[filter_query(StationFilter)]):
+    return filtered(request, StationFilter, Station.objects.visible_to(request.user, "view").select_related("unit"))
 
 
 @router.get("/stations/{station_id}", response=StationOut)
@@ -83,11 +70,6 @@ class ResidentIn(Schema):
     emergency_phone: Text = Field("", max_length=20)
 
 
-class ResidentFilter(Schema):
-    q: Text | None = Field(None, max_length=50, description="Name contains")
-    station: RecordId | None = None
-
-
 class RevealIn(Schema):
     field: str = Field(..., pattern="^(id_number|phone|emergency_phone)$")
 
@@ -95,26 +77,21 @@ class RevealIn(Schema):
 @router.get("/residents", response=list[ResidentOut])
 @paginate(Pagination)
 @needs("services.view_resident")
-def list_residents(request, filters: Query[ResidentFilter]):
-    qs = Resident.objects.visible_to(request.user, "view")
-    if filters.q:
-        qs = qs.filter(name__icontains=filters.q)
-    if filters.station is not None:
-        qs = qs.filter(station_id=filters.station)
-    return qs
+def list_residents(request, filters: Query[filter_query(ResidentFilter)]):
+    return filtered(request, ResidentFilter, Resident.objects.visible_to(request.user, "view"))
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut)
 @needs("services.view_resident")
 def get_resident(request, resident_id: RecordId):
-    return _visible(Resident, request, resident_id)
+    return visible_or_404(Resident, request, resident_id)
 
 
 @router.post("/residents", response={201: ResidentOut})
 @needs("services.add_resident")
 def create_resident(request, body: ResidentIn):
     data = body.dict()
-    data["station"] = _visible(Station, request, data.pop("station_id"))
+    data["station"] = visible_or_404(Station, request, data.pop("station_id"))
     return Status(201, services.register_resident(request.user, **data))
 
 
@@ -157,18 +134,11 @@ class ErrandIn(Schema):
     due_at: Moment | None = None
 
 
-class ErrandFilter(Schema):
-    status: ErrandStatus | None = None
-    station: RecordId | None = None
-    category: Text | None = Field(None, max_length=60)
-    mine: bool = Field(False, description="Only errands assigned to the caller")
-
-
 class OutcomeIn(Schema):
     outcome: Text = Field(..., min_length=1, max_length=500)
 
 
-class FollowUpIn(Schema):
+class VisitIn(Schema):
     satisfaction: int = Field(..., ge=1, le=5)
     comment: Text = Field("", max_length=500)
 
@@ -196,58 +166,54 @@ class LedgerOut(Schema):
 @router.get("/errands", response=list[ErrandOut])
 @paginate(Pagination)
 @needs("services.view_errand")
-def list_errands(request, filters: Query[ErrandFilter]):
-    qs = Errand.objects.visible_to(request.user, "view").prefetch_related("ledger")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.station is not None:
-        qs = qs.filter(station_id=filters.station)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.mine:
-        qs = qs.filter(agent__user=request.user)
-    return qs
+def list_errands(request, filters: Query[filter_query(ErrandFilter)]):
+    return filtered(request, ErrandFilter, Errand.objects.visible_to(request.user, "view").prefetch_related("ledger"))
 
 
 @router.get("/errands/{errand_id}", response=ErrandOut)
 @needs("services.view_errand")
 def get_errand(request, errand_id: RecordId):
-    return _visible(Errand, request, errand_id)
+    return visible_or_404(Errand, request, errand_id)
 
 
 @router.post("/errands", response={201: ErrandOut}, summary="受理: take a resident's request")
 @needs("services.add_errand")
 def create_errand(request, body: ErrandIn):
     data = body.dict()
-    resident = _visible(Resident, request, data.pop("resident_id"))
+    resident = visible_or_404(Resident, request, data.pop("resident_id"))
     return Status(201, services.accept_errand(request.user, resident=resident, **data))
 
 
 @router.post("/errands/{errand_id}/start", response=ErrandOut, summary="受理 → 办理中")
+@offers(ERRAND_FLOW, ErrandStep.START)
 @needs("services.change_errand")
 def start(request, errand_id: RecordId):
     return services.start_errand(request.user, errand_id)
 
 
 @router.post("/errands/{errand_id}/complete", response=ErrandOut, summary="办理中 → 办结 (ledger must balance)")
+@offers(ERRAND_FLOW, ErrandStep.COMPLETE)
 @needs("services.change_errand")
 def complete(request, errand_id: RecordId, body: OutcomeIn):
     return services.complete_errand(request.user, errand_id, outcome=body.outcome)
 
 
 @router.post("/errands/{errand_id}/follow-up", response=ErrandOut, summary="办结 → 回访")
+@offers(ERRAND_FLOW, ErrandStep.VISIT)
 @needs("services.change_errand")
-def follow_up(request, errand_id: RecordId, body: FollowUpIn):
-    return services.follow_up(request.user, errand_id, satisfaction=body.satisfaction, comment=body.comment)
+def visit(request, errand_id: RecordId, body: VisitIn):
+    return services.record_visit(request.user, errand_id, satisfaction=body.satisfaction, comment=body.comment)
 
 
 @router.post("/errands/{errand_id}/cancel", response=ErrandOut, summary="→ 取消")
+@offers(ERRAND_FLOW, ErrandStep.CANCEL)
 @needs("services.change_errand")
 def cancel(request, errand_id: RecordId, body: ReasonIn):
     return services.cancel_errand(request.user, errand_id, reason=body.reason)
 
 
 @router.post("/errands/{errand_id}/return", response=ErrandOut, summary="受理 → 退回")
+@offers(ERRAND_FLOW, ErrandStep.RETURN)
 @needs("services.change_errand")
 def give_back(request, errand_id: RecordId, body: ReasonIn):
     return services.return_errand(request.user, errand_id, reason=body.reason)
@@ -256,7 +222,7 @@ def give_back(request, errand_id: RecordId, body: ReasonIn):
 @router.get("/errands/{errand_id}/ledger", response=list[LedgerOut])
 @needs("services.view_ledgerentry")
 def ledger(request, errand_id: RecordId):
-    return _visible(Errand, request, errand_id).ledger.all()
+    return visible_or_404(Errand, request, errand_id).ledger.all()
 
 
 @router.post("/errands/{errand_id}/ledger", response={201: LedgerOut}, summary="Record money received/paid/returned")

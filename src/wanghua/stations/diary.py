@@ -1,4 +1,5 @@
-"""工作日记: an agent's day compiled from their errands and free notes; printable like the paper diaries."""
+"""工作日记: an agent's day compiled from their errands and free notes; printable like the paper diaries.
+(Read only: a diary note is written by `services.write_diary_note`.)"""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +16,11 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from wanghua.core import audit, pdf
-from wanghua.core.access import require
+from wanghua.core import pdf
 from wanghua.core.reference import choices
 from wanghua.org.models import Person
 
-from .models import DiaryNote, Errand, LedgerKind, Station
+from .models import DiaryNote, Errand, LedgerKind
 
 WEEKDAYS = "一二三四五六日"
 
@@ -89,23 +87,6 @@ def diary_pages(actor, agent: Person, first: date, last: date) -> list[DiaryDay]
 def compile_day(actor, agent: Person, day: date) -> DiaryDay:
     """The day's page: errands the agent took or finished that day, then the free notes."""
     return next(iter(diary_pages(actor, agent, day, day)), None) or DiaryDay(agent, day)
-
-
-@transaction.atomic
-def write_note(actor, station: Station, agent: Person, day: date, text: str) -> DiaryNote:
-    text = text.strip()
-    if not text or "\x00" in text:
-        raise ValidationError({"text": _("Write something for the diary.")})
-    if day > timezone.localdate():
-        raise ValidationError({"day": _("The diary cannot be written ahead.")})
-    if not station.agents.filter(pk=agent.pk).exists():
-        raise ValidationError({"agent": _("Choose one of this station's agents.")})
-    note = DiaryNote(station=station, agent=agent, day=day, text=text)
-    note.full_clean()
-    require(actor, "add", note)
-    with audit.acting_as(actor):
-        note.save()
-    return note
 
 
 class _DiaryPrinter:

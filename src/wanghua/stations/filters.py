@@ -7,21 +7,30 @@ from wanghua.org.filters import UnderRegionFilter
 from .models import Errand, ErrandStatus, Resident, Station
 
 
+def _visible_stations(request):
+    if request is None:
+        return Station.objects.none()
+    return Station.objects.visible_to(request.user, "view").select_related("unit")
+
+
 class ErrandFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ErrandStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=lambda: choices("errand_category"), label=_("Category"))
     region = UnderRegionFilter(lookup="community")
-    station = django_filters.ModelChoiceFilter(
-        queryset=lambda request: Station.objects.visible_to(request.user, "view").select_related("unit")
-        if request else Station.objects.none(), label=_("Station"))
+    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))
     since = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__lte", label=_("To"))
     handled = django_filters.BooleanFilter(method="filter_handled", label=_("Handled (办结 or 回访)"))
-    agent = django_filters.NumberFilter(field_name="agent_id", widget=django_filters.widgets.forms.HiddenInput)
+    agent = django_filters.NumberFilter(field_name="agent_id", widget=django_filters.widgets.forms.HiddenInput,
+                                        min_value=1, max_value=9_007_199_254_740_991)
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only errands assigned to me"))
 
     class Meta:
         model = Errand
-        fields = ["status", "category", "region", "station", "since", "until", "handled", "agent"]
+        fields = ["status", "category", "region", "station", "since", "until", "handled", "agent", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(agent__user=self.request.user) if value and self.request else queryset
 
     def filter_handled(self, queryset, name, value):
         from .tally import CLOSED
@@ -32,14 +41,15 @@ class ErrandFilter(django_filters.FilterSet):
 
 
 class ResidentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"), max_length=50)
     region = UnderRegionFilter(lookup="community")
+    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))
     empty_nest = django_filters.BooleanFilter(label=_("Empty-nest"))
     living_alone = django_filters.BooleanFilter(label=_("Living alone"))
 
     class Meta:
         model = Resident
-        fields = ["q", "region", "empty_nest", "living_alone"]
+        fields = ["q", "region", "station", "empty_nest", "living_alone"]
 
 
 class StationFilter(django_filters.FilterSet):

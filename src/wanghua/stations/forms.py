@@ -53,11 +53,15 @@ class StationForm(forms.Form):
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     agents = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), label=_("Agents"), required=False)
 
-    def __init__(self, *args, user, station=None, **kwargs):
+    def __init__(self, *args, user, instance: Station | None = None, **kwargs):
+        if instance is not None:  # the open station's values, so only what changes is sent to the service
+            kwargs["initial"] = {"host_household": instance.host_household, "address": instance.address,
+                                 "phone": instance.phone, "service_hours": instance.service_hours,
+                                 "active": instance.active, "agents": list(instance.agents.all())}
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Region.objects.visible_to(user, "view").filter(
             level=RegionLevel.COMMUNITY)
         self.fields["agents"].queryset = Person.objects.visible_to(user, "view").filter(
             region__level=RegionLevel.COMMUNITY)
-        if station is not None:  # the community and the code of an open station do not change
+        if instance is not None:  # the community and the code of an open station do not change
             del self.fields["community"], self.fields["code"]

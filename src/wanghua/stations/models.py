@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel, VisibilityMixin
 from wanghua.core.pii import MaskedPersonalData, mask_id_number, mask_phone
+from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Person, Region, Unit
 
 
@@ -108,6 +110,16 @@ class ErrandStatus(models.TextChoices):
 OPEN_STATUSES = (ErrandStatus.ACCEPTED, ErrandStatus.IN_PROGRESS)
 
 
+class ErrandStep(models.TextChoices):
+    """The steps of an errand after it is accepted (accepting creates it; it is not a step)."""
+
+    START = "start", _("Start")  # 开始办理
+    COMPLETE = "complete", _("Done")  # 办结
+    VISIT = "visit", _("Follow-up visit")  # 回访: the resident's satisfaction
+    CANCEL = "cancel", _("Cancel errand")  # 取消
+    RETURN = "return", _("Return")  # 退回
+
+
 class Channel(models.TextChoices):
     PHONE = "phone", _("Phone call")
     DOOR = "door", _("Door visit")
@@ -167,6 +179,30 @@ class Errand(ScopedModel):
     def balance(self) -> Decimal:
         """Money still held for the resident: received − paid out − returned (0.00 when balanced)."""
         return ledger_balance(self.ledger.all())
+
+
+def _ledger_balanced(errand: Errand) -> None:
+    """办结 only when every fen received has been paid out or returned."""
+    held = errand.balance()
+    if held != 0:
+        raise ValidationError(_("The ledger does not balance: %(amount)s yuan are still held for the resident.")
+                              % {"amount": held})
+
+
+def _nothing_held(errand: Errand) -> None:
+    """取消 and 退回 only once the resident's money is back with them."""
+    if errand.balance() != 0:
+        raise ValidationError(_("Return the money held for the resident before closing the errand."))
+
+
+# 受理 → 办理中 → 办结 → 回访, or 取消 (while open) / 退回 (before starting).
+ERRAND_FLOW = StateMachine("errand", Errand, states=ErrandStatus, steps=ErrandStep, transitions=[
+    Transition(ErrandStep.START, (ErrandStatus.ACCEPTED,), ErrandStatus.IN_PROGRESS, "change"),
+    Transition(ErrandStep.COMPLETE, (ErrandStatus.IN_PROGRESS,), ErrandStatus.DONE, "change", guard=_ledger_balanced),
+    Transition(ErrandStep.VISIT, (ErrandStatus.DONE,), ErrandStatus.VISITED, "change"),
+    Transition(ErrandStep.CANCEL, OPEN_STATUSES, ErrandStatus.CANCELLED, "change", guard=_nothing_held),
+    Transition(ErrandStep.RETURN, (ErrandStatus.ACCEPTED,), ErrandStatus.RETURNED, "change", guard=_nothing_held),
+], terminal={ErrandStatus.VISITED, ErrandStatus.CANCELLED, ErrandStatus.RETURNED})
 
 
 class LedgerKind(models.TextChoices):

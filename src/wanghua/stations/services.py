@@ -1,12 +1,13 @@
 """Every rule of the proxy service: stations, residents, the errand lifecycle and the cash ledger.
 
-Transitions are one function each, with their guard and a labelled audit entry. Ledger writes lock
+Each errand step is one function that takes it through the declared table (`models.ERRAND_FLOW`) and
+recounts the station-month's tally. Ledger writes lock
 the errand row first, so concurrent entries are serialised and the balance can never go negative."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,15 +21,18 @@ from wanghua.core.access import fetch_for_change, require
 from wanghua.core.photos import photo_format
 from wanghua.core.pii import reveal
 from wanghua.core.reference import choices
+from wanghua.core.transitions import TransitionError
 from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
 from wanghua.org.services import PHONE_PATTERN, id_number_is_valid
 
 from . import tally
 from .models import (
+    ERRAND_FLOW,
     OPEN_STATUSES,
+    DiaryNote,
     Errand,
     ErrandAttachment,
-    ErrandStatus,
+    ErrandStep,
     LedgerEntry,
     LedgerKind,
     Resident,
@@ -39,10 +43,6 @@ from .models import (
 ERRAND_CATEGORIES = "errand_category"
 DEFAULT_DUE = timedelta(days=3)
 CENT = Decimal("0.01")
-
-
-class TransitionError(ValidationError):
-    """A step out of order: the errand is not in a state the step starts from."""
 
 
 # --- stations ----------------------------------------------------------------------------------------
@@ -123,18 +123,6 @@ def register_resident(actor, **fields: Any) -> Resident:
     return resident
 
 
-@transaction.atomic
-def update_resident(actor, resident_id: int, **fields: Any) -> Resident:
-    resident = fetch_for_change(Resident, actor, "change", resident_id)
-    for key, value in fields.items():
-        setattr(resident, key, value)
-    _check_resident(resident)
-    require(actor, "change", resident)
-    with audit.acting_as(actor):
-        resident.save()
-    return resident
-
-
 # --- errands -----------------------------------------------------------------------------------------
 
 def _agent_for(actor, station: Station, agent: Person | None) -> Person:
@@ -163,7 +151,7 @@ def accept_errand(actor, *, resident: Resident, category: str, description: str,
         raise ValidationError({"resident": _("This station is paused and takes no new errands.")})
     errand.full_clean(exclude=["community"])
     require(actor, "add", errand)
-    with audit.acting_as(actor), audit.labelled("transition:accept"):
+    with audit.acting_as(actor), audit.labelled("errand:accept"):
         errand.save()
     if resident.first_served_on is None:
         with audit.acting_as(actor):
@@ -173,17 +161,9 @@ def accept_errand(actor, *, resident: Resident, category: str, description: str,
     return errand
 
 
-def _transition(actor, errand_id: int, *, allowed: tuple[str, ...], to: str, label: str,
-                guard: Callable[[Errand], None] | None = None) -> Errand:
-    errand = fetch_for_change(Errand, actor, "change", errand_id)
-    if errand.status not in allowed:
-        raise TransitionError(_("This step is not possible while the errand is “%(status)s”.")
-                              % {"status": errand.get_status_display()})
-    if guard:
-        guard(errand)
-    errand.status = to
-    with audit.acting_as(actor), audit.labelled(f"transition:{label}"):
-        errand.save()
+def _step_and_recount(actor, errand_id: int, step: str, apply: Callable[[Errand], None] | None = None) -> Errand:
+    """One step of the errand table (lock, re-check, guard, save, audit), then its station-month recounted."""
+    errand = ERRAND_FLOW.perform(actor, errand_id, step, apply=apply)
     tally.refresh(errand)
     return errand
 
@@ -195,63 +175,52 @@ def start_errand(actor, errand_id: int) -> Errand:
     def stamp(errand: Errand) -> None:
         errand.started_at = timezone.now()
 
-    return _transition(actor, errand_id, allowed=(ErrandStatus.ACCEPTED,), to=ErrandStatus.IN_PROGRESS,
-                       label="start", guard=stamp)
+    return _step_and_recount(actor, errand_id, ErrandStep.START, stamp)
 
 
 @transaction.atomic
 def complete_errand(actor, errand_id: int, *, outcome: str) -> Errand:
-    """办理中 → 办结, only when every fen received has been paid out or returned."""
+    """办理中 → 办结, only when every fen received has been paid out or returned (the table's guard)."""
 
-    def balanced(errand: Errand) -> None:
-        held = errand.balance()
-        if held != 0:
-            raise ValidationError(_("The ledger does not balance: %(amount)s yuan are still held for the resident.")
-                                  % {"amount": held})
+    def record_outcome(errand: Errand) -> None:
         if not outcome.strip():
             raise ValidationError({"outcome": _("Say how the errand ended.")})
         errand.outcome, errand.done_at = outcome.strip(), timezone.now()
 
-    return _transition(actor, errand_id, allowed=(ErrandStatus.IN_PROGRESS,), to=ErrandStatus.DONE,
-                       label="complete", guard=balanced)
+    return _step_and_recount(actor, errand_id, ErrandStep.COMPLETE, record_outcome)
 
 
 @transaction.atomic
-def follow_up(actor, errand_id: int, *, satisfaction: int, comment: str = "") -> Errand:
-    """办结 → 回访: the resident is asked how it went (1–5)."""
+def record_visit(actor, errand_id: int, *, satisfaction: int, comment: str = "") -> Errand:
+    """办结 → 回访: the resident is visited and asked how it went (1–5)."""
 
     def rate(errand: Errand) -> None:
         if satisfaction not in range(1, 6):
             raise ValidationError({"satisfaction": _("Satisfaction is a score from 1 to 5.")})
         errand.satisfaction, errand.visit_comment, errand.visited_at = satisfaction, comment.strip(), timezone.now()
 
-    return _transition(actor, errand_id, allowed=(ErrandStatus.DONE,), to=ErrandStatus.VISITED, label="follow_up",
-                       guard=rate)
+    return _step_and_recount(actor, errand_id, ErrandStep.VISIT, rate)
 
 
 def _closing(reason: str) -> Callable[[Errand], None]:
-    def guard(errand: Errand) -> None:
+    def give_reason(errand: Errand) -> None:
         if not reason.strip():
             raise ValidationError({"reason": _("Give a reason.")})
-        if errand.balance() != 0:
-            raise ValidationError(_("Return the money held for the resident before closing the errand."))
         errand.closing_reason = reason.strip()
 
-    return guard
+    return give_reason
 
 
 @transaction.atomic
 def cancel_errand(actor, errand_id: int, *, reason: str) -> Errand:
     """受理/办理中 → 取消 (the resident no longer needs it)."""
-    return _transition(actor, errand_id, allowed=OPEN_STATUSES, to=ErrandStatus.CANCELLED, label="cancel",
-                       guard=_closing(reason))
+    return _step_and_recount(actor, errand_id, ErrandStep.CANCEL, _closing(reason))
 
 
 @transaction.atomic
 def return_errand(actor, errand_id: int, *, reason: str) -> Errand:
     """受理 → 退回 (the station cannot take it: wrong place, not an errand, needs another office)."""
-    return _transition(actor, errand_id, allowed=(ErrandStatus.ACCEPTED,), to=ErrandStatus.RETURNED,
-                       label="return", guard=_closing(reason))
+    return _step_and_recount(actor, errand_id, ErrandStep.RETURN, _closing(reason))
 
 
 # --- ledger ------------------------------------------------------------------------------------------
@@ -293,6 +262,27 @@ def record_money(actor, errand_id: int, *, kind: str, amount: Any, receipt_no: s
     return entry
 
 
+# --- work diary --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def write_diary_note(actor, station: Station, agent: Person, day: date, text: str) -> DiaryNote:
+    """A free line in the agent's work diary for `day` (today or earlier), by the agent or whoever may add one."""
+    text = text.strip()
+    if not text or "\x00" in text:
+        raise ValidationError({"text": _("Write something for the diary.")})
+    if day > timezone.localdate():
+        raise ValidationError({"day": _("The diary cannot be written ahead.")})
+    if not station.agents.filter(pk=agent.pk).exists():
+        raise ValidationError({"agent": _("Choose one of this station's agents.")})
+    note = DiaryNote(station=station, agent=agent, day=day, text=text)
+    note.full_clean()
+    require(actor, "add", note)
+    with audit.acting_as(actor):
+        note.save()
+    return note
+
+
+# --- personal data and photos --------------------------------------------------------------------------
 
 def reveal_resident_field(actor, resident_id: int, field: str) -> str:
     """The full value of a masked field of a resident; every full view is written to the audit trail."""

@@ -1,18 +1,22 @@
 from django.urls import path
 
 from . import views
+from .models import ErrandStep
 
 app_name = "services"
 
 urlpatterns = [
     path("", views.today, name="today"),
     path("errands/", views.ErrandListView.as_view(), name="errands"),
-    path("errands/new/", views.errand_create, name="errand_create"),
+    path("errands/new/", views.ErrandCreateView.as_view(), name="errand_create"),
     path("errands/<int:pk>/", views.errand_detail, name="errand_detail"),
     path("errands/<int:pk>/ledger/", views.ledger_add, name="ledger_add"),
     path("errands/<int:pk>/photos/", views.photo_upload, name="photo_upload"),
     path("photos/<int:photo_id>/", views.photo, name="photo"),
-    path("errands/<int:pk>/<slug:step>/", views.errand_step, name="errand_step"),
+    # 回访 keeps its published address (errands/<pk>/follow-up/); the step itself is `visit`.
+    path("errands/<int:pk>/follow-up/", views.ErrandStepView.as_view(), {"step": ErrandStep.VISIT},
+         name="errand_visit"),
+    path("errands/<int:pk>/<slug:step>/", views.ErrandStepView.as_view(), name="errand_step"),
     path("residents/", views.ResidentListView.as_view(), name="residents"),
     path("residents/new/", views.ResidentCreateView.as_view(), name="resident_create"),
     path("residents/<int:pk>/", views.resident_detail, name="resident_detail"),
@@ -27,7 +31,7 @@ urlpatterns = [
     path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path("cash/", views.cash_report, name="cash"),
     path("stations/", views.StationListView.as_view(), name="stations"),
-    path("stations/new/", views.station_create, name="station_create"),
+    path("stations/new/", views.StationCreateView.as_view(), name="station_create"),
     path("stations/<int:pk>/", views.station_detail, name="station_detail"),
-    path("stations/<int:pk>/edit/", views.station_update, name="station_update"),
+    path("stations/<int:pk>/edit/", views.StationUpdateView.as_view(), name="station_update"),
 ]

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +15,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
-from wanghua.core.editing import ServiceFormView, int_or_zero, reveal_response, style_form, visible_or_404
+from wanghua.core.editing import (
+    PhotoView,
+    ServiceFormView,
+    StepView,
+    int_or_zero,
+    reveal_response,
+    style_form,
+    visible_or_404,
+)
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.reference import choices
@@ -26,18 +31,17 @@ from wanghua.core.rules import access, perm
 from wanghua.org.models import Person, Region, RegionLevel
 
 from . import diary as diary_service
-from . import services
-from . import statistics as errand_statistics
+from . import queries, services
 from .filters import ErrandFilter, ResidentFilter, StationFilter
 from .forms import ErrandForm, LedgerForm, ResidentForm, StationForm
 from .models import (
+    ERRAND_FLOW,
     OPEN_STATUSES,
     DiaryNote,
     Errand,
     ErrandAttachment,
     ErrandStatus,
-    LedgerEntry,
-    LedgerKind,
+    ErrandStep,
     Resident,
     Station,
 )
@@ -63,21 +67,16 @@ def today(request):
 
 
 @access(perm("services.add_errand"))
-def errand_create(request):
-    form = ErrandForm(request.POST or None, user=request.user, initial=request.GET.dict() or None)
-    style_form(form)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                errand = services.accept_errand(request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                messages.success(request, _("Errand accepted."))
-                return HttpResponseRedirect(errand.get_absolute_url())
-        status = 400
-    return render(request, "services/errand_form.html", {"form": form}, status=status)
+class ErrandCreateView(ServiceFormView):
+    """受理: the intake form; the service decides (category, station open, due time in the future)."""
+
+    model, form_class, title = Errand, ErrandForm, gettext_lazy("New errand")
+    template_name = "services/errand_form.html"
+    create_service = services.accept_errand
+    saved_message = gettext_lazy("Errand accepted.")
+
+    def form_kwargs(self, obj) -> dict:
+        return {"user": self.request.user}
 
 
 @access(perm("services.view_errand"))
@@ -93,30 +92,29 @@ def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status
         "photos": errand.attachments.all()}, status=status)
 
 
-STEPS = {
-    "start": lambda user, pk, post: services.start_errand(user, pk),
-    "complete": lambda user, pk, post: services.complete_errand(user, pk, outcome=post.get("outcome", "")),
-    "follow-up": lambda user, pk, post: services.follow_up(user, pk, satisfaction=int_or_zero(post.get("satisfaction")),
-                                                           comment=post.get("comment", "")),
-    "cancel": lambda user, pk, post: services.cancel_errand(user, pk, reason=post.get("reason", "")),
-    "return": lambda user, pk, post: services.return_errand(user, pk, reason=post.get("reason", "")),
-}
-
-
-
 @access(perm("services.change_errand"))
-@require_POST
-def errand_step(request, pk: int, step: str):
-    if step not in STEPS:
-        raise Http404
-    try:
-        STEPS[step](request.user, pk, request.POST)
-    except Errand.DoesNotExist as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        return errand_detail(request, pk, error=_messages_of(exc), status=400)
-    messages.success(request, _("Saved."))
-    return redirect("services:errand_detail", pk=pk)
+class ErrandStepView(StepView):
+    """POST errands/<pk>/<step>/: one step of the errand table; a refusal shows the errand with its reason."""
+
+    machine = ERRAND_FLOW
+    redirect_to = "services:errand_detail"
+    steps = {
+        ErrandStep.START: lambda user, pk, request: services.start_errand(user, pk),
+        ErrandStep.COMPLETE: lambda user, pk, request: services.complete_errand(
+            user, pk, outcome=request.POST.get("outcome", "")),
+        ErrandStep.VISIT: lambda user, pk, request: services.record_visit(
+            user, pk, satisfaction=int_or_zero(request.POST.get("satisfaction")),
+            comment=request.POST.get("comment", "")),
+        ErrandStep.CANCEL: lambda user, pk, request: services.cancel_errand(
+            user, pk, reason=request.POST.get("reason", "")),
+        ErrandStep.RETURN: lambda user, pk, request: services.return_errand(
+            user, pk, reason=request.POST.get("reason", "")),
+    }
+
+    def refused(self, request, pk: int):
+        """The errand page again, status 400, with the refusal where the agent looks (not as a banner)."""
+        refusals = [str(m) for m in messages.get_messages(request) if m.level == messages.ERROR]
+        return errand_detail(request, pk, error="; ".join(refusals), status=400)
 
 
 @access(perm("services.add_ledgerentry"))
@@ -199,13 +197,11 @@ def resident_reveal(request, pk: int, field: str):
 
 @access(perm("services.add_resident"))
 class ResidentCreateView(ServiceFormView):
-    model, title = Resident, gettext_lazy("Register a resident")
+    model, form_class, title = Resident, ResidentForm, gettext_lazy("Register a resident")
     create_service = services.register_resident
 
-    def make_form(self, obj, data=None):
-        form = ResidentForm(data, instance=obj, user=self.request.user)
-        style_form(form)
-        return form
+    def form_kwargs(self, obj):
+        return {"user": self.request.user}
 
 
 @access(perm("services.view_station"))
@@ -243,13 +239,11 @@ def station_detail(request, pk: int):
 
 # --- work diary (工作日记) ---------------------------------------------------------------------------
 
-def _diary_agent(request, agent_id: int | None) -> Person:
-    """Your own diary, or that of an agent of a station you may see."""
+def _diary_agent(request, agent_id: int | None) -> Person | None:
+    """Your own diary (None when you are nobody's agent), or that of an agent of a station you may see."""
     if agent_id is None:
-        agent = Person.objects.filter(user=request.user, stations__isnull=False).first()
-    else:
-        agent = Person.objects.filter(pk=agent_id, stations__in=Station.objects.visible_to(request.user, "view")
-                                      ).first()
+        return Person.objects.filter(user=request.user, stations__isnull=False).first()
+    agent = Person.objects.filter(pk=agent_id, stations__in=Station.objects.visible_to(request.user, "view")).first()
     if agent is None:
         raise Http404
     return agent
@@ -264,22 +258,30 @@ def _parse_day(value: str | None) -> date:
 
 @access(perm("services.view_errand"))
 def diary(request):
+    """An agent's work diary for one day. Someone who is not an agent (a street, a leader) picks the agent
+    from those of the stations they may see."""
     agent = _diary_agent(request, int_or_zero(request.GET.get("agent")) or None)
     day = _parse_day(request.GET.get("day"))
-    status, error = 200, ""
+    own = agent is not None and agent.user_id == request.user.pk
+    context = {"agent": agent, "day": day, "error": "", "previous": day - timedelta(days=1),
+               "next": day + timedelta(days=1),
+               "agents": None if own else queries.diary_agents(request.user)}
+    if agent is None:
+        if request.method == "POST":
+            raise Http404  # no diary chosen to write in
+        return render(request, "services/diary.html", context)
+    status = 200
+    station = agent.stations.first()
     if request.method == "POST":
-        station = agent.stations.first()
         try:
-            diary_service.write_note(request.user, station, agent, day, request.POST.get("text", ""))
+            services.write_diary_note(request.user, station, agent, day, request.POST.get("text", ""))
         except ValidationError as exc:
-            status, error = 400, _messages_of(exc)
+            status, context["error"] = 400, _messages_of(exc)
         else:
             return redirect(f"{request.path}?agent={agent.pk}&day={day.isoformat()}")
-    return render(request, "services/diary.html", {
-        "page": diary_service.compile_day(request.user, agent, day), "agent": agent, "day": day, "error": error,
-        "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
-        "can_write": can(request.user, "add", DiaryNote(station=agent.stations.first(), agent=agent))
-        if agent.stations.exists() else False}, status=status)
+    context.update(page=diary_service.compile_day(request.user, agent, day),
+                   can_write=can(request.user, "add", DiaryNote(station=station, agent=agent)))
+    return render(request, "services/diary.html", context, status=status)
 
 
 @access(perm("services.view_errand"))
@@ -330,9 +332,9 @@ def _statistics_scope(request):
 @access(perm("services.view_errand"))
 def statistics_page(request):
     year, region = _statistics_scope(request)
-    qs = errand_statistics.scoped_tallies(request.user, year, region)
+    qs = queries.scoped_tallies(request.user, year, region)
     return render(request, "services/statistics.html", {
-        "summary": errand_statistics.summary(qs), "year": year, "region": region,
+        "summary": queries.summary(qs), "year": year, "region": region,
         "years": range(timezone.localdate().year, timezone.localdate().year - 8, -1),
         "regions": Region.objects.visible_to(request.user, "view").exclude(level=RegionLevel.GRID)
         .order_by("path")[:200], "query": request.GET.urlencode()})
@@ -340,10 +342,10 @@ def statistics_page(request):
 
 @access(perm("services.view_errand"))
 def statistics_data(request, by: str):
-    if by not in errand_statistics.DIMENSIONS:
+    if by not in queries.DIMENSIONS:
         raise Http404
     year, region = _statistics_scope(request)
-    data = errand_statistics.breakdown(errand_statistics.scoped_tallies(request.user, year, region), by)
+    data = queries.breakdown(queries.scoped_tallies(request.user, year, region), by)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
@@ -365,9 +367,7 @@ class CoverageView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return (Region.objects.visible_to(self.request.user, "view").filter(level=RegionLevel.COMMUNITY)
-                .select_related("parent").annotate(active_stations=Count("stations", filter=Q(stations__active=True)))
-                .order_by("active_stations", "path"))
+        return queries.communities_with_stations(self.request.user)
 
     def export(self):
         if not has_perm_anywhere(self.request.user, "services.export_station"):
@@ -377,10 +377,8 @@ class CoverageView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        communities = self.base_queryset()
-        covered = sum(1 for r in communities if r.active_stations)
-        context.update(total=len(communities), covered=covered, can_export=has_perm_anywhere(
-            self.request.user, "services.export_station"))
+        context.update(**queries.coverage(self.base_queryset()),
+                       can_export=has_perm_anywhere(self.request.user, "services.export_station"))
         return context
 
 
@@ -391,7 +389,7 @@ def cash_report(request):
     year = int_or_zero(request.GET.get("year")) or timezone.localdate().year
     if not 2000 <= year <= 2100:
         raise Http404
-    rows = cash_rows(request.user, year, by_month)
+    rows = queries.cash_rows(request.user, year, by_month)
     if request.GET.get("format") == "xlsx":
         if not has_perm_anywhere(request.user, "services.export_ledgerentry"):
             raise PermissionDenied
@@ -403,25 +401,6 @@ def cash_report(request):
         "rows": rows[:500], "year": year, "by_month": by_month,
         "years": range(timezone.localdate().year, timezone.localdate().year - 8, -1),
         "can_export": has_perm_anywhere(request.user, "services.export_ledgerentry")})
-
-
-def cash_rows(user, year: int, by_month: bool) -> list[dict]:
-    trunc = TruncMonth if by_month else TruncDate
-    rows = (LedgerEntry.objects.visible_to(user, "view").filter(recorded_at__year=year)
-            .annotate(period=trunc("recorded_at", tzinfo=timezone.get_current_timezone()))
-            .values("period", "errand__station", "errand__station__unit__name")
-            .annotate(received=Sum("amount", filter=Q(kind=LedgerKind.RECEIVED)),
-                      paid=Sum("amount", filter=Q(kind=LedgerKind.PAID)),
-                      returned=Sum("amount", filter=Q(kind=LedgerKind.RETURNED)))
-            .order_by("-period", "errand__station__unit__name"))
-    zero = Decimal("0.00")
-    result = []
-    for row in rows:
-        received, paid, returned = ((row[k] or zero).quantize(zero) for k in ("received", "paid", "returned"))
-        result.append({"period": f"{row['period']:%Y-%m}" if by_month else f"{row['period']:%Y-%m-%d}",
-                       "station": row["errand__station__unit__name"], "received": received, "paid": paid,
-                       "returned": returned, "held": received - paid - returned})
-    return result
 
 
 # --- photos ---------------------------------------------------------------------------------------------
@@ -442,46 +421,26 @@ def photo_upload(request, pk: int):
     return redirect("services:errand_detail", pk=pk)
 
 
-@access(perm("services.view_errandattachment"))
-def photo(request, photo_id: int):
-    """Photos are served through the same access rules as their errand, never as open media files."""
-    attachment = visible_or_404(ErrandAttachment, request, photo_id)
-    content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[attachment.image_format]
-    return FileResponse(attachment.image.open("rb"), content_type=content_type)
+# Photos are served through the same access rules as their errand, never as open media files.
+photo = access(perm("services.view_errandattachment"))(PhotoView.as_view(model=ErrandAttachment))
 
 
-def _station_form_page(request, station=None):
-    initial = None
-    if station is not None:
-        initial = {"host_household": station.host_household, "address": station.address, "phone": station.phone,
-                   "service_hours": station.service_hours, "active": station.active,
-                   "agents": list(station.agents.all())}
-    form = StationForm(request.POST or None, user=request.user, station=station, initial=initial)
-    style_form(form)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                saved = (services.update_station(request.user, station.pk, **form.cleaned_data) if station
-                         else services.open_station(request.user, **form.cleaned_data))
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(saved.get_absolute_url())
-        status = 400
-    title = _("Edit station") if station else _("Open a station")
-    return render(request, "core/form.html", {"form": form, "object": station, "title": title}, status=status)
+class StationFormView(ServiceFormView):
+    """Open a station, or change its hours, phone, address, agents and whether it is active."""
+
+    model, form_class = Station, StationForm
+    create_service = services.open_station
+    update_service = services.update_station
+
+    def form_kwargs(self, obj):
+        return {"user": self.request.user}
 
 
 @access(perm("services.add_station"))
-def station_create(request):
-    return _station_form_page(request)
+class StationCreateView(StationFormView):
+    title = gettext_lazy("Open a station")
 
 
 @access(perm("services.change_station"))
-def station_update(request, pk: int):
-    station = visible_or_404(Station, request, pk)
-    if not can(request.user, "change", station):
-        raise PermissionDenied
-    return _station_form_page(request, station)
+class StationUpdateView(StationFormView):
+    title = gettext_lazy("Edit station")

@@ -13,6 +13,14 @@ def history_url(obj) -> str:
 
 
 @register.filter
+def step_label(label) -> str:
+    """An audit label as people read it: `transition:errand.start` → the step's own name."""
+    from wanghua.core.transitions import step_label as label_of
+
+    return label_of(label or "")
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
 

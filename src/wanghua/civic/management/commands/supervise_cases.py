@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from wanghua.civic.services import supervise_overdue
+from wanghua.civic.services.cases import supervise_overdue
 
 
 class Command(BaseCommand):

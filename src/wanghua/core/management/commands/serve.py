@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport: str, simulate: bool, refresh_every: float, **options):
         if refresh_every > 0:
-            from wanghua.dashboard.refresh import start_background as start_refresh
+            from wanghua.dashboard.services import start_background as start_refresh
 
             start_refresh(refresh_every)
             self.stdout.write(f"Indicators: refreshed in-process every {refresh_every:g} minutes")

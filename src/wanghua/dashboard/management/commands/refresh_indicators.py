@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from wanghua.dashboard import refresh
+from wanghua.dashboard import services
 
 
 class Command(BaseCommand):
     help = "Recompute every indicator for every scope and store this month's values (run from cron)."
 
     def handle(self, *args, **options):
-        run = refresh.refresh(trigger="schedule")
+        run = services.refresh_indicators(trigger="schedule")
         self.stdout.write(f"{run.values} values for {run.period:%Y-%m} in {run.seconds} s, "
                           f"{len(run.failures)} failures")
         for failure in run.failures:

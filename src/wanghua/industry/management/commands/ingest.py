@@ -5,7 +5,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
-from wanghua.industry.mqtt import IngestWorker
+from wanghua.industry.telemetry.worker import IngestWorker
 
 
 class Command(BaseCommand):

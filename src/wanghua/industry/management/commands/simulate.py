@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError("no such active line")
         publisher = None
         if transport == "mqtt":
-            from wanghua.industry.mqtt import Publisher
+            from wanghua.industry.telemetry.worker import Publisher
 
             publisher = Publisher(host, port)
 

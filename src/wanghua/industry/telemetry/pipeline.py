@@ -5,47 +5,36 @@ Every transport (MQTT, the HTTP endpoint, the in-process simulator) hands a batc
 acknowledges after that. A bad message (or one bad value in it) becomes a dead letter with its
 reason; it never stops the batch and never corrupts what is stored.
 
-Message (JSON, UTF-8), on topic ``wanghua/v1/<enterprise>/<line>/data`` or posted over HTTP with a
-``"line"`` key::
-
-    {"ts": "2026-11-29T08:00:00.250+08:00", "values": {"speed": 2.31, "status": "running", "heat": "H-1"}}
-
 Idempotency: (tag, ts) is unique. A line's samples are taken in time order; the line's watermark is
 its newest committed sample time. A value at or before the watermark is a redelivery when the same
 value is already stored (skipped, counted as a duplicate), otherwise it is out of order or a
 conflicting duplicate and becomes a dead letter.
+
+Stops are detected here from the line status, classified hot or cold when they end, and located at the
+equipment whose alarm was raised last before them.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from . import alarms, stops
-from .models import DeadLetter, Heat, LineStatus, LiveSnapshot, ProductionLine, Sample, Tag, TagKind, TagRole
+from wanghua.core import audit
 
-MAX_PAYLOAD = 64 * 1024
-MAX_VALUES = 500
-FUTURE_TOLERANCE = timedelta(minutes=5)
+from ..models import DeadLetter, Heat, LineStatus, LiveSnapshot, ProductionLine, Sample, Stop, Tag, TagKind, TagRole
+from .decode import MAX_PAYLOAD, Message, Reading, Rejected, decode, typed
+from .evaluator import Evaluator, forget_definitions
+from .writer import SampleWriter
+
 DEFINITIONS_TTL = 60.0  # seconds a worker trusts its cached line and tag definitions
-TOPIC_PREFIX = "wanghua/v1/"
-
-
-@dataclass
-class Message:
-    payload: bytes
-    topic: str = ""
-    source: str = "local"
+STOPPED = (LineStatus.STOPPED, LineStatus.FAULT)
 
 
 @dataclass
@@ -58,30 +47,9 @@ class BatchResult:
 
 
 @dataclass
-class Reading:
-    """A decoded, validated message of one line."""
-
-    line: ProductionLine
-    ts: datetime
-    values: dict[str, object]
-    message: Message
-
-
-@dataclass
 class LineDefinitions:
     line: ProductionLine
     tags: dict[str, Tag]
-
-
-class Rejected(Exception):
-    """A message or value the pipeline will not take; the text is the dead letter's reason."""
-
-
-def line_code_of(topic: str) -> str | None:
-    parts = topic.split("/")
-    if len(parts) == 5 and topic.startswith(TOPIC_PREFIX) and parts[4] == "data":
-        return parts[3]
-    return None
 
 
 class Pipeline:
@@ -115,36 +83,12 @@ class Pipeline:
             tag.highest = tag.high if tag.high is not None else sys.float_info.max
             tags[tag.line_id][tag.code] = tag
         self._definitions = {line.code: LineDefinitions(line, tags[pk]) for pk, line in lines.items()}
-        alarms.forget_definitions()
+        forget_definitions()
         self._loaded_at = time.monotonic()
 
-    # --- decode and validate -----------------------------------------------------------------
-    def decode(self, message: Message, now: datetime, allowed_lines: set[str] | None = None) -> Reading:
-        if len(message.payload) > MAX_PAYLOAD:
-            raise Rejected(f"payload of {len(message.payload)} bytes is over the {MAX_PAYLOAD}-byte limit")
-        try:
-            body = json.loads(message.payload)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise Rejected(f"not JSON: {exc}") from None
-        if not isinstance(body, dict):
-            raise Rejected("the message must be a JSON object")
-        code = line_code_of(message.topic) if message.topic else body.get("line")
-        if not isinstance(code, str) or not code:
-            raise Rejected("no line: use the topic wanghua/v1/<enterprise>/<line>/data or a \"line\" key")
-        definitions = self.definitions(code)
-        if definitions is None:
-            raise Rejected(f"unknown line {code!r}")
-        if allowed_lines is not None and code not in allowed_lines:
-            raise Rejected(f"line {code!r} is not one this sender may write")
-        ts = _timestamp(body.get("ts"))
-        if ts > now + FUTURE_TOLERANCE:
-            raise Rejected(f"timestamp {body.get('ts')} is in the future")
-        values = body.get("values")
-        if not isinstance(values, dict) or not values:
-            raise Rejected("\"values\" must be a non-empty object of tag code → value")
-        if len(values) > MAX_VALUES:
-            raise Rejected(f"more than {MAX_VALUES} values in one message")
-        return Reading(definitions.line, ts, values, message)
+    def line_of(self, code: str) -> ProductionLine | None:
+        definitions = self._definitions.get(code)
+        return definitions.line if definitions else None
 
     # --- the pipeline --------------------------------------------------------------------------
     def process(self, messages: list[Message], allowed_lines: set[str] | None = None) -> BatchResult:
@@ -157,9 +101,9 @@ class Pipeline:
         by_line: dict[int, list[Reading]] = defaultdict(list)
         for message in messages:
             try:
-                reading = self.decode(message, now, allowed_lines)
+                reading = decode(message, now, self.line_of, allowed_lines)
             except Rejected as exc:
-                dead.append(_dead_letter(message, str(exc)))
+                dead.append(dead_letter(message, str(exc)))
                 continue
             by_line[reading.line.pk].append(reading)
         with transaction.atomic():
@@ -196,7 +140,7 @@ class Pipeline:
                     if tag.numeric and (kind is float or kind is int) and tag.lowest <= raw <= tag.highest:
                         value, text = float(raw), ""
                     else:
-                        value, text = _typed(tag, raw)
+                        value, text = typed(tag, raw)
                     if checked:
                         key = (tag.id, reading.ts)
                         if key in stored:
@@ -208,7 +152,7 @@ class Pipeline:
                             raise Rejected(f"out of order: {code} at {reading.ts.isoformat()} is before "
                                            f"{snapshot.watermark.isoformat()}")
                 except Rejected as exc:
-                    dead.append(_dead_letter(reading.message, str(exc), line))
+                    dead.append(dead_letter(reading.message, str(exc), line))
                     continue
                 stored[(tag.id, reading.ts)] = (value, text)
                 accepted.append((tag, value, text))
@@ -237,8 +181,8 @@ class LineState:
     def __init__(self, line: ProductionLine, snapshot: LiveSnapshot) -> None:
         self.line = line
         self.snapshot = snapshot
-        self.alarms = alarms.Evaluator(line)
-        self.stops = stops.Detector(line, snapshot.status)
+        self.alarms = Evaluator(line)
+        self.stops = StopDetector(line, snapshot.status)
         self.heat: Heat | None = None
 
     def take(self, ts: datetime, accepted: list[tuple[Tag, float | None, str]]) -> None:
@@ -302,118 +246,68 @@ class LineState:
         self.snapshot.save()
 
 
-class SampleWriter:
-    """Collects accepted samples and writes them at the end of the batch: COPY on PostgreSQL, a
-    multi-row insert on SQLite; both with ON CONFLICT DO NOTHING on the (tag, ts) key."""
+def classify(line: ProductionLine, stop: Stop) -> str:
+    """Cold when it lasted at least the line's threshold or the line cooled below its set point."""
+    long = stop.seconds is not None and stop.seconds >= line.cold_after_minutes * 60
+    cooled = (line.cold_below is not None and stop.min_temperature is not None
+              and stop.min_temperature < line.cold_below)
+    return Stop.Kind.COLD if long or cooled else Stop.Kind.HOT
 
-    def __init__(self) -> None:
-        self.rows: list[tuple[int, datetime, float | None, str]] = []
-        self.rollups: dict[tuple[int, datetime], list[float]] = {}
 
-    def add(self, ts: datetime, accepted: list[tuple[Tag, float | None, str]]) -> None:
-        minute = ts.replace(second=0, microsecond=0)
-        rows, rollups = self.rows, self.rollups
-        for tag, value, text in accepted:
-            rows.append((tag.id, ts, value, text))
-            if value is None:
-                continue
-            entry = rollups.get((tag.id, minute))
-            if entry is None:
-                rollups[(tag.id, minute)] = [1, value, value, value, value]
+class StopDetector:
+    """Stop detection for one line during one ingest batch."""
+
+    def __init__(self, line: ProductionLine, status: str) -> None:
+        self.line = line
+        self.previous = status
+        self._open: Stop | bool | None = False  # False: not loaded yet
+        self.changed: list[Stop] = []
+        self.discarded: list[Stop] = []
+
+    def open_stop(self) -> Stop | None:
+        if self._open is False:
+            self._open = Stop.objects.filter(line=self.line, ended_at__isnull=True).first()
+        return self._open
+
+    def temperature(self, value: float) -> None:
+        stop = self.open_stop() if self.previous in STOPPED else None
+        if stop is not None and (stop.min_temperature is None or value < stop.min_temperature):
+            stop.min_temperature = value
+            self._touch(stop)
+
+    def status(self, ts: datetime, status: str, alarms) -> None:
+        if status == self.previous:
+            return
+        stop = self.open_stop()
+        if status in STOPPED and stop is None:
+            self._open = Stop(line=self.line, started_at=ts, location_id=alarms.cause_before(ts),
+                              by_fault=status == LineStatus.FAULT)
+            self._touch(self._open)
+        elif status == LineStatus.RUNNING and stop is not None:
+            stop.ended_at = ts
+            if stop.seconds < self.line.min_stop_seconds:
+                self.discarded.append(stop)  # a hiccup, not a stop
             else:
-                entry[0] += 1
-                entry[1] += value
-                if value < entry[2]:
-                    entry[2] = value
-                if value > entry[3]:
-                    entry[3] = value
-                entry[4] = value
+                stop.kind = classify(self.line, stop)
+                self._touch(stop)
+            self._open = None
+        self.previous = status
 
-    def flush(self) -> int:
-        if not self.rows:
-            return 0
-        if connection.vendor == "postgresql":
-            _copy_samples(self.rows)
-        else:
-            _insert_samples(self.rows)
-        _merge_rollups(self.rollups)
-        return len(self.rows)
+    def _touch(self, stop: Stop) -> None:
+        if stop not in self.changed:
+            self.changed.append(stop)
 
-
-def _copy_samples(rows) -> None:
-    """Straight into the table: the line lock and the watermark check make a conflict impossible here,
-    and the (tag, ts) key would still refuse one (the batch would then be retried message by message)."""
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            "COPY industry_sample (tag_id, ts, value, text) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    def save(self) -> None:
+        with audit.labelled("ingest:stops"):
+            for stop in self.discarded:
+                if stop.pk:
+                    stop.delete()
+            for stop in self.changed:
+                if stop not in self.discarded:
+                    stop.save()
 
 
-def _insert_samples(rows) -> None:
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany("INSERT INTO industry_sample (tag_id, ts, value, text) VALUES (%s, %s, %s, %s) "
-                           "ON CONFLICT DO NOTHING", [(t, adapt(ts), v, x) for t, ts, v, x in rows])
-
-
-def _merge_rollups(rollups: dict[tuple[int, datetime], list[float]]) -> None:
-    if not rollups:
-        return
-    lesser, greater = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
-    adapt = connection.ops.adapt_datetimefield_value
-    sql = ("INSERT INTO industry_minuterollup (tag_id, minute, n, total, low, high, last) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (tag_id, minute) DO UPDATE SET "
-           "n = industry_minuterollup.n + excluded.n, total = industry_minuterollup.total + excluded.total, "
-           f"low = {lesser}(industry_minuterollup.low, excluded.low), "
-           f"high = {greater}(industry_minuterollup.high, excluded.high), last = excluded.last")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(tag_id, adapt(minute), *entry) for (tag_id, minute), entry in rollups.items()])
-
-
-def _timestamp(raw) -> datetime:
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
-        try:
-            ts = datetime.fromtimestamp(raw, tz=timezone.get_current_timezone())
-        except (OverflowError, OSError, ValueError):
-            raise Rejected(f"timestamp {raw!r} is out of range") from None
-        if ts.year < 1970:
-            raise Rejected(f"timestamp {raw!r} is before 1970")
-        return ts
-    if not isinstance(raw, str):
-        raise Rejected("\"ts\" must be an ISO 8601 time or Unix seconds")
-    try:
-        ts = parse_datetime(raw)
-    except ValueError:
-        ts = None
-    if ts is None:
-        raise Rejected(f"\"ts\" {raw[:40]!r} is not an ISO 8601 time")
-    if timezone.is_aware(ts) and abs(ts.utcoffset()) > timedelta(hours=14):
-        raise Rejected(f"\"ts\" {raw[:40]!r} has a time-zone offset beyond ±14:00")
-    ts = ts if timezone.is_aware(ts) else timezone.make_aware(ts)
-    if ts.year < 1970:
-        raise Rejected(f"timestamp {raw[:40]!r} is before 1970")
-    return ts
-
-
-def _typed(tag: Tag, raw) -> tuple[float | None, str]:
-    """The value as stored: a finite float within the tag's valid range, or a short text."""
-    if tag.kind == TagKind.NUMBER:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
-            raise Rejected(f"{tag.code} needs a number, got {json.dumps(raw, ensure_ascii=False)[:40]}")
-        value = float(raw)
-        if (tag.low is not None and value < tag.low) or (tag.high is not None and value > tag.high):
-            raise Rejected(f"{tag.code}={value} is outside its valid range {tag.low}…{tag.high}")
-        return value, ""
-    if isinstance(raw, bool):
-        raw = "1" if raw else "0"
-    if isinstance(raw, (int, float)) and math.isfinite(raw):
-        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
-    if not isinstance(raw, str) or len(raw) > 60 or "\x00" in raw:
-        raise Rejected(f"{tag.code} needs a short text, got {json.dumps(raw, ensure_ascii=False)[:40]}")
-    return None, raw
-
-
-def _dead_letter(message: Message, reason: str, line: ProductionLine | None = None) -> DeadLetter:
+def dead_letter(message: Message, reason: str, line: ProductionLine | None = None) -> DeadLetter:
     payload = message.payload[:MAX_PAYLOAD].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     return DeadLetter(source=message.source, topic=message.topic[:200], line=line, reason=reason[:300],
                       payload=payload)

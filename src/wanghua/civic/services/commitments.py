@@ -1,5 +1,7 @@
 """民生清单 rules: progress is reported as the cumulative amount delivered; a commitment is 已兑现 once that
-reaches the target, 滞后 when a milestone or the deadline has passed unmet, 推进中 otherwise."""
+reaches the target, 滞后 when a milestone or the deadline has passed unmet, 推进中 otherwise. Its stored status
+changes only by the step of COMMITMENT_FLOW that leads there: after a progress report or a milestone, or in the
+daily review when time has passed."""
 
 from __future__ import annotations
 
@@ -15,17 +17,42 @@ from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
 from wanghua.core.photos import photo_format
 
-from .models import Commitment, CommitmentStatus, Milestone, ProgressPhoto, ProgressReport
+from ..models import (
+    COMMITMENT_FLOW,
+    Commitment,
+    CommitmentStatus,
+    CommitmentStep,
+    Milestone,
+    ProgressPhoto,
+    ProgressReport,
+)
 
 MAX_EVIDENCE_PHOTOS = 6
 
 
 def status(commitment: Commitment, today: date | None = None) -> str:
+    """The status its progress, milestones and deadline give the commitment on `today`."""
     today = today or timezone.localdate()
     if commitment.delivered >= commitment.target:
         return CommitmentStatus.DELIVERED
     missed = any(m.done_on is None and m.due < today for m in commitment.milestones.all())
     return CommitmentStatus.LAGGING if missed or commitment.deadline < today else CommitmentStatus.IN_PROGRESS
+
+
+# The step that leads to each status.
+STEP_TO = {CommitmentStatus.DELIVERED: CommitmentStep.DELIVER, CommitmentStatus.IN_PROGRESS: CommitmentStep.RESUME,
+           CommitmentStatus.LAGGING: CommitmentStep.FALL_BEHIND}
+
+
+def _settle(actor, commitment: Commitment, note: str = "") -> Commitment:
+    """Take the step to the status the commitment's records now give it, if that is not its status already
+    (`commitment` is locked by the caller; actor None: the daily review)."""
+    wanted = status(commitment)
+    if wanted == commitment.status:
+        return commitment
+    if actor is None:
+        return COMMITMENT_FLOW.perform_as_system(commitment, STEP_TO[wanted], note=note)
+    return COMMITMENT_FLOW.perform(actor, commitment, STEP_TO[wanted], note=note)
 
 
 @transaction.atomic
@@ -62,6 +89,7 @@ def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
         commitment.save()
         for upload, image_format in zip(photos, formats, strict=True):
             ProgressPhoto(report=report, image_format=image_format).store(upload)
+    _settle(actor, commitment, report.note)
     return report
 
 
@@ -76,16 +104,24 @@ def complete_milestone(actor, milestone_id: int, on: date | None = None) -> Mile
     milestone.done_on = on
     with audit.acting_as(actor), audit.labelled("milestone:done"):
         milestone.save()
+    commitment = Commitment.objects.select_for_update().get(pk=milestone.commitment_id)
+    _settle(actor, commitment, milestone.title)
     return milestone
 
 
-def delivered_share(commitments, today: date | None = None) -> Decimal:
-    """Share (%) of the commitments delivered — the 民生清单's headline figure."""
-    rows = list(commitments.prefetch_related("milestones"))
-    if not rows:
-        return Decimal("0.0")
-    done = sum(1 for c in rows if status(c, today) == CommitmentStatus.DELIVERED)
-    return (Decimal(100) * done / len(rows)).quantize(Decimal("0.1"))
+def review_commitments(today: date | None = None) -> int:
+    """The daily review (`wanghua review_commitments`): commitments whose milestone or deadline has passed unmet
+    fall behind; returns how many did."""
+    today = today or timezone.localdate()
+    fallen = 0
+    for pk in Commitment.objects.filter(status=CommitmentStatus.IN_PROGRESS).values_list("pk", flat=True):
+        with transaction.atomic():
+            commitment = Commitment.objects.select_for_update().get(pk=pk)
+            due = status(commitment, today) == CommitmentStatus.LAGGING
+            if commitment.status == CommitmentStatus.IN_PROGRESS and due:
+                COMMITMENT_FLOW.perform_as_system(commitment, CommitmentStep.FALL_BEHIND)
+                fallen += 1
+    return fallen
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
-"""Line KPIs over a period: alarm-system performance (ISA-18.2), stops (Pareto, MTBF/MTTR, per shift,
-trend), equipment failure rate and OEE. Aggregation happens in the database on integer epochs, so a
-million journal events cost one grouped scan per figure."""
+"""一带's read side: current alarms, and line KPIs over a period — alarm-system performance (ISA-18.2),
+stops (Pareto, MTBF/MTTR, per shift, trend), equipment failure rate and OEE. Aggregation happens in the
+database on integer epochs, so a million journal events cost one grouped scan per figure."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ from django.db.models import Count, F, Max, Min, Q, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
-from .models import AlarmDefinition, AlarmEvent, AlarmState, MinuteRollup, Priority, ProductionLine, Stop, TagRole
+from .models import (
+    AlarmDefinition,
+    AlarmEvent,
+    AlarmState,
+    LiveSnapshot,
+    MinuteRollup,
+    Priority,
+    ProductionLine,
+    Stop,
+    TagRole,
+)
 from .shifts import shift_at
 
 FLOOD = 10  # activations in 10 minutes (ISA-18.2: more than 10 per 10 minutes per operator is a flood)
@@ -206,3 +216,24 @@ def oee_per_shift(line: ProductionLine, shifts: int = 6) -> list[dict]:
         rows.append({"shift": str(shift), "start": shift.start.isoformat(), "reported": value.reported,
                      "oee": round(100 * value.oee, 1), "output": value.output})
     return rows
+
+
+def current_q(now: datetime) -> Q:
+    """Current alarms in SQL: active or unacknowledged, and neither shelved, suppressed nor out of service."""
+    return ((Q(active=True) | Q(acked=False)) & Q(suppressed=False, out_of_service=False)
+            & (Q(shelved_until__isnull=True) | Q(shelved_until__lte=now)))
+
+
+def current(qs, now: datetime | None = None) -> list[AlarmState]:
+    """Alarms an operator must see: active or unacknowledged, not shelved, suppressed or out of service."""
+    now = now or timezone.now()
+    return list(qs.filter(current_q(now)).select_related("definition__tag__equipment").order_by("-active_since"))
+
+
+def live_snapshots(viewer=None, region=None):
+    """The lines' live snapshots by line name: through the viewer's access rules when given, and only the
+    lines of enterprises in `region`'s subtree when given (the big screen's one live read)."""
+    snapshots = LiveSnapshot.objects.visible_to(viewer, "view") if viewer is not None else LiveSnapshot.objects.all()
+    if region is not None:
+        snapshots = snapshots.filter(line__enterprise__region__path__startswith=region.path)
+    return snapshots.select_related("line").order_by("line__name")

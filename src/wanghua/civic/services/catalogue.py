@@ -13,7 +13,7 @@ from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, grants_of, require
 from wanghua.core.changes import apply_fields
 
-from .models import CampaignAction, CaseCategory
+from ..models import CampaignAction, CaseCategory
 
 CATEGORY_FIELDS = {"code", "name", "kind", "parent", "accept_hours", "handle_hours", "default_unit", "attributes",
                    "active"}

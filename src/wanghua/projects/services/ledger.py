@@ -1,5 +1,5 @@
 """The project ledger (项目台账) as the district keeps it in Excel: import with row-level errors and nothing
-saved unless every row is right; export in the same layout, so a sheet can go out and come back.
+saved unless every row is right; export in the same layout (queries.ledger_rows), so a sheet can go out and come back.
 
 A row whose 项目编号 exists updates that project (a stage may only stay or take its next step); any other row
 creates one. Headers and list/stage names are Chinese whatever the page language: that is the ledger."""
@@ -23,10 +23,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from wanghua.core import audit
 from wanghua.core.access import can
+from wanghua.core.transitions import TransitionError
 from wanghua.org.models import Person, Region, RegionLevel, Unit, Zone
 
-from .models import Project, ProjectList, Stage
-from .services import NEXT, _check_amounts
+from ..models import PROJECT_FLOW, Project, ProjectList, ProjectStep, Stage
+from . import check_amounts
 
 # (header, field): the ledger's columns, in its order.
 COLUMNS = [
@@ -184,17 +185,33 @@ def _read_rows(upload) -> Iterable[tuple[int, dict[str, Any]]]:
 
 
 def _apply(values: dict[str, Any], existing: Project | None) -> tuple[Project, list[str]]:
-    """The project the row describes; changed field names (empty for an unchanged project)."""
+    """The project the row describes; changed field names (empty for an unchanged project). A new stage of an
+    existing project is not set here: it is a step of the project's table (`_take_stage_step`)."""
     project = existing or Project()
-    if existing and values["stage"] != existing.stage and values["stage"] not in NEXT.get(existing.stage, ()):
-        raise ValidationError({"stage": _("From “%(now)s” the project can only move to its next stage.")
-                               % {"now": existing.get_stage_display()}})
     changed = []
     for name, value in values.items():
+        if existing is not None and name == "stage":
+            continue
         if existing is None or getattr(project, name) != value:
             setattr(project, name, value)
             changed.append(name)
     return project, changed
+
+
+def _take_stage_step(actor, project: Project, to: str, changed: list[str]) -> None:
+    """A ledger row may leave the stage as it is or take its next step, as the page would."""
+    if to == project.stage:
+        return
+    try:
+        if to not in ProjectStep.values:
+            raise TransitionError(to)
+        PROJECT_FLOW.perform(actor, project, to, save=False)  # saved with the rest of the sheet
+    except TransitionError:
+        raise ValidationError({"stage": _("From “%(now)s” the project can only move to its next stage.")
+                               % {"now": project.get_stage_display()}}) from None
+    except ValidationError as exc:  # the table's own rule (only a continuing project resumes)
+        raise ValidationError({"stage": exc.messages[0]}) from None
+    changed.append("stage")
 
 
 @transaction.atomic
@@ -219,7 +236,9 @@ def import_ledger(actor, upload) -> ImportResult:
                 project, changed = _apply(values, existing.get(code))
                 if not can(actor, "change" if project.pk else "add", project):
                     raise ValidationError({"competent_unit": _("You may not keep projects of this unit.")})
-                _check_amounts(project)
+                if project.pk:
+                    _take_stage_step(actor, project, values["stage"], changed)
+                check_amounts(project)
                 project.full_clean(exclude=REFERENCES, validate_unique=False)  # the lookups found them
                 pending.append((project, changed))
             except ValidationError as exc:
@@ -239,22 +258,3 @@ def import_ledger(actor, upload) -> ImportResult:
             else:
                 result.unchanged += 1
     return result
-
-
-def _cell(project: Project, name: str, labels: dict) -> Any:
-    value = getattr(project, name)
-    if name in labels:
-        return labels[name][value]
-    if name == "continuing":
-        return "续建" if value else "新建"
-    if isinstance(value, Zone | Region | Unit | Person):
-        return value.name
-    return value
-
-
-def ledger_rows(projects) -> Iterable[list[Any]]:
-    with translation.override("zh-hans"):
-        labels = {"project_list": {v: str(lbl) for v, lbl in ProjectList.choices},
-                  "stage": {v: str(lbl) for v, lbl in Stage.choices}}
-    for project in projects.select_related("zone", "steward", "competent_unit", "leader", "town").order_by("code"):
-        yield [_cell(project, name, labels) for _header, name in COLUMNS]

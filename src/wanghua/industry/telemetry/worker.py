@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import paho.mqtt.client as mqtt
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
 
-from .ingest import BatchResult, DeadLetter, Message, Pipeline, _dead_letter
+from ..models import DeadLetter
+from .decode import Message
+from .pipeline import BatchResult, Pipeline, dead_letter
 
 log = logging.getLogger("wanghua.ingest")
 
@@ -155,7 +157,7 @@ class IngestWorker:
                 result = self.pipeline.process([message])
             except DatabaseError as exc:
                 connection.close()
-                DeadLetter.objects.bulk_create([_dead_letter(message, f"pipeline error: {exc}"[:300])])
+                DeadLetter.objects.bulk_create([dead_letter(message, f"pipeline error: {exc}"[:300])])
                 result = BatchResult(messages=1, dead_letters=1)
             total.messages += result.messages
             total.samples += result.samples

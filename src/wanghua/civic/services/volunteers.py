@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,7 @@ from wanghua.core import audit
 from wanghua.core.access import can, fetch_for_change, require
 from wanghua.org.models import Person
 
-from .models import Activity, SignUp
+from ..models import Activity, SignUp
 
 EARLY_CHECK_IN = timedelta(minutes=30)
 
@@ -99,11 +98,3 @@ def check_out(actor, signup_id: int, at: datetime | None = None) -> SignUp:
     with audit.acting_as(actor), audit.labelled("signup:check_out"):
         signup.save()
     return signup
-
-
-def record(person: Person) -> dict:
-    """A volunteer's record: activities served and hours."""
-    served = SignUp.objects.filter(person=person, checked_out_at__isnull=False)
-    totals = served.aggregate(activities=Count("pk"), hours=Sum("hours"))
-    return {"activities": totals["activities"], "hours": totals["hours"] or Decimal(0),
-            "signups": SignUp.objects.filter(person=person).select_related("activity__team")}

@@ -1,0 +1,128 @@
+"""Decoding: a raw payload becomes a `Reading` of one line, or is `Rejected` with the dead letter's reason.
+
+Message (JSON, UTF-8), on topic ``wanghua/v1/<enterprise>/<line>/data`` or posted over HTTP with a
+``"line"`` key::
+
+    {"ts": "2026-11-29T08:00:00.250+08:00", "values": {"speed": 2.31, "status": "running", "heat": "H-1"}}
+
+Values are typed against their tag here too (`typed`), so the pipeline stores only what a tag may hold.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ..models import ProductionLine, Tag, TagKind
+
+MAX_PAYLOAD = 64 * 1024
+MAX_VALUES = 500
+FUTURE_TOLERANCE = timedelta(minutes=5)
+TOPIC_PREFIX = "wanghua/v1/"
+
+
+@dataclass
+class Message:
+    payload: bytes
+    topic: str = ""
+    source: str = "local"
+
+
+@dataclass
+class Reading:
+    """A decoded, validated message of one line."""
+
+    line: ProductionLine
+    ts: datetime
+    values: dict[str, object]
+    message: Message
+
+
+class Rejected(Exception):
+    """A message or value the pipeline will not take; the text is the dead letter's reason."""
+
+
+def line_code_of(topic: str) -> str | None:
+    parts = topic.split("/")
+    if len(parts) == 5 and topic.startswith(TOPIC_PREFIX) and parts[4] == "data":
+        return parts[3]
+    return None
+
+
+def decode(message: Message, now: datetime, line_of: Callable[[str], ProductionLine | None],
+           allowed_lines: set[str] | None = None) -> Reading:
+    """The message as a reading of a known line (`line_of(code)`), or Rejected with the reason."""
+    if len(message.payload) > MAX_PAYLOAD:
+        raise Rejected(f"payload of {len(message.payload)} bytes is over the {MAX_PAYLOAD}-byte limit")
+    try:
+        body = json.loads(message.payload)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Rejected(f"not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise Rejected("the message must be a JSON object")
+    code = line_code_of(message.topic) if message.topic else body.get("line")
+    if not isinstance(code, str) or not code:
+        raise Rejected("no line: use the topic wanghua/v1/<enterprise>/<line>/data or a \"line\" key")
+    line = line_of(code)
+    if line is None:
+        raise Rejected(f"unknown line {code!r}")
+    if allowed_lines is not None and code not in allowed_lines:
+        raise Rejected(f"line {code!r} is not one this sender may write")
+    ts = timestamp(body.get("ts"))
+    if ts > now + FUTURE_TOLERANCE:
+        raise Rejected(f"timestamp {body.get('ts')} is in the future")
+    values = body.get("values")
+    if not isinstance(values, dict) or not values:
+        raise Rejected("\"values\" must be a non-empty object of tag code → value")
+    if len(values) > MAX_VALUES:
+        raise Rejected(f"more than {MAX_VALUES} values in one message")
+    return Reading(line, ts, values, message)
+
+
+def timestamp(raw) -> datetime:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
+        try:
+            ts = datetime.fromtimestamp(raw, tz=timezone.get_current_timezone())
+        except (OverflowError, OSError, ValueError):
+            raise Rejected(f"timestamp {raw!r} is out of range") from None
+        if ts.year < 1970:
+            raise Rejected(f"timestamp {raw!r} is before 1970")
+        return ts
+    if not isinstance(raw, str):
+        raise Rejected("\"ts\" must be an ISO 8601 time or Unix seconds")
+    try:
+        ts = parse_datetime(raw)
+    except ValueError:
+        ts = None
+    if ts is None:
+        raise Rejected(f"\"ts\" {raw[:40]!r} is not an ISO 8601 time")
+    if timezone.is_aware(ts) and abs(ts.utcoffset()) > timedelta(hours=14):
+        raise Rejected(f"\"ts\" {raw[:40]!r} has a time-zone offset beyond ±14:00")
+    ts = ts if timezone.is_aware(ts) else timezone.make_aware(ts)
+    if ts.year < 1970:
+        raise Rejected(f"timestamp {raw[:40]!r} is before 1970")
+    return ts
+
+
+def typed(tag: Tag, raw) -> tuple[float | None, str]:
+    """The value as stored: a finite float within the tag's valid range, or a short text."""
+    if tag.kind == TagKind.NUMBER:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+            raise Rejected(f"{tag.code} needs a number, got {json.dumps(raw, ensure_ascii=False)[:40]}")
+        value = float(raw)
+        if (tag.low is not None and value < tag.low) or (tag.high is not None and value > tag.high):
+            raise Rejected(f"{tag.code}={value} is outside its valid range {tag.low}…{tag.high}")
+        return value, ""
+    if isinstance(raw, bool):
+        raw = "1" if raw else "0"
+    if isinstance(raw, (int, float)) and math.isfinite(raw):
+        raw = str(int(raw)) if float(raw).is_integer() else str(raw)
+    if not isinstance(raw, str) or len(raw) > 60 or "\x00" in raw:
+        raise Rejected(f"{tag.code} needs a short text, got {json.dumps(raw, ensure_ascii=False)[:40]}")
+    return None, raw

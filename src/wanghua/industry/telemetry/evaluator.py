@@ -1,0 +1,138 @@
+"""Alarm evaluation during ingest (ISA-18.2 / IEC 62682): the system steps of ALARM_FLOW.
+
+A limit alarm activates when its condition has held for the on-delay and returns to normal when the
+value is back past the limit by the deadband for the off-delay. Out-of-service and suppressed alarms
+are not evaluated; shelved alarms are evaluated and journalled but hidden from the current-alarm list
+until the shelf expires. Every state change is an `AlarmEvent`.
+
+The evaluator runs inside the ingest batch: it holds the line's state rows (locked), takes the table's
+steps on them in memory (a dictionary of the table's system transitions, no query) and saves them in bulk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from ..models import ALARM_FLOW, AlarmDefinition, AlarmEvent, AlarmKind, AlarmState, AlarmStep, ProductionLine, Tag
+
+STOP_CAUSE_WINDOW = timedelta(minutes=10)  # an alarm this long before a stop is taken as its cause
+
+# (step, process state) → the state it leads to: ALARM_FLOW's system steps, read once.
+_SYSTEM_STEPS = {(t.step, source): t.target for t in ALARM_FLOW if t.system for source in t.sources}
+
+
+def _take(state: AlarmState, step: str) -> None:
+    """A system step of ALARM_FLOW on a row the batch holds (saved with the others at the end)."""
+    target = _SYSTEM_STEPS.get((step, state.process_state))
+    if target is None:
+        raise ValueError(f"alarm {state.definition_id}: {step} is not possible from {state.process_state}")
+    state.enter_process_state(target)
+
+
+_definitions_by_line: dict[int, dict[int, list[AlarmDefinition]]] = {}
+
+
+def forget_definitions() -> None:
+    _definitions_by_line.clear()
+
+
+def _definitions(line_id: int) -> dict[int, list[AlarmDefinition]]:
+    cached = _definitions_by_line.get(line_id)
+    if cached is None:
+        cached = defaultdict(list)
+        for definition in AlarmDefinition.objects.filter(tag__line_id=line_id).select_related("tag"):
+            cached[definition.tag_id].append(definition)
+        _definitions_by_line[line_id] = cached
+    return cached
+
+
+def condition(definition: AlarmDefinition, value: float | None, text: str, active: bool) -> bool | None:
+    """Whether the alarm condition holds (None: the value says nothing about this alarm)."""
+    if definition.kind == AlarmKind.STATE:
+        return text == definition.state if text else None
+    if value is None or definition.limit is None:
+        return None
+    band = definition.deadband if active else 0.0
+    if definition.kind in (AlarmKind.HI, AlarmKind.HIHI):
+        return value >= definition.limit - band
+    return value <= definition.limit + band
+
+
+class Evaluator:
+    """Alarm evaluation for one line during one ingest batch; `save` writes states and events."""
+
+    def __init__(self, line: ProductionLine) -> None:
+        self.line = line
+        self.by_tag = _definitions(line.pk)
+        self._states: dict[int, AlarmState] | None = None
+        self.dirty: set[int] = set()
+        self.events: list[AlarmEvent] = []
+
+    def states(self) -> dict[int, AlarmState]:
+        if self._states is None:  # locked: an operator's acknowledgement cannot be overwritten by ingest
+            self._states = {s.definition_id: s for s in
+                            AlarmState.objects.select_for_update().filter(line=self.line)}
+        return self._states
+
+    def take(self, tag: Tag, ts: datetime, value: float | None, text: str) -> None:
+        for definition in self.by_tag.get(tag.id, ()):
+            self._evaluate(definition, ts, value, text)
+
+    def _evaluate(self, definition: AlarmDefinition, ts: datetime, value: float | None, text: str) -> None:
+        states = self.states()
+        state = states.get(definition.id)
+        if state is None:
+            state = states[definition.id] = AlarmState(definition=definition, line=self.line)
+            state._adding = True
+        if state.out_of_service or state.suppressed:
+            return
+        if state.shelved_until is not None and state.shelved_until <= ts:
+            state.shelved_until = None  # the shelf expired (ALARM_FLOW: shelf_expires, a system step)
+            self.dirty.add(definition.id)
+        holds = condition(definition, value, text, state.active)
+        if holds is None:
+            return
+        shown = text or (f"{value:g}" if value is not None else "")
+        if holds:
+            state.clearing_since = None
+            if not state.active:
+                state.pending_since = state.pending_since or ts
+                if (ts - state.pending_since).total_seconds() >= definition.on_delay:
+                    _take(state, AlarmStep.ACTIVATE if state.acked else AlarmStep.RE_ALARM)
+                    state.active_since, state.pending_since = ts, None
+                    self._event(definition, ts, AlarmEvent.Kind.ACTIVATED, shown)
+        else:
+            state.pending_since = None
+            if state.active:
+                state.clearing_since = state.clearing_since or ts
+                if (ts - state.clearing_since).total_seconds() >= definition.off_delay:
+                    _take(state, AlarmStep.RETURN_TO_NORMAL)
+                    state.clearing_since = None
+                    self._event(definition, ts, AlarmEvent.Kind.CLEARED, shown)
+        state.last_value = shown[:60]
+        self.dirty.add(definition.id)
+
+    def _event(self, definition: AlarmDefinition, ts: datetime, kind: str, value: str) -> None:
+        self.events.append(AlarmEvent(definition=definition, line=self.line, equipment_id=definition.tag.equipment_id,
+                                      at=ts, epoch=int(ts.timestamp()), kind=kind, priority=definition.priority,
+                                      value=value[:60]))
+
+    def cause_before(self, ts: datetime) -> int | None:
+        """The equipment whose alarm was raised last before `ts` (within the window): a stop's location."""
+        for event in reversed(self.events):
+            if event.kind == AlarmEvent.Kind.ACTIVATED and event.at <= ts and event.equipment_id:
+                return event.equipment_id if ts - event.at <= STOP_CAUSE_WINDOW else None
+        event = (AlarmEvent.objects.filter(line=self.line, kind=AlarmEvent.Kind.ACTIVATED, equipment__isnull=False,
+                                           at__gte=ts - STOP_CAUSE_WINDOW, at__lte=ts).order_by("-at").first())
+        return event.equipment_id if event else None
+
+    def save(self) -> None:
+        if self._states is None:
+            return
+        fresh = [s for pk, s in self._states.items() if pk in self.dirty and getattr(s, "_adding", False)]
+        changed = [s for pk, s in self._states.items() if pk in self.dirty and not getattr(s, "_adding", False)]
+        AlarmState.objects.bulk_create(fresh)
+        AlarmState.objects.bulk_update(changed, ["active", "acked", "active_since", "pending_since",
+                                                 "clearing_since", "shelved_until", "last_value"])
+        AlarmEvent.objects.bulk_create(self.events)
