@@ -82,9 +82,9 @@ def test_a_heat_from_registration_to_a_trusted_certificate(live_world, live_serv
     reviewer = reviewer_context.new_page()
     reviewer.set_default_timeout(15000)
     login(reviewer, base, "lab_reviewer")
-    # The queue is the reviewer's quick item (menu.py); main's home page does not render quick items yet.
-    assert reviewer.locator("a[href='/lab/review/']").count() >= 1
-    reviewer.goto(f"{base}/lab/review/")
+    # The queue is the reviewer's home list: a shortcut on the home page they land on.
+    reviewer.locator("main a[href='/lab/review/']").first.click()
+    reviewer.wait_for_url("**/lab/review/")
     reviewer.get_by_role("link", name="26E19001").first.click()
     reviewer.locator("#approve").click()
     reviewer.wait_for_selector("#review[data-review='approved']")
