@@ -27,7 +27,12 @@ DASHBOARD_PLANNING = ["dashboard.add_indicatortarget", "dashboard.change_indicat
                       "dashboard.refresh_indicators"]
 LAB_WORK = ["lab.view_laborder", "lab.add_laborder", "lab.export_laborder", "lab.view_specimen",
             "lab.view_testresult", "lab.add_testresult", "lab.export_testresult",
-            "lab.view_standard", "lab.view_gradelimit"]
+            "lab.view_standard", "lab.view_gradelimit", "lab.view_heatanalysis", "lab.add_heatanalysis",
+            "lab.view_delivery", "lab.add_delivery", "lab.view_certificate", "lab.add_certificate",
+            "lab.export_certificate", "lab.view_labprofile"]
+# 审核/批准: a second person approves (or sends back) a heat's verdict, withdraws certificates and keeps the
+# lab's certificate settings (number pattern, seal); never records results.
+LAB_REVIEW = ["lab.view_*", "lab.export_*", "lab.approve_laborder", "lab.add_labprofile", "lab.change_labprofile"]
 # The lab was part of `industry` until it became its own app: operators and production managers keep what
 # their `industry.*` patterns gave them over it (reading the heats' results; production managers everything).
 LAB_READ = ["lab.view_*", "lab.export_*"]
@@ -74,6 +79,9 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "description": "Defines lines, tags and alarms of their enterprise; shelves and suppresses alarms"},
     {"code": "lab", "name_zh": "检验员", "name_en": "Lab inspector", "data_scope": "subtree",
      "permissions": ["org.view_zone", "org.view_unit", *LAB_WORK], "description": "智检中心 staff"},
+    {"code": "lab_reviewer", "name_zh": "检验审核员", "name_en": "Lab reviewer", "data_scope": "subtree",
+     "permissions": ["org.view_zone", "org.view_unit", *LAB_REVIEW],
+     "description": "智检中心 审核/批准: approves heats entered by others"},
     {"code": "grid", "name_zh": "网格员", "name_en": "Grid inspector", "data_scope": "subtree",
      "permissions": ["org.view_region", "org.view_zone", *CIVIC_REPORT], "description": "网格员 of one grid"},
     {"code": "command", "name_zh": "城管指挥中心", "name_en": "City-management command centre",

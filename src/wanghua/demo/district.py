@@ -185,6 +185,7 @@ LOGINS = [
     ("operator", "周师傅", "operator", "unit", "ent-fste", "精品汽车钢生产线操作员"),
     ("plant", "何主管", "plant_manager", "unit", "ent-fste", "特钢生产主管"),
     ("lab", "郑检验", "lab", "unit", "ent-fxgt", "智检中心检验员"),
+    ("lab_reviewer", "孙审核", "lab_reviewer", "unit", "ent-fxgt", "智检中心审核员"),
     ("grid", "钱网格", "grid", "region", "朝阳社区第1网格", "网格员"),
     ("command", "郭指挥", "command", "region", "望花区", "城管指挥中心值班长"),
     ("volunteer", "冯志愿", "volunteer", "unit", "vt-leifeng", "志愿者"),

@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from wanghua.core.api import Moment, Pagination, RecordId, Text, needs
+from wanghua.core.api import Moment, Pagination, RecordId, Text, filter_query, filtered, needs
 from wanghua.core.transitions import offers
 
 from . import services
-from .models import LAB_ORDER_FLOW, LabOrder, LabOrderStep
+from .filters import CertificateFilter, LabOrderFilter
+from .models import CERTIFICATE_FLOW, LAB_ORDER_FLOW, LAB_REVIEW_FLOW, Certificate, LabOrder, LabOrderStep, ReviewStep
+from .services import chemistry
 
 router = Router(tags=["lab"])
 
@@ -68,6 +70,7 @@ class LabOrderOut(Schema):
     verdict: str
     verdict_rule: str
     decided_at: datetime | None
+    review: str
 
     @staticmethod
     def resolve_standard(order):
@@ -82,12 +85,6 @@ class LabOrderDetailOut(LabOrderOut):
         return list(order.specimens.prefetch_related("results"))
 
 
-class LabOrderQuery(Schema):
-    heat: Text | None = Field(None, max_length=40)
-    grade: Text | None = Field(None, max_length=20)
-    verdict: str | None = Field(None, pattern="^(pending|pass|fail|retest)$")
-
-
 def _orders(request):
     return LabOrder.objects.visible_to(request.user).select_related("enterprise", "standard")
 
@@ -95,12 +92,8 @@ def _orders(request):
 @router.get("/orders", response=list[LabOrderOut], summary="Lab orders (one per heat), newest first")
 @paginate(Pagination)
 @needs("lab.view_laborder")
-def list_lab_orders(request, query: Query[LabOrderQuery]):
-    qs = _orders(request)
-    for field in ("heat", "grade", "verdict"):
-        if getattr(query, field):
-            qs = qs.filter(**{field: getattr(query, field)})
-    return qs
+def list_lab_orders(request, filters: Query[filter_query(LabOrderFilter)]):
+    return filtered(request, LabOrderFilter, _orders(request))
 
 
 @router.get("/orders/{order_id}", response=LabOrderDetailOut)
@@ -139,9 +132,105 @@ class PostedOut(Schema):
 @router.post("/specimens/{specimen_id}/results", response={201: PostedOut},
              summary="A result from an instrument or robot (machine token), judged at once")
 @needs("lab.add_testresult")
-@offers(LAB_ORDER_FLOW, *LabOrderStep.values)  # the heat is decided by the result posted
+@offers(LAB_ORDER_FLOW, *LabOrderStep.values)  # the heat is decided by the result posted,
+@offers(LAB_REVIEW_FLOW, ReviewStep.SUBMIT, ReviewStep.REOPEN)  # goes to (or back from) review,
+@offers(CERTIFICATE_FLOW, "supersede")  # and a correction voids the certificates behind it
 def post_lab_result(request, specimen_id: RecordId, body: ResultIn):
     result = services.post_result(request.user, specimen_id, **body.dict())
     order = result.specimen.order
     order.refresh_from_db()
     return Status(201, {"result": result, "heat_verdict": order.verdict, "heat_rule": order.verdict_rule})
+
+
+class AnalysisIn(Schema):
+    """A melt analysis in mass %: C, Si, Mn, P, S always; V, Nb, Ti, Cr, Ni, Cu, Mo where used."""
+
+    source: str = Field("instrument", pattern="^(instrument|manual)$")
+    instrument: Text = Field("", max_length=60)
+    reason: Text = Field("", max_length=300)
+    correction: bool = False
+    c: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    si: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    mn: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    p: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    s: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    cr: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    ni: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    cu: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    mo: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    v: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    nb: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+    ti: Decimal | None = Field(None, ge=-1e6, le=1e6, max_digits=10, decimal_places=5)
+
+
+class AnalysisOut(Schema):
+    id: int
+    order_id: int
+    revision: int
+    c: Decimal
+    si: Decimal
+    mn: Decimal
+    p: Decimal
+    s: Decimal
+    cr: Decimal | None
+    ni: Decimal | None
+    cu: Decimal | None
+    mo: Decimal | None
+    v: Decimal | None
+    nb: Decimal | None
+    ti: Decimal | None
+    ceq: Decimal
+    source: str
+    instrument: str
+    reason: str
+    recorded_at: datetime
+    verdict: str
+    verdict_rule: str
+    hash: str
+
+
+class AnalysedOut(Schema):
+    analysis: AnalysisOut
+    heat_verdict: str
+    heat_rule: str
+
+
+@router.post("/orders/{order_id}/analyses", response={201: AnalysedOut},
+             summary="A heat's melt analysis from the spectrometer (machine token): Ceq computed, judged at once")
+@needs("lab.add_heatanalysis")
+@offers(LAB_ORDER_FLOW, *LabOrderStep.values)
+@offers(LAB_REVIEW_FLOW, ReviewStep.SUBMIT, ReviewStep.REOPEN)
+@offers(CERTIFICATE_FLOW, "supersede")
+def post_lab_analysis(request, order_id: RecordId, body: AnalysisIn):
+    analysis = chemistry.post_analysis(request.user, order_id, **body.dict())
+    order = LabOrder.objects.get(pk=analysis.order_id)
+    return Status(201, {"analysis": analysis, "heat_verdict": order.verdict, "heat_rule": order.verdict_rule})
+
+
+class CertificateOut(Schema):
+    id: int
+    number: str
+    status: str
+    issued_at: datetime
+    replaces: str | None
+    void_reason: str
+    hash: str
+    content: dict
+
+    @staticmethod
+    def resolve_replaces(certificate):
+        return certificate.replaces.number if certificate.replaces_id else None
+
+
+@router.get("/certificates", response=list[CertificateOut], summary="Quality certificates, newest first")
+@paginate(Pagination)
+@needs("lab.view_certificate")
+def list_lab_certificates(request, filters: Query[filter_query(CertificateFilter)]):
+    return filtered(request, CertificateFilter, Certificate.objects.visible_to(request.user, "view")
+                    .select_related("replaces"))
+
+
+@router.get("/certificates/{certificate_id}", response=CertificateOut)
+@needs("lab.view_certificate")
+def get_lab_certificate(request, certificate_id: RecordId):
+    return get_object_or_404(Certificate.objects.visible_to(request.user, "view"), pk=certificate_id)

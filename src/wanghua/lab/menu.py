@@ -7,4 +7,12 @@ from wanghua.core.menu import Item, register
 register(
     Item("belt", _("Lab orders"), "lab:orders", order=50, quick=True, icon="bi-clipboard-data"),
     Item("belt", _("Lab analysis"), "lab:analysis", order=60, icon="bi-graph-up"),
+    # The reviewer's home list: heats waiting for 审核/批准.
+    Item("belt", _("Heats awaiting review"), "lab:review_queue", perm="lab.approve_laborder", order=52, quick=True,
+         icon="bi-clipboard-check"),
+    Item("belt", _("Deliveries"), "lab:deliveries", perm="lab.view_delivery", order=54, icon="bi-truck"),
+    Item("belt", _("Certificates"), "lab:certificates", perm="lab.view_certificate", order=56,
+         icon="bi-patch-check"),
+    Item("belt", _("Certificate settings"), "lab:settings", perm="lab.change_labprofile", order=58,
+         icon="bi-gear"),
 )

@@ -56,6 +56,13 @@ class GradeLimit(AuditedModel):
     bend_mandrels = models.JSONField(_("bend mandrel (× d) by diameter"))
     rebend = models.BooleanField(_("re-bend test required"), default=False)
     weight_tolerances = models.JSONField(_("weight tolerance (%) by diameter"))
+    # GB/T 1499.2-2018 Table 2: the melt analysis (熔炼分析), mass fraction in %, not more than.
+    c_max = models.DecimalField(_("C max (%)"), max_digits=5, decimal_places=3, null=True, blank=True)
+    si_max = models.DecimalField(_("Si max (%)"), max_digits=5, decimal_places=3, null=True, blank=True)
+    mn_max = models.DecimalField(_("Mn max (%)"), max_digits=5, decimal_places=3, null=True, blank=True)
+    p_max = models.DecimalField(_("P max (%)"), max_digits=5, decimal_places=3, null=True, blank=True)
+    s_max = models.DecimalField(_("S max (%)"), max_digits=5, decimal_places=3, null=True, blank=True)
+    ceq_max = models.DecimalField(_("Ceq max (%)"), max_digits=5, decimal_places=3, null=True, blank=True)
 
     class Meta:
         db_table = "industry_gradelimit"  # the table of before the split: rows and ids kept
@@ -83,6 +90,15 @@ class Verdict(models.TextChoices):
     RETEST = "retest", _("Retest")
 
 
+class Review(models.TextChoices):
+    """审核/批准: a decided heat waits for a second person; only an approved verdict is final."""
+
+    OPEN = "open", _("Not decided yet")
+    AWAITING = "awaiting", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Sent back")
+
+
 class LabOrder(ScopedModel):
     """The tests of one heat (炉号): sampled on the line, run by the robot, decided against the standard."""
 
@@ -98,6 +114,11 @@ class LabOrder(ScopedModel):
     verdict_rule = models.CharField(_("deciding rule"), max_length=300, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     certificate_token = models.CharField(max_length=32, blank=True, editable=False)
+    review = models.CharField(_("review"), max_length=8, choices=Review.choices, default=Review.OPEN)
+    reviewed_by = models.ForeignKey("core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("approved by"))
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.CharField(_("reason for sending back"), max_length=300, blank=True)
 
     scope_region = "enterprise__region"
     scope_unit = "enterprise"
@@ -106,7 +127,8 @@ class LabOrder(ScopedModel):
         db_table = "industry_laborder"  # the table of before the split: rows and ids kept
         ordering = ["-sampled_at"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "heat"], name="lab_order_per_heat")]
-        indexes = [models.Index(fields=["grade", "sampled_at"])]
+        indexes = [models.Index(fields=["grade", "sampled_at"]), models.Index(fields=["review"])]
+        permissions = [("approve_laborder", "Can review and approve a heat's verdict")]
         verbose_name = _("lab order")
         verbose_name_plural = _("lab orders")
 
@@ -135,6 +157,33 @@ LAB_ORDER_FLOW = StateMachine("lab_order", LabOrder, states=Verdict, steps=LabOr
     Transition(LabOrderStep.PASS, (Verdict.PENDING, Verdict.RETEST, Verdict.FAIL), Verdict.PASS, RECORDS_RESULTS),
     Transition(LabOrderStep.FAIL, (Verdict.PENDING, Verdict.RETEST, Verdict.PASS), Verdict.FAIL, RECORDS_RESULTS),
 ], terminal={Verdict.PASS, Verdict.FAIL})
+
+
+class ReviewStep(models.TextChoices):
+    """How a heat's review moves. SUBMIT and REOPEN are taken by recording a result (the services send a decided
+    heat to review and take an undecided one back); APPROVE and REFUSE by a reviewer, never the entrant."""
+
+    SUBMIT = "submit", _("Send for review")
+    APPROVE = "approve", _("Approve")
+    REFUSE = "refuse", _("Send back")
+    REOPEN = "reopen", _("Reopen for testing")
+
+
+APPROVES = "lab.approve_laborder"
+# Approved is final until a result or analysis behind it is corrected: then the heat goes back to review (or to
+# testing, when the verdict is open again), and its certificates are superseded in the same transaction.
+LAB_REVIEW_FLOW = StateMachine("lab_review", LabOrder, states=Review, steps=ReviewStep, field="review",
+                               transitions=[
+    Transition(ReviewStep.SUBMIT, (Review.OPEN, Review.APPROVED, Review.REFUSED), Review.AWAITING, RECORDS_RESULTS),
+    Transition(ReviewStep.APPROVE, (Review.AWAITING,), Review.APPROVED, APPROVES),
+    Transition(ReviewStep.REFUSE, (Review.AWAITING,), Review.REFUSED, APPROVES),
+    Transition(ReviewStep.REOPEN, (Review.AWAITING, Review.APPROVED, Review.REFUSED), Review.OPEN, RECORDS_RESULTS),
+], terminal={Review.APPROVED})
+
+
+class Source(models.TextChoices):
+    INSTRUMENT = "instrument", _("Instrument")
+    MANUAL = "manual", _("Manual entry")
 
 
 class Specimen(ScopedModel):
@@ -183,7 +232,7 @@ class TestResult(models.Model):
     agt = models.DecimalField(_("Agt (%)"), max_digits=4, decimal_places=1, null=True)
     passed_bend = models.BooleanField(_("no cracks"), null=True)
     weight_deviation = models.DecimalField(_("weight deviation (%)"), max_digits=5, decimal_places=2, null=True)
-    source = models.CharField(_("source"), max_length=12)  # instrument, manual
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     instrument = models.CharField(_("instrument"), max_length=60, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)  # manual entry or correction
     recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
@@ -218,8 +267,11 @@ class TestResult(models.Model):
 
 
 class LabChain(models.Model):
-    """The head of the results' hash chain: locked by every append, so concurrent posts chain in order."""
+    """The head of one hash chain (results, analyses, certificates): locked by every append, so concurrent posts
+    chain in order."""
 
+    RESULTS, ANALYSES, CERTIFICATES = "results", "analyses", "certificates"
+    name = models.CharField(max_length=20, default=RESULTS, unique=True)
     head = models.CharField(max_length=64, default="0" * 64)
     length = models.PositiveBigIntegerField(default=0)
 
@@ -227,4 +279,175 @@ class LabChain(models.Model):
         db_table = "industry_labchain"
 
     def __str__(self) -> str:
-        return f"{self.length}:{self.head[:12]}"
+        return f"{self.name} {self.length}:{self.head[:12]}"
+
+
+class AppendOnlyQuerySet(VisibilityMixin, models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("this record is append-only: record a corrected revision instead")
+
+    def delete(self):
+        raise ValueError("this record is append-only")
+
+
+ELEMENTS = ("c", "si", "mn", "p", "s", "cr", "ni", "cu", "mo", "v", "nb", "ti")
+
+
+def _element(symbol: str):
+    return models.DecimalField(f"{symbol} (%)", max_digits=6, decimal_places=4, null=True, blank=True)
+
+
+class HeatAnalysis(models.Model):
+    """One revision of a heat's melt analysis (熔炼分析), from the spectrometer or typed in with a reason.
+    Append-only and hash-chained like the results (its own chain, checked by `wanghua lab_verify`)."""
+
+    order = models.ForeignKey(LabOrder, on_delete=models.PROTECT, related_name="analyses",
+                              verbose_name=_("lab order"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    c, si, mn, p, s = _element("C"), _element("Si"), _element("Mn"), _element("P"), _element("S")
+    cr, ni, cu, mo = _element("Cr"), _element("Ni"), _element("Cu"), _element("Mo")
+    v, nb, ti = _element("V"), _element("Nb"), _element("Ti")
+    ceq = models.DecimalField("Ceq (%)", max_digits=6, decimal_places=4)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    instrument = models.CharField(_("instrument"), max_length=60, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"))
+    verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
+    verdict_rule = models.CharField(_("deciding rule"), max_length=300)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    scope_region = "order__enterprise__region"
+    scope_unit = "order__enterprise"
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "revision"]
+        constraints = [models.UniqueConstraint(fields=["order", "revision"], name="analysis_revision")]
+        verbose_name = _("melt analysis")
+        verbose_name_plural = _("melt analyses")
+
+    def __str__(self) -> str:
+        return f"{self.order.heat} r{self.revision}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("analyses are append-only: record a corrected revision instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("analyses are append-only")
+
+
+class LabProfile(ScopedModel):
+    """What an enterprise's lab prints on its certificates: the number pattern, the seal it uploads."""
+
+    enterprise = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="lab_profile",
+                                      limit_choices_to={"kind": "enterprise"}, verbose_name=_("enterprise"))
+    lab_name = models.CharField(_("lab name"), max_length=100, blank=True)
+    number_pattern = models.CharField(_("certificate number pattern"), max_length=60,
+                                      default="ZB{year}-{seq:05d}")
+    sequence_year = models.PositiveSmallIntegerField(default=0, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    seal = models.BinaryField(_("seal image"), blank=True, default=b"", editable=False)
+    seal_format = models.CharField(max_length=4, blank=True, editable=False)  # png, jpeg
+    seal_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    scope_region = "enterprise__region"
+    scope_unit = "enterprise"
+
+    class Meta:
+        verbose_name = _("lab profile")
+        verbose_name_plural = _("lab profiles")
+
+    def __str__(self) -> str:
+        return self.lab_name or str(self.enterprise)
+
+
+class Delivery(ScopedModel):
+    """A delivery (交货批) to a customer: the heats it ships, their grade and size, bundles and weight."""
+
+    enterprise = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="lab_deliveries",
+                                   limit_choices_to={"kind": "enterprise"}, verbose_name=_("enterprise"))
+    customer = models.CharField(_("customer"), max_length=100)
+    contract = models.CharField(_("contract number"), max_length=60)
+    grade = models.CharField(_("steel grade"), max_length=20)
+    diameter = models.PositiveSmallIntegerField(_("nominal diameter (mm)"))
+    bundles = models.PositiveIntegerField(_("bundles"))
+    weight = models.DecimalField(_("weight (t)"), max_digits=9, decimal_places=3)
+    orders = models.ManyToManyField(LabOrder, related_name="deliveries", verbose_name=_("heats"))
+    created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    scope_region = "enterprise__region"
+    scope_unit = "enterprise"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.contract}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lab:delivery", args=[self.pk])
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    VOID = "void", _("Superseded")
+
+
+class CertificateStep(models.TextChoices):
+    """A certificate is void when a record behind it is corrected (in the correction's own transaction) or
+    when a reviewer withdraws it; a reissue is a new certificate with a new number that names the old one."""
+
+    SUPERSEDE = "supersede", _("Supersede after a correction")
+    REVOKE = "revoke", _("Withdraw the certificate")
+
+
+class Certificate(ScopedModel):
+    """质量证明书 as a numbered document: its content is frozen at issue (values, limits, the records' hashes)
+    and its SHA-256 covers that content, chained to the certificate issued before it."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="certificates",
+                                 verbose_name=_("delivery"))
+    number = models.CharField(_("certificate number"), max_length=60, unique=True)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=8, choices=CertificateStatus.choices,
+                              default=CertificateStatus.VALID)
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="replaced_by", verbose_name=_("replaces"))
+    content = models.JSONField(editable=False)
+    issued_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    issued_at = models.DateTimeField(_("issued"))
+    void_reason = models.CharField(_("reason it is void"), max_length=300, blank=True)
+    void_at = models.DateTimeField(_("void since"), null=True, blank=True)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField("SHA-256", max_length=64, unique=True, editable=False)
+
+    scope_region = "delivery__enterprise__region"
+    scope_unit = "delivery__enterprise"
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("lab:delivery", args=[self.delivery_id])
+
+
+# A certificate's own status: void is final (a reissue is a new certificate).
+CERTIFICATE_FLOW = StateMachine("lab_certificate", Certificate, states=CertificateStatus, steps=CertificateStep,
+                                transitions=[
+    Transition(CertificateStep.SUPERSEDE, (CertificateStatus.VALID,), CertificateStatus.VOID, RECORDS_RESULTS),
+    Transition(CertificateStep.REVOKE, (CertificateStatus.VALID,), CertificateStatus.VOID, APPROVES),
+], terminal={CertificateStatus.VOID})
