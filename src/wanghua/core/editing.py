@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.forms.models import BaseModelForm
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -106,7 +107,8 @@ class ServiceFormView(View):
         kwargs = self.form_kwargs(obj)
         if files is not None:
             kwargs["files"] = files
-        if "instance" in inspect.signature(self.form_class.__init__).parameters:  # model forms, and forms like them
+        takes_instance = "instance" in inspect.signature(self.form_class.__init__).parameters
+        if issubclass(self.form_class, BaseModelForm) or takes_instance:  # model forms, and forms like them
             kwargs["instance"] = obj
         form = self.form_class(data, initial=self.request.GET.dict() if obj is None else None, **kwargs)
         if hasattr(form, "limit_choices"):
