@@ -212,6 +212,10 @@ class StepView(View):
         call = self.steps.get(step)
         if call is None:
             raise Http404
+        if any("\x00" in value for values in request.POST.lists() for value in values[1]):
+            # PostgreSQL cannot store NUL and it is never meant: refused for every step at once, nothing changes.
+            messages.error(request, _("Text must not contain NUL characters."))
+            return self.refused(request, pk)
         if perform(request, lambda: call(request.user, pk, request)):
             return HttpResponseRedirect(reverse(self.redirect_to, kwargs={"pk": pk}))
         return self.refused(request, pk)
