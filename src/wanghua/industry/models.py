@@ -91,6 +91,15 @@ class TagKind(models.TextChoices):
     TEXT = "text", _("Text")
 
 
+# What the plants' gateways send for a discrete tag, read as words (a value not listed is shown as sent).
+DEVICE_STATE_LABELS = {"run": _("Running"), "running": _("Running"), "stop": _("Stopped"), "stopped": _("Stopped"),
+                       "fault": _("Fault"), "idle": _("Idle")}
+
+
+def device_state_label(value: str) -> str:
+    return str(DEVICE_STATE_LABELS.get(value.strip().lower(), value)) if value else value
+
+
 class TagRole(models.TextChoices):
     """What the live snapshot takes from a tag."""
 
