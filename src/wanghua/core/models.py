@@ -59,6 +59,10 @@ class Role(AuditedModel):
         return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
 
 
+def _dash(value: object) -> object:
+    return "—" if value is None else value
+
+
 class AuditEntry(models.Model):
     """One change to one record (or one full view of personal data). Never edited."""
 
@@ -104,12 +108,19 @@ class AuditEntry(models.Model):
         keys = list(dict.fromkeys([*self.before, *self.after]))
         return [(k, self.before.get(k), self.after.get(k)) for k in keys]
 
+    def readable_changes(self) -> list[tuple[str, object, object]]:
+        """The changes as the record's page words them: field names, choice labels, local times."""
+        from .audit_display import readable_changes
+
+        return readable_changes(self)
+
     def summary(self) -> str:
         """One line for lists and exports: the changed fields, or the record's fields when created/deleted."""
+        changes = self.readable_changes()
         if self.action == "update" or (self.before and self.after):
-            return "; ".join(f"{k}: {b} → {a}" for k, b, a in self.changes())
-        values = self.after or self.before
-        return "; ".join(f"{k}={v}" for k, v in values.items() if k != "id" and v not in (None, ""))
+            return "; ".join(f"{label}: {_dash(b)} → {_dash(a)}" for label, b, a in changes)
+        return "; ".join(f"{label}={a if b is None else b}" for label, b, a in changes
+                         if (a if b is None else b) not in (None, ""))
 
 
 class LoginEvent(models.Model):

@@ -152,6 +152,7 @@ class Errand(ScopedModel):
     visit_comment = models.CharField(_("follow-up comment"), max_length=500, blank=True)
     closing_reason = models.CharField(_("reason"), max_length=300, blank=True)  # for 取消 / 退回
 
+    dictionary_fields = {"category": "errand_category"}  # stored values read through 字典管理
     scope_region = "community"
     scope_unit = "station__unit"
 
