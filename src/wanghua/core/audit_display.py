@@ -54,9 +54,13 @@ def value_shown(model: type[models.Model] | None, key: str, value: Any) -> Any:
         return _("yes") if value else _("no")
     if field is not None and field.choices:
         return dict(field.flatchoices).get(value, value)
-    dictionary = getattr(model, "dictionary_fields", {}).get(getattr(field, "name", key))
+    name = getattr(field, "name", key)
+    dictionary = getattr(model, "dictionary_fields", {}).get(name)
     if dictionary:
         return dictionary_label(dictionary, value)
+    labeller = getattr(model, "audit_value_labels", {}).get(name)  # a code read through a registry
+    if labeller is not None:
+        return labeller(value)
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         moment = parse_datetime(value)
         if moment is not None:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .access import LogQuerySet
@@ -160,7 +160,7 @@ class ApiToken(AuditedModel):
                              verbose_name=_("user"))
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12)
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key hash"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
@@ -204,7 +204,7 @@ class DictType(AuditedModel):
 class DictItem(AuditedModel):
     dict_type = models.ForeignKey(DictType, on_delete=models.CASCADE, related_name="items",
                                   verbose_name=_("dictionary"))
-    value = models.CharField(_("value"), max_length=60)
+    value = models.CharField(pgettext_lazy("dictionary", "value"), max_length=60)
     label = models.CharField(_("label"), max_length=100)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
