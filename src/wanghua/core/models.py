@@ -58,6 +58,13 @@ class Role(AuditedModel):
     def __str__(self) -> str:
         return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
 
+    @property
+    def permission_labels(self) -> list[str]:
+        """The role's rights as people read them (代办服务站：查看全部), not as permission codes."""
+        from .roles import permission_label
+
+        return [permission_label(pattern) for pattern in self.permissions]
+
 
 def _dash(value: object) -> object:
     return "—" if value is None else value
