@@ -6,6 +6,7 @@ page shows, through the model of the entry's record type. A field the model no l
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from functools import lru_cache
 from typing import Any
@@ -17,6 +18,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+
+
+class StructuredValue(str):
+    """A JSON document kept whole in the trail (a certificate's content): shown as data, in monospace."""
 
 
 def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
@@ -52,6 +57,8 @@ def value_shown(model: type[models.Model] | None, key: str, value: Any) -> Any:
     field = _field(model, key)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, dict | list):
+        return StructuredValue(json.dumps(value, ensure_ascii=False, sort_keys=True))
     if field is not None and field.choices:
         return dict(field.flatchoices).get(value, value)
     name = getattr(field, "name", key)
