@@ -495,5 +495,9 @@ class CaseNumber(models.Model):
     day = models.CharField(max_length=8, primary_key=True)  # YYYYMMDD, local
     last = models.PositiveIntegerField(default=0, verbose_name=_("last number"))
 
+    class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
+
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"

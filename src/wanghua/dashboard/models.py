@@ -32,6 +32,8 @@ class IndicatorValue(ScopedModel):
     scope_unit = "unit"
 
     class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
         constraints = [models.UniqueConstraint(fields=["scope", "period", "key"], name="indicator_value_unique")]
 
     def __str__(self) -> str:

@@ -168,6 +168,10 @@ class LiveSnapshot(models.Model):
     scope_unit = "line__enterprise"
     objects = TelemetryQuerySet.as_manager()
 
+    class Meta:
+        verbose_name = _("live snapshot")
+        verbose_name_plural = _("live snapshots")
+
     def __str__(self) -> str:
         return f"{self.line_id} {self.status}"
 
@@ -185,6 +189,8 @@ class Sample(models.Model):
     objects = TelemetryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("telemetry sample")
+        verbose_name_plural = _("telemetry samples")
         constraints = [models.UniqueConstraint(fields=["tag", "ts"], name="sample_key")]
         indexes = [models.Index(fields=["ts"])]  # retention sweeps
 
@@ -208,6 +214,8 @@ class MinuteRollup(models.Model):
     objects = TelemetryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("minute rollup")
+        verbose_name_plural = _("minute rollups")
         constraints = [models.UniqueConstraint(fields=["tag", "minute"], name="rollup_key")]
         indexes = [models.Index(fields=["minute"])]
 
@@ -383,6 +391,10 @@ class AlarmState(models.Model):
     scope_region = "line__enterprise__region"
     scope_unit = "line__enterprise"
     objects = TelemetryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alarm state")
+        verbose_name_plural = _("alarm states")
 
     def __str__(self) -> str:
         return f"{self.definition_id} {self.state_at(timezone.now())}"

@@ -276,6 +276,8 @@ class LabChain(models.Model):
     length = models.PositiveBigIntegerField(default=0, verbose_name=_("length"))
 
     class Meta:
+        verbose_name = _("lab chain")
+        verbose_name_plural = _("lab chains")
         db_table = "industry_labchain"
 
     def __str__(self) -> str:

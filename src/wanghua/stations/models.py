@@ -326,6 +326,8 @@ class ErrandTally(models.Model):
     objects = TallyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("errand tally")
+        verbose_name_plural = _("errand tallies")
         constraints = [models.UniqueConstraint(fields=["station", "month", "category"], name="errand_tally_key")]
         indexes = [models.Index(fields=["community", "month"]), models.Index(fields=["month"])]
 
