@@ -178,7 +178,9 @@ def step_label(label: str) -> str:
         machine = MACHINES.get(name)
         if machine is not None and step in machine.steps.values:
             return machine.step_label(step)
-    return label
+    from .audit import Label
+
+    return str(Label(label).label) if label in Label.values else label
 
 
 def mermaid(machine: StateMachine) -> str:

@@ -316,7 +316,7 @@ def decide_order(actor, order: LabOrder, *, changed: str = "", reason: str = "")
         order = LAB_ORDER_FLOW.perform(actor, order, LabOrderStep(decision.verdict), apply=stamp)
     elif order.verdict_rule != rule:  # the same verdict for another reason (a retest now running)
         order.verdict_rule = rule
-        with audit.acting_as(actor), audit.labelled("lab:verdict"):
+        with audit.acting_as(actor), audit.labelled(audit.Label.LAB_VERDICT):
             order.save()
     review.after_change(actor, order)
     if changed:
