@@ -37,7 +37,7 @@ class IndicatorValue(ScopedModel):
         constraints = [models.UniqueConstraint(fields=["scope", "period", "key"], name="indicator_value_unique")]
 
     def __str__(self) -> str:
-        return f"{self.key} {self.scope} {self.period:%Y-%m} = {self.value}"
+        return f"{name_of(self.key)} {self.scope} {self.period:%Y-%m} = {self.value}"
 
 
 class IndicatorTarget(ScopedModel):
@@ -63,7 +63,7 @@ class IndicatorTarget(ScopedModel):
         verbose_name_plural = _("indicator targets")
 
     def __str__(self) -> str:
-        return f"{self.year} {self.key} {self.value}"
+        return f"{self.year} {name_of(self.key)} {self.value}"
 
 
 class ExternalStatistic(ScopedModel):
