@@ -61,6 +61,9 @@ def test_kpi_board_shows_and_exports(centre, world, client_for):
     client = client_for(centre["command"])
     html = client.get("/civic/cases/board/").content.decode()
     assert 'id="acceptance">100.0%' in html and 'id="chart-streets"' in html
+    streets = html[html.index('id="by-street"'):]
+    assert "一街道" in streets[:2000] and "甲社区" not in streets[:2000]  # a grid's case counts for its street
+    assert "尚未派遣" in html[html.index('id="by-unit"'):][:2000]
     sheet = client.get("/civic/cases/board/?export=xlsx")
     assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd.openxmlformats")
 
