@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .access import has_perm_anywhere
+from .devices import describe
 from .models import ApiToken, hash_token
 
 
@@ -61,7 +62,7 @@ def live_sessions() -> list[LiveSession]:
         if user is None:
             continue
         result.append(LiveSession(session.session_key[:12], user.username, str(user), data.get("login_ip") or "",
-                                  data.get("login_device") or "", session.expire_date))
+                                  describe(data.get("login_device") or ""), session.expire_date))
     return result
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import reference, services
 from .access import has_perm_anywhere, perm_code
+from .devices import describe
 from .editing import ServiceFormView, style_form
 from .filters import AuditFilter, LoginFilter
 from .forms import NoticeForm
@@ -152,7 +153,7 @@ class LoginLogView(ScopedListView):
         Column(gettext_lazy("Event"), attr("event")),
         Column(gettext_lazy("Succeeded"), attr("success")),
         Column(gettext_lazy("IP address"), attr("ip")),
-        Column(gettext_lazy("Device"), attr("user_agent")),
+        Column(gettext_lazy("Device"), lambda event: describe(event.user_agent)),
     ]
 
 
