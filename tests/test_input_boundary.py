@@ -107,20 +107,24 @@ def test_bomb_photo_on_open311(world, make_user, client):
     from wanghua.civic.models import Case, CaseCategory
     from wanghua.core.services import create_token
 
+    from tests.civic.test_open311 import SQUARE
+
+    world.community1.geojson = SQUARE
+    world.community1.save()
     main = CaseCategory.objects.create(code="street-order", name="街面秩序", kind="event")
     CaseCategory.objects.create(code="road-occupation", name="占道经营", kind="event", parent=main)
     key = create_token(make_user("app", "grid", region=world.grid1), "app")
     response = client.post("/open311/v2/requests.json", {
-        "api_key": key, "service_code": "road-occupation", "address_string": "工农路3号", "description": "占道",
+        "api_key": key, "service_code": "road-occupation", "lat": "41.85", "long": "123.81", "description": "占道",
         "media": SimpleUploadedFile("b.png", bomb_png(), "image/png")})
-    assert response.status_code == 400
+    assert response.status_code == 400 and "像素" in response.json()[0]["description"]
     assert not Case.objects.exists()
 
 
 # --- spreadsheets ------------------------------------------------------------------------------------
 
 def billion_laughs_xlsx() -> bytes:
-    """A valid ledger workbook whose shared strings part defines a billion-laughs entity."""
+    """A ledger workbook whose sheet defines a billion-laughs entity (10⁹ "ha"s) and uses it in a cell."""
     import zipfile
 
     from openpyxl import Workbook
@@ -129,21 +133,18 @@ def billion_laughs_xlsx() -> bytes:
 
     book = Workbook()
     book.active.append(HEADERS)
+    book.active.append(["PMX", "BOMB"])
     plain = BytesIO()
     book.save(plain)
-    entities = "".join(f'<!ENTITY l{n} "{"&l%d;" % (n - 1) * 10}">' for n in range(1, 10))
-    bomb = ('<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE sst [<!ENTITY l0 "ha">' + entities + ']>'
-            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-            '<si><t>&l9;</t></si></sst>')
+    entities = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    doctype = f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY l0 "ha">{entities}]>'
     out = BytesIO()
     with zipfile.ZipFile(BytesIO(plain.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "xl/sharedStrings.xml":
-                data = bomb.encode()
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = (doctype + data.decode().replace("BOMB", "&l9;")).encode()
             target.writestr(item, data)
-        if "xl/sharedStrings.xml" not in source.namelist():
-            target.writestr("xl/sharedStrings.xml", bomb)
     return out.getvalue()
 
 
@@ -154,3 +155,4 @@ def test_billion_laughs_ledger_is_refused(world, make_user, client_for):
     response = client.post("/projects/ledger/import/",
                            {"ledger": SimpleUploadedFile("l.xlsx", billion_laughs_xlsx())})
     assert response.status_code == 400
+    assert "Excel" in response.content.decode()

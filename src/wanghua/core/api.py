@@ -163,7 +163,10 @@ def _api_query(query, filterset_class):
 
 def filtered(request, filterset_class, queryset):
     """The rows of `queryset` the list page's FilterSet keeps for this request's query (400 on a bad value)."""
+    from .boundary import bound_form
+
     filterset = filterset_class(_api_query(request.GET, filterset_class), queryset=queryset, request=request)
+    bound_form(filterset.form)  # the page's ranges: dates within 1900–2100, numbers the database holds
     if not filterset.is_valid():
         raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
     return filterset.qs

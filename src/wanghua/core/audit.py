@@ -24,6 +24,8 @@ from django.conf import settings
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 
+from .boundary import BoundedModel
+
 
 @dataclass
 class AuditContext:
@@ -327,8 +329,9 @@ def _thawed(value: Any) -> Any:
     return json.loads(value) if isinstance(value, _FrozenJSON) else value
 
 
-class AuditedModel(models.Model):
-    """Base of every domain record: single saves and deletes write their own audit entry."""
+class AuditedModel(BoundedModel):
+    """Base of every domain record: single saves and deletes write their own audit entry (and refuse, as a
+    BoundedModel, what the input boundary refuses)."""
 
     audit_exclude: set[str] = set()
 
