@@ -55,7 +55,8 @@ def test_diary_files_out_of_range(root, desk, path):
 
 
 @pytest.mark.parametrize("url", [
-    "/civic/cases/board/?start=2026-02-30", "/civic/cases/board/?end=9999-12-31", "/civic/cases/board/?start=0001-01-01",
+    "/civic/cases/board/?start=2026-02-30", "/civic/cases/board/?end=9999-12-31",
+    "/civic/cases/board/?start=0001-01-01",
     "/civic/cases/map.json?start=2026-02-30", "/civic/cases/map.json?end=9999-12-31",
     "/civic/cases/?year=0", "/civic/cases/?year=1e10", "/civic/cases/?reported_from=9999-12-31T23:59:59",
     "/projects/list/?started_year=-1", "/projects/list/?started_year=1e10",
@@ -104,10 +105,9 @@ def test_bomb_photo_on_the_errand_page_and_api(root, desk):
 
 
 def test_bomb_photo_on_open311(world, make_user, client):
+    from tests.civic.test_open311 import SQUARE
     from wanghua.civic.models import Case, CaseCategory
     from wanghua.core.services import create_token
-
-    from tests.civic.test_open311 import SQUARE
 
     world.community1.geojson = SQUARE
     world.community1.save()

@@ -162,9 +162,9 @@ def record_problems(instance: models.Model, exclude=()) -> dict[str, list[str]]:
     """What in a record the boundary refuses, by field: control characters, text beyond its column's length,
     dates outside 1900–2100, integers beyond their column."""
     problems: dict[str, list[str]] = {}
+    skipped = {*exclude, *getattr(instance, "boundary_exempt", ())}
     for field in instance._meta.concrete_fields:
-        if field.name in exclude or getattr(type(instance), "boundary_exempt", None) and \
-                field.name in type(instance).boundary_exempt:
+        if field.name in skipped:
             continue
         value = getattr(instance, field.attname, None)
         if value is None:
@@ -205,6 +205,11 @@ class BoundedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        if problems := record_problems(self):
+            raise ValidationError(problems)
+        super().save(*args, **kwargs)
+
     def clean_fields(self, exclude=None):
         errors: dict[str, list] = {}
         try:
@@ -215,8 +220,3 @@ class BoundedModel(models.Model):
             errors[name] = problems
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if problems := record_problems(self):
-            raise ValidationError(problems)
-        super().save(*args, **kwargs)

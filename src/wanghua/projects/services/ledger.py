@@ -14,11 +14,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zipfile import BadZipFile
 
+from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
