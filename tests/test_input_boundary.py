@@ -156,3 +156,166 @@ def test_billion_laughs_ledger_is_refused(world, make_user, client_for):
                            {"ledger": SimpleUploadedFile("l.xlsx", billion_laughs_xlsx())})
     assert response.status_code == 400
     assert "Excel" in response.content.decode()
+
+
+# --- text: control characters and lengths ------------------------------------------------------------
+
+@pytest.fixture
+def errand(desk):
+    from wanghua.stations import services
+
+    return services.accept_errand(desk.agent, resident=desk.resident, category="shopping", description="买药")
+
+
+@pytest.mark.parametrize("step,field,value", [
+    ("cancel", "reason", "x" * 100_000),
+    ("cancel", "reason", "家属\x01取消"),
+    ("cancel", "reason", "家属\x00取消"),
+    ("return", "reason", "退\x1b回"),
+])
+def test_step_pages_refuse_control_characters_and_overlong_text(desk, errand, client_for, step, field, value):
+    from django.contrib.messages import get_messages
+
+    from wanghua.stations.models import Errand
+
+    client = client_for(desk.agent)
+    response = client.post(f"/services/errands/{errand.pk}/{step}/", {field: value})
+    assert response.status_code in (302, 400)
+    text = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "字符" in text
+    assert Errand.objects.get(pk=errand.pk).status == "accepted"
+
+
+def test_multi_line_text_keeps_its_line_breaks(desk, errand, client_for):
+    from wanghua.stations.models import Errand
+
+    client_for(desk.agent).post(f"/services/errands/{errand.pk}/cancel/", {"reason": "家属\r\n自己去办了\t"})
+    assert Errand.objects.get(pk=errand.pk).closing_reason == "家属\r\n自己去办了"  # stripped, kept inside
+
+
+def test_api_refuses_control_characters(desk, client_for):
+    from wanghua.stations.models import Errand
+
+    client = client_for(desk.agent)
+    response = client.post("/api/v1/services/errands", {"resident_id": desk.resident.pk, "category": "shopping",
+                                                         "description": "买\x07药"}, content_type="application/json")
+    assert response.status_code == 422 and "控制字符" in str(response.json())
+    assert not Errand.objects.exists()
+
+
+def test_alarm_registration_refuses_control_characters(world, make_user, client_for):
+    from tests.industry.conftest import build_plant
+    from tests.industry.test_matrix import prepare
+    from wanghua.industry.models import AlarmEvent
+
+    plant = build_plant(world)
+    ids = prepare(plant)
+    client = client_for(make_user("op", "operator", unit=world.enterprise1))
+    before = AlarmEvent.objects.count()
+    client.post(f"/industry/alarms/{ids['register']}/register/", {"cause": "泵\x0b故障", "action": "切换"})
+    api = client.post(f"/api/v1/industry/alarms/{ids['api_register']}/register",
+                      {"cause": "卡\x0c料", "action": "清理"}, content_type="application/json")
+    assert 400 <= api.status_code < 500
+    assert AlarmEvent.objects.count() == before
+
+
+def test_open311_refuses_control_characters(world, make_user, client):
+    from tests.civic.test_open311 import SQUARE
+    from wanghua.civic.models import Case, CaseCategory
+    from wanghua.core.services import create_token
+
+    world.community1.geojson = SQUARE
+    world.community1.save()
+    main = CaseCategory.objects.create(code="street-order", name="街面秩序", kind="event")
+    CaseCategory.objects.create(code="road-occupation", name="占道经营", kind="event", parent=main)
+    key = create_token(make_user("app", "grid", region=world.grid1), "app")
+    response = client.post("/open311/v2/requests.xml", {"api_key": key, "service_code": "road-occupation",
+                                                        "lat": "41.85", "long": "123.81", "description": "占\x02道"})
+    assert response.status_code == 400 and "控制字符" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_model_forms_show_the_problem_beside_the_field(world, make_user, client_for):
+    client = client_for(make_user("people-admin", is_superuser=True))
+    response = client.post("/org/people/new/", {"name": "张\x01三", "region": world.community1.pk})
+    assert response.status_code == 400
+    assert "控制字符" in response.content.decode()
+
+
+def test_a_single_line_filter_refuses_a_line_break(root):
+    assert root.get("/org/regions/?q=%E7%94%B2%0A%E4%B9%99").status_code == 400
+
+
+# --- what is already stored still exports -------------------------------------------------------------
+
+def test_stored_control_characters_still_export(desk, errand, root):
+    from openpyxl import load_workbook
+
+    from wanghua.stations import services
+    from wanghua.stations.models import DiaryNote, Errand
+
+    services.start_errand(desk.agent, errand.pk)
+    services.complete_errand(desk.agent, errand.pk, outcome="已送达")
+    Errand.objects.filter(pk=errand.pk).update(outcome="已\x01送达\x1b", description="买\x08药")
+    agent = desk.station.agents.get()
+    note = services.write_diary_note(desk.agent, desk.station, agent, errand.accepted_at.date(), "备注")
+    DiaryNote.objects.filter(pk=note.pk).update(text="备\x02注")
+    day = errand.accepted_at.date()
+    for url in ("/services/errands/?format=xlsx", f"/services/diary/{agent.pk}/{day:%Y-%m}.xlsx",
+                f"/services/diary/{agent.pk}/{day:%Y}.xlsx"):
+        response = root.get(url)
+        assert response.status_code == 200, url
+        sheet = load_workbook(BytesIO(response.content)).active
+        cells = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+        assert "买药" in cells or "备注" in cells
+
+
+def test_stored_alarm_with_control_characters_still_exports(world, make_user, client_for):
+    from tests.industry.conftest import build_plant
+    from tests.industry.test_matrix import prepare
+    from wanghua.industry import services
+    from wanghua.industry.models import AlarmEvent
+
+    plant = build_plant(world)
+    ids = prepare(plant)
+    operator = make_user("op", "operator", unit=world.enterprise1)
+    event = services.register(operator, ids["register"], cause="泵故障", action="切换备用泵")
+    AlarmEvent.objects.filter(pk=event.pk).update(cause="泵\x03故障")
+    response = client_for(operator).get("/industry/alarms/?format=xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_requests_xml_is_well_formed_whatever_is_stored(world, make_user, client):
+    from xml.etree import ElementTree
+
+    from wanghua.civic.models import Case
+
+    ids = prepare_cases(world, make_user)
+    Case.objects.filter(pk=ids["case"]).update(description="垃圾\x01堆放\x1f", address="工农路\x0b3号")
+    response = client.get("/open311/v2/requests.xml")
+    assert response.status_code == 200
+    descriptions = [e.text for e in ElementTree.fromstring(response.content).iter("description")]
+    assert "垃圾堆放" in descriptions
+
+
+# --- dates in records --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_diary_note_dated_year_1_is_refused(desk, client_for, day):
+    from wanghua.stations.models import DiaryNote
+
+    agent = desk.station.agents.get()
+    response = client_for(desk.agent).post(f"/services/diary/?agent={agent.pk}&day={day}", {"text": "远古的备注"})
+    assert response.status_code == 400
+    assert not DiaryNote.objects.exists()
+
+
+def test_the_diary_service_refuses_a_date_out_of_range(desk):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from wanghua.stations import services
+
+    with pytest.raises(ValidationError, match="1900"):
+        services.write_diary_note(desk.agent, desk.station, desk.station.agents.get(), dt.date(1, 1, 1), "备注")

@@ -69,14 +69,17 @@ api = NinjaAPI(
 )
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
+def _no_control(value: str) -> str:
+    from .boundary import text_problem
+
+    if problem := text_problem(value):
+        raise ValueError(problem)
     return value
 
 
-# Every text the API accepts: no NUL characters (PostgreSQL cannot store them; they are never meant).
-Text = Annotated[str, AfterValidator(_no_nul)]
+# Every text the API accepts: no NUL or other control characters (PostgreSQL cannot store NUL; the others
+# make the Open311 XML and the Excel exports unwritable; none is ever meant). Tabs and line breaks may stay.
+Text = Annotated[str, AfterValidator(_no_control)]
 
 def _sane_moment(value: datetime) -> datetime:
     if value.tzinfo is not None:
