@@ -319,3 +319,30 @@ def test_the_diary_service_refuses_a_date_out_of_range(desk):
 
     with pytest.raises(ValidationError, match="1900"):
         services.write_diary_note(desk.agent, desk.station, desk.station.agents.get(), dt.date(1, 1, 1), "备注")
+
+
+# --- JSON bodies -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("depth", [50_000, 40])
+def test_deeply_nested_json_is_refused(desk, client_for, depth):
+    from wanghua.stations.models import Errand
+
+    nested = "[" * depth + "]" * depth
+    body = f'{{"resident_id": {desk.resident.pk}, "category": "shopping", "description": "买药", "extra": {nested}}}'
+    response = client_for(desk.agent).post("/api/v1/services/errands", body, content_type="application/json")
+    assert response.status_code == 400 and "嵌套" in response.json()["detail"]
+    assert not Errand.objects.exists()
+
+
+def test_malformed_json_is_a_chinese_400(desk, client_for):
+    response = client_for(desk.agent).post("/api/v1/services/errands", "{nope", content_type="application/json")
+    assert response.status_code == 400 and "JSON" in response.json()["detail"]
+
+
+def test_json_depth_is_measured_without_recursion():
+    from wanghua.core.boundary import json_depth
+
+    deep: list = []
+    for _level in range(100_000):
+        deep = [deep]
+    assert json_depth(deep) == 100_001 and json_depth({"a": [1, {"b": 2}]}) == 3 and json_depth(5) == 0

@@ -15,6 +15,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.pagination import PageNumberPagination
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 from pydantic import AfterValidator, create_model
@@ -53,12 +54,22 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
+class BoundedParser(Parser):
+    """JSON bodies with a depth limit (`core.boundary.parse_json_body`); ninja answers 400 when it refuses."""
+
+    def parse_body(self, request):
+        from .boundary import parse_json_body
+
+        return parse_json_body(request.body)
+
+
 class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # readable Chinese in responses and logs
 
 
 api = NinjaAPI(
     renderer=ChineseJSONRenderer(),
+    parser=BoundedParser(),
     title="望花区数字治理平台 API",
     version="1",
     description="Wanghua District platform API. Authenticate with a session (browser) or "
@@ -236,6 +247,8 @@ def _schema_invalid(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
+    if str(exc).startswith("Cannot parse request body"):  # ninja's own words for a body its parser refused
+        return _json(request, 400, _("The request body is not valid JSON, or it nests too deeply."))
     return _json(request, exc.status_code, str(exc))
 
 

@@ -156,6 +156,36 @@ def bound_field(field: forms.Field) -> None:
         field.validators.append(validate_text if multi_line else validate_line)
 
 
+# --- JSON bodies ------------------------------------------------------------------------------------------
+
+MAX_JSON_DEPTH = 32  # no API body nests deeper than a few levels; thousands would exhaust the stack
+
+
+def json_depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests (counted without recursion, so any depth can be measured)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def parse_json_body(body: bytes) -> Any:
+    """An API request's JSON body, refused (ValueError) when it nests deeper than MAX_JSON_DEPTH. The body's
+    size is bounded before it is read (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    import json
+
+    try:
+        data = json.loads(body)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise ValueError("nested too deeply")
+    return data
+
+
 # --- stored records ---------------------------------------------------------------------------------------
 
 def record_problems(instance: models.Model, exclude=()) -> dict[str, list[str]]:
