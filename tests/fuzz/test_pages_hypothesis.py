@@ -1,0 +1,206 @@
+"""Fuzz the pages, not only the API: every page a GET opens (lists, boards, PDFs, exports, detail pages, the
+public Open311 feed) gets generated query strings, sent by a role that may open it. No answer may be a server
+error, and no GET may change the database.
+
+The routes come from the URL resolver; their concrete URLs (with record ids) from the permission matrix's
+cases, which `tests/test_matrix_coverage.py` keeps complete. One district, plant, lab, projects and cases are
+built once for the module; each route's test runs in a savepoint within it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import resolve
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import wanghua
+from tests.test_matrix_coverage import _full_routes, all_cases
+from wanghua.core.models import Role, User
+from wanghua.org.models import RoleAssignment
+
+EXAMPLES = int(os.environ.get("WANGHUA_FUZZ_EXAMPLES", "6"))
+
+# Public GET pages outside the matrix, with the query parameters they document.
+PUBLIC_URLS = ["/open311/v2/requests.xml", "/open311/v2/requests.json", "/open311/v2/services.xml",
+               "/open311/v2/discovery.json", "/civic/promises/", "/accounts/login/"]
+# Tables a GET may write by design: the session (a login's record of the user and their messages) and the
+# database cache. Nothing else.
+WRITABLE = {"django_session", "django_cache"}
+
+HOSTILE = ["", "0", "-1", "1", "2", "99999999999999999999", "9223372036854775808", "1e10", "-1e308", "NaN", "inf",
+           "0.5", "0001-01-01", "9999-12-31", "2026-02-30", "2026-13-01", "2026-12", "2026-Q5", "0000", "99999",
+           "2026-01-01T00:00:00+99:00", "9999-12-31T23:59:59", "xlsx", "json", "pdf", "true", "false", "on",
+           "\x00", "a\x01b", "\ud800", "%", "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd",
+           "甲社区", "x" * 2000, "department", "street", "district", "month", "quarter", "year"]
+
+
+def _names_in_source() -> set[str]:
+    """Every query parameter a view reads by name, found in the source (so a new one is fuzzed too)."""
+    pattern = re.compile(r"""GET(?:\.get|\.getlist)?[(\[]\s*["']([a-z_]+)["']""")
+    root = Path(wanghua.__file__).parent
+    return {name for path in root.rglob("*.py") for name in pattern.findall(path.read_text())}
+
+
+def _filter_names() -> set[str]:
+    import django_filters
+
+    names = set()
+    for module in ("core", "org", "stations", "industry", "lab", "projects", "civic", "dashboard"):
+        filters = __import__(f"wanghua.{module}.filters", fromlist=["*"])
+        for value in vars(filters).values():
+            if isinstance(value, type) and issubclass(value, django_filters.FilterSet) and value.base_filters:
+                names |= set(value.base_filters)
+    return names
+
+
+NAMES = sorted(_names_in_source() | _filter_names() | {"page", "page_size", "format", "q", "export"})
+VALUES = st.one_of(st.sampled_from(HOSTILE), st.integers().map(str), st.dates().map(str),
+                   st.text(max_size=12))
+QUERIES = st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=4)
+
+
+def _checksum() -> dict[str, tuple[int, str]]:
+    """Every table's row count and a hash of its rows (the shared world is small enough to read whole)."""
+    state = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            if table in WRITABLE:
+                continue
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            state[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return state
+
+
+def _counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names():
+            if table not in WRITABLE:
+                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+                counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def _public_record_urls() -> list[str]:
+    """The public pages of one record: a case's follow-up link and Open311 reads, a certificate's check."""
+    from wanghua.civic.models import Case, CaseCategory
+    from wanghua.lab.models import Certificate, LabOrder
+
+    case = Case.objects.exclude(public_token="").first()
+    category = CaseCategory.objects.filter(parent__isnull=False).first()
+    certificate = Certificate.objects.first()
+    order = LabOrder.objects.exclude(certificate_token="").first()
+    token = certificate.token if certificate else order.certificate_token if order else "nothing"
+    return ["/open311/v2/", "/civic/report/", f"/civic/follow/{case.public_token}/",
+            f"/open311/v2/requests/{case.number}.json", f"/open311/v2/tokens/{case.public_token}.xml",
+            f"/open311/v2/services/{category.code}.xml", f"/verify/{token}/"]
+
+
+class World:
+    """The module's data: its GET URLs by route, the routes only POSTs reach, the users who may open pages."""
+
+    def __init__(self, urls: dict[str, str], posted: set[str], users: list[User]):
+        self.urls, self.posted, self.users = urls, posted, users
+
+
+def _build() -> World:
+    from conftest import build_world
+    from wanghua.core.roles import sync_builtin_roles
+
+    sync_builtin_roles()
+    roles = {r.code: r for r in Role.objects.all()}
+
+    def make_user(username, role=None, *, region=None, unit=None, **extra):
+        user = User.objects.create_user(username=username, password="Pass-word-123", **extra)
+        if role:
+            RoleAssignment.objects.create(user=user, role=roles[role], region=region, unit=unit)
+        return user
+
+    world = build_world()
+    cases = all_cases(world, make_user, roles)
+    urls: dict[str, str] = {}
+    posted = set()
+    for case in cases:
+        if case.url.startswith("/api/"):
+            continue
+        route = resolve(case.url.split("?")[0]).route
+        if case.method == "get":
+            urls.setdefault(route, case.url.split("?")[0])
+        else:
+            posted.add(route)
+    for url in [*PUBLIC_URLS, *_public_record_urls()]:
+        urls.setdefault(resolve(url).route, url)
+    # A role that may open the page, tried in this order; the superuser only where no built-in role can.
+    users = [make_user(f"fuzz-{code}", code, region=world.district) for code in
+             ("leader", "command", "department", "street", "sysadmin", "lab_reviewer", "plant_manager")
+             if code in roles]
+    users.append(make_user("fuzz-root", is_superuser=True))
+    return World(urls, posted, users)
+
+
+@pytest.fixture(scope="module")
+def fuzz_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        try:
+            yield _build()
+        finally:
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+def _routes() -> list[str]:
+    return sorted(r for r in _full_routes() if not r.startswith(("api/", "admin/")))
+
+
+def _opener(fuzz_world: World, url: str) -> Client:
+    """A client of the first user who may open the page (its plain GET answers 200)."""
+    for user in fuzz_world.users:
+        client = Client()
+        client.force_login(user)
+        if client.get(url).status_code == 200:
+            return client
+    raise AssertionError(f"nobody may open {url}")
+
+
+# Routes no GET serves and no matrix case posts to: logging out and switching the language (tests/core).
+NEITHER = {"accounts/logout/", "i18n/setlang/"}
+
+
+def test_every_get_page_is_fuzzed(fuzz_world, db):
+    """Every page route is fuzzed, unless it takes only POSTs: a new page cannot escape the fuzz."""
+    missing = sorted(r for r in _routes() if r not in fuzz_world.urls and r not in fuzz_world.posted
+                     and r not in NEITHER)
+    assert missing == []
+
+
+@pytest.mark.parametrize("route", _routes())
+def test_no_query_string_breaks_a_page(fuzz_world, db, route):
+    url = fuzz_world.urls.get(route)
+    if url is None:
+        pytest.skip("the route takes only POSTs")
+    client = _opener(fuzz_world, url)
+    client.raise_request_exception = False
+    before = _checksum()
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(query=QUERIES)
+    def fuzz(query):
+        counts = _counts()
+        response = client.get(f"{url}?{urlencode(query)}")
+        assert response.status_code < 500, f"{url}?{urlencode(query)} → {response.status_code}"
+        assert _counts() == counts, f"GET {url}?{urlencode(query)} changed the number of rows"
+
+    fuzz()
+    assert _checksum() == before, f"GETs of {url} changed stored rows"
