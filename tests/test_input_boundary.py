@@ -346,3 +346,34 @@ def test_json_depth_is_measured_without_recursion():
     for _level in range(100_000):
         deep = [deep]
     assert json_depth(deep) == 100_001 and json_depth({"a": [1, {"b": 2}]}) == 3 and json_depth(5) == 0
+
+
+# --- the shared pieces -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/api/v1/services/errands?since=0001-01-01",
+                                 "/api/v1/services/errands?until=9999-12-31"])
+def test_api_filters_take_the_pages_date_range(root, url):
+    response = root.get(url)
+    assert response.status_code == 400 and "1900" in response.json()["detail"]
+
+
+def test_a_number_beyond_its_column_is_refused_on_save(desk):
+    from django.core.exceptions import ValidationError
+
+    resident = desk.resident
+    resident.birth_year = 70_000  # a PositiveSmallIntegerField holds 32,767 at most
+    with pytest.raises(ValidationError) as refused:
+        resident.save()
+    assert "birth_year" in refused.value.message_dict
+
+
+def test_printable_keeps_text_and_drops_controls():
+    from wanghua.core.boundary import printable, text_problem
+
+    assert printable("甲\x00乙\x1f丙\t丁\n戊\x7f\x85\ufffe") == "甲乙丙\t丁\n戊"
+    assert text_problem("甲\t乙\r\n") is None and text_problem("甲\t乙", multi_line=False)
+
+
+def test_a_bad_query_page_is_chinese(root, desk):
+    response = root.get(f"/services/diary/?agent={desk.station.agents.get().pk}&day=0001-01-01")
+    assert response.status_code == 400 and "年份须在 1900 至 2100 之间" in response.content.decode()
