@@ -9,6 +9,7 @@ built once for the module; each route's test runs in a savepoint within it."""
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import re
 from pathlib import Path
@@ -26,7 +27,7 @@ from tests.test_matrix_coverage import _full_routes, all_cases
 from wanghua.core.models import Role, User
 from wanghua.org.models import RoleAssignment
 
-EXAMPLES = int(os.environ.get("WANGHUA_FUZZ_EXAMPLES", "4"))  # more for a deeper run
+EXAMPLES = int(os.environ.get("WANGHUA_FUZZ_EXAMPLES", "6"))  # more for a deeper run
 
 # Public GET pages outside the matrix, with the query parameters they document.
 PUBLIC_URLS = ["/open311/v2/requests.xml", "/open311/v2/requests.json", "/open311/v2/services.xml",
@@ -42,11 +43,24 @@ HOSTILE = ["", "0", "-1", "1", "2", "99999999999999999999", "9223372036854775808
            "甲社区", "x" * 2000, "department", "street", "district", "month", "quarter", "year"]
 
 
+GET_NAME = re.compile(r"""GET(?:\.get|\.getlist)?[(\[]\s*["']([a-z_]+)["']""")
+
+
 def _names_in_source() -> set[str]:
     """Every query parameter a view reads by name, found in the source (so a new one is fuzzed too)."""
-    pattern = re.compile(r"""GET(?:\.get|\.getlist)?[(\[]\s*["']([a-z_]+)["']""")
     root = Path(wanghua.__file__).parent
-    return {name for path in root.rglob("*.py") for name in pattern.findall(path.read_text())}
+    return {name for path in root.rglob("*.py") for name in GET_NAME.findall(path.read_text())}
+
+
+def _own_names(url: str) -> list[str]:
+    """The parameters this page reads: its FilterSet's, and those its views module reads by name."""
+    func = resolve(url).func
+    view_class = getattr(func, "view_class", None)
+    filterset = getattr(view_class, "filterset_class", None)
+    module = inspect.getmodule(view_class or inspect.unwrap(func))
+    names = set(filterset.base_filters) if filterset else set()
+    names |= set(GET_NAME.findall(inspect.getsource(module))) if module else set()
+    return sorted(names | {"format", "page"})
 
 
 def _filter_names() -> set[str]:
@@ -64,7 +78,29 @@ def _filter_names() -> set[str]:
 NAMES = sorted(_names_in_source() | _filter_names() | {"page", "page_size", "format", "q", "export"})
 VALUES = st.one_of(st.sampled_from(HOSTILE), st.integers().map(str), st.dates().map(str),
                    st.text(st.characters(exclude_categories=["Cs"]), max_size=12))  # a URL holds no surrogate
-QUERIES = st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=4)
+
+
+DATE_NAME = re.compile(r"day|date|start|end|since|until|from|to$|_at$|_on$")
+NUMBER_NAME = re.compile(r"year|month|period|page|agent|id$|days|count|size|line|region|unit|station")
+BAD_DAYS = ["2026-02-30", "0001-01-01", "9999-12-31", "2026-13-01", "0000-00-00", "2026-1-1", "99999-01-01",
+            "2026-12"]
+BAD_DATES = st.one_of(st.dates().map(str), st.sampled_from(BAD_DAYS), st.sampled_from(BAD_DAYS))
+BAD_NUMBERS = st.one_of(st.integers().map(str), st.sampled_from(["0", "-1", "1e10", "99999999999999999999", "0000",
+                                                                 "9999-12", "2026-Q5", "1.5", "NaN", "-0"]))
+
+
+def _value_for(name: str):
+    """Values that suit the name (dates for a day, numbers for a year) half the time, anything the other half."""
+    typed = BAD_DATES if DATE_NAME.search(name) else BAD_NUMBERS if NUMBER_NAME.search(name) else VALUES
+    return st.one_of(typed, VALUES)
+
+
+def queries(url: str):
+    """Query strings for a page: mostly the page's own parameters, with a few that any page reads."""
+    own = _own_names(url)
+    names = st.one_of(st.sampled_from(own), st.sampled_from(own), st.sampled_from(NAMES))
+    return st.lists(names.flatmap(lambda name: st.tuples(st.just(name), _value_for(name))), min_size=1,
+                    max_size=5).map(dict)
 
 
 def _checksum() -> dict[str, tuple[int, str]]:
@@ -211,7 +247,7 @@ def test_no_query_string_breaks_a_page(fuzz_world, db, route):
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(query=QUERIES)
+    @given(query=queries(url))
     def fuzz(query):
         counts = _counts()
         response = client.get(f"{url}?{urlencode(query)}")
