@@ -25,6 +25,8 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext_lazy as _
 
+from .boundary import BoundedModel
+
 
 class Label(models.TextChoices):
     """The audit labels of changes that are not a state machine's step (those are `transition:<machine>.<step>`)."""
@@ -45,8 +47,6 @@ class Label(models.TextChoices):
     RECOUNT_ERRANDS = "recount_errands", _("errand tallies recounted")
     SIGNUP_CHECK_IN = "signup:check_in", _("volunteer checked in")
     SIGNUP_CHECK_OUT = "signup:check_out", _("volunteer checked out")
-
-from .boundary import BoundedModel
 
 
 @dataclass
