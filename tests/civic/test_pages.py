@@ -35,7 +35,9 @@ def test_resident_reports_without_an_account_and_follows_the_case(centre, world)
     follow = client.get(page["Location"]).content.decode()
     assert case.number in follow and "13500001111" not in follow
     services.accept_case(centre["command"], case.pk, accept=True)
-    assert "已立案" in client.get(page["Location"]).content.decode()
+    followed = client.get(page["Location"]).content.decode()
+    assert "已立案" in followed and "· 上报</li>" in followed and "· 立案</li>" in followed
+    assert "· report" not in followed and "· accept" not in followed  # the journal's steps by name, not code
     assert client.get("/civic/follow/not-a-token/").status_code == 404
 
 

@@ -63,7 +63,8 @@ SYMBOL = re.compile(r"[A-Z][A-Za-z0-9]{0,3}( \(%\))?|SHA-256")
 
 
 def test_every_model_and_field_has_a_chinese_name():
-    """A model's and a field's verbose name is what the audit trail, list headers and form labels show: never `previous hash`."""
+    """A model's and a field's verbose name is what the trail, list headers and form labels show: never `previous
+    hash`."""
     from django.apps import apps
     from django.utils import translation
 

@@ -191,8 +191,18 @@ class CaseEvent(ScopedModel):
         verbose_name_plural = _("case steps")
 
     def __str__(self) -> str:
-        return f"{self.case.number} {self.step}"
+        return f"{self.case.number} {self.step_label}"
 
+    @property
+    def step_label(self) -> str:
+        """The step as people read it: a step of the table by its label, the journal's own entries likewise."""
+        if self.step in CaseStep.values:
+            return str(CaseStep(self.step).label)
+        return str(JOURNAL_ENTRIES.get(self.step, self.step))
+
+
+# Journal entries that are not steps of the case table: the report itself and the command centre's 督办 flag.
+JOURNAL_ENTRIES = {"report": _("Reported (上报)"), "supervise": _("Supervised (督办)")}
 
 # The journal names the unit the case is with at the steps that concern it.
 UNIT_STEPS = {CaseStep.DISPATCH, CaseStep.REASSIGN, CaseStep.HANDLE, CaseStep.REWORK}

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import reference, services
@@ -84,7 +84,7 @@ AUDIT_COLUMNS = [
     Column(gettext_lazy("Action"), attr("action")),
     Column(gettext_lazy("Operation"), lambda e: step_label(e.label)),
     Column(gettext_lazy("Record type"), lambda e: e.content_type.name if e.content_type else ""),
-    Column(gettext_lazy("Record"), attr("object_repr")),
+    Column(pgettext_lazy("audit", "Record"), attr("object_repr")),
     Column(gettext_lazy("Changes"), lambda e: e.summary()),
     Column(gettext_lazy("Request id"), attr("request_id")),
     Column(gettext_lazy("IP address"), attr("ip")),

@@ -10,6 +10,7 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wanghua.core.access import ScopedModel, VisibilityMixin
 from wanghua.core.pii import MaskedPersonalData, mask_id_number, mask_phone
@@ -144,7 +145,7 @@ class Errand(ScopedModel):
                               default=ErrandStatus.ACCEPTED, db_index=True)
     accepted_at = models.DateTimeField(_("accepted"), default=timezone.now, db_index=True)
     due_at = models.DateTimeField(_("due"))
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("errand", "started"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=500, blank=True)
     visited_at = models.DateTimeField(_("followed up"), null=True, blank=True)
