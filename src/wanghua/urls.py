@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "wanghua.core.views.bad_request"
 handler403 = "wanghua.core.views.permission_denied"
 handler404 = "wanghua.core.views.page_not_found"
 handler500 = "wanghua.core.views.server_error"

@@ -51,7 +51,7 @@ def test_diary_of_another_station_is_not_found(desk, client_for):
     client = client_for(desk.agent)
     assert client.get(f"/services/diary/?agent={other_agent_id}").status_code == 404
     assert client.get(f"/services/diary/{other_agent_id}/{today.year}-{today.month}.pdf").status_code == 404
-    assert client.get("/services/diary/?day=2026-13-40").status_code == 404
+    assert client.get("/services/diary/?day=2026-13-40").status_code == 400  # a bad date is a bad request
 
 
 def test_diary_note_cannot_be_empty_or_ahead(desk, client_for):

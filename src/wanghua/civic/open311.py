@@ -6,6 +6,7 @@ never shows who reported. Extensions: `page` and `page_size` on GET requests, an
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -21,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wanghua.core.api import TokenAuth
+from wanghua.core.boundary import printable
 from wanghua.core.rules import PUBLIC, access
 from wanghua.org.models import Region, RegionLevel
 
@@ -43,8 +45,14 @@ class Open311Error(Exception):
 
 # --- rendering ------------------------------------------------------------------------------------------
 
+XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
 def _xml(parent: ElementTree.Element, tag: str, value) -> None:
-    element = ElementTree.SubElement(parent, tag)
+    """One element. The document stays well-formed whatever is stored: text loses the characters XML 1.0
+    cannot hold (a row saved before the input boundary refused them), and a key that is no XML name (from a
+    category's attribute definitions) becomes <item>."""
+    element = ElementTree.SubElement(parent, tag if XML_NAME.fullmatch(tag) else "item")
     if isinstance(value, dict):
         for key, inner in value.items():
             _xml(element, key, inner)
@@ -54,7 +62,7 @@ def _xml(parent: ElementTree.Element, tag: str, value) -> None:
         for inner in value:
             _xml(element, child_tag, inner)
     elif value is not None:
-        element.text = str(value).lower() if isinstance(value, bool) else str(value)
+        element.text = str(value).lower() if isinstance(value, bool) else printable(str(value))
 
 
 def render(data, fmt: str, root: str, item: str, status: int = 200) -> HttpResponse:

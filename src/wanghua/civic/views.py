@@ -10,13 +10,13 @@ from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from wanghua.core.access import can
+from wanghua.core.boundary import query_date
 from wanghua.core.editing import PhotoView, ServiceFormView, StepView, int_or_zero, perform, style_form, visible_or_404
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
@@ -149,8 +149,8 @@ progress_photo = access(perm("civic.view_commitment"))(PhotoView.as_view(model=P
 
 def _span(request) -> tuple[datetime, datetime]:
     today = timezone.localdate()
-    start = parse_date(request.GET.get("start", "") or "") or today.replace(month=1, day=1)
-    end = parse_date(request.GET.get("end", "") or "") or today
+    start = query_date(request.GET.get("start"), today.replace(month=1, day=1))
+    end = query_date(request.GET.get("end"), today)
     if end < start:
         start, end = end, start
     zone = timezone.get_current_timezone()

@@ -15,6 +15,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.pagination import PageNumberPagination
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 from pydantic import AfterValidator, create_model
@@ -53,12 +54,22 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
+class BoundedParser(Parser):
+    """JSON bodies with a depth limit (`core.boundary.parse_json_body`); ninja answers 400 when it refuses."""
+
+    def parse_body(self, request):
+        from .boundary import parse_json_body
+
+        return parse_json_body(request.body)
+
+
 class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # readable Chinese in responses and logs
 
 
 api = NinjaAPI(
     renderer=ChineseJSONRenderer(),
+    parser=BoundedParser(),
     title="望花区数字治理平台 API",
     version="1",
     description="Wanghua District platform API. Authenticate with a session (browser) or "
@@ -69,14 +80,17 @@ api = NinjaAPI(
 )
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
+def _no_control(value: str) -> str:
+    from .boundary import text_problem
+
+    if problem := text_problem(value):
+        raise ValueError(problem)
     return value
 
 
-# Every text the API accepts: no NUL characters (PostgreSQL cannot store them; they are never meant).
-Text = Annotated[str, AfterValidator(_no_nul)]
+# Every text the API accepts: no NUL or other control characters (PostgreSQL cannot store NUL; the others
+# make the Open311 XML and the Excel exports unwritable; none is ever meant). Tabs and line breaks may stay.
+Text = Annotated[str, AfterValidator(_no_control)]
 
 def _sane_moment(value: datetime) -> datetime:
     if value.tzinfo is not None:
@@ -163,7 +177,10 @@ def _api_query(query, filterset_class):
 
 def filtered(request, filterset_class, queryset):
     """The rows of `queryset` the list page's FilterSet keeps for this request's query (400 on a bad value)."""
+    from .boundary import bound_form
+
     filterset = filterset_class(_api_query(request.GET, filterset_class), queryset=queryset, request=request)
+    bound_form(filterset.form)  # the page's ranges: dates within 1900–2100, numbers the database holds
     if not filterset.is_valid():
         raise ValidationError({name: [str(e) for e in errors] for name, errors in filterset.errors.items()})
     return filterset.qs
@@ -230,6 +247,8 @@ def _schema_invalid(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
+    if str(exc).startswith("Cannot parse request body"):  # ninja's own words for a body its parser refused
+        return _json(request, 400, _("The request body is not valid JSON, or it nests too deeply."))
     return _json(request, exc.status_code, str(exc))
 
 

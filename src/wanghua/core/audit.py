@@ -25,6 +25,8 @@ from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext_lazy as _
 
+from .boundary import BoundedModel
+
 
 class Label(models.TextChoices):
     """The audit labels of changes that are not a state machine's step (those are `transition:<machine>.<step>`)."""
@@ -349,8 +351,9 @@ def _thawed(value: Any) -> Any:
     return json.loads(value) if isinstance(value, _FrozenJSON) else value
 
 
-class AuditedModel(models.Model):
-    """Base of every domain record: single saves and deletes write their own audit entry."""
+class AuditedModel(BoundedModel):
+    """Base of every domain record: single saves and deletes write their own audit entry (and refuse, as a
+    BoundedModel, what the input boundary refuses)."""
 
     audit_exclude: set[str] = set()
 

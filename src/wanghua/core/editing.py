@@ -49,9 +49,12 @@ def visible_or_404(model, request, pk):
 
 
 def style_form(form) -> None:
-    """Give every widget its Bootstrap class (forms stay plain Django forms); plain selects render fast."""
+    """Give every widget its Bootstrap class (forms stay plain Django forms); plain selects render fast. Every
+    page form passes here, so it also takes the input boundary's ranges (`core.boundary.bound_form`)."""
+    from .boundary import bound_form
     from .widgets import fast
 
+    bound_form(form)
     for field in form.fields.values():
         fast(field)
         widget = field.widget

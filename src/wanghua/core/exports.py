@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from io import BytesIO
@@ -15,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from .boundary import printable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_EXPORT_ROWS = 200_000
@@ -29,7 +32,9 @@ def _cell_value(value):
         return _("yes") if value else _("no")
     if isinstance(value, int | float | Decimal | dt.date):  # numbers stay numbers, so officials can sum them
         return value
-    return str(value)
+    # openpyxl refuses control characters (IllegalCharacterError): a row stored before the input boundary
+    # refused them still exports, without them.
+    return printable(str(value))
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,7 +51,8 @@ def _safe_cell(ws, value):
 
 def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "Sheet1")
+    # A sheet's name may not hold []:*?/\ (openpyxl refuses it): a title made from a record's name loses them.
+    ws = wb.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", printable(title))[:31] or "Sheet1")
     ws.freeze_panes = "A2"
     for index, header in enumerate(headers):
         ws.column_dimensions[get_column_letter(index + 1)].width = max(12, len(str(header)) * 2.2)

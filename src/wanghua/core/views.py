@@ -246,6 +246,15 @@ def notice_withdraw(request, notice_id: int):
 
 # --- error pages --------------------------------------------------------------------------------------
 
+def bad_request(request, exception=None):
+    """400: a query outside its range names why (`core.boundary.BadQuery` carries a translated message);
+    any other refusal (a suspicious request) says nothing more."""
+    from .boundary import BadQuery
+
+    reason = str(exception) if isinstance(exception, BadQuery) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel, VisibilityMixin
+from wanghua.core.boundary import BoundedModel
 from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Unit
 
@@ -493,8 +494,10 @@ ALARM_FLOW = StateMachine("alarm", AlarmState, states=AlarmState.State, steps=Al
 ])
 
 
-class AlarmEvent(models.Model):
+class AlarmEvent(BoundedModel):
     """The alarm journal: append-only; an event is never changed or removed."""
+
+    boundary_exempt = ("value",)  # the reading as the gateway sent it: the telemetry pipeline validates it
 
     class Kind(models.TextChoices):
         ACTIVATED = "activated", _("Activated")

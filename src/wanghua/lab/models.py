@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel, VisibilityMixin
 from wanghua.core.audit import AuditedModel
+from wanghua.core.boundary import BoundedModel
 from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Unit
 
@@ -216,7 +217,7 @@ class TestResultQuerySet(VisibilityMixin, models.QuerySet):
         raise ValueError("test results are append-only")
 
 
-class TestResult(models.Model):
+class TestResult(BoundedModel):
     """One revision of one specimen's result. Never changed: a correction is a new revision with a reason.
     Each row carries the SHA-256 of its content chained to the previous row's, so `wanghua lab_verify`
     finds any edit made outside the application."""
@@ -299,7 +300,7 @@ def _element(symbol: str):
     return models.DecimalField(f"{symbol} (%)", max_digits=6, decimal_places=4, null=True, blank=True)
 
 
-class HeatAnalysis(models.Model):
+class HeatAnalysis(BoundedModel):
     """One revision of a heat's melt analysis (熔炼分析), from the spectrometer or typed in with a reason.
     Append-only and hash-chained like the results (its own chain, checked by `wanghua lab_verify`)."""
 

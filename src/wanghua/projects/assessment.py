@@ -68,6 +68,8 @@ class Period:
 def parse_period(key: str) -> Period:
     """'2026' (year), '2026-Q2' (quarter) or '2026-05' (month)."""
     key = (key or "").strip().upper()
+    if (match := re.match(r"(\d{4})", key)) and not 2000 <= int(match[1]) <= 2100:  # before any date is built
+        raise ValidationError(_("The year must lie between 2000 and 2100."))
     if match := re.fullmatch(r"(\d{4})", key):
         year = int(match[1])
         first, last = date(year, 1, 1), date(year, 12, 1)
@@ -81,8 +83,6 @@ def parse_period(key: str) -> Period:
         first = last = date(year, month, 1)
     else:
         raise ValidationError(_("A period is a year (2026), a quarter (2026-Q2) or a month (2026-05)."))
-    if not 2000 <= first.year <= 2100:
-        raise ValidationError(_("The year must lie between 2000 and 2100."))
     return Period(key, first, last)
 
 

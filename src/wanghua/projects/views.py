@@ -8,12 +8,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
+from wanghua.core.boundary import posted_date
 from wanghua.core.editing import ServiceFormView, StepView, int_or_zero, perform, style_form, visible_or_404
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
@@ -370,16 +370,9 @@ def lead_detail(request, pk: int):
         if landing else []})
 
 
-def _date_or_none(value: str | None):
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
-
-
 def _lead_step(step: str):
     return lambda user, pk, request: services.advance_lead(
-        user, pk, step, on=_date_or_none(request.POST.get("on")),
+        user, pk, step, on=posted_date(request.POST.get("on")),
         project_id=int_or_zero(request.POST.get("project")) or None)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
+from wanghua.core.boundary import query_date, sane_date
 from wanghua.core.editing import (
     PhotoView,
     ServiceFormView,
@@ -250,10 +251,7 @@ def _diary_agent(request, agent_id: int | None) -> Person | None:
 
 
 def _parse_day(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError as exc:
-        raise Http404 from exc
+    return query_date(value, timezone.localdate())  # a real day within 1900–2100, else 400
 
 
 @access(perm("services.view_errand"))
@@ -287,11 +285,9 @@ def diary(request):
 @access(perm("services.view_errand"))
 def diary_pdf(request, agent_id: int, year: int, month: int, day: int | None = None):
     agent = _diary_agent(request, agent_id)
-    try:
-        pages = ([diary_service.compile_day(request.user, agent, date(year, month, day))] if day
-                 else diary_service.month_pages(request.user, agent, year, month))
-    except ValueError as exc:
-        raise Http404 from exc
+    first = sane_date(year, month, day or 1)  # a real day (or month) within 1900–2100, else 400
+    pages = ([diary_service.compile_day(request.user, agent, first)] if day
+             else diary_service.month_pages(request.user, agent, year, month))
     name = f"{agent.name}-工作日记-{year}{month:02d}{f'{day:02d}' if day else ''}.pdf"
     response = HttpResponse(diary_service.render_pdf(pages), content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
@@ -302,9 +298,8 @@ def diary_pdf(request, agent_id: int, year: int, month: int, day: int | None = N
 def diary_xlsx(request, agent_id: int, year: int, month: int | None = None):
     """A month (or a year) of diary lines as a spreadsheet."""
     agent = _diary_agent(request, agent_id)
+    sane_date(year, month or 1)  # a real month within 1900–2100, else 400
     months = [month] if month else range(1, 13)
-    if month and not 1 <= month <= 12:
-        raise Http404
     rows = []
     for number in months:
         for page in diary_service.month_pages(request.user, agent, year, number):

@@ -100,13 +100,15 @@ def configure_lab(actor, enterprise, *, lab_name: str = "", number_pattern: str,
 def _seal_format(data: bytes) -> str:
     from PIL import Image, UnidentifiedImageError
 
+    from wanghua.core import photos  # noqa: F401  (sets Pillow's pixel limit: a bomb in a tiny file is refused)
+
     if len(data) > SEAL_MAX_BYTES:
         raise ValidationError({"seal": _("The seal image must be smaller than 1 MB.")})
     try:
         with Image.open(BytesIO(data)) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise ValidationError({"seal": _("The seal must be a PNG or JPEG image.")}) from None
     if kind not in SEAL_FORMATS:
         raise ValidationError({"seal": _("The seal must be a PNG or JPEG image.")})

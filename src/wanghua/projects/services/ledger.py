@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zipfile import BadZipFile
 
+from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -165,11 +166,21 @@ def _parse_row(cells: dict[str, Any], lookups: _Lookups) -> tuple[dict[str, Any]
     return values, errors
 
 
+# What a broken or hostile file raises while it is read: not a workbook, ill-formed XML, or XML with entity
+# definitions (defusedxml, which openpyxl reads through, refuses them: no "billion laughs" expansion).
+UNREADABLE = (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, IndexError, SyntaxError,
+              DefusedXmlException)
+
+
 def _read_rows(upload) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
-        sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
+        yield from _sheet_rows(upload)
+    except UNREADABLE as exc:
         raise LedgerError([RowError(0, "—", _("This is not an Excel workbook (.xlsx)."))]) from exc
+
+
+def _sheet_rows(upload) -> Iterable[tuple[int, dict[str, Any]]]:
+    sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_text(h) for h in next(rows, ())]
     missing = [h for h in HEADERS if h not in header]
