@@ -41,7 +41,16 @@ def needs(perm: str):
 
 
 class TokenAuth(HttpBearer):
-    """Authorization: Bearer wh_…; only the SHA-256 of the key is stored."""
+    """Authorization: Bearer wh_…; only the SHA-256 of the key is stored.
+
+    A request that sends an Authorization header is a machine's: a wrong or revoked token answers 401 here,
+    rather than falling through to the session check and its "CSRF check Failed" 403."""
+
+    def __call__(self, request):
+        user = super().__call__(request)
+        if user is None and request.headers.get(self.header):
+            raise AuthenticationError
+        return user
 
     def authenticate(self, request, token: str):
         row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
