@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,9 +20,12 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import ProductionLine, Tag, TagKind
+from ..models import ProductionLine, Tag, TagKind, TagRole
 
 MAX_PAYLOAD = 64 * 1024
+MAX_DEPTH = 8  # a message is an object of scalars (depth 2), an HTTP post an array of them (3)
+MAX_COUNTER = 2**53  # counters are stored as integers; above this a float no longer holds every integer
+MAX_PIECES = 2**31 - 1  # a heat's pieces column
 MAX_VALUES = 500
 FUTURE_TOLERANCE = timedelta(minutes=5)
 TOPIC_PREFIX = "wanghua/v1/"
@@ -60,10 +64,7 @@ def decode(message: Message, now: datetime, line_of: Callable[[str], ProductionL
     """The message as a reading of a known line (`line_of(code)`), or Rejected with the reason."""
     if len(message.payload) > MAX_PAYLOAD:
         raise Rejected(f"payload of {len(message.payload)} bytes is over the {MAX_PAYLOAD}-byte limit")
-    try:
-        body = json.loads(message.payload)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise Rejected(f"not JSON: {exc}") from None
+    body = load_json(message.payload)
     if not isinstance(body, dict):
         raise Rejected("the message must be a JSON object")
     code = line_code_of(message.topic) if message.topic else body.get("line")
@@ -85,8 +86,59 @@ def decode(message: Message, now: datetime, line_of: Callable[[str], ProductionL
     return Reading(line, ts, values, message)
 
 
+def nesting(payload: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in payload:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def load_json(payload: bytes, max_depth: int = MAX_DEPTH):
+    """JSON with its nesting limited before it is parsed: a 50,000-deep array would exhaust the parser's
+    recursion. Counting brackets first is C-fast; the exact scan runs only when there are many."""
+    if payload.count(b"[") + payload.count(b"{") > max_depth and nesting(payload) > max_depth:
+        raise Rejected(f"JSON nested deeper than {max_depth} levels")
+    try:
+        return json.loads(payload)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise Rejected(f"not JSON: {exc}"[:300]) from None
+
+
+def finite(raw) -> bool:
+    """A JSON number a float holds: not a bool, not NaN or ±Infinity, not an integer of 400 digits."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return False
+    try:
+        return math.isfinite(raw)
+    except OverflowError:
+        return False
+
+
+def value_range(tag: Tag) -> tuple[float, float]:
+    """What a numeric tag's column can hold: counters (count, good pieces) are integers from 0 to MAX_COUNTER;
+    every other number any finite float."""
+    if tag.role in (TagRole.COUNT, TagRole.GOOD):
+        return 0.0, float(MAX_COUNTER)
+    return -sys.float_info.max, sys.float_info.max
+
+
 def timestamp(raw) -> datetime:
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
+    if finite(raw):
         try:
             ts = datetime.fromtimestamp(raw, tz=timezone.get_current_timezone())
         except (OverflowError, OSError, ValueError):
@@ -113,15 +165,18 @@ def timestamp(raw) -> datetime:
 def typed(tag: Tag, raw) -> tuple[float | None, str]:
     """The value as stored: a finite float within the tag's valid range, or a short text."""
     if tag.kind == TagKind.NUMBER:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+        if not finite(raw):
             raise Rejected(f"{tag.code} needs a number, got {json.dumps(raw, ensure_ascii=False)[:40]}")
         value = float(raw)
         if (tag.low is not None and value < tag.low) or (tag.high is not None and value > tag.high):
             raise Rejected(f"{tag.code}={value} is outside its valid range {tag.low}…{tag.high}")
+        lowest, highest = value_range(tag)
+        if not lowest <= value <= highest:
+            raise Rejected(f"{tag.code}={value} is outside what it can store ({lowest:g}…{highest:g})")
         return value, ""
     if isinstance(raw, bool):
         raw = "1" if raw else "0"
-    if isinstance(raw, (int, float)) and math.isfinite(raw):
+    if finite(raw):
         raw = str(int(raw)) if float(raw).is_integer() else str(raw)
     if not isinstance(raw, str) or len(raw) > 60 or "\x00" in raw:
         raise Rejected(f"{tag.code} needs a short text, got {json.dumps(raw, ensure_ascii=False)[:40]}")
