@@ -100,15 +100,24 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
+    def shown(self) -> tuple[dict, dict]:
+        """Before and after as they may be shown: personal data masked as on the record's page."""
+        from .audit import masked_values
+
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class() if self.content_type_id else None
+        return masked_values(model, self.before), masked_values(model, self.after)
+
     def changes(self) -> list[tuple[str, object, object]]:
-        keys = list(dict.fromkeys([*self.before, *self.after]))
-        return [(k, self.before.get(k), self.after.get(k)) for k in keys]
+        before, after = self.shown()
+        keys = list(dict.fromkeys([*before, *after]))
+        return [(k, before.get(k), after.get(k)) for k in keys]
 
     def summary(self) -> str:
         """One line for lists and exports: the changed fields, or the record's fields when created/deleted."""
         if self.action == "update" or (self.before and self.after):
             return "; ".join(f"{k}: {b} → {a}" for k, b, a in self.changes())
-        values = self.after or self.before
+        before, after = self.shown()
+        values = after or before
         return "; ".join(f"{k}={v}" for k, v in values.items() if k != "id" and v not in (None, ""))
 
 
