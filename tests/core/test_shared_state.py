@@ -106,12 +106,17 @@ def test_a_write_with_a_bad_token_answers_401(db, header):
     assert "CSRF" not in response.content.decode()
 
 
+def test_an_anonymous_write_answers_401(db):
+    response = Client(enforce_csrf_checks=True).post("/api/v1/civic/cases", {}, content_type="application/json")
+    assert response.status_code == 401
+
+
 def test_a_browser_write_without_its_csrf_token_is_still_refused(world, make_user):
     user = make_user("command", "command", region=world.district)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     response = client.post("/api/v1/civic/cases", {}, content_type="application/json")
-    assert response.status_code == 403
+    assert response.status_code == 403 and "CSRF" in response.content.decode()
 
 
 # --- the cache setting ---------------------------------------------------------------------------------------

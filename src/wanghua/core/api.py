@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.pagination import PageNumberPagination
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 from pydantic import AfterValidator, create_model
 
 from . import reference
@@ -43,12 +43,14 @@ def needs(perm: str):
 class TokenAuth(HttpBearer):
     """Authorization: Bearer wh_…; only the SHA-256 of the key is stored.
 
-    A request that sends an Authorization header is a machine's: a wrong or revoked token answers 401 here,
-    rather than falling through to the session check and its "CSRF check Failed" 403."""
+    A request that presents a bearer token is a machine's: a wrong or revoked token answers 401 here, rather
+    than falling through to the session check and its "CSRF check Failed" 403. (Other schemes, such as the
+    Basic credentials a proxy in front may pass on, are not ours and fall through to the session.)"""
 
     def __call__(self, request):
         user = super().__call__(request)
-        if user is None and request.headers.get(self.header):
+        scheme = request.headers.get(self.header, "").split(" ", 1)[0]
+        if user is None and scheme.lower() == self.openapi_scheme:
             raise AuthenticationError
         return user
 
@@ -62,6 +64,20 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
+class BrowserSession(SessionAuth):
+    """The browser's session, with CSRF on writes, for a logged-in user. Someone not logged in has no session to
+    protect: they get 401 (authenticate) rather than the CSRF check's 403."""
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+browser_session = BrowserSession(csrf=True)
+
+
 class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # readable Chinese in responses and logs
 
@@ -73,7 +89,7 @@ api = NinjaAPI(
     description="Wanghua District platform API. Authenticate with a session (browser) or "
     "`Authorization: Bearer <token>` (machines; tokens are created under 账户 → API 令牌).",
     urls_namespace="api",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), browser_session],
     docs_decorator=login_required,  # the schema and its docs are for people with an account
 )
 
