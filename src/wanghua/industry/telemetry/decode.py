@@ -10,8 +10,10 @@ Values are typed against their tag here too (`typed`), so the pipeline stores on
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,26 +88,19 @@ def decode(message: Message, now: datetime, line_of: Callable[[str], ProductionL
     return Reading(line, ts, values, message)
 
 
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+_DEPTH_STEP = [0] * 256
+_DEPTH_STEP[ord("[")] = _DEPTH_STEP[ord("{")] = 1
+_DEPTH_STEP[ord("]")] = _DEPTH_STEP[ord("}")] = -1
+
+
 def nesting(payload: bytes) -> int:
-    """How deeply arrays and objects nest in a JSON text (brackets inside strings do not count)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in payload:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return deepest
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings do not count). Regular
+    expressions keep only the brackets and a running sum in C measures the depth, so a 5 MB body costs
+    milliseconds rather than a Python loop over every byte."""
+    brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b"", payload))
+    return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
 def load_json(payload: bytes, max_depth: int = MAX_DEPTH):
