@@ -49,6 +49,17 @@ def test_a_counter_no_column_holds_is_a_dead_letter_and_the_batch_is_kept(plant)
     assert LiveSnapshot.objects.get(line=plant.line).count == 12
 
 
+def test_a_number_beyond_any_measurement_is_refused_so_rollups_stay_finite(plant):
+    from wanghua.industry.models import MinuteRollup
+
+    # ndt_defects has no upper limit of its own: only the platform's bound keeps 1e308 + 1e308 out of a rollup.
+    result = plant.send({"ts": plant.at(1), "values": {"ndt_defects": 1.5e308}},
+                        {"ts": plant.at(2), "values": {"ndt_defects": 1.7e308}},
+                        {"ts": plant.at(3), "values": {"ndt_defects": 3}})
+    assert result.dead_letters == 2 and all("what it can store" in r for r in result.reasons), result.reasons
+    assert MinuteRollup.objects.get(tag__code="ndt_defects").total == 3.0
+
+
 def test_a_huge_counter_jump_stays_within_the_pieces_column(plant):
     plant.send({"ts": plant.at(1), "values": {"heat": "H-9", "count": 0}},
                {"ts": plant.at(2), "values": {"count": MAX_COUNTER}})

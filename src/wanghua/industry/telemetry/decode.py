@@ -14,7 +14,6 @@ import itertools
 import json
 import math
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,9 @@ MAX_PAYLOAD = 64 * 1024
 MAX_DEPTH = 8  # a message is an object of scalars (depth 2), an HTTP post an array of them (3)
 MAX_COUNTER = 2**53  # counters are stored as integers; above this a float no longer holds every integer
 MAX_PIECES = 2**31 - 1  # a heat's pieces column
+# Any other number: no plant measures beyond ±10¹⁵ (a reading there is a gateway's fault), and within it a minute's
+# sum in the rollups stays finite — ±1e308 would overflow it to Infinity, which no chart's JSON can carry.
+MAX_MAGNITUDE = 1e15
 MAX_VALUES = 500
 FUTURE_TOLERANCE = timedelta(minutes=5)
 TOPIC_PREFIX = "wanghua/v1/"
@@ -125,11 +127,11 @@ def finite(raw) -> bool:
 
 
 def value_range(tag: Tag) -> tuple[float, float]:
-    """What a numeric tag's column can hold: counters (count, good pieces) are integers from 0 to MAX_COUNTER;
-    every other number any finite float."""
+    """What a numeric tag may store: counters (count, good pieces) are integers from 0 to MAX_COUNTER; every other
+    number lies within ±MAX_MAGNITUDE."""
     if tag.role in (TagRole.COUNT, TagRole.GOOD):
         return 0.0, float(MAX_COUNTER)
-    return -sys.float_info.max, sys.float_info.max
+    return -MAX_MAGNITUDE, MAX_MAGNITUDE
 
 
 def timestamp(raw) -> datetime:
