@@ -39,23 +39,55 @@ def browser():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+# Every page reports what the Content-Security-Policy refused (an inline script, a handler, eval) to the console,
+# where the fixtures collect it: a journey that meets a violation fails, whichever page it was on.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => console.error(
+  `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
+def watched(context):
+    """A page of `context` whose CSP violations are collected in `page.csp_violations`."""
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    page = context.new_page()
+    page.csp_violations = []
+    page.on("console", lambda message: page.csp_violations.append(f"{page.url}: {message.text}")
+            if is_csp_violation(message.text) else None)
+    page.set_default_timeout(15000)
+    return page
+
+
+def fail_on_csp_violations(page) -> None:
+    if page.csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(page.csp_violations), pytrace=False)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", accept_downloads=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    page = watched(context)
     yield page
+    violations = list(page.csp_violations)
     context.close()
+    page.csp_violations = violations
+    fail_on_csp_violations(page)
 
 
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
                                   has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    page = watched(context)
     yield page
+    violations = list(page.csp_violations)
     context.close()
+    page.csp_violations = violations
+    fail_on_csp_violations(page)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from wanghua.org.models import Unit, UnitKind
 from .conftest import login
 
 pytestmark = pytest.mark.browser
-TEAMS_SHOWN = "document.querySelector(`.fig[data-key='civic.volunteer_teams'] b`).textContent === '1'"
+TEAMS_SHOWN = "() => document.querySelector(`.fig[data-key='civic.volunteer_teams'] b`).textContent === '1'"
 
 
 def outline(n: int) -> dict:
@@ -61,7 +61,7 @@ def test_big_screen_at_1920_by_1080(live_world, live_server, browser, make_user,
     assert image.size == (1920, 1080)
     colours = image.convert("RGB").resize((192, 108)).getcolors(maxcolors=192 * 108)
     assert len(colours) > 200  # drawn, not a blank page
-    screen.wait_for_function("document.getElementById('stage').dataset.slide === '1'")  # rotated to the goals
+    screen.wait_for_function("() => document.getElementById('stage').dataset.slide === '1'")  # rotated to the goals
     # New records and a refresh reach the screen through polling, without a reload.
     teams = screen.locator(".fig[data-key='civic.volunteer_teams'] b")
     assert teams.inner_text() == "0"

@@ -70,7 +70,7 @@ def test_pii_reveal_and_language_switch(live_world, live_server, page, make_user
     page.goto(f"{live_server.url}/org/people/{live_world.person1.pk}/")
     assert page.locator("#pii-phone").inner_text() == "139****5678"
     page.locator("#pii-phone + button").click()
-    page.wait_for_function("document.querySelector('#pii-phone').innerText.includes('13912345678')")
+    page.wait_for_function("() => document.querySelector('#pii-phone').innerText.includes('13912345678')")
     with page.expect_navigation():
         page.select_option(".language-switch select", "en")
     assert page.get_by_role("link", name="Edit").is_visible()

@@ -51,11 +51,11 @@ def test_operator_follows_the_line_from_a_qr_code(live_world, live_server, phone
         assert url.endswith("/industry/lines/FT-BAR1/L04/")
         phone.goto(url)  # what the phone's camera opens
         assert "精轧机组" in phone.locator("h1").inner_text()
-        phone.wait_for_function("document.querySelector('#line-status').dataset.status === 'running'")
+        phone.wait_for_function("() => document.querySelector('#line-status').dataset.status === 'running'")
         # A new heat reaches the page within 2 s, without a reload.
         feeder.extra = {"heat": "E2E-42"}
         started = time.monotonic()
-        phone.wait_for_function("document.querySelector('#live-heat').innerText === 'E2E-42'", timeout=2500)
+        phone.wait_for_function("() => document.querySelector('#live-heat').innerText === 'E2E-42'", timeout=2500)
         assert time.monotonic() - started < 2.5
         # An overcurrent on the finishing mill shows as a current alarm; the operator acknowledges it.
         feeder.extra = {"heat": "E2E-42", "finish_current": 955}
@@ -71,7 +71,7 @@ def test_operator_follows_the_line_from_a_qr_code(live_world, live_server, phone
         assert phone.locator("#current-alarms input[name=cause]").first.input_value() == "轧辊卡钢"
         phone.locator("#current-alarms input[name=action]").first.fill("停机清理后恢复")
         phone.locator("#current-alarms details button").first.click()
-        phone.wait_for_function("[...document.querySelectorAll('.alarm-feedback .text-success')].length > 0")
+        phone.wait_for_function("() => [...document.querySelectorAll('.alarm-feedback .text-success')].length > 0")
         deadline = time.monotonic() + 5
         while not AlarmEvent.objects.filter(kind="registered", cause="轧辊卡钢").exists():
             assert time.monotonic() < deadline, "the registration was not journalled"

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_filters",
     "axes",
     "ninja",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "wanghua.core.middleware.AccessRuleMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -122,7 +124,38 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Login throttling: five failures for one username from one address lock it for 15 minutes.
+# Shared state. Without WANGHUA_CACHE_URL the cache is this process's memory (one process: `make run` on one
+# machine). Several servers — or several workers of one — must share one: redis://host:6379/1 (Django's own
+# RedisCache; the public report's rate limit counts there), or file:///path for workers on one machine.
+CACHE_URL = os.environ.get("WANGHUA_CACHE_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("WANGHUA_CACHE_KEY_PREFIX", "wanghua")
+
+
+def cache_config(url: str, prefix: str) -> dict:
+    if not url or url.startswith("locmem:"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": prefix}
+    if url.startswith("file://"):
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": url[len("file://"):],
+                "KEY_PREFIX": prefix}
+    if url.split(":", 1)[0] in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    raise RuntimeError(f"WANGHUA_CACHE_URL: unknown scheme in {url!r} (redis://, rediss://, unix://, file://)")
+
+
+CACHES = {"default": cache_config(CACHE_URL, CACHE_KEY_PREFIX)}
+
+# The client address (rate limits, lockout, login log, audit): X-Forwarded-For is believed only from these
+# proxies (addresses or CIDR blocks, e.g. "127.0.0.1,10.0.0.0/8"); without them, the connection's address.
+from wanghua.core.clientip import parse_proxies  # noqa: E402  (a plain module: no Django models)
+
+TRUSTED_PROXIES = parse_proxies(os.environ.get("WANGHUA_TRUSTED_PROXIES", ""))
+RATELIMIT_IP_META_KEY = "wanghua.core.clientip.client_ip"
+RATELIMIT_USE_CACHE = "default"
+AXES_CLIENT_IP_CALLABLE = "wanghua.core.clientip.client_ip"
+
+# Login throttling: five failures for one username from one address lock it for 15 minutes. Attempts are kept
+# in the database (axes' database handler), so the lockout holds across every server sharing it.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -167,6 +200,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and data from our own origin only — no inline
+# script, no inline event handler, no eval (behaviours are data attributes read by wanghua/behaviour.js).
+# Inline *styles* stay allowed: templates size charts with style attributes and htmx adds its indicator style;
+# a style cannot run code. Images may also be data: URIs (Bootstrap's form controls draw with them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel
+from wanghua.core.pii import mask_name, mask_phone
 from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Region, Unit
 
@@ -134,6 +135,8 @@ class Case(ScopedModel):
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.REPORTED)
     reporter_name = models.CharField(_("reporter"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    # A resident's name and phone (随手拍, Open311) are never shown on the case's pages; the trail masks them.
+    audit_masked = {"reporter_name": mask_name, "reporter_phone": mask_phone}
     reported_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                     verbose_name=_("reported by"))
     reported_at = models.DateTimeField(_("reported"))

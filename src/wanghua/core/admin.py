@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, AuditEntry, DictItem, DictType, LoginEvent, Notice, Role, User
 
@@ -10,12 +11,10 @@ class WanghuaUserAdmin(UserAdmin):
     list_display = ["username", "display_name", "is_active", "is_staff", "last_login"]
 
 
-@admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_zh", "name_en", "data_scope", "builtin"]
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records whose writes have rules in a service: the admin site shows them, the pages and API change
+    them (through the service)."""
+
     def has_add_permission(self, request):
         return False
 
@@ -26,11 +25,44 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    """Roles of one's own may be defined here; the built-in ones are synced from core/roles.py after every
+    migrate, so an edit here would be silently undone (and would change every holder's grants meanwhile)."""
+
+    list_display = ["code", "name_zh", "name_en", "data_scope", "builtin"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj is not None and obj.builtin)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.builtin)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["timestamp", "actor_label", "action", "label", "content_type", "object_repr", "request_id"]
     list_filter = ["action", "content_type"]
     search_fields = ["actor_label", "object_repr", "request_id"]
+    exclude = ["before", "after"]  # shown through summary(), which masks personal data as the pages do
+    readonly_fields = ["changes_shown"]
+
+    @admin.display(description=_("Changes"))
+    def changes_shown(self, entry: AuditEntry) -> str:
+        return entry.summary()
 
 
 @admin.register(LoginEvent)
@@ -40,22 +72,27 @@ class LoginEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens are made and revoked by their owners under 账户 → API 令牌 (core.services)."""
+
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["key_hash", "prefix", "last_used_at"]
+    exclude = ["key_hash"]
 
 
-class DictItemInline(admin.TabularInline):
+class DictItemInline(ReadOnlyInline):
     model = DictItem
-    extra = 1
 
 
 @admin.register(DictType)
-class DictTypeAdmin(admin.ModelAdmin):
+class DictTypeAdmin(ReadOnlyAdmin):
+    """字典管理 edits items on its own page (core.reference: values are unique, switched off, never deleted)."""
+
     list_display = ["code", "name", "builtin"]
     inlines = [DictItemInline]
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
+    """通知公告 are published and withdrawn on their page (core.reference.publish_notice)."""
+
     list_display = ["title", "kind", "published_at", "expires_at", "author"]

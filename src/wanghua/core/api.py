@@ -17,7 +17,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 from pydantic import AfterValidator, create_model
 
 from . import reference
@@ -42,7 +42,18 @@ def needs(perm: str):
 
 
 class TokenAuth(HttpBearer):
-    """Authorization: Bearer wh_…; only the SHA-256 of the key is stored."""
+    """Authorization: Bearer wh_…; only the SHA-256 of the key is stored.
+
+    A request that presents a bearer token is a machine's: a wrong or revoked token answers 401 here, rather
+    than falling through to the session check and its "CSRF check Failed" 403. (Other schemes, such as the
+    Basic credentials a proxy in front may pass on, are not ours and fall through to the session.)"""
+
+    def __call__(self, request):
+        user = super().__call__(request)
+        scheme = request.headers.get(self.header, "").split(" ", 1)[0]
+        if user is None and scheme.lower() == self.openapi_scheme:
+            raise AuthenticationError
+        return user
 
     def authenticate(self, request, token: str):
         row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
@@ -63,6 +74,20 @@ class BoundedParser(Parser):
         return parse_json_body(request.body)
 
 
+class BrowserSession(SessionAuth):
+    """The browser's session, with CSRF on writes, for a logged-in user. Someone not logged in has no session to
+    protect: they get 401 (authenticate) rather than the CSRF check's 403."""
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+browser_session = BrowserSession(csrf=True)
+
+
 class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # readable Chinese in responses and logs
 
@@ -75,7 +100,7 @@ api = NinjaAPI(
     description="Wanghua District platform API. Authenticate with a session (browser) or "
     "`Authorization: Bearer <token>` (machines; tokens are created under 账户 → API 令牌).",
     urls_namespace="api",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), browser_session],
     docs_decorator=login_required,  # the schema and its docs are for people with an account
 )
 

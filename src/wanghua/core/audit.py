@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -156,9 +158,31 @@ def _normalised(field: models.Field, value: Any) -> Any:
         value = jsonable(value)
     masker = getattr(field.model, "audit_masked", {}).get(field.name)
     if masker is not None and value:
-        fingerprint = hmac.new(settings.SECRET_KEY.encode(), str(value).encode(), hashlib.sha256).hexdigest()[:6]
-        return f"{masker(str(value))} #{fingerprint}"
+        return masked(masker, value)
     return value
+
+
+_MASKED = re.compile(r" #[0-9a-f]{6}$")
+
+
+def masked(masker, value: Any) -> str:
+    """A personal-data value as the trail keeps it: masked as on the record's page, with a keyed fingerprint
+    (so a change shows as a change without revealing either value). A value already masked stays as it is."""
+    text = str(value)
+    if _MASKED.search(text):
+        return text
+    fingerprint = hmac.new(settings.SECRET_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()[:6]
+    return f"{masker(text)} #{fingerprint}"
+
+
+def masked_values(model: type[models.Model] | None, values: dict) -> dict:
+    """An entry's before or after as it may be shown: entries written before a field was declared personal
+    (`audit_masked`) hold it in full, and are masked on the way out."""
+    maskers = getattr(model, "audit_masked", None) if model is not None else None
+    if not maskers or not isinstance(values, dict):
+        return values
+    names = {model._meta.get_field(name).attname: masker for name, masker in maskers.items()}
+    return {k: masked(names[k], v) if k in names and v not in (None, "") else v for k, v in values.items()}
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
@@ -399,3 +423,60 @@ class AuditedModel(BoundedModel):
             # values (JSON) are copied now, since the instance shares them and may change them in place.
             instance._audit_raw = tuple(_frozen(v) if isinstance(v, (dict, list)) else v for v in values)
         return instance
+
+
+# --- many-to-many changes -------------------------------------------------------------------------------------
+# `station.agents.add(...)`, `.remove`, `.set`, `.clear` (and the same from the other side, `person.stations.add`)
+# write the link table directly, past any model's save(). Django's m2m_changed signal is the one place every such
+# change passes, so the trail takes them there: one "update" entry per record whose links changed, the field's
+# linked ids before and after.
+
+@functools.cache
+def _m2m_field(through: type[models.Model]) -> models.ManyToManyField | None:
+    for fk in through._meta.get_fields():
+        if isinstance(fk, models.ForeignKey):
+            for candidate in fk.related_model._meta.many_to_many:
+                if candidate.remote_field.through is through:
+                    return candidate
+    return None
+
+
+def _linked(field: models.ManyToManyField, owner_ids) -> dict[Any, list]:
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    links: dict[Any, list] = {pk: [] for pk in owner_ids}
+    rows = through._base_manager.filter(**{f"{source}__in": list(links)}).values_list(f"{source}_id", f"{target}_id")
+    for owner, linked in rows:
+        links[owner].append(linked)
+    return {pk: sorted(ids) for pk, ids in links.items()}
+
+
+def _owners(field, instance, reverse: bool, pk_set) -> list:
+    """The records holding the field whose links this change touches."""
+    if not reverse:
+        return [instance.pk]
+    if pk_set is not None:
+        return list(pk_set)
+    through = field.remote_field.through  # a clear() from the other side: every record linked to it
+    return list(through._base_manager.filter(**{field.m2m_reverse_field_name(): instance})
+                .values_list(f"{field.m2m_field_name()}_id", flat=True))
+
+
+def record_m2m(sender, instance, action: str, reverse: bool, model, pk_set, **kwargs) -> None:
+    """The m2m_changed receiver: links before (pre_*) and after (post_*), one entry per changed record."""
+    if not action.startswith(("pre_", "post_")) or current().suppressed:
+        return
+    field = _m2m_field(sender)
+    if field is None or not issubclass(field.model, AuditedModel):
+        return
+    stash = instance.__dict__.setdefault("_audit_m2m", {})
+    if action.startswith("pre_"):
+        stash[sender] = _linked(field, _owners(field, instance, reverse, pk_set))
+        return
+    before = stash.pop(sender, None)
+    if before is None:
+        return
+    after = _linked(field, before)
+    owners = field.model._base_manager.in_bulk([pk for pk in before if before[pk] != after.get(pk)])
+    _write([_entry(current(), "update", field.model, pk, owner, None, {field.name: before[pk]},
+                   {field.name: after[pk]}) for pk, owner in owners.items()])

@@ -57,6 +57,8 @@ def value_shown(model: type[models.Model] | None, key: str, value: Any) -> Any:
     field = _field(model, key)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(field, models.ManyToManyField) and isinstance(value, list):
+        return linked_names(field, value)
     if isinstance(value, dict | list):
         return StructuredValue(json.dumps(value, ensure_ascii=False, sort_keys=True))
     if field is not None and field.choices:
@@ -75,6 +77,15 @@ def value_shown(model: type[models.Model] | None, key: str, value: Any) -> Any:
                 moment = timezone.make_aware(moment, dt.UTC)
             return date_format(timezone.localtime(moment), "Y-m-d H:i:s")
     return value
+
+
+def linked_names(field: models.ManyToManyField, ids: list) -> str:
+    """The records a many-to-many field linked (core.audit.record_m2m stores their ids), by name; one gone since
+    is shown by its id."""
+    if not ids:
+        return "—"
+    found = field.related_model._base_manager.in_bulk([i for i in ids if isinstance(i, int)])
+    return "、".join(str(found[i]) if i in found else f"#{i}" for i in ids)
 
 
 def readable_changes(entry) -> list[tuple[str, Any, Any]]:

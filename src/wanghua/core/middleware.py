@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from . import audit
+from .clientip import client_ip
 from .rules import rule_for
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest):
         request.id = uuid.uuid4().hex
-        ctx = audit.AuditContext(request_id=request.id, request=request, ip=request.META.get("REMOTE_ADDR"))
+        ctx = audit.AuditContext(request_id=request.id, request=request, ip=client_ip(request))
         with audit.bound(ctx):
             response = self.get_response(request)
         response["X-Request-ID"] = request.id

@@ -111,9 +111,17 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
+    def shown(self) -> tuple[dict, dict]:
+        """Before and after as they may be shown: personal data masked as on the record's page."""
+        from .audit import masked_values
+
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class() if self.content_type_id else None
+        return masked_values(model, self.before), masked_values(model, self.after)
+
     def changes(self) -> list[tuple[str, object, object]]:
-        keys = list(dict.fromkeys([*self.before, *self.after]))
-        return [(k, self.before.get(k), self.after.get(k)) for k in keys]
+        before, after = self.shown()
+        keys = list(dict.fromkeys([*before, *after]))
+        return [(k, before.get(k), after.get(k)) for k in keys]
 
     def readable_changes(self) -> list[tuple[str, object, object]]:
         """The changes as the record's page words them: field names, choice labels, local times."""

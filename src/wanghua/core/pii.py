@@ -17,6 +17,14 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_name(value: str) -> str:
+    """A person's name as a record's page may show it to anyone: the family name only (张**)."""
+    value = value.strip()
+    if not value:
+        return ""
+    return value[0] + "*" * max(len(value) - 1, 1)
+
+
 class MaskedPersonalData:
     """Model mixin: `audit_masked` names the personal-data fields and their masks; the model then has
     `<field>_masked` for display and can be revealed (and logged) through `reveal()`."""

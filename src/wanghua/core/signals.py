@@ -3,11 +3,8 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .clientip import client_ip
 from .models import LoginEvent
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def _device(request) -> str:

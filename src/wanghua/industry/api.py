@@ -29,7 +29,7 @@ from .models import (
     Stop,
     Tag,
 )
-from .telemetry.decode import Message
+from .telemetry.decode import MAX_DEPTH, Message, Rejected, load_json
 from .telemetry.pipeline import Pipeline
 
 router = Router(tags=["industry"])
@@ -316,9 +316,9 @@ _pipeline = Pipeline()
 @needs("industry.add_sample")
 def ingest(request):
     try:
-        body = json.loads(request.body)
-    except ValueError:
-        body = None
+        body = load_json(request.body, max_depth=MAX_DEPTH + 1)  # an array of messages is one level more
+    except Rejected:
+        body = None  # taken as one message, so the reason is kept as a dead letter
     items = body if isinstance(body, list) else [body]
     if not items or len(items) > 1000:
         raise HttpError(400, "send 1 to 1000 messages")

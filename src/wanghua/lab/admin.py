@@ -2,17 +2,20 @@
 
 from django.contrib import admin
 
+from wanghua.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import GradeLimit, Standard
 
 
-class GradeLimitInline(admin.TabularInline):
+class GradeLimitInline(ReadOnlyInline):
     model = GradeLimit
-    extra = 0
 
 
 @admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
-    """A revised standard is added as a new version; heats keep the version they were judged by."""
+class StandardAdmin(ReadOnlyAdmin):
+    """Standards are data from lab/standards.py, written after every migrate: a revision is a new version there,
+    and heats keep the version they were judged by. An edit here would change the limits behind decided heats
+    and issued certificates, so they are only read."""
 
     list_display = ["code", "version", "title", "effective_on", "active"]
     list_filter = ["active"]

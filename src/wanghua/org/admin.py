@@ -27,10 +27,13 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
+    """People change through org.services (ID number checksum and duplicates, phone format, scope), on the
+    person pages and the API."""
+
     list_display = ["name", "title", "unit", "region"]
     search_fields = ["name"]
-    exclude = ["id_number"]  # full ID numbers are revealed (and logged) in the app, not here
+    exclude = ["id_number", "phone"]  # personal data is revealed (and logged) in the app, not here
 
 
 @admin.register(RoleAssignment)

@@ -112,12 +112,10 @@ def update_category(actor, category_id: int, **fields: Any) -> CaseCategory:
 
 
 def _set_categories(action: CampaignAction, categories) -> None:
-    """Many-to-many changes bypass save(), so the change of categories gets its own audit entry."""
+    """The trail takes the change of links itself (core.audit.record_m2m), as for every many-to-many field."""
     if any(c.parent_id is None for c in categories):
         raise ValidationError({"categories": _("Choose 小类: cases are filed under a 小类.")})
-    before = sorted(action.categories.values_list("code", flat=True)) if action.pk else []
     action.categories.set(categories)
-    audit.record("update", action, {"categories": before}, {"categories": sorted(c.code for c in categories)})
 
 
 @transaction.atomic

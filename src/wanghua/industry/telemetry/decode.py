@@ -10,8 +10,10 @@ Values are typed against their tag here too (`typed`), so the pipeline stores on
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,9 +21,15 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import ProductionLine, Tag, TagKind
+from ..models import ProductionLine, Tag, TagKind, TagRole
 
 MAX_PAYLOAD = 64 * 1024
+MAX_DEPTH = 8  # a message is an object of scalars (depth 2), an HTTP post an array of them (3)
+MAX_COUNTER = 2**53  # counters are stored as integers; above this a float no longer holds every integer
+MAX_PIECES = 2**31 - 1  # a heat's pieces column
+# Any other number: no plant measures beyond ±10¹⁵ (a reading there is a gateway's fault), and within it a minute's
+# sum in the rollups stays finite — ±1e308 would overflow it to Infinity, which no chart's JSON can carry.
+MAX_MAGNITUDE = 1e15
 MAX_VALUES = 500
 FUTURE_TOLERANCE = timedelta(minutes=5)
 TOPIC_PREFIX = "wanghua/v1/"
@@ -60,10 +68,7 @@ def decode(message: Message, now: datetime, line_of: Callable[[str], ProductionL
     """The message as a reading of a known line (`line_of(code)`), or Rejected with the reason."""
     if len(message.payload) > MAX_PAYLOAD:
         raise Rejected(f"payload of {len(message.payload)} bytes is over the {MAX_PAYLOAD}-byte limit")
-    try:
-        body = json.loads(message.payload)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise Rejected(f"not JSON: {exc}") from None
+    body = load_json(message.payload)
     if not isinstance(body, dict):
         raise Rejected("the message must be a JSON object")
     code = line_code_of(message.topic) if message.topic else body.get("line")
@@ -85,8 +90,52 @@ def decode(message: Message, now: datetime, line_of: Callable[[str], ProductionL
     return Reading(line, ts, values, message)
 
 
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+_DEPTH_STEP = [0] * 256
+_DEPTH_STEP[ord("[")] = _DEPTH_STEP[ord("{")] = 1
+_DEPTH_STEP[ord("]")] = _DEPTH_STEP[ord("}")] = -1
+
+
+def nesting(payload: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings do not count). Regular
+    expressions keep only the brackets and a running sum in C measures the depth, so a 5 MB body costs
+    milliseconds rather than a Python loop over every byte."""
+    brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b"", payload))
+    return max(itertools.accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
+
+
+def load_json(payload: bytes, max_depth: int = MAX_DEPTH):
+    """JSON with its nesting limited before it is parsed: a 50,000-deep array would exhaust the parser's
+    recursion. Counting brackets first is C-fast; the exact scan runs only when there are many."""
+    if payload.count(b"[") + payload.count(b"{") > max_depth and nesting(payload) > max_depth:
+        raise Rejected(f"JSON nested deeper than {max_depth} levels")
+    try:
+        return json.loads(payload)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise Rejected(f"not JSON: {exc}"[:300]) from None
+
+
+def finite(raw) -> bool:
+    """A JSON number a float holds: not a bool, not NaN or ±Infinity, not an integer of 400 digits."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return False
+    try:
+        return math.isfinite(raw)
+    except OverflowError:
+        return False
+
+
+def value_range(tag: Tag) -> tuple[float, float]:
+    """What a numeric tag may store: counters (count, good pieces) are integers from 0 to MAX_COUNTER; every other
+    number lies within ±MAX_MAGNITUDE."""
+    if tag.role in (TagRole.COUNT, TagRole.GOOD):
+        return 0.0, float(MAX_COUNTER)
+    return -MAX_MAGNITUDE, MAX_MAGNITUDE
+
+
 def timestamp(raw) -> datetime:
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw):
+    if finite(raw):
         try:
             ts = datetime.fromtimestamp(raw, tz=timezone.get_current_timezone())
         except (OverflowError, OSError, ValueError):
@@ -113,15 +162,18 @@ def timestamp(raw) -> datetime:
 def typed(tag: Tag, raw) -> tuple[float | None, str]:
     """The value as stored: a finite float within the tag's valid range, or a short text."""
     if tag.kind == TagKind.NUMBER:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+        if not finite(raw):
             raise Rejected(f"{tag.code} needs a number, got {json.dumps(raw, ensure_ascii=False)[:40]}")
         value = float(raw)
         if (tag.low is not None and value < tag.low) or (tag.high is not None and value > tag.high):
             raise Rejected(f"{tag.code}={value} is outside its valid range {tag.low}…{tag.high}")
+        lowest, highest = value_range(tag)
+        if not lowest <= value <= highest:
+            raise Rejected(f"{tag.code}={value} is outside what it can store ({lowest:g}…{highest:g})")
         return value, ""
     if isinstance(raw, bool):
         raw = "1" if raw else "0"
-    if isinstance(raw, (int, float)) and math.isfinite(raw):
+    if finite(raw):
         raw = str(int(raw)) if float(raw).is_integer() else str(raw)
     if not isinstance(raw, str) or len(raw) > 60 or "\x00" in raw:
         raise Rejected(f"{tag.code} needs a short text, got {json.dumps(raw, ensure_ascii=False)[:40]}")

@@ -16,7 +16,7 @@ equipment whose alarm was raised last before them.
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,9 +29,11 @@ from django.utils import timezone
 from wanghua.core import audit
 
 from ..models import DeadLetter, Heat, LineStatus, LiveSnapshot, ProductionLine, Sample, Stop, Tag, TagKind, TagRole
-from .decode import MAX_PAYLOAD, Message, Reading, Rejected, decode, typed
+from .decode import MAX_PAYLOAD, MAX_PIECES, Message, Reading, Rejected, decode, typed, value_range
 from .evaluator import Evaluator, forget_definitions
 from .writer import SampleWriter
+
+log = logging.getLogger("wanghua.ingest")
 
 DEFINITIONS_TTL = 60.0  # seconds a worker trusts its cached line and tag definitions
 STOPPED = (LineStatus.STOPPED, LineStatus.FAULT)
@@ -79,8 +81,9 @@ class Pipeline:
         for tag in Tag.objects.filter(line__in=lines.keys()).select_related("equipment"):
             # What the hot path checks; anything else goes through _typed, which says what is wrong.
             tag.numeric = tag.kind == TagKind.NUMBER
-            tag.lowest = tag.low if tag.low is not None else -sys.float_info.max
-            tag.highest = tag.high if tag.high is not None else sys.float_info.max
+            lowest, highest = value_range(tag)
+            tag.lowest = max(tag.low, lowest) if tag.low is not None else lowest
+            tag.highest = min(tag.high, highest) if tag.high is not None else highest
             tags[tag.line_id][tag.code] = tag
         self._definitions = {line.code: LineDefinitions(line, tags[pk]) for pk, line in lines.items()}
         forget_definitions()
@@ -105,16 +108,50 @@ class Pipeline:
             except Rejected as exc:
                 dead.append(dead_letter(message, str(exc)))
                 continue
+            except Exception as exc:  # whatever a payload does to the decoder, it is that message's fault alone
+                log.exception("decoding a message failed")
+                dead.append(dead_letter(message, f"cannot decode: {type(exc).__name__}: {exc}"))
+                continue
             by_line[reading.line.pk].append(reading)
         with transaction.atomic():
-            writer = SampleWriter()
             for readings in by_line.values():
-                self._take_line(readings, writer, dead, result)
-            result.samples = writer.flush()
+                self._take_line_safely(readings, dead, result)
             DeadLetter.objects.bulk_create(dead)
         result.dead_letters = len(dead)
         result.reasons = [d.reason for d in dead]
         return result
+
+    def _take_line_safely(self, readings: list[Reading], dead: list[DeadLetter], result: BatchResult) -> None:
+        """A line's readings in a savepoint of their own. Should anything fail in them (a value no column holds,
+        a bug), the savepoint is rolled back and the line is taken again message by message, each in its own
+        savepoint: the message that fails becomes a dead letter with the error, the others are kept, and the
+        other lines of the batch never notice."""
+        taken: list[DeadLetter] = []
+        before = (result.samples, result.duplicates)
+        try:
+            with transaction.atomic():
+                self._take_line_written(readings, taken, result)
+            dead.extend(taken)
+            return
+        except Exception:
+            result.samples, result.duplicates = before
+            log.exception("line %s: batch of %d failed; taking its messages one by one", readings[0].line.code,
+                          len(readings))
+        for reading in sorted(readings, key=lambda r: r.ts):
+            own: list[DeadLetter] = []
+            before = (result.samples, result.duplicates)
+            try:
+                with transaction.atomic():
+                    self._take_line_written([reading], own, result)
+            except Exception as exc:
+                result.samples, result.duplicates = before
+                own = [dead_letter(reading.message, f"cannot store: {type(exc).__name__}: {exc}", reading.line)]
+            dead.extend(own)
+
+    def _take_line_written(self, readings: list[Reading], dead: list[DeadLetter], result: BatchResult) -> None:
+        writer = SampleWriter()
+        self._take_line(readings, writer, dead, result)
+        result.samples += writer.flush()
 
     def _take_line(self, readings: list[Reading], writer: SampleWriter, dead: list[DeadLetter],
                    result: BatchResult) -> None:
@@ -210,7 +247,8 @@ class LineState:
             if role == TagRole.COUNT:
                 snapshot.count = int(value)
                 if value > previous:
-                    self._current_heat(ts).pieces += int(value - previous)
+                    heat = self._current_heat(ts)
+                    heat.pieces = min(heat.pieces + int(value - previous), MAX_PIECES)  # the column's ceiling
             else:
                 snapshot.good = int(value)
         elif role == TagRole.HEAT and text and text != snapshot.heat:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from ..models import DeadLetter
 from .decode import Message
@@ -26,6 +26,8 @@ from .pipeline import BatchResult, Pipeline, dead_letter
 log = logging.getLogger("wanghua.ingest")
 
 TOPIC_ALL = "wanghua/v1/+/+/data"
+UNEXPECTED_RETRIES = 2  # a batch failing for a reason other than the database being away is retried this often
+RETRY_DELAY = 0.5
 
 
 def topics_for(lines: Iterable[str] | None) -> list[str]:
@@ -107,7 +109,10 @@ class IngestWorker:
             while not self.stopping.is_set() and not (until and until(self.totals)):
                 batch = self._collect()
                 if batch:
-                    self._take(batch)
+                    try:
+                        self._take(batch)
+                    except Exception:  # never the end of the worker: unacknowledged, the broker redelivers
+                        log.exception("a batch of %d messages could not be taken", len(batch))
         finally:
             self.stop()
         return self.totals
@@ -135,7 +140,10 @@ class IngestWorker:
             self.on_batch(result)
 
     def _commit(self, messages: list[Message]) -> BatchResult:
-        delay = 0.5
+        """The batch, committed. The database being away is waited out (nothing is lost, nothing dead-lettered);
+        anything else that fails the whole batch is retried UNEXPECTED_RETRIES times, then the batch is taken
+        message by message and whatever still fails is a dead letter: no message can stop a line's telemetry."""
+        delay, failures = 0.5, 0
         while True:
             try:
                 return self.pipeline.process(messages)
@@ -145,9 +153,26 @@ class IngestWorker:
                 time.sleep(delay)
                 delay = min(delay * 2, 10)
                 close_old_connections()
-            except DatabaseError:
-                log.exception("batch failed; taking its messages one by one")
-                return self._one_by_one(messages)
+            except Exception:
+                failures += 1
+                log.exception("batch failed (%d of %d)", failures, UNEXPECTED_RETRIES + 1)
+                if failures > UNEXPECTED_RETRIES:
+                    try:
+                        return self._one_by_one(messages)
+                    except (OperationalError, InterfaceError):
+                        continue  # the database went away meanwhile: wait for it above (redelivery is a no-op)
+                self._reset_connection()
+                time.sleep(RETRY_DELAY * failures)
+
+    def _reset_connection(self) -> None:
+        """A failed statement can leave the connection unusable; a fresh one costs a few milliseconds. (Only
+        outside a transaction: a caller's open one — a test's — is not ours to end.)"""
+        if connection.in_atomic_block:
+            return
+        try:
+            connection.close()
+        except Exception:
+            log.exception("closing the database connection failed")
 
     def _one_by_one(self, messages: list[Message]) -> BatchResult:
         """A message that breaks the pipeline becomes a dead letter; the others are still taken."""
@@ -155,14 +180,18 @@ class IngestWorker:
         for message in messages:
             try:
                 result = self.pipeline.process([message])
-            except DatabaseError as exc:
-                connection.close()
-                DeadLetter.objects.bulk_create([dead_letter(message, f"pipeline error: {exc}"[:300])])
-                result = BatchResult(messages=1, dead_letters=1)
+            except (OperationalError, InterfaceError):
+                raise  # the database went away meanwhile: the caller waits for it with the batch unacknowledged
+            except Exception as exc:
+                self._reset_connection()
+                DeadLetter.objects.bulk_create([dead_letter(message, f"pipeline error: {type(exc).__name__}: "
+                                                                     f"{exc}"[:300])])
+                result = BatchResult(messages=1, dead_letters=1, reasons=[str(exc)[:300]])
             total.messages += result.messages
             total.samples += result.samples
             total.duplicates += result.duplicates
             total.dead_letters += result.dead_letters
+            total.reasons += result.reasons
         return total
 
 
