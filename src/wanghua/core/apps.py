@@ -17,5 +17,6 @@ class CoreConfig(AppConfig):
 
         autodiscover_modules("indicators")
         autodiscover_modules("menu")  # each app's menu items (core/menu.py is the registry)
+        autodiscover_modules("jobs")  # each app's scheduled jobs (core/jobs.py is the registry)
         post_migrate.connect(sync_builtin_roles, sender=self)
         post_migrate.connect(sync_builtin_dicts, sender=self)

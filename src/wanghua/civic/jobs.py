@@ -1,0 +1,13 @@
+"""The civic module's scheduled jobs (core/jobs.py runs them in the job worker)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.jobs import Every, job
+
+from .services.cases import supervise_overdue
+
+
+@job("supervise_cases", _("Supervise overdue cases"), Every(minutes=15), result=_("%(cases)s cases supervised"),
+     description=_("Dispatched city-management cases past their deadline are flagged for the command centre."))
+def supervise_cases() -> dict[str, int]:
+    return {"cases": supervise_overdue()}
