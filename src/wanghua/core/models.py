@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .access import LogQuerySet, VisibilityMixin
 from .audit import AuditedModel, AuditedQuerySet
@@ -264,7 +265,7 @@ class JobRun(models.Model):
     """调度日志: every run of a scheduled job, from the schedule, on demand (立即执行) or from a command."""
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", _("Schedule")
+        SCHEDULE = "schedule", pgettext_lazy("job trigger", "Schedule")
         DEMAND = "demand", _("Run now")
         COMMAND = "command", _("Command line")
 
