@@ -38,6 +38,7 @@ class Every:
     """Every `minutes` minutes, on the minutes of the hour (and the day) that are multiples of it, local time."""
 
     minutes: int
+    do_not_call_in_templates = True  # huey calls it with a time; a template only reads it
 
     def __call__(self, moment: datetime) -> bool:
         local = _local(moment)
@@ -62,6 +63,7 @@ class Daily:
 
     hour: int
     minute: int = 0
+    do_not_call_in_templates = True
 
     def __call__(self, moment: datetime) -> bool:
         local = _local(moment)

@@ -309,8 +309,9 @@ class JobRun(models.Model):
     @property
     def outcome(self) -> str:
         if self.succeeded is None:
-            return str(_("Running"))
-        return str(_("Succeeded")) if self.succeeded else str(_("Failed"))
+            return str(pgettext_lazy("job outcome", "Running"))
+        return str(pgettext_lazy("job outcome", "Succeeded") if self.succeeded else pgettext_lazy("job outcome",
+                                                                                                    "Failed"))
 
     @property
     def error_summary(self) -> str:

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import reference, services
@@ -330,7 +330,7 @@ class JobRunListView(ScopedListView):
         Column(gettext_lazy("Trigger"), attr("trigger")),
         Column(gettext_lazy("Requested by"), attr("user")),
         Column(gettext_lazy("Duration (s)"), attr("seconds")),
-        Column(gettext_lazy("Outcome"), attr("outcome")),
+        Column(pgettext_lazy("job", "Outcome"), attr("outcome")),
         Column(gettext_lazy("Result"), attr("result_text")),
         Column(gettext_lazy("Error"), attr("error_summary")),
     ]
