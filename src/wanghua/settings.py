@@ -209,5 +209,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WANGHUA_LOG_LEVEL", "WARNING")},
+    # The job worker logs through Django's handler (huey would add its own, and every line came twice).
+    "loggers": {"huey": {"handlers": ["console"], "level": os.environ.get("WANGHUA_LOG_LEVEL", "WARNING"),
+                         "propagate": False}},
 }
 CSRF_FAILURE_VIEW = "wanghua.core.views.csrf_failure"
