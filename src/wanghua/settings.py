@@ -164,7 +164,8 @@ HUEY = {
     "utc": True,
     **({"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "jobs.sqlite3")}),
     "consumer": {"workers": int(os.environ.get("WANGHUA_JOB_THREADS", "2")), "worker_type": "thread",
-                 "periodic": True, "check_worker_health": True, "initial_delay": 0.2, "max_delay": 2.0},
+                 "periodic": True, "check_worker_health": True, "flush_locks": True, "initial_delay": 0.2,
+                 "max_delay": 2.0},
 }
 
 # TrueType CJK faces embedded (subset) in printed PDFs, so they read the same on any machine.

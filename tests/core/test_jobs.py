@@ -168,3 +168,12 @@ def test_the_job_log_filters_and_exports(admin, client_for, monkeypatch):
     assert client.get(reverse("core:job_log"), {"job": "nonsense"}).status_code == 400
     export = client.get(reverse("core:job_log"), {"format": "xlsx"})
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_job_never_overlaps_itself(db, monkeypatch):
+    monkeypatch.setattr("wanghua.civic.jobs.supervise_overdue", lambda: 0)
+    with jobs.REGISTRY["supervise_cases"].lock:  # a run still going on in another worker thread
+        jobs.execute("supervise_cases", trigger="schedule")
+    assert not JobRun.objects.exists()
+    jobs.execute("supervise_cases", trigger="schedule")  # the lock is released with the run
+    assert JobRun.objects.count() == 1

@@ -100,6 +100,7 @@ class Job:
     retries: int = 2
     retry_delay: int = 60
     periodic: Any = field(default=None, repr=False)
+    lock: Any = field(default=None, repr=False)
 
     def describe_result(self, counts: dict[str, Any]) -> str:
         if not counts:
@@ -126,6 +127,9 @@ def job(name: str, label: Any, schedule: Schedule, *, result: Any, description: 
         scheduled.__name__ = f"job_{name}"
         entry.periodic = db_periodic_task(schedule, retries=retries, retry_delay=retry_delay,
                                           name=f"job.{name}")(scheduled)
+        # Declared here so the worker knows every lock: it clears them when it starts (settings.HUEY flush_locks),
+        # and a worker killed in the middle of a job cannot leave that job locked for ever.
+        entry.lock = HUEY.lock_task(f"job.{name}")
         REGISTRY[name] = entry
         return func
 
@@ -149,7 +153,7 @@ def execute(name: str, *, trigger: str, user_id: int | None = None) -> None:
     if trigger == "schedule" and ScheduledJob.objects.filter(name=name, paused=True).exists():
         return
     try:
-        with HUEY.lock_task(f"job.{name}"), record(name, trigger=trigger, user_id=user_id) as counts:
+        with REGISTRY[name].lock, record(name, trigger=trigger, user_id=user_id) as counts:
             counts.update(REGISTRY[name].func() or {})
     except TaskLockedException:
         log.info("job %s is already running; this run is skipped", name)
