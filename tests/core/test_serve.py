@@ -85,3 +85,19 @@ def test_serve_runs_gunicorn_and_the_job_worker_and_stops_both_on_sigterm(platfo
         if serve.poll() is None:
             os.killpg(serve.pid, signal.SIGKILL)
             serve.wait()
+
+
+def test_the_simulator_runs_once_beside_the_workers_and_dev_keeps_runserver(monkeypatch):
+    from wanghua.core.management.commands import serve as command
+
+    started = {}
+    monkeypatch.setattr(command.Command, "_supervise", lambda self, children: started.update(children=children))
+    monkeypatch.setattr(command, "call_command", lambda *a, **k: started.update(dev=(a, k)))
+    command.Command().run_from_argv(["wanghua", "serve", "--simulate", "--workers", "4", "127.0.0.1:8123"])
+    children = {child.name: child for child in started["children"]}
+    assert set(children) == {"web", "jobs", "simulator"}  # one simulator process, whatever the web workers
+    assert children["simulator"].argv[-3:] == ["simulate", "--transport", "local"]
+    assert "--workers" in children["web"].argv and children["web"].argv[children["web"].argv.index("--workers") + 1] \
+        == "4" and children["web"].essential and not children["jobs"].essential
+    command.Command().run_from_argv(["wanghua", "serve", "--dev", "8124"])
+    assert started["dev"] == (("runserver", "127.0.0.1:8124"), {"use_reloader": True, "use_threading": True})
