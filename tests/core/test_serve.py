@@ -101,3 +101,48 @@ def test_the_simulator_runs_once_beside_the_workers_and_dev_keeps_runserver(monk
         == "4" and children["web"].essential and not children["jobs"].essential
     command.Command().run_from_argv(["wanghua", "serve", "--dev", "8124"])
     assert started["dev"] == (("runserver", "127.0.0.1:8124"), {"use_reloader": True, "use_threading": True})
+
+
+def redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_reachable() and os.environ.get("WANGHUA_REQUIRE_REDIS") != "1",
+                    reason="no Redis on 127.0.0.1:6379")
+def test_on_redis_a_job_queued_by_one_process_is_run_by_the_worker(platform_env):
+    """WANGHUA_REDIS_URL puts the queue in Redis (RedisHuey): what a web server enqueues, a worker elsewhere runs."""
+    env, wanghua, var = platform_env
+    env = {**env, "WANGHUA_REDIS_URL": "redis://127.0.0.1:6379/15"}  # a database of the tests' own
+    import redis
+
+    redis.Redis.from_url(env["WANGHUA_REDIS_URL"]).flushdb()
+    (var / "jobs.sqlite3").unlink(missing_ok=True)  # made by the migration run, on the embedded queue
+    probe = ("from huey.contrib.djhuey import HUEY; from wanghua.core import jobs; "
+             "print(type(HUEY).__name__); jobs.run_now('stale_alarms', None); print(HUEY.pending_count())")
+    out = subprocess.run([*wanghua, "shell", "-c", probe], env=env, check=True, timeout=120, capture_output=True,
+                         text=True).stdout.split()
+    assert out[-2:] == ["RedisHuey", "1"]
+    assert not (var / "jobs.sqlite3").exists()
+    worker = subprocess.Popen([*wanghua, "run_huey", "--no-periodic"], env=env, start_new_session=True)
+    try:
+        deadline, rows = time.monotonic() + 60, []
+        while time.monotonic() < deadline and not rows:
+            time.sleep(0.5)
+            with sqlite3.connect(var / "w.sqlite3") as db:
+                rows = db.execute("SELECT job, trigger, succeeded FROM core_jobrun WHERE succeeded IS NOT NULL"
+                                  ).fetchall()
+        assert rows == [("stale_alarms", "demand", 1)]
+    finally:
+        worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        redis.Redis.from_url(env["WANGHUA_REDIS_URL"]).flushdb()
