@@ -138,7 +138,7 @@ def main() -> int:
         try:
             wait_for_port(port, timeout=60)
             for path, session in pages.values():
-                load(port, path, session, args.clients, 1)  # warm up: imports, caches, connections
+                load(port, path, session, args.clients, 2)  # warm up every worker: imports, caches
             results[name] = {page: load(port, path, session, args.clients, args.seconds)
                              for page, (path, session) in pages.items()}
         finally:
