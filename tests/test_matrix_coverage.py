@@ -20,7 +20,7 @@ from tests.dashboard.test_matrix import board_cases, dashboard_api_cases, planni
 from tests.industry.conftest import build_plant
 from tests.industry.test_matrix import manager_cases, operator_cases
 from tests.industry.test_matrix import prepare as prepare_industry
-from tests.lab.test_matrix import lab_cases, prepare_lab
+from tests.lab.test_matrix import lab_cases, prepare_lab, reviewer_cases
 from tests.org.test_matrix import ADMIN_ONLY, SCOPED
 from tests.projects.test_matrix import prepare_projects, project_api_cases, project_cases
 from tests.stations.conftest import build_desk
@@ -60,7 +60,7 @@ def all_cases(world, make_user, roles):
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
                  operator_cases, manager_cases, lab_cases, project_cases, project_api_cases, civic_cases,
                  activity_cases, commitment_cases, civic_api_cases, civic_more_api_cases, board_cases, planning_cases,
-                 dashboard_api_cases]
+                 dashboard_api_cases, lambda world, users: reviewer_cases(users["lab"])]
     return [case for factory in factories for case in factory(world, users)]
 
 

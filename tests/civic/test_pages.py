@@ -35,7 +35,9 @@ def test_resident_reports_without_an_account_and_follows_the_case(centre, world)
     follow = client.get(page["Location"]).content.decode()
     assert case.number in follow and "13500001111" not in follow
     services.accept_case(centre["command"], case.pk, accept=True)
-    assert "已立案" in client.get(page["Location"]).content.decode()
+    followed = client.get(page["Location"]).content.decode()
+    assert "已立案" in followed and "· 上报</li>" in followed and "· 立案</li>" in followed
+    assert "· report" not in followed and "· accept" not in followed  # the journal's steps by name, not code
     assert client.get("/civic/follow/not-a-token/").status_code == 404
 
 
@@ -59,6 +61,9 @@ def test_kpi_board_shows_and_exports(centre, world, client_for):
     client = client_for(centre["command"])
     html = client.get("/civic/cases/board/").content.decode()
     assert 'id="acceptance">100.0%' in html and 'id="chart-streets"' in html
+    streets = html[html.index('id="by-street"'):]
+    assert "一街道" in streets[:2000] and "甲社区" not in streets[:2000]  # a grid's case counts for its street
+    assert "尚未派遣" in html[html.index('id="by-unit"'):][:2000]
     sheet = client.get("/civic/cases/board/?export=xlsx")
     assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd.openxmlformats")
 

@@ -69,3 +69,15 @@ def test_a_volunteer_not_yet_registered_with_a_team_sees_an_empty_record(world, 
     page = client_for(newcomer).get("/civic/volunteering/")
     assert page.status_code == 200
     assert 'id="not-registered"' in page.content.decode()
+
+
+def test_the_activity_form_offers_only_the_organisers_teams(world, make_user, client_for):
+    from wanghua.org.models import Unit, UnitKind
+
+    ours = Unit.objects.create(code="vt-ours", name="甲社区志愿服务队", kind=UnitKind.VOLUNTEER_TEAM,
+                               region=world.community1)
+    theirs = Unit.objects.create(code="vt-theirs", name="丙社区志愿服务队", kind=UnitKind.VOLUNTEER_TEAM,
+                                 region=world.community3)
+    secretary = make_user("vt-secretary", "secretary", region=world.community1)
+    html = client_for(secretary).get("/civic/activities/new/").content.decode()
+    assert ours.name in html and theirs.name not in html

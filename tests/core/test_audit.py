@@ -214,3 +214,22 @@ def test_the_record_type_filter_covers_every_audited_app(world, make_user, clien
     target = ContentType.objects.get(app_label="dashboard", model="indicatortarget")
     leader = client_for(make_user("leader", "leader", region=world.district))
     assert leader.get("/system/audit/", {"content_type": target.pk}).status_code == 200
+
+
+def test_every_audit_label_is_declared_and_reads_in_chinese():
+    """Labels come from `audit.Label` (or a state machine's step), so the trail never shows `errand:accept`."""
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    import wanghua
+    from wanghua.core.audit import Label
+    from wanghua.core.transitions import step_label
+
+    free = [str(path) for path in Path(wanghua.__file__).parent.rglob("*.py")
+            if re.search(r"(labelled|summarised)\(\s*f?\"", path.read_text())]
+    assert free == []
+    with translation.override("zh-hans"):
+        for label in Label:
+            assert re.search(r"[\u4e00-\u9fff]", step_label(label.value)), label

@@ -56,3 +56,28 @@ def test_chinese_is_default_and_english_switchable(client, db):
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     english = client.get("/accounts/login/")
     assert "Wanghua digital governance" in english.content.decode()
+
+
+# Symbols that read the same in Chinese: chemical elements with their unit, the primary key, a digest's name.
+SYMBOL = re.compile(r"[A-Z][A-Za-z0-9]{0,3}( \(%\))?|SHA-256")
+
+
+def test_every_model_and_field_has_a_chinese_name():
+    """A model's and a field's verbose name is what the trail, list headers and form labels show: never `previous
+    hash`."""
+    from django.apps import apps
+    from django.utils import translation
+
+    english = []
+    with translation.override("zh-hans"):
+        for model in apps.get_models():
+            if not model.__module__.startswith("wanghua."):
+                continue
+            for name in (model._meta.verbose_name, model._meta.verbose_name_plural):
+                if not re.search(r"[\u4e00-\u9fff]", str(name)):
+                    english.append(f"{model._meta.label}: {name}")
+            for field in model._meta.concrete_fields:
+                name = str(field.verbose_name)
+                if not field.primary_key and not SYMBOL.fullmatch(name) and not re.search(r"[\u4e00-\u9fff]", name):
+                    english.append(f"{model._meta.label}.{field.name}: {name}")
+    assert english == []

@@ -52,3 +52,33 @@ def test_a_role_without_a_module_does_not_see_it(world, make_user):
     assert "system" not in sections and "org" not in sections
     assert link_for(agent, "/system/audit/") == ""
     assert link_for(agent, "/services/") == "/services/"
+
+
+@pytest.mark.django_db
+def test_home_counts_agree_with_the_lists_they_open(world, make_user, client_for):
+    """The home's to-do counts are each list page's own queryset: the number on the card is the number of rows
+    the card opens, for the reader's scope only."""
+    import re
+
+    from wanghua.civic.services.cases import report_case
+
+    command = make_user("todo-command", "command", region=world.district)
+    agent = make_user("todo-agent", "agent", region=world.community1)
+    category = _case_category()
+    numbers = [report_case(None, source="resident", category=category, description=f"占道经营{n}",
+                           community=world.community1).number for n in range(2)]
+    html = client_for(command).get("/").content.decode()
+    card = r'href="(/civic/cases/\?[^"]+)"><div class="card-body py-2"><div class="h4 mb-0[^"]*">(\d+)'
+    cards = dict(re.findall(card, html))
+    assert cards["/civic/cases/?status=reported"] == "2" and cards["/civic/cases/?status=accepted"] == "0"
+    listing = client_for(command).get("/civic/cases/?status=reported").content.decode()
+    assert all(number in listing for number in numbers)
+    agent_home = client_for(agent).get("/").content.decode()
+    assert "/services/errands/?status=accepted" in agent_home and "/civic/cases/?status=reported" not in agent_home
+
+
+def _case_category():
+    from wanghua.civic.models import CaseCategory
+
+    parent = CaseCategory.objects.create(code="t1", name="市容环境", kind="event")
+    return CaseCategory.objects.create(code="t101", name="占道经营", kind="event", parent=parent)

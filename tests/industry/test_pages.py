@@ -82,3 +82,13 @@ def test_current_alarms_across_lines_leave_out_shelved_ones(plant, make_user, wo
     assert "精轧主电机严重过流" in html and "定尺锯故障" not in html and "未确认" in html
     high = client.get("/industry/alarms/current/?priority=low").content.decode()
     assert "精轧主电机严重过流" not in high
+
+
+def test_a_discrete_value_reads_as_a_word_on_the_alarm_pages(plant, make_user, world, client_for):
+    plant.send({"ts": plant.at(0), "values": {"saw_state": "fault"}})
+    client = client_for(make_user("op", "operator", unit=world.enterprise1))
+    for url in ("/industry/alarms/current/", f"/industry/lines/{plant.line.code}/", "/industry/alarms/"):
+        html = client.get(url).content.decode()
+        assert "定尺锯故障" in html, url
+        assert ">fault<" not in html and "· fault ·" not in html, url
+    assert "故障" in client.get("/industry/alarms/current/").content.decode()

@@ -396,3 +396,18 @@ def test_the_lab_uploads_its_seal_and_sets_its_number_pattern(reviewer, inspecto
     profile = LabProfile.objects.get(enterprise=world.enterprise1)
     assert profile.seal_format == "png" and len(profile.seal_sha256) == 64
     assert client_for(inspector).get("/lab/settings/").status_code == 403
+
+
+def test_api_approval_refuses_the_entrant_and_an_empty_reason(inspector, reviewer, world, client_for):
+    order = heat_tested(inspector, world)
+    as_inspector, as_reviewer = client_for(inspector), client_for(reviewer)
+    own = as_inspector.post(f"/api/v1/lab/orders/{order.pk}/approve", {}, content_type="application/json")
+    assert own.status_code in (400, 403, 422)  # the entrant holds no reviewer right, or is refused as entrant
+    empty = as_reviewer.post(f"/api/v1/lab/orders/{order.pk}/refuse", {"reason": ""},
+                             content_type="application/json")
+    assert empty.status_code == 422
+    order.refresh_from_db()
+    assert order.review == "awaiting"
+    approved = as_reviewer.post(f"/api/v1/lab/orders/{order.pk}/approve", {"note": "齐全"},
+                                content_type="application/json")
+    assert approved.status_code == 200 and approved.json()["review"] == "approved"

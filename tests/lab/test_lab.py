@@ -103,6 +103,16 @@ def test_the_chain_finds_an_edit_made_in_the_database(inspector, world):
     assert report.broken_at == victim.pk and "content" in report.reason
 
 
+def test_the_chain_finds_a_relinked_result(inspector, world):
+    order = order_for(inspector, world)
+    run_all(inspector, order)
+    middle = TestResult.objects.order_by("pk")[2]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE industry_testresult SET previous_hash = %s WHERE id = %s", ["f" * 64, middle.pk])
+    report = lab.verify_chain()
+    assert report.broken_at == middle.pk and "link" in report.reason and report.checked == 2
+
+
 def test_the_chain_finds_a_removed_result(inspector, world):
     order = order_for(inspector, world)
     run_all(inspector, order)

@@ -43,10 +43,12 @@ def prepare_lab(world, make_user) -> dict:
                                             diameter=16, bundles=4, weight="12.300", orders=[decided.pk])
     certificate = certificates.issue_certificate(recorder, delivery.pk)
     awaiting, awaiting2 = heat("25M00003"), heat("25M00004")
+    api_awaiting, api_awaiting2 = heat("25M00006"), heat("25M00007")
     open_order, api_order = heat("25M00002", tested=False), heat("25M00005", tested=False)
     tensile = open_order.specimens.filter(kind="tensile")
     return {"decided": decided.pk, "open": open_order.pk, "manual": tensile[0].pk, "api": tensile[1].pk,
             "api_order": api_order.pk, "awaiting": awaiting.pk, "awaiting2": awaiting2.pk,
+            "api_awaiting": api_awaiting.pk, "api_awaiting2": api_awaiting2.pk,
             "delivery": delivery.pk, "certificate": certificate.pk, "certificate_number": certificate.number}
 
 
@@ -139,6 +141,10 @@ def reviewer_cases(ids) -> list[MatrixCase]:
              data={"reason": "拉伸曲线需复核"}, state=review_of(ids["awaiting2"])),
         MatrixCase("approve", "post", f"/lab/orders/{ids['awaiting']}/review/approve/", PAGE_CHANGE,
              state=review_of(ids["awaiting"])),
+        MatrixCase("api approve", "post", f"/api/v1/lab/orders/{ids['api_awaiting']}/approve", API_DETAIL,
+                   data={"note": "数据完整"}, as_json=True, state=review_of(ids["api_awaiting"])),
+        MatrixCase("api refuse", "post", f"/api/v1/lab/orders/{ids['api_awaiting2']}/refuse", API_DETAIL,
+                   data={"reason": "弯曲试样需复核"}, as_json=True, state=review_of(ids["api_awaiting2"])),
         MatrixCase("settings", "get", "/lab/settings/", PAGE_LIST),
         MatrixCase("settings save", "post", "/lab/settings/",
              {"anonymous": 302, "no_role": 403, "out_of_scope": 302, "in_scope": 302},  # each their own
@@ -162,4 +168,6 @@ def test_reviewer_matrix(world, matrix, make_user):
     assert [f for case in reviewer_cases(ids) for f in run_case(clients, case)] == []
     assert LabOrder.objects.get(pk=ids["awaiting"]).review == "approved"
     assert LabOrder.objects.get(pk=ids["awaiting2"]).review_note == "拉伸曲线需复核"
+    assert LabOrder.objects.get(pk=ids["api_awaiting"]).review == "approved"
+    assert LabOrder.objects.get(pk=ids["api_awaiting2"]).review_note == "弯曲试样需复核"
     assert Certificate.objects.get(pk=ids["certificate"]).void_reason == "客户名称有误"

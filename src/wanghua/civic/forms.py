@@ -59,9 +59,14 @@ class ActivityForm(forms.ModelForm):
                    "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
 
     def limit_choices(self, user) -> None:
-        self.fields["team"].queryset = Unit.objects.filter(kind=UnitKind.VOLUNTEER_TEAM, active=True)
+        """Only the teams, communities and stations in the organiser's own scope (a community secretary was
+        offered the district's 152 teams and 361 stations)."""
+        self.fields["team"].queryset = Unit.objects.visible_to(user, "view").filter(
+            kind=UnitKind.VOLUNTEER_TEAM, active=True)
         self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_activity").filter(
             level=RegionLevel.COMMUNITY)
+        stations = self.fields["station"].queryset.model  # the proxy-service app's model, read through its field
+        self.fields["station"].queryset = stations.objects.visible_to(user, "view")
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from wanghua.core.menu import Item, register
+from wanghua.core.menu import Item, Todo, register, register_todos
 
 register(
     Item("civic", _("livelihood commitments (民生清单)"), "civic:commitments", order=10, icon="bi-card-checklist"),
@@ -14,4 +14,12 @@ register(
     Item("civic", _("case categories"), "civic:categories", order=70),
     Item("civic", _("volunteer activities"), "civic:activities", order=80, icon="bi-heart"),
     Item("civic", _("My volunteer record"), "civic:my_record", order=90, quick=True, icon="bi-person-heart"),
+)
+
+register_todos(
+    Todo(_("Cases to accept (待立案)"), "civic:cases", "status=reported", perm="civic.dispatch_case", order=50),
+    Todo(_("Cases to dispatch (待派遣)"), "civic:cases", "status=accepted", perm="civic.dispatch_case", order=51),
+    Todo(_("Cases being handled"), "civic:cases", "status=dispatched", perm="civic.handle_case", order=52),
+    Todo(_("Cases to verify (待核查)"), "civic:cases", "status=handled", perm="civic.dispatch_case", order=53),
+    Todo(_("Overdue cases"), "civic:cases", "overdue=true", perm="civic.dispatch_case", order=54),
 )

@@ -191,8 +191,18 @@ class CaseEvent(ScopedModel):
         verbose_name_plural = _("case steps")
 
     def __str__(self) -> str:
-        return f"{self.case.number} {self.step}"
+        return f"{self.case.number} {self.step_label}"
 
+    @property
+    def step_label(self) -> str:
+        """The step as people read it: a step of the table by its label, the journal's own entries likewise."""
+        if self.step in CaseStep.values:
+            return str(CaseStep(self.step).label)
+        return str(JOURNAL_ENTRIES.get(self.step, self.step))
+
+
+# Journal entries that are not steps of the case table: the report itself and the command centre's 督办 flag.
+JOURNAL_ENTRIES = {"report": _("Reported (上报)"), "supervise": _("Supervised (督办)")}
 
 # The journal names the unit the case is with at the steps that concern it.
 UNIT_STEPS = {CaseStep.DISPATCH, CaseStep.REASSIGN, CaseStep.HANDLE, CaseStep.REWORK}
@@ -338,7 +348,7 @@ class CheckedPhoto(ScopedModel):
     served only through the access rules. Subclasses say which folder it goes in."""
 
     image = models.FileField(_("photo"), upload_to=photo_upload_path)
-    image_format = models.CharField(max_length=10, editable=False)
+    image_format = models.CharField(max_length=10, editable=False, verbose_name=_("image format"))
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
@@ -467,13 +477,14 @@ class CaseTally(ScopedModel):
     community = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("community"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                              verbose_name=_("handling unit"))
-    reported = models.PositiveIntegerField(default=0)
-    accepted = models.PositiveIntegerField(default=0)
-    handled = models.PositiveIntegerField(default=0)
-    handled_on_time = models.PositiveIntegerField(default=0)
-    closed = models.PositiveIntegerField(default=0)
-    reworked = models.PositiveIntegerField(default=0)
-    closed_seconds = models.BigIntegerField(default=0)  # Σ (closed − accepted) of the closed cases
+    reported = models.PositiveIntegerField(default=0, verbose_name=_("cases reported"))
+    accepted = models.PositiveIntegerField(default=0, verbose_name=_("cases accepted"))
+    handled = models.PositiveIntegerField(default=0, verbose_name=_("cases handled"))
+    handled_on_time = models.PositiveIntegerField(default=0, verbose_name=_("cases handled on time"))
+    closed = models.PositiveIntegerField(default=0, verbose_name=_("cases closed"))
+    reworked = models.PositiveIntegerField(default=0, verbose_name=_("reworked"))
+    # Σ (closed − accepted) of the closed cases
+    closed_seconds = models.BigIntegerField(default=0, verbose_name=_("closed seconds"))
 
     scope_region = "community"
     scope_unit = "unit"
@@ -492,7 +503,11 @@ class CaseNumber(models.Model):
     on PostgreSQL take consecutive numbers instead of colliding. Infrastructure, not audited."""
 
     day = models.CharField(max_length=8, primary_key=True)  # YYYYMMDD, local
-    last = models.PositiveIntegerField(default=0)
+    last = models.PositiveIntegerField(default=0, verbose_name=_("last number"))
+
+    class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"

@@ -57,6 +57,7 @@ class CaseKpis:
     closed: int
     reworked: int
     average_hours: Decimal | None
+    closed_seconds: float = 0  # 立案 → 结案 summed over the closed cases: rows fold into larger areas exactly
 
     @property
     def acceptance_rate(self) -> Decimal | None:
@@ -91,7 +92,8 @@ AGGREGATES = {**COUNTS, "average": Avg(TIME_TO_CLOSE, filter=Q(status=CaseStatus
 def _row(key, values: dict) -> CaseKpis:
     average = values.pop("average")
     hours = None if average is None else (Decimal(average.total_seconds()) / 3600).quantize(TENTH, ROUND_HALF_UP)
-    return CaseKpis(key=key, average_hours=hours, **values)
+    total = average.total_seconds() * values["closed"] if average is not None else 0
+    return CaseKpis(key=key, average_hours=hours, closed_seconds=total, **values)
 
 
 def case_kpis(cases, start: datetime, end: datetime, by: str | None = None) -> list[CaseKpis]:
@@ -112,7 +114,7 @@ def _tallied_row(key, values: dict) -> CaseKpis:
     counts = {name: values[name] or 0 for name in SUMS if name != "closed_seconds"}
     seconds = values["closed_seconds"] or 0
     hours = (Decimal(seconds) / 3600 / counts["closed"]).quantize(TENTH, ROUND_HALF_UP) if counts["closed"] else None
-    return CaseKpis(key=key, average_hours=hours, **counts)
+    return CaseKpis(key=key, average_hours=hours, closed_seconds=seconds, **counts)
 
 
 def tallied_kpis(tallies, first_month, last_month, by: str | None = None) -> list[CaseKpis]:
@@ -125,6 +127,23 @@ def tallied_kpis(tallies, first_month, last_month, by: str | None = None) -> lis
     return [_tallied_row(row.pop(by), row) for row in rows]
 
 
+def by_street(rows: list[CaseKpis]) -> list[CaseKpis]:
+    """Rows keyed by the case's region id (a community or a grid inside one) folded into its town/street."""
+    regions = {r.pk: r.path for r in Region.objects.filter(pk__in=[row.key for row in rows]).only("pk", "path")}
+    streets = list(Region.objects.filter(level=RegionLevel.STREET).values_list("path", "name"))
+    folded: dict[str, CaseKpis] = {}
+    for row in rows:
+        path = regions.get(row.key, "")
+        name = next((street for prefix, street in streets if path.startswith(prefix)), "")
+        into = folded.setdefault(name, CaseKpis(name, 0, 0, 0, 0, 0, 0, None))
+        for count in ("reported", "accepted", "handled", "handled_on_time", "closed", "reworked", "closed_seconds"):
+            setattr(into, count, getattr(into, count) + getattr(row, count))
+    for row in folded.values():
+        row.average_hours = ((Decimal(row.closed_seconds) / 3600 / row.closed).quantize(TENTH, ROUND_HALF_UP)
+                             if row.closed else None)
+    return sorted(folded.values(), key=lambda row: row.key)
+
+
 def board_kpis(user, start: datetime, end: datetime):
     """Whole months (the usual question: this year so far) come from the tallies, any other span from the cases."""
     first_day, last_day = start.date(), (end - timedelta(days=1)).date()
@@ -134,10 +153,10 @@ def board_kpis(user, start: datetime, end: datetime):
         tallies = CaseTally.objects.visible_to(user, "civic.view_case")
         months = (first_day, last_day.replace(day=1))
         return (tallied_kpis(tallies, *months)[0], tallied_kpis(tallies, *months, by="unit__name"),
-                tallied_kpis(tallies, *months, by="community__parent__name"))
+                by_street(tallied_kpis(tallies, *months, by="community")))
     cases = Case.objects.visible_to(user)
     return (case_kpis(cases, start, end)[0], case_kpis(cases, start, end, by="unit__name"),
-            case_kpis(cases, start, end, by="community__parent__name"))
+            by_street(case_kpis(cases, start, end, by="community")))
 
 
 def nearby_duplicates(case: Case) -> list[Case]:

@@ -279,7 +279,11 @@ def my_record(request):
     person = Person.objects.filter(user=request.user).first()
     if person is None:  # given the role, not yet registered with a team: an empty record, never a 404
         return render(request, "civic/my_record.html", {"person": None, "activities": 0, "hours": 0, "signups": []})
-    return render(request, "civic/my_record.html", {"person": person, **queries.volunteer_record(person)})
+    record = queries.volunteer_record(person)
+    # An activity of another team may be out of the volunteer's scope: named, but not linked to a 404.
+    openable = set(Activity.objects.visible_to(request.user).filter(
+        pk__in=[signup.activity_id for signup in record["signups"]]).values_list("pk", flat=True))
+    return render(request, "civic/my_record.html", {"person": person, "openable": openable, **record})
 
 
 # --- 民生清单 and the campaign actions ------------------------------------------------------------------

@@ -23,6 +23,28 @@ from typing import Any
 from django.conf import settings
 from django.db import models, router, transaction
 from django.db.models.deletion import Collector
+from django.utils.translation import gettext_lazy as _
+
+
+class Label(models.TextChoices):
+    """The audit labels of changes that are not a state machine's step (those are `transition:<machine>.<step>`)."""
+
+    CASE_REPORT = "case:report", _("case reported")
+    CASE_SUPERVISE = "case:supervise", _("overdue case supervised")
+    COMMITMENT_PROGRESS = "commitment:progress", _("commitment progress reported")
+    DEMO = "demo", _("demo data generated")
+    ERRAND_ACCEPT = "errand:accept", _("errand accepted")
+    INDICATOR_TARGETS = "indicator:targets", _("indicator targets set")
+    INGEST_STOPS = "ingest:stops", _("stops recorded from telemetry")
+    INSTALL_LINE = "industry:install_line", _("production line installed")
+    ISSUE_ESCALATE = "issue:escalate", _("overdue issue escalated")
+    LAB_CERTIFICATE = "lab:certificate", _("certificate issued")
+    LAB_VERDICT = "lab:verdict", _("lab verdict given")
+    LEDGER_IMPORT = "ledger:import", _("project ledger imported")
+    MILESTONE_DONE = "milestone:done", _("milestone done")
+    RECOUNT_ERRANDS = "recount_errands", _("errand tallies recounted")
+    SIGNUP_CHECK_IN = "signup:check_in", _("volunteer checked in")
+    SIGNUP_CHECK_OUT = "signup:check_out", _("volunteer checked out")
 
 
 @dataclass

@@ -75,6 +75,12 @@ def register(key: str, *, name, goal: Goal, unit, zone: str | None = None, descr
     return wrap
 
 
+def name_of(key: str) -> str:
+    """An indicator's name for its stored key (a key no longer registered is shown as stored)."""
+    indicator = REGISTRY.get(key)
+    return str(indicator.name) if indicator else key
+
+
 def for_zone(zone_code: str) -> list[Indicator]:
     return [i for i in REGISTRY.values() if i.zone == zone_code]
 

@@ -58,6 +58,17 @@ class Role(AuditedModel):
     def __str__(self) -> str:
         return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
 
+    @property
+    def permission_labels(self) -> list[str]:
+        """The role's rights as people read them (代办服务站：查看全部), not as permission codes."""
+        from .roles import permission_label
+
+        return [permission_label(pattern) for pattern in self.permissions]
+
+
+def _dash(value: object) -> object:
+    return "—" if value is None else value
+
 
 class AuditEntry(models.Model):
     """One change to one record (or one full view of personal data). Never edited."""
@@ -104,12 +115,19 @@ class AuditEntry(models.Model):
         keys = list(dict.fromkeys([*self.before, *self.after]))
         return [(k, self.before.get(k), self.after.get(k)) for k in keys]
 
+    def readable_changes(self) -> list[tuple[str, object, object]]:
+        """The changes as the record's page words them: field names, choice labels, local times."""
+        from .audit_display import readable_changes
+
+        return readable_changes(self)
+
     def summary(self) -> str:
         """One line for lists and exports: the changed fields, or the record's fields when created/deleted."""
+        changes = self.readable_changes()
         if self.action == "update" or (self.before and self.after):
-            return "; ".join(f"{k}: {b} → {a}" for k, b, a in self.changes())
-        values = self.after or self.before
-        return "; ".join(f"{k}={v}" for k, v in values.items() if k != "id" and v not in (None, ""))
+            return "; ".join(f"{label}: {_dash(b)} → {_dash(a)}" for label, b, a in changes)
+        return "; ".join(f"{label}={a if b is None else b}" for label, b, a in changes
+                         if (a if b is None else b) not in (None, ""))
 
 
 class LoginEvent(models.Model):
@@ -149,7 +167,7 @@ class ApiToken(AuditedModel):
                              verbose_name=_("user"))
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12)
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key hash"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
@@ -193,7 +211,7 @@ class DictType(AuditedModel):
 class DictItem(AuditedModel):
     dict_type = models.ForeignKey(DictType, on_delete=models.CASCADE, related_name="items",
                                   verbose_name=_("dictionary"))
-    value = models.CharField(_("value"), max_length=60)
+    value = models.CharField(pgettext_lazy("dictionary", "value"), max_length=60)
     label = models.CharField(_("label"), max_length=100)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)

@@ -38,6 +38,11 @@ def choices(code: str) -> list[tuple[str, str]]:
     return list(DictItem.objects.filter(dict_type__code=code, active=True).values_list("value", "label"))
 
 
+def labels(code: str) -> dict[str, str]:
+    """Every item of a dictionary, switched off or not: what a stored value reads as."""
+    return dict(DictItem.objects.filter(dict_type__code=code).values_list("value", "label"))
+
+
 def _require(actor, perm: str) -> None:
     if not has_perm_anywhere(actor, perm):
         raise PermissionDenied(_("You do not have permission to do this."))

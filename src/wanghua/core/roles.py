@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import pgettext_lazy
+
 ORG_READ = ["org.view_*", "org.export_*"]
 SERVICES_WORK = ["services.view_*", "services.add_errand", "services.change_errand", "services.add_ledgerentry",
                  "services.add_resident", "services.change_resident", "services.reveal_resident",
@@ -107,3 +109,34 @@ def sync_builtin_roles(**kwargs: Any) -> None:
         for key, value in wanted.items():
             setattr(role, key, value)
         role.save()
+
+
+# How a permission pattern reads on the roles page: "services.view_*" is 代办服务站：查看全部.
+ACTION_LABELS = {
+    "view": pgettext_lazy("permission", "view"), "add": pgettext_lazy("permission", "add"),
+    "change": pgettext_lazy("permission", "change"), "delete": pgettext_lazy("permission", "delete"),
+    "export": pgettext_lazy("permission", "export"), "reveal": pgettext_lazy("permission", "reveal"),
+    "review": pgettext_lazy("permission", "review"), "handle": pgettext_lazy("permission", "handle"),
+    "approve": pgettext_lazy("permission", "approve"), "refresh": pgettext_lazy("permission", "refresh"),
+}
+
+
+def permission_label(pattern: str) -> str:
+    from django.apps import apps
+    from django.utils.translation import gettext as gettext_now
+
+    if pattern == "*":
+        return gettext_now("every right")
+    app_label, _dot, codename = pattern.partition(".")
+    app = (gettext_now("every module") if app_label == "*"
+           else str(apps.get_app_config(app_label).verbose_name) if app_label in apps.app_configs else app_label)
+    if codename in ("*", ""):
+        return gettext_now("%(app)s: every right") % {"app": app}
+    action, _underscore, model_name = codename.partition("_")
+    verb = str(ACTION_LABELS.get(action, action))
+    if model_name == "*":
+        return gettext_now("%(app)s: %(verb)s all") % {"app": app, "verb": verb}
+    model = next((m for m in apps.get_models() if m._meta.app_label == app_label and m._meta.model_name == model_name),
+                 None)
+    noun = str(model._meta.verbose_name) if model else model_name
+    return gettext_now("%(app)s: %(verb)s %(noun)s") % {"app": app, "verb": verb, "noun": noun}

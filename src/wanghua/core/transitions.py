@@ -109,7 +109,7 @@ class StateMachine:
         own field changes, which may also refuse), the new state, save and audit. Any refusal raises before
         anything is written."""
         with transaction.atomic():
-            obj = self._locked(actor, record, step)
+            obj = self._locked(actor, record)
             transition = self._transition_from(obj, step)
             if actor is not None:  # the permission first: a refused role learns nothing of the record's state
                 permission = (transition or self.step(step)).permission
@@ -135,7 +135,7 @@ class StateMachine:
             raise PermissionError(f"{self.name}.{step} is not a system step")
         return self.perform(None, record, step, **kwargs)
 
-    def _locked(self, actor, record: int | models.Model, step: str) -> Any:
+    def _locked(self, actor, record: int | models.Model) -> Any:
         if isinstance(record, models.Model):
             return record
         if actor is None:
@@ -178,7 +178,9 @@ def step_label(label: str) -> str:
         machine = MACHINES.get(name)
         if machine is not None and step in machine.steps.values:
             return machine.step_label(step)
-    return label
+    from .audit import Label
+
+    return str(Label(label).label) if label in Label.values else label
 
 
 def mermaid(machine: StateMachine) -> str:

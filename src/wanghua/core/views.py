@@ -84,7 +84,7 @@ AUDIT_COLUMNS = [
     Column(gettext_lazy("Action"), attr("action")),
     Column(gettext_lazy("Operation"), lambda e: step_label(e.label)),
     Column(gettext_lazy("Record type"), lambda e: e.content_type.name if e.content_type else ""),
-    Column(gettext_lazy("Record"), attr("object_repr")),
+    Column(pgettext_lazy("audit", "Record"), attr("object_repr")),
     Column(gettext_lazy("Changes"), lambda e: e.summary()),
     Column(gettext_lazy("Request id"), attr("request_id")),
     Column(gettext_lazy("IP address"), attr("ip")),
@@ -120,7 +120,8 @@ def object_trail(request, content_type_id: int, object_id: str):
         raise Http404 from exc
     if not model.objects.visible_to(request.user, "view").filter(pk=object_id).exists():
         raise Http404
-    entries = AuditEntry.objects.filter(content_type=content_type, object_id=str(object_id))[:500]
+    entries = AuditEntry.objects.filter(content_type=content_type, object_id=str(object_id)).select_related(
+        "content_type")[:500]
     return render(request, "core/audit_trail.html", {
         "title": _("History of %(record)s") % {"record": model.objects.get(pk=object_id)},
         "entries": entries})
@@ -133,7 +134,7 @@ def user_trail(request, user_id: int):
     if subject != request.user and not has_perm_anywhere(request.user, "core.view_auditentry"):
         raise PermissionDenied
     visible = AuditEntry.objects.visible_to(request.user, "view") if subject != request.user else AuditEntry.objects
-    entries = visible.filter(actor=subject)[:500]
+    entries = visible.filter(actor=subject).select_related("content_type")[:500]
     return render(request, "core/audit_trail.html", {
         "title": _("Changes made by %(user)s") % {"user": subject}, "entries": entries})
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.access import ScopedModel
-from wanghua.core.indicators import Goal
+from wanghua.core.indicators import Goal, name_of
 from wanghua.org.models import Region, Unit
 
 
@@ -20,22 +20,24 @@ class IndicatorValue(ScopedModel):
     `visible_to` like any record: a street's grant sees its street's and communities' values, a department's
     its unit's, the district's values need a district-wide grant."""
 
-    key = models.CharField(max_length=60)
-    period = models.DateField()  # the first day of the month
-    scope = models.CharField(max_length=20)  # "district", "r<region id>" or "u<unit id>"
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
-    value = models.DecimalField(max_digits=18, decimal_places=4)
-    computed_at = models.DateTimeField()
+    key = models.CharField(max_length=60, verbose_name=_("indicator"))
+    period = models.DateField(verbose_name=_("value period"))  # the first day of the month
+    scope = models.CharField(max_length=20, verbose_name=_("scope"))  # "district", "r<region id>" or "u<unit id>"
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("region"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+", verbose_name=_("unit"))
+    value = models.DecimalField(max_digits=18, decimal_places=4, verbose_name=_("indicator value"))
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
 
     scope_region = "region"
     scope_unit = "unit"
 
     class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
         constraints = [models.UniqueConstraint(fields=["scope", "period", "key"], name="indicator_value_unique")]
 
     def __str__(self) -> str:
-        return f"{self.key} {self.scope} {self.period:%Y-%m} = {self.value}"
+        return f"{name_of(self.key)} {self.scope} {self.period:%Y-%m} = {self.value}"
 
 
 class IndicatorTarget(ScopedModel):
@@ -48,6 +50,8 @@ class IndicatorTarget(ScopedModel):
     value = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    audit_value_labels = {"key": name_of}  # the trail names the indicator, not its key
+
     class Meta:
         ordering = ["-year", "key"]
         constraints = [
@@ -59,7 +63,7 @@ class IndicatorTarget(ScopedModel):
         verbose_name_plural = _("indicator targets")
 
     def __str__(self) -> str:
-        return f"{self.year} {self.key} {self.value}"
+        return f"{self.year} {name_of(self.key)} {self.value}"
 
 
 class ExternalStatistic(ScopedModel):
@@ -104,7 +108,8 @@ class RefreshRun(models.Model):
     values = models.PositiveIntegerField(_("values"), default=0)
     failures = models.JSONField(_("failures"), default=list)
     seconds = models.FloatField(_("seconds"), default=0)
-    requested_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, related_name="+",
+                                     verbose_name=_("requested by"))
 
     class Meta:
         ordering = ["-started_at"]

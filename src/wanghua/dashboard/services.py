@@ -35,7 +35,7 @@ def set_targets(actor, year: int, values: dict[str, Decimal | None], region=None
         raise ValidationError(_("Unknown indicators: %(keys)s") % {"keys": ", ".join(sorted(unknown))})
     existing = {t.key: t for t in IndicatorTarget.objects.filter(year=year, region=region)}
     changed = 0
-    with audit.acting_as(actor), audit.labelled("indicator:targets"):
+    with audit.acting_as(actor), audit.labelled(audit.Label.INDICATOR_TARGETS):
         for key, value in values.items():
             target = existing.get(key)
             if value is None:

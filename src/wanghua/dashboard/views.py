@@ -19,7 +19,7 @@ from wanghua.core import indicators, reference
 from wanghua.core.access import has_perm_anywhere
 from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form
 from wanghua.core.exports import xlsx_response
-from wanghua.core.menu import link_for, quick_actions
+from wanghua.core.menu import link_for, quick_actions, todos_for
 from wanghua.core.rules import LOGIN, access, perm
 from wanghua.org.models import Region, RegionLevel, Zone
 
@@ -52,7 +52,7 @@ def home(request):
     scope = queries.board_scope(request.user)
     return render(request, "dashboard/home.html", {
         "scope": scope, "generation": refresh.generation(), "links_key": queries.links_key(request.user),
-        "shortcuts": quick_actions(request.user),
+        "shortcuts": quick_actions(request.user), "todos": todos_for(request),
         "sees_zones": has_perm_anywhere(request.user, "org.view_zone"),
         # Called only when the cached cards have to be rendered again.
         "cards": lambda: queries.zone_cards(request.user, scope),

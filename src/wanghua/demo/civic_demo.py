@@ -77,7 +77,8 @@ def build(rng: random.Random) -> None:
     if CaseCategory.objects.exists():
         return
     year = timezone.localdate().year
-    with audit.summarised("demo", "generated the civic demo: commitments, campaign actions, cases, volunteers"):
+    with audit.summarised(audit.Label.DEMO,
+                          "generated the civic demo: commitments, campaign actions, cases, volunteers"):
         categories = _categories()
         actions = _actions(year, categories)
         _cases(rng, year, categories, actions)

@@ -241,7 +241,7 @@ def build_staff(regions: dict[str, Region], rng: random.Random) -> None:
 @transaction.atomic
 def build() -> list[DemoLogin]:
     rng = random.Random(20230721)  # the article's date: the same district every time
-    with audit.acting_as(None), audit.labelled("demo", "wanghua demo"):
+    with audit.acting_as(None), audit.labelled(audit.Label.DEMO, "wanghua demo"):
         regions = build_regions(rng)
         draw_outlines()
         units = build_units(regions)

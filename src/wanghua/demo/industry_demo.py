@@ -20,7 +20,7 @@ STEP_SECONDS = 10.0
 def build() -> list[ProductionLine]:
     anchor = datetime(2026, 1, 1, tzinfo=timezone.get_current_timezone())  # a 夜班 of crew 甲
     lines = []
-    with audit.acting_as(None), audit.labelled("demo", "wanghua demo: production lines"):
+    with audit.acting_as(None), audit.labelled(audit.Label.DEMO, "wanghua demo: production lines"):
         for enterprise, code, name, capacity in LINES:
             line = ProductionLine.objects.filter(code=code).first()
             if line is None:

@@ -124,7 +124,7 @@ def generate(enterprise, recorder, *, start: datetime, days: int, heats_per_day:
     limits = {grade: lab.limits_of(standard, grade) for grade, _sizes in BAR_LINE}
     writer, analyses = _Writer(recorder), _AnalysisWriter()
     written = 0
-    with audit.summarised("demo", f"generated {days} days of lab orders, results and melt analyses"):
+    with audit.summarised(audit.Label.DEMO, f"generated {days} days of lab orders, results and melt analyses"):
         for day in range(days):
             orders = _orders(enterprise, standard, start + timedelta(days=day), heats_per_day, rng, prefix)
             specimens = _specimens(orders, limits)

@@ -79,7 +79,7 @@ def build(rng: random.Random) -> None:
     last_first_half = split((FIRST_HALF_FAI / LAST_YEAR_GROWTH).quantize(CENT, ROUND_HALF_UP), STARTED_PROJECTS,
                             rng)
     projects, reports = [], []
-    with audit.summarised("demo", "generated the year's started projects and their monthly reports"):
+    with audit.summarised(audit.Label.DEMO, "generated the year's started projects and their monthly reports"):
         for n in range(STARTED_PROJECTS):
             zone = rng.choices(list(NAMES), weights=[5, 3, 3, 2, 1])[0]
             continuing = n % 3 == 0

@@ -148,9 +148,9 @@ def build_errands(recorder, rng: random.Random) -> None:
 def build(regions: dict[str, Region], lead_agent: Person, recorder, rng: random.Random) -> None:
     build_agents(lead_agent, rng)
     if not Resident.objects.exists():
-        with audit.summarised("demo", "generated the residents of the proxy service stations"):
+        with audit.summarised(audit.Label.DEMO, "generated the residents of the proxy service stations"):
             build_residents(rng)
     if not Errand.objects.exists():
-        with audit.summarised("demo", "generated seven years of errands and their ledgers"):
+        with audit.summarised(audit.Label.DEMO, "generated seven years of errands and their ledgers"):
             build_errands(recorder, rng)
             tally.rebuild()

@@ -27,10 +27,15 @@ class StopFilter(django_filters.FilterSet):
     location = django_filters.CharFilter(field_name="location__location", label=_("Location code"))
     since = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("To"))
+    unexplained = django_filters.BooleanFilter(field_name="reason", lookup_expr="exact", method="filter_unexplained",
+                                               label=_("Without a reason"))
 
     class Meta:
         model = Stop
-        fields = ["line", "kind", "location", "since", "until"]
+        fields = ["line", "kind", "location", "since", "until", "unexplained"]
+
+    def filter_unexplained(self, queryset, name, value):
+        return queryset.filter(reason="") if value else queryset.exclude(reason="")
 
 
 class CurrentAlarmFilter(django_filters.FilterSet):

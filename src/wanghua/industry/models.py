@@ -91,6 +91,15 @@ class TagKind(models.TextChoices):
     TEXT = "text", _("Text")
 
 
+# What the plants' gateways send for a discrete tag, read as words (a value not listed is shown as sent).
+DEVICE_STATE_LABELS = {"run": _("Running"), "running": _("Running"), "stop": _("Stopped"), "stopped": _("Stopped"),
+                       "fault": _("Fault"), "idle": _("Idle")}
+
+
+def device_state_label(value: str) -> str:
+    return str(DEVICE_STATE_LABELS.get(value.strip().lower(), value)) if value else value
+
+
 class TagRole(models.TextChoices):
     """What the live snapshot takes from a tag."""
 
@@ -142,20 +151,26 @@ class LiveSnapshot(models.Model):
     """The line as the phone page shows it, rewritten with every committed batch."""
 
     line = models.OneToOneField(ProductionLine, on_delete=models.CASCADE, related_name="snapshot", primary_key=True)
-    status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.UNKNOWN)
-    grade = models.CharField(max_length=40, blank=True)
-    heat = models.CharField(max_length=40, blank=True)
-    spec = models.CharField(max_length=40, blank=True)
-    count = models.BigIntegerField(default=0)
-    good = models.BigIntegerField(default=0)
-    speed = models.FloatField(null=True)
-    values = models.JSONField(default=dict)  # tag code → latest value
-    watermark = models.DateTimeField(null=True)  # the newest sample time taken; older samples are out of order
-    updated_at = models.DateTimeField(null=True)
+    status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.UNKNOWN,
+                              verbose_name=_("line status"))
+    grade = models.CharField(max_length=40, blank=True, verbose_name=_("grade"))
+    heat = models.CharField(max_length=40, blank=True, verbose_name=_("heat number"))
+    spec = models.CharField(max_length=40, blank=True, verbose_name=_("spec"))
+    count = models.BigIntegerField(default=0, verbose_name=_("piece count"))
+    good = models.BigIntegerField(default=0, verbose_name=_("good pieces"))
+    speed = models.FloatField(null=True, verbose_name=_("speed"))
+    values = models.JSONField(default=dict, verbose_name=_("live values"))  # tag code → latest value
+    # the newest sample time taken; older samples are out of order
+    watermark = models.DateTimeField(null=True, verbose_name=_("watermark"))
+    updated_at = models.DateTimeField(null=True, verbose_name=_("updated at"))
 
     scope_region = "line__enterprise__region"
     scope_unit = "line__enterprise"
     objects = TelemetryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("live snapshot")
+        verbose_name_plural = _("live snapshots")
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.status}"
@@ -164,16 +179,18 @@ class LiveSnapshot(models.Model):
 class Sample(models.Model):
     """One value of one tag at one time; (tag, ts) is the idempotency key, so a redelivery adds nothing."""
 
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False)
-    ts = models.DateTimeField()
-    value = models.FloatField(null=True)
-    text = models.CharField(max_length=60, blank=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("tag"))
+    ts = models.DateTimeField(verbose_name=_("sample time"))
+    value = models.FloatField(null=True, verbose_name=_("sample value"))
+    text = models.CharField(max_length=60, blank=True, verbose_name=_("text value"))
 
     scope_region = "tag__line__enterprise__region"
     scope_unit = "tag__line__enterprise"
     objects = TelemetryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("telemetry sample")
+        verbose_name_plural = _("telemetry samples")
         constraints = [models.UniqueConstraint(fields=["tag", "ts"], name="sample_key")]
         indexes = [models.Index(fields=["ts"])]  # retention sweeps
 
@@ -184,19 +201,21 @@ class Sample(models.Model):
 class MinuteRollup(models.Model):
     """Per tag and minute: what charts read instead of raw samples."""
 
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False)
-    minute = models.DateTimeField()
-    n = models.PositiveIntegerField(default=0)
-    total = models.FloatField(default=0)
-    low = models.FloatField(null=True)
-    high = models.FloatField(null=True)
-    last = models.FloatField(null=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("tag"))
+    minute = models.DateTimeField(verbose_name=_("minute"))
+    n = models.PositiveIntegerField(default=0, verbose_name=_("samples"))
+    total = models.FloatField(default=0, verbose_name=_("total"))
+    low = models.FloatField(null=True, verbose_name=_("minimum"))
+    high = models.FloatField(null=True, verbose_name=_("maximum"))
+    last = models.FloatField(null=True, verbose_name=_("last sample"))
 
     scope_region = "tag__line__enterprise__region"
     scope_unit = "tag__line__enterprise"
     objects = TelemetryQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("minute rollup")
+        verbose_name_plural = _("minute rollups")
         constraints = [models.UniqueConstraint(fields=["tag", "minute"], name="rollup_key")]
         indexes = [models.Index(fields=["minute"])]
 
@@ -356,20 +375,26 @@ class AlarmState(models.Model):
 
     definition = models.OneToOneField(AlarmDefinition, on_delete=models.CASCADE, primary_key=True,
                                       related_name="live")
-    line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="+")
-    active = models.BooleanField(default=False)
-    acked = models.BooleanField(default=True)
-    active_since = models.DateTimeField(null=True)
-    pending_since = models.DateTimeField(null=True)  # condition true, on-delay running
-    clearing_since = models.DateTimeField(null=True)  # condition false, off-delay running
-    shelved_until = models.DateTimeField(null=True)
-    suppressed = models.BooleanField(default=False)
-    out_of_service = models.BooleanField(default=False)
-    last_value = models.CharField(max_length=60, blank=True)
+    line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("production line"))
+    active = models.BooleanField(default=False, verbose_name=_("alarm active"))
+    acked = models.BooleanField(default=True, verbose_name=_("acknowledged"))
+    active_since = models.DateTimeField(null=True, verbose_name=_("active since"))
+    pending_since = models.DateTimeField(null=True, verbose_name=_("pending since"))  # condition true, on-delay running
+    # condition false, off-delay running
+    clearing_since = models.DateTimeField(null=True, verbose_name=_("clearing since"))
+    shelved_until = models.DateTimeField(null=True, verbose_name=_("shelved until"))
+    suppressed = models.BooleanField(default=False, verbose_name=_("suppressed"))
+    out_of_service = models.BooleanField(default=False, verbose_name=_("out of service"))
+    last_value = models.CharField(max_length=60, blank=True, verbose_name=_("last value"))
 
     scope_region = "line__enterprise__region"
     scope_unit = "line__enterprise"
     objects = TelemetryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alarm state")
+        verbose_name_plural = _("alarm states")
 
     def __str__(self) -> str:
         return f"{self.definition_id} {self.state_at(timezone.now())}"
@@ -490,7 +515,8 @@ class AlarmEvent(models.Model):
     equipment = models.ForeignKey(Equipment, on_delete=models.SET_NULL, null=True, related_name="+",
                                   verbose_name=_("location"))
     at = models.DateTimeField(_("time"))
-    epoch = models.BigIntegerField(editable=False)  # Unix seconds of `at`: KPIs bucket and window on integers
+    # Unix seconds of `at`: KPIs bucket and window on integers
+    epoch = models.BigIntegerField(editable=False, verbose_name=_("epoch second"))
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
     priority = models.CharField(_("priority"), max_length=6, choices=Priority.choices)
     value = models.CharField(_("value"), max_length=60, blank=True)

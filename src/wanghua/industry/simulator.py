@@ -111,7 +111,7 @@ FAULTS = [("finish_current", 960, "fault"), ("hyd_pressure", 11.0, "fault"), ("s
 def install_line(enterprise: Unit, code: str, name: str, *, capacity_tonnes: int = 12000,
                  shift_anchor: datetime | None = None) -> ProductionLine:
     """Create a line from the blueprint, with its equipment, tags and alarm definitions."""
-    with audit.labelled("industry:install_line"):
+    with audit.labelled(audit.Label.INSTALL_LINE):
         line = ProductionLine.objects.create(
             enterprise=enterprise, code=code, name=name, capacity_tonnes=capacity_tonnes, ideal_rate=4,
             cold_after_minutes=90, cold_below=900, min_stop_seconds=60,

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,6 +37,7 @@ from .models import (
     ProductionLine,
     Stop,
     Tag,
+    device_state_label,
 )
 
 LIVE_FRAGMENT_SECONDS = 1
@@ -135,8 +136,8 @@ class AlarmJournalView(ScopedListView):
         Column(gettext_lazy("Alarm"), attr("definition.message")),
         Column(gettext_lazy("Priority"), attr("priority")),
         Column(gettext_lazy("Event"), attr("kind")),
-        Column(gettext_lazy("Value"), attr("value")),
-        Column(gettext_lazy("Operator"), attr("user.username")),
+        Column(pgettext_lazy("measurement", "Value"), lambda event: device_state_label(event.value)),
+        Column(gettext_lazy("Operator"), attr("user")),  # the person's name, not the login
         Column(gettext_lazy("Cause"), attr("cause")),
         Column(gettext_lazy("Action taken"), attr("action")),
         Column(gettext_lazy("Note"), attr("note")),
@@ -164,7 +165,7 @@ class CurrentAlarmsView(ScopedListView):
         Column(gettext_lazy("Alarm"), attr("definition.message")),
         Column(gettext_lazy("Priority"), attr("definition.priority")),
         Column(gettext_lazy("State"), _alarm_state),
-        Column(gettext_lazy("Value"), attr("last_value")),
+        Column(pgettext_lazy("measurement", "Value"), lambda state: device_state_label(state.last_value)),
     ]
 
     def base_queryset(self):

@@ -14,7 +14,7 @@ from wanghua.core.transitions import offers
 from . import services
 from .filters import CertificateFilter, LabOrderFilter
 from .models import CERTIFICATE_FLOW, LAB_ORDER_FLOW, LAB_REVIEW_FLOW, Certificate, LabOrder, LabOrderStep, ReviewStep
-from .services import chemistry
+from .services import chemistry, review
 
 router = Router(tags=["lab"])
 
@@ -71,6 +71,7 @@ class LabOrderOut(Schema):
     verdict_rule: str
     decided_at: datetime | None
     review: str
+    review_note: str
 
     @staticmethod
     def resolve_standard(order):
@@ -205,6 +206,30 @@ def post_lab_analysis(request, order_id: RecordId, body: AnalysisIn):
     analysis = chemistry.post_analysis(request.user, order_id, **body.dict())
     order = LabOrder.objects.get(pk=analysis.order_id)
     return Status(201, {"analysis": analysis, "heat_verdict": order.verdict, "heat_rule": order.verdict_rule})
+
+
+class ApprovalIn(Schema):
+    note: Text = Field("", max_length=300)
+
+
+class RefusalIn(Schema):
+    reason: Text = Field(..., min_length=1, max_length=300)
+
+
+@router.post("/orders/{order_id}/approve", response=LabOrderDetailOut,
+             summary="批准: a second person with the reviewer permission makes the heat's verdict final")
+@needs("lab.approve_laborder")
+@offers(LAB_REVIEW_FLOW, ReviewStep.APPROVE)
+def approve_lab_order(request, order_id: RecordId, body: ApprovalIn):
+    return review.approve(request.user, order_id, body.note)
+
+
+@router.post("/orders/{order_id}/refuse", response=LabOrderDetailOut,
+             summary="退回: send a decided heat back to the lab, with the reason")
+@needs("lab.approve_laborder")
+@offers(LAB_REVIEW_FLOW, ReviewStep.REFUSE)
+def refuse_lab_order(request, order_id: RecordId, body: RefusalIn):
+    return review.refuse(request.user, order_id, body.reason)
 
 
 class CertificateOut(Schema):

@@ -20,10 +20,10 @@ class LabOrderForm(forms.Form):
 class ResultForm(forms.Form):
     """A result typed in by hand (or a correction): always with a reason."""
 
-    yield_strength = forms.DecimalField(label="ReL/Rp0.2 (MPa)", required=False, max_digits=6, decimal_places=1)
-    tensile_strength = forms.DecimalField(label="Rm (MPa)", required=False, max_digits=6, decimal_places=1)
-    elongation = forms.DecimalField(label="A (%)", required=False, max_digits=4, decimal_places=1)
-    agt = forms.DecimalField(label="Agt (%)", required=False, max_digits=4, decimal_places=1)
+    yield_strength = forms.DecimalField(label=_("ReL/Rp0.2 (MPa)"), required=False, max_digits=6, decimal_places=1)
+    tensile_strength = forms.DecimalField(label=_("Rm (MPa)"), required=False, max_digits=6, decimal_places=1)
+    elongation = forms.DecimalField(label=_("A (%)"), required=False, max_digits=4, decimal_places=1)
+    agt = forms.DecimalField(label=_("Agt (%)"), required=False, max_digits=4, decimal_places=1)
     passed_bend = forms.NullBooleanField(label=_("no cracks"), required=False, widget=forms.Select(choices=[
         ("unknown", "—"), ("true", _("yes")), ("false", _("no"))]))
     weight_deviation = forms.DecimalField(label=_("weight deviation (%)"), required=False, max_digits=5,

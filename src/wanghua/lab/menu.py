@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from wanghua.core.menu import Item, register
+from wanghua.core.menu import Item, Todo, register, register_todos
 
 register(
     Item("belt", _("Lab orders"), "lab:orders", order=50, quick=True, icon="bi-clipboard-data"),
@@ -15,4 +15,11 @@ register(
          icon="bi-patch-check"),
     Item("belt", _("Certificate settings"), "lab:settings", perm="lab.change_labprofile", order=58,
          icon="bi-gear"),
+)
+
+register_todos(
+    Todo(_("Heats under test"), "lab:orders", "verdict=pending", perm="lab.add_testresult", order=30),
+    Todo(_("Heats for a double retest"), "lab:orders", "verdict=retest", perm="lab.add_testresult", order=31),
+    Todo(_("Heats awaiting review"), "lab:review_queue", perm="lab.approve_laborder", order=32),
+    Todo(_("Heats sent back"), "lab:orders", "review=refused", perm="lab.add_testresult", order=33),
 )

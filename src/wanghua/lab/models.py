@@ -113,7 +113,7 @@ class LabOrder(ScopedModel):
     verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices, default=Verdict.PENDING)
     verdict_rule = models.CharField(_("deciding rule"), max_length=300, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    certificate_token = models.CharField(max_length=32, blank=True, editable=False)
+    certificate_token = models.CharField(max_length=32, blank=True, editable=False, verbose_name=_("certificate token"))
     review = models.CharField(_("review"), max_length=8, choices=Review.choices, default=Review.OPEN)
     reviewed_by = models.ForeignKey("core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                     verbose_name=_("approved by"))
@@ -240,8 +240,8 @@ class TestResult(models.Model):
     recorded_at = models.DateTimeField(_("recorded"))
     verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
     verdict_rule = models.CharField(_("deciding rule"), max_length=300)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    previous_hash = models.CharField(max_length=64, verbose_name=_("previous hash"))
+    hash = models.CharField(max_length=64, unique=True, verbose_name=_("record hash"))
 
     scope_region = "specimen__order__enterprise__region"
     scope_unit = "specimen__order__enterprise"
@@ -271,11 +271,13 @@ class LabChain(models.Model):
     chain in order."""
 
     RESULTS, ANALYSES, CERTIFICATES = "results", "analyses", "certificates"
-    name = models.CharField(max_length=20, default=RESULTS, unique=True)
-    head = models.CharField(max_length=64, default="0" * 64)
-    length = models.PositiveBigIntegerField(default=0)
+    name = models.CharField(max_length=20, default=RESULTS, unique=True, verbose_name=_("chain"))
+    head = models.CharField(max_length=64, default="0" * 64, verbose_name=_("chain head"))
+    length = models.PositiveBigIntegerField(default=0, verbose_name=_("length"))
 
     class Meta:
+        verbose_name = _("lab chain")
+        verbose_name_plural = _("lab chains")
         db_table = "industry_labchain"
 
     def __str__(self) -> str:
@@ -316,8 +318,8 @@ class HeatAnalysis(models.Model):
     recorded_at = models.DateTimeField(_("recorded"))
     verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
     verdict_rule = models.CharField(_("deciding rule"), max_length=300)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    previous_hash = models.CharField(max_length=64, verbose_name=_("previous hash"))
+    hash = models.CharField(max_length=64, unique=True, verbose_name=_("record hash"))
 
     scope_region = "order__enterprise__region"
     scope_unit = "order__enterprise"
@@ -349,11 +351,11 @@ class LabProfile(ScopedModel):
     lab_name = models.CharField(_("lab name"), max_length=100, blank=True)
     number_pattern = models.CharField(_("certificate number pattern"), max_length=60,
                                       default="ZB{year}-{seq:05d}")
-    sequence_year = models.PositiveSmallIntegerField(default=0, editable=False)
-    sequence = models.PositiveIntegerField(default=0, editable=False)
+    sequence_year = models.PositiveSmallIntegerField(default=0, editable=False, verbose_name=_("sequence year"))
+    sequence = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("sequence"))
     seal = models.BinaryField(_("seal image"), blank=True, default=b"", editable=False)
-    seal_format = models.CharField(max_length=4, blank=True, editable=False)  # png, jpeg
-    seal_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    seal_format = models.CharField(max_length=4, blank=True, editable=False, verbose_name=_("seal format"))  # png, jpeg
+    seal_sha256 = models.CharField(max_length=64, blank=True, editable=False, verbose_name=_("seal sha256"))
 
     scope_region = "enterprise__region"
     scope_unit = "enterprise"
@@ -378,7 +380,8 @@ class Delivery(ScopedModel):
     bundles = models.PositiveIntegerField(_("bundles"))
     weight = models.DecimalField(_("weight (t)"), max_digits=9, decimal_places=3)
     orders = models.ManyToManyField(LabOrder, related_name="deliveries", verbose_name=_("heats"))
-    created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     scope_region = "enterprise__region"
@@ -416,18 +419,18 @@ class Certificate(ScopedModel):
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="certificates",
                                  verbose_name=_("delivery"))
     number = models.CharField(_("certificate number"), max_length=60, unique=True)
-    token = models.CharField(max_length=32, unique=True, editable=False)
+    token = models.CharField(max_length=32, unique=True, editable=False, verbose_name=_("certificate token"))
     status = models.CharField(_("status"), max_length=8, choices=CertificateStatus.choices,
                               default=CertificateStatus.VALID)
     replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="replaced_by", verbose_name=_("replaces"))
-    content = models.JSONField(editable=False)
+    content = models.JSONField(editable=False, verbose_name=_("certificate content"))
     issued_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("issued by"))
     issued_at = models.DateTimeField(_("issued"))
     void_reason = models.CharField(_("reason it is void"), max_length=300, blank=True)
     void_at = models.DateTimeField(_("void since"), null=True, blank=True)
-    previous_hash = models.CharField(max_length=64, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False, verbose_name=_("previous hash"))
     hash = models.CharField("SHA-256", max_length=64, unique=True, editable=False)
 
     scope_region = "delivery__enterprise__region"

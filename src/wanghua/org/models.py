@@ -82,8 +82,9 @@ class TreeNode(ScopedModel):
     code = models.CharField(_("code"), max_length=32, unique=True,
                             error_messages={"unique": _("This code is already used.")})
     name = models.CharField(_("name"), max_length=100)
-    path = models.CharField(max_length=255, db_index=True, editable=False, blank=True, default="")
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(max_length=255, db_index=True, editable=False, blank=True, default="",
+                            verbose_name=_("path"))
+    depth = models.PositiveSmallIntegerField(default=0, editable=False, verbose_name=_("depth"))
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from wanghua.core.menu import Item, register
+from wanghua.core.menu import Item, Todo, register, register_todos
 
 register(
     Item("zones", _("Project construction"), "projects:headline", order=10, quick=True, icon="bi-building"),
@@ -14,4 +14,8 @@ register(
     # The page refuses whoever may not add projects (a steward reports, a unit keeps its projects).
     Item("zones", _("Import the project ledger"), "projects:ledger_import", order=70, icon="bi-upload",
          perm="projects.add_project"),
+)
+
+register_todos(
+    Todo(_("Open project issues"), "projects:issues", "status=open", order=40),
 )

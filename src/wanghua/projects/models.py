@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wanghua.core.access import ScopedModel
 from wanghua.core.transitions import StateMachine, Transition
@@ -27,7 +28,7 @@ class Stage(models.TextChoices):
     PLANNING = "planning", _("Planning")  # 谋划
     SIGNED = "signed", _("Signed")  # 签约
     PREPARATION = "preparation", _("Preliminary procedures")  # 前期手续
-    STARTED = "started", _("Started")  # 开工
+    STARTED = "started", pgettext_lazy("project stage", "Started")  # 开工
     RESUMED = "resumed", _("Resumed")  # 复工
     CONTINUING = "continuing", _("Under construction")  # 续建
     COMPLETED = "completed", _("Completed")  # 竣工
@@ -70,7 +71,7 @@ class Project(ScopedModel):
     total_investment = models.DecimalField(_("total investment (10k yuan)"), **AMOUNT)
     annual_plan = models.DecimalField(_("planned this year (10k yuan)"), **AMOUNT)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
-    started_on = models.DateField(_("started"), null=True, blank=True)
+    started_on = models.DateField(pgettext_lazy("project", "started"), null=True, blank=True)
     planned_completion = models.DateField(_("planned completion"), null=True, blank=True)
     completed_on = models.DateField(_("completed"), null=True, blank=True)
     steward = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="stewarded_projects",

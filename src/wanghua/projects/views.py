@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
@@ -73,7 +73,7 @@ class ProjectListView(ScopedListView):
         Column(gettext_lazy("stage"), attr("stage")),
         Column(gettext_lazy("total investment (10k yuan)"), attr("total_investment")),
         Column(gettext_lazy("planned this year (10k yuan)"), attr("annual_plan")),
-        Column(gettext_lazy("started"), attr("started_on")),
+        Column(pgettext_lazy("project", "started"), attr("started_on")),
         Column(gettext_lazy("steward (项目管家)"), attr("steward.name")),
         Column(gettext_lazy("competent unit (主管单位)"), attr("competent_unit.name")),
         Column(gettext_lazy("responsible leader (包保领导)"), attr("leader.name")),

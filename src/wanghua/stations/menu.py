@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from wanghua.core.menu import Item, register
+from wanghua.core.menu import Item, Todo, register, register_todos
 
 register(
     Item("core", _("Today's errands"), "services:today", order=10, quick=True, icon="bi-list-check"),
@@ -13,4 +13,9 @@ register(
     Item("core", _("Proxy service stations"), "services:stations", order=60, icon="bi-house-heart"),
     Item("core", _("Station coverage"), "services:coverage", order=70, icon="bi-map"),
     Item("core", _("Cash report"), "services:cash", order=80, icon="bi-cash-coin"),
+)
+
+register_todos(
+    Todo(_("Errands accepted, not started"), "services:errands", "status=accepted", order=10),
+    Todo(_("Errands in progress"), "services:errands", "status=in_progress", order=11),
 )

@@ -10,6 +10,7 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wanghua.core.access import ScopedModel, VisibilityMixin
 from wanghua.core.pii import MaskedPersonalData, mask_id_number, mask_phone
@@ -144,7 +145,7 @@ class Errand(ScopedModel):
                               default=ErrandStatus.ACCEPTED, db_index=True)
     accepted_at = models.DateTimeField(_("accepted"), default=timezone.now, db_index=True)
     due_at = models.DateTimeField(_("due"))
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("errand", "started"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=500, blank=True)
     visited_at = models.DateTimeField(_("followed up"), null=True, blank=True)
@@ -152,6 +153,7 @@ class Errand(ScopedModel):
     visit_comment = models.CharField(_("follow-up comment"), max_length=500, blank=True)
     closing_reason = models.CharField(_("reason"), max_length=300, blank=True)  # for 取消 / 退回
 
+    dictionary_fields = {"category": "errand_category"}  # stored values read through 字典管理
     scope_region = "community"
     scope_unit = "station__unit"
 
@@ -276,7 +278,7 @@ class ErrandAttachment(ScopedModel):
     errand = models.ForeignKey(Errand, on_delete=models.PROTECT, related_name="attachments",
                                verbose_name=_("errand"))
     image = models.FileField(_("photo"), upload_to=attachment_path)
-    image_format = models.CharField(max_length=10, editable=False)
+    image_format = models.CharField(max_length=10, editable=False, verbose_name=_("image format"))
     caption = models.CharField(_("caption"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     uploaded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
@@ -306,17 +308,18 @@ class ErrandTally(models.Model):
     a station-month inside the transaction that changed one of its errands; `tally.rebuild` recounts all.
     """
 
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+")
-    community = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()  # the first day of the month the errands were accepted in (local time)
-    category = models.CharField(max_length=60)
-    total = models.PositiveIntegerField(default=0)
-    open = models.PositiveIntegerField(default=0)
-    closed = models.PositiveIntegerField(default=0)
-    on_time = models.PositiveIntegerField(default=0)
-    withdrawn = models.PositiveIntegerField(default=0)  # 取消 and 退回
-    satisfaction_sum = models.PositiveIntegerField(default=0)
-    satisfaction_count = models.PositiveIntegerField(default=0)
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="+", verbose_name=_("station"))
+    community = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("community"))
+    # the first day of the month the errands were accepted in (local time)
+    month = models.DateField(verbose_name=_("month"))
+    category = models.CharField(max_length=60, verbose_name=_("category"))
+    total = models.PositiveIntegerField(default=0, verbose_name=_("total"))
+    open = models.PositiveIntegerField(default=0, verbose_name=_("errands open"))
+    closed = models.PositiveIntegerField(default=0, verbose_name=_("errands closed"))
+    on_time = models.PositiveIntegerField(default=0, verbose_name=_("on time"))
+    withdrawn = models.PositiveIntegerField(default=0, verbose_name=_("withdrawn"))  # 取消 and 退回
+    satisfaction_sum = models.PositiveIntegerField(default=0, verbose_name=_("satisfaction sum"))
+    satisfaction_count = models.PositiveIntegerField(default=0, verbose_name=_("satisfaction count"))
 
     scope_region = "community"
     scope_unit = "station__unit"
@@ -324,6 +327,8 @@ class ErrandTally(models.Model):
     objects = TallyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("errand tally")
+        verbose_name_plural = _("errand tallies")
         constraints = [models.UniqueConstraint(fields=["station", "month", "category"], name="errand_tally_key")]
         indexes = [models.Index(fields=["community", "month"]), models.Index(fields=["month"])]
 

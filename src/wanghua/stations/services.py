@@ -151,7 +151,7 @@ def accept_errand(actor, *, resident: Resident, category: str, description: str,
         raise ValidationError({"resident": _("This station is paused and takes no new errands.")})
     errand.full_clean(exclude=["community"])
     require(actor, "add", errand)
-    with audit.acting_as(actor), audit.labelled("errand:accept"):
+    with audit.acting_as(actor), audit.labelled(audit.Label.ERRAND_ACCEPT):
         errand.save()
     if resident.first_served_on is None:
         with audit.acting_as(actor):

@@ -80,7 +80,7 @@ def report_case(actor, *, source: str, category: CaseCategory, description: str,
                     reported_by=actor if getattr(actor, "is_authenticated", False) else None)
         _check_report(case)
         case.full_clean(exclude=["number", "public_token"])
-        with audit.acting_as(case.reported_by), audit.labelled("case:report"):
+        with audit.acting_as(case.reported_by), audit.labelled(audit.Label.CASE_REPORT):
             case.save()
             journal(case, "report", actor, f"[{channel}] {description}" if channel else description)
             if photo is not None:
@@ -196,7 +196,7 @@ def supervise_overdue(now: datetime | None = None) -> int:
     not a step: the case stays with its unit."""
     now = now or timezone.now()
     overdue = list(Case.objects.filter(status=CaseStatus.DISPATCHED, due_at__lt=now, supervised_at__isnull=True))
-    with audit.labelled("case:supervise"), transaction.atomic():
+    with audit.labelled(audit.Label.CASE_SUPERVISE), transaction.atomic():
         for case in overdue:
             case.supervised_at = now
             case.save(update_fields=["supervised_at"])

@@ -84,7 +84,7 @@ def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
         commitment.delivered_on = reported_on
     elif delivered < commitment.target:
         commitment.delivered_on = None
-    with audit.acting_as(actor), audit.labelled("commitment:progress"):
+    with audit.acting_as(actor), audit.labelled(audit.Label.COMMITMENT_PROGRESS):
         report.save()
         commitment.save()
         for upload, image_format in zip(photos, formats, strict=True):
@@ -102,7 +102,7 @@ def complete_milestone(actor, milestone_id: int, on: date | None = None) -> Mile
     if on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
     milestone.done_on = on
-    with audit.acting_as(actor), audit.labelled("milestone:done"):
+    with audit.acting_as(actor), audit.labelled(audit.Label.MILESTONE_DONE):
         milestone.save()
     commitment = Commitment.objects.select_for_update().get(pk=milestone.commitment_id)
     _settle(actor, commitment, milestone.title)

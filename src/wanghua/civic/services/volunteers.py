@@ -76,7 +76,7 @@ def check_in(actor, signup_id: int, at: datetime | None = None) -> SignUp:
     if not activity.starts_at - EARLY_CHECK_IN <= at <= activity.ends_at:
         raise ValidationError(_("Check-in opens 30 minutes before the start and closes at the end."))
     signup.checked_in_at = at
-    with audit.acting_as(actor), audit.labelled("signup:check_in"):
+    with audit.acting_as(actor), audit.labelled(audit.Label.SIGNUP_CHECK_IN):
         signup.save()
     return signup
 
@@ -95,6 +95,6 @@ def check_out(actor, signup_id: int, at: datetime | None = None) -> SignUp:
     served = min(at, activity.ends_at) - max(signup.checked_in_at, activity.starts_at)
     signup.checked_out_at = at
     signup.hours = max(Decimal(0), Decimal(served.total_seconds()) / 3600).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    with audit.acting_as(actor), audit.labelled("signup:check_out"):
+    with audit.acting_as(actor), audit.labelled(audit.Label.SIGNUP_CHECK_OUT):
         signup.save()
     return signup

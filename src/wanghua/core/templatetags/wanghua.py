@@ -71,3 +71,17 @@ def sparkline(values, size: str = "96x24"):
 def goal_scores(board) -> dict:
     """The six goals' scores as chart data ({names, counts}), 0 where nothing has a target."""
     return {"names": [str(g.goal.label) for g in board], "counts": [float(g.score or 0) for g in board]}
+
+
+@register.filter
+def trail_value(value):
+    """A value of the audit trail: a dash for none, a JSON document as code."""
+    from django.utils.html import format_html
+
+    from wanghua.core.audit_display import StructuredValue
+
+    if value is None:
+        return "—"
+    if isinstance(value, StructuredValue):
+        return format_html('<code class="small text-break">{}</code>', value)
+    return value

@@ -298,7 +298,7 @@ class StopDetector:
             self.changed.append(stop)
 
     def save(self) -> None:
-        with audit.labelled("ingest:stops"):
+        with audit.labelled(audit.Label.INGEST_STOPS):
             for stop in self.discarded:
                 if stop.pk:
                     stop.delete()

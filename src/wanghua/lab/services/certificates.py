@@ -294,7 +294,7 @@ def issue_certificate(actor, delivery_id: int) -> Certificate:
     certificate = Certificate(delivery=delivery, number=number, token=secrets.token_urlsafe(16), replaces=replaces,
                               content=content, issued_by=actor, issued_at=issued_at, previous_hash=chain.head,
                               hash=certificate_digest(chain.head, content))
-    with audit.acting_as(actor), audit.labelled("lab:certificate"):
+    with audit.acting_as(actor), audit.labelled(audit.Label.LAB_CERTIFICATE):
         certificate.save()
     chain.head, chain.length = certificate.hash, chain.length + 1
     chain.save(update_fields=["head", "length"])

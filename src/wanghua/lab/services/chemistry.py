@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,14 +22,14 @@ from . import (
     SEPARATOR,
     SOURCES,
     Decision,
-    _check_rows,
     _number,
     _plain,
+    _Span,
     _text,
-    canonical_rows,
     decide_order,
     limits_of,
     lock_chain,
+    span_in_database,
 )
 
 REQUIRED = ("c", "si", "mn", "p", "s")
@@ -167,8 +168,10 @@ def verify_analyses() -> tuple[int, int | None, str]:
     """(checked, id of the first broken analysis, reason): every hash and link, in order, and the chain's head."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":  # the canonical text assembled by the database (see canonical_rows)
-        span = _check_rows(canonical_rows(HeatAnalysis, HASHED, 0), "analysis")
+    if connection.vendor == "postgresql":  # the canonical text assembled by the database (see span_in_database)
+        bounds = HeatAnalysis.objects.aggregate(low=Min("pk"), high=Max("pk"))
+        span = (span_in_database(HeatAnalysis, HASHED, "analysis", bounds["low"], bounds["high"])
+                if bounds["low"] is not None else _Span(None, "", "", 0))
         if span.first_pk is not None and span.first_link != "0" * 64 and span.broken_at is None:
             return 0, span.first_pk, "the link to the previous analysis is broken"
         if span.broken_at is not None:

@@ -215,7 +215,7 @@ def escalate_overdue(today: date | None = None) -> int:
     The status stays open: escalation is a stamp, not a step of the issue's table."""
     today = today or timezone.localdate()
     overdue = ProjectIssue.objects.filter(status=IssueStatus.OPEN, deadline__lt=today, escalated_at__isnull=True)
-    with audit.labelled("issue:escalate"):
+    with audit.labelled(audit.Label.ISSUE_ESCALATE):
         return overdue.update(escalated_at=timezone.now())
 
 

@@ -247,7 +247,7 @@ def import_ledger(actor, upload) -> ImportResult:
         result.errors += [RowError(number, headers.get(k, k), m) for k, m in errors.items()]
     if result.errors:
         raise LedgerError(result.errors)
-    with audit.acting_as(actor), audit.labelled("ledger:import"), audit.batched():
+    with audit.acting_as(actor), audit.labelled(audit.Label.LEDGER_IMPORT), audit.batched():
         for project, changed in pending:
             if project.pk is None:
                 project.save()

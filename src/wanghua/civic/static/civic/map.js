@@ -6,6 +6,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   const response = await fetch(el.dataset.url, { headers: { Accept: "application/json" } });
   const geo = await response.json();
   chart.hideLoading();
+  if (!geo.features.length) return showEmpty(el, chart);  // no community outline in the reader's scope
   echarts.registerMap("wanghua-communities", geo);
   const data = geo.features.map((f) => ({ name: f.properties.name, value: f.properties.cases, label: f.properties.label }));
   const most = Math.max(1, ...data.map((d) => d.value));

@@ -33,7 +33,19 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 
+// An empty series makes ECharts throw on its first resize: say "no data" instead of drawing nothing.
+function showEmpty(el, chart) {
+  chart.dispose();
+  const note = document.createElement("p");
+  note.className = "text-muted small text-center py-5 mb-0";
+  note.textContent = el.dataset.emptyText || (document.documentElement.lang.startsWith("zh") ? "暂无数据" : "No data");
+  el.replaceChildren(note);
+  el.dataset.chartReady = "1";
+  el.dataset.empty = "1";
+}
+
 function draw(el, chart, data) {
+  if (!data.names || data.names.length === 0) return showEmpty(el, chart);
   chart.setOption(chartOption(el.dataset.chartType || "bar", data));
   el.dataset.chartReady = "1";
   window.addEventListener("resize", () => chart.resize());

@@ -4,6 +4,7 @@ const ZONE_COLOURS = { core: "#b22222", belt: "#6c757d", edz: "#3b6ea5", west: "
 async function drawDistrictMap(el, { dark = false } = {}) {
   const chart = echarts.init(el, dark ? "dark" : null, { renderer: "svg" });
   const geo = await (await fetch(el.dataset.url, { headers: { Accept: "application/json" } })).json();
+  if (!geo.features.length) return showEmpty(el, chart);  // nothing of the district in the reader's scope
   echarts.registerMap("wanghua-streets", geo);
   const zones = {};
   geo.features.forEach((f) => { zones[f.properties.zone] = f.properties.zone_name; });

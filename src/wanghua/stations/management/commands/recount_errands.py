@@ -10,6 +10,6 @@ class Command(BaseCommand):
     help = "Recount the errand tallies (statistics, indicators) and residents' first service date from the errands."
 
     def handle(self, *args, **options) -> None:
-        with audit.summarised("recount_errands", "recounted the errand tallies"):
+        with audit.summarised(audit.Label.RECOUNT_ERRANDS, "recounted the errand tallies"):
             rows = tally.rebuild()
         self.stdout.write(f"{rows} tally rows")
