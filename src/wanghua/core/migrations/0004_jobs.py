@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_dictionaries_notices'),
+        ('core', '0003_verbose_names'),
     ]
 
     operations = [
