@@ -130,6 +130,11 @@ def pytest_configure(config):
     # Argon2 costs about 144 ms per password: tests hash with a fast hasher, except those that test hashing
     # itself (the `argon2_passwords` fixture). Production settings are untouched.
     settings.PASSWORD_HASHERS = [TEST_HASHER, *settings.PASSWORD_HASHERS]
+    # Jobs run inside the call that enqueues them, on huey's in-memory storage: no worker, nothing in VAR_DIR.
+    # (`wanghua serve` started by a test runs a real worker in its own process.)
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
 
 
 TEST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"

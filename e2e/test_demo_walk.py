@@ -75,7 +75,8 @@ def demo_site(tmp_path_factory, django_db_blocker):
     for command in (["migrate", "--no-input"], ["demo"]):
         subprocess.run([_wanghua(), *command], env=env, check=True, capture_output=True, timeout=600)
     port = free_port()
-    server = subprocess.Popen([_wanghua(), "serve", "--refresh-every", "0", f"127.0.0.1:{port}"], env=env,
+    # No job worker: the walk reads a district that no scheduled job changes under it.
+    server = subprocess.Popen([_wanghua(), "serve", "--no-worker", "--workers", "2", f"127.0.0.1:{port}"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port, timeout=60)

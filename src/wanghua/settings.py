@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "ninja",
+    "huey.contrib.djhuey",  # `wanghua run_huey`: the job worker that `wanghua serve` starts
     "wanghua.core",
     "wanghua.org",
     "wanghua.stations",
@@ -184,6 +185,22 @@ STATICFILES_DIRS = [
 TELEMETRY_RAW_DAYS = int(os.environ.get("WANGHUA_TELEMETRY_RAW_DAYS", "90"))
 TELEMETRY_ROLLUP_DAYS = int(os.environ.get("WANGHUA_TELEMETRY_ROLLUP_DAYS", "730"))
 
+# The job queue (huey): the scheduled jobs of core/jobs.py and 立即执行 run in the job worker that `wanghua serve`
+# starts (`wanghua run_huey`). Embedded on SQLite in VAR_DIR; on Redis when WANGHUA_REDIS_URL is set (several
+# servers then share one queue). WANGHUA_JOBS_IMMEDIATE=1 runs each job inside the call that enqueues it (tests).
+REDIS_URL = os.environ.get("WANGHUA_REDIS_URL", "")
+HUEY = {
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "name": "wanghua",
+    "immediate": env_flag("WANGHUA_JOBS_IMMEDIATE"),
+    "results": False,  # each run is recorded as a core.JobRun instead
+    "utc": True,
+    **({"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "jobs.sqlite3")}),
+    "consumer": {"workers": int(os.environ.get("WANGHUA_JOB_THREADS", "2")), "worker_type": "thread",
+                 "periodic": True, "check_worker_health": True, "flush_locks": True, "initial_delay": 0.2,
+                 "max_delay": 2.0},
+}
+
 # TrueType CJK faces embedded (subset) in printed PDFs, so they read the same on any machine.
 PDF_FONTS = {
     "regular": NODE_MODULES / "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf",
@@ -245,5 +262,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("WANGHUA_LOG_LEVEL", "WARNING")},
+    # The job worker logs through Django's handler (huey would add its own, and every line came twice).
+    "loggers": {"huey": {"handlers": ["console"], "level": os.environ.get("WANGHUA_LOG_LEVEL", "WARNING"),
+                         "propagate": False}},
 }
 CSRF_FAILURE_VIEW = "wanghua.core.views.csrf_failure"

@@ -3,9 +3,10 @@ dictionaries, notices) and the core API routes."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from wanghua.core import services
-from wanghua.core.models import ApiToken, DictItem, DictType, Notice
+from wanghua.core.models import ApiToken, DictItem, DictType, JobRun, Notice, ScheduledJob
 from wanghua.core.testing import PAGE_DETAIL, MatrixCase, run_case
 from wanghua.org.models import Person
 
@@ -58,7 +59,17 @@ def sysadmin_cases(w, users):
     """Online users and dictionary editing: system administrators only."""
     item = DictItem.objects.filter(dict_type__code="person_title").first()
     type_id = DictType.objects.get(code="person_title").pk
+    run = JobRun.objects.create(job="supervise_cases", trigger="schedule", started_at=timezone.now())
     return [
+        MatrixCase("scheduled jobs", "get", "/system/jobs/", HOLDERS_ONLY),
+        MatrixCase("job run now", "post", "/system/jobs/supervise_cases/run/", HOLDERS_CHANGE),
+        MatrixCase("job pause", "post", "/system/jobs/prune_telemetry/pause/", HOLDERS_CHANGE,
+                   state=lambda: list(ScheduledJob.objects.values_list("name", "paused"))),
+        MatrixCase("job resume", "post", "/system/jobs/prune_telemetry/resume/", HOLDERS_CHANGE,
+                   state=lambda: list(ScheduledJob.objects.values_list("name", "paused"))),
+        MatrixCase("job log", "get", "/system/jobs/log/", HOLDERS_ONLY),
+        MatrixCase("job log export", "get", "/system/jobs/log/?format=xlsx", HOLDERS_ONLY),
+        MatrixCase("job run", "get", f"/system/jobs/log/{run.pk}/", HOLDERS_ONLY),
         MatrixCase("online users", "get", "/system/sessions/", HOLDERS_ONLY),
         MatrixCase("end session", "post", "/system/sessions/nosuchsession00/end/", HOLDERS_CHANGE),
         MatrixCase("dictionary item save", "post", f"/system/dictionaries/{type_id}/items/", HOLDERS_CHANGE,

@@ -18,6 +18,7 @@ class CoreConfig(AppConfig):
 
         autodiscover_modules("indicators")
         autodiscover_modules("menu")  # each app's menu items (core/menu.py is the registry)
+        autodiscover_modules("jobs")  # each app's scheduled jobs (core/jobs.py is the registry)
         post_migrate.connect(sync_builtin_roles, sender=self)
         post_migrate.connect(sync_builtin_dicts, sender=self)
         m2m_changed.connect(record_m2m, dispatch_uid="wanghua.audit.m2m")  # links are part of a record's history

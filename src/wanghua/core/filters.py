@@ -2,7 +2,7 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, LoginEvent
+from .models import AuditEntry, JobRun, LoginEvent
 
 
 def audited_types(request=None):
@@ -37,3 +37,22 @@ class LoginFilter(django_filters.FilterSet):
     class Meta:
         model = LoginEvent
         fields = ["username", "success", "since"]
+
+
+def _job_choices():
+    from .jobs import choices
+
+    return choices()
+
+
+class JobRunFilter(django_filters.FilterSet):
+    job = django_filters.ChoiceFilter(choices=_job_choices, label=_("Job"))
+    trigger = django_filters.ChoiceFilter(choices=JobRun.Trigger.choices, label=_("Trigger"))
+    succeeded = django_filters.BooleanFilter(label=_("Succeeded"))
+    error = django_filters.CharFilter(lookup_expr="icontains", label=_("Error contains"))
+    since = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte", label=_("From"))
+    until = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = JobRun
+        fields = ["job", "trigger", "succeeded", "error", "since", "until"]

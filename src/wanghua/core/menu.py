@@ -215,6 +215,7 @@ register(
     Item("system", _("Online users"), "core:sessions", order=30),
     Item("system", _("Dictionaries"), "core:dictionaries", order=40, perm="core.change_dictitem"),
     Item("system", _("Notices"), "core:notices", order=50, perm="core.add_notice"),
+    Item("system", _("Scheduled jobs"), "core:jobs", order=55),
     Item("system", _("API documentation"), "", raw_url="/api/v1/docs", order=60,
          when=lambda user: has_perm_anywhere(user, "core.view_auditentry")),
     Item("system", _("Admin site"), "admin:index", order=70, staff_only=True),

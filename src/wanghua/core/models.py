@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .access import LogQuerySet
+from .access import LogQuerySet, VisibilityMixin
 from .audit import AuditedModel, AuditedQuerySet
 from .scopes import DataScope
 
@@ -256,3 +256,91 @@ class Notice(AuditedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ScheduledJobQuerySet(VisibilityMixin, AuditedQuerySet):
+    pass
+
+
+class ScheduledJob(AuditedModel):
+    """A scheduled job's switch (定时任务 暂停/恢复); the jobs themselves are declared in each app's jobs.py."""
+
+    name = models.CharField(_("job"), max_length=60, primary_key=True)
+    paused = models.BooleanField(_("paused"), default=False)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("changed by"))
+
+    scope_region = None
+    scope_unit = None
+    scope_owner = None
+    objects = ScheduledJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        from .jobs import label_of
+
+        return label_of(self.name)
+
+
+class JobRun(models.Model):
+    """调度日志: every run of a scheduled job, from the schedule, on demand (立即执行) or from a command."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", pgettext_lazy("job trigger", "Schedule")
+        DEMAND = "demand", _("Run now")
+        COMMAND = "command", _("Command line")
+
+    job = models.CharField(_("job"), max_length=60, db_index=True)
+    trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("requested by"))
+    started_at = models.DateTimeField(_("started at"), db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), null=True)  # None while it runs
+    counts = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    scope_region = None
+    scope_unit = None
+    scope_owner = None
+    objects = LogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["job", "-started_at"])]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job log")
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def job_label(self) -> str:
+        from .jobs import label_of
+
+        return label_of(self.job)
+
+    @property
+    def result_text(self) -> str:
+        from .jobs import REGISTRY
+
+        entry = REGISTRY.get(self.job)
+        return entry.describe_result(self.counts) if entry else ""
+
+    @property
+    def outcome(self) -> str:
+        if self.succeeded is None:
+            return str(pgettext_lazy("job outcome", "Running"))
+        return str(pgettext_lazy("job outcome", "Succeeded") if self.succeeded else pgettext_lazy("job outcome",
+                                                                                                    "Failed"))
+
+    @property
+    def error_summary(self) -> str:
+        """The error's last line (the exception), for lists; the page shows the whole traceback on demand."""
+        lines = [line for line in self.error.strip().splitlines() if line.strip()]
+        return lines[-1][:300] if lines else ""

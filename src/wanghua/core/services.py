@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
-from .access import has_perm_anywhere
+from .access import has_perm_anywhere, require
 from .devices import describe
 from .models import ApiToken, hash_token
 
@@ -74,3 +74,37 @@ def end_session(actor, key_prefix: str) -> int:
     count = sessions.count()
     sessions.delete()
     return count
+
+
+# --- scheduled jobs (定时任务) ------------------------------------------------------------------------------
+
+def _scheduled_job(actor, name: str):
+    from .jobs import REGISTRY
+    from .models import ScheduledJob
+
+    if name not in REGISTRY:
+        raise ScheduledJob.DoesNotExist(name)
+    switch = ScheduledJob.objects.select_for_update().filter(name=name).first() or ScheduledJob(name=name)
+    require(actor, "change", switch)
+    return switch
+
+
+@transaction.atomic
+def run_job_now(actor, name: str) -> None:
+    """立即执行: the job goes to the queue once this transaction commits; the worker runs and records it."""
+    from . import jobs
+
+    _scheduled_job(actor, name)
+    transaction.on_commit(lambda: jobs.run_now(name, actor.pk))
+
+
+@transaction.atomic
+def set_job_paused(actor, name: str, paused: bool):
+    """暂停/恢复: a paused job's schedule is skipped (立即执行 still runs it). Audited."""
+    switch = _scheduled_job(actor, name)
+    if switch.paused == paused and not switch._state.adding:
+        return switch
+    switch.paused, switch.changed_by, switch.changed_at = paused, actor, timezone.now()
+    with audit.acting_as(actor):
+        switch.save()
+    return switch

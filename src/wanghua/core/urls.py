@@ -20,6 +20,12 @@ urlpatterns = [
          name="dictionary_item_toggle"),
     path("system/notices/", views.NoticesView.as_view(), name="notices"),
     path("system/notices/<int:notice_id>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
+    path("system/jobs/", views.scheduled_jobs, name="jobs"),
+    path("system/jobs/<slug:name>/run/", views.job_run_now, name="job_run_now"),
+    path("system/jobs/<slug:name>/pause/", views.job_pause, name="job_pause"),
+    path("system/jobs/<slug:name>/resume/", views.job_resume, name="job_resume"),
+    path("system/jobs/log/", views.JobRunListView.as_view(), name="job_log"),
+    path("system/jobs/log/<int:run_id>/", views.job_run, name="job_run"),
     path("system/sessions/", views.sessions, name="sessions"),
     path("system/sessions/<str:key_prefix>/end/", views.end_session, name="end_session"),
 ]

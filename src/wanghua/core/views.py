@@ -17,10 +17,10 @@ from . import reference, services
 from .access import has_perm_anywhere, perm_code
 from .devices import describe
 from .editing import ServiceFormView, style_form
-from .filters import AuditFilter, LoginFilter
+from .filters import AuditFilter, JobRunFilter, LoginFilter
 from .forms import NoticeForm
 from .listing import Column, ScopedListView, attr
-from .models import ApiToken, AuditEntry, DictItem, DictType, LoginEvent, Notice, User
+from .models import ApiToken, AuditEntry, DictItem, DictType, JobRun, LoginEvent, Notice, User
 from .rules import LOGIN, PUBLIC, access, perm
 from .transitions import step_label
 
@@ -271,3 +271,87 @@ def server_error(request):
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
+
+
+# --- scheduled jobs (定时任务) and their log (调度日志) -------------------------------------------------------
+
+JOBS_PERM = "core.change_scheduledjob"
+
+
+@access(perm(JOBS_PERM))
+def scheduled_jobs(request):
+    """定时任务: each job, its schedule, last and next run, and 立即执行 / 暂停 / 恢复 (POST only)."""
+    from . import jobs
+
+    rows = jobs.overview()
+    return render(request, "core/jobs.html", {
+        "rows": rows, "links": {row.job.name: reverse(row.job.link) for row in rows if row.job.link}})
+
+
+def _job_step(request, name: str, step) -> None:
+    from .models import ScheduledJob
+
+    try:
+        step()
+    except ScheduledJob.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@access(perm(JOBS_PERM))
+@require_POST
+def job_run_now(request, name: str):
+    from . import jobs
+
+    _job_step(request, name, lambda: services.run_job_now(request.user, name))
+    messages.success(request, _("%(job)s is queued; its run appears in the log below.") % {
+        "job": jobs.label_of(name)})
+    return redirect("core:jobs")
+
+
+@access(perm(JOBS_PERM))
+@require_POST
+def job_pause(request, name: str):
+    _job_step(request, name, lambda: services.set_job_paused(request.user, name, True))
+    messages.success(request, _("Paused."))
+    return redirect("core:jobs")
+
+
+@access(perm(JOBS_PERM))
+@require_POST
+def job_resume(request, name: str):
+    _job_step(request, name, lambda: services.set_job_paused(request.user, name, False))
+    messages.success(request, _("Resumed."))
+    return redirect("core:jobs")
+
+
+def _job_run_link(run) -> str:
+    return reverse("core:job_run", args=[run.pk])
+
+
+@access(perm("core.view_jobrun"))
+class JobRunListView(ScopedListView):
+    """调度日志: every run of every job, searchable, with Excel export."""
+
+    model = JobRun
+    filterset_class = JobRunFilter
+    title = gettext_lazy("Job log")
+    columns = [
+        Column(gettext_lazy("Started at"), attr("started_at"), link=_job_run_link),
+        Column(gettext_lazy("Job"), attr("job_label")),
+        Column(gettext_lazy("Trigger"), attr("trigger")),
+        Column(gettext_lazy("Requested by"), attr("user")),
+        Column(gettext_lazy("Duration (s)"), attr("seconds")),
+        Column(pgettext_lazy("job", "Outcome"), attr("outcome")),
+        Column(gettext_lazy("Result"), attr("result_text")),
+        Column(gettext_lazy("Error"), attr("error_summary")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("user")
+
+
+@access(perm("core.view_jobrun"))
+def job_run(request, run_id: int):
+    """One run with its whole error (the traceback), for whoever reads the log."""
+    run = get_object_or_404(JobRun.objects.visible_to(request.user, "view"), pk=run_id)
+    return render(request, "core/job_run.html", {"run": run})

@@ -1,6 +1,6 @@
 """Every write of the dashboard: the yearly targets of the indicators, external statistics with their source
-(each change audited), and the indicator refresh — on demand, from cron (`wanghua refresh_indicators`) or in
-the web process (`wanghua serve --refresh-every`); each refresh is logged as a run. The refresh engine itself
+(each change audited), and the indicator refresh — on demand, as the scheduled job of jobs.py (every 15 minutes
+in the job worker) or from `wanghua refresh_indicators`; each refresh is logged as a run. The refresh engine itself
 is `refresh.py`; the boards read in `queries.py`."""
 
 from __future__ import annotations
@@ -87,23 +87,3 @@ def refresh_indicators(actor=None, *, moment: datetime | None = None, trigger: s
         raise PermissionDenied
     trigger = trigger or ("demand" if actor is not None else "schedule")
     return refresh.refresh(moment, trigger=trigger, user=actor, scopes=scopes)
-
-
-def start_background(minutes: float) -> None:
-    """For a single-process deployment (`wanghua serve`, the demo): refresh every `minutes` in a daemon
-    thread. Larger deployments run `wanghua refresh_indicators` from cron instead."""
-    import threading
-
-    from django.db import connection
-
-    def loop() -> None:
-        stop = threading.Event()
-        while not stop.wait(minutes * 60):
-            try:
-                refresh_indicators(trigger="schedule")
-            except Exception:  # the next round tries again; the web server must keep serving
-                log.exception("scheduled indicator refresh failed")
-            finally:
-                connection.close()
-
-    threading.Thread(target=loop, name="indicator-refresh", daemon=True).start()

@@ -252,3 +252,46 @@ def update_alarm(actor, definition_id: int, **fields: Any) -> AlarmDefinition:
     with audit.acting_as(actor):
         definition.save()
     return definition
+
+
+# --- scheduled jobs (jobs.py) ------------------------------------------------------------------------------
+
+STALE_ALARM = timedelta(hours=24)  # ISA-18.2: an alarm standing this long is stale (queries.STALE reads the same)
+
+
+def advance_alarm_timers(now=None) -> int:
+    """The alarm timer (every minute): on- and off-delays and shelves run out on time, not only when the next
+    sample arrives. Each line in its own transaction, its snapshot row locked as ingest locks it. Returns the
+    number of alarms that changed."""
+    from .models import LiveSnapshot
+    from .telemetry.evaluator import Evaluator, forget_definitions
+
+    now = now or timezone.now()
+    forget_definitions()  # the worker reads definitions fresh each round: a changed delay counts at once
+    waiting = (AlarmState.objects.filter(out_of_service=False, suppressed=False)
+               .filter(_timer_running(now)).values_list("line_id", flat=True).distinct())
+    changed = 0
+    for line in ProductionLine.objects.filter(pk__in=list(waiting)):
+        with transaction.atomic():
+            LiveSnapshot.objects.select_for_update().get_or_create(line=line)
+            evaluator = Evaluator(line)
+            evaluator.tick(now)
+            changed += len(evaluator.dirty)
+            evaluator.save()
+    return changed
+
+
+def _timer_running(now):
+    from django.db.models import Q
+
+    return (Q(pending_since__isnull=False, active=False) | Q(clearing_since__isnull=False, active=True)
+            | Q(shelved_until__lte=now))
+
+
+def sweep_stale_alarms(now=None) -> dict[str, int]:
+    """The stale-alarm sweep (hourly): alarms standing for more than STALE_ALARM, and how many lines they are on,
+    for the job log and the alarm KPIs; the alarms stay as they are (an operator decides, ISA-18.2 §16)."""
+    now = now or timezone.now()
+    stale = AlarmState.objects.filter(active=True, out_of_service=False, suppressed=False,
+                                      active_since__lt=now - STALE_ALARM)
+    return {"stale": stale.count(), "lines": stale.values("line_id").distinct().count()}

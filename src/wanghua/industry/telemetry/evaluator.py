@@ -113,6 +113,31 @@ class Evaluator:
         state.last_value = shown[:60]
         self.dirty.add(definition.id)
 
+    def tick(self, now: datetime) -> None:
+        """The alarm timer: on- and off-delays that have run out and shelves that have expired take their step at
+        `now`, though no sample arrived since (a sample that had changed the condition would have reset the
+        timer). Runs in the job worker with the line's snapshot locked, like an ingest batch."""
+        definitions = {d.id: d for listed in self.by_tag.values() for d in listed}
+        for definition_id, state in self.states().items():
+            definition = definitions.get(definition_id)
+            if definition is None or state.out_of_service or state.suppressed:
+                continue
+            if state.shelved_until is not None and state.shelved_until <= now:
+                state.shelved_until = None  # ALARM_FLOW: shelf_expires
+                self.dirty.add(definition_id)
+            if state.pending_since and not state.active and \
+                    (now - state.pending_since).total_seconds() >= definition.on_delay:
+                _take(state, AlarmStep.ACTIVATE if state.acked else AlarmStep.RE_ALARM)
+                state.active_since, state.pending_since = now, None
+                self._event(definition, now, AlarmEvent.Kind.ACTIVATED, state.last_value)
+                self.dirty.add(definition_id)
+            elif state.clearing_since and state.active and \
+                    (now - state.clearing_since).total_seconds() >= definition.off_delay:
+                _take(state, AlarmStep.RETURN_TO_NORMAL)
+                state.clearing_since = None
+                self._event(definition, now, AlarmEvent.Kind.CLEARED, state.last_value)
+                self.dirty.add(definition_id)
+
     def _event(self, definition: AlarmDefinition, ts: datetime, kind: str, value: str) -> None:
         self.events.append(AlarmEvent(definition=definition, line=self.line, equipment_id=definition.tag.equipment_id,
                                       at=ts, epoch=int(ts.timestamp()), kind=kind, priority=definition.priority,

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from wanghua.core import jobs
 from wanghua.industry.retention import prune
 
 
@@ -10,5 +11,6 @@ class Command(BaseCommand):
            "than WANGHUA_TELEMETRY_ROLLUP_DAYS."
 
     def handle(self, *args, **options):
-        removed = prune()
+        with jobs.record("prune_telemetry", trigger="command") as removed:  # kept in the 调度日志 too
+            removed.update(prune())
         self.stdout.write(", ".join(f"{count} {name}" for name, count in removed.items()) + " removed")

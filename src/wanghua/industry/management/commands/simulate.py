@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = "Simulate production lines: history (--backfill-hours) and then live data, over MQTT or in-process."
 
     def add_arguments(self, parser):
-        parser.add_argument("--lines", default="", help="comma-separated line codes (default: every active line)")
+        parser.add_argument("--lines", default="",
+                            help="comma-separated line codes (default: every active line with a status tag)")
         parser.add_argument("--transport", choices=["mqtt", "local"], default="mqtt")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=1883)
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         chosen = ProductionLine.objects.filter(active=True).select_related("enterprise")
         if lines:
             chosen = chosen.filter(code__in=[c.strip() for c in lines.split(",")])
+        else:  # every line that can take the simulation: one with a status tag (a bare new line would only dead-letter)
+            chosen = chosen.filter(tags__code="status").distinct()
         simulators = simulators_for(chosen)
         if not simulators:
             raise CommandError("no such active line")

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from wanghua.core import jobs
 from wanghua.projects.services import escalate_overdue
 
 
@@ -9,4 +10,6 @@ class Command(BaseCommand):
     help = "Escalate overdue open project issues to the project's responsible leader."
 
     def handle(self, *args, **options):
-        self.stdout.write(f"{escalate_overdue()} issues escalated")
+        with jobs.record("escalate_issues", trigger="command") as counts:  # kept in the 调度日志 too
+            counts["issues"] = escalate_overdue()
+        self.stdout.write(f"{counts['issues']} issues escalated")
