@@ -125,9 +125,10 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Shared state. Without WANGHUA_CACHE_URL the cache is this process's memory (one process: `make run` on one
-# machine). Several servers — or several workers of one — must share one: redis://host:6379/1 (Django's own
-# RedisCache; the public report's rate limit counts there), or file:///path for workers on one machine.
+# Shared state. Without WANGHUA_CACHE_URL the cache is this process's memory (one process: tests, the shell).
+# Several servers — or several workers of one — must share one: redis://host:6379/1 (Django's own RedisCache;
+# the public report's rate limit counts there), or file:///path for workers on one machine, which is what
+# `wanghua serve` sets for its gunicorn workers when nothing else is configured.
 CACHE_URL = os.environ.get("WANGHUA_CACHE_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("WANGHUA_CACHE_KEY_PREFIX", "wanghua")
 

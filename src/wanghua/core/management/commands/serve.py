@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             addrport = f"127.0.0.1:{addrport}"
         if dev:
             return self._dev(addrport, simulate)
+        # Several workers share one cache (rate limits, cached fragments): a folder of this machine's unless
+        # WANGHUA_CACHE_URL names Redis. The children inherit it.
+        os.environ.setdefault("WANGHUA_CACHE_URL", f"file://{settings.VAR_DIR / 'cache'}")
         children = [Child("web", self._gunicorn(addrport, workers or default_workers(), threads), essential=True)]
         if not no_worker:
             children.append(Child("jobs", _wanghua("run_huey"), essential=False, stop_signal=signal.SIGINT))
