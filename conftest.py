@@ -144,3 +144,13 @@ TEST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 def argon2_passwords(settings):
     """The production hashers, for tests of password hashing itself."""
     settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if h != TEST_HASHER]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test has a node id of its own: pytest-xdist runs only one of several that share one (as
+    schemathesis's `parametrize()` made 107 API operations share one)."""
+    from collections import Counter
+
+    shared = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
+    if shared:
+        raise pytest.UsageError(f"tests share a node id, so pytest-xdist would run only one of each: {shared[:5]}")
