@@ -3,23 +3,13 @@ ordering, deadbands, the live state), which the 设置 pages and the API call.""
 
 from django.contrib import admin
 
-from wanghua.core.admin import ReadOnlyAdmin
+from wanghua.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import AlarmDefinition, DeadLetter, Equipment, ProductionLine, Tag
 
 
-class EquipmentInline(admin.TabularInline):
+class EquipmentInline(ReadOnlyInline):
     model = Equipment
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProductionLine)
