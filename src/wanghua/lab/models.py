@@ -217,7 +217,19 @@ class TestResultQuerySet(VisibilityMixin, models.QuerySet):
         raise ValueError("test results are append-only")
 
 
-class TestResult(BoundedModel):
+class AppendOnly:
+    """A record on a hash chain: written once, corrected by a new revision, never edited or deleted."""
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{self._meta.verbose_name_plural} are append-only: record a corrected revision instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{self._meta.verbose_name_plural} are append-only")
+
+
+class TestResult(AppendOnly, BoundedModel):
     """One revision of one specimen's result. Never changed: a correction is a new revision with a reason.
     Each row carries the SHA-256 of its content chained to the previous row's, so `wanghua lab_verify`
     finds any edit made outside the application."""
@@ -258,14 +270,6 @@ class TestResult(BoundedModel):
     def __str__(self) -> str:
         return f"{self.specimen} r{self.revision}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("test results are append-only: record a corrected revision instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("test results are append-only")
-
 
 class LabChain(models.Model):
     """The head of one hash chain (results, analyses, certificates): locked by every append, so concurrent posts
@@ -300,7 +304,7 @@ def _element(symbol: str):
     return models.DecimalField(f"{symbol} (%)", max_digits=6, decimal_places=4, null=True, blank=True)
 
 
-class HeatAnalysis(BoundedModel):
+class HeatAnalysis(AppendOnly, BoundedModel):
     """One revision of a heat's melt analysis (熔炼分析), from the spectrometer or typed in with a reason.
     Append-only and hash-chained like the results (its own chain, checked by `wanghua lab_verify`)."""
 
@@ -334,14 +338,6 @@ class HeatAnalysis(BoundedModel):
 
     def __str__(self) -> str:
         return f"{self.order.heat} r{self.revision}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("analyses are append-only: record a corrected revision instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("analyses are append-only")
 
 
 class LabProfile(ScopedModel):
