@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "wanghua.core.middleware.AccessRuleMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if os.environ.get("WANGHUA_COUNT_QUERIES"):  # the demo walk pins how many queries each page may run
+    MIDDLEWARE.insert(0, "wanghua.core.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "wanghua.urls"
 WSGI_APPLICATION = "wanghua.wsgi.application"

@@ -42,6 +42,29 @@ def attr(path: str) -> Callable[[Any], Any]:
     return read
 
 
+class DictionaryLabel:
+    """A column reading a stored dictionary value as its label. The dictionary is read once per page or export
+    (`prepare`), not once per row."""
+
+    def __init__(self, field: str, code: str) -> None:
+        self.field, self.code = field, code
+
+    def prepare(self) -> Callable[[Any], Any]:
+        from .reference import labels
+
+        known = labels(self.code)
+        return lambda obj: known.get(getattr(obj, self.field), getattr(obj, self.field))
+
+    def __call__(self, obj: Any) -> Any:
+        return self.prepare()(obj)
+
+
+def prepared(reader: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The reader to use for one page: what it needs from the database is loaded once, here."""
+    prepare = getattr(reader, "prepare", None)
+    return prepare() if prepare else reader
+
+
 def shown(value: Any) -> Any:
     """How a cell reads on the page: yes/no for booleans, local time for timestamps."""
     if isinstance(value, bool):
@@ -116,7 +139,8 @@ class ScopedListView(ListView):
         if not has_perm_anywhere(self.request.user, perm_code(self.model, "export")):
             raise PermissionDenied
         self.action = "export"  # the rows are those the user may export, which can be fewer than those shown
-        rows = ([column.value(obj) for column in self.columns] for obj in self.get_queryset().iterator(2000))
+        readers = [prepared(column.value) for column in self.columns]
+        rows = ([read(obj) for read in readers] for obj in self.get_queryset().iterator(2000))
         return xlsx_response(str(self.title), [str(c.label) for c in self.columns], rows, title=str(self.title))
 
     def get_context_data(self, **kwargs):
@@ -137,9 +161,14 @@ class ScopedListView(ListView):
 
     def _rows(self, objects) -> list[tuple[Any, list[tuple[Any, str, Any]]]]:
         """Each row's cells as (value, link, label): the label heads the cell when a phone shows rows as cards."""
-        readers = [(column.value, column.link, column.label) for column in self.columns]
+        objects = list(objects)
+        self.prepare_page(objects)
+        readers = [(prepared(column.value), column.link, column.label) for column in self.columns]
         return [(obj, [(shown(value(obj)), link(obj) if link else "", label) for value, link, label in readers])
                 for obj in objects]
+
+    def prepare_page(self, objects: list) -> None:
+        """Load at once what the rows of one page need beyond their queryset (a subclass's hook)."""
 
     def _create_url(self) -> str:
         if not self.create_url:
