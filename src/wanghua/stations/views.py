@@ -27,6 +27,7 @@ from wanghua.core.editing import (
 )
 from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, DictionaryLabel, ScopedListView, attr, detail_link
+from wanghua.core.localtime import within_day
 from wanghua.core.reference import choices
 from wanghua.core.rules import access, perm
 from wanghua.org.models import Person, Region, RegionLevel
@@ -60,7 +61,7 @@ def today(request):
     base = mine if mine.exists() else visible
     now = timezone.now()
     open_errands = sorted(base.filter(status__in=OPEN_STATUSES)[:100], key=lambda e: (not e.overdue, e.due_at))
-    closed_today = base.filter(done_at__date=timezone.localdate())[:50]
+    closed_today = base.filter(**within_day("done_at", timezone.localdate()))[:50]
     return render(request, "services/today.html", {
         "open_errands": open_errands, "closed_today": closed_today, "now": now,
         "categories": dict(choices(services.ERRAND_CATEGORIES)),
