@@ -150,6 +150,7 @@ def drop(name: str) -> int:
         if rows < 0:  # never analysed: count it (small, or it would have been analysed)
             cursor.execute(f'SELECT count(*) FROM "{name}"')
             rows = cursor.fetchone()[0]
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # rows written earlier in this transaction: check now
         cursor.execute(f'DROP TABLE "{name}"')
     _known.discard(name)
     return rows
