@@ -164,8 +164,10 @@ def delete_chunked(spec: Partitioned, before: datetime, since: datetime | None =
     where, params = f"{column} < %s", [adapt(before)]
     if since is not None:
         where, params = f"{column} >= %s AND {where}", [adapt(since), *params]
-    sql = (f"DELETE FROM {spec.table} WHERE ({tag}, {column}) IN "
+    # the outer condition repeats the period so that PostgreSQL prunes the DELETE to its partitions too
+    sql = (f"DELETE FROM {spec.table} WHERE {where} AND ({tag}, {column}) IN "
            f"(SELECT {tag}, {column} FROM {spec.table} WHERE {where} LIMIT {CHUNK})")
+    params = params * 2
     removed = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
