@@ -114,3 +114,19 @@ def test_hour_rollups_are_summed_by_the_job_and_read_with_the_minutes(plant):
     assert jobs.hour_rollups() == {"hours": 1} and HourRollup.objects.filter(tag=speed).aggregate(
         n=Sum("n"))["n"] == 361
     assert queries.oee(plant.line, since, until).output == int(before[1] - before[0])
+
+
+def test_a_batch_committed_while_an_hour_is_summed_leaves_it_marked(plant, monkeypatch):
+    hour = rollups.hour_of(timezone.now()) - timedelta(hours=2)
+    rollups.mark_pending([(plant.line.pk, hour)])
+    summed = rollups._sum_hour
+
+    def meanwhile(line_id, at):  # ingest marks the hour again while the job sums it
+        summed(line_id, at)
+        rollups.mark_pending([(line_id, at)])
+
+    monkeypatch.setattr(rollups, "_sum_hour", meanwhile)
+    assert rollups.roll_up() == {"hours": 1}
+    assert PendingHour.objects.get(line=plant.line, hour=hour).version == 2  # summed again next run
+    monkeypatch.setattr(rollups, "_sum_hour", summed)
+    assert rollups.roll_up() == {"hours": 1} and not PendingHour.objects.exists()
