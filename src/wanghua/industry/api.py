@@ -29,6 +29,7 @@ from .models import (
     Stop,
     Tag,
 )
+from .telemetry import rollups
 from .telemetry.decode import MAX_DEPTH, Message, Rejected, load_json
 from .telemetry.pipeline import Pipeline
 
@@ -160,7 +161,7 @@ class HistoryQuery(Schema):
     tag: Text = Field(..., max_length=40)
     since: Moment | None = None
     until: Moment | None = None
-    resolution: str = Field("minute", pattern="^(raw|minute)$")
+    resolution: str = Field("minute", pattern="^(raw|minute|hour)$")
 
 
 class PointOut(Schema):
@@ -172,7 +173,7 @@ class PointOut(Schema):
 
 
 @router.get("/lines/{code}/history", response=list[PointOut],
-            summary="A tag's samples (raw) or minute rollups (mean, low, high); at most 10,000 points")
+            summary="A tag's samples (raw), minute or hour rollups (mean, low, high); at most 10,000 points")
 @needs("industry.view_sample")
 def history(request, code: str, query: Query[HistoryQuery]):
     line = _line(request, code)
@@ -184,6 +185,9 @@ def history(request, code: str, query: Query[HistoryQuery]):
     if query.resolution == "raw":
         rows = Sample.objects.filter(tag=tag, ts__gte=since, ts__lt=until).order_by("ts")[:HISTORY_LIMIT]
         return [{"ts": r.ts, "value": r.value, "text": r.text} for r in rows]
+    if query.resolution == "hour":
+        return [{"ts": p["hour"], "value": rollups.mean(p), "low": p["low"], "high": p["high"]}
+                for p in rollups.hourly(tag, since, until)[:HISTORY_LIMIT]]
     rows = MinuteRollup.objects.filter(tag=tag, minute__gte=since, minute__lt=until).order_by("minute")
     return [{"ts": r.minute, "value": r.mean, "low": r.low, "high": r.high} for r in rows[:HISTORY_LIMIT]]
 

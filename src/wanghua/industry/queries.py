@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
@@ -17,13 +17,14 @@ from .models import (
     AlarmEvent,
     AlarmState,
     LiveSnapshot,
-    MinuteRollup,
     Priority,
     ProductionLine,
     Stop,
+    Tag,
     TagRole,
 )
 from .shifts import shift_at
+from .telemetry import rollups
 
 FLOOD = 10  # activations in 10 minutes (ISA-18.2: more than 10 per 10 minutes per operator is a flood)
 CHATTER = (3, 60)  # three activations of one alarm within 60 s
@@ -169,9 +170,8 @@ def _per_day(stops: list[Stop], seconds: dict[int, float]) -> list[dict]:
 
 def _produced(line: ProductionLine, role: str, since: datetime, until: datetime) -> int | None:
     """Pieces counted in the period (None: the line reported no count then)."""
-    span = MinuteRollup.objects.filter(tag__line=line, tag__role=role, minute__gte=since, minute__lt=until).aggregate(
-        low=Min("low"), high=Max("high"))
-    return int(span["high"] - span["low"]) if span["high"] is not None else None
+    low, high = rollups.span(line, Tag.objects.filter(line=line, role=role), since, until)  # hour + minute rollups
+    return int(high - low) if high is not None else None
 
 
 def oee(line: ProductionLine, since: datetime, until: datetime) -> Oee:
