@@ -121,7 +121,8 @@ def test_grid_inspector_matrix(world, matrix, make_user):
     grid2 = Region.objects.create(code="T0101G2", name="甲社区第2网格", level=RegionLevel.GRID, kind=RegionKind.GRID,
                                   parent=world.community1)
     clients, users = matrix(("grid", {"region": world.grid1}), ("grid", {"region": grid2}))
-    command, unit = (Case.objects.get(pk=ids["handled"]).reported_by, make_user("unit-2", "department", unit=world.dept))
+    command = Case.objects.get(pk=ids["handled"]).reported_by
+    unit = make_user("unit-2", "department", unit=world.dept)
     litter = ids["category"]
     own = services.report_case(users["in_scope"], source="grid", category=litter, description="井盖缺失",
                                community=world.grid1, photo=photo())

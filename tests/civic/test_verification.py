@@ -129,7 +129,8 @@ def test_homes_count_what_waits_for_each_role(centre, world, client_for):
     assert grid == {"本网格新上报案件": (1, "/civic/cases/?status=reported"),
                     "现场核查任务": (1, "/civic/cases/verify/")}
     command = _home_counts(centre["command"])
-    assert {k: v[0] for k, v in command.items()} == {"待立案": 1, "待派遣": 0, "处置中案件": 0, "待核查": 1, "超期案件": 1}
+    assert {k: v[0] for k, v in command.items()} == {"待立案": 1, "待派遣": 0, "处置中案件": 0, "待核查": 1,
+                                                     "超期案件": 1}
     for user, counts in ((centre["grid"], grid), (centre["command"], command)):
         client = client_for(user)
         for count, url in counts.values():  # each count opens the list it counts
