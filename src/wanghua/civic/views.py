@@ -62,7 +62,6 @@ class CaseListView(ScopedListView):
     model = Case
     filterset_class = CaseFilter
     title = gettext_lazy("city-management cases")
-    template_name = "civic/case_list.html"
     create_url = "civic:case_report"
     columns = [
         Column(gettext_lazy("case number"), attr("number"), link=detail_link),
