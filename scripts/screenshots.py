@@ -129,6 +129,10 @@ def main() -> None:
         login(grid, "grid")
         grid.goto(f"{BASE}/civic/cases/report/")
         grid.screenshot(path=OUT / "phone-grid-report.png", full_page=True)
+        grid.goto(f"{BASE}/civic/cases/verify/")
+        grid.screenshot(path=OUT / "phone-grid-verify.png", full_page=True)
+        grid.locator(".verify-task a.btn").first.click()
+        grid.screenshot(path=OUT / "phone-grid-case.png", full_page=True)
         browser.close()
     print("screenshots in", OUT)
 

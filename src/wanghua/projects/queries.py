@@ -101,15 +101,27 @@ class ReportReminder:
     overdue: bool
 
 
+def month_to_report(today: date | None = None) -> date:
+    """The month whose report is due now: last month (due by the 5th, late after)."""
+    today = today or timezone.localdate()
+    return month_start(month_start(today) - timedelta(days=1))
+
+
+def reports_missing(projects, today: date | None = None):
+    """Projects under construction (started before this month) with no report for the month to report — the
+    月报提醒 and the steward's home count (the project list's 待报月报 filter) alike."""
+    today = today or timezone.localdate()
+    return (projects.filter(stage__in=BUILDING_STAGES).exclude(reports__month=month_to_report(today))
+            .filter(Q(started_on__isnull=True) | Q(started_on__lt=month_start(today))))
+
+
 def report_reminders(projects, today: date | None = None) -> list[ReportReminder]:
     """月报提醒: projects under construction whose report for last month is missing — due by the 5th, then
     overdue (late reports are still accepted, and flagged)."""
     today = today or timezone.localdate()
-    last_month = month_start(month_start(today) - timedelta(days=1))
+    last_month = month_to_report(today)
     due = report_due(last_month)
-    missing = (projects.filter(stage__in=BUILDING_STAGES).exclude(reports__month=last_month)
-               .filter(Q(started_on__isnull=True) | Q(started_on__lt=month_start(today)))
-               .select_related("steward").order_by("steward__name", "code"))
+    missing = reports_missing(projects, today).select_related("steward").order_by("steward__name", "code")
     return [ReportReminder(project, last_month, due, today > due) for project in missing]
 
 
