@@ -20,6 +20,8 @@ register(
 register_todos(
     Todo(_("Heats under test"), "lab:orders", "verdict=pending", perm="lab.add_testresult", order=30),
     Todo(_("Heats for a double retest"), "lab:orders", "verdict=retest", perm="lab.add_testresult", order=31),
+    # 待审 for the inspector who sent them: decided, waiting for the second person.
+    Todo(_("Heats sent for review"), "lab:orders", "review=awaiting", perm="lab.add_testresult", order=32),
     Todo(_("Heats awaiting review"), "lab:review_queue", perm="lab.approve_laborder", order=32),
     Todo(_("Heats sent back"), "lab:orders", "review=refused", perm="lab.add_testresult", order=33),
 )
