@@ -271,7 +271,7 @@ class StopListView(ScopedListView):
         Column(gettext_lazy("Kind"), attr("kind")),
         Column(gettext_lazy("Cause location"), attr("location.name")),
         Column(gettext_lazy("Reason"), attr("reason")),
-        Column(gettext_lazy("Reason given by"), attr("reason_by")),
+        Column(gettext_lazy("reason given by"), attr("reason_by")),
     ]
 
     def base_queryset(self):
