@@ -224,7 +224,7 @@ def test_the_homes_count_what_waits_and_open_it(plant, operator, manager, make_u
     theirs = _home_counts(client_for(manager).get("/").content.decode())
     assert theirs["已搁置的报警"] == ("/industry/alarms/current/?set_aside=shelved", "1")
     assert theirs["未填原因或位置的停机"] == ("/industry/stops/?unattributed=true", "1")
-    assert "长时报警（超过24小时）" in theirs and "已停用的报警" in theirs
+    assert "长期报警（超过 24 小时）" in theirs and "已停用的报警" in theirs
     for url, count in theirs.values():  # each count opens the list it counts
         listing = client_for(manager).get(url)
         assert listing.status_code == 200
@@ -232,3 +232,18 @@ def test_the_homes_count_what_waits_and_open_it(plant, operator, manager, make_u
             assert f"共 {count} 条记录" in listing.content.decode() or count == "0", url
     lab = _home_counts(client_for(make_user("lab1", "lab", unit=world.enterprise1)).get("/").content.decode())
     assert {"检验中的炉号", "送审中的炉号"} <= set(lab)
+
+
+def test_the_lines_page_counts_each_lines_open_alarms(plant, operator, client_for):
+    plant.send({"ts": plant.at(0), "values": {"finish_current": 955, "saw_state": "fault"}})
+    html = client_for(operator).get("/industry/").content.decode()
+    card = html[html.index('data-line="FT-BAR1"'):]
+    assert re.search(r'line-alarms text-danger">.*当前报警 2<', card[:card.index("</a>")], re.S)
+
+
+def test_the_pareto_names_an_unattributed_stop_and_opens_the_stops_to_attribute(plant, operator, client_for):
+    stop = finished_stop(plant)
+    Stop.objects.filter(pk=stop.pk).update(location=None)
+    html = client_for(operator).get("/industry/lines/FT-BAR1/analysis/?days=1").content.decode()
+    assert f'href="/industry/stops/?line={plant.line.pk}&amp;unattributed=true">未填原因位置</a>' in html
+    assert "未填原因位置" in html[html.index("data-pareto"):][:400]  # the chart's bar, not "—"

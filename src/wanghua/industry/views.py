@@ -9,9 +9,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
@@ -23,6 +25,7 @@ from wanghua.core import reference
 from wanghua.core.access import can, has_perm_anywhere
 from wanghua.core.editing import ServiceFormView, int_or_zero, perform
 from wanghua.core.listing import Column, ScopedListView, attr
+from wanghua.core.menu import link_for
 from wanghua.core.rules import access, perm
 from wanghua.core.transitions import offers
 
@@ -66,7 +69,11 @@ class LinesView(ListView):
     def get_context_data(self, **kwargs):
         visible = list(self.object_list)
         snapshots = {s.line_id: s for s in LiveSnapshot.objects.filter(line__in=visible)}
-        return super().get_context_data(lines=[(line, snapshots.get(line.pk)) for line in visible], **kwargs)
+        alarms = dict(AlarmState.objects.visible_to(self.request.user).filter(line__in=visible)
+                      .filter(queries.current_q(timezone.now())).values_list("line_id").annotate(n=Count("pk"))
+                      .order_by())
+        return super().get_context_data(
+            lines=[(line, snapshots.get(line.pk), alarms.get(line.pk, 0)) for line in visible], **kwargs)
 
 
 @access(perm("industry.view_productionline"))
@@ -126,12 +133,14 @@ def line_analysis(request, code: str):
         raise Http404
     since, until = queries.period_of(days)
     stops_kpis = queries.stop_kpis([line], since, until)
-    pareto = [{"label": f"{r['location']} {r['name']}".strip() or "—", "hours": r["hours"],
+    unattributed = _("Location not given")
+    pareto = [{"label": f"{r['location']} {r['name']}".strip() or unattributed, "hours": r["hours"],
                "cumulative_percent": r["cumulative_percent"]} for r in stops_kpis.pareto]
     return render(request, "industry/analysis.html", {
         "line": line, "days": days, "stops": stops_kpis, "pareto_json": json.dumps(pareto, ensure_ascii=False),
         "alarms": queries.alarm_kpis([line], since, until), "oee_days": queries.oee_per_day(line, min(days, 31)),
-        "oee_shifts": queries.oee_per_shift(line), "period": (since, until)})
+        "oee_shifts": queries.oee_per_shift(line), "period": (since, until),
+        "unattributed_url": link_for(request.user, f"{reverse('industry:stops')}?line={line.pk}&unattributed=true")})
 
 
 # --- alarms ----------------------------------------------------------------------------------------------
