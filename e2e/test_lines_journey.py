@@ -61,6 +61,12 @@ def test_operator_acknowledges_on_the_card_and_it_changes_at_once(live_world, li
         assert time.monotonic() - started < 3
         assert phone.evaluate("window.__notReloaded") is True
         assert AlarmEvent.objects.filter(kind="acked", user__username="op").count() == 1
+        # The sparklines read Beijing time whatever the phone's own zone (this browser runs in UTC).
+        phone.wait_for_selector("#sparklines[data-ready='1']")
+        assert phone.get_attribute("#sparklines", "data-time-zone") == "Asia/Shanghai"
+        assert phone.evaluate("timeFormatter('Asia/Shanghai')(Date.UTC(2026, 0, 1, 2, 15))") == "10:15"
+        assert phone.evaluate("[shortNumber(12345.6), shortNumber(1181.4), shortNumber(16.129)]") == ["12k", "1181",
+                                                                                                     "16.13"]
         # The history names the person who acknowledged it.
         phone.goto(f"{live_server.url}/industry/alarms/?kind=acked")
         assert "周师傅" in phone.locator("table").inner_text()
