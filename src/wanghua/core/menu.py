@@ -89,6 +89,7 @@ class Todo:
     query: str = ""
     perm: str | None = None  # needed on top of the list page's own access rule
     order: int = 100
+    when: Callable[[Any], bool] | None = field(default=None, compare=False)  # a further condition on the user
 
     @property
     def url(self) -> str:
@@ -116,6 +117,8 @@ def todos_for(request) -> list[Count]:
     counts = []
     for todo in sorted(TODOS, key=lambda t: t.order):
         if todo.perm and not has_perm_anywhere(request.user, todo.perm):
+            continue
+        if todo.when is not None and not todo.when(request.user):
             continue
         url = todo.url
         if not url_allowed(request.user, url):
