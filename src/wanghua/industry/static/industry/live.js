@@ -18,11 +18,18 @@ setInterval(() => {
   if (liveMayRefresh()) refreshLive();
 }, 1000);
 
-// An alarm step answered (HX-Trigger-After-Swap: live-changed): the alarm's new state is read at once, even
-// though the button just pressed still holds the focus inside the fragment's form.
+// A fragment already on its way when the operator opened a registration is dropped, not swapped over it.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.target && event.detail.target.id === "live" && !liveMayRefresh()) event.detail.shouldSwap = false;
+});
+
+// An alarm step answered (HX-Trigger-After-Swap: live-changed): the step is done, so its form is let go (focus,
+// an open registration) and the alarm's new state is read at once.
 document.addEventListener("live-changed", () => {
   const live = document.getElementById("live");
-  if (live && document.activeElement && live.contains(document.activeElement)) document.activeElement.blur();
+  if (!live) return;
+  if (document.activeElement && live.contains(document.activeElement)) document.activeElement.blur();
+  live.querySelectorAll("details[open]").forEach((details) => { details.open = false; });
   refreshLive();
 });
 
