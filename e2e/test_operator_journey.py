@@ -61,10 +61,10 @@ def test_operator_follows_the_line_from_a_qr_code(live_world, live_server, phone
         feeder.extra = {"heat": "E2E-42", "finish_current": 955}
         phone.wait_for_selector("#current-alarms [data-alarm] button", timeout=5000)
         assert "精轧主电机严重过流" in phone.locator("#current-alarms").inner_text()
-        phone.locator("#current-alarms [data-alarm] button").first.click()
+        overcurrent = phone.locator("#current-alarms [data-alarm]", has_text="精轧主电机严重过流")
+        overcurrent.locator("form[hx-post$='/ack/'] button").click()
         phone.wait_for_selector(".alarm-feedback .text-success")  # the fragment is shared: the POST goes by htmx
-        phone.locator("#current-alarms [data-alarm]", has_text="精轧主电机严重过流").locator(
-            "form[hx-post$='/ack/']").wait_for(state="detached")  # the row reads 已确认 at once
+        overcurrent.locator("form[hx-post$='/ack/']").wait_for(state="detached")  # the row reads 已确认 at once
         assert AlarmEvent.objects.filter(kind="acked", user__username="op").count() == 1
         # Registering: the fragment holds still while the operator types, then the entry is journalled.
         phone.locator("#current-alarms details summary").first.click()
