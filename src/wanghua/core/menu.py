@@ -22,7 +22,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, Resolver404, get_urlconf, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import has_perm_anywhere
@@ -137,13 +138,25 @@ def _reverse(name: str, args: tuple) -> str:
     return reverse(name, args=args)
 
 
+_UNRESOLVED = object()
+
+
+@lru_cache(maxsize=4096)
+def _rule_at(root_urlconf: str, urlconf: str | None, path: str):
+    """The access rule of the page at `path` (None: undeclared, _UNRESOLVED: no page). Resolving walks every URL
+    pattern, and a menu asks for each of its items on every page: the answer is fixed for a URLconf."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return _UNRESOLVED
+    return rule_for(match.func, match.namespaces)
+
+
 def url_allowed(user, url: str) -> bool:
     """Whether `user` passes the access rule of the page at `url` (a path, with or without a query)."""
-    try:
-        match = resolve(urlsplit(url).path)
-    except Resolver404:
+    rule = _rule_at(settings.ROOT_URLCONF, get_urlconf(), urlsplit(url).path)
+    if rule is _UNRESOLVED:
         return False
-    rule = rule_for(match.func, match.namespaces)
     if rule is None:
         return False  # undeclared: the middleware refuses it
     if rule is DELEGATED:

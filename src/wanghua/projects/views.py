@@ -181,10 +181,16 @@ def headline(request):
         "by_zone": by_zone, "by_unit": by_unit,
         "zone_chart": {"names": [r["name"] for r in by_zone], "counts": [float(r["fai"]) for r in by_zone]},
         "unit_chart": {"names": [r["name"] for r in by_unit], "counts": [float(r["fai"]) for r in by_unit]},
-        "zones": [(zone, queries.zone_programme(projects, zone)) for zone in Zone.objects.all()],
+        "zones": _zone_programmes(projects),
         "pipeline": queries.pipeline(leads.filter(contacted_on__year=year)),
         "funds": queries.funds_won(Application.objects.visible_to(request.user), year),
         "reminders": queries.report_reminders(projects)})
+
+
+def _zone_programmes(projects) -> list[tuple[Zone, queries.ZoneProgramme]]:
+    zones = list(Zone.objects.all())
+    programmes = queries.zone_programmes(projects, zones)
+    return [(zone, programmes[zone.pk]) for zone in zones]
 
 
 # --- 问题清单 --------------------------------------------------------------------------------------------
