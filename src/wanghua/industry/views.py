@@ -203,16 +203,31 @@ class CurrentAlarmsView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        alarms = list(context["object_list"])
         context.update(
-            alarms=[(alarm, _alarm_state(alarm), {t.step for t in ALARM_FLOW.available(user, alarm)})
-                    for alarm in context["object_list"]],
+            alarms=[(alarm, _alarm_state(alarm), steps) for alarm, steps in zip(alarms, _steps(self.request.user,
+                                                                                               alarms), strict=True)],
             can_ack=has_perm_anywhere(self.request.user, "industry.add_alarmevent"),
             can_manage=has_perm_anywhere(self.request.user, ALARM_FLOW.step(AlarmStep.SHELVE).permission),
             alarm_causes=reference.choices(services.ALARM_CAUSES), shelf_minutes=SHELF_MINUTES,
             set_aside=self.request.GET.get("set_aside", ""), set_aside_choices=queries.SetAside.CHOICES,
             next=self.request.get_full_path())
         return context
+
+
+def _steps(user, alarms: list[AlarmState]) -> list[set[str]]:
+    """Per alarm, the steps `user` may take on it now (ALARM_FLOW.available), the permission asked once per line
+    and permission: an alarm's scope is its line's, so a page of 25 alarms costs no query per row."""
+    allowed: dict[tuple[int, str], bool] = {}
+
+    def may(alarm: AlarmState, permission: str) -> bool:
+        key = (alarm.line_id, permission)
+        if key not in allowed:
+            allowed[key] = bool(permission) and can(user, permission, alarm)
+        return allowed[key]
+
+    return [{t.step for t in ALARM_FLOW.leaving(ALARM_FLOW.state_of(alarm)) if may(alarm, t.permission)}
+            for alarm in alarms]
 
 
 # The alarm's steps as the pages post them (`/industry/alarms/<pk>/<action>/`): action → the service taking it.
