@@ -248,3 +248,22 @@ def test_the_pareto_names_an_unattributed_stop_and_opens_the_stops_to_attribute(
     html = client_for(operator).get("/industry/lines/FT-BAR1/analysis/?days=1").content.decode()
     assert f'href="/industry/stops/?line={plant.line.pk}&amp;unattributed=true">未填原因位置</a>' in html
     assert "未填原因位置" in html[html.index("data-pareto"):][:400]  # the chart's bar, not "—"
+
+
+def test_the_alarm_cards_cost_no_query_per_alarm(plant, manager, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(manager)
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/industry/alarms/current/").status_code == 200
+        return len(captured)
+
+    plant.send({"ts": plant.at(0), "values": {"finish_current": 955}})
+    few = queries_for_page()
+    plant.send({"ts": plant.at(1), "values": {"finish_current": 955, "saw_state": "fault", "hyd_pressure": 11.0,
+                                              "straightener_state": "fault", "o2": 9.0}})
+    assert len(queries.current(AlarmState.objects.all())) >= 4
+    assert queries_for_page() == few
