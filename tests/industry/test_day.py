@@ -11,7 +11,7 @@ from django.utils import timezone
 from wanghua.core.models import AuditEntry
 from wanghua.core.reference import sync_builtin_dicts
 from wanghua.industry import queries, services
-from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState, Stop
+from wanghua.industry.models import AlarmDefinition, AlarmEvent, AlarmState, Equipment, Stop
 
 
 @pytest.fixture(autouse=True)
@@ -101,10 +101,13 @@ def test_a_stop_gets_a_reason_and_a_cause_location_of_its_line(plant, operator):
     stop = services.give_stop_reason(operator, stop.pk, "设备故障", location="L04", detail="精轧机卡钢")
     stop.refresh_from_db()
     assert (stop.reason, stop.location.location, stop.reason_by) == ("设备故障：精轧机卡钢", "L04", operator)
-    other_line = plant.other_line.equipment.first().location
-    with pytest.raises(ValidationError):
-        services.give_stop_reason(operator, stop.pk, "设备故障", location="NOPE")
-    assert other_line  # a code only the other line has is refused the same way
+    Equipment.objects.create(line=plant.other_line, location="X99", name="铝板线剪切机")
+    for elsewhere in ("NOPE", "X99"):  # unknown, or equipment of another line
+        with pytest.raises(ValidationError):
+            services.give_stop_reason(operator, stop.pk, "设备故障", location=elsewhere)
+    for hostile in ("L0\x004", "L" * 500):
+        with pytest.raises(ValidationError):
+            services.give_stop_reason(operator, stop.pk, "设备故障", location=hostile)
     services.give_stop_reason(operator, stop.pk, "工艺调整")  # no location given: the location stays
     stop.refresh_from_db()
     assert (stop.reason, stop.location.location) == ("工艺调整", "L04")

@@ -172,6 +172,8 @@ def give_stop_reason(actor, stop_id: int, reason: str, *, location: str | None =
     reason, detail = reason.strip(), detail.strip()
     if not reason or "\x00" in reason + detail:
         raise ValidationError({"reason": _("Give the reason for the stop.")})
+    if location is not None and ("\x00" in location or len(location) > 40):
+        raise ValidationError({"location": _("Choose equipment of this line.")})
     stop = fetch_for_change(Stop, actor, "change", stop_id)
     fields = ["reason", "reason_by"]
     if location is not None:
