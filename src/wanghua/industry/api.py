@@ -125,7 +125,8 @@ class AlarmOut(Schema):
     acked: bool
     active_since: datetime | None
     shelved_until: datetime | None
-    last_value: str
+    last_value: str  # the live reading
+    trip_value: str | None = None  # the reading the alarm tripped at (its latest activation)
     state: str  # the ISA-18.2 state now (AlarmState.state)
 
 
@@ -192,11 +193,13 @@ def history(request, code: str, query: Query[HistoryQuery]):
     return [{"ts": r.minute, "value": r.mean, "low": r.low, "high": r.high} for r in rows[:HISTORY_LIMIT]]
 
 
-@router.get("/alarms", response=list[AlarmOut], summary="Current alarms (active or unacknowledged, not shelved)")
+@router.get("/alarms", response=list[AlarmOut],
+            summary="Current alarms (active or unacknowledged, not shelved); set_aside: those shelved, suppressed or "
+                    "out of service instead")
 @needs("industry.view_alarmstate")
 def current_alarms(request, filters: Query[filter_query(CurrentAlarmFilter)]):
     qs = filtered(request, CurrentAlarmFilter, AlarmState.objects.visible_to(request.user))
-    return queries.current(qs)
+    return list(queries.alarm_list(qs, request.GET.get("set_aside", "")))
 
 
 class EventOut(Schema):
@@ -210,9 +213,14 @@ class EventOut(Schema):
     priority: Priority
     value: str
     user: str | None = Field(None, alias="user.username")
+    user_name: str | None = None  # the person, as the pages name them
     cause: str
     action: str
     note: str
+
+    @staticmethod
+    def resolve_user_name(event):
+        return str(event.user) if event.user else None
 
 
 @router.get("/alarm-events", response=list[EventOut], summary="The alarm journal")
@@ -238,7 +246,7 @@ class ShelveIn(Schema):
 
 
 def _state_out(request, alarm_id: int) -> AlarmState:
-    return AlarmState.objects.select_related("definition__tag__equipment").get(pk=alarm_id)
+    return queries.with_trip_value(AlarmState.objects.select_related("definition__tag__equipment")).get(pk=alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", response=AlarmOut)
@@ -282,23 +290,31 @@ class StopOut(Schema):
     location: str | None = Field(None, alias="location.location")
     min_temperature: float | None
     reason: str
+    reason_by: str | None = None
+
+    @staticmethod
+    def resolve_reason_by(stop):
+        return str(stop.reason_by) if stop.reason_by_id else None
 
 
 @router.get("/stops", response=list[StopOut])
 @paginate(Pagination)
 @needs("industry.view_stop")
 def list_stops(request, filters: Query[filter_query(StopFilter)]):
-    return filtered(request, StopFilter, Stop.objects.visible_to(request.user).select_related("line", "location"))
+    return filtered(request, StopFilter, Stop.objects.visible_to(request.user).select_related("line", "location",
+                                                                                      "reason_by"))
 
 
 class ReasonIn(Schema):
     reason: Text = Field(..., min_length=1, max_length=300)
+    location: Text | None = Field(None, max_length=40,
+                                  description="The cause location: an equipment location code of the line; \"\" clears")
 
 
-@router.post("/stops/{stop_id}/reason", response=StopOut)
+@router.post("/stops/{stop_id}/reason", response=StopOut, summary="A stop's reason and cause location")
 @needs("industry.change_stop")
 def stop_reason(request, stop_id: RecordId, body: ReasonIn):
-    return services.give_stop_reason(request.user, stop_id, body.reason)
+    return services.give_stop_reason(request.user, stop_id, body.reason, location=body.location)
 
 
 class IngestOut(Schema):
