@@ -14,6 +14,7 @@ from wanghua.core.access import fetch_for_change, forget_grants, grants_of, hold
 from wanghua.core.changes import apply_fields
 from wanghua.core.models import Role
 from wanghua.core.pii import reveal
+from wanghua.core.scopes import DataScope
 
 from .models import Person, Region, RegionLevel, RoleAssignment, TreeNode, Unit
 
@@ -196,33 +197,53 @@ def reveal_person_field(actor, person_id: int, field: str) -> str:
 
 # --- roles -----------------------------------------------------------------------------------------
 
-def _grant_fits(actor, role: Role, target: RoleAssignment) -> bool:
+def _grant_fits(actor, role: Role, target: RoleAssignment, chosen: tuple[list, list] | None = None) -> bool:
+    """Whether one of the actor's grants covers handing on `role` over `target`'s scope: every right of the role
+    and its data scope within the grant's, the anchor and every chosen region and unit (a custom scope)
+    within the grant's reach. `chosen` is the custom scope's (regions, units) when the target is not yet saved."""
     if actor.is_superuser:
         return True
+    scope = target.data_scope or role.data_scope
+    if scope == DataScope.CUSTOM and chosen is None:
+        chosen = (list(target.regions.all()), list(target.units.all())) if target.pk else ([], [])
+    regions, units = chosen or ([], [])
     for grant in grants_of(actor):
-        if not grant.allows("org.add_roleassignment") or not role_within(role.permissions, role.data_scope, grant):
+        if not grant.allows("org.add_roleassignment") or not role_within(role.permissions, scope, grant):
             continue
-        if grant.covers_everything:
-            return True
-        if target.region is not None and grant.region_path and target.region.path.startswith(grant.region_path):
-            return True
-        if target.unit is not None and grant.unit_path and target.unit.path.startswith(grant.unit_path):
+        anchor_ok = (grant.reaches(target.region, "region") if target.region is not None
+                     else target.unit is not None and grant.reaches(target.unit, "unit"))
+        if anchor_ok and all(grant.reaches(r, "region") for r in regions) and all(
+                grant.reaches(u, "unit") for u in units):
             return True
     return False
 
 
 @transaction.atomic
-def grant_role(actor, user, role: Role, *, region: Region | None = None, unit: Unit | None = None
+def grant_role(actor, user, role: Role, *, region: Region | None = None, unit: Unit | None = None,
+               data_scope: str = "", regions: list[Region] | tuple = (), units: list[Unit] | tuple = ()
                ) -> RoleAssignment:
+    """Give `user` the role over a region or a unit. `data_scope` overrides the role's for this assignment;
+    "custom" (自定义) reaches exactly `regions` and `units` (each with what lies below it)."""
     if (region is None) == (unit is None):
         raise ValidationError(_("Choose either a region or a unit as the scope of the role."))
-    assignment = RoleAssignment(user=user, role=role, region=region, unit=unit, granted_by=actor)
-    if not _grant_fits(actor, role, assignment):
+    if data_scope and data_scope not in DataScope.values:
+        raise ValidationError(_("Choose a data scope from the list."))
+    custom = (data_scope or role.data_scope) == DataScope.CUSTOM
+    if custom and not (regions or units):
+        raise ValidationError(_("A custom data scope needs at least one region or unit."))
+    if not custom and (regions or units):
+        raise ValidationError(_("Regions and units are chosen only for a custom data scope."))
+    assignment = RoleAssignment(user=user, role=role, region=region, unit=unit, granted_by=actor,
+                                data_scope=data_scope)
+    if not _grant_fits(actor, role, assignment, (list(regions), list(units))):
         raise PermissionDenied(_("You cannot grant a role or scope wider than your own."))
     if RoleAssignment.objects.filter(user=user, role=role, region=region, unit=unit).exists():
         raise ValidationError(_("This user already holds this role in this scope."))
     with audit.acting_as(actor):
         assignment.save()
+        if custom:
+            assignment.regions.set(regions)
+            assignment.units.set(units)
     forget_grants(user)
     return assignment
 
