@@ -44,6 +44,11 @@ class User(AbstractUser, AuditedModel):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("org:account_detail", args=[self.pk])  # 用户管理 keeps accounts
+
 
 class Role(AuditedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
