@@ -496,6 +496,7 @@ def update_role(actor, role_id: int, **fields: Any) -> Role:
     if "permissions" in fields:
         fields["permissions"] = sorted(set(fields["permissions"]))
     apply_fields(role, fields, ROLE_FIELDS)
+    role.name_en = (role.name_en or "").strip() or role.name_zh
     if errors := _role_errors(actor, role):
         raise ValidationError(errors)
     role.full_clean()

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
@@ -313,7 +313,8 @@ class AccountListView(ScopedListView):
         Column(gettext_lazy("Name"), attr("display_name")),
         Column(gettext_lazy("Region"), lambda a: _home_of(a, "region") or ""),
         Column(gettext_lazy("Unit"), lambda a: _home_of(a, "unit") or ""),
-        Column(gettext_lazy("Roles"), lambda a: "、".join(sorted({str(r.role) for r in a.role_assignments.all()}))),
+        Column(pgettext_lazy("account", "Roles"),
+               lambda a: "、".join(sorted({str(r.role) for r in a.role_assignments.all()}))),
         Column(gettext_lazy("Enabled"), attr("is_active")),
         Column(gettext_lazy("Last login"), attr("last_login")),
         Column(gettext_lazy("Joined"), attr("date_joined")),
