@@ -42,8 +42,8 @@ def fingerprint(user_id):
 
 def test_a_street_admin_creates_an_account_of_their_street_and_sees_its_password_once(world, street1, client_for):
     client = client_for(street1)
-    answer = client.post("/org/users/new/", {"username": "newbie", "display_name": "新人", "region": world.community1.pk,
-                                             "phone": "13900001234"})
+    answer = client.post("/org/users/new/", {"username": "newbie", "display_name": "新人",
+                                             "region": world.community1.pk, "phone": "13900001234"})
     assert answer.status_code == 200
     password = NEW_PASSWORD.search(answer.content.decode()).group(1)
     validate_password(password)  # the generated one meets every validator
@@ -62,7 +62,8 @@ def test_creating_outside_ones_scope_or_with_bad_input_is_refused_in_chinese(wor
     assert outside.status_code == 400 and "选择一个有效的选项" in outside.content.decode()
     for data, chinese in (({"username": "bad name!", "region": world.community1.pk}, "请输入合法的用户名"),
                           ({"username": "street1-admin", "region": world.community1.pk}, "用户名已被占用"),
-                          ({"username": "weak", "region": world.community1.pk, "password": "12345"}, "密码太短，至少需要 10 个字符"),
+                          ({"username": "weak", "region": world.community1.pk, "password": "12345"},
+                           "密码太短，至少需要 10 个字符"),
                           ({"username": "nohome"}, "请选择该账号所属的区划或单位")):
         answer = client.post("/org/users/new/", data)
         assert answer.status_code == 400 and chinese in answer.content.decode(), data
