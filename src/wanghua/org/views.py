@@ -502,6 +502,8 @@ def role_detail(request, pk: int):
     if role is None:
         raise Http404
     if role.builtin or not services_may(request.user, "change"):
+        if request.method == "POST":
+            raise PermissionDenied(_("Built-in roles are read-only.") if role.builtin else "")
         return _role_page(request, role, None)
     form = RoleForm(request.POST or None, instance=role)
     if request.method == "POST":
