@@ -4,7 +4,7 @@ rights; built-in roles read-only."""
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from wanghua.core.access import has_perm_anywhere
 from wanghua.core.models import AuditEntry, Role
@@ -44,7 +44,7 @@ def test_a_builtin_role_reads_as_checked_rights_and_cannot_be_changed(world, adm
                                                                "permissions": ["org.view_region"]})
     assert refused.status_code == 403
     assert Role.objects.get(code="agent").permissions == before
-    with pytest.raises(Exception, match="只读|read-only"):
+    with pytest.raises(PermissionDenied, match=r"只读|read-only"):
         services.update_role(admin, roles["agent"].pk, name_zh="改")
 
 
@@ -86,7 +86,7 @@ def test_nobody_puts_rights_beyond_their_own_into_a_role(world, make_user, roles
                                                    "org.view_region"])
     keeper = make_user("keeper-1")
     RoleAssignment.objects.create(user=keeper, role=keeper_role, region=world.street1)
-    with pytest.raises(ValidationError, match="超出|beyond"):
+    with pytest.raises(ValidationError, match=r"超出|beyond"):
         services.create_role(keeper, code="wider", name_zh="更宽", permissions=["services.add_errand"])
     with pytest.raises(ValidationError):
         services.create_role(keeper, code="wider2", name_zh="更宽", data_scope="all", permissions=["org.view_region"])
