@@ -177,8 +177,10 @@ def account_cases(w, users):
     """用户管理: street 1 manages the accounts of street 1; street 2 does not even see them."""
     from wanghua.core.models import User
 
-    target = users["account"].pk
-    held = users["account"].role_assignments.get().pk
+    account = User.objects.create_user("acct-target", password="Pass-word-123")
+    Person.objects.create(name="账号人", region=w.community1, user=account)
+    target = account.pk
+    held = RoleAssignment.objects.create(user=account, role=users["roles"]["agent"], region=w.community1).pk
 
     def account_state():
         return list(User.objects.filter(pk=target).values("display_name", "is_active", "password")), list(
@@ -242,8 +244,6 @@ def test_org_matrix(world, matrix, roles, make_user, cases):
     users["roles"] = roles
     users["revocable"] = RoleAssignment.objects.create(user=make_user("revocable"), role=roles["agent"],
                                                        region=world.community2)
-    users["account"] = make_user("acct-target", "agent", region=world.community1)
-    Person.objects.create(name="账号人", region=world.community1, user=users["account"])
     failures = [failure for case in cases(world, users) for failure in run_case(clients, case)]
     assert failures == []
 
