@@ -173,7 +173,7 @@ def test_roles_are_granted_within_ones_own_rights_with_a_custom_scope(world, str
     assignment = RoleAssignment.objects.get(user=account)
     assert assignment.data_scope == "custom" and {r.name for r in assignment.regions.all()} == {"甲社区", "乙社区"}
     page = client.get(f"/org/users/{account.pk}/").content.decode()
-    assert "自定义区域/单位" in page and "乙社区" in page
+    assert "自定义区划/单位" in page and "乙社区" in page
     assert AuditEntry.objects.filter(content_type__model="roleassignment", object_id=str(assignment.pk)).exists()
     assert client.post(f"/org/users/{account.pk}/roles/{assignment.pk}/revoke/").status_code == 302
     assert not RoleAssignment.objects.filter(user=account).exists()
