@@ -66,3 +66,27 @@ def test_street_admin_creates_a_custom_scoped_user_who_sees_only_that_scope(live
         assert answer.status == 404
     finally:
         context.close()
+
+
+def test_forced_logout_happens_only_once_confirmed(live_world, live_server, page, browser, make_user):
+    make_user("sa", "sysadmin", region=live_world.district)
+    make_user("victim", "street", region=live_world.street1)
+    context = browser.new_context(locale="zh-CN")
+    victim = context.new_page()
+    try:
+        login(victim, live_server.url, "victim")
+        login(page, live_server.url, "sa")
+        page.goto(f"{live_server.url}/system/sessions/")
+        row = page.locator("tr", has_text="victim")
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        row.get_by_role("button", name="强制退出").click()
+        page.wait_for_timeout(300)
+        assert victim.goto(f"{live_server.url}/org/people/").url.endswith("/org/people/")  # dismissed: still in
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+        page.locator("tr", has_text="victim").get_by_role("button", name="强制退出").click()
+        page.wait_for_url("**/system/sessions/")
+        assert asked and "确定让 victim 立即退出登录吗" in asked[0]
+        assert "/accounts/login/" in victim.goto(f"{live_server.url}/org/people/").url
+    finally:
+        context.close()
