@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 ORG_READ = ["org.view_*", "org.export_*"]
 SERVICES_WORK = ["services.view_*", "services.add_errand", "services.change_errand", "services.add_ledgerentry",
                  "services.add_resident", "services.change_resident", "services.reveal_resident",
-                 "services.add_diarynote", "services.add_errandattachment"]
+                 "services.add_diarynote", "services.export_diarynote", "services.add_errandattachment"]
 SERVICES_READ = ["services.view_*", "services.export_*"]
 # Operators watch their enterprise's lines, acknowledge and register alarms, and give stop reasons;
 # shelving, suppressing and taking alarms out of service is for the plant's production managers.

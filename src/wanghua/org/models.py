@@ -265,7 +265,9 @@ class RoleAssignment(ScopedModel):
                                    blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("granted"), default=timezone.now)
 
-    scope_region = "region"
+    # A role held at a unit (an agent's station) is within the region the unit sits in: a community's
+    # secretary appoints and revokes the agents of the community's stations.
+    scope_region = ("region", "unit__region")
     scope_unit = "unit"
     scope_owner = "user"
 

@@ -10,10 +10,19 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
-from wanghua.core.access import fetch_for_change, forget_grants, grants_of, holds_everything, require, role_within
+from wanghua.core.access import (
+    covers,
+    fetch_for_change,
+    forget_grants,
+    grants_of,
+    holds_everything,
+    require,
+    role_within,
+)
 from wanghua.core.changes import apply_fields
 from wanghua.core.models import Role
 from wanghua.core.pii import reveal
+from wanghua.core.scopes import DataScope
 
 from .models import Person, Region, RegionLevel, RoleAssignment, TreeNode, Unit
 
@@ -197,18 +206,12 @@ def reveal_person_field(actor, person_id: int, field: str) -> str:
 # --- roles -----------------------------------------------------------------------------------------
 
 def _grant_fits(actor, role: Role, target: RoleAssignment) -> bool:
+    """One of the actor's granting roles holds every right of `role` and reaches the target's scope (the access
+    path's own `covers`: a region grant reaches the units located in the region too)."""
     if actor.is_superuser:
         return True
-    for grant in grants_of(actor):
-        if not grant.allows("org.add_roleassignment") or not role_within(role.permissions, role.data_scope, grant):
-            continue
-        if grant.covers_everything:
-            return True
-        if target.region is not None and grant.region_path and target.region.path.startswith(grant.region_path):
-            return True
-        if target.unit is not None and grant.unit_path and target.unit.path.startswith(grant.unit_path):
-            return True
-    return False
+    return any(grant.allows("org.add_roleassignment") and role_within(role.permissions, role.data_scope, grant)
+               and grant.data_scope != DataScope.SELF and covers(grant, target, actor) for grant in grants_of(actor))
 
 
 @transaction.atomic

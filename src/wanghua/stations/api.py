@@ -161,6 +161,8 @@ class LedgerOut(Schema):
     receipt_no: str
     note: str
     recorded_at: datetime
+    voids_id: int | None = Field(None, description="The line this one voids (a compensating entry)")
+    void_reason: str = ""
 
 
 @router.get("/errands", response=list[ErrandOut])
@@ -230,6 +232,13 @@ def ledger(request, errand_id: RecordId):
 def add_ledger_entry(request, errand_id: RecordId, body: LedgerIn):
     return Status(201, services.record_money(request.user, errand_id, kind=body.kind, amount=body.amount,
                                              receipt_no=body.receipt_no, note=body.note))
+
+
+@router.post("/ledger/{entry_id}/void", response={201: LedgerOut},
+             summary="作废: void a wrong ledger line by a compensating entry, with the reason")
+@needs("services.add_ledgerentry")
+def void_ledger_entry(request, entry_id: RecordId, body: ReasonIn):
+    return Status(201, services.void_money(request.user, entry_id, reason=body.reason))
 
 
 class PhotoOut(Schema):

@@ -44,8 +44,8 @@ class DiaryDay:
 
 def _money(errand: Errand) -> str:
     totals: dict[str, Decimal] = {}
-    for entry in errand.ledger.all():
-        totals[entry.kind] = totals.get(entry.kind, Decimal("0")) + entry.amount
+    for entry in errand.ledger.all():  # a void takes its line's amount back
+        totals[entry.kind] = totals.get(entry.kind, Decimal("0")) + (-entry.amount if entry.is_void else entry.amount)
     if not totals:
         return ""
     return _("received %(r)s, paid %(p)s, returned %(b)s") % {

@@ -41,6 +41,9 @@ class LedgerForm(forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     receipt_no = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    receipt_photo = forms.FileField(label=_("Photo of the receipt"), required=False,
+                                    widget=forms.ClearableFileInput(attrs={
+                                        "accept": "image/jpeg,image/png,image/webp", "capture": "environment"}))
 
 
 class StationForm(forms.Form):

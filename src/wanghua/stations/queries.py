@@ -17,7 +17,7 @@ from django.utils import timezone
 from wanghua.core.reference import choices
 from wanghua.org.models import Person, Region, RegionLevel
 
-from .models import ErrandTally, LedgerEntry, LedgerKind, Station
+from .models import ErrandTally, LedgerEntry, LedgerKind, Station, signed_amount
 
 # --- errand statistics ---------------------------------------------------------------------------------
 
@@ -77,9 +77,9 @@ def cash_rows(user, year: int, by_month: bool) -> list[dict]:
     rows = (LedgerEntry.objects.visible_to(user, "view").filter(recorded_at__year=year)
             .annotate(period=trunc("recorded_at", tzinfo=timezone.get_current_timezone()))
             .values("period", "errand__station", "errand__station__unit__name")
-            .annotate(received=Sum("amount", filter=Q(kind=LedgerKind.RECEIVED)),
-                      paid=Sum("amount", filter=Q(kind=LedgerKind.PAID)),
-                      returned=Sum("amount", filter=Q(kind=LedgerKind.RETURNED)))
+            .annotate(received=Sum(signed_amount(), filter=Q(kind=LedgerKind.RECEIVED)),
+                      paid=Sum(signed_amount(), filter=Q(kind=LedgerKind.PAID)),
+                      returned=Sum(signed_amount(), filter=Q(kind=LedgerKind.RETURNED)))
             .order_by("-period", "errand__station__unit__name"))
     zero = Decimal("0.00")
     result = []

@@ -43,6 +43,7 @@ from .models import (
     ErrandAttachment,
     ErrandStatus,
     ErrandStep,
+    LedgerEntry,
     Resident,
     Station,
 )
@@ -86,11 +87,13 @@ def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status
     ledger_form = ledger_form or LedgerForm()
     style_form(ledger_form)
     return render(request, "services/errand_detail.html", {
-        "errand": errand, "ledger": errand.ledger.select_related("recorded_by"), "balance": errand.balance(),
+        "errand": errand, "balance": errand.balance(),
+        "ledger": errand.ledger.select_related("recorded_by", "voided_by").prefetch_related("photos"),
+        "receipt_lines": errand.ledger.filter(voids__isnull=True, voided_by__isnull=True),
         "can_change": can(request.user, "change", errand), "ledger_form": ledger_form, "error": error,
         "category": dict(choices(services.ERRAND_CATEGORIES)).get(errand.category, errand.category),
         "is_open": errand.status in OPEN_STATUSES, "satisfaction_range": range(1, 6),
-        "photos": errand.attachments.all()}, status=status)
+        "photos": errand.attachments.select_related("ledger_entry")}, status=status)
 
 
 @access(perm("services.change_errand"))
@@ -121,7 +124,7 @@ class ErrandStepView(StepView):
 @access(perm("services.add_ledgerentry"))
 @require_POST
 def ledger_add(request, pk: int):
-    form = LedgerForm(request.POST)
+    form = LedgerForm(request.POST, request.FILES)
     if not form.is_valid():
         return errand_detail(request, pk, ledger_form=form, status=400)
     try:
@@ -131,6 +134,22 @@ def ledger_add(request, pk: int):
     except ValidationError as exc:
         return errand_detail(request, pk, error=_messages_of(exc), ledger_form=form, status=400)
     messages.success(request, _("Recorded."))
+    return redirect("services:errand_detail", pk=pk)
+
+
+@access(perm("services.add_ledgerentry"))
+@require_POST
+def ledger_void(request, pk: int, entry_id: int):
+    """作废 a wrong line: a compensating line with the reason; a refusal shows the errand with it."""
+    if not LedgerEntry.objects.visible_to(request.user, "view").filter(pk=entry_id, errand_id=pk).exists():
+        raise Http404
+    try:
+        services.void_money(request.user, entry_id, reason=request.POST.get("reason", ""))
+    except (Errand.DoesNotExist, LedgerEntry.DoesNotExist) as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return errand_detail(request, pk, error=_messages_of(exc), status=400)
+    messages.success(request, _("The line is voided."))
     return redirect("services:errand_detail", pk=pk)
 
 
@@ -294,9 +313,10 @@ def diary_pdf(request, agent_id: int, year: int, month: int, day: int | None = N
     return response
 
 
-@access(perm("services.export_errand"))
+@access(perm("services.export_diarynote"))
 def diary_xlsx(request, agent_id: int, year: int, month: int | None = None):
-    """A month (or a year) of diary lines as a spreadsheet."""
+    """A month (or a year) of diary lines as a spreadsheet: agents export their own diary (export_diarynote),
+    those above them the diaries of the stations they see."""
     agent = _diary_agent(request, agent_id)
     sane_date(year, month or 1)  # a real month within 1900–2100, else 400
     months = [month] if month else range(1, 13)
@@ -406,8 +426,14 @@ def photo_upload(request, pk: int):
     upload = request.FILES.get("image")
     if upload is None:
         return errand_detail(request, pk, error=_("Choose a photo to upload."), status=400)
+    line = None
+    if request.POST.get("ledger_entry"):
+        line = LedgerEntry.objects.visible_to(request.user, "view").filter(
+            pk=int_or_zero(request.POST["ledger_entry"]), errand_id=pk).first()
+        if line is None:
+            return errand_detail(request, pk, error=_("Choose a line of this errand's ledger."), status=400)
     try:
-        services.attach_photo(request.user, pk, upload, request.POST.get("caption", ""))
+        services.attach_photo(request.user, pk, upload, request.POST.get("caption", ""), ledger_entry=line)
     except Errand.DoesNotExist as exc:
         raise Http404 from exc
     except ValidationError as exc:
