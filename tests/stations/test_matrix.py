@@ -66,6 +66,14 @@ def agent_cases(w, users):
                    data=fresh_photo, state=lambda: ErrandAttachment.objects.count()),
         MatrixCase("ledger add", "post", f"/services/errands/{e['progress'][1].pk}/ledger/", PAGE_CHANGE,
                    data={"kind": "received", "amount": "20"}, state=ledger_count),
+        MatrixCase("ledger void", "post", f"/services/errands/{e['progress'][1].pk}/ledger/{users['lines'][0].pk}/void/",
+                   PAGE_CHANGE, data={"reason": "录错"}, state=ledger_count),
+        MatrixCase("api ledger void", "post", f"/api/v1/services/ledger/{users['lines'][1].pk}/void", API_CREATE,
+                   data={"reason": "录错"}, as_json=True, state=ledger_count),
+        MatrixCase("diary month excel (own)", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"
+                   f"{users['today'].month}.xlsx", PAGE_DETAIL),
+        MatrixCase("diary year excel (own)", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}.xlsx",
+                   PAGE_DETAIL),
         MatrixCase("resident list", "get", "/services/residents/", PAGE_LIST, marker="陈大娘"),
         MatrixCase("resident detail", "get", f"/services/residents/{r}/", PAGE_DETAIL),
         MatrixCase("resident reveal", "post", f"/services/residents/{r}/reveal/phone/", PAGE_DETAIL,
@@ -153,8 +161,10 @@ def fresh_photo() -> dict:
 def matrix_users(desk):
     errands = prepare(desk)
     attachment = services.attach_photo(desk.agent, errands["progress"][1].pk, fresh_photo()["image"])
+    lines = [services.record_money(desk.agent, errands["progress"][1].pk, kind="received", amount="5")
+             for _ in range(2)]
     return {"desk": desk, "errands": errands, "agent_id": desk.station.agents.get().pk,
-            "today": timezone.localdate(), "attachment": attachment}
+            "today": timezone.localdate(), "attachment": attachment, "lines": lines}
 
 
 def test_agent_matrix(world, desk, make_user, client_for):
