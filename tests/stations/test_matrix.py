@@ -66,8 +66,9 @@ def agent_cases(w, users):
                    data=fresh_photo, state=lambda: ErrandAttachment.objects.count()),
         MatrixCase("ledger add", "post", f"/services/errands/{e['progress'][1].pk}/ledger/", PAGE_CHANGE,
                    data={"kind": "received", "amount": "20"}, state=ledger_count),
-        MatrixCase("ledger void", "post", f"/services/errands/{e['progress'][1].pk}/ledger/{users['lines'][0].pk}/void/",
-                   PAGE_CHANGE, data={"reason": "录错"}, state=ledger_count),
+        MatrixCase("ledger void", "post",
+                   f"/services/errands/{e['progress'][1].pk}/ledger/{users['lines'][0].pk}/void/", PAGE_CHANGE,
+                   data={"reason": "录错"}, state=ledger_count),
         MatrixCase("api ledger void", "post", f"/api/v1/services/ledger/{users['lines'][1].pk}/void", API_CREATE,
                    data={"reason": "录错"}, as_json=True, state=ledger_count),
         MatrixCase("diary month excel (own)", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"
