@@ -7,7 +7,7 @@ from django.utils import timezone
 from tests.stations.test_photos import png
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, MatrixCase, run_case
 from wanghua.stations import services
-from wanghua.stations.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry, Station
+from wanghua.stations.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry, Resident, Station
 
 API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
@@ -49,6 +49,10 @@ def agent_cases(w, users):
         MatrixCase("errand accept", "post", "/services/errands/new/",
                    {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=new_errand,
                    state=lambda: Errand.objects.count()),
+        MatrixCase("intake search", "get", "/services/errands/new/?who=大娘", PAGE_LIST, marker="陈大娘"),
+        MatrixCase("intake new resident", "post", "/services/errands/new/resident/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
+                   data={"new-name": "快加居民", "new-station": s}, state=lambda: Resident.objects.count()),
         MatrixCase("errand start", "post", f"/services/errands/{e['accepted'][0].pk}/start/", PAGE_CHANGE,
                    state=status_of(e["accepted"][0])),
         MatrixCase("errand complete", "post", f"/services/errands/{e['progress'][0].pk}/complete/", PAGE_CHANGE,

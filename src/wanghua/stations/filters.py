@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.reference import choices
@@ -41,7 +42,7 @@ class ErrandFilter(django_filters.FilterSet):
 
 
 class ResidentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"), max_length=50)
+    q = django_filters.CharFilter(method="filter_name_or_phone", label=_("Name or phone"), max_length=50)
     region = UnderRegionFilter(lookup="community")
     station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))
     empty_nest = django_filters.BooleanFilter(label=_("Empty-nest"))
@@ -50,6 +51,17 @@ class ResidentFilter(django_filters.FilterSet):
     class Meta:
         model = Resident
         fields = ["q", "region", "station", "empty_nest", "living_alone"]
+
+    def filter_name_or_phone(self, queryset, name, value):
+        """A fragment of the name, or three or more digits of the phone (an agent hears either on a call)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        matches = Q(name__icontains=value)
+        digits = "".join(c for c in value if c.isdigit())
+        if len(digits) >= 3 and len(digits) == len(value.replace(" ", "").replace("-", "")):
+            matches |= Q(phone__contains=digits)
+        return queryset.filter(matches)
 
 
 class StationFilter(django_filters.FilterSet):

@@ -68,3 +68,21 @@ class StationForm(forms.Form):
             region__level=RegionLevel.COMMUNITY)
         if instance is not None:  # the community and the code of an open station do not change
             del self.fields["community"], self.fields["code"]
+
+
+class QuickResidentForm(forms.Form):
+    """新居民 at the intake: the few facts an agent hears on the phone; the rest is filled in later."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    station = forms.ModelChoiceField(queryset=Station.objects.none(), label=_("Station"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, prefix="new", **kwargs)
+        stations = Station.objects.visible_to(user, "view").filter(active=True).select_related("unit")
+        self.fields["station"].queryset = stations
+        if len(stations[:2]) == 1:  # an agent's own station: nothing to choose
+            self.fields["station"].initial = stations[0]
+            self.fields["station"].widget = forms.HiddenInput()

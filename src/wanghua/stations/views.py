@@ -7,8 +7,10 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +36,7 @@ from wanghua.org.models import Person, Region, RegionLevel
 from . import diary as diary_service
 from . import queries, services
 from .filters import ErrandFilter, ResidentFilter, StationFilter
-from .forms import ErrandForm, LedgerForm, ResidentForm, StationForm
+from .forms import ErrandForm, LedgerForm, QuickResidentForm, ResidentForm, StationForm
 from .models import (
     ERRAND_FLOW,
     OPEN_STATUSES,
@@ -79,6 +81,50 @@ class ErrandCreateView(ServiceFormView):
 
     def form_kwargs(self, obj) -> dict:
         return {"user": self.request.user}
+
+    def render_form(self, form, obj, status=200, quick_form=None):
+        """The intake with its resident search (`who`: a name or phone fragment) and the quick-add form."""
+        who = self.request.GET.get("who", "").strip()[:50]
+        found = None
+        if who:
+            search = ResidentFilter({"q": who}, queryset=Resident.objects.visible_to(self.request.user, "view"),
+                                    request=self.request)
+            found = list(search.qs.select_related("station__unit")[:RESIDENT_MATCHES])
+        chosen = int_or_zero(form["resident"].value())
+        if found is not None or chosen:  # the choice offers the matches and the one chosen, not the whole station
+            form.fields["resident"].queryset = form.fields["resident"].queryset.filter(
+                Q(pk__in=[r.pk for r in found or ()]) | Q(pk=chosen))
+        can_register = has_perm_anywhere(self.request.user, "services.add_resident")
+        if quick_form is None and can_register:
+            quick_form = QuickResidentForm(user=self.request.user, initial={"name": who if who and not found else ""})
+        if quick_form is not None:
+            style_form(quick_form)
+        return render(self.request, self.template_name, {
+            "form": form, "title": self.title, "who": who, "found": found, "quick_form": quick_form,
+            "quick_open": quick_form is not None and (quick_form.is_bound or (who and not found))}, status=status)
+
+
+RESIDENT_MATCHES = 20
+
+
+@access(perm("services.add_resident"))
+@require_POST
+def intake_resident(request):
+    """新居民 from the intake: registered at the station, then the intake again with them chosen."""
+    quick_form = QuickResidentForm(request.POST, user=request.user)
+    if quick_form.is_valid():
+        try:
+            resident = services.register_resident(request.user, **quick_form.cleaned_data)
+        except ValidationError as exc:
+            errors = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+            for field, messages_ in errors:
+                quick_form.add_error(field if field in quick_form.fields else None, messages_)
+        else:
+            messages.success(request, _("%(name)s is registered; now take the errand.") % {"name": resident.name})
+            return redirect(f"{reverse('services:errand_create')}?resident={resident.pk}")
+    view = ErrandCreateView()
+    view.setup(request)
+    return view.render_form(view.make_form(None), None, status=400, quick_form=quick_form)
 
 
 @access(perm("services.view_errand"))
