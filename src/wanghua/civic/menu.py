@@ -23,3 +23,5 @@ register_todos(
     Todo(_("Cases to verify (待核查)"), "civic:cases", "status=handled", perm="civic.dispatch_case", order=53),
     Todo(_("Overdue cases"), "civic:cases", "overdue=true", perm="civic.dispatch_case", order=54),
 )
+
+from . import mine  # noqa: E402, F401  (我的: the cases a resident reported, a volunteer's hours)

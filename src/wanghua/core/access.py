@@ -111,6 +111,13 @@ def region_lookups(model: type[models.Model]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def holds_beyond_self(user, perm: str) -> bool:
+    """Whether the user may do `perm` on more than their own records (a resident's self-scoped role does not)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(g.allows(perm) and g.data_scope != DataScope.SELF for g in grants_of(user))
+
+
 def _subtree_ids(model_label: str, path: str):
     from django.apps import apps
 

@@ -93,7 +93,9 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
     {"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteer", "data_scope": "subtree",
      "permissions": ["org.view_zone", "org.view_unit", *VOLUNTEERING], "description": "Member of a volunteer team"},
     {"code": "resident", "name_zh": "居民", "name_en": "Resident", "data_scope": "self",
-     "permissions": ["org.view_zone", "org.view_person"], "description": "Sees their own records"},
+     # 我的: the errands run for them, the cases they reported, their volunteer hours (data scope "self").
+     "permissions": ["org.view_zone", "org.view_person", "services.view_errand", "civic.view_case",
+                     "civic.view_signup"], "description": "Sees their own records"},
 ]
 
 

@@ -3,6 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.menu import Item, Todo, register, register_todos
+from wanghua.core.mine import Mine, register_mine
+
+from .queries import my_errands
 
 register(
     Item("core", _("Today's errands"), "services:today", order=10, quick=True, icon="bi-list-check"),
@@ -18,4 +21,9 @@ register(
 register_todos(
     Todo(_("Errands accepted, not started"), "services:errands", "status=accepted", order=10),
     Todo(_("Errands in progress"), "services:errands", "status=in_progress", order=11),
+)
+
+register_mine(
+    Mine("errands", _("My errands"), "services.view_errand", my_errands,
+         empty=_("No errands yet: call your station and an agent runs it for you."), order=10),
 )
