@@ -33,10 +33,12 @@ def home(world, make_user):
     services.accept_errand(desk.agent, resident=neighbour, category="shopping", description="邻居的事")
     parent = CaseCategory.objects.create(code="m1", name="市容环境", kind="event")
     category = CaseCategory.objects.create(code="m101", name="占道经营", kind="event", parent=parent)
-    own_case = report_case(None, source="resident", category=category, description="路口占道", community=world.community1)
+    own_case = report_case(None, source="resident", category=category, description="路口占道",
+                           community=world.community1)
     Case.objects.filter(pk=own_case.pk).update(reported_by=user)
     report_case(None, source="resident", category=category, description="别人反映的", community=world.community1)
-    team = Unit.objects.create(code="vt-h", name="雷锋志愿服务队", kind=UnitKind.VOLUNTEER_TEAM, region=world.community1)
+    team = Unit.objects.create(code="vt-h", name="雷锋志愿服务队", kind=UnitKind.VOLUNTEER_TEAM,
+                               region=world.community1)
     starts = timezone.now() - timedelta(days=3)
     for title, done in (("助老送餐", True), ("清理小广告", False)):
         activity = Activity.objects.create(team=team, title=title, community=world.community1, place="社区广场",
@@ -68,7 +70,7 @@ def test_a_reported_case_opens_its_public_follow_page(home, client_for):
 
 
 def test_the_lists_read_through_visible_to_only_own_records(home):
-    user, desk = home
+    user, _desk = home
     assert set(Errand.objects.visible_to(user).values_list("description", flat=True)) == {"买药", "交电费"}
     assert list(Case.objects.visible_to(user).values_list("description", flat=True)) == ["路口占道"]
     assert SignUp.objects.visible_to(user).count() == 2
