@@ -21,6 +21,7 @@ urlpatterns = [
          name="dictionary_item_toggle"),
     path("system/notices/", views.NoticesView.as_view(), name="notices"),
     path("system/notices/<int:notice_id>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
+    path("system/notices/<int:notice_id>/read/", views.notice_read, name="notice_read"),
     path("system/jobs/", views.scheduled_jobs, name="jobs"),
     path("system/jobs/<slug:name>/run/", views.job_run_now, name="job_run_now"),
     path("system/jobs/<slug:name>/pause/", views.job_pause, name="job_pause"),

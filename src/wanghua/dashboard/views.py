@@ -58,7 +58,7 @@ def home(request):
         # Called only when the cached cards have to be rendered again.
         "cards": lambda: queries.zone_cards(request.user, scope),
         "period": queries.latest_period(scope) if scope else None,
-        "notices": reference.current_notices(),
+        "notices": reference.notices_for(request.user),
         # a resident's home is 我的: their errands, reports and volunteer hours
         "mine": mine_for(request.user) if keeps_own_records(request.user) else []})
 
