@@ -38,10 +38,19 @@ def build() -> None:
         opened = station.errands.filter(status=ErrandStatus.IN_PROGRESS).values_list("pk", flat=True).first()
         mine = [*mine[:-1], opened] if opened else mine
     Errand.objects.filter(pk__in=mine).update(resident=resident)
-    cases = (Case.objects.filter(community=station.community, source=CaseSource.RESIDENT, reported_by__isnull=True)
-             .order_by("-reported_at").values_list("pk", flat=True)[:MY_CASES])
-    Case.objects.filter(pk__in=list(cases)).update(reported_by=user, reporter_name=person.name)
+    _link_reports(user, person, station)
     past = (Activity.objects.filter(community=station.community, ends_at__lt=timezone.now())
             .exclude(signups__person=person).order_by("-starts_at")[:MY_ACTIVITIES])
     SignUp.objects.bulk_create([SignUp(activity=a, person=person, checked_in_at=a.starts_at,
                                        checked_out_at=a.ends_at, hours=Decimal("2.00")) for a in past])
+
+
+def _link_reports(user, person, station) -> None:
+    """随手拍 reports of residents nearest her: her own community's, else her street's, else the district's."""
+    reports = Case.objects.filter(source=CaseSource.RESIDENT, reported_by__isnull=True).order_by("-reported_at")
+    for nearby in (reports.filter(community=station.community),
+                   reports.filter(community__parent=station.community.parent), reports):
+        picked = list(nearby.values_list("pk", flat=True)[:MY_CASES])
+        if picked:
+            Case.objects.filter(pk__in=picked).update(reported_by=user, reporter_name=person.name)
+            return
