@@ -353,8 +353,9 @@ def diary_pdf(request, agent_id: int, year: int, month: int, day: int | None = N
     first = sane_date(year, month, day or 1)  # a real day (or month) within 1900–2100, else 400
     pages = ([diary_service.compile_day(request.user, agent, first)] if day
              else diary_service.month_pages(request.user, agent, year, month))
+    totals = None if day else diary_service.month_totals(request.user, agent, year, month, pages)
     name = f"{agent.name}-工作日记-{year}{month:02d}{f'{day:02d}' if day else ''}.pdf"
-    response = HttpResponse(diary_service.render_pdf(pages), content_type="application/pdf")
+    response = HttpResponse(diary_service.render_pdf(pages, totals), content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
     return response
 
