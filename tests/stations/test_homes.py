@@ -9,7 +9,8 @@ from django.utils import timezone
 from wanghua.stations import services
 from wanghua.stations.models import Errand
 
-CARD = r'href="(/services/[^"]+)"><div class="card-body py-2"><div class="h4 mb-0[^"]*">(\d+)</div><div class="small">([^<]+)'
+CARD = (r'href="(/services/[^"]+)"><div class="card-body py-2"><div class="h4 mb-0[^"]*">(\d+)</div>'
+        r'<div class="small">([^<]+)')
 
 
 def cards(client) -> dict[str, tuple[str, int]]:
