@@ -172,3 +172,19 @@ def test_no_sequence_with_voids_unbalances_a_ledger(desk, ops):
     out = sum((e.amount for e in live if e.kind != LedgerKind.RECEIVED), Decimal("0"))
     assert received - out == errand.balance()  # the balance is that of the lines still standing
     assert all(LedgerEntry.objects.filter(voids=e).count() <= 1 for e in entries)
+
+
+def test_the_api_ties_a_receipt_photo_to_its_line(desk, errand, client_for):
+    services.record_money(desk.agent, errand.pk, kind="received", amount="100")
+    paid = services.record_money(desk.agent, errand.pk, kind="paid", amount="40", receipt_no="DF-7")
+    client = client_for(desk.agent)
+    answer = client.post(f"/api/v1/services/errands/{errand.pk}/photos", {
+        "image": SimpleUploadedFile("r.png", png(), "image/png"), "ledger_entry_id": paid.pk})
+    assert answer.status_code == 201 and answer.json()["ledger_entry_id"] == paid.pk
+    foreign = services.accept_errand(desk.other_agent, resident=desk.other_resident, category="pay_bills",
+                                     description="别处", handles_money=True)
+    services.start_errand(desk.other_agent, foreign.pk)
+    elsewhere = services.record_money(desk.other_agent, foreign.pk, kind="received", amount="5")
+    refused = client.post(f"/api/v1/services/errands/{errand.pk}/photos", {
+        "image": SimpleUploadedFile("r.png", png(), "image/png"), "ledger_entry_id": elsewhere.pk})
+    assert refused.status_code == 404 and ErrandAttachment.objects.count() == 1

@@ -13,7 +13,17 @@ from wanghua.core.transitions import offers
 
 from . import services
 from .filters import ErrandFilter, ResidentFilter, StationFilter
-from .models import ERRAND_FLOW, Channel, Errand, ErrandStatus, ErrandStep, LedgerKind, Resident, Station
+from .models import (
+    ERRAND_FLOW,
+    Channel,
+    Errand,
+    ErrandStatus,
+    ErrandStep,
+    LedgerEntry,
+    LedgerKind,
+    Resident,
+    Station,
+)
 
 router = Router(tags=["services"])
 
@@ -246,9 +256,12 @@ class PhotoOut(Schema):
     caption: str
     size: int
     uploaded_at: datetime
+    ledger_entry_id: int | None = Field(None, description="The ledger line this photo is the receipt of")
 
 
 @router.post("/errands/{errand_id}/photos", response={201: PhotoOut}, summary="Attach a photo (JPEG/PNG/WebP, ≤ 5 MB)")
 @needs("services.add_errandattachment")
-def add_photo(request, errand_id: RecordId, image: File[UploadedFile], caption: Text = Form("", max_length=100)):
-    return Status(201, services.attach_photo(request.user, errand_id, image, caption))
+def add_photo(request, errand_id: RecordId, image: File[UploadedFile], caption: Text = Form("", max_length=100),
+              ledger_entry_id: RecordId | None = Form(None)):
+    line = visible_or_404(LedgerEntry, request, ledger_entry_id) if ledger_entry_id else None
+    return Status(201, services.attach_photo(request.user, errand_id, image, caption, ledger_entry=line))
