@@ -42,7 +42,7 @@ class LedgerForm(forms.Form):
     receipt_no = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     receipt_photo = forms.FileField(label=_("Photo of the receipt"), required=False,
-                                    widget=forms.ClearableFileInput(attrs={
+                                    widget=forms.FileInput(attrs={
                                         "accept": "image/jpeg,image/png,image/webp", "capture": "environment"}))
 
 
