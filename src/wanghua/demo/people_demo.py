@@ -24,7 +24,7 @@ MY_ACTIVITIES = 3
 def build() -> None:
     user = get_user_model().objects.filter(username="resident").first()
     person = Person.objects.filter(user=user).first() if user else None
-    if person is None:
+    if person is None or Resident.objects.filter(user=user).exists():  # built already: the demo is idempotent
         return
     station = Station.objects.get(unit__code=LEAD_STATION_CODE)
     resident = Resident.objects.create(
