@@ -69,6 +69,9 @@ def test_agent_finds_adds_a_resident_and_voids_a_wrong_line(live_world, live_ser
     errand = Errand.objects.get(resident=resident)
     assert errand.balance() == Decimal("100.00") and errand.ledger.count() == 3  # nothing deleted
     assert fits(phone)
+    phone.goto(f"{live_server.url}/services/statistics/")  # the pie's names in a legend, none cut at the edge
+    phone.wait_for_selector("#chart-category[data-chart-ready='1']")
+    assert phone.locator("#chart-category").get_attribute("data-chart-layout") == "legend"
 
 
 def test_resident_sees_their_own_records_on_a_phone(live_world, live_server, phone, make_user):
