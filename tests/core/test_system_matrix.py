@@ -14,12 +14,14 @@ LOGGED_IN = {"anonymous": 302, "no_role": 200, "out_of_scope": 200, "in_scope": 
 API_LOGGED_IN = {"anonymous": 401, "no_role": 200, "out_of_scope": 200, "in_scope": 200}
 HOLDERS_ONLY = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 200}
 HOLDERS_CHANGE = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302}
+READ_BY_ANYONE = {"anonymous": 302, "no_role": 302, "out_of_scope": 302, "in_scope": 302}
 
 
 def shell_cases(w, users):
     """Scoped by region: street 1 staff in scope, street 2 staff out of scope."""
     person_type = ContentType.objects.get_for_model(Person).pk
     token_id = ApiToken.objects.get(user=users["in_scope"]).pk
+    readable = Notice.objects.get_or_create(title="矩阵已读通知", body="x")[0]  # every reader marks their own
     return [
         MatrixCase("overview", "get", "/", LOGGED_IN),
         MatrixCase("overview chart", "get", "/overview/chart.json", LOGGED_IN, marker="一街道"),
@@ -35,6 +37,9 @@ def shell_cases(w, users):
                    {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 200}),
         MatrixCase("dictionaries", "get", "/system/dictionaries/", LOGGED_IN),
         MatrixCase("notices", "get", "/system/notices/", LOGGED_IN),
+        MatrixCase("notice read", "post", f"/system/notices/{readable.pk}/read/", READ_BY_ANYONE,
+                   data={"next": "/"}),
+        MatrixCase("my records", "get", "/accounts/mine/", LOGGED_IN),
         MatrixCase("api me", "get", "/api/v1/me", API_LOGGED_IN, marker="in_scope_user"),
         MatrixCase("api dictionary", "get", "/api/v1/dicts/person_title", API_LOGGED_IN),
     ]

@@ -27,6 +27,7 @@ def test_the_demo_district(demo):
     check_zone_programmes_add_up_to_the_articles_figures(demo)
     check_civic_tallies_are_the_articles_counted_from_records(demo)
     check_the_board_shows_the_articles_figures_with_their_records(demo)
+    check_the_demo_resident_has_records_of_her_own(demo)
     check_demo_is_idempotent(demo)
 
 
@@ -48,6 +49,14 @@ def check_one_login_per_role_in_scope(demo):
         assert assignment.user.check_password("Wanghua@2026")
         assert assignment.user.username in demo
     assert User.objects.get(username="admin").is_superuser
+
+
+def check_the_demo_resident_has_records_of_her_own(demo):
+    from wanghua.core.mine import mine_for
+
+    resident = User.objects.get(username="resident")
+    counts = {section.key: len(section.result.cards) for section in mine_for(resident)}
+    assert counts["errands"] >= 3 and counts["reports"] >= 1 and counts["hours"] >= 1
 
 
 def check_demo_is_idempotent(demo):

@@ -58,3 +58,57 @@ def test_revoking_takes_effect_immediately(world, make_user, client_for):
     assert client.get("/org/people/").status_code == 200
     RoleAssignment.objects.filter(user=secretary).delete()
     assert client.get("/org/people/").status_code == 403
+
+
+def _station_units(world, make_user):
+    from wanghua.stations import services as stations
+
+    root = make_user("grant-root", is_superuser=True)
+    own = stations.open_station(root, community=world.community1, code="S1", host_household="刘全国家")
+    other = stations.open_station(root, community=world.community3, code="S3", host_household="王家")
+    return own.unit, other.unit
+
+
+def test_secretary_appoints_an_agent_to_a_station_of_their_community(world, make_user, roles, client_for):
+    own, _other = _station_units(world, make_user)
+    secretary = make_user("sec", "secretary", region=world.community1)
+    make_user("new-agent")
+    response = client_for(secretary).post("/org/assignments/grant/", {
+        "username": "new-agent", "role": roles["agent"].pk, "unit": own.pk})
+    assert response.status_code == 302
+    assignment = RoleAssignment.objects.get(user__username="new-agent", unit=own)
+    assert assignment.granted_by == secretary
+    # the secretary sees the appointment in their list and may take it back
+    listing = client_for(secretary).get("/org/assignments/")
+    assert "new-agent" in listing.content.decode()
+    services.revoke_role(secretary, assignment.pk)
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_secretary_cannot_appoint_at_a_station_of_another_community(world, make_user, roles, client_for):
+    _own, other = _station_units(world, make_user)
+    secretary = make_user("sec", "secretary", region=world.community1)
+    newcomer = make_user("new-agent")
+    with pytest.raises(PermissionDenied):
+        services.grant_role(secretary, newcomer, roles["agent"], unit=other)
+    refused = client_for(secretary).post("/api/v1/org/assignments", {
+        "username": "new-agent", "role": "agent", "unit_id": other.pk}, content_type="application/json")
+    assert refused.status_code in (403, 404)
+    assert not RoleAssignment.objects.filter(user=newcomer).exists()
+
+
+def test_secretary_cannot_revoke_an_agent_of_another_community(world, make_user, roles):
+    _own, other = _station_units(world, make_user)
+    secretary = make_user("sec", "secretary", region=world.community1)
+    foreign = make_user("agent3", "agent", unit=other)
+    with pytest.raises(RoleAssignment.DoesNotExist):
+        services.revoke_role(secretary, foreign.role_assignments.get().pk)
+    assert foreign.role_assignments.exists()
+
+
+def test_a_street_appoints_at_stations_below_it_only(world, make_user, roles):
+    own, other = _station_units(world, make_user)
+    street = make_user("st", "street", region=world.street1)
+    assert services.grant_role(street, make_user("a1"), roles["agent"], unit=own).unit == own
+    with pytest.raises(PermissionDenied):
+        services.grant_role(street, make_user("a3"), roles["agent"], unit=other)

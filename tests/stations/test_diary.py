@@ -1,5 +1,6 @@
 """工作日记: the day compiled from errands and notes, as a page, a PDF and a spreadsheet."""
 
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils import timezone
@@ -105,3 +106,31 @@ def test_nobody_to_choose_is_an_empty_state(world, make_user, client_for):
     secretary = client_for(make_user("diary-secretary", "secretary", region=world.community2))  # no station there
     page = secretary.get("/services/diary/")
     assert page.status_code == 200 and 'id="diary-empty"' in page.content.decode()
+
+
+def test_the_month_pdf_ends_with_the_months_totals(desk, client_for):
+    from wanghua.stations.diary import month_totals
+
+    money = services.accept_errand(desk.agent, resident=desk.resident, category="pay_bills", description="代缴水费",
+                                   handles_money=True)
+    services.start_errand(desk.agent, money.pk)
+    wrong = services.record_money(desk.agent, money.pk, kind="received", amount="1000")
+    services.void_money(desk.agent, wrong.pk, reason="多打一个零")
+    services.record_money(desk.agent, money.pk, kind="received", amount="100")
+    services.record_money(desk.agent, money.pk, kind="paid", amount="88.50", receipt_no="SF-1")
+    services.record_money(desk.agent, money.pk, kind="returned", amount="11.50")
+    services.complete_errand(desk.agent, money.pk, outcome="已缴")
+    services.accept_errand(desk.agent, resident=desk.resident, category="shopping", description="代买降压药")
+    services.write_diary_note(desk.agent, desk.station, desk.station.agents.get(), timezone.localdate(), "走访独居老人")
+    today = timezone.localdate()
+    agent = desk.station.agents.get()
+    totals = month_totals(desk.agent, agent, today.year, today.month, [])
+    assert (totals.accepted, totals.done, totals.received, totals.paid, totals.returned) == (
+        2, 1, Decimal("100.00"), Decimal("88.50"), Decimal("11.50"))  # the voided 1000 is netted out
+    assert dict(totals.by_category) == {"生活费用代缴": 1, "日用品代买": 1}
+    pdf = client_for(desk.agent).get(f"/services/diary/{agent.pk}/{today.year}-{today.month}.pdf")
+    last = PdfReader(BytesIO(pdf.content)).pages[-1].extract_text()
+    assert "本月合计" in last and "受理代办" in last and "100.00" in last and "88.50" in last and "11.50" in last
+    assert "生活费用代缴" in last and "日记备注" in last
+    day = client_for(desk.agent).get(f"/services/diary/{agent.pk}/{today.year}-{today.month}-{today.day}.pdf")
+    assert "本月合计" not in PdfReader(BytesIO(day.content)).pages[-1].extract_text()  # a day's page has none

@@ -7,7 +7,7 @@ from django.utils import timezone
 from tests.stations.test_photos import png
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, MatrixCase, run_case
 from wanghua.stations import services
-from wanghua.stations.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry, Station
+from wanghua.stations.models import DiaryNote, Errand, ErrandAttachment, LedgerEntry, Resident, Station
 
 API_CREATE = {"anonymous": 401, "no_role": 403, "out_of_scope": 404, "in_scope": 201}
 EXPORT = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
@@ -49,6 +49,10 @@ def agent_cases(w, users):
         MatrixCase("errand accept", "post", "/services/errands/new/",
                    {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302}, data=new_errand,
                    state=lambda: Errand.objects.count()),
+        MatrixCase("intake search", "get", "/services/errands/new/?who=大娘", PAGE_LIST, marker="陈大娘"),
+        MatrixCase("intake new resident", "post", "/services/errands/new/resident/",
+                   {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
+                   data={"new-name": "快加居民", "new-station": s}, state=lambda: Resident.objects.count()),
         MatrixCase("errand start", "post", f"/services/errands/{e['accepted'][0].pk}/start/", PAGE_CHANGE,
                    state=status_of(e["accepted"][0])),
         MatrixCase("errand complete", "post", f"/services/errands/{e['progress'][0].pk}/complete/", PAGE_CHANGE,
@@ -66,6 +70,15 @@ def agent_cases(w, users):
                    data=fresh_photo, state=lambda: ErrandAttachment.objects.count()),
         MatrixCase("ledger add", "post", f"/services/errands/{e['progress'][1].pk}/ledger/", PAGE_CHANGE,
                    data={"kind": "received", "amount": "20"}, state=ledger_count),
+        MatrixCase("ledger void", "post",
+                   f"/services/errands/{e['progress'][1].pk}/ledger/{users['lines'][0].pk}/void/", PAGE_CHANGE,
+                   data={"reason": "录错"}, state=ledger_count),
+        MatrixCase("api ledger void", "post", f"/api/v1/services/ledger/{users['lines'][1].pk}/void", API_CREATE,
+                   data={"reason": "录错"}, as_json=True, state=ledger_count),
+        MatrixCase("diary month excel (own)", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}-"
+                   f"{users['today'].month}.xlsx", PAGE_DETAIL),
+        MatrixCase("diary year excel (own)", "get", f"/services/diary/{users['agent_id']}/{users['today']:%Y}.xlsx",
+                   PAGE_DETAIL),
         MatrixCase("resident list", "get", "/services/residents/", PAGE_LIST, marker="陈大娘"),
         MatrixCase("resident detail", "get", f"/services/residents/{r}/", PAGE_DETAIL),
         MatrixCase("resident reveal", "post", f"/services/residents/{r}/reveal/phone/", PAGE_DETAIL,
@@ -153,8 +166,10 @@ def fresh_photo() -> dict:
 def matrix_users(desk):
     errands = prepare(desk)
     attachment = services.attach_photo(desk.agent, errands["progress"][1].pk, fresh_photo()["image"])
+    lines = [services.record_money(desk.agent, errands["progress"][1].pk, kind="received", amount="5")
+             for _ in range(2)]
     return {"desk": desk, "errands": errands, "agent_id": desk.station.agents.get().pk,
-            "today": timezone.localdate(), "attachment": attachment}
+            "today": timezone.localdate(), "attachment": attachment, "lines": lines}
 
 
 def test_agent_matrix(world, desk, make_user, client_for):

@@ -37,3 +37,5 @@ register_todos(
     Todo(_("New cases in my area"), "civic:cases", "status=reported", perm=VERIFY, when=on_site, order=48),
     Todo(_("Cases to verify on site (核查)"), "civic:verify_tasks", perm=VERIFY, when=on_site, order=49),
 )
+
+from . import mine  # noqa: E402, F401  (我的: the cases a resident reported, a volunteer's hours)

@@ -161,6 +161,7 @@ class Case(ScopedModel):
 
     scope_region = "community"
     scope_unit = "unit"
+    scope_owner = "reported_by"  # a resident with a login sees the cases they reported (我的)
 
     class Meta:
         ordering = ["-reported_at"]

@@ -156,6 +156,22 @@ def has_perm_anywhere(user, perm: str) -> bool:
     return answers[perm]
 
 
+def region_lookups(model: type[models.Model]) -> tuple[str, ...]:
+    """The lookups that lead from `model` to a region: `scope_region` is one, or a tuple of them when a record
+    may sit at a region or at a unit located in one (a role held at a station is within its community)."""
+    value = getattr(model, "scope_region", None)
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def holds_beyond_self(user, perm: str) -> bool:
+    """Whether the user may do `perm` on more than their own records (a resident's self-scoped role does not)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(g.allows(perm) and g.data_scope != DataScope.SELF for g in grants_of(user))
+
+
 def _subtree_ids(model_label: str, *paths: str):
     from django.apps import apps
 
@@ -170,27 +186,27 @@ def scope_filter(model: type[models.Model], user, action: str) -> Q | None:
     perm = perm_code(model, action)
     if getattr(user, "is_superuser", False) and user.is_active:
         return Q()
-    region_field = getattr(model, "scope_region", None)
+    region_fields = region_lookups(model)
     unit_field = getattr(model, "scope_unit", None)
     owner_field = getattr(model, "scope_owner", None)
     clauses: list[Q] = []
     for grant in grants_of(user):
         if not grant.allows(perm):
             continue
-        if grant.covers_everything or (region_field is None and unit_field is None and owner_field is None):
+        if grant.covers_everything or (not region_fields and unit_field is None and owner_field is None):
             return Q()
         if grant.data_scope == DataScope.SELF:
             if owner_field:
                 clauses.append(Q(**{owner_field: user.pk}))
             continue
         if grant.data_scope == DataScope.CUSTOM:
-            if grant.custom_regions and region_field:
+            for region_field in region_fields if grant.custom_regions else ():
                 clauses.append(Q(**{f"{region_field}__in": _subtree_ids("org.Region", *grant.region_paths)}))
             if grant.custom_units and unit_field:
                 clauses.append(Q(**{f"{unit_field}__in": _subtree_ids("org.Unit", *grant.unit_paths)}))
             continue
         exact = grant.data_scope == DataScope.NODE
-        if grant.region_path and region_field:
+        for region_field in region_fields if grant.region_path else ():
             clauses.append(Q(**{region_field: grant.region_id}) if exact
                            else Q(**{f"{region_field}__in": _subtree_ids("org.Region", grant.region_path)}))
         if grant.unit_path and unit_field:
@@ -224,10 +240,11 @@ class ScopedModel(AuditedModel):
     """A domain record whose visibility follows region/unit grants.
 
     Subclasses name the lookups that lead to their region, unit and owner, e.g.
-    scope_region = "station__community" (a lookup path ending in a Region FK or "pk").
+    scope_region = "station__community" (a lookup path ending in a Region FK or "pk"), or a tuple of such
+    lookups when the record may sit at either.
     """
 
-    scope_region: str | None = "region"
+    scope_region: str | tuple[str, ...] | None = "region"
     scope_unit: str | None = None
     scope_owner: str | None = None
 
@@ -251,22 +268,23 @@ def _resolve(obj: Any, lookup: str | None) -> Any:
     return obj
 
 
-def _covers(grant: Grant, obj: models.Model, user) -> bool:
+def covers(grant: Grant, obj: models.Model, user) -> bool:
+    """Whether `grant` reaches `obj` (the scope half of `can`: the grant's patterns are not looked at)."""
     model = type(obj)
-    region_field, unit_field = getattr(model, "scope_region", None), getattr(model, "scope_unit", None)
+    region_fields, unit_field = region_lookups(model), getattr(model, "scope_unit", None)
     owner_field = getattr(model, "scope_owner", None)
-    if grant.covers_everything or (region_field is None and unit_field is None and owner_field is None):
+    if grant.covers_everything or (not region_fields and unit_field is None and owner_field is None):
         return True
     if grant.data_scope == DataScope.SELF:
         owner = _resolve(obj, owner_field.removesuffix("__pk") if owner_field else None)
         return owner is not None and getattr(owner, "pk", owner) == user.pk
     if grant.data_scope == DataScope.CUSTOM:
         return any(target is not None and any((target.path or "").startswith(p) for p in paths)
-                   for target, paths in ((_resolve(obj, region_field), grant.region_paths),
+                   for target, paths in (*((_resolve(obj, field), grant.region_paths) for field in region_fields),
                                          (_resolve(obj, unit_field), grant.unit_paths)))
     exact = grant.data_scope == DataScope.NODE
-    for target, path, node_id in ((_resolve(obj, region_field), grant.region_path, grant.region_id),
-                                  (_resolve(obj, unit_field), grant.unit_path, grant.unit_id)):
+    targets = [(_resolve(obj, field), grant.region_path, grant.region_id) for field in region_fields]
+    for target, path, node_id in [*targets, (_resolve(obj, unit_field), grant.unit_path, grant.unit_id)]:
         if target is None or path is None:
             continue
         if (target.pk == node_id) if exact else (target.path or "").startswith(path):
@@ -279,7 +297,7 @@ def can(user, action: str, obj: models.Model) -> bool:
     perm = perm_code(type(obj), action)
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
-    return any(g.allows(perm) and _covers(g, obj, user) for g in grants_of(user))
+    return any(g.allows(perm) and covers(g, obj, user) for g in grants_of(user))
 
 
 def require(user, action: str, obj: models.Model) -> None:

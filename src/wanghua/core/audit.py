@@ -49,6 +49,7 @@ class Label(models.TextChoices):
     LAB_CERTIFICATE = "lab:certificate", _("certificate issued")
     LAB_VERDICT = "lab:verdict", _("lab verdict given")
     LEDGER_IMPORT = "ledger:import", _("project ledger imported")
+    LEDGER_VOID = "ledger:void", _("ledger entry voided")
     MILESTONE_DONE = "milestone:done", _("milestone done")
     RECOUNT_ERRANDS = "recount_errands", _("errand tallies recounted")
     SESSION_END = "session:end", _("session ended (forced logout)")

@@ -59,8 +59,8 @@ def style_form(form) -> None:
         fast(field)
         widget = field.widget
         kind = getattr(widget, "input_type", None)
-        css = "form-check-input" if kind == "checkbox" else "form-select" if kind == "select" or hasattr(
-            widget, "allow_multiple_selected") else "form-control"
+        css = "form-check-input" if kind == "checkbox" else "form-control" if kind == "file" else "form-select" if (
+            kind == "select" or hasattr(widget, "allow_multiple_selected")) else "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, Resolver404, get_urlconf, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import has_perm_anywhere
+from .access import has_perm_anywhere, holds_beyond_self
 from .rules import DELEGATED, rule_for
 
 
@@ -122,7 +122,7 @@ def todos_for(request) -> list[Count]:
         if todo.when is not None and not todo.when(request.user):
             continue
         url = todo.url
-        if not url_allowed(request.user, url):
+        if not url_allowed(request.user, url) or own_records_only(request.user, url):
             continue
         match = resolve(urlsplit(url).path)
         listing = HttpRequest()
@@ -183,9 +183,17 @@ def item_allowed(user, item: Item) -> bool:
     if item.raw_url:
         return bool(getattr(user, "is_authenticated", False))
     try:
-        return url_allowed(user, item.url_for(user))
+        url = item.url_for(user)
     except NoReverseMatch:
         return False
+    return url_allowed(user, url) and not own_records_only(user, url)
+
+
+def own_records_only(user, url: str) -> bool:
+    """Whether the user holds the page's right over their own records only: a resident may open a staff list
+    (it shows just their own rows), but it is not put in their menu or home; their records are on 我的."""
+    rule = rule_for(resolve(urlsplit(url).path).func)
+    return bool(rule and rule.perm) and not holds_beyond_self(user, rule.perm)
 
 
 @dataclass(frozen=True)

@@ -270,6 +270,23 @@ class Notice(AuditedModel):
         return self.title
 
 
+class NoticeRead(AuditedModel):
+    """A user has read a notice (已读): the home shows the unread ones first, the notices page marks them."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reads", verbose_name=_("notice"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("reader"))
+    read_at = models.DateTimeField(_("read at"), default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "user"], name="notice_read_once")]
+        verbose_name = _("notice read")
+        verbose_name_plural = _("notices read")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.notice}"
+
+
 class ScheduledJobQuerySet(VisibilityMixin, AuditedQuerySet):
     pass
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
 from .access import has_perm_anywhere
-from .models import DictItem, DictType, Notice
+from .models import DictItem, DictType, Notice, NoticeRead
 
 # Dictionaries the platform ships; each app may add its own entries here as it arrives.
 BUILTIN_DICTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -81,10 +81,28 @@ def set_dict_item_active(actor, item_id: int, active: bool) -> DictItem:
     return item
 
 
-def current_notices(limit: int = 5):
+def current_notices(limit: int | None = 5):
     now = timezone.now()
-    return Notice.objects.filter(published_at__lte=now).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now))[:limit]
+    current = Notice.objects.filter(published_at__lte=now).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return current[:limit] if limit else current
+
+
+def notices_for(user, limit: int = 5) -> list[Notice]:
+    """The current notices for `user`'s home, unread first, each with `is_read`."""
+    read = NoticeRead.objects.filter(notice=OuterRef("pk"), user=user)
+    return list(current_notices(limit=None).annotate(is_read=Exists(read))
+                .order_by("is_read", "-published_at", "-id")[:limit])
+
+
+@transaction.atomic
+def mark_notice_read(actor, notice_id: int) -> NoticeRead:
+    """已读: a current notice read by `actor` (once; reading it again changes nothing)."""
+    notice = current_notices(limit=None).get(pk=notice_id)
+    existing = NoticeRead.objects.filter(notice=notice, user=actor).first()
+    if existing is not None:
+        return existing
+    with audit.acting_as(actor):
+        return NoticeRead.objects.create(notice=notice, user=actor)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 ORG_READ = ["org.view_*", "org.export_*"]
 SERVICES_WORK = ["services.view_*", "services.add_errand", "services.change_errand", "services.add_ledgerentry",
                  "services.add_resident", "services.change_resident", "services.reveal_resident",
-                 "services.add_diarynote", "services.add_errandattachment"]
+                 "services.add_diarynote", "services.export_diarynote", "services.add_errandattachment"]
 SERVICES_READ = ["services.view_*", "services.export_*"]
 # Operators watch their enterprise's lines, acknowledge and register alarms, and give stop reasons;
 # shelving, suppressing and taking alarms out of service is for the plant's production managers.
@@ -102,7 +102,9 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
     {"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteer", "data_scope": "subtree",
      "permissions": ["org.view_zone", "org.view_unit", *VOLUNTEERING], "description": "Member of a volunteer team"},
     {"code": "resident", "name_zh": "居民", "name_en": "Resident", "data_scope": "self",
-     "permissions": ["org.view_zone", "org.view_person"], "description": "Sees their own records"},
+     # 我的: the errands run for them, the cases they reported, their volunteer hours (data scope "self").
+     "permissions": ["org.view_zone", "org.view_person", "services.view_errand", "civic.view_case",
+                     "civic.view_signup"], "description": "Sees their own records"},
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mine, views
 
 app_name = "core"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/tokens/", views.tokens, name="tokens"),
+    path("accounts/mine/", mine.mine, name="mine"),
     path("accounts/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("system/audit/", views.AuditListView.as_view(), name="audit"),
     path("system/audit/<int:content_type_id>/<str:object_id>/", views.object_trail, name="object_trail"),
@@ -20,6 +21,7 @@ urlpatterns = [
          name="dictionary_item_toggle"),
     path("system/notices/", views.NoticesView.as_view(), name="notices"),
     path("system/notices/<int:notice_id>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
+    path("system/notices/<int:notice_id>/read/", views.notice_read, name="notice_read"),
     path("system/jobs/", views.scheduled_jobs, name="jobs"),
     path("system/jobs/<slug:name>/run/", views.job_run_now, name="job_run_now"),
     path("system/jobs/<slug:name>/pause/", views.job_pause, name="job_pause"),

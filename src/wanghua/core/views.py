@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from .editing import ServiceFormView, style_form
 from .filters import AuditFilter, JobRunFilter, LoginFilter
 from .forms import NoticeForm
 from .listing import Column, ScopedListView, attr
-from .models import ApiToken, AuditEntry, DictItem, DictType, JobRun, LoginEvent, Notice, User
+from .models import ApiToken, AuditEntry, DictItem, DictType, JobRun, LoginEvent, Notice, NoticeRead, User
 from .rules import LOGIN, PUBLIC, access, perm
 from .transitions import step_label
 
@@ -236,6 +237,8 @@ class NoticesView(ServiceFormView):
     def render_form(self, form, obj, status=200):
         return render(self.request, self.template_name, {
             "notices": Notice.objects.select_related("author")[:200], "form": form,
+            "read": set(NoticeRead.objects.filter(user=self.request.user).values_list("notice_id", flat=True)),
+            "current": set(reference.current_notices(limit=None).values_list("pk", flat=True)),
             "can_publish": has_perm_anywhere(self.request.user, "core.add_notice"),
             "can_withdraw": has_perm_anywhere(self.request.user, "core.change_notice")}, status=status)
 
@@ -248,6 +251,19 @@ def notice_withdraw(request, notice_id: int):
     except Notice.DoesNotExist as exc:
         raise Http404 from exc
     return redirect("core:notices")
+
+
+@access(LOGIN)
+@require_POST
+def notice_read(request, notice_id: int):
+    """已读 from the home or the notices page; back where the reader was."""
+    try:
+        reference.mark_notice_read(request.user, notice_id)
+    except Notice.DoesNotExist as exc:
+        raise Http404 from exc
+    back = request.POST.get("next", "")
+    return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith("/")
+                    else "core:notices")
 
 
 # --- error pages --------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from wanghua.core.access import has_perm_anywhere
 from wanghua.core.editing import ServiceFormView, int_or_zero, perform, style_form
 from wanghua.core.exports import xlsx_response
 from wanghua.core.menu import link_for, quick_actions, todos_for
+from wanghua.core.mine import keeps_own_records, mine_for
 from wanghua.core.rules import LOGIN, access, perm
 from wanghua.org.models import Region, RegionLevel, Zone
 
@@ -57,7 +58,9 @@ def home(request):
         # Called only when the cached cards have to be rendered again.
         "cards": lambda: queries.zone_cards(request.user, scope),
         "period": queries.latest_period(scope) if scope else None,
-        "notices": reference.current_notices()})
+        "notices": reference.notices_for(request.user),
+        # a resident's home is 我的: their errands, reports and volunteer hours
+        "mine": mine_for(request.user) if keeps_own_records(request.user) else []})
 
 
 @access(LOGIN)

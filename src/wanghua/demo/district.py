@@ -14,7 +14,7 @@ from wanghua.core.models import Role
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 from wanghua.org.services import ID_CHECK, ID_WEIGHTS
 
-from . import civic_demo, projects_demo, stations_demo
+from . import civic_demo, people_demo, projects_demo, stations_demo
 
 DEMO_PASSWORD = "Wanghua@2026"
 DISTRICT_CODE = "210404"
@@ -254,4 +254,5 @@ def build() -> list[DemoLogin]:
                             get_user_model().objects.get(username="agent"), rng)
         projects_demo.build(rng)
         civic_demo.build(rng)
+        people_demo.build()  # the demo resident's own records, for 我的
     return logins

@@ -273,7 +273,9 @@ class RoleAssignment(ScopedModel):
     units = models.ManyToManyField(Unit, verbose_name=_("custom units"), blank=True,
                                    related_name="custom_role_assignments")
 
-    scope_region = "region"
+    # A role held at a unit (an agent's station) is within the region the unit sits in: a community's
+    # secretary appoints and revokes the agents of the community's stations.
+    scope_region = ("region", "unit__region")
     scope_unit = "unit"
     scope_owner = "user"
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wanghua.core import audit
 from wanghua.core.access import (
     can,
+    covers,
     fetch_for_change,
     forget_grants,
     grants_of,
@@ -219,8 +220,12 @@ def _grant_fits(actor, role: Role, target: RoleAssignment, chosen: tuple[list, l
     for grant in grants_of(actor):
         if not grant.allows("org.add_roleassignment") or not role_within(role.permissions, scope, grant):
             continue
-        anchor_ok = (grant.reaches(target.region, "region") if target.region is not None
-                     else target.unit is not None and grant.reaches(target.unit, "unit"))
+        if grant.data_scope == DataScope.SELF:
+            continue
+        # A region grant also reaches the units located in the region (a secretary appoints at a station).
+        anchor_ok = covers(grant, target, actor) or (
+            grant.reaches(target.region, "region") if target.region is not None
+            else target.unit is not None and grant.reaches(target.unit, "unit"))
         if anchor_ok and all(grant.reaches(r, "region") for r in regions) and all(
                 grant.reaches(u, "unit") for u in units):
             return True

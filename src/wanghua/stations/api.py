@@ -13,7 +13,17 @@ from wanghua.core.transitions import offers
 
 from . import services
 from .filters import ErrandFilter, ResidentFilter, StationFilter
-from .models import ERRAND_FLOW, Channel, Errand, ErrandStatus, ErrandStep, LedgerKind, Resident, Station
+from .models import (
+    ERRAND_FLOW,
+    Channel,
+    Errand,
+    ErrandStatus,
+    ErrandStep,
+    LedgerEntry,
+    LedgerKind,
+    Resident,
+    Station,
+)
 
 router = Router(tags=["services"])
 
@@ -161,6 +171,8 @@ class LedgerOut(Schema):
     receipt_no: str
     note: str
     recorded_at: datetime
+    voids_id: int | None = Field(None, description="The line this one voids (a compensating entry)")
+    void_reason: str = ""
 
 
 @router.get("/errands", response=list[ErrandOut])
@@ -232,14 +244,24 @@ def add_ledger_entry(request, errand_id: RecordId, body: LedgerIn):
                                              receipt_no=body.receipt_no, note=body.note))
 
 
+@router.post("/ledger/{entry_id}/void", response={201: LedgerOut},
+             summary="作废: void a wrong ledger line by a compensating entry, with the reason")
+@needs("services.add_ledgerentry")
+def void_ledger_entry(request, entry_id: RecordId, body: ReasonIn):
+    return Status(201, services.void_money(request.user, entry_id, reason=body.reason))
+
+
 class PhotoOut(Schema):
     id: int
     caption: str
     size: int
     uploaded_at: datetime
+    ledger_entry_id: int | None = Field(None, description="The ledger line this photo is the receipt of")
 
 
 @router.post("/errands/{errand_id}/photos", response={201: PhotoOut}, summary="Attach a photo (JPEG/PNG/WebP, ≤ 5 MB)")
 @needs("services.add_errandattachment")
-def add_photo(request, errand_id: RecordId, image: File[UploadedFile], caption: Text = Form("", max_length=100)):
-    return Status(201, services.attach_photo(request.user, errand_id, image, caption))
+def add_photo(request, errand_id: RecordId, image: File[UploadedFile], caption: Text = Form("", max_length=100),
+              ledger_entry_id: RecordId | None = Form(None)):
+    line = visible_or_404(LedgerEntry, request, ledger_entry_id) if ledger_entry_id else None
+    return Status(201, services.attach_photo(request.user, errand_id, image, caption, ledger_entry=line))

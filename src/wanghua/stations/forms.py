@@ -41,6 +41,9 @@ class LedgerForm(forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     receipt_no = forms.CharField(label=_("Receipt number"), max_length=60, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    receipt_photo = forms.FileField(label=_("Photo of the receipt"), required=False,
+                                    widget=forms.FileInput(attrs={
+                                        "accept": "image/jpeg,image/png,image/webp", "capture": "environment"}))
 
 
 class StationForm(forms.Form):
@@ -65,3 +68,21 @@ class StationForm(forms.Form):
             region__level=RegionLevel.COMMUNITY)
         if instance is not None:  # the community and the code of an open station do not change
             del self.fields["community"], self.fields["code"]
+
+
+class QuickResidentForm(forms.Form):
+    """新居民 at the intake: the few facts an agent hears on the phone; the rest is filled in later."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    station = forms.ModelChoiceField(queryset=Station.objects.none(), label=_("Station"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, prefix="new", **kwargs)
+        stations = Station.objects.visible_to(user, "view").filter(active=True).select_related("unit")
+        self.fields["station"].queryset = stations
+        if len(stations[:2]) == 1:  # an agent's own station: nothing to choose
+            self.fields["station"].initial = stations[0]
+            self.fields["station"].widget = forms.HiddenInput()

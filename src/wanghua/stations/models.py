@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,10 +73,14 @@ class Resident(MaskedPersonalData, ScopedModel):
     consent_on = models.DateField(_("consent date"), null=True, blank=True)
     consent_how = models.CharField(_("consent given"), max_length=10, choices=Consent.choices, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    # The resident's own login, when they have one: it sees their own errands on 我的 (data scope "self").
+    user = models.OneToOneField("core.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="resident", verbose_name=_("login account"))
     first_served_on = models.DateField(_("first served"), null=True, blank=True, editable=False, db_index=True)
 
     scope_region = "community"
     scope_unit = "station__unit"
+    scope_owner = "user"
     audit_masked = {"id_number": mask_id_number, "phone": mask_phone, "emergency_phone": mask_phone}
 
     class Meta:
@@ -156,6 +160,7 @@ class Errand(ScopedModel):
     dictionary_fields = {"category": "errand_category"}  # stored values read through 字典管理
     scope_region = "community"
     scope_unit = "station__unit"
+    scope_owner = "resident__user"  # a resident sees their own errands
 
     class Meta:
         ordering = ["-accepted_at", "-id"]
@@ -213,15 +218,32 @@ class LedgerKind(models.TextChoices):
     RETURNED = "returned", _("Change returned")
 
 
+def signed_amount() -> Case:
+    """An entry's amount as it counts: a void takes its voided line's amount back."""
+    return Case(When(voids__isnull=True, then=F("amount")), default=-F("amount"),
+                output_field=models.DecimalField(max_digits=12, decimal_places=2))
+
+
+def ledger_totals(entries) -> dict[str, Decimal]:
+    """What each kind of entry adds up to, voided lines taken back by their voids."""
+    rows = entries.order_by().values("kind").annotate(total=Sum(signed_amount())).values_list("kind", "total")
+    totals = {kind: Decimal("0") for kind in LedgerKind.values}
+    for kind, total in rows:
+        totals[kind] += total or Decimal("0")
+    return totals
+
+
 def ledger_balance(entries) -> Decimal:
-    totals = dict(entries.values_list("kind").annotate(total=Sum("amount")).values_list("kind", "total"))
-    received = totals.get(LedgerKind.RECEIVED) or Decimal("0")
-    spent = (totals.get(LedgerKind.PAID) or Decimal("0")) + (totals.get(LedgerKind.RETURNED) or Decimal("0"))
+    """Money still held: received − paid out − returned, voided lines excluded."""
+    totals = ledger_totals(entries)
+    received = totals[LedgerKind.RECEIVED]
+    spent = totals[LedgerKind.PAID] + totals[LedgerKind.RETURNED]
     return (received - spent).quantize(Decimal("0.01"))
 
 
 class LedgerEntry(ScopedModel):
-    """One movement of a resident's money. Append-only: a mistake is corrected by a new entry."""
+    """One movement of a resident's money. Append-only: a wrong line is voided by a compensating line (its
+    `voids`, same kind and amount, with the reason), never changed or deleted."""
 
     errand = models.ForeignKey(Errand, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("errand"))
     kind = models.CharField(_("kind"), max_length=10, choices=LedgerKind.choices)
@@ -231,18 +253,28 @@ class LedgerEntry(ScopedModel):
     recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    voids = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="voided_by",
+                                 verbose_name=_("voids entry"))
+    void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
 
     scope_region = "errand__community"
     scope_unit = "errand__station__unit"
+    scope_owner = "errand__resident__user"
 
     class Meta:
         ordering = ["recorded_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+                       models.CheckConstraint(condition=Q(voids__isnull=True) | ~Q(void_reason=""),
+                                              name="ledger_void_has_reason")]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voids_id is not None
 
 
 class DiaryNote(ScopedModel):
@@ -280,6 +312,9 @@ class ErrandAttachment(ScopedModel):
     image = models.FileField(_("photo"), upload_to=attachment_path)
     image_format = models.CharField(max_length=10, editable=False, verbose_name=_("image format"))
     caption = models.CharField(_("caption"), max_length=100, blank=True)
+    # A receipt's photo belongs to the 代付 line it proves.
+    ledger_entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="photos", verbose_name=_("ledger entry"))
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     uploaded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("uploaded by"))

@@ -13,11 +13,23 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
+from wanghua.core.mine import Card, MyList
 from wanghua.core.reference import choices
 from wanghua.org.models import Person, Region, RegionLevel
 
-from .models import ErrandTally, LedgerEntry, LedgerKind, Station
+from .models import (
+    OPEN_STATUSES,
+    Errand,
+    ErrandStatus,
+    ErrandTally,
+    LedgerEntry,
+    LedgerKind,
+    Station,
+    signed_amount,
+)
 
 # --- errand statistics ---------------------------------------------------------------------------------
 
@@ -77,9 +89,9 @@ def cash_rows(user, year: int, by_month: bool) -> list[dict]:
     rows = (LedgerEntry.objects.visible_to(user, "view").filter(recorded_at__year=year)
             .annotate(period=trunc("recorded_at", tzinfo=timezone.get_current_timezone()))
             .values("period", "errand__station", "errand__station__unit__name")
-            .annotate(received=Sum("amount", filter=Q(kind=LedgerKind.RECEIVED)),
-                      paid=Sum("amount", filter=Q(kind=LedgerKind.PAID)),
-                      returned=Sum("amount", filter=Q(kind=LedgerKind.RETURNED)))
+            .annotate(received=Sum(signed_amount(), filter=Q(kind=LedgerKind.RECEIVED)),
+                      paid=Sum(signed_amount(), filter=Q(kind=LedgerKind.PAID)),
+                      returned=Sum(signed_amount(), filter=Q(kind=LedgerKind.RETURNED)))
             .order_by("-period", "errand__station__unit__name"))
     zero = Decimal("0.00")
     result = []
@@ -119,3 +131,30 @@ def diary_agents(user) -> list[tuple[int, str]]:
     for pk, name, station in rows[:DIARY_CHOICES]:
         seen.setdefault(pk, f"{name} · {station}")
     return list(seen.items())
+
+
+# --- 我的: a resident's own errands ---------------------------------------------------------------------
+
+MY_ERRANDS_SHOWN = 50
+
+
+def my_errands(user) -> MyList:
+    """The errands the stations ran for the user (a resident with a login), newest first, as 我的 cards."""
+    errands = (Errand.objects.visible_to(user, "view").filter(resident__user=user).select_related("station__unit")
+               .order_by("-accepted_at"))
+    labels = dict(choices("errand_category"))
+    cards = []
+    for errand in errands[:MY_ERRANDS_SHOWN]:
+        lines = [Truncator(errand.description).chars(60), errand.station.unit.short_name or str(errand.station)]
+        if errand.outcome:
+            lines.append(_("Outcome: %(outcome)s") % {"outcome": errand.outcome})
+        if errand.satisfaction:
+            lines.append(_("Your rating: %(score)s/5") % {"score": errand.satisfaction})
+        tone = ("danger" if errand.overdue and errand.status in OPEN_STATUSES else
+                "warning" if errand.status in OPEN_STATUSES else
+                "success" if errand.status in (ErrandStatus.DONE, ErrandStatus.VISITED) else "secondary")
+        cards.append(Card(title=labels.get(errand.category, errand.category), status=errand.get_status_display(),
+                          when=errand.accepted_at, lines=tuple(lines), tone=tone))
+    open_count = errands.filter(status__in=OPEN_STATUSES).count()
+    return MyList(cards, _("%(count)s in all · %(open)s being handled") % {"count": errands.count(),
+                                                                           "open": open_count})

@@ -238,8 +238,10 @@ def parse_amount(value: Any) -> Decimal:
 
 
 @transaction.atomic
-def record_money(actor, errand_id: int, *, kind: str, amount: Any, receipt_no: str = "", note: str = "") -> LedgerEntry:
-    """Add one ledger entry. The errand row is locked first: concurrent entries queue, none is lost."""
+def record_money(actor, errand_id: int, *, kind: str, amount: Any, receipt_no: str = "", note: str = "",
+                 receipt_photo=None) -> LedgerEntry:
+    """Add one ledger entry, with the photo of its receipt when given. The errand row is locked first:
+    concurrent entries queue, none is lost."""
     errand = fetch_for_change(Errand, actor, "change", errand_id)
     require(actor, "add", LedgerEntry(errand=errand))
     value = parse_amount(amount)
@@ -259,7 +261,38 @@ def record_money(actor, errand_id: int, *, kind: str, amount: Any, receipt_no: s
     entry.full_clean()
     with audit.acting_as(actor):
         entry.save()
+    if receipt_photo is not None:
+        attach_photo(actor, errand.pk, receipt_photo, caption=entry.receipt_no, ledger_entry=entry)
     return entry
+
+
+@transaction.atomic
+def void_money(actor, entry_id: int, *, reason: str) -> LedgerEntry:
+    """作废: a wrong line is taken back by a compensating line (same kind and amount, with the reason). Nothing
+    is changed or deleted, a line is voided once, and a receipt cannot be voided while its money is spent."""
+    original = LedgerEntry.objects.visible_to(actor, "view").filter(pk=entry_id).first()
+    if original is None:
+        raise LedgerEntry.DoesNotExist(_("%(model)s not found.") % {"model": LedgerEntry._meta.verbose_name})
+    errand = fetch_for_change(Errand, actor, "change", original.errand_id)  # the errand's lock serialises voids
+    require(actor, "add", LedgerEntry(errand=errand))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the line is wrong.")})
+    if original.is_void:
+        raise ValidationError(_("A void cannot itself be voided: record the entry again instead."))
+    if LedgerEntry.objects.filter(voids=original).exists():
+        raise ValidationError(_("This line has already been voided."))
+    if errand.status not in OPEN_STATUSES:
+        raise TransitionError(_("Money can only be recorded while the errand is open."))
+    held = ledger_balance(errand.ledger.all())
+    if original.kind == LedgerKind.RECEIVED and original.amount > held:
+        raise ValidationError(_("Only %(held)s yuan are held: void the payments made from this money first.")
+                              % {"held": held})
+    void = LedgerEntry(errand=errand, kind=original.kind, amount=original.amount, receipt_no=original.receipt_no,
+                       note=original.note, voids=original, void_reason=reason.strip()[:200], recorded_by=actor)
+    void.full_clean()
+    with audit.acting_as(actor), audit.labelled(audit.Label.LEDGER_VOID):
+        void.save()
+    return void
 
 
 # --- work diary --------------------------------------------------------------------------------------
@@ -290,10 +323,14 @@ def reveal_resident_field(actor, resident_id: int, field: str) -> str:
 
 
 @transaction.atomic
-def attach_photo(actor, errand_id: int, upload, caption: str = "") -> ErrandAttachment:
+def attach_photo(actor, errand_id: int, upload, caption: str = "",
+                 ledger_entry: LedgerEntry | None = None) -> ErrandAttachment:
+    """A photo for the errand; a receipt's photo names the ledger line it proves (a line of this errand)."""
     errand = fetch_for_change(Errand, actor, "change", errand_id)
+    if ledger_entry is not None and (ledger_entry.errand_id != errand.pk or ledger_entry.is_void):
+        raise ValidationError({"ledger_entry": _("Choose a line of this errand's ledger.")})
     attachment = ErrandAttachment(errand=errand, caption=caption.strip()[:100], uploaded_by=actor,
-                                  image_format=photo_format(upload), size=upload.size)
+                                  image_format=photo_format(upload), size=upload.size, ledger_entry=ledger_entry)
     require(actor, "add", attachment)
     attachment.image.save("photo", upload, save=False)
     with audit.acting_as(actor):

@@ -9,8 +9,10 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("errands/", views.ErrandListView.as_view(), name="errands"),
     path("errands/new/", views.ErrandCreateView.as_view(), name="errand_create"),
+    path("errands/new/resident/", views.intake_resident, name="intake_resident"),
     path("errands/<int:pk>/", views.errand_detail, name="errand_detail"),
     path("errands/<int:pk>/ledger/", views.ledger_add, name="ledger_add"),
+    path("errands/<int:pk>/ledger/<int:entry_id>/void/", views.ledger_void, name="ledger_void"),
     path("errands/<int:pk>/photos/", views.photo_upload, name="photo_upload"),
     path("photos/<int:photo_id>/", views.photo, name="photo"),
     # 回访 keeps its published address (errands/<pk>/follow-up/); the step itself is `visit`.

@@ -7,8 +7,10 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +37,7 @@ from wanghua.org.models import Person, Region, RegionLevel
 from . import diary as diary_service
 from . import queries, services
 from .filters import ErrandFilter, ResidentFilter, StationFilter
-from .forms import ErrandForm, LedgerForm, ResidentForm, StationForm
+from .forms import ErrandForm, LedgerForm, QuickResidentForm, ResidentForm, StationForm
 from .models import (
     ERRAND_FLOW,
     OPEN_STATUSES,
@@ -44,6 +46,7 @@ from .models import (
     ErrandAttachment,
     ErrandStatus,
     ErrandStep,
+    LedgerEntry,
     Resident,
     Station,
 )
@@ -80,6 +83,50 @@ class ErrandCreateView(ServiceFormView):
     def form_kwargs(self, obj) -> dict:
         return {"user": self.request.user}
 
+    def render_form(self, form, obj, status=200, quick_form=None):
+        """The intake with its resident search (`who`: a name or phone fragment) and the quick-add form."""
+        who = self.request.GET.get("who", "").strip()[:50]
+        found = None
+        if who:
+            search = ResidentFilter({"q": who}, queryset=Resident.objects.visible_to(self.request.user, "view"),
+                                    request=self.request)
+            found = list(search.qs.select_related("station__unit")[:RESIDENT_MATCHES])
+        chosen = int_or_zero(form["resident"].value())
+        if found is not None or chosen:  # the choice offers the matches and the one chosen, not the whole station
+            form.fields["resident"].queryset = form.fields["resident"].queryset.filter(
+                Q(pk__in=[r.pk for r in found or ()]) | Q(pk=chosen))
+        can_register = has_perm_anywhere(self.request.user, "services.add_resident")
+        if quick_form is None and can_register:
+            quick_form = QuickResidentForm(user=self.request.user, initial={"name": who if who and not found else ""})
+        if quick_form is not None:
+            style_form(quick_form)
+        return render(self.request, self.template_name, {
+            "form": form, "title": self.title, "who": who, "found": found, "quick_form": quick_form,
+            "quick_open": quick_form is not None and (quick_form.is_bound or (who and not found))}, status=status)
+
+
+RESIDENT_MATCHES = 20
+
+
+@access(perm("services.add_resident"))
+@require_POST
+def intake_resident(request):
+    """新居民 from the intake: registered at the station, then the intake again with them chosen."""
+    quick_form = QuickResidentForm(request.POST, user=request.user)
+    if quick_form.is_valid():
+        try:
+            resident = services.register_resident(request.user, **quick_form.cleaned_data)
+        except ValidationError as exc:
+            errors = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+            for field, messages_ in errors:
+                quick_form.add_error(field if field in quick_form.fields else None, messages_)
+        else:
+            messages.success(request, _("%(name)s is registered; now take the errand.") % {"name": resident.name})
+            return redirect(f"{reverse('services:errand_create')}?resident={resident.pk}")
+    view = ErrandCreateView()
+    view.setup(request)
+    return view.render_form(view.make_form(None), None, status=400, quick_form=quick_form)
+
 
 @access(perm("services.view_errand"))
 def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status: int = 200):
@@ -87,11 +134,13 @@ def errand_detail(request, pk: int, *, error: str = "", ledger_form=None, status
     ledger_form = ledger_form or LedgerForm()
     style_form(ledger_form)
     return render(request, "services/errand_detail.html", {
-        "errand": errand, "ledger": errand.ledger.select_related("recorded_by"), "balance": errand.balance(),
+        "errand": errand, "balance": errand.balance(),
+        "ledger": errand.ledger.select_related("recorded_by", "voided_by").prefetch_related("photos"),
+        "receipt_lines": errand.ledger.filter(voids__isnull=True, voided_by__isnull=True),
         "can_change": can(request.user, "change", errand), "ledger_form": ledger_form, "error": error,
         "category": dict(choices(services.ERRAND_CATEGORIES)).get(errand.category, errand.category),
         "is_open": errand.status in OPEN_STATUSES, "satisfaction_range": range(1, 6),
-        "photos": errand.attachments.all()}, status=status)
+        "photos": errand.attachments.select_related("ledger_entry")}, status=status)
 
 
 @access(perm("services.change_errand"))
@@ -122,7 +171,7 @@ class ErrandStepView(StepView):
 @access(perm("services.add_ledgerentry"))
 @require_POST
 def ledger_add(request, pk: int):
-    form = LedgerForm(request.POST)
+    form = LedgerForm(request.POST, request.FILES)
     if not form.is_valid():
         return errand_detail(request, pk, ledger_form=form, status=400)
     try:
@@ -132,6 +181,22 @@ def ledger_add(request, pk: int):
     except ValidationError as exc:
         return errand_detail(request, pk, error=_messages_of(exc), ledger_form=form, status=400)
     messages.success(request, _("Recorded."))
+    return redirect("services:errand_detail", pk=pk)
+
+
+@access(perm("services.add_ledgerentry"))
+@require_POST
+def ledger_void(request, pk: int, entry_id: int):
+    """作废 a wrong line: a compensating line with the reason; a refusal shows the errand with it."""
+    if not LedgerEntry.objects.visible_to(request.user, "view").filter(pk=entry_id, errand_id=pk).exists():
+        raise Http404
+    try:
+        services.void_money(request.user, entry_id, reason=request.POST.get("reason", ""))
+    except (Errand.DoesNotExist, LedgerEntry.DoesNotExist) as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        return errand_detail(request, pk, error=_messages_of(exc), status=400)
+    messages.success(request, _("The line is voided."))
     return redirect("services:errand_detail", pk=pk)
 
 
@@ -285,15 +350,17 @@ def diary_pdf(request, agent_id: int, year: int, month: int, day: int | None = N
     first = sane_date(year, month, day or 1)  # a real day (or month) within 1900–2100, else 400
     pages = ([diary_service.compile_day(request.user, agent, first)] if day
              else diary_service.month_pages(request.user, agent, year, month))
+    totals = None if day else diary_service.month_totals(request.user, agent, year, month, pages)
     name = f"{agent.name}-工作日记-{year}{month:02d}{f'{day:02d}' if day else ''}.pdf"
-    response = HttpResponse(diary_service.render_pdf(pages), content_type="application/pdf")
+    response = HttpResponse(diary_service.render_pdf(pages, totals), content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
     return response
 
 
-@access(perm("services.export_errand"))
+@access(perm("services.export_diarynote"))
 def diary_xlsx(request, agent_id: int, year: int, month: int | None = None):
-    """A month (or a year) of diary lines as a spreadsheet."""
+    """A month (or a year) of diary lines as a spreadsheet: agents export their own diary (export_diarynote),
+    those above them the diaries of the stations they see."""
     agent = _diary_agent(request, agent_id)
     sane_date(year, month or 1)  # a real month within 1900–2100, else 400
     months = [month] if month else range(1, 13)
@@ -403,8 +470,14 @@ def photo_upload(request, pk: int):
     upload = request.FILES.get("image")
     if upload is None:
         return errand_detail(request, pk, error=_("Choose a photo to upload."), status=400)
+    line = None
+    if request.POST.get("ledger_entry"):
+        line = LedgerEntry.objects.visible_to(request.user, "view").filter(
+            pk=int_or_zero(request.POST["ledger_entry"]), errand_id=pk).first()
+        if line is None:
+            return errand_detail(request, pk, error=_("Choose a line of this errand's ledger."), status=400)
     try:
-        services.attach_photo(request.user, pk, upload, request.POST.get("caption", ""))
+        services.attach_photo(request.user, pk, upload, request.POST.get("caption", ""), ledger_entry=line)
     except Errand.DoesNotExist as exc:
         raise Http404 from exc
     except ValidationError as exc:

@@ -1,13 +1,31 @@
 // Charts get JSON {names, counts} and call setOption; containers are never re-swapped (DESIGN.md §2).
 const RED = "#b22222";
 
-function chartOption(type, data) {
-  if (type === "pie") {
+// Below this width a pie's outside labels no longer fit beside it (a phone, a narrow card): the names go to a
+// legend under the pie and the ring carries the shares, so no label is cut off at the edge.
+const NARROW_PIE = 560;
+
+function pieOption(data, width) {
+  const slices = data.names.map((name, i) => ({ name, value: data.counts[i] }));
+  if (width >= NARROW_PIE) {
     return {
       tooltip: { trigger: "item" },
-      series: [{ type: "pie", radius: ["35%", "70%"], data: data.names.map((name, i) => ({ name, value: data.counts[i] })) }],
+      series: [{ type: "pie", radius: ["35%", "65%"], data: slices, avoidLabelOverlap: true,
+                 label: { formatter: "{b} {d}%", alignTo: "labelLine", bleedMargin: 8 } }],
     };
   }
+  return {
+    tooltip: { trigger: "item", confine: true },
+    legend: { bottom: 0, left: "center", itemWidth: 12, itemHeight: 10, itemGap: 8, textStyle: { fontSize: 12 } },
+    series: [{ type: "pie", radius: ["26%", "54%"], center: ["50%", "38%"], data: slices,
+               label: { position: "inside", formatter: (p) => (p.percent >= 6 ? `${Math.round(p.percent)}%` : ""),
+                        color: "#fff", fontSize: 11 },
+               labelLine: { show: false } }],
+  };
+}
+
+function chartOption(type, data, width = 1000) {
+  if (type === "pie") return pieOption(data, width);
   return {
     tooltip: { trigger: "axis" },
     grid: { left: 48, right: 10, bottom: 70, top: 20 },
@@ -46,7 +64,12 @@ function showEmpty(el, chart) {
 
 function draw(el, chart, data) {
   if (!data.names || data.names.length === 0) return showEmpty(el, chart);
-  chart.setOption(chartOption(el.dataset.chartType || "bar", data));
+  const type = el.dataset.chartType || "bar";
+  chart.setOption(chartOption(type, data, el.clientWidth));
   el.dataset.chartReady = "1";
-  window.addEventListener("resize", () => chart.resize());
+  el.dataset.chartLayout = type === "pie" && el.clientWidth < NARROW_PIE ? "legend" : "labels";
+  window.addEventListener("resize", () => {
+    if (type === "pie") chart.setOption(chartOption(type, data, el.clientWidth), { replaceMerge: ["series", "legend"] });
+    chart.resize();
+  });
 }
