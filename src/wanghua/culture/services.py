@@ -344,6 +344,14 @@ def points_for(rule: PointsRule, hours: Decimal, day: date, title: str) -> tuple
     return int((Decimal(hours) * rate).quantize(Decimal(1), ROUND_HALF_UP)), bonus
 
 
+def home_community(person: Person) -> Region:
+    """Where a volunteer's points and certificates belong: their own region, else their team's."""
+    region = person.region or (person.unit.region if person.unit_id else None)
+    if region is None:
+        raise ValidationError(_("%(name)s has no community on record.") % {"name": person.name})
+    return region
+
+
 def _locked_account(person: Person) -> PointsAccount:
     """The volunteer's account row, locked (opened on first use)."""
     account = PointsAccount.objects.select_for_update().filter(person=person).first()
@@ -351,7 +359,7 @@ def _locked_account(person: Person) -> PointsAccount:
         return account
     try:
         with transaction.atomic():
-            PointsAccount.objects.create(person=person, community=person.region)
+            PointsAccount.objects.create(person=person, community=home_community(person))
     except IntegrityError:  # opened by a concurrent writer
         pass
     return PointsAccount.objects.select_for_update().get(person=person)
@@ -490,7 +498,7 @@ def issue_certificate(actor, person_id: int | None = None) -> ServiceCertificate
         person = Person.objects.visible_to(actor, "view").filter(pk=person_id).first()
         if person is None:
             raise Person.DoesNotExist(_("volunteer not found."))
-    certificate = ServiceCertificate(person=person, community=person.region, issued_by=actor, content={},
+    certificate = ServiceCertificate(person=person, community=home_community(person), issued_by=actor, content={},
                                      number="", digest="")
     own = person.user_id == actor.pk and has_perm_anywhere(actor, "culture.add_servicecertificate")
     if not own:
@@ -504,7 +512,7 @@ def issue_certificate(actor, person_id: int | None = None) -> ServiceCertificate
         certificate.save()
         certificate.number = f"ZYFW{timezone.localdate(now):%Y}{certificate.pk:06d}"
         certificate.content = {
-            "number": certificate.number, "name": person.name, "community": person.region.name,
+            "number": certificate.number, "name": person.name, "community": certificate.community.name,
             "issued_on": timezone.localdate(now).isoformat(),
             "activities": len(served), "hours": str(sum((s.hours for s in served), Decimal(0))),
             "first": timezone.localdate(served[0].activity.starts_at).isoformat(),
