@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from wanghua.core.access import can
 from wanghua.core.editing import (
@@ -161,8 +162,12 @@ def plaque(request, token: str):
 
 @access(PUBLIC)
 @require_POST
+@ratelimit(key="ip", rate="120/10m", method="POST", block=False)
 def plaque_visit(request, token: str):
-    """The plaque page's beacon: one visit per device per day; the device is a random cookie, stored hashed."""
+    """The plaque page's beacon: one visit per device per day; the device is a random cookie, stored hashed. A
+    school group behind one address is fine; a script inventing devices is not counted past the limit."""
+    if getattr(request, "limited", False):
+        return JsonResponse({"counted": False}, status=429)
     device = request.COOKIES.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
     try:
         _site, counted = services.record_visit(token, device)
@@ -310,18 +315,27 @@ def honour_roll(request):
         "today": timezone.localdate()})
 
 
+def _honour_roll_with_error(request, pk: int, error: str, status: int):
+    return render(request, "culture/honour_roll.html", {
+        "recognised": queries.honour_roll(), "notices": queries.on_public_notice(), "today": timezone.localdate(),
+        "error": error, "error_for": pk}, status=status)
+
+
 @access(PUBLIC)
 @require_POST
+@ratelimit(key="ip", rate="5/10m", method="POST", block=False)
 def objection_file(request, pk: int):
+    """异议 from the public page, with or without an account; five in ten minutes from one address at most."""
+    if getattr(request, "limited", False):
+        return _honour_roll_with_error(request, pk, _("Too many objections from this address: please try again in "
+                                                     "ten minutes."), 429)
     try:
         services.file_objection(request.user, pk, text=request.POST.get("text", ""),
                                 contact=request.POST.get("contact", "").strip())
     except Nomination.DoesNotExist as exc:
         raise Http404 from exc
     except ValidationError as exc:
-        return render(request, "culture/honour_roll.html", {
-            "recognised": queries.honour_roll(), "notices": queries.on_public_notice(),
-            "today": timezone.localdate(), "error": _messages_of(exc), "error_for": pk}, status=400)
+        return _honour_roll_with_error(request, pk, _messages_of(exc), 400)
     messages.success(request, _("Your objection was received: the civilisation office answers it before any "
                                 "recognition."))
     return redirect("culture:honour_roll")
