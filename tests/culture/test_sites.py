@@ -83,3 +83,11 @@ def test_a_route_links_sites_in_order(culture, world):
     assert StudyRoute.objects.count() == 1
     page = Client().get(second.plaque_url())
     assert "雷锋足迹研学线" in page.content.decode()
+
+
+def test_without_a_district_outline_the_communities_outlines_bound_the_sites(culture, world):
+    world.community1.geojson = SQUARE
+    world.community1.save()
+    with pytest.raises(ValidationError):
+        services.create_site(culture.office, **site_fields(world, latitude=Decimal("43.000000")))
+    assert services.create_site(culture.office, **site_fields(world)).pk

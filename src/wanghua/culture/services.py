@@ -79,10 +79,19 @@ def publicity_window(start: date, days: int) -> tuple[date, date]:
 
 # --- heritage sites ----------------------------------------------------------------------------------
 
-def district_outline() -> dict | None:
-    """The outline of the district (the root region), when the geography holds one."""
+def district_outlines() -> list[dict]:
+    """The district's outline as the geography holds it: the root region's own, else its communities' outlines
+    (a point inside any of them is inside the district); empty when no outline is recorded at all."""
     root = Region.objects.filter(parent__isnull=True, level=RegionLevel.DISTRICT).only("geojson").first()
-    return root.geojson if root is not None and root.geojson else None
+    if root is not None and root.geojson:
+        return [root.geojson]
+    return list(Region.objects.filter(level=RegionLevel.COMMUNITY, geojson__isnull=False)
+                .values_list("geojson", flat=True))
+
+
+def inside_district(longitude, latitude) -> bool:
+    outlines = district_outlines()
+    return not outlines or any(contains(o, float(longitude), float(latitude)) for o in outlines)
 
 
 def _check_site(site: HeritageSite) -> None:
@@ -90,8 +99,7 @@ def _check_site(site: HeritageSite) -> None:
     if site.community_id and site.community.level != RegionLevel.COMMUNITY:
         errors["community"] = _("A heritage site belongs to a village or community.")
     if site.longitude is not None and site.latitude is not None:
-        outline = district_outline()
-        if outline is not None and not contains(outline, float(site.longitude), float(site.latitude)):
+        if not inside_district(site.longitude, site.latitude):
             errors["longitude"] = _("This location lies outside the district's outline: check the longitude "
                                     "and latitude.")
     if not (site.story or "").strip():
