@@ -235,8 +235,9 @@ class Nomination(ScopedModel):
 
     def in_publicity(self, day: date | None = None) -> bool:
         day = day or timezone.localdate()
-        return (self.status == NominationStatus.PUBLICITY and self.publicity_starts is not None
-                and self.publicity_starts <= day <= self.publicity_ends)
+        # From the 文明办's pass (the notice is posted then, even when it counts from the next working day) to its end.
+        return (self.status == NominationStatus.PUBLICITY and self.publicity_ends is not None
+                and day <= self.publicity_ends)
 
 
 def _publicity_over_and_answered(nomination: Nomination) -> None:

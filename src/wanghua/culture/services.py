@@ -98,10 +98,10 @@ def _check_site(site: HeritageSite) -> None:
     errors: dict[str, str] = {}
     if site.community_id and site.community.level != RegionLevel.COMMUNITY:
         errors["community"] = _("A heritage site belongs to a village or community.")
-    if site.longitude is not None and site.latitude is not None:
-        if not inside_district(site.longitude, site.latitude):
-            errors["longitude"] = _("This location lies outside the district's outline: check the longitude "
-                                    "and latitude.")
+    located = site.longitude is not None and site.latitude is not None
+    if located and not inside_district(site.longitude, site.latitude):
+        errors["longitude"] = _("This location lies outside the district's outline: check the longitude "
+                                "and latitude.")
     if not (site.story or "").strip():
         errors["story"] = _("Tell the site's story.")
     if errors:

@@ -14,7 +14,7 @@ from wanghua.core.models import Role
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 from wanghua.org.services import ID_CHECK, ID_WEIGHTS
 
-from . import civic_demo, projects_demo, stations_demo
+from . import civic_demo, culture_demo, projects_demo, stations_demo
 
 DEMO_PASSWORD = "Wanghua@2026"
 DISTRICT_CODE = "210404"
@@ -190,6 +190,7 @@ LOGINS = [
     ("command", "郭指挥", "command", "region", "望花区", "城管指挥中心值班长"),
     ("volunteer", "冯志愿", "volunteer", "unit", "vt-leifeng", "志愿者"),
     ("resident", "陈大娘", "resident", "region", "雷锋社区", "居民"),
+    ("wenming", "孔主任", "culture", "region", "望花区", "区文明办主任"),
 ]
 
 
@@ -253,4 +254,5 @@ def build() -> list[DemoLogin]:
                             get_user_model().objects.get(username="agent"), rng)
         projects_demo.build(rng)
         civic_demo.build(rng)
+        culture_demo.build(rng)
     return logins
