@@ -41,14 +41,26 @@ def served(person: Person, team: Unit, community, hours: str, *, title: str = "�
                                  checked_out_at=starts + timedelta(hours=3), hours=Decimal(hours))
 
 
+def point_in(community, shift: str = "0") -> tuple[Decimal, Decimal]:
+    """A point inside the community's outline when it has one (another module may have drawn it), else in Wanghua."""
+    community.refresh_from_db(fields=["geojson"])
+    if not community.geojson:
+        return Decimal("123.800000") + Decimal(shift) / 1000, Decimal("41.880000")
+    ring = community.geojson["coordinates"][0]
+    lon = (min(p[0] for p in ring) + max(p[0] for p in ring)) / 2
+    lat = (min(p[1] for p in ring) + max(p[1] for p in ring)) / 2
+    return Decimal(f"{lon:.6f}") + Decimal(shift) / 1000, Decimal(f"{lat:.6f}")
+
+
 def build_culture(world, make_user) -> Culture:
     office = make_user("wmb", "culture", region=world.district)
     team = Unit.objects.create(code="vt-c", name="甲社区学雷锋志愿服务队", kind=UnitKind.VOLUNTEER_TEAM,
                                region=world.community1)
     volunteer = make_user("volunteer1", "volunteer", unit=team)
     person = Person.objects.create(name="志愿者甲", region=world.community1, unit=team, user=volunteer)
+    longitude, latitude = point_in(world.community1)
     site = services.create_site(office, name="雷锋营房旧址", address="雷锋路1号", community=world.community1,
-                                longitude=Decimal("123.800000"), latitude=Decimal("41.880000"),
+                                longitude=longitude, latitude=latitude,
                                 story="雷锋生前所在部队的营房。", source="望花区志", opening_hours="09:00-16:30")
     secretary = make_user("sec1", "secretary", region=world.community1)
     goods = services.add_goods(secretary, community=world.community1, name="洗衣液", points=30, stock=3)

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tests.culture.conftest import build_culture, nominate, served, to_publicity
+from tests.culture.conftest import build_culture, nominate, point_in, served, to_publicity
 from tests.stations.test_photos import png
 from wanghua.core.testing import API_DETAIL, API_LIST, PAGE_CHANGE, PAGE_DETAIL, PAGE_LIST, MatrixCase, run_case
 from wanghua.culture import services
@@ -149,8 +149,9 @@ def office_cases(w, users) -> list[MatrixCase]:
     u = users["culture"]
     c = u["c"]
     site = c.site
+    longitude, latitude = point_in(w.community1, "2")
     new_site = {"name": "雷锋汇款银行旧址", "address": "新华路2号", "community": w.community1.pk,
-                "longitude": "123.860000", "latitude": "41.890000", "story": "雷锋给灾区战友汇款的银行。",
+                "longitude": str(longitude), "latitude": str(latitude), "story": "雷锋给灾区战友汇款的银行。",
                 "source": "雷锋日记", "active": "on"}
     return [
         MatrixCase("site form", "get", "/culture/sites/new/", PAGE_LIST),
@@ -210,8 +211,9 @@ def volunteer_cases(w, users) -> list[MatrixCase]:
 
 def with_route(world, users):
     u = users["culture"]
+    longitude, latitude = point_in(world.community1, "1")
     second = services.create_site(u["c"].office, name="雷锋储蓄所旧址", address="和平路8号", community=world.community1,
-                                  longitude="123.850000", latitude="41.900000", story="储蓄所。", source="区志")
+                                  longitude=longitude, latitude=latitude, story="储蓄所。", source="区志")
     u["second_site"] = second
     u["route"] = services.create_route(u["c"].office, name="雷锋足迹研学线", sites=[u["c"].site, second])
     return users
