@@ -103,3 +103,20 @@ def test_a_volunteer_checks_out_earns_and_redeems_on_a_phone(live_world, live_se
     assert "余额" in phone.locator("#error").inner_text()
     assert PointsAccount.objects.get(person=culture.person).balance == 0
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_the_culture_map_draws_the_sites_and_routes(live_world, live_server, page, make_user):
+    from tests.culture.conftest import point_in
+    from wanghua.culture import services
+
+    culture = build_culture(live_world, make_user)
+    longitude, latitude = point_in(live_world.community1, "3")
+    second = services.create_site(culture.office, name="雷锋汇款银行旧址", address="新华路2号",
+                                  community=live_world.community1, longitude=longitude, latitude=latitude,
+                                  story="雷锋给灾区战友汇款的银行。", source="区志")
+    services.create_route(culture.office, name="雷锋足迹研学路线", sites=[culture.site, second])
+    login(page, live_server.url, "wmb")
+    page.goto(f"{live_server.url}/culture/map/")
+    page.wait_for_selector("#culture-map[data-chart-ready='1']")
+    assert page.locator("#culture-map").get_attribute("data-sites-shown") == "2"
+    assert page.locator("#culture-map canvas").count() >= 1
