@@ -108,3 +108,11 @@ def test_the_plaque_page_reads_in_chinese_on_a_phone(culture):
     page = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPhone)").get(culture.site.plaque_url())
     text = chinese(page)
     assert "雷锋营房旧址" in text and "09:00-16:30" in text
+
+
+def test_a_community_nominates_in_its_own_name_by_page(culture, world, client_for):
+    assert "by_community" not in client_for(culture.resident).get("/culture/nominations/new/").content.decode()
+    response = client_for(culture.secretary).post("/culture/nominations/new/", {
+        "nominee_name": "刘奉献", "community": world.community1.pk, "category": "dedicated", "deed": "三十年坚守岗位。",
+        "deed_date": "2025-01-10", "by_community": "on"})
+    assert response.status_code == 302 and Nomination.objects.get().by_community

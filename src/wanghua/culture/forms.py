@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wanghua.core.access import has_perm_anywhere
 from wanghua.org.models import Region, RegionLevel
 
 from .models import DeedCategory, Goods, HeritageSite, PointsRule
@@ -48,11 +49,14 @@ class NominationForm(forms.Form):
     nominee_phone = forms.CharField(label=_("Nominee phone"), max_length=20, required=False)
     title = forms.CharField(label=_("Honour"), max_length=100, required=False)
     photos = forms.FileField(label=_("Evidence photo"), required=False)
+    by_community = forms.BooleanField(label=_("Nominate in the community's name"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Anyone may nominate a person of any community: the list of communities is public knowledge.
         self.fields["community"].queryset = Region.objects.filter(level=RegionLevel.COMMUNITY).defer("geojson")
+        if not has_perm_anywhere(user, "culture.review_nomination"):
+            del self.fields["by_community"]  # only a community's staff nominate in its name
 
 
 class GoodsForm(forms.ModelForm):
