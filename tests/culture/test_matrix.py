@@ -168,6 +168,11 @@ def office_cases(w, users) -> list[MatrixCase]:
                    data={"name": "研学线", "sites": [site.pk, u["second_site"].pk]},
                    state=lambda: StudyRoute.objects.count()),
         MatrixCase("route detail", "get", f"/culture/routes/{u['route'].pk}/", EVERYWHERE),
+        # Routes are district-wide: whoever keeps routes keeps them all.
+        MatrixCase("route edit form", "get", f"/culture/routes/{u['route'].pk}/edit/", EVERYWHERE),
+        MatrixCase("route edit", "post", f"/culture/routes/{u['route'].pk}/edit/", FORM_POST,
+                   data={"name": "雷锋足迹研学线（新）", "sites": [u["second_site"].pk, site.pk], "active": "on"},
+                   state=lambda: StudyRoute.objects.get(pk=u["route"].pk).name),
         MatrixCase("office approve", "post", f"/culture/nominations/{u['street_passed'][0].pk}/approve/",
                    PAGE_CHANGE, data={"publicity_days": "7"}, state=status_of(u["street_passed"][0])),
         MatrixCase("recognise", "post", f"/culture/nominations/{u['ended'][0].pk}/recognise/", PAGE_CHANGE,

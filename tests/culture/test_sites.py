@@ -91,3 +91,14 @@ def test_without_a_district_outline_the_communities_outlines_bound_the_sites(cul
     with pytest.raises(ValidationError):
         services.create_site(culture.office, **site_fields(world, latitude=Decimal("43.000000")))
     assert services.create_site(culture.office, **site_fields(world)).pk
+
+
+def test_a_route_is_reordered_and_withdrawn(culture, world):
+    second = services.create_site(culture.office, **site_fields(world))
+    route = services.create_route(culture.office, name="研学线", sites=[culture.site, second])
+    services.update_route(culture.office, route.pk, sites=[second, culture.site], active=False)
+    route.refresh_from_db()
+    assert [s.site for s in route.stops.order_by("position")] == [second, culture.site] and not route.active
+    with pytest.raises(ValidationError):
+        services.update_route(culture.office, route.pk, sites=[second, second])
+    assert route.stops.count() == 2

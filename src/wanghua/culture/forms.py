@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wanghua.core.access import has_perm_anywhere
 from wanghua.org.models import Region, RegionLevel
 
-from .models import DeedCategory, Goods, HeritageSite, PointsRule
+from .models import DeedCategory, Goods, HeritageSite, PointsRule, StudyRoute
 
 
 def _communities(user):
@@ -28,8 +28,12 @@ class RouteForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=1000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     sites = forms.ModelMultipleChoiceField(queryset=HeritageSite.objects.none(), label=_("Sites, in order"))
+    active = forms.BooleanField(label=_("Published"), required=False, initial=True)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, instance: StudyRoute | None = None, **kwargs):
+        if instance is not None:  # the route as it stands, so only what changes is sent to the service
+            kwargs["initial"] = {"name": instance.name, "description": instance.description, "active": instance.active,
+                                 "sites": [stop.site_id for stop in instance.stops.order_by("position")]}
         super().__init__(*args, **kwargs)
         self.fields["sites"].queryset = HeritageSite.objects.visible_to(user, "view")
 

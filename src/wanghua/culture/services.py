@@ -171,14 +171,18 @@ def record_visit(token: str, device_id: str) -> tuple[HeritageSite, bool]:
     return site, created
 
 
-@transaction.atomic
-def create_route(actor, *, name: str, description: str = "", sites: Iterable[HeritageSite] = (),
-                 active: bool = True) -> StudyRoute:
-    sites = list(sites)
+def _check_stops(sites: list[HeritageSite]) -> None:
     if len(sites) < 2:
         raise ValidationError({"sites": _("A study route links at least two sites.")})
     if len({s.pk for s in sites}) != len(sites):
         raise ValidationError({"sites": _("A site appears only once on a route.")})
+
+
+@transaction.atomic
+def create_route(actor, *, name: str, description: str = "", sites: Iterable[HeritageSite] = (),
+                 active: bool = True) -> StudyRoute:
+    sites = list(sites)
+    _check_stops(sites)
     route = StudyRoute(name=name.strip(), description=description.strip(), active=active)
     route.full_clean()
     require(actor, "add", route)
@@ -186,6 +190,26 @@ def create_route(actor, *, name: str, description: str = "", sites: Iterable[Her
         route.save()
         for position, site in enumerate(sites, start=1):
             RouteStop.objects.create(route=route, site=site, position=position)
+    return route
+
+
+@transaction.atomic
+def update_route(actor, route_id: int, **fields: Any) -> StudyRoute:
+    """Rename, describe, publish or withdraw a route, or give it new stops (in order)."""
+    route = fetch_for_change(StudyRoute, actor, "change", route_id)
+    for key in ("name", "description", "active"):
+        if key in fields:
+            setattr(route, key, fields[key].strip() if isinstance(fields[key], str) else fields[key])
+    route.full_clean()
+    sites = list(fields["sites"]) if "sites" in fields else None
+    if sites is not None:
+        _check_stops(sites)
+    with audit.acting_as(actor):
+        route.save()
+        if sites is not None:
+            route.stops.all().delete()
+            for position, site in enumerate(sites, start=1):
+                RouteStop.objects.create(route=route, site=site, position=position)
     return route
 
 

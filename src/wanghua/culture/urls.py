@@ -16,6 +16,7 @@ urlpatterns = [
     path("routes/", views.RouteListView.as_view(), name="routes"),
     path("routes/new/", views.RouteCreateView.as_view(), name="route_create"),
     path("routes/<int:pk>/", views.route_detail, name="route_detail"),
+    path("routes/<int:pk>/edit/", views.RouteUpdateView.as_view(), name="route_update"),
     path("map/", views.culture_map, name="map"),
     path("map.json", views.map_data, name="map_data"),
     path("nominations/", views.NominationListView.as_view(), name="nominations"),

@@ -192,20 +192,31 @@ class RouteListView(ScopedListView):
                Column(gettext_lazy("Published"), attr("active"))]
 
 
-@access(perm("culture.add_studyroute"))
-class RouteCreateView(ServiceFormView):
-    model, form_class, title = StudyRoute, RouteForm, gettext_lazy("New study route")
+class _RouteForm(ServiceFormView):
+    model, form_class = StudyRoute, RouteForm
     create_service = services.create_route
+    update_service = services.update_route
 
     def form_kwargs(self, obj) -> dict:
         return {"user": self.request.user}
+
+
+@access(perm("culture.add_studyroute"))
+class RouteCreateView(_RouteForm):
+    title = gettext_lazy("New study route")
+
+
+@access(perm("culture.change_studyroute"))
+class RouteUpdateView(_RouteForm):
+    title = gettext_lazy("Edit study route")
 
 
 @access(perm("culture.view_studyroute"))
 def route_detail(request, pk: int):
     route = visible_or_404(StudyRoute, request, pk)
     stops = route.stops.select_related("site__community").order_by("position")
-    return render(request, "culture/route_detail.html", {"route": route, "stops": stops})
+    return render(request, "culture/route_detail.html", {"route": route, "stops": stops,
+                                                         "can_change": can(request.user, "change", route)})
 
 
 @access(perm("culture.view_heritagesite"))
