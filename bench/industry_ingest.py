@@ -43,7 +43,8 @@ from wanghua.org.models import Region, RegionKind, RegionLevel, Unit, UnitKind
 
 LINES = 10
 TELEMETRY_TABLES = ["industry_sample", "industry_minuterollup", "industry_alarmevent", "industry_alarmstate",
-                    "industry_stop", "industry_heat", "industry_livesnapshot", "industry_deadletter"]
+                    "industry_stop", "industry_heat", "industry_livesnapshot", "industry_deadletter",
+                    "industry_hourrollup", "industry_pendinghour"]
 
 
 def setup() -> list[ProductionLine]:

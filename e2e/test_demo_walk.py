@@ -27,6 +27,9 @@ pytestmark = pytest.mark.browser
 PHONE_LOGINS = {"agent", "operator", "plant", "grid"}  # they work on phones (DEVELOPERS.md)
 USERNAMES = [login[0] for login in LOGINS] + ["admin"]
 DEPTH_TWO_PER_PAGE = 3
+# The most SQL queries a page of the demo may run. Lists show 25 rows or more and boards dozens of figures, so a
+# page that queries once per row or per figure goes past it.
+MOST_QUERIES_PER_PAGE = 40
 # Links a walk must not follow: they change state, download, leave the page's language or end the session.
 SKIPPED = re.compile(r"/accounts/logout|/i18n/|/export|\.xlsx|\.pdf|/download|/api/|/admin/|/static/|/media/"
                      r"|[?&]format=|/photo")
@@ -76,6 +79,7 @@ def demo_site(tmp_path_factory, django_db_blocker):
         subprocess.run([_wanghua(), *command], env=env, check=True, capture_output=True, timeout=600)
     port = free_port()
     # No job worker: the walk reads a district that no scheduled job changes under it.
+    env["WANGHUA_COUNT_QUERIES"] = "1"  # each page says how many queries it ran (X-Wanghua-Queries)
     server = subprocess.Popen([_wanghua(), "serve", "--no-worker", "--workers", "2", f"127.0.0.1:{port}"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -169,6 +173,7 @@ def test_every_login_walks_its_menus_two_clicks_deep(username, demo_site, browse
     page.on("response", lambda response: script_errors.append(f"{response.status} {response.url}")
             if response.status >= 400 and response.request.resource_type != "document" else None)
     failures: dict[str, list[str]] = {}
+    query_counts: dict[str, int] = {}
 
     def visit(path: str) -> bool:
         script_errors.clear()
@@ -179,6 +184,12 @@ def test_every_login_walks_its_menus_two_clicks_deep(username, demo_site, browse
         elif "text/html" not in response.headers.get("content-type", ""):
             return True  # a PDF or a spreadsheet opened inline: its status is what the walk can judge
         else:
+            queries = int(response.headers.get("x-wanghua-queries", "-1"))
+            query_counts[path] = queries
+            if queries < 0:
+                problems.append("the server did not count its queries")
+            elif queries > MOST_QUERIES_PER_PAGE:
+                problems.append(f"{queries} SQL queries (at most {MOST_QUERIES_PER_PAGE})")
             text = page.evaluate(VISIBLE_TEXT)
             for username in USERNAMES:  # login names are data, not words of the page
                 text = text.replace(username, "")
@@ -211,5 +222,6 @@ def test_every_login_walks_its_menus_two_clicks_deep(username, demo_site, browse
         context.close()
     if os.environ.get("WANGHUA_WALK_REPORT"):
         with open(os.environ["WANGHUA_WALK_REPORT"], "a") as report:
-            report.write(json.dumps({"username": username, "failures": failures}, ensure_ascii=False) + "\n")
+            line = {"username": username, "failures": failures, "queries": query_counts}
+            report.write(json.dumps(line, ensure_ascii=False) + "\n")
     assert failures == {}, f"{username}: {len(failures)} pages fail the walk"

@@ -61,19 +61,22 @@ def test_operator_follows_the_line_from_a_qr_code(live_world, live_server, phone
         feeder.extra = {"heat": "E2E-42", "finish_current": 955}
         phone.wait_for_selector("#current-alarms [data-alarm] button", timeout=5000)
         assert "精轧主电机严重过流" in phone.locator("#current-alarms").inner_text()
-        phone.locator("#current-alarms [data-alarm] button").first.click()
+        overcurrent = phone.locator("#current-alarms [data-alarm]", has_text="精轧主电机严重过流")
+        overcurrent.locator("form[hx-post$='/ack/'] button").click()
         phone.wait_for_selector(".alarm-feedback .text-success")  # the fragment is shared: the POST goes by htmx
+        overcurrent.locator("form[hx-post$='/ack/']").wait_for(state="detached")  # the row reads 已确认 at once
         assert AlarmEvent.objects.filter(kind="acked", user__username="op").count() == 1
         # Registering: the fragment holds still while the operator types, then the entry is journalled.
         phone.locator("#current-alarms details summary").first.click()
-        phone.locator("#current-alarms input[name=cause]").first.fill("轧辊卡钢")
+        phone.locator("#current-alarms select[name=cause]").first.select_option("设备故障")  # the cause list
+        phone.locator("#current-alarms input[name=detail]").first.fill("轧辊卡钢")
         time.sleep(1.5)  # two polls: a re-swap would have emptied the field
-        assert phone.locator("#current-alarms input[name=cause]").first.input_value() == "轧辊卡钢"
+        assert phone.locator("#current-alarms input[name=detail]").first.input_value() == "轧辊卡钢"
         phone.locator("#current-alarms input[name=action]").first.fill("停机清理后恢复")
         phone.locator("#current-alarms details button").first.click()
         phone.wait_for_function("() => [...document.querySelectorAll('.alarm-feedback .text-success')].length > 0")
         deadline = time.monotonic() + 5
-        while not AlarmEvent.objects.filter(kind="registered", cause="轧辊卡钢").exists():
+        while not AlarmEvent.objects.filter(kind="registered", cause="设备故障：轧辊卡钢").exists():
             assert time.monotonic() < deadline, "the registration was not journalled"
             time.sleep(0.2)
         phone.wait_for_selector("#sparklines[data-ready='1']")

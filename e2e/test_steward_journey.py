@@ -93,3 +93,49 @@ def test_returned_report_is_corrected_and_approved(live_world, live_server, page
     page.goto(f"{live_server.url}/projects/{project.pk}/")
     page.locator(f"#report-{report.pk} button[name=decision][value=approve]").click()
     assert "已审核" in page.locator(f"#report-{report.pk}").inner_text()
+
+
+def test_the_loop_from_each_home_and_the_period_picker(live_world, live_server, page, make_user):
+    """Each step starts from the home count that says it waits: 待审核 for the unit, 被退回 for the steward."""
+    w = live_world
+    unit_staff = make_user("drc", "department", unit=w.dept)
+    steward_user = make_user("guanjia", "steward", unit=w.dept)
+    steward = Person.objects.create(name="孙管家", region=w.street1, unit=w.dept, user=steward_user)
+    project = _started_project(w, unit_staff, steward, Person.objects.create(name="王区长", region=w.district))
+    report = services.submit_report(steward_user, project.pk, month=timezone.localdate().replace(day=1),
+                                    fai=Decimal("1500"), progress="组件支架安装")
+    base = live_server.url
+
+    def from_home(username: str, count_url: str) -> None:
+        page.context.clear_cookies()
+        login(page, base, username)
+        card = page.locator(f"#todos a[href='{count_url}']")
+        assert card.locator(".h4").inner_text() == "1"
+        card.click()
+        page.locator(f"a[href='/projects/reports/{report.pk}/']").click()
+        page.wait_for_selector(f"#report-{report.pk}")
+
+    from_home("drc", "/projects/reports/?status=submitted")
+    page.locator(f"#report-{report.pk} input[name=comment]").fill("投资额与监理报告不符")
+    page.locator(f"#report-{report.pk} button[name=decision][value=return]").click()
+    assert "已退回" in page.locator(f"#report-{report.pk}").inner_text()
+
+    from_home("guanjia", "/projects/reports/?status=returned")
+    page.locator(f"#report-{report.pk} a.correct-report").click()
+    page.locator("input[name=fai]").fill("1000")
+    page.locator("form.wh-form button[type=submit]").click()
+    assert "已报送" in page.locator(f"#report-{report.pk}").inner_text()
+
+    from_home("drc", "/projects/reports/?status=submitted")
+    page.locator(f"#report-{report.pk} button[name=decision][value=approve]").click()
+    assert "已审核" in page.locator(f"#report-{report.pk}").inner_text()
+
+    page.goto(f"{base}/projects/")
+    today = timezone.localdate()
+    if today.month > 1:  # through last month: this month's report is not counted yet
+        page.locator("#period-picker select[name=month]").select_option(str(today.month - 1))
+        page.wait_for_url(f"**/projects/?year={today.year}&month={today.month - 1}")
+        assert page.locator("#fai").inner_text() == "0.00"
+    page.locator("#period-picker select[name=month]").select_option(str(today.month))
+    page.wait_for_url(f"**/projects/?year={today.year}&month={today.month}")
+    assert page.locator("#fai").inner_text() == "1000.00"

@@ -1,6 +1,6 @@
 """Take the README's screenshots from a running demo (`make run`, or `wanghua serve`).
 
-    .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
+    .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000] [--homes]   (--homes: only each role's home)
 """
 
 import sys
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+BASE = next((arg for arg in sys.argv[1:] if arg.startswith("http")), "http://127.0.0.1:8000")
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
@@ -22,10 +22,42 @@ def login(page, username: str) -> None:
     page.wait_for_url(f"{BASE}/")
 
 
+PHONE_LOGINS = {"agent", "operator", "plant", "grid", "volunteer", "resident"}  # those who work on a phone
+
+
+def demo_usernames() -> list[str]:
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wanghua.settings")
+    django.setup()
+    from wanghua.demo.district import LOGINS
+
+    return [login[0] for login in LOGINS]
+
+
+def role_homes(browser) -> None:
+    """Each demo login's home, on the device that role uses: home-<login>.png."""
+    for username in demo_usernames():
+        if username in PHONE_LOGINS:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+        else:
+            page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+        login(page, username)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(600)
+        page.screenshot(path=OUT / f"home-{username}.png")
+        page.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        role_homes(browser)
+        if "--homes" in sys.argv:
+            return
         desktop = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
         login(desktop, "leader")
         desktop.wait_for_selector("#chart-communities[data-chart-ready='1']")
@@ -97,6 +129,10 @@ def main() -> None:
         login(grid, "grid")
         grid.goto(f"{BASE}/civic/cases/report/")
         grid.screenshot(path=OUT / "phone-grid-report.png", full_page=True)
+        grid.goto(f"{BASE}/civic/cases/verify/")
+        grid.screenshot(path=OUT / "phone-grid-verify.png", full_page=True)
+        grid.locator(".verify-task a.btn").first.click()
+        grid.screenshot(path=OUT / "phone-grid-case.png", full_page=True)
         browser.close()
     print("screenshots in", OUT)
 

@@ -13,6 +13,9 @@ import dj_database_url
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent  # the repository root (editable install)
 VAR_DIR = Path(os.environ.get("WANGHUA_VAR_DIR", BASE_DIR / "var"))
+# The embedded database and job queue live there, and huey opens its queue when Django sets up: any entry point
+# (pytest, gunicorn, manage commands) needs the folder before that.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "wanghua.core.middleware.AccessRuleMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if os.environ.get("WANGHUA_COUNT_QUERIES"):  # the demo walk pins how many queries each page may run
+    MIDDLEWARE.insert(0, "wanghua.core.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "wanghua.urls"
 WSGI_APPLICATION = "wanghua.wsgi.application"

@@ -44,8 +44,15 @@ def prepare_cases(world, make_user) -> dict:
     duplicate = services.report_case(reporter, source="resident", category=litter, description="同一堆垃圾",
                                      community=world.community1, address="工农路3号")
     action = CampaignAction.objects.create(code="env", name="环境整治", year=2026)
+    handled = services.report_case(reporter, source="grid", category=litter, description="垃圾未清",
+                                   community=world.grid1, address="工农路5号", photo=photo())
+    services.accept_case(reporter, handled.pk, accept=True)
+    services.dispatch_case(reporter, handled.pk, unit=world.dept)
+    services.handle_case(make_user("case-unit", "department", unit=world.dept), handled.pk, note="已清运",
+                         photo=photo())
     return {"case": case.pk, "accepted": accepted.pk, "category": litter, "photo": case.photos.get().pk,
-            "duplicate": duplicate.pk, "action": action.pk}
+            "duplicate": duplicate.pk, "action": action.pk, "handled": handled.pk,
+            "after_photo": handled.photos.get(step="handle").pk}
 
 
 def civic_cases(w, users) -> list[MatrixCase]:
@@ -63,6 +70,7 @@ def civic_cases(w, users) -> list[MatrixCase]:
                    {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},
                    data={"category": ids["category"].pk, "community": w.community1.pk, "description": "井盖缺失",
                          "source": "grid"}, state=lambda: Case.objects.count()),
+        MatrixCase("verify tasks", "get", "/civic/cases/verify/", PAGE_LIST, marker="工农路5号"),
         MatrixCase("case board", "get", "/civic/cases/board/", PAGE_LIST),
         MatrixCase("case map", "get", "/civic/cases/map/", PAGE_LIST),
         MatrixCase("case categories", "get", "/civic/categories/", PAGE_LIST),  # reference data: everyone's
@@ -88,6 +96,43 @@ def test_command_centre_matrix(world, matrix, make_user):
     ids = prepare_cases(world, make_user)
     clients, _ = matrix(("command", {"region": world.street1}), ("command", {"region": world.street2}))
     failures = [f for case in civic_cases(world, {"civic": ids}) for f in run_case(clients, case)]
+    assert failures == [], "\n".join(failures)
+
+
+def grid_cases(w, ids) -> list[MatrixCase]:
+    """What a grid inspector does with the cases of her grid: her own photos, the 核查 tasks, 核查 itself."""
+    handled = ids["handled"]
+    return [
+        MatrixCase("verify tasks", "get", "/civic/cases/verify/", PAGE_LIST, marker="工农路5号"),
+        MatrixCase("case photo before", "get", f"/civic/cases/photos/{ids['grid_photo']}/", PAGE_DETAIL),
+        MatrixCase("case photo after", "get", f"/civic/cases/photos/{ids['after_photo']}/", PAGE_DETAIL),
+        MatrixCase("case rework on site", "post", f"/civic/cases/{handled}/rework/", PAGE_CHANGE,
+                   data={"note": "仍有垃圾"}, state=lambda: Case.objects.get(pk=handled).reworks),
+        MatrixCase("api case verify", "post", f"/api/v1/civic/cases/{ids['handled_again']}/verify", API_DETAIL,
+                   as_json=True, data={"passed": True},
+                   state=lambda: Case.objects.get(pk=ids["handled_again"]).status),
+    ]
+
+
+def test_grid_inspector_matrix(world, matrix, make_user):
+    from wanghua.org.models import Region, RegionKind, RegionLevel
+
+    ids = prepare_cases(world, make_user)
+    grid2 = Region.objects.create(code="T0101G2", name="甲社区第2网格", level=RegionLevel.GRID, kind=RegionKind.GRID,
+                                  parent=world.community1)
+    clients, users = matrix(("grid", {"region": world.grid1}), ("grid", {"region": grid2}))
+    command = Case.objects.get(pk=ids["handled"]).reported_by
+    unit = make_user("unit-2", "department", unit=world.dept)
+    litter = ids["category"]
+    own = services.report_case(users["in_scope"], source="grid", category=litter, description="井盖缺失",
+                               community=world.grid1, photo=photo())
+    again = services.report_case(command, source="grid", category=litter, description="路灯损坏",
+                                 community=world.grid1)
+    services.accept_case(command, again.pk, accept=True)
+    services.dispatch_case(command, again.pk, unit=world.dept)
+    services.handle_case(unit, again.pk, note="已修复")
+    ids |= {"grid_photo": own.photos.get().pk, "handled_again": again.pk}
+    failures = [f for case in grid_cases(world, ids) for f in run_case(clients, case)]
     assert failures == [], "\n".join(failures)
 
 

@@ -103,3 +103,17 @@ def test_grants_load_in_one_query(world, make_user, django_assert_num_queries):
         list(Person.objects.visible_to(secretary, "view"))
     with django_assert_num_queries(1):  # grants are cached on the user object
         list(Person.objects.visible_to(secretary, "view"))
+
+
+
+@pytest.mark.django_db
+def test_a_remembered_permission_is_forgotten_with_the_grants(make_user, roles, world):
+    from wanghua.core.access import forget_grants, has_perm_anywhere
+    from wanghua.org.models import RoleAssignment
+
+    user = make_user("perm-memo")
+    assert has_perm_anywhere(user, "services.view_errand") is False
+    RoleAssignment.objects.create(user=user, role=roles["street"], region=world.street1)
+    assert has_perm_anywhere(user, "services.view_errand") is False  # the answer this user object remembers
+    forget_grants(user)
+    assert has_perm_anywhere(user, "services.view_errand") is True

@@ -11,7 +11,7 @@ from wanghua.core import jobs
 from wanghua.core.models import AuditEntry, JobRun, ScheduledJob
 
 EXPECTED = {"supervise_cases", "escalate_issues", "prune_telemetry", "refresh_indicators", "alarm_timer",
-            "stale_alarms", "review_commitments", "award_points"}
+            "stale_alarms", "review_commitments", "telemetry_partitions", "hour_rollups", "award_points"}
 
 # Each job, the function of its app it calls (patched where the job module looks it up), and what it records.
 CALLS = [
@@ -22,6 +22,8 @@ CALLS = [
     ("prune_telemetry", "wanghua.industry.jobs.prune", {"samples": 5, "rollups": 1, "dead_letters": 0},
      {"samples": 5, "rollups": 1, "dead_letters": 0}),
     ("alarm_timer", "wanghua.industry.services.advance_alarm_timers", 4, {"alarms": 4}),
+    ("telemetry_partitions", "wanghua.industry.jobs.partitions.create_ahead", 2, {"partitions": 2}),
+    ("hour_rollups", "wanghua.industry.jobs.rollups.roll_up", {"hours": 3}, {"hours": 3}),
     ("stale_alarms", "wanghua.industry.services.sweep_stale_alarms", {"stale": 1, "lines": 1},
      {"stale": 1, "lines": 1}),
     ("refresh_indicators", "wanghua.dashboard.services.refresh_indicators",

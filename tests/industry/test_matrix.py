@@ -53,8 +53,9 @@ def operator_cases(w, users) -> list[MatrixCase]:
         MatrixCase("stops export", "get", "/industry/stops/?format=xlsx", EXPORT,
                    marker=MARK),
         MatrixCase("stop reason", "post", f"/industry/stops/{ids['stop']}/reason/", PAGE_CHANGE,
-                   data={"reason": "换辊"},
-                   state=lambda: Stop.objects.get(pk=ids["stop"]).reason),
+                   data={"reason": "换辊", "location": "L03"},
+                   state=lambda: Stop.objects.filter(pk=ids["stop"]).values_list("reason", "location__location")[0]),
+        MatrixCase("unattributed stops", "get", "/industry/stops/?unattributed=false", PAGE_LIST, marker=MARK),
         MatrixCase("api lines", "get", f"{api}/lines", API_LIST, marker="FT-BAR1"),
         MatrixCase("api line", "get", f"{api}/lines/FT-BAR1", API_DETAIL),
         MatrixCase("api live", "get", f"{api}/lines/FT-BAR1/live", API_DETAIL),
@@ -67,8 +68,10 @@ def operator_cases(w, users) -> list[MatrixCase]:
         MatrixCase("api alarm register", "post", f"{api}/alarms/{ids['api_register']}/register", API_DETAIL,
                    data={"cause": "卡料", "action": "清理"}, as_json=True, state=events(ids["api_register"])),
         MatrixCase("api stops", "get", f"{api}/stops", API_LIST, marker="FT-BAR1"),
-        MatrixCase("api stop reason", "post", f"{api}/stops/{ids['stop']}/reason", API_DETAIL, data={"reason": "待料"},
-                   as_json=True, state=lambda: Stop.objects.get(pk=ids["stop"]).reason),
+        MatrixCase("api stop reason", "post", f"{api}/stops/{ids['stop']}/reason", API_DETAIL,
+                   data={"reason": "待料", "location": "L01"}, as_json=True,
+                   state=lambda: Stop.objects.filter(pk=ids["stop"]).values_list("reason", "location__location")[0]),
+        MatrixCase("api set-aside alarms", "get", f"{api}/alarms?set_aside=oos", API_LIST),
     ]
 
 
@@ -114,6 +117,19 @@ def manager_cases(w, users) -> list[MatrixCase]:
                    state=events(ids["shelve"])),
         MatrixCase("alarm shelve page", "post", f"/industry/alarms/{ids['ack']}/shelve/", PAGE_CHANGE,
                    data={"minutes": 10, "note": "调试"}, state=events(ids["ack"])),
+        MatrixCase("shelved alarms", "get", "/industry/alarms/current/?set_aside=shelved", PAGE_LIST,
+                   marker="精轧主电机严重过流"),
+        MatrixCase("standing alarms", "get", "/industry/alarms/current/?stale=false", PAGE_LIST, marker="定尺锯故障"),
+        MatrixCase("alarm unshelve page", "post", f"/industry/alarms/{ids['ack']}/unshelve/", PAGE_CHANGE,
+                   state=events(ids["ack"])),
+        MatrixCase("alarm suppress page", "post", f"/industry/alarms/{ids['ack']}/suppress/", PAGE_CHANGE,
+                   data={"note": "精轧机停用"}, state=events(ids["ack"])),
+        MatrixCase("alarm unsuppress page", "post", f"/industry/alarms/{ids['ack']}/unsuppress/", PAGE_CHANGE,
+                   state=events(ids["ack"])),
+        MatrixCase("alarm out of service page", "post", f"/industry/alarms/{ids['ack']}/out-of-service/",
+                   PAGE_CHANGE, data={"note": "检修"}, state=events(ids["ack"])),
+        MatrixCase("alarm in service page", "post", f"/industry/alarms/{ids['ack']}/in-service/", PAGE_CHANGE,
+                   state=events(ids["ack"])),
         MatrixCase("api ingest", "post", f"{api}/ingest", INGEST, data=body, as_json=True,
                    state=lambda: Sample.objects.count()),
     ]
@@ -131,4 +147,9 @@ def test_plant_manager_matrix(plant, matrix, world):
                         ("plant_manager", {"unit": world.enterprise2}))
     users = {"industry": ids, "plant": plant}
     assert [f for case in manager_cases(world, users) for f in run_case(clients, case)] == []
-    assert AlarmState.objects.get(pk=ids["ack"]).shelved_until is not None
+    # Shelved, then brought back each way: the alarm ends in service, each step journalled by the manager.
+    steps = AlarmEvent.objects.filter(definition_id=ids["ack"], user__isnull=False).order_by("id")
+    assert list(steps.values_list("kind", flat=True)) == ["shelved", "unshelved", "suppressed", "unsuppressed", "oos",
+                                                          "in_service"]
+    state = AlarmState.objects.get(pk=ids["ack"])
+    assert state.shelved_until is None and not state.suppressed and not state.out_of_service

@@ -16,7 +16,7 @@ from wanghua.org.models import Region, Unit
 
 from . import queries
 from .filters import ActivityFilter, CaseFilter, CommitmentFilter
-from .models import CASE_FLOW, COMMITMENT_FLOW, Activity, Case, CaseCategory, CaseSource, CaseStep, Commitment
+from .models import CASE_FLOW, COMMITMENT_FLOW, VERIFY, Activity, Case, CaseCategory, CaseSource, CaseStep, Commitment
 from .models import CommitmentStep as CS
 from .services import cases, commitments, volunteers
 
@@ -40,6 +40,7 @@ class CaseOut(Schema):
     status: str
     unit_id: int | None
     reported_at: datetime
+    accept_due_at: datetime | None
     accepted_at: datetime | None
     dispatched_at: datetime | None
     due_at: datetime | None
@@ -48,6 +49,7 @@ class CaseOut(Schema):
     reworks: int
     reassignments: int
     merged_into_id: int | None
+    overdue: bool
 
 
 @router.get("/cases", response=list[CaseOut])
@@ -125,7 +127,7 @@ def handle(request, case_id: RecordId, body: NoteIn):
 
 
 @router.post("/cases/{case_id}/verify", response=CaseOut, summary="核查: close (结案) or rework (返工)")
-@needs("civic.dispatch_case")
+@needs(VERIFY)
 @offers(CASE_FLOW, CaseStep.CLOSE, CaseStep.REWORK)
 def verify(request, case_id: RecordId, body: VerifyIn):
     return cases.verify_case(request.user, case_id, passed=body.passed, note=body.note)

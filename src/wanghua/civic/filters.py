@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wanghua.org.filters import UnderRegionFilter
 from wanghua.org.models import Unit, UnitKind
 
-from .models import Activity, CampaignAction, Case, CaseCategory, CaseSource, CaseStatus, Commitment
+from .models import Activity, CampaignAction, Case, CaseCategory, CaseSource, CaseStatus, Commitment, overdue_q
 
 HANDLING_KINDS = [UnitKind.DEPARTMENT, UnitKind.STREET_GOV, UnitKind.GOVERNMENT]
 
@@ -33,10 +33,11 @@ class CaseFilter(django_filters.FilterSet):
                   "reported_from", "reported_to"]
 
     def filter_overdue(self, queryset, name, value):
+        """超期: past the 立案 deadline while waiting to be accepted, or past the handling deadline."""
         from django.utils import timezone
 
-        late = {"status": CaseStatus.DISPATCHED, "due_at__lt": timezone.now()}
-        return queryset.filter(**late) if value else queryset.exclude(**late)
+        late = overdue_q(timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 class ActivityFilter(django_filters.FilterSet):

@@ -66,7 +66,7 @@ class ActivityForm(forms.ModelForm):
         self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_activity").filter(
             level=RegionLevel.COMMUNITY)
         stations = self.fields["station"].queryset.model  # the proxy-service app's model, read through its field
-        self.fields["station"].queryset = stations.objects.visible_to(user, "view")
+        self.fields["station"].queryset = stations.objects.visible_to(user, "view").select_related("unit")
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):

@@ -6,6 +6,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.indicators import Goal, now, records, register, shared, today
+from wanghua.core.localtime import up_to_day
 from wanghua.org.models import Unit, UnitKind
 
 from . import queries
@@ -125,14 +126,14 @@ def volunteer_teams(region=None) -> int:
 @register("civic.activities", name=_("Volunteer activities this year"), goal=Goal.CIVILITY, unit=_("count"),
           accumulates=True, drill=_activities)
 def activities(region=None) -> int:
-    year = Activity.objects.filter(starts_at__year=today().year, starts_at__date__lte=today(), cancelled=False)
+    year = Activity.objects.filter(starts_at__year=today().year, **up_to_day("starts_at", today()), cancelled=False)
     return (year.filter(community__path__startswith=region.path) if region is not None else year).count()
 
 
 @register("civic.volunteer_hours", name=_("Volunteer hours served this year"), goal=Goal.CIVILITY,
           unit=_("hours"), accumulates=True, drill=_activities)
 def volunteer_hours(region=None) -> Decimal:
-    served = SignUp.objects.filter(activity__starts_at__year=today().year, activity__starts_at__date__lte=today())
+    served = SignUp.objects.filter(activity__starts_at__year=today().year, **up_to_day("activity__starts_at", today()))
     if region is not None:
         served = served.filter(activity__community__path__startswith=region.path)
     return served.aggregate(total=Sum("hours"))["total"] or Decimal(0)

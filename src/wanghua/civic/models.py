@@ -84,10 +84,12 @@ class CaseStep(models.TextChoices):
     MERGE = "merge", _("Merge (并案)")
 
 
-# The command centre (监督指挥中心) accepts, dispatches, verifies and merges; the unit a case is dispatched to
-# handles it.
+# The command centre (监督指挥中心) accepts, dispatches and merges; the unit a case is dispatched to handles it;
+# 核查 is done on site by the grid inspector of the area (GB/T 30428's 监督员), or by the command centre from
+# its desk (a camera, a call back), which holds every civic right.
 COMMAND = "civic.dispatch_case"
 HANDLE = "civic.handle_case"
+VERIFY = "civic.verify_case"
 
 
 class CampaignAction(ScopedModel):
@@ -141,6 +143,8 @@ class Case(ScopedModel):
                                     verbose_name=_("reported by"))
     reported_at = models.DateTimeField(_("reported"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    # 立案 within the category's accept_hours (working hours) of the report; past it the case is overdue too.
+    accept_due_at = models.DateTimeField(_("deadline to accept (立案期限)"), null=True, blank=True)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
                              verbose_name=_("handling unit"))
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
@@ -162,7 +166,8 @@ class Case(ScopedModel):
         ordering = ["-reported_at"]
         indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["reported_at"]),
                    models.Index(fields=["community", "reported_at"]), models.Index(fields=["status", "reported_at"]),
-                   models.Index(fields=["category", "community", "reported_at"])]
+                   models.Index(fields=["category", "community", "reported_at"]),
+                   models.Index(fields=["status", "accept_due_at"])]
         verbose_name = _("city-management case")
         verbose_name_plural = _("city-management cases")
 
@@ -171,6 +176,20 @@ class Case(ScopedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("civic:case_detail", args=[self.pk])
+
+    @property
+    def overdue(self) -> bool:
+        """超期: not accepted by the 立案 deadline, or not handled by the handling deadline."""
+        from django.utils import timezone
+
+        deadline = {CaseStatus.REPORTED: self.accept_due_at, CaseStatus.DISPATCHED: self.due_at}.get(self.status)
+        return deadline is not None and deadline < timezone.now()
+
+
+def overdue_q(now) -> models.Q:
+    """The cases that are overdue at `now` (the list's 超期 filter and the command centre's count)."""
+    return (models.Q(status=CaseStatus.REPORTED, accept_due_at__lt=now)
+            | models.Q(status=CaseStatus.DISPATCHED, due_at__lt=now))
 
 
 class CaseEvent(ScopedModel):
@@ -231,8 +250,8 @@ CASE_FLOW = StateMachine("case", Case, states=CaseStatus, steps=CaseStep, journa
     Transition(CaseStep.DISPATCH, (S.ACCEPTED,), S.DISPATCHED, COMMAND),
     Transition(CaseStep.REASSIGN, (S.DISPATCHED,), S.DISPATCHED, COMMAND),
     Transition(CaseStep.HANDLE, (S.DISPATCHED,), S.HANDLED, HANDLE),
-    Transition(CaseStep.CLOSE, (S.HANDLED,), S.CLOSED, COMMAND),
-    Transition(CaseStep.REWORK, (S.HANDLED,), S.DISPATCHED, COMMAND),
+    Transition(CaseStep.CLOSE, (S.HANDLED,), S.CLOSED, VERIFY),
+    Transition(CaseStep.REWORK, (S.HANDLED,), S.DISPATCHED, VERIFY),
 ], terminal={S.REJECTED, S.CLOSED, S.MERGED})
 
 
@@ -390,7 +409,8 @@ class ProgressPhoto(CheckedPhoto):
 
 
 class CasePhoto(CheckedPhoto):
-    """A photo of the problem (with the report) or of the result (with the handling)."""
+    """A photo of the problem (with the report), of the result (with the handling), or of what the inspector
+    found at 核查 (step close or rework)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos", verbose_name=_("case"))
     step = models.CharField(_("step"), max_length=20, default="report")

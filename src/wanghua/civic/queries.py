@@ -30,6 +30,7 @@ from .models import (
     Case,
     CaseCategory,
     CaseStatus,
+    CaseStep,
     CaseTally,
     CommitmentStatus,
     SignUp,
@@ -171,6 +172,27 @@ def nearby_duplicates(case: Case) -> list[Case]:
     boxed = candidates.filter(lat__range=(case.lat - degrees, case.lat + degrees),
                               lon__range=(case.lon - degrees, case.lon + degrees))
     return [other for other in boxed[:50] if _metres(case, other) <= DUPLICATE_METRES][:10]
+
+
+@dataclass
+class StagePhotos:
+    """A case's photos by stage: the problem (上报), the result (处置), what 核查 found."""
+
+    before: list
+    after: list
+    verified: list
+
+    def __bool__(self) -> bool:
+        return bool(self.before or self.after or self.verified)
+
+
+def photos_by_stage(case: Case) -> StagePhotos:
+    """Photos of the report, of the handling (each rework's handling too) and of the verifications, oldest first
+    (read from a prefetched `photos` when there is one)."""
+    photos = list(case.photos.all())
+    return StagePhotos(before=[p for p in photos if p.step == "report"],
+                       after=[p for p in photos if p.step == CaseStep.HANDLE],
+                       verified=[p for p in photos if p.step in (CaseStep.CLOSE, CaseStep.REWORK)])
 
 
 def _metres(a: Case, b: Case) -> Decimal:

@@ -7,6 +7,7 @@ app_name = "civic"
 urlpatterns = [
     path("cases/", views.CaseListView.as_view(), name="cases"),
     path("cases/report/", views.CaseReportView.as_view(), name="case_report"),
+    path("cases/verify/", views.VerifyTaskListView.as_view(), name="verify_tasks"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/<slug:step>/", views.CaseStepView.as_view(), name="case_step"),
     path("cases/photos/<int:photo_id>/", views.case_photo, name="case_photo"),

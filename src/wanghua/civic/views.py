@@ -39,6 +39,7 @@ from .forms import (
 from .models import (
     CASE_FLOW,
     COMMITMENT_FLOW,
+    VERIFY,
     Activity,
     CampaignAction,
     Case,
@@ -72,11 +73,33 @@ class CaseListView(ScopedListView):
         Column(gettext_lazy("handling unit"), attr("unit.name")),
         Column(gettext_lazy("reported"), attr("reported_at")),
         Column(gettext_lazy("handling deadline"), attr("due_at")),
+        Column(gettext_lazy("overdue"), lambda case: _("overdue") if case.overdue else ""),
         Column(gettext_lazy("reworks (返工)"), attr("reworks")),
     ]
 
     def base_queryset(self):
         return super().base_queryset().select_related("category__parent", "community", "unit")
+
+
+@access(perm(VERIFY))
+class VerifyTaskListView(ScopedListView):
+    """核查 on site: the cases of the inspector's area that their unit reports handled, as cards for the phone,
+    each with the photo of the problem beside the photo of the result."""
+
+    model = Case
+    action = VERIFY
+    title = gettext_lazy("Cases to verify on site (核查)")
+    template_name = "civic/verify_tasks.html"
+
+    def base_queryset(self):
+        return (super().base_queryset().filter(status=CaseStatus.HANDLED)
+                .select_related("category__parent", "community", "unit").order_by("handled_at", "pk")
+                .prefetch_related("photos"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tasks"] = [(case, queries.photos_by_stage(case)) for case in context["object_list"]]
+        return context
 
 
 @access(perm("civic.view_case"))
@@ -86,8 +109,10 @@ def case_detail(request, pk: int, dispatch_form=None, status: int = 200):
     dispatch_form = dispatch_form or DispatchForm(initial={"unit": case.unit_id or case.category.default_unit_id})
     style_form(dispatch_form)
     return render(request, "civic/case_detail.html", {
-        "case": case, "events": case.events.select_related("actor", "unit"), "photos": case.photos.all(),
+        "case": case, "events": case.events.select_related("actor", "unit"),
+        "photos": queries.photos_by_stage(case),
         "commanding": commanding, "handling": can(request.user, "civic.handle_case", case),
+        "verifying": can(request.user, VERIFY, case),
         "dispatch_form": dispatch_form, "now": timezone.now(),
         "duplicates": queries.nearby_duplicates(case) if commanding and case.status in (
             CaseStatus.REPORTED, CaseStatus.ACCEPTED) else []}, status=status)
@@ -95,6 +120,11 @@ def case_detail(request, pk: int, dispatch_form=None, status: int = 200):
 
 def _note(request) -> str:
     return request.POST.get("note", "")
+
+
+def _photo(request):
+    """The step's photo, when one was taken (the service checks it is a real image)."""
+    return request.FILES.get("photo") or None
 
 
 def _dispatch(user, pk: int, request):
@@ -114,9 +144,12 @@ class CaseStepView(StepView):
         CaseStep.REJECT: lambda user, pk, request: cases.accept_case(user, pk, accept=False, note=_note(request)),
         CaseStep.DISPATCH: _dispatch,
         CaseStep.REASSIGN: _dispatch,
-        CaseStep.HANDLE: lambda user, pk, request: cases.handle_case(user, pk, note=_note(request)),
-        CaseStep.CLOSE: lambda user, pk, request: cases.verify_case(user, pk, passed=True, note=_note(request)),
-        CaseStep.REWORK: lambda user, pk, request: cases.verify_case(user, pk, passed=False, note=_note(request)),
+        CaseStep.HANDLE: lambda user, pk, request: cases.handle_case(user, pk, note=_note(request),
+                                                                     photo=_photo(request)),
+        CaseStep.CLOSE: lambda user, pk, request: cases.verify_case(user, pk, passed=True, note=_note(request),
+                                                                    photo=_photo(request)),
+        CaseStep.REWORK: lambda user, pk, request: cases.verify_case(user, pk, passed=False, note=_note(request),
+                                                                     photo=_photo(request)),
         CaseStep.MERGE: lambda user, pk, request: cases.merge_case(user, pk,
                                                                    into_id=int_or_zero(request.POST.get("into"))),
     }

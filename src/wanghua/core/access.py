@@ -85,8 +85,8 @@ def holds_everything(user) -> bool:
 
 
 def forget_grants(user) -> None:
-    if hasattr(user, "_wanghua_grants"):
-        del user._wanghua_grants
+    user.__dict__.pop("_wanghua_grants", None)
+    user.__dict__.pop("_wanghua_perm_answers", None)
 
 
 def perm_code(model: type[models.Model], action: str) -> str:
@@ -99,7 +99,13 @@ def has_perm_anywhere(user, perm: str) -> bool:
     """Whether the user may do `perm` on at least something (decides 403 before 404)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
-    return any(g.allows(perm) for g in grants_of(user))
+    grants = grants_of(user)
+    if not grants:
+        return False
+    answers = user.__dict__.setdefault("_wanghua_perm_answers", {})  # a page's menu asks the same perms often
+    if perm not in answers:
+        answers[perm] = any(g.allows(perm) for g in grants)
+    return answers[perm]
 
 
 def _subtree_ids(model_label: str, path: str):

@@ -50,7 +50,28 @@ def field_label(model: type[models.Model] | None, key: str) -> str:
     return str(capfirst(field.verbose_name)) if field is not None else key
 
 
-def value_shown(model: type[models.Model] | None, key: str, value: Any) -> Any:
+LinkedNames = dict[tuple[type[models.Model], Any], str]
+
+
+def prime_linked_names(entries: list) -> None:
+    """Names every record that the entries' many-to-many changes link, in one query per linked model, so a page
+    of entries does not look them up one entry at a time."""
+    wanted: dict[type[models.Model], set] = {}
+    for entry in entries:
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        for key, before, after in entry.changes():
+            field = _field(model, key)
+            if isinstance(field, models.ManyToManyField):
+                ids = [i for value in (before, after) if isinstance(value, list) for i in value if isinstance(i, int)]
+                wanted.setdefault(field.related_model, set()).update(ids)
+    names: LinkedNames = {}
+    for related, ids in wanted.items():
+        names.update({(related, pk): str(obj) for pk, obj in related._base_manager.in_bulk(list(ids)).items()})
+    for entry in entries:
+        entry.linked_names = names
+
+
+def value_shown(model: type[models.Model] | None, key: str, value: Any, names: LinkedNames | None = None) -> Any:
     """A stored value as its field shows it; None stays None (the template shows a dash)."""
     if value is None or value == "":
         return value
@@ -58,7 +79,7 @@ def value_shown(model: type[models.Model] | None, key: str, value: Any) -> Any:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(field, models.ManyToManyField) and isinstance(value, list):
-        return linked_names(field, value)
+        return linked_names(field, value, names)
     if isinstance(value, dict | list):
         return StructuredValue(json.dumps(value, ensure_ascii=False, sort_keys=True))
     if field is not None and field.choices:
@@ -79,16 +100,20 @@ def value_shown(model: type[models.Model] | None, key: str, value: Any) -> Any:
     return value
 
 
-def linked_names(field: models.ManyToManyField, ids: list) -> str:
+def linked_names(field: models.ManyToManyField, ids: list, names: LinkedNames | None = None) -> str:
     """The records a many-to-many field linked (core.audit.record_m2m stores their ids), by name; one gone since
-    is shown by its id."""
+    is shown by its id. `names` holds those a page primed (prime_linked_names)."""
     if not ids:
         return "—"
-    found = field.related_model._base_manager.in_bulk([i for i in ids if isinstance(i, int)])
-    return "、".join(str(found[i]) if i in found else f"#{i}" for i in ids)
+    related = field.related_model
+    if names is None:
+        found = related._base_manager.in_bulk([i for i in ids if isinstance(i, int)])
+        names = {(related, pk): str(obj) for pk, obj in found.items()}
+    return "、".join(names.get((related, i), f"#{i}") for i in ids)
 
 
 def readable_changes(entry) -> list[tuple[str, Any, Any]]:
     model = entry.content_type.model_class() if entry.content_type_id else None
-    return [(field_label(model, key), value_shown(model, key, before), value_shown(model, key, after))
+    names = getattr(entry, "linked_names", None)
+    return [(field_label(model, key), value_shown(model, key, before, names), value_shown(model, key, after, names))
             for key, before, after in entry.changes() if key != "id" or entry.action != "create"]

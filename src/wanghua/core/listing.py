@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
@@ -40,6 +42,29 @@ def attr(path: str) -> Callable[[Any], Any]:
     return read
 
 
+class DictionaryLabel:
+    """A column reading a stored dictionary value as its label. The dictionary is read once per page or export
+    (`prepare`), not once per row."""
+
+    def __init__(self, field: str, code: str) -> None:
+        self.field, self.code = field, code
+
+    def prepare(self) -> Callable[[Any], Any]:
+        from .reference import labels
+
+        known = labels(self.code)
+        return lambda obj: known.get(getattr(obj, self.field), getattr(obj, self.field))
+
+    def __call__(self, obj: Any) -> Any:
+        return self.prepare()(obj)
+
+
+def prepared(reader: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The reader to use for one page: what it needs from the database is loaded once, here."""
+    prepare = getattr(reader, "prepare", None)
+    return prepare() if prepare else reader
+
+
 def shown(value: Any) -> Any:
     """How a cell reads on the page: yes/no for booleans, local time for timestamps."""
     if isinstance(value, bool):
@@ -53,11 +78,35 @@ def detail_link(obj: Any) -> str:
     return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
 
 
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows, so a list over a million records never counts them all on every page.
+
+    Past the cap the page says "10,000+" and offers the first cap / per_page pages: a user who needs more
+    narrows the filter, as on any search engine."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        if self.capped:
+            return self.cap // self.per_page
+        return super().num_pages
+
+
 class ScopedListView(ListView):
     """Subclasses set model, filterset_class, columns, title and (optionally) create_url."""
 
     template_name = "core/list.html"
     paginate_by = 25
+    paginator_class = CappedPaginator
     filterset_class = None
     columns: list[Column] = []
     title: Any = ""
@@ -90,7 +139,8 @@ class ScopedListView(ListView):
         if not has_perm_anywhere(self.request.user, perm_code(self.model, "export")):
             raise PermissionDenied
         self.action = "export"  # the rows are those the user may export, which can be fewer than those shown
-        rows = ([column.value(obj) for column in self.columns] for obj in self.get_queryset().iterator(2000))
+        readers = [prepared(column.value) for column in self.columns]
+        rows = ([read(obj) for read in readers] for obj in self.get_queryset().iterator(2000))
         return xlsx_response(str(self.title), [str(c.label) for c in self.columns], rows, title=str(self.title))
 
     def get_context_data(self, **kwargs):
@@ -101,14 +151,24 @@ class ScopedListView(ListView):
             title=self.title,
             filter=self.filterset,
             columns=self.columns,
-            rows=[(obj, [(shown(c.value(obj)), c.link(obj) if c.link else "") for c in self.columns])
-                  for obj in context["object_list"]],
+            rows=self._rows(context["object_list"]),
             query=query.urlencode(),
             can_export=has_perm_anywhere(self.request.user, perm_code(self.model, "export")),
             can_add=has_perm_anywhere(self.request.user, perm_code(self.model, "add")),
             create_url=self._create_url(),
         )
         return context
+
+    def _rows(self, objects) -> list[tuple[Any, list[tuple[Any, str, Any]]]]:
+        """Each row's cells as (value, link, label): the label heads the cell when a phone shows rows as cards."""
+        objects = list(objects)
+        self.prepare_page(objects)
+        readers = [(prepared(column.value), column.link, column.label) for column in self.columns]
+        return [(obj, [(shown(value(obj)), link(obj) if link else "", label) for value, link, label in readers])
+                for obj in objects]
+
+    def prepare_page(self, objects: list) -> None:
+        """Load at once what the rows of one page need beyond their queryset (a subclass's hook)."""
 
     def _create_url(self) -> str:
         if not self.create_url:

@@ -22,7 +22,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, Resolver404, get_urlconf, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import has_perm_anywhere
@@ -89,6 +90,7 @@ class Todo:
     query: str = ""
     perm: str | None = None  # needed on top of the list page's own access rule
     order: int = 100
+    when: Callable[[Any], bool] | None = field(default=None, compare=False)  # a further condition on the user
 
     @property
     def url(self) -> str:
@@ -117,6 +119,8 @@ def todos_for(request) -> list[Count]:
     for todo in sorted(TODOS, key=lambda t: t.order):
         if todo.perm and not has_perm_anywhere(request.user, todo.perm):
             continue
+        if todo.when is not None and not todo.when(request.user):
+            continue
         url = todo.url
         if not url_allowed(request.user, url):
             continue
@@ -134,13 +138,25 @@ def _reverse(name: str, args: tuple) -> str:
     return reverse(name, args=args)
 
 
+_UNRESOLVED = object()
+
+
+@lru_cache(maxsize=4096)
+def _rule_at(root_urlconf: str, urlconf: str | None, path: str):
+    """The access rule of the page at `path` (None: undeclared, _UNRESOLVED: no page). Resolving walks every URL
+    pattern, and a menu asks for each of its items on every page: the answer is fixed for a URLconf."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return _UNRESOLVED
+    return rule_for(match.func, match.namespaces)
+
+
 def url_allowed(user, url: str) -> bool:
     """Whether `user` passes the access rule of the page at `url` (a path, with or without a query)."""
-    try:
-        match = resolve(urlsplit(url).path)
-    except Resolver404:
+    rule = _rule_at(settings.ROOT_URLCONF, get_urlconf(), urlsplit(url).path)
+    if rule is _UNRESOLVED:
         return False
-    rule = rule_for(match.func, match.namespaces)
     if rule is None:
         return False  # undeclared: the middleware refuses it
     if rule is DELEGATED:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.http import HttpRequest
 
 from . import audit
@@ -45,3 +47,27 @@ class AccessRuleMiddleware:
             log.error("URL %s declares no access rule; refused", request.path)
             raise PermissionDenied
         return rule.check(request)
+
+
+class QueryCountMiddleware:
+    """Returns how many SQL queries a request ran, as X-Wanghua-Queries (only when WANGHUA_COUNT_QUERIES is set):
+    the demo walk reads it on every page it opens, so a page that queries once per row fails a test rather
+    than a benchmark."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        count = 0
+
+        def counted(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with contextlib.ExitStack() as stack:
+            for alias in connections:
+                stack.enter_context(connections[alias].execute_wrapper(counted))
+            response = self.get_response(request)
+        response["X-Wanghua-Queries"] = str(count)
+        return response

@@ -21,6 +21,14 @@ BUILTIN_DICTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "errand_category": ("代办事项类别", [("documents", "证件代办"), ("collect_fees", "费用代收"),
                                          ("shopping", "日用品代买"), ("pay_bills", "生活费用代缴"),
                                          ("other", "其他")]),
+    # 一带: what the operators pick a stop's reason and an alarm registration's cause from.
+    "stop_reason": ("停机原因", [
+        ("equipment_fault", "设备故障"), ("process", "工艺调整"), ("roll_change", "换辊换规格"),
+        ("material", "待料/来料问题"), ("quality", "质量问题"), ("planned", "计划检修"), ("power", "停电/能源介质"),
+        ("other", "其他")]),
+    "alarm_cause": ("报警原因", [
+        ("equipment_fault", "设备故障"), ("process", "工艺波动"), ("sensor", "仪表/传感器故障"),
+        ("operation", "操作原因"), ("material", "来料问题"), ("nuisance", "误报/抖动"), ("other", "其他")]),
 }
 
 

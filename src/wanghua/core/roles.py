@@ -39,8 +39,10 @@ LAB_REVIEW = ["lab.view_*", "lab.export_*", "lab.approve_laborder", "lab.add_lab
 # their `industry.*` patterns gave them over it (reading the heats' results; production managers everything).
 LAB_READ = ["lab.view_*", "lab.export_*"]
 CIVIC_READ = ["civic.view_*", "civic.export_*"]
-# Whoever appoints grid inspectors can do what they do: see and report the cases of their area.
-CIVIC_REPORT = ["civic.view_case", "civic.add_case", "civic.view_casecategory"]
+# Whoever appoints grid inspectors can do what they do: see and report the cases of their area, see their photos,
+# and verify (核查) on site what the units report handled.
+CIVIC_REPORT = ["civic.view_case", "civic.add_case", "civic.view_casecategory", "civic.view_casephoto",
+                "civic.verify_case"]
 VOLUNTEERING = ["civic.view_activity", "civic.view_signup", "civic.add_signup", "civic.change_signup"]
 ORGANISING = [*VOLUNTEERING, "civic.add_activity", "civic.change_activity", "civic.export_activity"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
@@ -71,8 +73,8 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
                      "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
                      "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
-                     "org.delete_roleassignment", *CIVIC_READ, "civic.add_case", *ORGANISING, *BOARDS,
-                     *CULTURE_READ, *NOMINATING, "culture.endorse_nomination"],
+    "endorse": pgettext_lazy("permission", "endorse"), "answer": pgettext_lazy("permission", "answer"),
+    "verify": pgettext_lazy("permission", "verify"), "dispatch": pgettext_lazy("permission", "dispatch"),
      "description": "镇/街道 staff, scoped to their town or street"},
     {"code": "secretary", "name_zh": "社区书记", "name_en": "Community secretary", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
@@ -98,7 +100,8 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "permissions": ["org.view_zone", "org.view_unit", *LAB_REVIEW],
      "description": "智检中心 审核/批准: approves heats entered by others"},
     {"code": "grid", "name_zh": "网格员", "name_en": "Grid inspector", "data_scope": "subtree",
-     "permissions": ["org.view_region", "org.view_zone", *CIVIC_REPORT], "description": "网格员 of one grid"},
+     "permissions": ["org.view_region", "org.view_zone", *CIVIC_REPORT],
+     "description": "网格员 of one grid: reports the cases of the grid and verifies (核查) them on site"},
     {"code": "command", "name_zh": "城管指挥中心", "name_en": "City-management command centre",
      "data_scope": "subtree", "permissions": ["org.view_region", "org.view_zone", "org.view_unit", "civic.*",
                                              *BOARDS],
@@ -133,6 +136,7 @@ ACTION_LABELS = {
     "review": pgettext_lazy("permission", "review"), "handle": pgettext_lazy("permission", "handle"),
     "approve": pgettext_lazy("permission", "approve"), "refresh": pgettext_lazy("permission", "refresh"),
     "endorse": pgettext_lazy("permission", "endorse"), "answer": pgettext_lazy("permission", "answer"),
+    "verify": pgettext_lazy("permission", "verify"), "dispatch": pgettext_lazy("permission", "dispatch"),
 }
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import reference, services
 from .access import has_perm_anywhere, perm_code
+from .audit_display import prime_linked_names
 from .devices import describe
 from .editing import ServiceFormView, style_form
 from .filters import AuditFilter, JobRunFilter, LoginFilter
@@ -105,6 +106,9 @@ class AuditListView(ScopedListView):
     def base_queryset(self):
         return super().base_queryset().select_related("content_type")
 
+    def prepare_page(self, entries: list) -> None:
+        prime_linked_names(entries)
+
 
 @access(LOGIN)
 def object_trail(request, content_type_id: int, object_id: str):
@@ -121,8 +125,9 @@ def object_trail(request, content_type_id: int, object_id: str):
         raise Http404 from exc
     if not model.objects.visible_to(request.user, "view").filter(pk=object_id).exists():
         raise Http404
-    entries = AuditEntry.objects.filter(content_type=content_type, object_id=str(object_id)).select_related(
-        "content_type")[:500]
+    entries = list(AuditEntry.objects.filter(content_type=content_type, object_id=str(object_id)).select_related(
+        "content_type")[:500])
+    prime_linked_names(entries)
     return render(request, "core/audit_trail.html", {
         "title": _("History of %(record)s") % {"record": model.objects.get(pk=object_id)},
         "entries": entries})
@@ -135,7 +140,8 @@ def user_trail(request, user_id: int):
     if subject != request.user and not has_perm_anywhere(request.user, "core.view_auditentry"):
         raise PermissionDenied
     visible = AuditEntry.objects.visible_to(request.user, "view") if subject != request.user else AuditEntry.objects
-    entries = visible.filter(actor=subject).select_related("content_type")[:500]
+    entries = list(visible.filter(actor=subject).select_related("content_type")[:500])
+    prime_linked_names(entries)
     return render(request, "core/audit_trail.html", {
         "title": _("Changes made by %(user)s") % {"user": subject}, "entries": entries})
 

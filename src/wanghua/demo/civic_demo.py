@@ -21,6 +21,7 @@ from wanghua.civic.models import (
     CaseEvent,
     CaseSource,
     CaseStatus,
+    CaseStep,
     Commitment,
     Milestone,
     ProgressReport,
@@ -82,6 +83,7 @@ def build(rng: random.Random) -> None:
         categories = _categories()
         actions = _actions(year, categories)
         _cases(rng, year, categories, actions)
+        _grid_cases(categories)
         _commitments(rng, year)
         _volunteers(rng, year, actions)
 
@@ -141,13 +143,68 @@ def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> No
                     source=rng.choice([CaseSource.GRID] * 5 + [CaseSource.RESIDENT, CaseSource.HOTLINE,
                                                                CaseSource.VIDEO]),
                     community=(place := rng.choice(places)), address=f"{street}{rng.randint(1, 200)}号",
-                    status=status, reported_at=reported, public_token=secrets.token_urlsafe(18))
+                    status=status, reported_at=reported, public_token=secrets.token_urlsafe(18),
+                    accept_due_at=add_working_hours(reported, category.accept_hours))
         case.lat, case.lon = _point_in(place, rng)
         _advance(case, status, rng, units, action_of.get(category.code))
         cases.append(case)
     Case.objects.bulk_create(cases, batch_size=1000)
     CaseEvent.objects.bulk_create([e for case in cases for e in _journal(case, command)], batch_size=2000)
     tally.rebuild()
+
+
+# What the grid inspector `grid` reported in 朝阳社区第1网格 this week, through the services (with photos): two new,
+# one waiting for dispatch, one with the unit, three handled and waiting for her 核查 on site, one closed.
+GRID_CASES = [
+    ("vendors", "朝阳市场西侧", "流动摊贩占用人行道", CaseStep.ACCEPT),
+    ("debris", "朝阳社区5号院", "装修渣土堆放在楼道口", CaseStep.ACCEPT),
+    ("street-lamp", "朝阳街口", "路灯不亮", CaseStep.DISPATCH),
+    ("manhole", "朝阳街3号", "井盖破损，有安全隐患", CaseStep.HANDLE),
+    ("litter", "和平路18号楼下", "垃圾桶满溢，垃圾散落地面", CaseStep.CLOSE),
+    ("ads", "和平路22号单元门", "单元门口张贴小广告", CaseStep.CLOSE),
+    ("bike-parking", "朝阳市场东门", "非机动车堆放堵塞盲道", CaseStep.CLOSE),
+    ("litter", "朝阳街9号", "绿化带内暴露垃圾", None),
+]
+
+
+def _scene(colour: str, cleared: bool):
+    """A photo as a phone would send it: a street (grey), and the problem on it (a coloured heap) unless cleared."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), "#8fa3b0")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 160, 320, 240), fill="#6b6b6b")
+    if not cleared:
+        draw.ellipse((110, 120, 230, 200), fill=colour)
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _grid_cases(categories: dict) -> None:
+    from wanghua.civic.services import cases as services
+
+    grid_user, command, unit_user = (User.objects.filter(username=name).first() for name in ("grid", "command", "dept"))
+    grid = Region.objects.filter(name="朝阳社区第1网格").first()
+    if not (grid_user and command and unit_user and grid):
+        return
+    for code, address, description, stop_before in GRID_CASES:
+        case = services.report_case(grid_user, source=CaseSource.GRID, category=categories[code], address=address,
+                                    description=description, community=grid, photo=_scene("#b5651d", False))
+        if stop_before == CaseStep.ACCEPT:
+            continue
+        services.accept_case(command, case.pk, accept=True)
+        if stop_before == CaseStep.DISPATCH:
+            continue
+        services.dispatch_case(command, case.pk, unit=categories[code].default_unit)
+        if stop_before == CaseStep.HANDLE:
+            continue
+        services.handle_case(unit_user, case.pk, note="已清理完毕", photo=_scene("#b5651d", True))
+        if stop_before is None:
+            services.verify_case(grid_user, case.pk, passed=True, note="现场核查已整改到位")
 
 
 def _point_in(community: Region, rng: random.Random) -> tuple[Decimal | None, Decimal | None]:

@@ -182,6 +182,7 @@ LOGINS = [
     ("secretary", "吴书记", "secretary", "region", "雷锋社区", "雷锋社区党委书记"),
     ("agent", "刘全国", "agent", "unit", stations_demo.LEAD_STATION_CODE, "党员家庭代办员"),
     ("steward", "孙管家", "steward", "unit", "dept-drc", "项目管家"),
+    ("reviewer", "韩科长", "department", "unit", "dept-drc", "发改局投资科科长"),  # 主管单位: reviews the reports
     ("operator", "周师傅", "operator", "unit", "ent-fste", "精品汽车钢生产线操作员"),
     ("plant", "何主管", "plant_manager", "unit", "ent-fste", "特钢生产主管"),
     ("lab", "郑检验", "lab", "unit", "ent-fxgt", "智检中心检验员"),

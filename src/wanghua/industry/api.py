@@ -29,6 +29,7 @@ from .models import (
     Stop,
     Tag,
 )
+from .telemetry import rollups
 from .telemetry.decode import MAX_DEPTH, Message, Rejected, load_json
 from .telemetry.pipeline import Pipeline
 
@@ -124,7 +125,8 @@ class AlarmOut(Schema):
     acked: bool
     active_since: datetime | None
     shelved_until: datetime | None
-    last_value: str
+    last_value: str  # the live reading
+    trip_value: str | None = None  # the reading the alarm tripped at (its latest activation)
     state: str  # the ISA-18.2 state now (AlarmState.state)
 
 
@@ -160,7 +162,7 @@ class HistoryQuery(Schema):
     tag: Text = Field(..., max_length=40)
     since: Moment | None = None
     until: Moment | None = None
-    resolution: str = Field("minute", pattern="^(raw|minute)$")
+    resolution: str = Field("minute", pattern="^(raw|minute|hour)$")
 
 
 class PointOut(Schema):
@@ -172,7 +174,7 @@ class PointOut(Schema):
 
 
 @router.get("/lines/{code}/history", response=list[PointOut],
-            summary="A tag's samples (raw) or minute rollups (mean, low, high); at most 10,000 points")
+            summary="A tag's samples (raw), minute or hour rollups (mean, low, high); at most 10,000 points")
 @needs("industry.view_sample")
 def history(request, code: str, query: Query[HistoryQuery]):
     line = _line(request, code)
@@ -184,15 +186,20 @@ def history(request, code: str, query: Query[HistoryQuery]):
     if query.resolution == "raw":
         rows = Sample.objects.filter(tag=tag, ts__gte=since, ts__lt=until).order_by("ts")[:HISTORY_LIMIT]
         return [{"ts": r.ts, "value": r.value, "text": r.text} for r in rows]
+    if query.resolution == "hour":
+        return [{"ts": p["hour"], "value": rollups.mean(p), "low": p["low"], "high": p["high"]}
+                for p in rollups.hourly(tag, since, until)[:HISTORY_LIMIT]]
     rows = MinuteRollup.objects.filter(tag=tag, minute__gte=since, minute__lt=until).order_by("minute")
     return [{"ts": r.minute, "value": r.mean, "low": r.low, "high": r.high} for r in rows[:HISTORY_LIMIT]]
 
 
-@router.get("/alarms", response=list[AlarmOut], summary="Current alarms (active or unacknowledged, not shelved)")
+@router.get("/alarms", response=list[AlarmOut],
+            summary="Current alarms (active or unacknowledged, not shelved); set_aside: those shelved, suppressed or "
+                    "out of service instead")
 @needs("industry.view_alarmstate")
 def current_alarms(request, filters: Query[filter_query(CurrentAlarmFilter)]):
     qs = filtered(request, CurrentAlarmFilter, AlarmState.objects.visible_to(request.user))
-    return queries.current(qs)
+    return list(queries.alarm_list(qs, request.GET.get("set_aside", "")))
 
 
 class EventOut(Schema):
@@ -206,9 +213,14 @@ class EventOut(Schema):
     priority: Priority
     value: str
     user: str | None = Field(None, alias="user.username")
+    user_name: str | None = None  # the person, as the pages name them
     cause: str
     action: str
     note: str
+
+    @staticmethod
+    def resolve_user_name(event):
+        return str(event.user) if event.user else None
 
 
 @router.get("/alarm-events", response=list[EventOut], summary="The alarm journal")
@@ -234,7 +246,7 @@ class ShelveIn(Schema):
 
 
 def _state_out(request, alarm_id: int) -> AlarmState:
-    return AlarmState.objects.select_related("definition__tag__equipment").get(pk=alarm_id)
+    return queries.with_trip_value(AlarmState.objects.select_related("definition__tag__equipment")).get(pk=alarm_id)
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", response=AlarmOut)
@@ -278,23 +290,31 @@ class StopOut(Schema):
     location: str | None = Field(None, alias="location.location")
     min_temperature: float | None
     reason: str
+    reason_by: str | None = None
+
+    @staticmethod
+    def resolve_reason_by(stop):
+        return str(stop.reason_by) if stop.reason_by_id else None
 
 
 @router.get("/stops", response=list[StopOut])
 @paginate(Pagination)
 @needs("industry.view_stop")
 def list_stops(request, filters: Query[filter_query(StopFilter)]):
-    return filtered(request, StopFilter, Stop.objects.visible_to(request.user).select_related("line", "location"))
+    return filtered(request, StopFilter, Stop.objects.visible_to(request.user).select_related("line", "location",
+                                                                                      "reason_by"))
 
 
 class ReasonIn(Schema):
     reason: Text = Field(..., min_length=1, max_length=300)
+    location: Text | None = Field(None, max_length=40,
+                                  description="The cause location: an equipment location code of the line; \"\" clears")
 
 
-@router.post("/stops/{stop_id}/reason", response=StopOut)
+@router.post("/stops/{stop_id}/reason", response=StopOut, summary="A stop's reason and cause location")
 @needs("industry.change_stop")
 def stop_reason(request, stop_id: RecordId, body: ReasonIn):
-    return services.give_stop_reason(request.user, stop_id, body.reason)
+    return services.give_stop_reason(request.user, stop_id, body.reason, location=body.location)
 
 
 class IngestOut(Schema):

@@ -6,6 +6,7 @@ from wanghua.core.jobs import Daily, Every, job
 
 from . import services
 from .retention import prune
+from .telemetry import partitions, rollups
 
 
 @job("alarm_timer", _("Alarm timer"), Every(minutes=1), result=_("%(alarms)s alarms changed"), retries=0,
@@ -26,3 +27,18 @@ def stale_alarms() -> dict[str, int]:
      description=_("Removes raw samples, minute rollups and dead letters older than their retention."))
 def prune_telemetry() -> dict[str, int]:
     return prune()
+
+
+@job("telemetry_partitions", _("Telemetry partitions"), Every(minutes=360),
+     result=_("%(partitions)s partitions created"),
+     description=_("Creates the telemetry tables' time partitions a week ahead (PostgreSQL; nothing to do on "
+                   "SQLite)."))
+def telemetry_partitions() -> dict[str, int]:
+    return {"partitions": partitions.create_ahead()}
+
+
+@job("hour_rollups", _("Hour rollups"), Every(minutes=5), result=_("%(hours)s line-hours summed"),
+     description=_("Sums the minute rollups of the hours that changed into hour rollups, which long trends "
+                   "and 30-day KPIs read."))
+def hour_rollups() -> dict[str, int]:
+    return rollups.roll_up()

@@ -3,9 +3,11 @@ last stops — read from what ingest keeps, scoped like every other read."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from .models import AlarmState, LiveSnapshot, MinuteRollup, ProductionLine, Stop, Tag
@@ -14,6 +16,16 @@ from .shifts import Shift, shift_at
 
 SPARKLINE = timedelta(minutes=60)
 STALE_AFTER = timedelta(seconds=30)  # no data for this long: the page says so
+
+
+def generation(line_id: int) -> int:
+    """Part of the live fragment's cache key: bumped by `changed`, so a page asking right after an operator's
+    action gets the alarm as it now is, not the fragment cached a moment before."""
+    return cache.get(f"industry:live-generation:{line_id}", 0)
+
+
+def changed(line_id: int) -> None:
+    cache.set(f"industry:live-generation:{line_id}", time.time_ns(), 3600)
 
 
 @dataclass

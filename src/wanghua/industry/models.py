@@ -178,8 +178,11 @@ class LiveSnapshot(models.Model):
 
 
 class Sample(models.Model):
-    """One value of one tag at one time; (tag, ts) is the idempotency key, so a redelivery adds nothing."""
+    """One value of one tag at one time; (tag, ts) is the primary key and the idempotency key, so a redelivery
+    adds nothing. On PostgreSQL the table is partitioned by day on `ts` (telemetry/partitions.py): the key
+    includes the partition column, as PostgreSQL requires, and retention drops whole days."""
 
+    pk = models.CompositePrimaryKey("tag", "ts")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("tag"))
     ts = models.DateTimeField(verbose_name=_("sample time"))
     value = models.FloatField(null=True, verbose_name=_("sample value"))
@@ -192,16 +195,16 @@ class Sample(models.Model):
     class Meta:
         verbose_name = _("telemetry sample")
         verbose_name_plural = _("telemetry samples")
-        constraints = [models.UniqueConstraint(fields=["tag", "ts"], name="sample_key")]
-        indexes = [models.Index(fields=["ts"])]  # retention sweeps
+        indexes = [models.Index(fields=["ts"])]  # SQLite's retention sweeps (PostgreSQL drops partitions instead)
 
     def __str__(self) -> str:
         return f"{self.tag_id}@{self.ts:%Y-%m-%d %H:%M:%S}={self.value if self.value is not None else self.text}"
 
 
 class MinuteRollup(models.Model):
-    """Per tag and minute: what charts read instead of raw samples."""
+    """Per tag and minute: what charts read instead of raw samples. Partitioned by week on PostgreSQL."""
 
+    pk = models.CompositePrimaryKey("tag", "minute")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("tag"))
     minute = models.DateTimeField(verbose_name=_("minute"))
     n = models.PositiveIntegerField(default=0, verbose_name=_("samples"))
@@ -217,8 +220,7 @@ class MinuteRollup(models.Model):
     class Meta:
         verbose_name = _("minute rollup")
         verbose_name_plural = _("minute rollups")
-        constraints = [models.UniqueConstraint(fields=["tag", "minute"], name="rollup_key")]
-        indexes = [models.Index(fields=["minute"])]
+        indexes = [models.Index(fields=["minute"])]  # SQLite's retention sweeps
 
     def __str__(self) -> str:
         return f"{self.tag_id}@{self.minute:%Y-%m-%d %H:%M}"
@@ -226,6 +228,53 @@ class MinuteRollup(models.Model):
     @property
     def mean(self) -> float | None:
         return self.total / self.n if self.n else None
+
+
+class HourRollup(models.Model):
+    """Per tag and hour, summed from the minute rollups by the job worker (telemetry/rollups.py): what long
+    trends and 30-day KPIs read. An hour still marked in `PendingHour` is read from the minute rollups."""
+
+    pk = models.CompositePrimaryKey("tag", "hour")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("tag"))
+    hour = models.DateTimeField(verbose_name=_("hour"))
+    n = models.PositiveIntegerField(default=0, verbose_name=_("samples"))
+    total = models.FloatField(default=0, verbose_name=_("total"))
+    low = models.FloatField(null=True, verbose_name=_("minimum"))
+    high = models.FloatField(null=True, verbose_name=_("maximum"))
+
+    scope_region = "tag__line__enterprise__region"
+    scope_unit = "tag__line__enterprise"
+    objects = TelemetryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hour rollup")
+        verbose_name_plural = _("hour rollups")
+        indexes = [models.Index(fields=["hour"])]  # retention
+
+    def __str__(self) -> str:
+        return f"{self.tag_id}@{self.hour:%Y-%m-%d %H}"
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+
+class PendingHour(models.Model):
+    """An hour of a line whose minute rollups changed after its hour rollups were last summed: ingest marks it
+    (bumping `version`), the job worker sums it again and removes the mark if no batch bumped it meanwhile."""
+
+    pk = models.CompositePrimaryKey("line", "hour")
+    line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="+", db_index=False,
+                             verbose_name=_("production line"))
+    hour = models.DateTimeField(verbose_name=_("hour"))
+    version = models.BigIntegerField(default=1, verbose_name=_("version"))
+
+    class Meta:
+        verbose_name = _("pending hour rollup")
+        verbose_name_plural = _("pending hour rollups")
+
+    def __str__(self) -> str:
+        return f"{self.line_id}@{self.hour:%Y-%m-%d %H}"
 
 
 class DeadLetter(models.Model):

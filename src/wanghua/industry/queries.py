@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 
@@ -17,13 +17,14 @@ from .models import (
     AlarmEvent,
     AlarmState,
     LiveSnapshot,
-    MinuteRollup,
     Priority,
     ProductionLine,
     Stop,
+    Tag,
     TagRole,
 )
 from .shifts import shift_at
+from .telemetry import rollups
 
 FLOOD = 10  # activations in 10 minutes (ISA-18.2: more than 10 per 10 minutes per operator is a flood)
 CHATTER = (3, 60)  # three activations of one alarm within 60 s
@@ -169,9 +170,8 @@ def _per_day(stops: list[Stop], seconds: dict[int, float]) -> list[dict]:
 
 def _produced(line: ProductionLine, role: str, since: datetime, until: datetime) -> int | None:
     """Pieces counted in the period (None: the line reported no count then)."""
-    span = MinuteRollup.objects.filter(tag__line=line, tag__role=role, minute__gte=since, minute__lt=until).aggregate(
-        low=Min("low"), high=Max("high"))
-    return int(span["high"] - span["low"]) if span["high"] is not None else None
+    low, high = rollups.span(line, Tag.objects.filter(line=line, role=role), since, until)  # hour + minute rollups
+    return int(high - low) if high is not None else None
 
 
 def oee(line: ProductionLine, since: datetime, until: datetime) -> Oee:
@@ -224,10 +224,48 @@ def current_q(now: datetime) -> Q:
             & (Q(shelved_until__isnull=True) | Q(shelved_until__lte=now)))
 
 
+def with_trip_value(qs):
+    """Each alarm with `trip_value`: the reading its latest activation journalled (the value it tripped at),
+    not the live value the evaluator keeps in `last_value`."""
+    trips = (AlarmEvent.objects.filter(definition_id=OuterRef("definition_id"), kind=AlarmEvent.Kind.ACTIVATED)
+             .order_by("-at", "-id").values("value")[:1])
+    return qs.annotate(trip_value=Subquery(trips))
+
+
 def current(qs, now: datetime | None = None) -> list[AlarmState]:
     """Alarms an operator must see: active or unacknowledged, not shelved, suppressed or out of service."""
     now = now or timezone.now()
-    return list(qs.filter(current_q(now)).select_related("definition__tag__equipment").order_by("-active_since"))
+    return list(with_trip_value(qs.filter(current_q(now))).select_related("definition__tag__equipment")
+                .order_by("-active_since"))
+
+
+class SetAside:
+    """The alarms a production manager has taken out of the operators' list (ISA-18.2 §11), by how."""
+
+    SHELVED, SUPPRESSED, OUT_OF_SERVICE = AlarmState.State.SHELVED, AlarmState.State.SUPPRESSED, \
+        AlarmState.State.OUT_OF_SERVICE
+    CHOICES = [(s.value, s.label) for s in (SHELVED, SUPPRESSED, OUT_OF_SERVICE)]
+
+    @classmethod
+    def q(cls, how: str, now: datetime) -> Q:
+        if how == cls.OUT_OF_SERVICE:
+            return Q(out_of_service=True)
+        if how == cls.SUPPRESSED:
+            return Q(suppressed=True, out_of_service=False)
+        return Q(shelved_until__gt=now, suppressed=False, out_of_service=False)
+
+
+def alarm_list(qs, set_aside: str = "", now: datetime | None = None):
+    """The alarms list (page and API): the current alarms, or, asked for, those set aside (the FilterSet's
+    `set_aside` picks which)."""
+    qs = qs if set_aside else qs.filter(current_q(now or timezone.now()))
+    return with_trip_value(qs).select_related("line", "definition__tag__equipment").order_by(
+        F("active_since").desc(nulls_last=True), "definition_id")
+
+
+def standing_q(now: datetime) -> Q:
+    """Standing (stale) alarms: active for longer than STALE."""
+    return Q(active=True, active_since__lt=now - STALE)
 
 
 def live_snapshots(viewer=None, region=None):

@@ -1,5 +1,6 @@
-"""Telemetry retention: raw samples and minute rollups older than their configured age are removed in
-chunks (so the ingest worker is never blocked for long). The alarm journal and stops are kept."""
+"""Telemetry retention: raw samples, minute and hour rollups older than their configured age are removed in
+whole partitions — dropped on PostgreSQL, deleted in chunks on SQLite (telemetry/partitions.py), so the
+ingest worker is never blocked for long. The alarm journal and stops are kept."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import DeadLetter, MinuteRollup, Sample
+from .models import DeadLetter, PendingHour
+from .telemetry import partitions
 
 CHUNK = 50_000
+HOURS = partitions.Partitioned("industry_hourrollup", "hour", 7, ("tag_id", "hour"))  # small: never partitioned
 
 
 def _delete_before(model, field: str, cutoff) -> int:
@@ -26,8 +29,12 @@ def _delete_before(model, field: str, cutoff) -> int:
 
 def prune(now=None) -> dict[str, int]:
     now = now or timezone.now()
+    rollups = now - timedelta(days=settings.TELEMETRY_ROLLUP_DAYS)
+    boundary = partitions.retention_boundary(partitions.MINUTES, rollups)
+    PendingHour.objects.filter(hour__lt=boundary).delete()
     return {
-        "samples": _delete_before(Sample, "ts", now - timedelta(days=settings.TELEMETRY_RAW_DAYS)),
-        "rollups": _delete_before(MinuteRollup, "minute", now - timedelta(days=settings.TELEMETRY_ROLLUP_DAYS)),
+        "samples": partitions.retire(partitions.SAMPLES, now - timedelta(days=settings.TELEMETRY_RAW_DAYS)),
+        "rollups": partitions.retire(partitions.MINUTES, rollups),
+        "hour_rollups": partitions.delete_chunked(HOURS, boundary),
         "dead_letters": _delete_before(DeadLetter, "received_at", now - timedelta(days=settings.TELEMETRY_RAW_DAYS)),
     }

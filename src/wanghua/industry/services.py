@@ -31,6 +31,7 @@ from .models import (
     AlarmKind,
     AlarmState,
     AlarmStep,
+    Equipment,
     ProductionLine,
     Stop,
     Tag,
@@ -98,9 +99,11 @@ def acknowledge(actor, definition_id: int, note: str = "") -> AlarmState:
 
 
 @transaction.atomic
-def register(actor, definition_id: int, *, cause: str, action: str) -> AlarmEvent:
-    """报警登记: the operator records the cause and the action taken; acknowledges it if still unacknowledged."""
-    cause, action = cause.strip(), action.strip()
+def register(actor, definition_id: int, *, cause: str, action: str, detail: str = "") -> AlarmEvent:
+    """报警登记: the operator records the cause and the action taken; acknowledges it if still unacknowledged.
+    The pages offer the cause from the 报警原因 dictionary; a detail is appended to it."""
+    cause, action, detail = cause.strip(), action.strip(), detail.strip()
+    cause = f"{cause}：{detail}" if cause and detail else cause
     if not cause or not action:
         raise ValidationError(_("Give both the cause and the action taken."))
     state = _alarm(actor, definition_id, AlarmStep.ACKNOWLEDGE)
@@ -157,17 +160,38 @@ def return_to_service(actor, definition_id: int) -> AlarmState:
 
 # --- stops -------------------------------------------------------------------------------------------------
 
+STOP_REASONS = "stop_reason"  # the dictionary (字典管理) the pages offer a stop's reason from
+ALARM_CAUSES = "alarm_cause"  # and an alarm registration's cause from
+
+
 @transaction.atomic
-def give_stop_reason(actor, stop_id: int, reason: str) -> Stop:
-    """The operator's reason for a stop (what the alarm location alone does not say)."""
-    reason = reason.strip()
-    if not reason or "\x00" in reason:
+def give_stop_reason(actor, stop_id: int, reason: str, *, location: str | None = None, detail: str = "") -> Stop:
+    """The operator's reason for a stop, and where it was caused: the equipment's location code on the line
+    (what the Pareto groups by; None keeps the location as detected, "" clears it). The reason is free text
+    (the pages offer the 停机原因 dictionary); a detail is appended to it."""
+    reason, detail = reason.strip(), detail.strip()
+    if not reason or "\x00" in reason + detail:
         raise ValidationError({"reason": _("Give the reason for the stop.")})
+    if location is not None and ("\x00" in location or len(location) > 40):
+        raise ValidationError({"location": _("Choose equipment of this line.")})
     stop = fetch_for_change(Stop, actor, "change", stop_id)
-    stop.reason, stop.reason_by = reason[:300], actor
+    fields = ["reason", "reason_by"]
+    if location is not None:
+        stop.location = _equipment_of(stop.line_id, location.strip())
+        fields.append("location")
+    stop.reason, stop.reason_by = (f"{reason}：{detail}" if detail else reason)[:300], actor
     with audit.acting_as(actor):
-        stop.save(update_fields=["reason", "reason_by"])
+        stop.save(update_fields=fields)
     return stop
+
+
+def _equipment_of(line_id: int, location: str) -> Equipment | None:
+    if not location:
+        return None
+    equipment = Equipment.objects.filter(line_id=line_id, location=location).first()
+    if equipment is None:
+        raise ValidationError({"location": _("Choose equipment of this line.")})
+    return equipment
 
 
 # --- definitions (plant production managers) ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from . import views
 app_name = "industry"
 
 urlpatterns = [
-    path("", views.lines, name="lines"),
+    path("", views.LinesView.as_view(), name="lines"),
     path("lines/<slug:code>/", views.line_live, name="line_live"),
     path("lines/<slug:code>/sparklines.json", views.line_sparklines, name="line_sparklines"),
     path("lines/<slug:code>/qr/", views.qr_sheet, name="qr_sheet"),

@@ -5,21 +5,27 @@ from __future__ import annotations
 import json
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.generic import ListView
 
+from wanghua.core import reference
 from wanghua.core.access import can, has_perm_anywhere
 from wanghua.core.editing import ServiceFormView, int_or_zero, perform
 from wanghua.core.listing import Column, ScopedListView, attr
+from wanghua.core.menu import link_for
 from wanghua.core.rules import access, perm
 from wanghua.core.transitions import offers
 
@@ -52,11 +58,22 @@ def _equipment(line: ProductionLine, location: str | None) -> Equipment | None:
 
 
 @access(perm("industry.view_productionline"))
-def lines(request):
-    visible = ProductionLine.objects.visible_to(request.user).select_related("enterprise")
-    snapshots = {s.line_id: s for s in LiveSnapshot.objects.filter(line__in=visible)}
-    return render(request, "industry/lines.html", {
-        "lines": [(line, snapshots.get(line.pk)) for line in visible]})
+class LinesView(ListView):
+    """The lines the user may see, with their live status (the home's 生产线 count is this queryset's)."""
+
+    template_name = "industry/lines.html"
+
+    def get_queryset(self):
+        return ProductionLine.objects.visible_to(self.request.user).select_related("enterprise")
+
+    def get_context_data(self, **kwargs):
+        visible = list(self.object_list)
+        snapshots = {s.line_id: s for s in LiveSnapshot.objects.filter(line__in=visible)}
+        alarms = dict(AlarmState.objects.visible_to(self.request.user).filter(line__in=visible)
+                      .filter(queries.current_q(timezone.now())).values_list("line_id").annotate(n=Count("pk"))
+                      .order_by())
+        return super().get_context_data(
+            lines=[(line, snapshots.get(line.pk), alarms.get(line.pk, 0)) for line in visible], **kwargs)
 
 
 @access(perm("industry.view_productionline"))
@@ -69,19 +86,21 @@ def line_live(request, code: str, location: str | None = None):
         return HttpResponse(_live_fragment(request, line, equipment, can_ack))
     return render(request, "industry/line_live.html", {
         "view": live.line_view(request.user, line, equipment), "line": line, "equipment": equipment,
-        "can_ack": can_ack})
+        "can_ack": can_ack, "alarm_causes": reference.choices(services.ALARM_CAUSES),
+        "time_zone": settings.TIME_ZONE})
 
 
 def _live_fragment(request, line: ProductionLine, equipment: Equipment | None, can_ack: bool) -> str:
     """The part every phone polls each second. Everyone who may see the line sees the same fragment (it
     holds no per-user token: its forms post through htmx), so it is rendered at most once a second per
     line and process, however many operators watch."""
-    key = f"industry:live:{line.pk}:{equipment.pk if equipment else 0}:{int(can_ack)}:{get_language()}"
+    key = (f"industry:live:{line.pk}:{live.generation(line.pk)}:{equipment.pk if equipment else 0}:{int(can_ack)}:"
+           f"{get_language()}")
     html = cache.get(key)
     if html is None:
         html = render_to_string("industry/_live.html", {
             "view": live.line_view(request.user, line, equipment), "line": line, "equipment": equipment,
-            "can_ack": can_ack, "path": request.path})
+            "can_ack": can_ack, "path": request.path, "alarm_causes": reference.choices(services.ALARM_CAUSES)})
         cache.set(key, html, LIVE_FRAGMENT_SECONDS)
     return html
 
@@ -114,12 +133,14 @@ def line_analysis(request, code: str):
         raise Http404
     since, until = queries.period_of(days)
     stops_kpis = queries.stop_kpis([line], since, until)
-    pareto = [{"label": f"{r['location']} {r['name']}".strip() or "—", "hours": r["hours"],
+    unattributed = _("Location not given")
+    pareto = [{"label": f"{r['location']} {r['name']}".strip() or unattributed, "hours": r["hours"],
                "cumulative_percent": r["cumulative_percent"]} for r in stops_kpis.pareto]
     return render(request, "industry/analysis.html", {
         "line": line, "days": days, "stops": stops_kpis, "pareto_json": json.dumps(pareto, ensure_ascii=False),
         "alarms": queries.alarm_kpis([line], since, until), "oee_days": queries.oee_per_day(line, min(days, 31)),
-        "oee_shifts": queries.oee_per_shift(line), "period": (since, until)})
+        "oee_shifts": queries.oee_per_shift(line), "period": (since, until),
+        "unattributed_url": link_for(request.user, f"{reverse('industry:stops')}?line={line.pk}&unattributed=true")})
 
 
 # --- alarms ----------------------------------------------------------------------------------------------
@@ -151,12 +172,20 @@ def _alarm_state(state: AlarmState) -> str:
     return str(AlarmState.State(state.state_at(timezone.now())).label)
 
 
+SHELF_MINUTES = [(30, pgettext_lazy("duration", "30 minutes")), (60, pgettext_lazy("duration", "1 hour")),
+                 (120, pgettext_lazy("duration", "2 hours")), (240, pgettext_lazy("duration", "4 hours")),
+                 (480, pgettext_lazy("duration", "8 hours")), (720, pgettext_lazy("duration", "12 hours"))]
+
+
 @access(perm("industry.view_alarmstate"))
 class CurrentAlarmsView(ScopedListView):
-    """Every current alarm the user may see, across lines, newest first; printable and exportable."""
+    """Every current alarm the user may see, across lines, newest first, as cards with the steps the user may
+    take (acknowledge and register; shelve, suppress, out of service and back for production managers); with
+    `set_aside`, the alarms shelved, suppressed or out of service instead. Printable and exportable."""
 
     model = AlarmState
     filterset_class = CurrentAlarmFilter
+    template_name = "industry/alarm_list.html"
     title = gettext_lazy("Current alarms")
     columns = [
         Column(gettext_lazy("Since"), attr("active_since")),
@@ -165,19 +194,48 @@ class CurrentAlarmsView(ScopedListView):
         Column(gettext_lazy("Alarm"), attr("definition.message")),
         Column(gettext_lazy("Priority"), attr("definition.priority")),
         Column(gettext_lazy("State"), _alarm_state),
-        Column(pgettext_lazy("measurement", "Value"), lambda state: device_state_label(state.last_value)),
+        Column(pgettext_lazy("measurement", "Value at trip"), lambda state: device_state_label(state.trip_value or "")),
+        Column(gettext_lazy("Shelved until"), attr("shelved_until")),
     ]
 
     def base_queryset(self):
-        return (super().base_queryset().filter(queries.current_q(timezone.now()))
-                .select_related("line", "definition__tag__equipment").order_by("-active_since"))
+        return queries.alarm_list(super().base_queryset(), self.request.GET.get("set_aside", ""))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        alarms = list(context["object_list"])
+        context.update(
+            alarms=[(alarm, _alarm_state(alarm), steps) for alarm, steps in zip(alarms, _steps(self.request.user,
+                                                                                               alarms), strict=True)],
+            can_ack=has_perm_anywhere(self.request.user, "industry.add_alarmevent"),
+            can_manage=has_perm_anywhere(self.request.user, ALARM_FLOW.step(AlarmStep.SHELVE).permission),
+            alarm_causes=reference.choices(services.ALARM_CAUSES), shelf_minutes=SHELF_MINUTES,
+            set_aside=self.request.GET.get("set_aside", ""), set_aside_choices=queries.SetAside.CHOICES,
+            next=self.request.get_full_path())
+        return context
+
+
+def _steps(user, alarms: list[AlarmState]) -> list[set[str]]:
+    """Per alarm, the steps `user` may take on it now (ALARM_FLOW.available), the permission asked once per line
+    and permission: an alarm's scope is its line's, so a page of 25 alarms costs no query per row."""
+    allowed: dict[tuple[int, str], bool] = {}
+
+    def may(alarm: AlarmState, permission: str) -> bool:
+        key = (alarm.line_id, permission)
+        if key not in allowed:
+            allowed[key] = bool(permission) and can(user, permission, alarm)
+        return allowed[key]
+
+    return [{t.step for t in ALARM_FLOW.leaving(ALARM_FLOW.state_of(alarm)) if may(alarm, t.permission)}
+            for alarm in alarms]
 
 
 # The alarm's steps as the pages post them (`/industry/alarms/<pk>/<action>/`): action → the service taking it.
 ALARM_ACTIONS = {
     "ack": lambda user, pk, post: services.acknowledge(user, pk, post.get("note", "")),
     "register": lambda user, pk, post: services.register(user, pk, cause=post.get("cause", ""),
-                                                          action=post.get("action", "")),
+                                                          action=post.get("action", ""),
+                                                          detail=post.get("detail", "")),
     "shelve": lambda user, pk, post: services.shelve(user, pk, minutes=int_or_zero(post.get("minutes")),
                                                      note=post.get("note", "")),
     "unshelve": lambda user, pk, post: services.unshelve(user, pk),
@@ -197,15 +255,18 @@ def alarm_action(request, pk: int, action: str):
     if action not in ALARM_ACTIONS:
         raise Http404
     try:
-        ALARM_ACTIONS[action](request.user, pk, request.POST)
+        state = ALARM_ACTIONS[action](request.user, pk, request.POST)
     except AlarmDefinition.DoesNotExist as exc:
         raise Http404 from exc
     except ValidationError as exc:
         feedback, ok = "; ".join(exc.messages), False
     else:
         feedback, ok = _("Saved."), True
-    if request.headers.get("HX-Request"):  # the phone page: a line of feedback beside the alarm
-        return HttpResponse(f'<span class="{"text-success" if ok else "text-danger"}">{escape(feedback)}</span>')
+        live.changed(state.line_id)
+    if request.headers.get("HX-Request"):  # the phone page: a line of feedback, and the live part re-read now
+        response = HttpResponse(f'<span class="{"text-success" if ok else "text-danger"}">{escape(feedback)}</span>')
+        response["HX-Trigger-After-Swap"] = "live-changed"
+        return response
     (messages.success if ok else messages.error)(request, feedback)
     return redirect(_back(request))
 
@@ -219,8 +280,12 @@ def _back(request) -> str:
 
 @access(perm("industry.view_stop"))
 class StopListView(ScopedListView):
+    """The stops as cards; who may give a stop its reason does so on its card: a reason from the 停机原因
+    dictionary, a detail, and where it was caused (equipment of the line, which the Pareto groups by)."""
+
     model = Stop
     filterset_class = StopFilter
+    template_name = "industry/stop_list.html"
     title = gettext_lazy("Stops")
     columns = [
         Column(gettext_lazy("Started"), attr("started_at")),
@@ -230,16 +295,31 @@ class StopListView(ScopedListView):
         Column(gettext_lazy("Kind"), attr("kind")),
         Column(gettext_lazy("Cause location"), attr("location.name")),
         Column(gettext_lazy("Reason"), attr("reason")),
+        Column(gettext_lazy("reason given by"), attr("reason_by")),
     ]
 
     def base_queryset(self):
-        return super().base_queryset().select_related("line", "location")
+        return (super().base_queryset().select_related("line", "location", "reason_by")
+                .prefetch_related("line__equipment"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(can_change=has_perm_anywhere(self.request.user, "industry.change_stop"),
+                       stop_reasons=reference.choices(services.STOP_REASONS), next=self.request.get_full_path())
+        return context
 
 
 @access(perm("industry.change_stop"))
 @require_POST
 def stop_reason(request, pk: int):
-    perform(request, lambda: services.give_stop_reason(request.user, pk, request.POST.get("reason", "")))
+    post = request.POST
+
+    def give():
+        stop = services.give_stop_reason(request.user, pk, post.get("reason", ""), location=post.get("location"),
+                                         detail=post.get("detail", ""))
+        live.changed(stop.line_id)
+
+    perform(request, give)
     return redirect(_back(request))
 
 

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from wanghua.core.access import has_perm_anywhere
 from wanghua.core.menu import Item, Todo, register, register_todos
 
 register(
@@ -17,9 +18,23 @@ register(
          icon="bi-gear"),
 )
 
+
+
+def _in_the_lab(user) -> bool:
+    """The lab's counts are for the lab's staff: a production manager may do everything in the lab
+    (`lab.*`), but their home counts the lines' work (industry/menu.py)."""
+    return not has_perm_anywhere(user, "industry.change_alarmdefinition")
+
+
 register_todos(
-    Todo(_("Heats under test"), "lab:orders", "verdict=pending", perm="lab.add_testresult", order=30),
-    Todo(_("Heats for a double retest"), "lab:orders", "verdict=retest", perm="lab.add_testresult", order=31),
-    Todo(_("Heats awaiting review"), "lab:review_queue", perm="lab.approve_laborder", order=32),
-    Todo(_("Heats sent back"), "lab:orders", "review=refused", perm="lab.add_testresult", order=33),
+    Todo(_("Heats under test"), "lab:orders", "verdict=pending", perm="lab.add_testresult", order=30,
+         when=_in_the_lab),
+    Todo(_("Heats for a double retest"), "lab:orders", "verdict=retest", perm="lab.add_testresult", order=31,
+         when=_in_the_lab),
+    # 待审 for the inspector who sent them: decided, waiting for the second person.
+    Todo(_("Heats sent for review"), "lab:orders", "review=awaiting", perm="lab.add_testresult", order=32,
+         when=_in_the_lab),
+    Todo(_("Heats awaiting review"), "lab:review_queue", perm="lab.approve_laborder", order=32, when=_in_the_lab),
+    Todo(_("Heats sent back"), "lab:orders", "review=refused", perm="lab.add_testresult", order=33,
+         when=_in_the_lab),
 )

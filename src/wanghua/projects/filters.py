@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.org.filters import UnderRegionFilter
@@ -12,10 +13,12 @@ from .models import (
     IssueStatus,
     Lead,
     LeadStage,
+    MonthlyReport,
     Programme,
     Project,
     ProjectIssue,
     ProjectList,
+    ReportStatus,
     Stage,
 )
 
@@ -35,14 +38,35 @@ class ProjectFilter(django_filters.FilterSet):
     zone = django_filters.ChoiceFilter(field_name="zone__code", label=_("zone"),
                                        choices=lambda: list(Zone.objects.values_list("code", "name")))
 
+    report_due = django_filters.BooleanFilter(method="filter_report_due", label=_("monthly report due"))
+
     class Meta:
         model = Project
-        fields = ["q", "project_list", "stage", "region", "unit", "started_year", "programme", "zone"]
+        fields = ["q", "project_list", "stage", "region", "unit", "started_year", "programme", "zone", "report_due"]
 
     def filter_started(self, queryset, name, value):
         from .models import STARTED_STAGES
 
         return queryset.filter(stage__in=STARTED_STAGES, started_on__year=value) if value else queryset
+
+    def filter_report_due(self, queryset, name, value):
+        """Under construction, and last month's report not yet in."""
+        from .queries import reports_missing
+
+        missing = reports_missing(queryset)
+        return missing if value else queryset.exclude(pk__in=missing.values("pk"))
+
+
+class MonthlyReportFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="project__name", lookup_expr="icontains", label=_("project"))
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("status"))
+    month = django_filters.DateFilter(field_name="month", label=_("month"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                                      widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}))
+    late = django_filters.BooleanFilter(field_name="late", label=_("late"))
+
+    class Meta:
+        model = MonthlyReport
+        fields = ["q", "status", "month", "late"]
 
 
 class IssueFilter(django_filters.FilterSet):

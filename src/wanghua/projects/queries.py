@@ -101,15 +101,27 @@ class ReportReminder:
     overdue: bool
 
 
+def month_to_report(today: date | None = None) -> date:
+    """The month whose report is due now: last month (due by the 5th, late after)."""
+    today = today or timezone.localdate()
+    return month_start(month_start(today) - timedelta(days=1))
+
+
+def reports_missing(projects, today: date | None = None):
+    """Projects under construction (started before this month) with no report for the month to report — the
+    月报提醒 and the steward's home count (the project list's 待报月报 filter) alike."""
+    today = today or timezone.localdate()
+    return (projects.filter(stage__in=BUILDING_STAGES).exclude(reports__month=month_to_report(today))
+            .filter(Q(started_on__isnull=True) | Q(started_on__lt=month_start(today))))
+
+
 def report_reminders(projects, today: date | None = None) -> list[ReportReminder]:
     """月报提醒: projects under construction whose report for last month is missing — due by the 5th, then
     overdue (late reports are still accepted, and flagged)."""
     today = today or timezone.localdate()
-    last_month = month_start(month_start(today) - timedelta(days=1))
+    last_month = month_to_report(today)
     due = report_due(last_month)
-    missing = (projects.filter(stage__in=BUILDING_STAGES).exclude(reports__month=last_month)
-               .filter(Q(started_on__isnull=True) | Q(started_on__lt=month_start(today)))
-               .select_related("steward").order_by("steward__name", "code"))
+    missing = reports_missing(projects, today).select_related("steward").order_by("steward__name", "code")
     return [ReportReminder(project, last_month, due, today > due) for project in missing]
 
 
@@ -151,21 +163,34 @@ class ZoneProgramme:
 
 def zone_programme(projects, zone, region=None) -> ZoneProgramme:
     """What a zone's programme projects and co-operatives (within `region`, when given) add up to."""
-    mine = projects.filter(zone=zone)
-    pv = mine.filter(programme=Programme.PV).aggregate(n=Count("pk"), mw=Sum("capacity_mw"), out=Sum("annual_output"))
-    generation = pv["out"] or Decimal(0)
-    coops = Unit.objects.filter(kind=UnitKind.COOPERATIVE, zone=zone, active=True)
+    return zone_programmes(projects, [zone], region)[zone.pk]
+
+
+def zone_programmes(projects, zones, region=None) -> dict[int, ZoneProgramme]:
+    """zone_programme for several zones at once: three grouped queries, whatever the number of zones."""
+    zone_ids = [zone.pk for zone in zones]
+    pv, waste, idle = Q(programme=Programme.PV), Q(programme=Programme.WASTE_TO_ENERGY), Q(
+        programme=Programme.IDLE_PROPERTY)
+    sums = {row["zone"]: row for row in projects.filter(zone__in=zone_ids).order_by().values("zone").annotate(
+        pv_n=Count("pk", filter=pv), mw=Sum("capacity_mw", filter=pv), out=Sum("annual_output", filter=pv),
+        waste=Sum("total_investment", filter=waste), idle=Sum("revived_area_m2", filter=idle))}
+    coops = Unit.objects.filter(kind=UnitKind.COOPERATIVE, zone__in=zone_ids, active=True)
     if region is not None:
         coops = coops.filter(region__path__startswith=region.path)
-    return ZoneProgramme(
-        pv_plants=pv["n"], pv_capacity_mw=pv["mw"] or Decimal(0), pv_generation=generation,
-        coal_saved_t=(generation * COAL_TONNES_PER_10K_KWH).quantize(Decimal(1)),
-        waste_energy_investment=mine.filter(programme=Programme.WASTE_TO_ENERGY)
-        .aggregate(total=Sum("total_investment"))["total"] or Decimal(0),
-        idle_property_m2=mine.filter(programme=Programme.IDLE_PROPERTY)
-        .aggregate(total=Sum("revived_area_m2"))["total"] or Decimal(0),
-        cooperatives=coops.count(),
-        crops=CooperativeCrop.objects.filter(cooperative__in=coops).values("crop").distinct().count())
+    coop_counts = dict(coops.order_by().values("zone").annotate(n=Count("pk")).values_list("zone", "n"))
+    crop_counts = dict(CooperativeCrop.objects.filter(cooperative__in=coops).order_by()
+                       .values("cooperative__zone").annotate(n=Count("crop", distinct=True))
+                       .values_list("cooperative__zone", "n"))
+    found = {}
+    for zone_id in zone_ids:
+        row = sums.get(zone_id, {})
+        generation = row.get("out") or Decimal(0)
+        found[zone_id] = ZoneProgramme(
+            pv_plants=row.get("pv_n") or 0, pv_capacity_mw=row.get("mw") or Decimal(0), pv_generation=generation,
+            coal_saved_t=(generation * COAL_TONNES_PER_10K_KWH).quantize(Decimal(1)),
+            waste_energy_investment=row.get("waste") or Decimal(0), idle_property_m2=row.get("idle") or Decimal(0),
+            cooperatives=coop_counts.get(zone_id, 0), crops=crop_counts.get(zone_id, 0))
+    return found
 
 
 # --- the ledger, for export -----------------------------------------------------------------------------

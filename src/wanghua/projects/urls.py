@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.project_detail, name="project_detail"),
     path("<int:pk>/stage/<slug:step>/", views.ProjectStageView.as_view(), name="project_stage"),
     path("<int:project_id>/reports/", views.ReportSubmitView.as_view(), name="report_submit"),
+    path("reports/", views.ReportListView.as_view(), name="reports"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/correct/", views.ReportCorrectView.as_view(), name="report_correct"),
     path("reports/<int:pk>/<slug:step>/", views.ReportReviewView.as_view(), name="report_review"),

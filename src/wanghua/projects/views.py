@@ -22,7 +22,7 @@ from wanghua.core.transitions import offers
 from wanghua.org.models import Zone
 
 from . import assessment, queries, services
-from .filters import ApplicationFilter, IssueFilter, LeadFilter, ProjectFilter
+from .filters import ApplicationFilter, IssueFilter, LeadFilter, MonthlyReportFilter, ProjectFilter
 from .forms import (
     ApplicationForm,
     CorrectionForm,
@@ -145,6 +145,28 @@ class ReportCorrectView(ServiceFormView):
 
 
 @access(perm("projects.view_monthlyreport"))
+class ReportListView(ScopedListView):
+    """The monthly reports: the unit's 待审核 and the steward's 被退回 (home counts open it filtered)."""
+
+    model = MonthlyReport
+    filterset_class = MonthlyReportFilter
+    title = gettext_lazy("monthly reports")
+    columns = [
+        Column(gettext_lazy("project"), attr("project.name"), link=lambda r: reverse("projects:report", args=[r.pk])),
+        Column(gettext_lazy("month"), lambda r: f"{r.month:%Y-%m}"),
+        Column(gettext_lazy("fixed-asset investment completed (10k yuan)"), attr("fai")),
+        Column(gettext_lazy("status"), attr("status")),
+        Column(gettext_lazy("submitted"), attr("submitted_at")),
+        Column(gettext_lazy("late"), attr("late")),
+        Column(gettext_lazy("review comment"), attr("review_comment")),
+        Column(gettext_lazy("competent unit (主管单位)"), attr("project.competent_unit.name")),
+    ]
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("project__competent_unit")
+
+
+@access(perm("projects.view_monthlyreport"))
 def report_detail(request, pk: int):
     """A report is shown on its project's page."""
     return redirect(visible_or_404(MonthlyReport, request, pk).get_absolute_url())
@@ -181,10 +203,18 @@ def headline(request):
         "by_zone": by_zone, "by_unit": by_unit,
         "zone_chart": {"names": [r["name"] for r in by_zone], "counts": [float(r["fai"]) for r in by_zone]},
         "unit_chart": {"names": [r["name"] for r in by_unit], "counts": [float(r["fai"]) for r in by_unit]},
-        "zones": [(zone, queries.zone_programme(projects, zone)) for zone in Zone.objects.all()],
+        "zones": _zone_programmes(projects),
         "pipeline": queries.pipeline(leads.filter(contacted_on__year=year)),
         "funds": queries.funds_won(Application.objects.visible_to(request.user), year),
-        "reminders": queries.report_reminders(projects)})
+        "reminders": queries.report_reminders(projects),
+        "years": range(today.year, today.year - 6, -1),
+        "months": [(m, _("January–%(month)s") % {"month": m}) for m in range(1, 13)]})
+
+
+def _zone_programmes(projects) -> list[tuple[Zone, queries.ZoneProgramme]]:
+    zones = list(Zone.objects.all())
+    programmes = queries.zone_programmes(projects, zones)
+    return [(zone, programmes[zone.pk]) for zone in zones]
 
 
 # --- 问题清单 --------------------------------------------------------------------------------------------

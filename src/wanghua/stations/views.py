@@ -26,7 +26,8 @@ from wanghua.core.editing import (
     visible_or_404,
 )
 from wanghua.core.exports import xlsx_response
-from wanghua.core.listing import Column, ScopedListView, attr, detail_link
+from wanghua.core.listing import Column, DictionaryLabel, ScopedListView, attr, detail_link
+from wanghua.core.localtime import within_day
 from wanghua.core.reference import choices
 from wanghua.core.rules import access, perm
 from wanghua.org.models import Person, Region, RegionLevel
@@ -60,7 +61,7 @@ def today(request):
     base = mine if mine.exists() else visible
     now = timezone.now()
     open_errands = sorted(base.filter(status__in=OPEN_STATUSES)[:100], key=lambda e: (not e.overdue, e.due_at))
-    closed_today = base.filter(done_at__date=timezone.localdate())[:50]
+    closed_today = base.filter(**within_day("done_at", timezone.localdate()))[:50]
     return render(request, "services/today.html", {
         "open_errands": open_errands, "closed_today": closed_today, "now": now,
         "categories": dict(choices(services.ERRAND_CATEGORIES)),
@@ -134,10 +135,6 @@ def ledger_add(request, pk: int):
     return redirect("services:errand_detail", pk=pk)
 
 
-def _category_label(errand: Errand) -> str:
-    return dict(choices(services.ERRAND_CATEGORIES)).get(errand.category, errand.category)
-
-
 @access(perm("services.view_errand"))
 class ErrandListView(ScopedListView):
     model = Errand
@@ -147,7 +144,7 @@ class ErrandListView(ScopedListView):
     columns = [
         Column(gettext_lazy("Accepted"), attr("accepted_at"), link=detail_link),
         Column(gettext_lazy("Resident"), attr("resident.name")),
-        Column(gettext_lazy("Category"), _category_label),
+        Column(gettext_lazy("Category"), DictionaryLabel("category", services.ERRAND_CATEGORIES)),
         Column(gettext_lazy("Description"), attr("description")),
         Column(gettext_lazy("Station"), attr("station.unit.name")),
         Column(gettext_lazy("Agent"), attr("agent.name")),

@@ -75,6 +75,7 @@ def report_case(actor, *, source: str, category: CaseCategory, description: str,
         now = timezone.now()
         case = Case(number=_number(now), source=source, category=category, description=description.strip(),
                     community=community, address=address.strip(), lat=lat, lon=lon,
+                    accept_due_at=add_working_hours(now, category.accept_hours),
                     reporter_name=reporter_name.strip(), reporter_phone=reporter_phone.strip(), reported_at=now,
                     public_token=secrets.token_urlsafe(18), details=details or {},
                     reported_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -93,9 +94,14 @@ def _attach(case: Case, upload, image_format: str, step: str) -> CasePhoto:
     return CasePhoto(case=case, image_format=image_format, step=step).store(upload)
 
 
-def _take(actor, case_id: int | Case, step: str, *, note: str = "", apply=None, guards=()) -> Case:
-    """One step of CASE_FLOW, then the case's tally, in the caller's transaction."""
+def _take(actor, case_id: int | Case, step: str, *, note: str = "", apply=None, guards=(), photo=None) -> Case:
+    """One step of CASE_FLOW (with its photo, checked before anything changes), then the case's tally, in the
+    caller's transaction."""
+    image_format = photo_format(photo, "photo") if photo is not None else None
     case = CASE_FLOW.perform(actor, case_id, step, apply=apply, guards=guards, note=note.strip())
+    if photo is not None:
+        with audit.acting_as(actor), audit.labelled(CASE_FLOW.label(step)):
+            _attach(case, photo, image_format, step)
     tally.refresh(case)
     return case
 
@@ -154,17 +160,19 @@ def dispatch_case(actor, case_id: int, *, unit: Unit, note: str = "") -> Case:
 
 
 @transaction.atomic
-def handle_case(actor, case_id: int, *, note: str) -> Case:
-    """处置: the handling unit reports what it did."""
+def handle_case(actor, case_id: int, *, note: str, photo=None) -> Case:
+    """处置: the handling unit reports what it did, with a photo of the result (shown beside the problem's)."""
     return _take(actor, case_id, CaseStep.HANDLE, note=note, guards=[_noted(_("Say what was done."), note)],
-                 apply=lambda case: setattr(case, "handled_at", timezone.now()))
+                 apply=lambda case: setattr(case, "handled_at", timezone.now()), photo=photo)
 
 
 @transaction.atomic
-def verify_case(actor, case_id: int, *, passed: bool, note: str = "") -> Case:
-    """核查: passed closes the case (结案); failed sends it back to the unit (返工) with a new deadline."""
+def verify_case(actor, case_id: int, *, passed: bool, note: str = "", photo=None) -> Case:
+    """核查, on site by the area's grid inspector or from the command centre's desk: passed closes the case
+    (结案); failed sends it back to the unit (返工) with the reason, a new deadline and, when taken, a photo of
+    what is still wrong."""
     if passed:
-        return _take(actor, case_id, CaseStep.CLOSE, note=note,
+        return _take(actor, case_id, CaseStep.CLOSE, note=note, photo=photo,
                      apply=lambda case: setattr(case, "closed_at", timezone.now()))
 
     def reworked(case: Case) -> None:
@@ -172,7 +180,7 @@ def verify_case(actor, case_id: int, *, passed: bool, note: str = "") -> Case:
         _new_deadline(case)
 
     return _take(actor, case_id, CaseStep.REWORK, note=note, guards=[_noted(_("Say what is still wrong."), note)],
-                 apply=reworked)
+                 apply=reworked, photo=photo)
 
 
 @transaction.atomic

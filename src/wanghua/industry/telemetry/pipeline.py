@@ -20,8 +20,9 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -29,6 +30,7 @@ from django.utils import timezone
 from wanghua.core import audit
 
 from ..models import DeadLetter, Heat, LineStatus, LiveSnapshot, ProductionLine, Sample, Stop, Tag, TagKind, TagRole
+from . import partitions
 from .decode import MAX_PAYLOAD, MAX_PIECES, Message, Reading, Rejected, decode, typed, value_range
 from .evaluator import Evaluator, forget_definitions
 from .writer import SampleWriter
@@ -163,7 +165,12 @@ class Pipeline:
         stored = self._stored_before(readings, snapshot.watermark, definitions)
         live = LineState(line, snapshot)
         tags, previous = definitions.tags, None
+        oldest = retained_since(timezone.now())
         for reading in readings:
+            if reading.ts < oldest:  # retention would remove it tonight (and its partition is gone)
+                dead.append(dead_letter(reading.message, f"older than the sample retention: {reading.ts.isoformat()} "
+                                        f"is before {oldest.isoformat()}", line))
+                continue
             # Only a reading at or before what is already taken can repeat a stored or batched value.
             checked = reading.ts == previous or (snapshot.watermark is not None and reading.ts <= snapshot.watermark)
             previous = reading.ts
@@ -343,6 +350,11 @@ class StopDetector:
             for stop in self.changed:
                 if stop not in self.discarded:
                     stop.save()
+
+
+def retained_since(now: datetime) -> datetime:
+    """The oldest sample time kept (retention works in whole partitions, on both backends)."""
+    return partitions.retention_boundary(partitions.SAMPLES, now - timedelta(days=settings.TELEMETRY_RAW_DAYS))
 
 
 def dead_letter(message: Message, reason: str, line: ProductionLine | None = None) -> DeadLetter:

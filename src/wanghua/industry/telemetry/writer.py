@@ -1,5 +1,6 @@
 """Batched sample writes: COPY on PostgreSQL, a multi-row insert on SQLite; the (tag, ts) key makes a
-redelivered sample a no-op. Minute rollups are merged in the same transaction."""
+redelivered sample a no-op. Minute rollups are merged, and the hours they touched marked for the job worker's
+hour rollups, in the same transaction. On PostgreSQL a missing partition is created first (partitions.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import datetime
 from django.db import connection
 
 from ..models import Tag
+from . import partitions
+from .rollups import hour_of, mark_pending
 
 
 class SampleWriter:
@@ -17,10 +20,18 @@ class SampleWriter:
     def __init__(self) -> None:
         self.rows: list[tuple[int, datetime, float | None, str]] = []
         self.rollups: dict[tuple[int, datetime], list[float]] = {}
+        self.hours: set[tuple[int, datetime]] = set()  # (line id, hour) whose minute rollups change
+        self.first: datetime | None = None
+        self.last: datetime | None = None
 
     def add(self, ts: datetime, accepted: list[tuple[Tag, float | None, str]]) -> None:
         minute = ts.replace(second=0, microsecond=0)
         rows, rollups = self.rows, self.rollups
+        if self.first is None or ts < self.first:
+            self.first = ts
+        if self.last is None or ts > self.last:
+            self.last = ts
+        self.hours.add((accepted[0][0].line_id, hour_of(ts)))
         for tag, value, text in accepted:
             rows.append((tag.id, ts, value, text))
             if value is None:
@@ -40,12 +51,20 @@ class SampleWriter:
     def flush(self) -> int:
         if not self.rows:
             return 0
-        if connection.vendor == "postgresql":
-            _copy_samples(self.rows)
-        else:
-            _insert_samples(self.rows)
+        try:
+            if connection.vendor == "postgresql":
+                partitions.ensure_span(partitions.SAMPLES, self.first, self.last)
+                partitions.ensure_span(partitions.MINUTES, self.first, self.last)
+                _copy_samples(self.rows)
+            else:
+                _insert_samples(self.rows)
+        except Exception:
+            partitions.forget()  # a partition this process thought it had may be gone: look again on the retry
+            raise
         _merge_rollups(self.rollups)
+        mark_pending(self.hours)
         return len(self.rows)
+
 
 
 def _copy_samples(rows) -> None:
