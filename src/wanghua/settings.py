@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wanghua.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wanghua.core.middleware.AccessRuleMiddleware",
@@ -244,7 +245,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+# A session ends after WANGHUA_SESSION_IDLE_MINUTES without a request (core.middleware.SessionTimeoutMiddleware)
+# and, however busy, WANGHUA_SESSION_MAX_HOURS after its login.
+SESSION_IDLE_MINUTES = int(os.environ.get("WANGHUA_SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_HOURS = int(os.environ.get("WANGHUA_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = int(timedelta(hours=SESSION_MAX_HOURS).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -116,7 +116,6 @@ def unit_cases(w, users=None):
 def assignment_cases(w, users=None):
     grant = {"username": "candidate", "role": "grid", "region_id": w.community1.pk}
     return [
-        MatrixCase("roles page", "get", "/org/roles/", PAGE_LIST),
         MatrixCase("assignment grant", "post", "/org/assignments/grant/",
                    {"anonymous": 302, "no_role": 403, "out_of_scope": 302, "in_scope": 302},
                    data={"username": "candidate", "role": users["roles"]["agent"].pk, "region": w.community1.pk},
@@ -174,9 +173,67 @@ def zone_cases(w, users):
     ]
 
 
+def account_cases(w, users):
+    """用户管理: street 1 manages the accounts of street 1; street 2 does not even see them."""
+    from wanghua.core.models import User
+
+    account = User.objects.create_user("acct-target", password="Pass-word-123")
+    Person.objects.create(name="账号人", region=w.community1, user=account)
+    target = account.pk
+    held = RoleAssignment.objects.create(user=account, role=users["roles"]["agent"], region=w.community1).pk
+
+    def account_state():
+        return list(User.objects.filter(pk=target).values("display_name", "is_active", "password")), list(
+            RoleAssignment.objects.filter(user_id=target).values_list("pk", flat=True)), User.objects.count()
+
+    create_form = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
+    return [
+        MatrixCase("account list", "get", "/org/users/", PAGE_LIST, marker="acct-target"),
+        MatrixCase("account export", "get", "/org/users/?format=xlsx", PAGE_LIST, marker="acct-target"),
+        MatrixCase("account detail", "get", f"/org/users/{target}/", PAGE_DETAIL),
+        MatrixCase("account create form", "get", "/org/users/new/", create_form),
+        MatrixCase("account create", "post", "/org/users/new/", {**create_form, "out_of_scope": 400},
+                   data={"username": "matrix-new", "region": w.community1.pk}, state=account_state),
+        MatrixCase("account edit form", "get", f"/org/users/{target}/edit/", PAGE_DETAIL),
+        MatrixCase("account edit", "post", f"/org/users/{target}/edit/", PAGE_CHANGE,
+                   data={"display_name": "改名", "region": w.community1.pk}, state=account_state),
+        MatrixCase("account grant", "post", f"/org/users/{target}/roles/", PAGE_CHANGE,
+                   data={"role": users["roles"]["grid"].pk, "region": w.grid1.pk}, state=account_state),
+        MatrixCase("account revoke", "post", f"/org/users/{target}/roles/{held}/revoke/", PAGE_CHANGE,
+                   state=account_state),
+        MatrixCase("account password", "post", f"/org/users/{target}/password/", {**PAGE_DETAIL},
+                   state=account_state),
+        MatrixCase("account disable", "post", f"/org/users/{target}/active/", PAGE_CHANGE, data={"active": "0"},
+                   state=account_state),
+    ]
+
+
+def role_editor_cases(w, users):
+    """角色管理: everyone who keeps grants reads the roles; only system administrators make or edit them."""
+    from wanghua.core.models import Role
+
+    custom = Role.objects.create(code="matrix-role", name_zh="矩阵角色", name_en="Matrix", permissions=[])
+    builtin = Role.objects.get(code="agent")
+    readers = {"anonymous": 302, "no_role": 403, "out_of_scope": 200, "in_scope": 200}
+    editors = {"anonymous": 302, "no_role": 403, "out_of_scope": 403, "in_scope": 302}
+
+    def roles_state():
+        return list(Role.objects.order_by("pk").values())
+
+    body = {"name_zh": "矩阵角色改", "data_scope": "subtree", "permissions": ["org.view_region"]}
+    return [
+        MatrixCase("roles page", "get", "/org/roles/", readers),
+        MatrixCase("role create form", "get", "/org/roles/new/", {**editors, "in_scope": 200}),
+        MatrixCase("role create", "post", "/org/roles/new/", editors, state=roles_state,
+                   data={**body, "code": "matrix-new"}),
+        MatrixCase("builtin role rights", "get", f"/org/roles/{builtin.pk}/", readers),
+        MatrixCase("custom role edit", "post", f"/org/roles/{custom.pk}/", editors, state=roles_state, data=body),
+    ]
+
+
 SCOPED = [person_cases, person_delete_cases, api_person_delete_cases, region_cases, unit_cases, assignment_cases,
-          assignment_revoke_cases, api_assignment_revoke_cases, zone_cases]
-ADMIN_ONLY = [admin_delete_cases, api_admin_delete_cases]
+          assignment_revoke_cases, api_assignment_revoke_cases, zone_cases, account_cases]
+ADMIN_ONLY = [admin_delete_cases, api_admin_delete_cases, role_editor_cases]
 
 
 @pytest.mark.parametrize("cases", SCOPED)

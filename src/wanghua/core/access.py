@@ -28,12 +28,16 @@ class Grant:
 
     role_id: int
     patterns: tuple[str, ...]
-    data_scope: str
+    data_scope: str  # the assignment's own (自定义) or its role's
     region_id: int | None
     region_path: str | None
     unit_id: int | None
     unit_path: str | None
     at_sole_root: bool = False  # the grant's region is the one and only root of the region tree
+    # A custom (自定义) scope: the chosen regions and units, each with what lies below it; the anchor
+    # (region_id/unit_id) then only files the assignment and opens nothing by itself.
+    custom_regions: tuple[tuple[int, str], ...] = ()
+    custom_units: tuple[tuple[int, str], ...] = ()
 
     def allows(self, perm: str) -> bool:
         return any(fnmatchcase(perm, p) for p in self.patterns)
@@ -43,9 +47,34 @@ class Grant:
         # A subtree grant at the district (the only root) is the whole district: no filter needed.
         return self.data_scope == DataScope.ALL or (self.data_scope == DataScope.SUBTREE and self.at_sole_root)
 
+    @property
+    def region_paths(self) -> tuple[str, ...]:
+        """The region subtrees this grant reaches (the chosen ones for a custom scope)."""
+        if self.data_scope == DataScope.CUSTOM:
+            return tuple(path for _pk, path in self.custom_regions)
+        return (self.region_path,) if self.region_path else ()
+
+    @property
+    def unit_paths(self) -> tuple[str, ...]:
+        if self.data_scope == DataScope.CUSTOM:
+            return tuple(path for _pk, path in self.custom_units)
+        return (self.unit_path,) if self.unit_path else ()
+
+    def reaches(self, node: models.Model, kind: str) -> bool:
+        """Whether `node` (a region or unit, kind "region"/"unit") and all below it lie in this grant's scope:
+        what a holder may hand on to others."""
+        if self.covers_everything:
+            return True
+        if self.data_scope == DataScope.SELF:
+            return False
+        if self.data_scope == DataScope.NODE:
+            return node.pk == (self.region_id if kind == "region" else self.unit_id)
+        paths = self.region_paths if kind == "region" else self.unit_paths
+        return any((node.path or "").startswith(path) for path in paths)
+
 
 def grants_of(user) -> list[Grant]:
-    """The user's grants, loaded once per user object (one query)."""
+    """The user's grants, loaded once per user object (one query, two more when a scope is custom)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_wanghua_grants", None)
@@ -54,21 +83,40 @@ def grants_of(user) -> list[Grant]:
 
         rows = list(RoleAssignment.objects.filter(user=user).select_related("role", "region", "unit"))
         sole_root = _sole_root_id() if any(a.region and a.region.parent_id is None for a in rows) else None
+        custom = _custom_scopes([a.pk for a in rows if a.effective_scope == DataScope.CUSTOM])
         cached = [
             Grant(
                 role_id=a.role_id,
                 patterns=tuple(a.role.permissions),
-                data_scope=a.role.data_scope,
+                data_scope=a.effective_scope,
                 region_id=a.region_id,
                 region_path=a.region.path if a.region else None,
                 unit_id=a.unit_id,
                 unit_path=a.unit.path if a.unit else None,
                 at_sole_root=a.region_id is not None and a.region_id == sole_root,
+                custom_regions=custom.get(("region", a.pk), ()),
+                custom_units=custom.get(("unit", a.pk), ()),
             )
             for a in rows
         ]
         user._wanghua_grants = cached
     return cached
+
+
+def _custom_scopes(assignment_ids: list[int]) -> dict[tuple[str, int], tuple[tuple[int, str], ...]]:
+    """The chosen regions and units of custom-scoped assignments: (kind, assignment id) → ((pk, path), ...)."""
+    if not assignment_ids:
+        return {}
+    from wanghua.org.models import RoleAssignment
+
+    found: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for kind in ("region", "unit"):
+        through = getattr(RoleAssignment, f"{kind}s").through
+        rows = through.objects.filter(roleassignment_id__in=assignment_ids).values_list(
+            "roleassignment_id", f"{kind}_id", f"{kind}__path")
+        for assignment_id, pk, path in rows:
+            found.setdefault((kind, assignment_id), []).append((pk, path))
+    return {key: tuple(sorted(value)) for key, value in found.items()}
 
 
 def _sole_root_id() -> int | None:
@@ -108,10 +156,13 @@ def has_perm_anywhere(user, perm: str) -> bool:
     return answers[perm]
 
 
-def _subtree_ids(model_label: str, path: str):
+def _subtree_ids(model_label: str, *paths: str):
     from django.apps import apps
 
-    return apps.get_model(model_label).objects.filter(path__startswith=path).values("pk")
+    within = Q()
+    for path in paths:
+        within |= Q(path__startswith=path)
+    return apps.get_model(model_label).objects.filter(within).values("pk")
 
 
 def scope_filter(model: type[models.Model], user, action: str) -> Q | None:
@@ -131,6 +182,12 @@ def scope_filter(model: type[models.Model], user, action: str) -> Q | None:
         if grant.data_scope == DataScope.SELF:
             if owner_field:
                 clauses.append(Q(**{owner_field: user.pk}))
+            continue
+        if grant.data_scope == DataScope.CUSTOM:
+            if grant.custom_regions and region_field:
+                clauses.append(Q(**{f"{region_field}__in": _subtree_ids("org.Region", *grant.region_paths)}))
+            if grant.custom_units and unit_field:
+                clauses.append(Q(**{f"{unit_field}__in": _subtree_ids("org.Unit", *grant.unit_paths)}))
             continue
         exact = grant.data_scope == DataScope.NODE
         if grant.region_path and region_field:
@@ -203,6 +260,10 @@ def _covers(grant: Grant, obj: models.Model, user) -> bool:
     if grant.data_scope == DataScope.SELF:
         owner = _resolve(obj, owner_field.removesuffix("__pk") if owner_field else None)
         return owner is not None and getattr(owner, "pk", owner) == user.pk
+    if grant.data_scope == DataScope.CUSTOM:
+        return any(target is not None and any((target.path or "").startswith(p) for p in paths)
+                   for target, paths in ((_resolve(obj, region_field), grant.region_paths),
+                                         (_resolve(obj, unit_field), grant.unit_paths)))
     exact = grant.data_scope == DataScope.NODE
     for target, path, node_id in ((_resolve(obj, region_field), grant.region_path, grant.region_id),
                                   (_resolve(obj, unit_field), grant.unit_path, grant.unit_id)):

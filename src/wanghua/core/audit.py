@@ -33,6 +33,10 @@ from .boundary import BoundedModel
 class Label(models.TextChoices):
     """The audit labels of changes that are not a state machine's step (those are `transition:<machine>.<step>`)."""
 
+    ACCOUNT_CREATE = "account:create", _("account created")
+    ACCOUNT_DISABLE = "account:disable", _("account disabled")
+    ACCOUNT_ENABLE = "account:enable", _("account enabled")
+    ACCOUNT_PASSWORD = "account:password", _("password reset")
     CASE_REPORT = "case:report", _("case reported")
     CASE_SUPERVISE = "case:supervise", _("overdue case supervised")
     COMMITMENT_PROGRESS = "commitment:progress", _("commitment progress reported")
@@ -53,6 +57,7 @@ class Label(models.TextChoices):
     LEDGER_IMPORT = "ledger:import", _("project ledger imported")
     MILESTONE_DONE = "milestone:done", _("milestone done")
     RECOUNT_ERRANDS = "recount_errands", _("errand tallies recounted")
+    SESSION_END = "session:end", _("session ended (forced logout)")
     SIGNUP_CHECK_IN = "signup:check_in", _("volunteer checked in")
     SIGNUP_CHECK_OUT = "signup:check_out", _("volunteer checked out")
 

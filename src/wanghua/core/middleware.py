@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from . import audit
 from .clientip import client_ip
@@ -71,3 +76,35 @@ class QueryCountMiddleware:
             response = self.get_response(request)
         response["X-Wanghua-Queries"] = str(count)
         return response
+
+
+class SessionTimeoutMiddleware:
+    """Ends a login session after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the login
+    however busy it is (the session's own expiry moves with each save, so it cannot bound the lifetime alone).
+    The last-seen time is written at most once a minute, not on every request."""
+
+    SEEN, STARTED = "_wanghua_seen", "_wanghua_started"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        session = getattr(request, "session", None)
+        if session is not None and getattr(request, "user", None) is not None and request.user.is_authenticated:
+            self._check(request, session)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest, session) -> None:
+        now = int(time.time())
+        seen, started = session.get(self.SEEN), session.get(self.STARTED)
+        idle = settings.SESSION_IDLE_MINUTES * 60
+        if (seen is not None and now - seen > idle) or (
+                started is not None and now - started > settings.SESSION_MAX_HOURS * 3600):
+            logout(request)
+            messages.info(request, _("You were logged out after %(minutes)d minutes without activity, or at the "
+                                     "end of the session's lifetime.") % {"minutes": settings.SESSION_IDLE_MINUTES})
+            return
+        if started is None:
+            session[self.STARTED] = now
+        if seen is None or now - seen >= 60:
+            session[self.SEEN] = now

@@ -18,7 +18,11 @@ from .audit import AuditedModel, AuditedQuerySet
 from .scopes import DataScope
 
 
-class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
+class UserQuerySet(VisibilityMixin, AuditedQuerySet):
+    """Accounts are scoped by the person behind them: a street's staff manage the accounts of their street."""
+
+
+class AuditedUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
@@ -27,6 +31,9 @@ class User(AbstractUser, AuditedModel):
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     audit_exclude = {"password", "last_login"}
+    scope_region = "person__region"
+    scope_unit = "person__unit"
+    scope_owner = "pk"
 
     objects = AuditedUserManager()
 
@@ -36,6 +43,11 @@ class User(AbstractUser, AuditedModel):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("org:account_detail", args=[self.pk])  # 用户管理 keeps accounts
 
 
 class Role(AuditedModel):

@@ -3,6 +3,9 @@ the Role table after every migrate; roles created in the UI are left alone."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import pgettext_lazy
@@ -46,6 +49,8 @@ CIVIC_REPORT = ["civic.view_case", "civic.add_case", "civic.view_casecategory", 
 VOLUNTEERING = ["civic.view_activity", "civic.view_signup", "civic.add_signup", "civic.change_signup"]
 ORGANISING = [*VOLUNTEERING, "civic.add_activity", "civic.change_activity", "civic.export_activity"]
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
+# 用户管理 within one's own scope: the accounts of one's street (org.services.manages says which).
+ACCOUNTS = ["core.view_user", "core.add_user", "core.change_user", "core.export_user"]
 # 雷锋文化: anyone with a role may nominate a 身边榜样; communities review first, streets second, the 文明办 last.
 NOMINATING = ["culture.add_nomination", "culture.view_nomination", "culture.add_nominationphoto",
               "culture.view_nominationphoto"]
@@ -70,9 +75,9 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "permissions": [*ORG_READ, "culture.*", *CIVIC_READ, *BOARDS],
      "description": "区文明办: heritage sites, routes, 身边榜样 approval and 公示, the points rule"},
     {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
-     "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
-                     "org.delete_person", "org.add_region", "org.change_region", "org.add_unit",
-                     "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
+     "permissions": [*ORG_STAFF, *ACCOUNTS, *SERVICES_WORK, *SERVICES_READ, "services.add_station",
+                     "services.change_station", "org.delete_person", "org.add_region", "org.change_region",
+                     "org.add_unit", "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
                      "org.delete_roleassignment", *CIVIC_READ, "civic.add_case", "civic.verify_case", *ORGANISING,
                      *BOARDS, *CULTURE_READ, *NOMINATING, "culture.endorse_nomination"],
      "description": "镇/街道 staff, scoped to their town or street"},
@@ -155,7 +160,155 @@ def permission_label(pattern: str) -> str:
     verb = str(ACTION_LABELS.get(action, action))
     if model_name == "*":
         return gettext_now("%(app)s: %(verb)s all") % {"app": app, "verb": verb}
-    model = next((m for m in apps.get_models() if m._meta.app_label == app_label and m._meta.model_name == model_name),
-                 None)
+    model = _model_named(app_label, model_name)
+    if model is None:  # a right named as a whole (dashboard.refresh_indicators): its declared name
+        named = {f"{m._meta.app_label}.{c}": n for m in apps.get_models() for c, n in m._meta.permissions}
+        if pattern in named:
+            return gettext_now("%(app)s: %(verb)s") % {"app": app, "verb": named[pattern]}
     noun = str(model._meta.verbose_name) if model else model_name
     return gettext_now("%(app)s: %(verb)s %(noun)s") % {"app": app, "verb": verb, "noun": noun}
+
+
+# --- the rights catalogue (角色管理's tree) ---------------------------------------------------------------------
+# Rights are grouped as RuoYi's menu tree: module (app) → menu (one kind of record, with the menu items whose page
+# it opens) → rights, where 查看 is the menu right and the others are the button rights on its pages.
+
+DEFAULT_ACTIONS = ("view", "add", "change", "delete", "export")
+
+
+@dataclass(frozen=True)
+class Right:
+    code: str
+    label: str
+    is_menu: bool
+
+
+@dataclass
+class MenuRights:
+    label: str
+    menu_items: list[str]
+    rights: list[Right]
+
+
+@dataclass
+class ModuleRights:
+    label: str
+    menus: list[MenuRights]
+
+
+def _declared_codes() -> set[str]:
+    """Every right something checks by name: pages' access rules, menu items, to-dos and the built-in roles."""
+    from django.urls import get_resolver
+
+    from .menu import REGISTRY, TODOS
+    from .rules import rule_for
+
+    codes: set[str] = {item.perm for item in REGISTRY if item.perm} | {todo.perm for todo in TODOS if todo.perm}
+    codes |= {p for spec in BUILTIN_ROLES for p in spec["permissions"] if "*" not in p}
+
+    def walk(patterns, namespaces=()):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, (*namespaces, pattern.namespace) if pattern.namespace else namespaces)
+                continue
+            rule = rule_for(pattern.callback, namespaces)
+            if rule is not None and rule.perm:
+                codes.add(rule.perm)
+
+    walk(get_resolver().url_patterns)
+    return codes
+
+
+@lru_cache(maxsize=1)
+def catalogue_codes() -> frozenset[str]:
+    """Every right a role can be given: the usual five on each of the platform's records, their declared extra
+    rights, and whatever a page or menu checks by name."""
+    from django.apps import apps
+
+    codes = set(_declared_codes())
+    for model in apps.get_models():
+        if not model.__module__.startswith("wanghua.") or model._meta.auto_created:
+            continue
+        meta = model._meta
+        codes |= {f"{meta.app_label}.{action}_{meta.model_name}" for action in DEFAULT_ACTIONS}
+        codes |= {f"{meta.app_label}.{codename}" for codename, _name in meta.permissions}
+    return frozenset(code for code in codes if "*" not in code and "." in code)
+
+
+def _menu_items_by_perm() -> dict[str, list[str]]:
+    """Which menu items each right opens (the right a menu item's page, or the item itself, asks for)."""
+    from django.urls import NoReverseMatch, Resolver404, resolve
+
+    from .menu import REGISTRY
+    from .rules import rule_for
+
+    found: dict[str, list[str]] = {}
+    for item in REGISTRY:
+        wanted = None
+        if not item.raw_url:  # the right the item's page asks for, else the one the item itself asks for
+            try:
+                match = resolve(item.url_for(type("Probe", (), {"pk": 1})()).split("?")[0])
+            except (NoReverseMatch, Resolver404):
+                continue
+            rule = rule_for(match.func, match.namespaces)
+            wanted = rule.perm if rule else None
+        wanted = wanted or item.perm
+        if wanted:
+            found.setdefault(wanted, []).append(str(item.label))
+    return found
+
+
+def permission_catalogue() -> list[ModuleRights]:
+    """The catalogue as the role editor shows it, in Chinese, modules in the order of the apps."""
+    from django.apps import apps
+    from django.utils.translation import gettext as gettext_now
+
+    menus = _menu_items_by_perm()
+    by_app: dict[str, dict[str, list[str]]] = {}
+    for code in sorted(catalogue_codes()):
+        app_label, _dot, codename = code.partition(".")
+        _action, _sep, noun = codename.partition("_")
+        by_app.setdefault(app_label, {}).setdefault(noun, []).append(code)
+    order = {config.label: n for n, config in enumerate(apps.get_app_configs())}
+    modules = []
+    for app_label in sorted(by_app, key=lambda label: order.get(label, 999)):
+        config = apps.app_configs.get(app_label)
+        entries = []
+        for noun, codes in by_app[app_label].items():
+            model = _model_named(app_label, noun)
+            label = str(model._meta.verbose_name_plural) if model else gettext_now("Other rights")
+            rights = sorted((Right(code, _right_label(code), code.partition(".")[2].startswith("view_"))
+                             for code in codes), key=lambda r: (not r.is_menu, _action_rank(r.code), r.code))
+            entries.append(MenuRights(label, sorted({m for r in rights for m in menus.get(r.code, [])}), rights))
+        modules.append(ModuleRights(str(config.verbose_name) if config else app_label,
+                                    sorted(entries, key=lambda e: e.label)))
+    return modules
+
+
+def _action_rank(code: str) -> int:
+    action = code.partition(".")[2].partition("_")[0]
+    return DEFAULT_ACTIONS.index(action) if action in DEFAULT_ACTIONS else len(DEFAULT_ACTIONS)
+
+
+def _right_label(code: str) -> str:
+    """The button's name alone (新增), its menu being the group it sits in; a right named as a whole keeps it."""
+    from django.utils.translation import gettext as gettext_now
+
+    app_label, _dot, codename = code.partition(".")
+    action, _sep, noun = codename.partition("_")
+    if action in ACTION_LABELS and _model_named(app_label, noun) is not None:
+        return str(ACTION_LABELS[action])
+    return permission_label(code).partition("：")[2] or gettext_now(permission_label(code))
+
+
+def _model_named(app_label: str, model_name: str):
+    """The model a right names: in its app, or (core.view_session) any app's model of that name."""
+    from django.apps import apps
+
+    found = [m for m in apps.get_models() if m._meta.model_name == model_name]
+    return next((m for m in found if m._meta.app_label == app_label), found[0] if found else None)
+
+
+def holds(patterns: list[str] | tuple[str, ...], code: str) -> bool:
+    """Whether a role with `patterns` (which may be wildcards) has the right `code`."""
+    return any(fnmatchcase(code, pattern) for pattern in patterns)

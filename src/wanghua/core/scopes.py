@@ -11,6 +11,9 @@ class DataScope(models.TextChoices):
     SUBTREE = "subtree", _("Own region/unit and below")
     NODE = "node", _("Own region/unit only")
     SELF = "self", _("Own records only")
+    CUSTOM = "custom", _("Custom regions/units")  # 自定义: the assignment names its regions and units
 
 
-DATA_SCOPE_RANK = {DataScope.SELF: 1, DataScope.NODE: 2, DataScope.SUBTREE: 3, DataScope.ALL: 4}
+# A custom scope is a chosen set of subtrees: as wide as a subtree grant, never wider than the granter's own.
+DATA_SCOPE_RANK = {DataScope.SELF: 1, DataScope.NODE: 2, DataScope.CUSTOM: 3, DataScope.SUBTREE: 3,
+                   DataScope.ALL: 4}

@@ -70,10 +70,13 @@ def end_session(actor, key_prefix: str) -> int:
     """Forced logout (在线用户 → 强退). Sessions are matched by the prefix the page shows."""
     if not has_perm_anywhere(actor, "core.delete_session") or len(key_prefix) < 12:
         raise PermissionDenied
-    sessions = Session.objects.filter(session_key__startswith=key_prefix)
-    count = sessions.count()
-    sessions.delete()
-    return count
+    sessions = list(Session.objects.filter(session_key__startswith=key_prefix))
+    user_ids = {s.get_decoded().get("_auth_user_id") for s in sessions}
+    with audit.acting_as(actor), audit.labelled(audit.Label.SESSION_END, note=key_prefix[:12]):
+        Session.objects.filter(pk__in=[s.pk for s in sessions]).delete()
+        for user in get_user_model().objects.filter(pk__in=[pk for pk in user_ids if pk]):
+            audit.record("transition", user)  # whose session ended, by whom: never the session key itself
+    return len(sessions)
 
 
 # --- scheduled jobs (定时任务) ------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """The login log (登录日志): Django's auth signals are the one place every login passes."""
 
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from .clientip import client_ip
+from .middleware import SessionTimeoutMiddleware
 from .models import LoginEvent
 
 
@@ -18,6 +21,9 @@ def log_login(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session["login_ip"] = client_ip(request)
         request.session["login_device"] = _device(request)
+        # The session's lifetime counts from here, however active it stays (SESSION_MAX_HOURS).
+        request.session[SessionTimeoutMiddleware.STARTED] = request.session[SessionTimeoutMiddleware.SEEN] = int(
+            time.time())
 
 
 @receiver(user_logged_out)

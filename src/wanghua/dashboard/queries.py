@@ -41,12 +41,12 @@ def board_scope(user) -> Scope | None:
     grants = [g for g in grants_of(user) if g.allows(BOARD_PERM)]  # the grants that carry a board
     if user.is_superuser or any(g.covers_everything for g in grants):
         return replace(DISTRICT, viewer=user)
-    paths = sorted({g.region_path for g in grants if g.region_path}, key=len)
+    paths = sorted({path for g in grants for path in g.region_paths}, key=len)  # a custom scope's chosen
     regions = Region.objects.defer("geojson")  # outlines are big, and loaded rows keep a copy for the audit
     region = regions.filter(path__in=paths, level__in=BOARD_LEVELS).order_by("path").first() if paths else None
     if region is not None:
         return region_scope(region, user)
-    unit_paths = sorted({g.unit_path for g in grants if g.unit_path}, key=len)
+    unit_paths = sorted({path for g in grants for path in g.unit_paths}, key=len)
     unit = (Unit.objects.filter(path__in=unit_paths, kind__in=BOARD_UNIT_KINDS).order_by("path").first()
             if unit_paths else None)
     return unit_scope(unit, user) if unit is not None else None

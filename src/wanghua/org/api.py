@@ -276,18 +276,33 @@ class AssignmentOut(Schema):
     role: Text = Field(..., alias="role.code")
     region_id: int | None
     unit_id: int | None
+    data_scope: str = Field("", description="The assignment's own data scope; empty: the role's")
+    custom_region_ids: list[int] = []
+    custom_unit_ids: list[int] = []
+
+    @staticmethod
+    def resolve_custom_region_ids(obj) -> list[int]:
+        return sorted(r.pk for r in obj.regions.all())
+
+    @staticmethod
+    def resolve_custom_unit_ids(obj) -> list[int]:
+        return sorted(u.pk for u in obj.units.all())
 
 class AssignmentIn(Schema):
     username: Text = Field(..., min_length=1, max_length=150)
     role: Text = Field(..., min_length=1, max_length=40)
     region_id: RecordId | None = None
     unit_id: RecordId | None = None
+    data_scope: Text = Field("", max_length=10, description="custom (自定义): the regions and units below")
+    custom_region_ids: list[RecordId] = Field([], max_length=500)
+    custom_unit_ids: list[RecordId] = Field([], max_length=500)
 
 @router.get("/assignments", response=list[AssignmentOut])
 @paginate(Pagination)
 @needs("org.view_roleassignment")
 def list_assignments(request):
-    return RoleAssignment.objects.visible_to(request.user, "view").select_related("user", "role")
+    return RoleAssignment.objects.visible_to(request.user, "view").select_related("user", "role").prefetch_related(
+        "regions", "units")
 
 @router.post("/assignments", response={201: AssignmentOut})
 @needs("org.add_roleassignment")
@@ -296,7 +311,10 @@ def grant(request, body: AssignmentIn):
     role = get_object_or_404(Role, code=body.role)
     region = _visible(Region, request, body.region_id) if body.region_id else None
     unit = _visible(Unit, request, body.unit_id) if body.unit_id else None
-    return Status(201, services.grant_role(request.user, user, role, region=region, unit=unit))
+    regions = [_visible(Region, request, pk) for pk in dict.fromkeys(body.custom_region_ids)]
+    units = [_visible(Unit, request, pk) for pk in dict.fromkeys(body.custom_unit_ids)]
+    return Status(201, services.grant_role(request.user, user, role, region=region, unit=unit,
+                                           data_scope=body.data_scope, regions=regions, units=units))
 
 @router.delete("/assignments/{assignment_id}", response={204: None})
 @needs("org.delete_roleassignment")

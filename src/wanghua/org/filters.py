@@ -1,6 +1,9 @@
 import django_filters
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from wanghua.core.models import Role
 
 from .models import Person, Region, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 
@@ -76,3 +79,20 @@ class AssignmentFilter(django_filters.FilterSet):
     class Meta:
         model = RoleAssignment
         fields = ["username", "role"]
+
+
+class AccountFilter(django_filters.FilterSet):
+    """用户管理's list, its export and any API list of accounts."""
+
+    q = django_filters.CharFilter(method="search", label=_("Username or name"))
+    region = UnderRegionFilter(lookup="person__region")
+    role = django_filters.ModelChoiceFilter(field_name="role_assignments__role", queryset=Role.objects.all(),
+                                            label=_("Role"), distinct=True)
+    is_active = django_filters.BooleanFilter(label=_("Enabled"))
+
+    class Meta:
+        model = get_user_model()
+        fields = ["q", "region", "role", "is_active"]
+
+    def search(self, qs, name, value):
+        return qs.filter(Q(username__icontains=value) | Q(display_name__icontains=value))

@@ -97,3 +97,93 @@ class GrantForm(forms.Form):
         return data
 
 
+
+
+# --- accounts (用户管理) and roles (角色管理) ---------------------------------------------------------------------
+
+class AccountCreateForm(VisibleChoicesMixin, forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    display_name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=_("Region"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(label=_("Initial password"), required=False, max_length=128,
+                               widget=forms.PasswordInput(render_value=False),
+                               help_text=_("Leave empty to generate one; it is shown once."))
+
+
+class AccountForm(VisibleChoicesMixin, forms.Form):
+    """Edit an account: its name, e-mail and where it belongs."""
+
+    display_name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=_("Region"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if instance is not None and not self.is_bound:
+            person = getattr(instance, "person", None)
+            self.initial.update(display_name=instance.display_name, email=instance.email,
+                                region=person.region_id if person else None, unit=person.unit_id if person else None)
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label=_("New password"), required=False, max_length=128,
+                               widget=forms.PasswordInput(render_value=False),
+                               help_text=_("Leave empty to generate one; it is shown once."))
+
+
+class AccountGrantForm(forms.Form):
+    """A role for one account: its anchor (region or unit) and, for a custom data scope, the chosen ones."""
+
+    role = forms.ModelChoiceField(queryset=Role.objects.none(), label=_("Role"))
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=_("Region"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
+    data_scope = forms.ChoiceField(label=_("Data scope"), required=False)
+    regions = forms.ModelMultipleChoiceField(queryset=Region.objects.none(), required=False,
+                                             label=_("Custom regions"))
+    units = forms.ModelMultipleChoiceField(queryset=Unit.objects.none(), required=False, label=_("Custom units"))
+
+    def __init__(self, *args, user, roles, **kwargs):
+        from wanghua.core.scopes import DataScope
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
+        self.fields["data_scope"].choices = [("", _("The role's own")), *DataScope.choices]
+        for name in ("region", "regions"):
+            self.fields[name].queryset = Region.objects.visible_to(user, "view").defer("geojson")
+        for name in ("unit", "units"):
+            self.fields[name].queryset = Unit.objects.visible_to(user, "view")
+        self.fields["regions"].widget.attrs["size"] = 8
+        self.fields["units"].widget.attrs["size"] = 8
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("region")) == bool(data.get("unit")):
+            raise forms.ValidationError(_("Choose either a region or a unit as the scope of the role."))
+        return data
+
+
+class RoleForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name_zh = forms.CharField(label=_("Chinese name"), max_length=50)
+    name_en = forms.CharField(label=_("English name"), max_length=80, required=False)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    data_scope = forms.ChoiceField(label=_("Data scope"))
+    permissions = forms.MultipleChoiceField(label=_("Rights"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        from wanghua.core.roles import catalogue_codes
+        from wanghua.core.scopes import DataScope
+
+        super().__init__(*args, **kwargs)
+        self.fields["data_scope"].choices = DataScope.choices
+        self.fields["permissions"].choices = [(code, code) for code in sorted(catalogue_codes())]
+        if instance is not None:
+            self.fields.pop("code")  # a role's code is how assignments and the code know it: fixed once made
+            if not self.is_bound:
+                self.initial.update(name_zh=instance.name_zh, name_en=instance.name_en,
+                                    description=instance.description, data_scope=instance.data_scope,
+                                    permissions=list(instance.permissions))

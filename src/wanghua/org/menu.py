@@ -12,5 +12,7 @@ register(
     Item("org", _("Units"), "org:units", order=30, perm=ADMINISTERS),
     Item("org", _("People"), "org:people", order=40, perm=ADMINISTERS),
     Item("org", _("Role assignments"), "org:assignments", order=50, perm=ADMINISTERS),
-    Item("org", _("Roles"), "org:roles", order=60, perm=ADMINISTERS),
+    # 系统管理's 用户管理 and 角色管理 (RuoYi's first two): accounts and roles are kept here, in org, with the grants.
+    Item("system", _("User management"), "org:accounts", order=1, icon="bi-people"),
+    Item("system", _("Role management"), "org:roles", order=2, perm=ADMINISTERS),
 )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wanghua.core.access import ScopedModel
 from wanghua.core.models import Role
 from wanghua.core.pii import MaskedPersonalData, mask_id_number, mask_phone
+from wanghua.core.scopes import DataScope
 
 from .geo import validate_outline
 
@@ -264,6 +265,13 @@ class RoleAssignment(ScopedModel):
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("granted"), default=timezone.now)
+    # 自定义数据权限: this assignment's own data scope (blank: its role's); "custom" reaches exactly the
+    # chosen regions and units (each with what lies below it), and the region/unit above only files it.
+    data_scope = models.CharField(_("data scope"), max_length=10, choices=DataScope.choices, blank=True)
+    regions = models.ManyToManyField(Region, verbose_name=_("custom regions"), blank=True,
+                                     related_name="custom_role_assignments")
+    units = models.ManyToManyField(Unit, verbose_name=_("custom units"), blank=True,
+                                   related_name="custom_role_assignments")
 
     scope_region = "region"
     scope_unit = "unit"
@@ -288,3 +296,7 @@ class RoleAssignment(ScopedModel):
     @property
     def scope(self):
         return self.region or self.unit
+
+    @property
+    def effective_scope(self) -> str:
+        return self.data_scope or self.role.data_scope

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from wanghua.core.access import can, has_perm_anywhere
@@ -18,8 +20,18 @@ from wanghua.core.models import Role
 from wanghua.core.rules import access, perm
 
 from . import services
-from .filters import AssignmentFilter, PersonFilter, RegionFilter, UnitFilter
-from .forms import GrantForm, PersonForm, RegionForm, UnitForm
+from .filters import AccountFilter, AssignmentFilter, PersonFilter, RegionFilter, UnitFilter
+from .forms import (
+    AccountCreateForm,
+    AccountForm,
+    AccountGrantForm,
+    GrantForm,
+    PasswordResetForm,
+    PersonForm,
+    RegionForm,
+    RoleForm,
+    UnitForm,
+)
 from .models import Person, Region, RoleAssignment, Unit
 
 # --- regions ----------------------------------------------------------------------------------------
@@ -271,7 +283,253 @@ def revoke_role(request, pk: int):
     return redirect("org:assignments")
 
 
+
+
+
+# --- accounts (用户管理) ------------------------------------------------------------------------------------
+
+ACCOUNTS = "core.view_user"
+
+
+def _account_link(account) -> str:
+    return reverse("org:account_detail", args=[account.pk])
+
+
+def _home_of(account, part: str):
+    person = getattr(account, "person", None)
+    return getattr(person, part, None) if person else None
+
+
+@access(perm(ACCOUNTS))
+class AccountListView(ScopedListView):
+    """用户管理: the accounts of the reader's scope, searchable, with Excel export."""
+
+    model = get_user_model()
+    filterset_class = AccountFilter
+    title = gettext_lazy("Users")
+    create_url = "org:account_create"
+    columns = [
+        Column(gettext_lazy("Username"), attr("username"), link=_account_link),
+        Column(gettext_lazy("Name"), attr("display_name")),
+        Column(gettext_lazy("Region"), lambda a: _home_of(a, "region") or ""),
+        Column(gettext_lazy("Unit"), lambda a: _home_of(a, "unit") or ""),
+        Column(pgettext_lazy("account", "Roles"),
+               lambda a: "、".join(sorted({str(r.role) for r in a.role_assignments.all()}))),
+        Column(gettext_lazy("Enabled"), attr("is_active")),
+        Column(gettext_lazy("Last login"), attr("last_login")),
+        Column(gettext_lazy("Joined"), attr("date_joined")),
+    ]
+
+    def base_queryset(self):
+        return (super().base_queryset().select_related("person__region", "person__unit")
+                .prefetch_related("role_assignments__role").defer("person__region__geojson")
+                .order_by("username"))
+
+
+def _account_page(request, account, *, status=200, new_password="", grant_form=None, password_form=None):
+    """One account: where it belongs, its roles with their data scopes, and what the reader may do to it."""
+    manageable = services.manages(request.user, account)
+    roles = services.assignable_roles(request.user) if manageable else []
+    if grant_form is None and roles:
+        grant_form = AccountGrantForm(user=request.user, roles=roles)
+    for form in (grant_form, password_form):
+        if form is not None:
+            style_form(form)
+    return render(request, "org/account_detail.html", {
+        "account": account, "person": getattr(account, "person", None),
+        "assignments": account.role_assignments.select_related("role", "region", "unit").prefetch_related(
+            "regions", "units"),
+        "manageable": manageable, "is_self": account.pk == request.user.pk,
+        "grant_form": grant_form if roles else None,
+        "password_form": password_form or (PasswordResetForm() if manageable else None),
+        "new_password": new_password}, status=status)
+
+
+@access(perm(ACCOUNTS))
+def account_detail(request, pk: int):
+    return _account_page(request, visible_or_404(get_user_model(), request, pk))
+
+
+def _refused(request, account, exc: ValidationError, **forms):
+    messages.error(request, "; ".join(exc.messages))
+    return _account_page(request, account, status=400, **forms)
+
+
+@access(perm("core.add_user"))
+def account_create(request):
+    """新增用户: on success the account's page, showing the password once."""
+    form = AccountCreateForm(request.POST or None)
+    form.limit_choices(request.user)
+    style_form(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account, password = services.create_account(request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("The account has been created."))
+            return _account_page(request, account, new_password=password)
+    return render(request, "core/form.html", {"form": form, "title": _("New user")},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _attach_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _managed_or_404(request, pk: int):
+    """The account for a change: outside the reader's scope is 404, wider than the reader 403."""
+    account = visible_or_404(get_user_model(), request, pk)
+    if not services.manages(request.user, account):
+        raise PermissionDenied(_("This account holds rights beyond yours; only a wider administrator can "
+                                 "change it."))
+    return account
+
+
+@access(perm("core.change_user"))
+class AccountUpdateView(ServiceFormView):
+    form_class, title = AccountForm, gettext_lazy("Edit user")
+    update_service = services.update_account
+
+    def get_object(self, pk=None):
+        return _managed_or_404(self.request, pk)
+
+    def success_url(self, saved) -> str:
+        return reverse("org:account_detail", args=[saved.pk])
+
+
+@access(perm("core.change_user"))
+@require_POST
+def account_set_active(request, pk: int):
+    """停用/启用 (POST active=0/1)."""
+    account = _managed_or_404(request, pk)
+    try:
+        services.set_account_active(request.user, account.pk, request.POST.get("active") == "1")
+    except ValidationError as exc:
+        return _refused(request, account, exc)
+    messages.success(request, _("Saved."))
+    return redirect("org:account_detail", pk=account.pk)
+
+
+@access(perm("core.change_user"))
+@require_POST
+def account_reset_password(request, pk: int):
+    """重置密码: the new password (given or generated) is shown on this answer only."""
+    account = _managed_or_404(request, pk)
+    form = PasswordResetForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, account, status=400, password_form=form)
+    try:
+        password = services.reset_account_password(request.user, account.pk, form.cleaned_data["password"])
+    except ValidationError as exc:
+        _attach_errors(form, exc)
+        return _account_page(request, account, status=400, password_form=form)
+    messages.success(request, _("The password has been reset."))
+    return _account_page(request, account, new_password=password)
+
+
+@access(perm("org.add_roleassignment"))
+@require_POST
+def account_grant(request, pk: int):
+    account = _managed_or_404(request, pk)
+    form = AccountGrantForm(request.POST, user=request.user, roles=services.assignable_roles(request.user))
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        return _account_page(request, account, status=400, grant_form=form)
+    data = form.cleaned_data
+    try:
+        services.grant_account_role(request.user, account.pk, data["role"], region=data["region"], unit=data["unit"],
+                                    data_scope=data["data_scope"], regions=list(data["regions"]),
+                                    units=list(data["units"]))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", None) or [str(exc)]))
+        return _account_page(request, account, status=400, grant_form=form)
+    messages.success(request, _("The role has been granted."))
+    return redirect("org:account_detail", pk=account.pk)
+
+
+@access(perm("org.delete_roleassignment"))
+@require_POST
+def account_revoke(request, pk: int, assignment_id: int):
+    account = _managed_or_404(request, pk)
+    try:
+        services.revoke_account_role(request.user, account.pk, assignment_id)
+    except RoleAssignment.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("The role has been revoked."))
+    return redirect("org:account_detail", pk=account.pk)
+
+
+# --- roles (角色管理) ---------------------------------------------------------------------------------------
+
+def _role_page(request, role, form, *, status=200):
+    """The editor (form given) or the read-only view (built-in roles, readers who may not edit)."""
+    from wanghua.core.roles import holds, permission_catalogue
+
+    catalogue = permission_catalogue()
+    codes = [right.code for module in catalogue for menu in module.menus for right in menu.rights]
+    if form is not None:
+        style_form(form)
+        chosen = set(form["permissions"].value() or [])
+        checked = {code for code in codes if code in chosen}
+    else:
+        checked = {code for code in codes if holds(role.permissions, code)}
+    return render(request, "org/role_form.html", {
+        "role": role, "form": form, "catalogue": catalogue, "checked": checked, "readonly": form is None},
+        status=status)
+
+
 @access(perm("org.view_roleassignment"))
 def roles(request):
-    return render(request, "org/roles.html", {"roles": Role.objects.all()})
+    """角色管理: every role, its data scope and its rights by name; custom roles open in the editor."""
+    return render(request, "org/roles.html", {
+        "roles": Role.objects.annotate(holders=Count("assignments")),
+        "can_add": services_may(request.user, "add"), "can_change": services_may(request.user, "change")})
 
+
+def services_may(user, action: str) -> bool:
+    return has_perm_anywhere(user, f"core.{action}_role")
+
+
+@access(perm("org.view_roleassignment"))
+def role_detail(request, pk: int):
+    """A role's rights as a tree of modules, menus and buttons; built-in ones read-only."""
+    role = Role.objects.filter(pk=pk).first()
+    if role is None:
+        raise Http404
+    if role.builtin or not services_may(request.user, "change"):
+        if request.method == "POST":
+            raise PermissionDenied(_("Built-in roles are read-only.") if role.builtin else "")
+        return _role_page(request, role, None)
+    form = RoleForm(request.POST or None, instance=role)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_role(request.user, role.pk, **form.cleaned_data)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("org:role_detail", pk=role.pk)
+        return _role_page(request, role, form, status=400)
+    return _role_page(request, role, form)
+
+
+@access(perm("core.add_role"))
+def role_create(request):
+    form = RoleForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                role = services.create_role(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                messages.success(request, _("The role has been created."))
+                return redirect("org:role_detail", pk=role.pk)
+        return _role_page(request, None, form, status=400)
+    return _role_page(request, None, form)

@@ -5,6 +5,7 @@
 //   data-busy="ID"          a form that shows the element ID while it is submitted
 //   data-back               a link that goes back in history (its href is the fallback)
 //   data-expanded-icon="X"  a button whose <i> becomes icon class X once clicked (tree nodes)
+//   data-confirm="TEXT"     a form that is submitted only once the user confirms TEXT (强退, 停用, 重置密码)
 (() => {
   "use strict";
   document.addEventListener("change", (event) => {
@@ -31,6 +32,12 @@
     }
   });
   document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
     const busy = event.target.dataset && event.target.dataset.busy;
     const shown = busy && document.getElementById(busy);
     if (shown) shown.classList.remove("d-none");
