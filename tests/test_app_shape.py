@@ -7,7 +7,7 @@ import pytest
 import wanghua
 
 PACKAGE = Path(wanghua.__file__).parent
-DOMAIN_APPS = ["stations", "industry", "lab", "projects", "civic", "dashboard"]
+DOMAIN_APPS = ["stations", "industry", "lab", "projects", "civic", "dashboard", "culture"]
 SHAPE = ["apps", "models", "services", "queries", "api", "views", "urls", "forms", "filters", "menu", "indicators",
          "admin"]
 

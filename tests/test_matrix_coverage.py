@@ -16,6 +16,7 @@ from tests.civic.test_matrix import (
     prepare_commitments,
 )
 from tests.core.test_system_matrix import leader_cases, shell_cases, sysadmin_cases
+from tests.culture.test_matrix import culture_cases, prepare_culture
 from tests.dashboard.test_matrix import board_cases, dashboard_api_cases, planning_cases
 from tests.industry.conftest import build_plant
 from tests.industry.test_matrix import manager_cases, operator_cases
@@ -39,7 +40,11 @@ NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1
                  "open311/v2/requests/<str:request_id>.<str:fmt>", "open311/v2/tokens/<str:token>.<str:fmt>",
                  # a resident's report without an account, and its follow-up link (tests/civic/test_pages.py)
                  "civic/report/", "civic/follow/<str:token>/",
-                 "civic/promises/"}  # the public 民生清单 (tests/civic/test_pages.py)
+                 "civic/promises/",  # the public 民生清单 (tests/civic/test_pages.py)
+                 # 雷锋文化's public pages: plaques and their visit beacon, photos of open sites, the 好人榜 with its
+                 # objections, the certificate check (tests/culture/test_sites.py, test_pages.py, test_certificates.py)
+                 "culture/p/<slug:token>/", "culture/p/<slug:token>/visit/", "culture/site-photos/<int:photo_id>/",
+                 "culture/honour/", "culture/honour/<int:pk>/objection/", "culture/verify/<slug:token>/"}
 
 
 def all_cases(world, make_user, roles):
@@ -57,10 +62,11 @@ def all_cases(world, make_user, roles):
     users["civic"] = prepare_cases(world, make_user)
     users["activities"] = prepare_activities(world, make_user)
     users["commitments"] = prepare_commitments(world, make_user)
+    users["culture"] = prepare_culture(world, make_user)
     factories = [*SCOPED, *ADMIN_ONLY, shell_cases, leader_cases, sysadmin_cases, agent_cases, secretary_cases,
                  operator_cases, manager_cases, lab_cases, project_cases, project_api_cases, civic_cases,
                  activity_cases, commitment_cases, civic_api_cases, civic_more_api_cases, board_cases, planning_cases,
-                 dashboard_api_cases, lambda world, users: reviewer_cases(users["lab"])]
+                 dashboard_api_cases, culture_cases, lambda world, users: reviewer_cases(users["lab"])]
     return [case for factory in factories for case in factory(world, users)]
 
 

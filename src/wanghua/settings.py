@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "wanghua.lab",
     "wanghua.projects",
     "wanghua.civic",
+    "wanghua.culture",
     "wanghua.dashboard",
     "wanghua.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("wanghua.lab.urls")),  # /lab/..., the public /verify/<token>/, old /industry/lab/... redirects
     path("projects/", include("wanghua.projects.urls")),
     path("civic/", include("wanghua.civic.urls")),
+    path("culture/", include("wanghua.culture.urls")),
     path("open311/v2/", include("wanghua.civic.open311_urls")),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("api/v1/", api.urls),

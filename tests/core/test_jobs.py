@@ -11,13 +11,14 @@ from wanghua.core import jobs
 from wanghua.core.models import AuditEntry, JobRun, ScheduledJob
 
 EXPECTED = {"supervise_cases", "escalate_issues", "prune_telemetry", "refresh_indicators", "alarm_timer",
-            "stale_alarms", "review_commitments", "telemetry_partitions", "hour_rollups"}
+            "stale_alarms", "review_commitments", "telemetry_partitions", "hour_rollups", "award_points"}
 
 # Each job, the function of its app it calls (patched where the job module looks it up), and what it records.
 CALLS = [
     ("supervise_cases", "wanghua.civic.jobs.supervise_overdue", 3, {"cases": 3}),
     ("escalate_issues", "wanghua.projects.jobs.escalate_overdue", 2, {"issues": 2}),
     ("review_commitments", "wanghua.civic.jobs.review_commitments", 1, {"commitments": 1}),
+    ("award_points", "wanghua.culture.jobs.award_points", 3, {"signups": 3}),
     ("prune_telemetry", "wanghua.industry.jobs.prune", {"samples": 5, "rollups": 1, "dead_letters": 0},
      {"samples": 5, "rollups": 1, "dead_letters": 0}),
     ("alarm_timer", "wanghua.industry.services.advance_alarm_timers", 4, {"alarms": 4}),

@@ -28,8 +28,10 @@ def test_public_urls_are_only_the_intended_ones():
     # Open311 GeoReport v2: public reading as the specification has it, creating checks its api_key itself;
     # 随手拍: residents report without an account (rate-limited) and follow their case by an unguessable link
     # public_commitments: what the district promised and delivered, for everyone
-    assert public == ["discovery", "login", "logout", "public_case", "public_commitments", "public_report",
-                      "request", "requests", "root", "service", "services", "set_language", "token", "verify"]
+    # 雷锋文化: a site's plaque page, its visit beacon and photos, the 好人榜 and its objections, the certificate check
+    assert public == ["discovery", "honour_roll", "login", "logout", "objection_file", "plaque", "plaque_visit",
+                      "public_case", "public_commitments", "public_report", "request", "requests", "root", "service",
+                      "services", "set_language", "site_photo", "token", "verify", "verify"]
 
 
 @pytest.mark.django_db

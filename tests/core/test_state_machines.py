@@ -8,7 +8,7 @@ from wanghua.core.api import api
 from wanghua.core.transitions import MACHINES, StateMachine
 
 EXPECTED = ["errand", "case", "commitment", "report", "issue", "application", "lead", "project", "alarm",
-            "lab_order"]
+            "lab_order", "nomination"]
 
 
 def _views(patterns):

@@ -28,6 +28,7 @@ def test_the_demo_district(demo):
     check_civic_tallies_are_the_articles_counted_from_records(demo)
     check_the_board_shows_the_articles_figures_with_their_records(demo)
     check_the_demo_resident_has_records_of_her_own(demo)
+    check_lei_feng_culture_from_the_article(demo)
     check_demo_is_idempotent(demo)
 
 
@@ -179,3 +180,26 @@ def check_the_board_shows_the_articles_figures_with_their_records(demo):
         listed = client.get(figures[key].url)
         assert listed.status_code == 200, key
         assert listed.context["paginator"].count == figures[key].value, key  # the list counts the figure
+
+
+def check_lei_feng_culture_from_the_article(demo):
+    """The three 事迹原点 on a route with a year of visits; the four role models went through the whole process;
+    volunteers earned points from civic's hours and spent some."""
+    from wanghua.culture.models import HeritageSite, Nomination, PointsAccount, PointsEntry, SiteVisit, StudyRoute
+
+    names = {"雷锋营房旧址", "雷锋常去的储蓄所旧址", "雷锋汇款银行旧址"}
+    assert set(HeritageSite.objects.values_list("name", flat=True)) == names
+    assert StudyRoute.objects.get().stops.count() == 3
+    assert SiteVisit.objects.values("day").distinct().count() >= 360
+    for name in ("吴振华", "刁克剑", "张雅丽", "孙晓翠"):
+        nomination = Nomination.objects.get(nominee_name=name)
+        assert nomination.status == "recognised" and nomination.publicity_ends < nomination.recognised_on
+        labels = list(AuditEntry.objects.filter(content_type__model="nomination", object_id=str(nomination.pk))
+                      .values_list("label", flat=True))
+        assert labels.count("transition:nomination.approve") == 3 and "transition:nomination.recognise" in labels
+    assert Nomination.objects.get(nominee_name="刁克剑").objections.get().answered_at is not None
+    assert Nomination.objects.filter(status="submitted").exists() and Nomination.objects.filter(
+        status="publicity").exists()
+    volunteer = PointsAccount.objects.get(person__user__username="volunteer")
+    assert volunteer.balance >= 0 and volunteer.entries.filter(bonus=True).exists()
+    assert PointsEntry.objects.filter(kind="redeemed").exists()

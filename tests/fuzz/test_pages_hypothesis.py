@@ -31,7 +31,7 @@ EXAMPLES = int(os.environ.get("WANGHUA_FUZZ_EXAMPLES", "6"))  # more for a deepe
 
 # Public GET pages outside the matrix, with the query parameters they document.
 PUBLIC_URLS = ["/open311/v2/requests.xml", "/open311/v2/requests.json", "/open311/v2/services.xml",
-               "/open311/v2/discovery.json", "/civic/promises/", "/accounts/login/"]
+               "/open311/v2/discovery.json", "/civic/promises/", "/accounts/login/", "/culture/honour/"]
 # Tables a GET may write by design: the session (a login's record of the user and their messages) and the
 # database cache. Nothing else.
 WRITABLE = {"django_session", "django_cache"}
@@ -126,8 +126,10 @@ def _counts() -> list:
 
 
 def _public_record_urls() -> list[str]:
-    """The public pages of one record: a case's follow-up link and Open311 reads, a certificate's check."""
+    """The public pages of one record: a case's follow-up link and Open311 reads, a certificate's check, a heritage
+    site's plaque and a volunteer service certificate's check."""
     from wanghua.civic.models import Case, CaseCategory
+    from wanghua.culture.models import HeritageSite, ServiceCertificate
     from wanghua.lab.models import Certificate, LabOrder
 
     case = Case.objects.exclude(public_token="").first()
@@ -137,7 +139,8 @@ def _public_record_urls() -> list[str]:
     token = certificate.token if certificate else order.certificate_token if order else "nothing"
     return ["/open311/v2/", "/civic/report/", f"/civic/follow/{case.public_token}/",
             f"/open311/v2/requests/{case.number}.json", f"/open311/v2/tokens/{case.public_token}.xml",
-            f"/open311/v2/services/{category.code}.xml", f"/verify/{token}/"]
+            f"/open311/v2/services/{category.code}.xml", f"/verify/{token}/",
+            HeritageSite.objects.first().plaque_url(), ServiceCertificate.objects.first().verify_path()]
 
 
 class World:

@@ -25,6 +25,7 @@ from wanghua.org.models import Person, Region, RegionLevel
 
 from .models import (
     OPEN_STATUSES,
+    Activity,
     CampaignAction,
     Case,
     CaseCategory,
@@ -256,6 +257,18 @@ def volunteer_record(person: Person) -> dict:
     totals = served.aggregate(activities=Count("pk"), hours=Sum("hours"))
     return {"activities": totals["activities"], "hours": totals["hours"] or Decimal(0),
             "signups": SignUp.objects.filter(person=person).select_related("activity__team")}
+
+
+def served_signups(person: Person | None = None):
+    """Checked-out sign-ups with their activity, oldest first: the hours other modules count (culture's points)."""
+    rows = SignUp.objects.filter(checked_out_at__isnull=False).select_related("activity", "person")
+    return (rows.filter(person=person) if person is not None else rows).order_by("pk")
+
+
+def activities_held(start: datetime, end: datetime, region: Region | None = None) -> int:
+    """Volunteer activities (not cancelled) that started in [start, end), under `region` when given."""
+    rows = Activity.objects.filter(cancelled=False, starts_at__gte=start, starts_at__lt=end)
+    return (rows.filter(community__path__startswith=region.path) if region is not None else rows).count()
 
 
 def community_at(lat: Decimal, lon: Decimal) -> Region | None:

@@ -51,6 +51,14 @@ ORGANISING = [*VOLUNTEERING, "civic.add_activity", "civic.change_activity", "civ
 ORG_STAFF = [*ORG_READ, "org.add_person", "org.change_person", "org.reveal_person"]
 # 用户管理 within one's own scope: the accounts of one's street (org.services.manages says which).
 ACCOUNTS = ["core.view_user", "core.add_user", "core.change_user", "core.export_user"]
+# 雷锋文化: anyone with a role may nominate a 身边榜样; communities review first, streets second, the 文明办 last.
+NOMINATING = ["culture.add_nomination", "culture.view_nomination", "culture.add_nominationphoto",
+              "culture.view_nominationphoto"]
+CULTURE_READ = ["culture.view_*", "culture.export_*"]
+# Volunteers redeem their points at a 积分超市 and print their own 志愿服务证明.
+POINTS_OWN = ["culture.add_redemption", "culture.add_servicecertificate", "culture.view_servicecertificate"]
+CULTURE_COMMUNITY = [*CULTURE_READ, *NOMINATING, *POINTS_OWN, "culture.review_nomination", "culture.add_goods",
+                     "culture.change_goods"]
 
 BUILTIN_ROLES: list[dict[str, Any]] = [
     {"code": "sysadmin", "name_zh": "系统管理员", "name_en": "System administrator", "data_scope": "all",
@@ -63,17 +71,21 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "permissions": [*ORG_STAFF, "org.change_unit", *PROJECT_UNIT, *CIVIC_READ, "civic.handle_case",
                      "civic.add_progressreport", "civic.change_milestone", "civic.add_commitment", *BOARDS],
      "description": "区直部门 staff, scoped to their unit"},
+    {"code": "culture", "name_zh": "文明办", "name_en": "Civilisation office", "data_scope": "subtree",
+     "permissions": [*ORG_READ, "culture.*", *CIVIC_READ, *BOARDS],
+     "description": "区文明办: heritage sites, routes, 身边榜样 approval and 公示, the points rule"},
     {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *ACCOUNTS, *SERVICES_WORK, *SERVICES_READ, "services.add_station",
                      "services.change_station", "org.delete_person", "org.add_region", "org.change_region",
                      "org.add_unit", "org.change_unit", "org.add_roleassignment", "org.view_roleassignment",
                      "org.delete_roleassignment", *CIVIC_READ, "civic.add_case", "civic.verify_case", *ORGANISING,
-                     *BOARDS],
+                     *BOARDS, *CULTURE_READ, *NOMINATING, "culture.endorse_nomination"],
      "description": "镇/街道 staff, scoped to their town or street"},
     {"code": "secretary", "name_zh": "社区书记", "name_en": "Community secretary", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *SERVICES_WORK, *SERVICES_READ, "services.add_station", "services.change_station",
                      "org.add_region", "org.change_region", "org.add_roleassignment",
-                     "org.view_roleassignment", "org.delete_roleassignment", *CIVIC_REPORT, *ORGANISING, *BOARDS],
+                     "org.view_roleassignment", "org.delete_roleassignment", *CIVIC_REPORT, *ORGANISING, *BOARDS,
+                     *CULTURE_COMMUNITY],
      "description": "村/社区 secretary, scoped to their community"},
     {"code": "agent", "name_zh": "代办员", "name_en": "Proxy agent", "data_scope": "subtree",
      "permissions": ["org.view_region", "org.view_zone", "org.view_person", *SERVICES_WORK],
@@ -100,11 +112,12 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
                                              *BOARDS],
      "description": "数字城管监督指挥中心: accepts, dispatches, verifies and closes cases"},
     {"code": "volunteer", "name_zh": "志愿者", "name_en": "Volunteer", "data_scope": "subtree",
-     "permissions": ["org.view_zone", "org.view_unit", *VOLUNTEERING], "description": "Member of a volunteer team"},
+     "permissions": ["org.view_zone", "org.view_unit", *VOLUNTEERING, *NOMINATING, *POINTS_OWN],
+     "description": "Member of a volunteer team"},
     {"code": "resident", "name_zh": "居民", "name_en": "Resident", "data_scope": "self",
      # 我的: the errands run for them, the cases they reported, their volunteer hours (data scope "self").
      "permissions": ["org.view_zone", "org.view_person", "services.view_errand", "civic.view_case",
-                     "civic.view_signup"], "description": "Sees their own records"},
+                     "civic.view_signup", *NOMINATING], "description": "Sees their own records"},
 ]
 
 
@@ -129,6 +142,7 @@ ACTION_LABELS = {
     "export": pgettext_lazy("permission", "export"), "reveal": pgettext_lazy("permission", "reveal"),
     "review": pgettext_lazy("permission", "review"), "handle": pgettext_lazy("permission", "handle"),
     "approve": pgettext_lazy("permission", "approve"), "refresh": pgettext_lazy("permission", "refresh"),
+    "endorse": pgettext_lazy("permission", "endorse"), "answer": pgettext_lazy("permission", "answer"),
     "verify": pgettext_lazy("permission", "verify"), "dispatch": pgettext_lazy("permission", "dispatch"),
 }
 

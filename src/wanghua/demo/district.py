@@ -14,7 +14,7 @@ from wanghua.core.models import Role
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 from wanghua.org.services import ID_CHECK, ID_WEIGHTS
 
-from . import civic_demo, people_demo, projects_demo, stations_demo
+from . import civic_demo, culture_demo, people_demo, projects_demo, stations_demo
 
 DEMO_PASSWORD = "Wanghua@2026"
 DISTRICT_CODE = "210404"
@@ -191,6 +191,7 @@ LOGINS = [
     ("command", "郭指挥", "command", "region", "望花区", "城管指挥中心值班长"),
     ("volunteer", "冯志愿", "volunteer", "unit", "vt-leifeng", "志愿者"),
     ("resident", "陈大娘", "resident", "region", "雷锋社区", "居民"),
+    ("wenming", "孔主任", "culture", "region", "望花区", "区文明办主任"),
 ]
 
 
@@ -255,4 +256,5 @@ def build() -> list[DemoLogin]:
         projects_demo.build(rng)
         civic_demo.build(rng)
         people_demo.build()  # the demo resident's own records, for 我的
+        culture_demo.build(rng)
     return logins

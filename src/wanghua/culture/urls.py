@@ -1,0 +1,46 @@
+from django.urls import path
+
+from . import views
+
+app_name = "culture"
+
+urlpatterns = [
+    path("sites/", views.SiteListView.as_view(), name="sites"),
+    path("sites/new/", views.SiteCreateView.as_view(), name="site_create"),
+    path("sites/<int:pk>/", views.site_detail, name="site_detail"),
+    path("sites/<int:pk>/edit/", views.SiteUpdateView.as_view(), name="site_update"),
+    path("sites/<int:pk>/photos/", views.site_photo_upload, name="site_photo_upload"),
+    path("site-photos/<int:photo_id>/", views.SitePhotoView.as_view(), name="site_photo"),
+    path("p/<slug:token>/", views.plaque, name="plaque"),
+    path("p/<slug:token>/visit/", views.plaque_visit, name="plaque_visit"),
+    path("routes/", views.RouteListView.as_view(), name="routes"),
+    path("routes/new/", views.RouteCreateView.as_view(), name="route_create"),
+    path("routes/<int:pk>/", views.route_detail, name="route_detail"),
+    path("routes/<int:pk>/edit/", views.RouteUpdateView.as_view(), name="route_update"),
+    path("map/", views.culture_map, name="map"),
+    path("map.json", views.map_data, name="map_data"),
+    path("nominations/", views.NominationListView.as_view(), name="nominations"),
+    path("nominations/new/", views.NominateView.as_view(), name="nominate"),
+    path("nominations/<int:pk>/", views.nomination_detail, name="nomination_detail"),
+    path("nominations/<int:pk>/photos/", views.nomination_photo_upload, name="nomination_photo_upload"),
+    path("nominations/<int:pk>/<slug:step>/", views.NominationStepView.as_view(), name="nomination_step"),
+    path("nomination-photos/<int:photo_id>/", views.NominationPhotoView.as_view(), name="nomination_photo"),
+    path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
+    path("honour/", views.honour_roll, name="honour_roll"),
+    path("honour/<int:pk>/objection/", views.objection_file, name="objection_file"),
+    path("accounts/", views.AccountListView.as_view(), name="accounts"),
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/redeem/", views.account_redeem, name="account_redeem"),
+    path("entries/", views.EntryListView.as_view(), name="entries"),
+    path("goods/", views.GoodsListView.as_view(), name="goods"),
+    path("goods/new/", views.GoodsCreateView.as_view(), name="goods_create"),
+    path("goods/<int:pk>/edit/", views.GoodsUpdateView.as_view(), name="goods_update"),
+    path("redemptions/", views.RedemptionListView.as_view(), name="redemptions"),
+    path("rule/", views.RuleView.as_view(), name="rule"),
+    path("me/", views.my_points, name="my_points"),
+    path("me/collect/", views.my_points_collect, name="my_points_collect"),
+    path("me/redeem/<int:goods_id>/", views.my_redeem, name="my_redeem"),
+    path("me/certificate/", views.certificate_issue, name="certificate_issue"),
+    path("certificates/<int:pk>.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("verify/<slug:token>/", views.verify, name="verify"),
+]
