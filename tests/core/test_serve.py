@@ -53,7 +53,8 @@ def test_serve_runs_gunicorn_and_the_job_worker_and_stops_both_on_sigterm(platfo
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_port(port, timeout=60)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=60)  # a worker still booting on a busy machine as response:
+        # The port opens before the workers have booted Django: on a busy machine that takes many seconds.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=60) as response:
             assert response.status == 200
             assert "csrfmiddlewaretoken" in response.read().decode()
         kids = children_of(serve.pid)
