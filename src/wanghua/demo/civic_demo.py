@@ -32,6 +32,8 @@ from wanghua.core import audit
 from wanghua.core.models import User
 from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
 
+from . import geography, names, stations_demo
+
 # (大类 code, name, kind, [(小类 code, name, working hours to handle)])
 CATEGORIES = [
     ("street-order", "街面秩序", "event", [("road-occupation", "占道经营", 4), ("shop-front", "店外经营", 4),
@@ -142,21 +144,12 @@ def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> No
                                                                CaseSource.VIDEO]),
                     community=(place := rng.choice(places)), address=f"{street}{rng.randint(1, 200)}号",
                     status=status, reported_at=reported, public_token=secrets.token_urlsafe(18))
-        case.lat, case.lon = _point_in(place, rng)
+        case.lat, case.lon = geography.spot(place, rng)
         _advance(case, status, rng, units, action_of.get(category.code))
         cases.append(case)
     Case.objects.bulk_create(cases, batch_size=1000)
     CaseEvent.objects.bulk_create([e for case in cases for e in _journal(case, command)], batch_size=2000)
     tally.rebuild()
-
-
-def _point_in(community: Region, rng: random.Random) -> tuple[Decimal | None, Decimal | None]:
-    """A spot inside the community's outline (its rectangle), as a phone's GPS would give it."""
-    if not community.geojson:
-        return None, None
-    ring = community.geojson["coordinates"][0]
-    (west, south), (east, north) = ring[0], ring[2]
-    return (Decimal(str(round(rng.uniform(south, north), 6))), Decimal(str(round(rng.uniform(west, east), 6))))
 
 
 def _advance(case: Case, status: str, rng: random.Random, units: list, action) -> None:
@@ -222,14 +215,16 @@ def _volunteers(rng: random.Random, year: int, actions: dict) -> None:
     """150-odd teams (the two the district names among them) and 420-odd activities with sign-ups and hours."""
     communities = list(Region.objects.filter(level=RegionLevel.COMMUNITY))
     teams = list(Unit.objects.filter(kind=UnitKind.VOLUNTEER_TEAM))
+    used = {team.name for team in teams}
     for n in range(len(teams), TEAMS):
         community = communities[n % len(communities)]
-        teams.append(Unit.objects.create(code=f"vt-{n + 1:03d}", name=f"{community.name}志愿服务队（{n + 1}）",
-                                         kind=UnitKind.VOLUNTEER_TEAM, region=community))
+        name = names.distinct(rng, lambda r, c=community: f"{c.name}{r.choice(names.TEAM_THEMES)}志愿服务队", used)
+        teams.append(Unit.objects.create(code=f"vt-{n + 1:03d}", name=name, kind=UnitKind.VOLUNTEER_TEAM,
+                                         region=community))
     people = list(Person.objects.filter(unit__kind=UnitKind.VOLUNTEER_TEAM))
     for team in teams[:40]:  # members for the first teams, so sign-ups have people
-        people += Person.objects.bulk_create([Person(name=f"{team.name[:4]}志愿者{k}", unit=team, region=team.region)
-                                              for k in range(5)])
+        people += Person.objects.bulk_create([Person(name=rng.choice(stations_demo.SURNAMES) + rng.choice(
+            stations_demo.GIVEN), unit=team, region=team.region) for _ in range(5)])
     titles = [("文明交通劝导", "traffic"), ("清理小广告", "sanitation"), ("环境卫生大扫除", "sanitation"),
               ("文明养犬宣传", None), ("助老送餐", None), ("占道经营劝导", "occupation")]
     activities, now = [], timezone.now()

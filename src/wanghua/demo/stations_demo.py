@@ -15,9 +15,11 @@ from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
 from wanghua.stations import tally
 from wanghua.stations.models import Errand, ErrandStatus, LedgerEntry, LedgerKind, Resident, Station
 
+from . import names
+
 STATIONS_TOTAL = 361
 LEAD_COMMUNITY = "雷锋社区"
-LEAD_STATION_CODE = "st-210404001001-01"
+LEAD_STATION_CODE = "st-210404004010-01"  # 雷锋社区's official code
 LEAD_AGENT_ERRANDS = 6_400
 OTHER_ERRANDS_PER_STATION = 24
 RESIDENTS_PER_STATION = 20
@@ -36,14 +38,17 @@ MONEY_CATEGORIES = {"collect_fees", "shopping", "pay_bills"}
 
 def build_stations(regions: dict[str, Region], rng: random.Random) -> Station:
     """361 stations: five in 雷锋社区 (where the first one opened in July 2013), four elsewhere."""
-    communities = list(Region.objects.filter(level=RegionLevel.COMMUNITY).order_by("code"))
+    # The district's own 90 (a 托管 street's villages/communities are run by another body)
+    communities = list(Region.objects.filter(level=RegionLevel.COMMUNITY, parent__entrusted_to="").order_by("code"))
     lead = regions[LEAD_COMMUNITY]
     counts = {c.pk: 4 for c in communities}
     counts[lead.pk] += STATIONS_TOTAL - sum(counts.values())
+    hosts: dict[int, set[str]] = {lead.pk: {"刘全国"}}  # each community's hosts: one 王秀英家 per community
     for community in communities:
         for number in range(1, counts[community.pk] + 1):
             code = f"st-{community.code}-{number:02d}"
-            host = "刘全国" if code == LEAD_STATION_CODE else rng.choice(SURNAMES) + rng.choice(GIVEN)
+            host = "刘全国" if code == LEAD_STATION_CODE else names.distinct(
+                rng, lambda r: r.choice(SURNAMES) + r.choice(GIVEN), hosts.setdefault(community.pk, set()))
             unit, _ = Unit.objects.update_or_create(code=code, defaults={
                 "name": f"{community.name}{host}家党员家庭代办站", "kind": UnitKind.STATION, "region": community,
                 "zone": community.zone, "short_name": f"{host}家"})
