@@ -39,6 +39,8 @@ NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1
                  "open311/v2/requests/<str:request_id>.<str:fmt>", "open311/v2/tokens/<str:token>.<str:fmt>",
                  # a resident's report without an account, and its follow-up link (tests/civic/test_pages.py)
                  "civic/report/", "civic/follow/<str:token>/",
+                 # the public case map and the duplicate check while filing (tests/civic/test_maps.py)
+                 "civic/map/", "civic/map.json", "civic/report/nearby.json",
                  "civic/promises/"}  # the public 民生清单 (tests/civic/test_pages.py)
 
 

@@ -250,11 +250,11 @@ def build() -> list[DemoLogin]:
         units = build_units(regions)
         lead_station = stations_demo.build_stations(regions, rng)
         units[lead_station.unit.code] = lead_station.unit
-        place_units()
         logins = build_logins(regions, units, rng)
         build_staff(regions, rng)
         stations_demo.build(regions, Person.objects.get(user__username="agent"),
                             get_user_model().objects.get(username="agent"), rng)
         projects_demo.build(rng)
         civic_demo.build(rng)
+        place_units()  # the co-operatives came with the projects
     return logins

@@ -7,6 +7,7 @@ from wanghua.core.menu import Item, Todo, register, register_todos
 register(
     Item("zones", _("Project construction"), "projects:headline", order=10, quick=True, icon="bi-building"),
     Item("zones", _("Projects"), "projects:projects", order=20, icon="bi-list-ul"),
+    Item("zones", _("Project map"), "projects:project_map", order=25, icon="bi-geo-alt"),
     Item("zones", _("issue list"), "projects:issues", order=30, icon="bi-exclamation-diamond"),
     Item("zones", _("Won from higher levels (向上争取)"), "projects:applications", order=40),
     Item("zones", _("Investment attraction (招商引资)"), "projects:leads", order=50),

@@ -15,6 +15,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from wanghua.core.reference import choices
+from wanghua.org.geo import point, street_outlines
 from wanghua.org.models import Person, Region, RegionLevel
 
 from .models import ErrandTally, LedgerEntry, LedgerKind, Station
@@ -119,3 +120,12 @@ def diary_agents(user) -> list[tuple[int, str]]:
     for pk, name, station in rows[:DIARY_CHOICES]:
         seen.setdefault(pk, f"{name} · {station}")
     return list(seen.items())
+
+
+def station_map(user) -> dict:
+    """The stations the user sees, as points over the district's outline, coloured by town/street."""
+    stations = (Station.objects.visible_to(user).filter(active=True, unit__lat__isnull=False)
+                .select_related("unit", "community__parent").order_by("community__code", "unit__code"))
+    return {"outline": street_outlines(Region.objects.all()), "points": [
+        {**point(s.unit.lat, s.unit.lon), "name": s.unit.name, "street": s.community.parent.name,
+         "community": s.community.name, "url": s.get_absolute_url()} for s in stations]}
