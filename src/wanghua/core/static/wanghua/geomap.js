@@ -52,9 +52,10 @@ function whPointMap(el, outline, points, opts = {}) {
     const singles = groups.filter((g) => g.members.length === 1).map((g) => g.members[0]);
     const clusters = groups.filter((g) => g.members.length > 1);
     return [
-      { id: "points", type: "scatter", coordinateSystem: "geo", symbolSize: 9, z: 3,
+      // zlevel 1: the points' own layer, above the streets' names, so a name never swallows a click
+      { id: "points", type: "scatter", coordinateSystem: "geo", symbolSize: 10, zlevel: 1, z: 3,
         data: singles.map((p) => ({ value: [p.lon, p.lat], point: p, itemStyle: { color: colour(p) } })) },
-      { id: "clusters", type: "scatter", coordinateSystem: "geo", z: 4,
+      { id: "clusters", type: "scatter", coordinateSystem: "geo", zlevel: 1, z: 4,
         symbolSize: (v) => 16 + 7 * Math.log2(v[2]),
         itemStyle: { color: "rgba(178,34,34,0.78)", borderColor: "#fff", borderWidth: 1 },
         label: { show: true, formatter: (p) => String(p.value[2]), color: "#fff", fontSize: 11 },
