@@ -13,6 +13,7 @@ from shapely.ops import unary_union
 
 from wanghua.core import audit
 from wanghua.core.models import Role
+from wanghua.org.geo import validate_outline
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 from wanghua.org.services import ID_CHECK, ID_WEIGHTS
 
@@ -95,12 +96,14 @@ def draw_outlines() -> None:
              **geography.community_areas(random.Random(DISTRICT_CODE))}
     for region in Region.objects.filter(code__in=areas).only("pk", "code", "geojson"):
         outline = geography.as_geojson(areas[region.code])
+        validate_outline(outline)  # the org app's own check, as for an outline entered by hand
         if region.geojson != outline:
             Region.objects.filter(pk=region.pk).update(geojson=outline)
     for zone in Zone.objects.all():
         streets = [areas[code] for code in Region.objects.filter(level=RegionLevel.STREET, zone=zone)
                    .values_list("code", flat=True)]
         outline = geography.as_geojson(unary_union(streets)) if streets else None
+        validate_outline(outline)
         if zone.geojson != outline:
             Zone.objects.filter(pk=zone.pk).update(geojson=outline)
 
