@@ -14,7 +14,7 @@ from wanghua.demo import geography
 from .conftest import login
 
 pytestmark = pytest.mark.browser
-HEPING, GUANGMING = "210404004", "210404005"  # 和平街道, 光明街道: their schematic areas inside the real outline
+HEPING, TAYU = "210404004", "210404101"  # 和平街道, 塔峪镇: their schematic areas inside the real outline
 
 
 def chart_option(page, selector: str):
@@ -35,17 +35,17 @@ def pixel_of(page, selector: str, lon: float, lat: float, finder: str = "{geoInd
 
 @pytest.fixture
 def mapped(live_world):
-    """The test world drawn on the real district: 一街道 over 和平街道's area, 二街道 over 光明街道's."""
+    """The test world drawn on the real district: 一街道 over 和平街道's area, 二街道 over 塔峪镇's."""
     w = live_world
     areas = geography.street_areas()
-    for street, community, code in ((w.street1, w.community1, HEPING), (w.street2, w.community3, GUANGMING)):
+    for street, community, code in ((w.street1, w.community1, HEPING), (w.street2, w.community3, TAYU)):
         street.geojson = community.geojson = geography.as_geojson(areas[code])
         street.save()
         community.save()
     main = CaseCategory.objects.create(code="street-order", name="街面秩序", kind="event")
     sub = CaseCategory.objects.create(code="road-occupation", name="占道经营", kind="event", parent=main)
     w.sub = sub
-    w.inside = {code: areas[code].representative_point() for code in (HEPING, GUANGMING)}
+    w.inside = {code: areas[code].representative_point() for code in (HEPING, TAYU)}
     return w
 
 
@@ -72,7 +72,7 @@ def test_the_case_map_clusters_heats_and_opens_a_case(mapped, live_server, page,
     make_user("zhihui", "command", region=mapped.district)
     for step in range(3):  # three reports a few metres apart: one cluster at the district's zoom
         _case(mapped, mapped.community1, mapped.inside[HEPING], d_lon=step * 0.00005)
-    lone = _case(mapped, mapped.community3, mapped.inside[GUANGMING])
+    lone = _case(mapped, mapped.community3, mapped.inside[TAYU])
     login(page, live_server.url, "zhihui")
     page.goto(f"{live_server.url}/civic/cases/map/")
     page.wait_for_selector("#case-map[data-chart-ready='1'][data-points='4']")
@@ -129,7 +129,7 @@ def test_a_resident_drops_a_pin_and_joins_the_same_problem(mapped, live_server, 
 
 
 def test_the_phones_gps_places_the_pin(mapped, live_server, browser):
-    spot = mapped.inside[GUANGMING]
+    spot = mapped.inside[TAYU]
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
                                   geolocation={"latitude": spot.y, "longitude": spot.x}, permissions=["geolocation"])
     phone = context.new_page()

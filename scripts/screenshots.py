@@ -110,8 +110,11 @@ def main() -> None:
         resident.goto(f"{BASE}/civic/report/")
         resident.wait_for_selector("#pin-map[data-chart-ready='1']")
         resident.locator("select[name=category]").select_option(index=1)
+        chart = "echarts.getInstanceByDom(document.getElementById('pin-map'))"
+        resident.evaluate(f"() => {chart}.setOption({{geo: {{center: [123.848, 41.817], zoom: 5}}}})")  # 和平街道
+        x, y = resident.evaluate(f"() => {chart}.convertToPixel({{geoIndex: 0}}, [123.848, 41.817])")
         box = resident.locator("#pin-map").bounding_box()
-        resident.mouse.click(box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.42)
+        resident.mouse.click(box["x"] + x, box["y"] + y)
         resident.wait_for_selector("#pin-map[data-pinned='1']")
         resident.wait_for_timeout(800)
         resident.screenshot(path=OUT / "phone-pin-drop.png", full_page=True)

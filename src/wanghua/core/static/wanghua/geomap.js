@@ -11,11 +11,14 @@ async function whFetchJSON(url) {
   return response.json();
 }
 
-// Points that fall into the same grid cell (cell: degrees) become one cluster; a lone point stays itself.
-function whCluster(points, cell) {
+// Points drawn within the same square of the screen (cell: pixels) become one cluster; a lone point stays
+// itself. Bucketing on screen, not in degrees, keeps clusters apart at every zoom.
+function whCluster(points, toPixel, cell) {
   const cells = new Map();
   points.forEach((p) => {
-    const key = `${Math.floor(p.lon / cell)}:${Math.floor(p.lat / cell)}`;
+    const at = toPixel([p.lon, p.lat]);
+    if (!at) return;
+    const key = `${Math.floor(at[0] / cell)}:${Math.floor(at[1] / cell)}`;
     if (!cells.has(key)) cells.set(key, []);
     cells.get(key).push(p);
   });
@@ -37,18 +40,17 @@ function whGeo(mapName, { dark = false, labels = true } = {}) {
 }
 
 // A map of points over the outline. opts: colour (point → colour), tooltip (point → html), heat (bool),
-// legend ([{name, colour}]), clusterCell (degrees at zoom 1).
+// clusterCell (pixels), unit (the word after a cluster's count), labels (street names on the map).
 function whPointMap(el, outline, points, opts = {}) {
   const chart = echarts.init(el);
   const mapName = `wh-${el.id}`;
   echarts.registerMap(mapName, outline);
   const colour = opts.colour || (() => "#b22222");
-  const baseCell = opts.clusterCell || 0.012;
+  const cell = opts.clusterCell || 44;  // pixels
   let heatOn = Boolean(opts.heat);
 
   function clusteredSeries() {
-    const zoom = (chart.getOption() && chart.getOption().geo[0].zoom) || 1;
-    const groups = whCluster(points, baseCell / zoom);
+    const groups = whCluster(points, (lonLat) => chart.convertToPixel({ geoIndex: 0 }, lonLat), cell);
     const singles = groups.filter((g) => g.members.length === 1).map((g) => g.members[0]);
     const clusters = groups.filter((g) => g.members.length > 1);
     return [

@@ -16,7 +16,8 @@ async function drawDistrictMap(el, { dark = false } = {}) {
       `${el.dataset.msgStations || ""} ${p.data.stations}`].filter(Boolean).join("<br>") : p.name) },
     legend: { show: false },
     series: [{
-      type: "map", map: "wanghua-streets", roam: false, selectedMode: false,
+      type: "map", map: "wanghua-streets", roam: true, scaleLimit: { min: 0.8, max: 12 }, selectedMode: false,
+      labelLayout: { hideOverlap: true },  // the small urban streets: a name that would cover another waits for zoom
       // Every town/street is named on the map; its figures come on hover.
       label: { show: true, color: dark ? "#fff" : "#222", fontSize: dark ? 13 : 11, formatter: (p) => (p.data ? p.data.label : "") },
       emphasis: { label: { show: true, formatter: (p) => (p.data ? p.data.label : "") } },
