@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from wanghua.civic.services import cases as services
 from wanghua.civic.models import Case, CaseCategory
+from wanghua.civic.services import cases as services
 
 SQUARE = {"type": "Polygon", "coordinates": [[[123.8, 41.8], [123.81, 41.8], [123.81, 41.81], [123.8, 41.81],
                                               [123.8, 41.8]]]}

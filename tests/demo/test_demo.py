@@ -28,6 +28,7 @@ def test_the_demo_district(demo):
     check_zone_programmes_add_up_to_the_articles_figures(demo)
     check_civic_tallies_are_the_articles_counted_from_records(demo)
     check_the_board_shows_the_articles_figures_with_their_records(demo)
+    check_progress_never_steps_back_and_counts_are_whole(demo)
     check_demo_is_idempotent(demo)
 
 
@@ -237,3 +238,27 @@ def check_everything_is_placed_inside_its_area():
     for region, lat, lon in placed:
         assert lat is not None and outlines[region].contains(Point(float(lon), float(lat))), (region, lat, lon)
     assert all(Zone.objects.get(code=code).geojson for code in ("core", "belt", "edz", "west", "tayu"))
+
+
+def check_progress_never_steps_back_and_counts_are_whole(demo):
+    """形象进度 moves forward only; 栋/处/所/次 are delivered in whole units; only the first half's growth is the
+    article's, the full year's grows on its own."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from wanghua.civic.models import Commitment
+    from wanghua.demo.projects_demo import PROGRESS
+    from wanghua.projects.models import MonthlyReport, Project
+
+    for project in Project.objects.filter(reports__isnull=False).distinct():
+        stages = [PROGRESS.index(r.progress) for r in project.reports.order_by("month")]
+        assert stages == sorted(stages), project.name
+    for commitment in Commitment.objects.exclude(target_unit="%"):
+        values = [commitment.delivered, *commitment.reports.values_list("delivered", flat=True)]
+        assert all(v == v.to_integral_value() for v in values), (commitment.title, values)
+    year = MonthlyReport.objects.order_by("-month").first().month.year
+    totals = [MonthlyReport.objects.filter(month__year=y).aggregate(s=Sum("fai"))["s"] for y in (year - 1, year)]
+    later = MonthlyReport.objects.filter(month__month__gt=6)
+    if later.exists():  # past June: the full year's ratio is its own, not 1.387 again
+        assert (totals[1] / totals[0]).quantize(Decimal("0.001")) != Decimal("1.387")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
@@ -56,6 +56,7 @@ ACTIONS = [
     ("parking-spaces", "停车难治理行动", []),
     ("volunteers", "志愿服务助创行动", []),
 ]
+FRACTIONAL_UNITS = {"%"}
 PUT_RIGHT = {"occupation": 405, "market": 272}  # the article: 405 处, 270余人次
 OTHER_CASES = 260
 TEAMS, ACTIVITIES = 152, 423  # the article: 150余支, 420余场次
@@ -199,9 +200,11 @@ def _commitments(rng: random.Random, year: int) -> None:
                                  done_on=date(year, 4, rng.randint(10, 28)))
         Milestone.objects.create(commitment=commitment, title="主体完工", due=date(year, 10, 31),
                                  done_on=date(year, 10, rng.randint(1, 28)) if share >= 0.6 else None)
-        delivered = (Decimal(target) * Decimal(str(share))).quantize(Decimal("0.01"))
+        # 栋, 处, 所, 次 … are counted in whole units; only a rate (%) has decimals
+        grain = Decimal("0.01") if unit_word in FRACTIONAL_UNITS else Decimal(1)
+        delivered = (Decimal(target) * Decimal(str(share))).quantize(grain, ROUND_DOWN)
         for step in (Decimal("0.3"), Decimal("0.7"), Decimal(1)):
-            value = min(delivered, (delivered * step).quantize(Decimal("0.01")))
+            value = min(delivered, (delivered * step).quantize(grain, ROUND_DOWN))
             ProgressReport.objects.create(commitment=commitment, delivered=value, note="按计划推进",
                                           reported_on=min(today, date(year, int(3 + step * 7), 15)),
                                           reported_by=reporter)

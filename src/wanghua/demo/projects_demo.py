@@ -114,8 +114,8 @@ def build(rng: random.Random) -> None:
 
 def _reports(project: Project, year: int, first_half: Decimal, last_first_half: Decimal, today: date,
              rng: random.Random) -> list[MonthlyReport]:
-    """Six approved reports for each first half (adding up exactly), and the later months of both years, last
-    year's about a 1.387th of this year's, so the growth reads alike whatever month one looks at."""
+    """Six approved reports for each first half (adding up exactly: the article's +38.7 %), and the later months
+    of both years, last year's at a pace of its own, so the full year's growth is not the first half's."""
     rows = []
     for report_year, half in ((year - 1, last_first_half), (year, first_half)):
         for month, fai in zip(range(1, 7), split(half, 6, rng), strict=True):
@@ -123,15 +123,28 @@ def _reports(project: Project, year: int, first_half: Decimal, last_first_half: 
     for month in range(7, today.month):
         fai = (project.total_investment * Decimal(str(rng.uniform(0.005, 0.02)))).quantize(CENT)
         rows.append(_report(project, date(year, month, 1), fai, rng))
-        rows.append(_report(project, date(year - 1, month, 1), (fai / LAST_YEAR_GROWTH).quantize(CENT), rng))
+        # last year's later months have their own pace: only the first half's +38.7 % is the article's
+        last = (fai / Decimal(str(rng.uniform(0.9, 1.9)))).quantize(CENT)
+        rows.append(_report(project, date(year - 1, month, 1), last, rng))
+    _monotone_progress(rows, rng)
     return rows
+
+
+# 形象进度 in the order works happen: a project's reports never step back.
+PROGRESS = ["场地平整完成", "桩基施工", "主体结构施工", "钢结构吊装", "设备安装调试", "室外配套施工"]
+
+
+def _monotone_progress(rows: list[MonthlyReport], rng: random.Random) -> None:
+    stage = rng.randint(0, 2)
+    for row in sorted(rows, key=lambda r: r.month):
+        row.progress = PROGRESS[stage]
+        stage = min(len(PROGRESS) - 1, stage + rng.choice([0, 0, 1]))
 
 
 def _report(project: Project, month: date, fai: Decimal, rng: random.Random) -> MonthlyReport:
     submitted = timezone.make_aware(timezone.datetime(month.year + month.month // 12, month.month % 12 + 1,
                                                       rng.randint(1, 7), 10))
-    return MonthlyReport(project=project, month=month, fai=fai, progress=rng.choice(
-        ["场地平整完成", "主体结构施工", "设备安装调试", "桩基施工", "钢结构吊装", "室外配套施工"]),
+    return MonthlyReport(project=project, month=month, fai=fai, progress=rng.choice(PROGRESS),
         next_steps="按计划推进", status=ReportStatus.APPROVED, submitted_at=submitted,
         late=submitted.day > 5, reviewed_at=submitted)
 

@@ -32,6 +32,7 @@ function whCluster(points, toPixel, cell) {
 function whGeo(mapName, { dark = false, labels = true } = {}) {
   return {
     map: mapName, roam: true, nameProperty: "label", scaleLimit: { min: 0.8, max: 40 },
+    layoutCenter: ["50%", "50%"], layoutSize: "96%",  // the district fills the box
     label: { show: labels, color: dark ? "#ddd" : "#666", fontSize: 10 },
     itemStyle: { areaColor: dark ? "#1d2a3a" : "#f4f1ea", borderColor: dark ? "#5b7a99" : "#a9a294" },
     emphasis: { label: { show: true }, itemStyle: { areaColor: dark ? "#2c4560" : "#e9e1cf" } },
