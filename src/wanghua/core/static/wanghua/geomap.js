@@ -73,6 +73,7 @@ function whPointMap(el, outline, points, opts = {}) {
 
   chart.setOption({
     backgroundColor: "transparent",
+    animation: false,  // thousands of points, redrawn on every zoom: no growing symbols, a point is where it is
     geo: whGeo(mapName, { dark: opts.dark, labels: opts.labels !== false }),
     tooltip: { trigger: "item", formatter: (p) => {
       if (p.data && p.data.point) return (opts.tooltip || ((q) => q.name || ""))(p.data.point);
