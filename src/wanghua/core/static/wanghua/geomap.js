@@ -62,8 +62,15 @@ function whPointMap(el, outline, points, opts = {}) {
         symbolSize: (v) => 16 + 7 * Math.log2(v[2]),
         itemStyle: { color: "rgba(178,34,34,0.78)", borderColor: "#fff", borderWidth: 1 },
         label: { show: true, formatter: (p) => String(p.value[2]), color: "#fff", fontSize: 11 },
-        data: clusters.map((g) => ({ value: [g.lon, g.lat, g.members.length], members: g.members })) },
+        data: clusters.map((g) => ({ value: [g.lon, g.lat, g.members.length], members: g.members,
+          itemStyle: { color: dominant(g.members), opacity: 0.8 } })) },
     ];
+  }
+
+  function dominant(members) {  // a cluster wears the colour most of its points have
+    const counts = new Map();
+    members.forEach((p) => counts.set(colour(p), (counts.get(colour(p)) || 0) + 1));
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
   }
 
   function heatSeries() {
