@@ -29,6 +29,7 @@ def test_the_demo_district(demo):
     check_civic_tallies_are_the_articles_counted_from_records(demo)
     check_the_board_shows_the_articles_figures_with_their_records(demo)
     check_progress_never_steps_back_and_counts_are_whole(demo)
+    check_agents_work_in_the_daytime(demo)
     check_demo_is_idempotent(demo)
 
 
@@ -262,3 +263,19 @@ def check_progress_never_steps_back_and_counts_are_whole(demo):
     later = MonthlyReport.objects.filter(month__month__gt=6)
     if later.exists():  # past June: the full year's ratio is its own, not 1.387 again
         assert (totals[1] / totals[0]).quantize(Decimal("0.001")) != Decimal("1.387")
+
+
+def check_agents_work_in_the_daytime(demo):
+    """Errands are taken, started and finished between 08:00 and 18:00 local time (the demo's build time
+    aside, which caps the latest of them)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wanghua.stations.models import Errand
+
+    now = timezone.now() - timedelta(hours=1)
+    stamps = [t for row in Errand.objects.values_list("accepted_at", "started_at", "done_at") for t in row
+              if t is not None and t < now]
+    hours = {timezone.localtime(t).hour for t in stamps}
+    assert len(stamps) > 6000 and hours <= set(range(8, 18)), sorted(hours)

@@ -5,7 +5,7 @@ All figures the dashboard shows are counted from these records."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -85,7 +85,24 @@ def build_residents(rng: random.Random) -> None:
     Resident.objects.bulk_create(rows, batch_size=2000)
 
 
+WORKDAY = (8, 18)  # agents take and run errands in the daytime (local time), never at 05:08 or 23:29
+
+
+def _daytime(moment: datetime, rng: random.Random) -> datetime:
+    """The moment if it falls in the working day, else a time in the next working day's morning."""
+    local = timezone.localtime(moment)
+    if WORKDAY[0] <= local.hour < WORKDAY[1]:
+        return moment
+    day = local.date() + timedelta(days=1) if local.hour >= WORKDAY[1] else local.date()
+    return datetime.combine(day, time(WORKDAY[0], rng.randint(0, 59)), local.tzinfo)
+
+
 def _errand(station, resident, agent, accepted_at: datetime, rng: random.Random, now: datetime) -> Errand:
+    accepted_at = _daytime(accepted_at, rng)
+    if accepted_at > now:  # the next morning has not come yet: the last working hour before now
+        local = timezone.localtime(now)
+        day = local.date() if local.hour >= WORKDAY[0] else local.date() - timedelta(days=1)
+        accepted_at = min(now, datetime.combine(day, time(WORKDAY[1] - 1, rng.randint(0, 59)), local.tzinfo))
     category = rng.choices(list(ERRANDS), weights=[18, 8, 34, 30, 10])[0]
     due_at = accepted_at + timedelta(days=rng.choice([1, 2, 3, 3, 5]))
     errand = Errand(station=station, community=station.community, resident=resident, agent=agent,
@@ -97,10 +114,10 @@ def _errand(station, resident, agent, accepted_at: datetime, rng: random.Random,
     if rng.random() < 0.03:
         errand.status, errand.closing_reason = ErrandStatus.CANCELLED, "居民已自行办理"
         return errand
-    errand.started_at = accepted_at + timedelta(hours=rng.randint(1, 8))
+    errand.started_at = _daytime(accepted_at + timedelta(hours=rng.randint(1, 8)), rng)
     late = rng.random() < 0.06
-    errand.done_at = due_at + timedelta(hours=rng.randint(2, 30)) if late else errand.started_at + timedelta(
-        hours=rng.randint(1, 40))
+    errand.done_at = _daytime(due_at + timedelta(hours=rng.randint(2, 30)) if late else errand.started_at + timedelta(
+        hours=rng.randint(1, 40)), rng)
     errand.done_at = min(errand.done_at, now)
     errand.outcome = "已办结"
     errand.status = ErrandStatus.DONE
