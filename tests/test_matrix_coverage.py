@@ -44,7 +44,9 @@ NOT_IN_MATRIX = {"accounts/login/", "accounts/logout/", "i18n/setlang/", "api/v1
                  # 雷锋文化's public pages: plaques and their visit beacon, photos of open sites, the 好人榜 with its
                  # objections, the certificate check (tests/culture/test_sites.py, test_pages.py, test_certificates.py)
                  "culture/p/<slug:token>/", "culture/p/<slug:token>/visit/", "culture/site-photos/<int:photo_id>/",
-                 "culture/honour/", "culture/honour/<int:pk>/objection/", "culture/verify/<slug:token>/"}
+                 "culture/honour/", "culture/honour/<int:pk>/objection/", "culture/verify/<slug:token>/",
+                 # the public case map and the duplicate check while filing (tests/civic/test_maps.py)
+                 "civic/map/", "civic/map.json", "civic/report/nearby.json"}
 
 
 def all_cases(world, make_user, roles):

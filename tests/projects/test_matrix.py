@@ -82,6 +82,8 @@ def project_cases(w, users) -> list[MatrixCase]:
     return [
         MatrixCase("project headline", "get", "/projects/", PAGE_LIST),
         MatrixCase("project list", "get", "/projects/list/", PAGE_LIST, marker="PM1"),
+        MatrixCase("project map", "get", "/projects/map/", PAGE_LIST),
+        MatrixCase("project map data", "get", "/projects/map.json", PAGE_LIST),
         MatrixCase("project export", "get", "/projects/list/?format=xlsx", EXPORT, marker="PM1"),
         MatrixCase("project detail", "get", f"/projects/{ids['project']}/", PAGE_DETAIL),
         MatrixCase("project stage", "post", f"/projects/{ids['project']}/stage/continuing/", PAGE_CHANGE,

@@ -135,6 +135,8 @@ def secretary_cases(w, users):
         MatrixCase("resident export", "get", "/services/residents/?format=xlsx", EXPORT, marker="陈大娘"),
         MatrixCase("station export", "get", "/services/stations/?format=xlsx", EXPORT, marker="刘全国家"),
         MatrixCase("coverage", "get", "/services/coverage/", PAGE_LIST, marker="甲社区"),
+        MatrixCase("station map", "get", "/services/stations/map/", PAGE_LIST),
+        MatrixCase("station map data", "get", "/services/stations/map.json", PAGE_LIST),
         MatrixCase("station form", "get", "/services/stations/new/", PAGE_LIST),
         MatrixCase("station open", "post", "/services/stations/new/",
                    {"anonymous": 302, "no_role": 403, "out_of_scope": 400, "in_scope": 302},

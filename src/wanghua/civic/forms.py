@@ -40,12 +40,33 @@ class PublicReportForm(forms.Form):
 
     category = forms.ModelChoiceField(label=_("What is wrong"), queryset=CaseCategory.objects.filter(
         parent__isnull=False, active=True).select_related("parent"))
-    community = forms.ModelChoiceField(label=_("community"), queryset=Region.objects.filter(
-        level=RegionLevel.COMMUNITY).order_by("parent__name", "name"))
+    # The map's pin (or the phone's GPS) fills these; the community then follows from the pin.
+    lat = forms.DecimalField(label=_("latitude"), max_digits=9, decimal_places=6, required=False,
+                             min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.DecimalField(label=_("longitude"), max_digits=9, decimal_places=6, required=False,
+                             min_value=-180, max_value=180, widget=forms.HiddenInput)
+    community = forms.ModelChoiceField(label=_("community"), required=False, queryset=Region.objects.filter(
+        level=RegionLevel.COMMUNITY).order_by("parent__name", "name"),
+        help_text=_("Put a pin on the map, or choose the community."))
     address = forms.CharField(label=_("address"), max_length=200)
     description = forms.CharField(label=_("description"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.ImageField(label=_("photo"), required=False)
     phone = forms.CharField(label=_("phone (optional, for a call back)"), max_length=20, required=False)
+    same_as = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)  # 我也遇到: that case's number
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
+        if data.get("lat") is not None and not data.get("community"):
+            from .queries import community_at
+
+            data["community"] = community_at(data["lat"], data["lon"])
+            if data["community"] is None:
+                self.add_error("community", _("The pin is outside the district: move it, or choose the community."))
+        elif not data.get("community"):
+            self.add_error("community", _("Put a pin on the map, or choose the community."))
+        return data
 
 
 class ActivityForm(forms.ModelForm):

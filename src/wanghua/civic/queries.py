@@ -306,3 +306,57 @@ def last_steps(rows) -> dict[int, datetime]:
     """When each case last took a step (its journal's latest entry)."""
     return dict(Case.objects.filter(pk__in=[c.pk for c in rows]).annotate(last=Max("events__at"))
                 .values_list("pk", "last"))
+
+
+# --- the maps: points on the district's outline ------------------------------------------------------------
+
+MAX_MAP_POINTS = 5000  # a year of the district's cases; the browser clusters them
+PUBLIC_MAP_DAYS = 90
+PUBLIC_DECIMALS = 4  # about 10 m: where the problem is, not whose door it is
+
+
+def case_points(cases) -> list[dict]:
+    """The cases with a location, for the command centre's map: number, category, status, link."""
+    rows = (cases.filter(lat__isnull=False).select_related("category", "category__parent")
+            .order_by("-reported_at", "-pk")[:MAX_MAP_POINTS])
+    return [{"lon": float(c.lon), "lat": float(c.lat), "number": c.number, "url": c.get_absolute_url(),
+             "category": c.category.parent.name if c.category.parent else c.category.name,
+             "subcategory": c.category.name, "status": c.status, "status_label": c.get_status_display(),
+             "reported": timezone.localtime(c.reported_at).strftime("%Y-%m-%d %H:%M")} for c in rows]
+
+
+def public_case_points(now: datetime | None = None) -> list[dict]:
+    """The public case map (FixMyStreet-style): the last 90 days' located cases, their category, stage and day.
+    No name, phone, description, address or follow-up link: only what the street itself shows."""
+    since = (now or timezone.now()) - timedelta(days=PUBLIC_MAP_DAYS)
+    rows = (Case.objects.filter(reported_at__gte=since, lat__isnull=False).exclude(status=CaseStatus.MERGED)
+            .select_related("category", "category__parent", "community").order_by("-reported_at")[:MAX_MAP_POINTS])
+    return [{"lon": round(float(c.lon), PUBLIC_DECIMALS), "lat": round(float(c.lat), PUBLIC_DECIMALS),
+             "category": c.category.parent.name if c.category.parent else c.category.name,
+             "subcategory": c.category.name, "status": PUBLIC_STAGES.get(c.status, "rejected"),
+             "status_label": public_stage(c.status), "community": c.community.name,
+             "reported": timezone.localtime(c.reported_at).strftime("%Y-%m-%d")} for c in rows]
+
+
+PUBLIC_STAGES = {CaseStatus.REPORTED: "received", CaseStatus.ACCEPTED: "received", CaseStatus.DISPATCHED: "handling",
+                 CaseStatus.HANDLED: "handling", CaseStatus.CLOSED: "fixed"}
+
+
+def public_stage(status: str) -> str:
+    if status in (CaseStatus.REPORTED, CaseStatus.ACCEPTED):
+        return _("Report received")
+    if status in (CaseStatus.DISPATCHED, CaseStatus.HANDLED):
+        return _("Being handled")
+    return _("Put right") if status == CaseStatus.CLOSED else _("Not accepted")
+
+
+def nearby_open_cases(category: CaseCategory, lat: Decimal, lon: Decimal, now: datetime | None = None) -> list[Case]:
+    """While a resident is still filing: open cases of the same sub-category within 50 m and 3 days."""
+    probe = Case(category=category, lat=lat, lon=lon, reported_at=now or timezone.now())
+    return nearby_duplicates(probe)
+
+
+
+def same_problem(number: str, category: CaseCategory) -> Case | None:
+    """The open case a resident says they also met (我也遇到), if it is open and of the same kind."""
+    return Case.objects.filter(number=number, category=category, status__in=OPEN_STATUSES).first()

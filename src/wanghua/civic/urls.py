@@ -33,5 +33,8 @@ urlpatterns = [
     path("categories/<int:pk>/edit/", views.CategoryEditView.as_view(), name="category_edit"),
     path("promises/", views.public_commitments, name="public_commitments"),
     path("report/", views.public_report, name="public_report"),
+    path("report/nearby.json", views.public_nearby, name="public_nearby"),
+    path("map/", views.public_map, name="public_map"),
+    path("map.json", views.public_map_data, name="public_map_data"),
     path("follow/<str:token>/", views.public_case, name="public_case"),
 ]

@@ -4,9 +4,10 @@ resident's report page (no account) with the follow-up link. Thin: forms validat
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from wanghua.core.exports import xlsx_response
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.rules import PUBLIC, access, perm
 from wanghua.core.transitions import offers
+from wanghua.org.geo import street_outlines
 from wanghua.org.models import Person, Region
 
 from . import queries
@@ -221,11 +223,14 @@ def public_report(request):
             status = 429
         elif form.is_valid():
             data = form.cleaned_data
+            same = queries.same_problem(data["same_as"], data["category"]) if data["same_as"] else None
+            channel = _("随手拍, the same problem as %(number)s") % {"number": same.number} if same else "随手拍"
             try:
                 case = cases.report_case(None, source=CaseSource.RESIDENT, category=data["category"],
                                             description=data["description"], community=data["community"],
-                                            address=data["address"], reporter_phone=data["phone"],
-                                            photo=data["photo"], channel="随手拍")
+                                            address=data["address"], lat=data["lat"], lon=data["lon"],
+                                            reporter_phone=data["phone"], photo=data["photo"],
+                                            channel=channel)
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
                 status = 400
@@ -235,6 +240,37 @@ def public_report(request):
             status = 400
     style_form(form)
     return render(request, "civic/public_report.html", {"form": form}, status=status)
+
+
+@access(PUBLIC)
+def public_nearby(request):
+    """While a resident files: open cases of the same kind within 50 m (number, category, stage, day; no one's
+    details), so they can say 我也遇到 instead of filing the same problem again."""
+    category = CaseCategory.objects.filter(pk=int_or_zero(request.GET.get("category")), active=True).first()
+    try:
+        lat, lon = (Decimal(request.GET.get(key, "")) for key in ("lat", "lon"))
+    except (InvalidOperation, ValueError):
+        return JsonResponse({"cases": []})
+    if category is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return JsonResponse({"cases": []})
+    rows = queries.nearby_open_cases(category, lat, lon)
+    return JsonResponse({"cases": [{"number": c.number, "category": c.category.name,
+                                    "status_label": queries.public_stage(c.status),
+                                    "reported": timezone.localtime(c.reported_at).strftime("%m-%d %H:%M")}
+                                   for c in rows]}, json_dumps_params={"ensure_ascii": False})
+
+
+@access(PUBLIC)
+def public_map(request):
+    """街巷问题地图: what residents and inspectors reported lately, where, and how far it got (FixMyStreet)."""
+    return render(request, "civic/public_map.html")
+
+
+@access(PUBLIC)
+def public_map_data(request):
+    points = [] if request.GET.get("points") == "0" else queries.public_case_points()  # the pin-drop: outline only
+    return JsonResponse({"outline": street_outlines(Region.objects.all()), "points": points},
+                        json_dumps_params={"ensure_ascii": False})
 
 
 @access(PUBLIC)
@@ -443,9 +479,14 @@ def action_board(request):
 
 @access(perm("civic.view_case"))
 def case_map(request):
-    """Cases by community on the communities' own outlines (GeoJSON): no map tiles from anywhere."""
-    return render(request, "civic/case_map.html", {"statuses": CaseStatus.choices,
-                                                   "status": request.GET.get("status", "")})
+    """The command centre's map: cases as points (clustered) and a heat layer over the communities' outlines,
+    filtered by category, status and period; a point opens its case. No map tiles from anywhere."""
+    start, end = _span(request)
+    return render(request, "civic/case_map.html", {
+        "statuses": CaseStatus.choices, "status": request.GET.get("status", ""),
+        "categories": CaseCategory.objects.filter(parent__isnull=True).order_by("code"),
+        "category": request.GET.get("category", ""), "start": start.date(),
+        "end": (end - timedelta(days=1)).date()})
 
 
 @access(perm("civic.view_case"))
@@ -455,5 +496,8 @@ def case_map_data(request):
     shown = Case.objects.visible_to(request.user).filter(reported_at__gte=start, reported_at__lt=end)
     if request.GET.get("status") in CaseStatus.values:
         shown = shown.filter(status=request.GET["status"])
-    return JsonResponse(queries.case_map(shown, Region.objects.visible_to(request.user)),
-                        json_dumps_params={"ensure_ascii": False})
+    if category := int_or_zero(request.GET.get("category")):
+        shown = shown.filter(Q(category_id=category) | Q(category__parent_id=category))
+    data = queries.case_map(shown, Region.objects.visible_to(request.user))
+    data["points"] = queries.case_points(shown)  # a foreign member of the FeatureCollection
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

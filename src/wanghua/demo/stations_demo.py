@@ -5,7 +5,7 @@ All figures the dashboard shows are counted from these records."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -15,9 +15,11 @@ from wanghua.org.models import Person, Region, RegionLevel, Unit, UnitKind
 from wanghua.stations import tally
 from wanghua.stations.models import Errand, ErrandStatus, LedgerEntry, LedgerKind, Resident, Station
 
+from . import names
+
 STATIONS_TOTAL = 361
 LEAD_COMMUNITY = "雷锋社区"
-LEAD_STATION_CODE = "st-210404001001-01"
+LEAD_STATION_CODE = "st-210404004010-01"  # 雷锋社区's official code
 LEAD_AGENT_ERRANDS = 6_400
 OTHER_ERRANDS_PER_STATION = 24
 RESIDENTS_PER_STATION = 20
@@ -36,14 +38,17 @@ MONEY_CATEGORIES = {"collect_fees", "shopping", "pay_bills"}
 
 def build_stations(regions: dict[str, Region], rng: random.Random) -> Station:
     """361 stations: five in 雷锋社区 (where the first one opened in July 2013), four elsewhere."""
-    communities = list(Region.objects.filter(level=RegionLevel.COMMUNITY).order_by("code"))
+    # The district's own 90 (a 托管 street's villages/communities are run by another body)
+    communities = list(Region.objects.filter(level=RegionLevel.COMMUNITY, parent__entrusted_to="").order_by("code"))
     lead = regions[LEAD_COMMUNITY]
     counts = {c.pk: 4 for c in communities}
     counts[lead.pk] += STATIONS_TOTAL - sum(counts.values())
+    hosts: dict[int, set[str]] = {lead.pk: {"刘全国"}}  # each community's hosts: one 王秀英家 per community
     for community in communities:
         for number in range(1, counts[community.pk] + 1):
             code = f"st-{community.code}-{number:02d}"
-            host = "刘全国" if code == LEAD_STATION_CODE else rng.choice(SURNAMES) + rng.choice(GIVEN)
+            host = "刘全国" if code == LEAD_STATION_CODE else names.distinct(
+                rng, lambda r: r.choice(SURNAMES) + r.choice(GIVEN), hosts.setdefault(community.pk, set()))
             unit, _ = Unit.objects.update_or_create(code=code, defaults={
                 "name": f"{community.name}{host}家党员家庭代办站", "kind": UnitKind.STATION, "region": community,
                 "zone": community.zone, "short_name": f"{host}家"})
@@ -80,7 +85,24 @@ def build_residents(rng: random.Random) -> None:
     Resident.objects.bulk_create(rows, batch_size=2000)
 
 
+WORKDAY = (8, 18)  # agents take and run errands in the daytime (local time), never at 05:08 or 23:29
+
+
+def _daytime(moment: datetime, rng: random.Random) -> datetime:
+    """The moment if it falls in the working day, else a time in the next working day's morning."""
+    local = timezone.localtime(moment)
+    if WORKDAY[0] <= local.hour < WORKDAY[1]:
+        return moment
+    day = local.date() + timedelta(days=1) if local.hour >= WORKDAY[1] else local.date()
+    return datetime.combine(day, time(WORKDAY[0], rng.randint(0, 59)), local.tzinfo)
+
+
 def _errand(station, resident, agent, accepted_at: datetime, rng: random.Random, now: datetime) -> Errand:
+    accepted_at = _daytime(accepted_at, rng)
+    if accepted_at > now:  # the next morning has not come yet: the last working hour before now
+        local = timezone.localtime(now)
+        day = local.date() if local.hour >= WORKDAY[0] else local.date() - timedelta(days=1)
+        accepted_at = min(now, datetime.combine(day, time(WORKDAY[1] - 1, rng.randint(0, 59)), local.tzinfo))
     category = rng.choices(list(ERRANDS), weights=[18, 8, 34, 30, 10])[0]
     due_at = accepted_at + timedelta(days=rng.choice([1, 2, 3, 3, 5]))
     errand = Errand(station=station, community=station.community, resident=resident, agent=agent,
@@ -92,10 +114,10 @@ def _errand(station, resident, agent, accepted_at: datetime, rng: random.Random,
     if rng.random() < 0.03:
         errand.status, errand.closing_reason = ErrandStatus.CANCELLED, "居民已自行办理"
         return errand
-    errand.started_at = accepted_at + timedelta(hours=rng.randint(1, 8))
+    errand.started_at = _daytime(accepted_at + timedelta(hours=rng.randint(1, 8)), rng)
     late = rng.random() < 0.06
-    errand.done_at = due_at + timedelta(hours=rng.randint(2, 30)) if late else errand.started_at + timedelta(
-        hours=rng.randint(1, 40))
+    errand.done_at = _daytime(due_at + timedelta(hours=rng.randint(2, 30)) if late else errand.started_at + timedelta(
+        hours=rng.randint(1, 40)), rng)
     errand.done_at = min(errand.done_at, now)
     errand.outcome = "已办结"
     errand.status = ErrandStatus.DONE

@@ -58,3 +58,19 @@ def contains(outline, lon: float, lat: float) -> bool:
     polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
     return any(_in_ring(polygon[0], lon, lat) and not any(_in_ring(hole, lon, lat) for hole in polygon[1:])
                for polygon in polygons)
+
+
+def street_outlines(regions) -> dict:
+    """The towns/streets' (schematic) areas of a Region queryset as a FeatureCollection: the base layer of the
+    point maps (cases, stations, projects)."""
+    from .models import RegionLevel  # geo.py is imported by the models module
+
+    streets = regions.filter(level=RegionLevel.STREET, geojson__isnull=False).order_by("code")
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": s.geojson, "properties": {"name": s.code, "label": s.name}}
+        for s in streets.only("code", "name", "geojson")]}
+
+
+def point(lat, lon) -> dict:
+    """A record's spot for the maps' JSON."""
+    return {"lat": float(lat), "lon": float(lon)}

@@ -6,6 +6,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
@@ -150,6 +151,9 @@ class Region(TreeNode):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
     geojson = models.JSONField(_("outline (GeoJSON)"), null=True, blank=True, validators=[validate_outline])
+    # 托管: a town/street the district lists but another body runs (李石街道 and 拉古满族乡 by 抚顺经济开发区);
+    # the district's own programmes (the stations' 90 villages/communities) count the others.
+    entrusted_to = models.CharField(_("entrusted to (托管)"), max_length=50, blank=True)
 
     scope_region = "pk"
 
@@ -198,6 +202,10 @@ class Unit(TreeNode):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+                              validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+                              validators=[MinValueValidator(-180), MaxValueValidator(180)])
 
     scope_region = "region"
     scope_unit = "pk"

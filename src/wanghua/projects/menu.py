@@ -16,6 +16,7 @@ def reporting(user) -> bool:
 register(
     Item("zones", _("Project construction"), "projects:headline", order=10, quick=True, icon="bi-building"),
     Item("zones", _("Projects"), "projects:projects", order=20, icon="bi-list-ul"),
+    Item("zones", _("Project map"), "projects:project_map", order=25, icon="bi-geo-alt"),
     Item("zones", _("issue list"), "projects:issues", order=30, icon="bi-exclamation-diamond"),
     Item("zones", _("monthly reports"), "projects:reports", order=35, icon="bi-journal-text"),
     Item("zones", _("Won from higher levels (向上争取)"), "projects:applications", order=40),

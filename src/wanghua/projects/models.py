@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +83,10 @@ class Project(ScopedModel):
     town = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="projects",
                              verbose_name=_("town/street"))
     location = models.CharField(_("location"), max_length=200, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+                              validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+                              validators=[MinValueValidator(-180), MaxValueValidator(180)])
     # What the project adds to its zone's programme (the zone cards sum these).
     programme = models.CharField(_("zone programme"), max_length=16, choices=Programme.choices, blank=True)
     capacity_mw = models.DecimalField(_("capacity (MW)"), max_digits=9, decimal_places=2, null=True, blank=True,

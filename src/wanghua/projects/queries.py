@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 
+from wanghua.org.geo import point, street_outlines
 from wanghua.org.models import Person, Region, Unit, UnitKind, Zone
 
 from .models import (
@@ -215,3 +216,11 @@ def ledger_rows(projects) -> Iterable[list[Any]]:
                   "stage": {v: str(lbl) for v, lbl in Stage.choices}}
     for project in projects.select_related("zone", "steward", "competent_unit", "leader", "town").order_by("code"):
         yield [_cell(project, name, labels) for _header, name in COLUMNS]
+
+
+def project_map(projects) -> dict:
+    """Projects with a location, as points over the district's outline, coloured by zone, with their stage."""
+    located = projects.filter(lat__isnull=False).select_related("zone", "town").order_by("code")
+    return {"outline": street_outlines(Region.objects.all()), "points": [
+        {**point(p.lat, p.lon), "name": p.name, "zone": p.zone.name, "status_label": p.get_stage_display(),
+         "community": p.town.name, "url": p.get_absolute_url()} for p in located]}

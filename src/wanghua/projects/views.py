@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -500,3 +500,17 @@ def ledger_export(request):
     """The ledger in the layout the import reads; the projects the user may export."""
     projects = Project.objects.visible_to(request.user, "export")
     return xlsx_response(ledger.SHEET_TITLE, ledger.HEADERS, queries.ledger_rows(projects), title=ledger.SHEET_TITLE)
+
+
+@access(perm("projects.view_project"))
+def project_map(request):
+    """The projects on the district's outline, coloured by zone; a point opens its project."""
+    return render(request, "core/point_map.html", {
+        "title": _("Project map"), "data_url": reverse("projects:project_map_data"), "colour_by": "zone",
+        "unit": _("projects")})
+
+
+@access(perm("projects.view_project"))
+def project_map_data(request):
+    return JsonResponse(queries.project_map(Project.objects.visible_to(request.user)),
+                        json_dumps_params={"ensure_ascii": False})

@@ -35,7 +35,8 @@ def stations(region=None) -> int:
 
 
 def _communities(region=None):
-    communities = Region.objects.filter(level=RegionLevel.COMMUNITY)
+    # The district's own villages/communities: a 托管 street's (another body runs it) are not its to cover.
+    communities = Region.objects.filter(level=RegionLevel.COMMUNITY, parent__entrusted_to="")
     return communities.filter(path__startswith=region.path) if region is not None else communities
 
 

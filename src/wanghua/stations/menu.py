@@ -15,6 +15,7 @@ register(
     Item("core", _("Residents"), "services:residents", order=50, icon="bi-people"),
     Item("core", _("Proxy service stations"), "services:stations", order=60, icon="bi-house-heart"),
     Item("core", _("Station coverage"), "services:coverage", order=70, icon="bi-map"),
+    Item("core", _("Station map"), "services:station_map", order=75, icon="bi-geo-alt"),
     Item("core", _("Cash report"), "services:cash", order=80, icon="bi-cash-coin"),
 )
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core.mine import Card, MyList
 from wanghua.core.reference import choices
+from wanghua.org.geo import point, street_outlines
 from wanghua.org.models import Person, Region, RegionLevel
 
 from .models import (
@@ -158,3 +159,12 @@ def my_errands(user) -> MyList:
     open_count = errands.filter(status__in=OPEN_STATUSES).count()
     return MyList(cards, _("%(count)s in all · %(open)s being handled") % {"count": errands.count(),
                                                                            "open": open_count})
+
+
+def station_map(user) -> dict:
+    """The stations the user sees, as points over the district's outline, coloured by town/street."""
+    stations = (Station.objects.visible_to(user).filter(active=True, unit__lat__isnull=False)
+                .select_related("unit", "community__parent").order_by("community__code", "unit__code"))
+    return {"outline": street_outlines(Region.objects.all()), "points": [
+        {**point(s.unit.lat, s.unit.lon), "name": s.unit.name, "street": s.community.parent.name,
+         "community": s.community.name, "url": s.get_absolute_url()} for s in stations]}

@@ -509,3 +509,16 @@ class StationCreateView(StationFormView):
 @access(perm("services.change_station"))
 class StationUpdateView(StationFormView):
     title = gettext_lazy("Edit station")
+
+
+@access(perm("services.view_station"))
+def station_map(request):
+    """党员家庭代办站 on the district's outline: where each station is, by town/street."""
+    return render(request, "core/point_map.html", {
+        "title": _("Station map"), "data_url": reverse("services:station_map_data"), "colour_by": "street",
+        "unit": _("station(s)")})
+
+
+@access(perm("services.view_station"))
+def station_map_data(request):
+    return JsonResponse(queries.station_map(request.user), json_dumps_params={"ensure_ascii": False})
