@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -142,11 +142,14 @@ def scope_filter(model: type[models.Model], user, action: str) -> Q | None:
 
 
 class VisibilityMixin:
-    def visible_to(self, user, action: str = "view"):
-        condition = scope_filter(self.model, user, action)
+    """Mixed into a QuerySet: the rows `user` may `action`."""
+
+    def visible_to(self, user: Any, action: str = "view") -> models.QuerySet[Any]:
+        queryset = cast("models.QuerySet[Any]", self)
+        condition = scope_filter(queryset.model, user, action)
         if condition is None:
-            return self.none()
-        return self.filter(condition) if condition else self.all()
+            return queryset.none()
+        return queryset.filter(condition) if condition else queryset.all()
 
 
 class ScopedQuerySet(VisibilityMixin, AuditedQuerySet):
@@ -168,7 +171,7 @@ class ScopedModel(AuditedModel):
     scope_unit: str | None = None
     scope_owner: str | None = None
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # type: ignore[misc]  # django-stubs reads AuditedModel.objects as a ClassVar
 
     class Meta:
         abstract = True
@@ -227,7 +230,7 @@ def role_within(granted_patterns: list[str], granted_scope: str, holder: Grant) 
     return all(any(fnmatchcase(p, mine) for mine in holder.patterns) for p in granted_patterns)
 
 
-def fetch_for_change(model: type[models.Model], actor, action: str, pk):
+def fetch_for_change(model: type[ScopedModel], actor, action: str, pk):
     """Lock a record for a change inside the caller's transaction, re-checking access there:
     invisible is 'not found' (DoesNotExist), visible but not allowed is PermissionDenied."""
     # Only the record's own row is locked (`of`): the scope filter may join regions and units, and

@@ -145,7 +145,7 @@ def jsonable(value: Any) -> Any:
 
 
 def audited_attnames(model: type[models.Model]) -> list[str]:
-    excluded = getattr(model, "audit_exclude", set())
+    excluded: set[str] = getattr(model, "audit_exclude", set())
     return [f.attname for f in model._meta.concrete_fields if f.name not in excluded]
 
 
@@ -186,7 +186,7 @@ def masked_values(model: type[models.Model] | None, values: dict) -> dict:
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    excluded = getattr(type(obj), "audit_exclude", set())
+    excluded: set[str] = getattr(type(obj), "audit_exclude", set())
     return {f.attname: _normalised(f, getattr(obj, f.attname))
             for f in type(obj)._meta.concrete_fields if f.name not in excluded}
 

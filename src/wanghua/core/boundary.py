@@ -143,7 +143,7 @@ def bound_form(form) -> None:
 def bound_field(field: forms.Field) -> None:
     if getattr(field, "_bounded", False):
         return
-    field._bounded = True
+    field._bounded = True  # type: ignore[attr-defined]  # a marker on the form field: bounded once
     if isinstance(field, forms.DateField | forms.DateTimeField):
         field.validators.append(validate_moment)
     elif isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
@@ -219,7 +219,7 @@ def _field_problem(field: models.Field, value: Any) -> str | None:
             return f"{label}: {problem}"
     elif isinstance(value, int | Decimal) and not isinstance(value, bool):
         low, high = next((r for kind, r in INTEGER_RANGES.items() if type(field) is kind), (None, None))
-        if low is not None and not low <= value <= high:
+        if low is not None and high is not None and not low <= value <= high:
             return _("%(field)s: the number must lie between %(low)s and %(high)s.") % {
                 "field": label, "low": low, "high": high}
     return None

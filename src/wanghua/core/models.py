@@ -18,7 +18,7 @@ from .audit import AuditedModel, AuditedQuerySet
 from .scopes import DataScope
 
 
-class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):
+class AuditedUserManager(UserManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]  # django-stubs cannot follow a dynamic base
     pass
 
 
@@ -28,11 +28,11 @@ class User(AbstractUser, AuditedModel):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     audit_exclude = {"password", "last_login"}
 
-    objects = AuditedUserManager()
+    objects = AuditedUserManager()  # type: ignore[misc]  # django-stubs reads AbstractUser.objects as a ClassVar
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]  # a lazy string; the stubs of AbstractUser.Meta say str
+        verbose_name_plural = _("users")  # type: ignore[assignment]  # as verbose_name
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
@@ -274,7 +274,7 @@ class ScheduledJob(AuditedModel):
     scope_region = None
     scope_unit = None
     scope_owner = None
-    objects = ScheduledJobQuerySet.as_manager()
+    objects = ScheduledJobQuerySet.as_manager()  # type: ignore[misc]  # as ScopedModel.objects
 
     class Meta:
         verbose_name = _("scheduled job")

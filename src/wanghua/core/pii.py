@@ -1,5 +1,7 @@
 """Masking of personal data (PIPL): ID numbers and phones are shown masked unless revealed."""
 
+from typing import Any
+
 
 def mask_id_number(value: str) -> str:
     if not value:
@@ -29,7 +31,9 @@ class MaskedPersonalData:
     """Model mixin: `audit_masked` names the personal-data fields and their masks; the model then has
     `<field>_masked` for display and can be revealed (and logged) through `reveal()`."""
 
-    audit_masked: dict = {}
+    audit_masked: dict[str, Any] = {}
+    id_number: str  # the fields named in audit_masked, on the model
+    phone: str
 
     @property
     def id_number_masked(self) -> str:

@@ -190,7 +190,7 @@ def history(request, code: str, query: Query[HistoryQuery]):
 
 @router.get("/alarms", response=list[AlarmOut], summary="Current alarms (active or unacknowledged, not shelved)")
 @needs("industry.view_alarmstate")
-def current_alarms(request, filters: Query[filter_query(CurrentAlarmFilter)]):
+def current_alarms(request, filters: Query[filter_query(CurrentAlarmFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     qs = filtered(request, CurrentAlarmFilter, AlarmState.objects.visible_to(request.user))
     return queries.current(qs)
 
@@ -214,7 +214,7 @@ class EventOut(Schema):
 @router.get("/alarm-events", response=list[EventOut], summary="The alarm journal")
 @paginate(Pagination)
 @needs("industry.view_alarmevent")
-def alarm_events(request, filters: Query[filter_query(AlarmEventFilter)]):
+def alarm_events(request, filters: Query[filter_query(AlarmEventFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, AlarmEventFilter, AlarmEvent.objects.visible_to(request.user).select_related(
         "line", "definition", "equipment", "user"))
 
@@ -283,7 +283,7 @@ class StopOut(Schema):
 @router.get("/stops", response=list[StopOut])
 @paginate(Pagination)
 @needs("industry.view_stop")
-def list_stops(request, filters: Query[filter_query(StopFilter)]):
+def list_stops(request, filters: Query[filter_query(StopFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, StopFilter, Stop.objects.visible_to(request.user).select_related("line", "location"))
 
 

@@ -66,7 +66,7 @@ class DeliveryForm(forms.Form):
     def limit_choices(self, user) -> None:
         from .models import LabOrder, Review
 
-        self.fields["orders"].queryset = (LabOrder.objects.visible_to(user).filter(review=Review.APPROVED)
+        self.fields["orders"].queryset = (LabOrder.objects.visible_to(user).filter(review=Review.APPROVED)  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
                                           .order_by("-sampled_at"))
 
     def clean_orders(self):

@@ -17,7 +17,7 @@ class ErrandFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ErrandStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=lambda: choices("errand_category"), label=_("Category"))
     region = UnderRegionFilter(lookup="community")
-    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))
+    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     since = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__lte", label=_("To"))
     handled = django_filters.BooleanFilter(method="filter_handled", label=_("Handled (办结 or 回访)"))
@@ -43,7 +43,7 @@ class ErrandFilter(django_filters.FilterSet):
 class ResidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"), max_length=50)
     region = UnderRegionFilter(lookup="community")
-    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))
+    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     empty_nest = django_filters.BooleanFilter(label=_("Empty-nest"))
     living_alone = django_filters.BooleanFilter(label=_("Living alone"))
 
