@@ -3,6 +3,8 @@ categories they are filed under and the campaign actions (十项创城攻坚行�
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -362,7 +364,7 @@ class CheckedPhoto(ScopedModel):
     def folder(self) -> str:
         raise NotImplementedError
 
-    def store(self, upload) -> CheckedPhoto:
+    def store(self, upload) -> Self:
         self.size = upload.size
         self.image.save("photo", upload, save=False)
         self.save()

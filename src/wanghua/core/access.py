@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -230,12 +230,15 @@ def role_within(granted_patterns: list[str], granted_scope: str, holder: Grant) 
     return all(any(fnmatchcase(p, mine) for mine in holder.patterns) for p in granted_patterns)
 
 
-def fetch_for_change(model: type[ScopedModel], actor, action: str, pk):
+_Scoped = TypeVar("_Scoped", bound=ScopedModel)
+
+
+def fetch_for_change(model: type[_Scoped], actor: Any, action: str, pk: Any) -> _Scoped:
     """Lock a record for a change inside the caller's transaction, re-checking access there:
     invisible is 'not found' (DoesNotExist), visible but not allowed is PermissionDenied."""
     # Only the record's own row is locked (`of`): the scope filter may join regions and units, and
     # locking those too would make unrelated writers (telemetry inserting references to them) wait.
-    obj = model.objects.visible_to(actor, "view").select_for_update(of=("self",)).filter(pk=pk).first()
+    obj: _Scoped | None = model.objects.visible_to(actor, "view").select_for_update(of=("self",)).filter(pk=pk).first()
     if obj is None:
         raise model.DoesNotExist(_("%(model)s not found.") % {"model": model._meta.verbose_name})
     require(actor, action, obj)

@@ -235,7 +235,7 @@ class BoundedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if problems := record_problems(self):
             raise ValidationError(problems)
         super().save(*args, **kwargs)

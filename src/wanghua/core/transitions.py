@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -27,6 +27,10 @@ from django.utils.translation import gettext as _
 from . import audit
 from .access import can, fetch_for_change, require
 
+if TYPE_CHECKING:
+    from .access import ScopedModel
+
+_M = TypeVar("_M", bound="ScopedModel")
 Guard = Callable[[Any], None]  # raises ValidationError when the step may not happen
 MACHINES: dict[str, StateMachine] = {}
 
@@ -45,10 +49,10 @@ class Transition:
     system: bool = False  # also (or only) taken by a scheduled job, with no actor
 
 
-class StateMachine:
+class StateMachine(Generic[_M]):
     """One status field's table. `states` and `steps` are TextChoices; `terminal` states need no way out."""
 
-    def __init__(self, name: str, model: type[models.Model], *, states: type[models.TextChoices],
+    def __init__(self, name: str, model: type[_M], *, states: type[models.TextChoices],
                  steps: type[models.TextChoices], transitions: Iterable[Transition], field: str = "status",
                  terminal: Iterable[str] = (), journal: Callable[..., None] | None = None) -> None:
         self.name, self.model, self.field = name, model, field
@@ -101,8 +105,8 @@ class StateMachine:
 
     # --- performing a step ----------------------------------------------------------------------------
 
-    def perform(self, actor, record: int | models.Model, step: str, *, apply: Guard | None = None,
-                guards: Iterable[Guard] = (), note: str = "", save: bool = True) -> Any:
+    def perform(self, actor: Any, record: int | _M, step: str, *, apply: Guard | None = None,
+                guards: Iterable[Guard] = (), note: str = "", save: bool = True) -> _M:
         """Take `step` on the record (its id, or a row the caller already locked in this transaction).
 
         Order: lock and permission, source state, the table's guard, the caller's guards, `apply` (the step's
@@ -129,17 +133,17 @@ class StateMachine:
                         self.journal(obj, transition, actor, note)
             return obj
 
-    def perform_as_system(self, record: int | models.Model, step: str, **kwargs: Any) -> Any:
+    def perform_as_system(self, record: int | _M, step: str, **kwargs: Any) -> _M:
         """A step a scheduled job takes (escalation, expiry): no actor, only steps marked `system`."""
         if not any(t.system for t in self.transitions if t.step == step):
             raise PermissionError(f"{self.name}.{step} is not a system step")
         return self.perform(None, record, step, **kwargs)
 
-    def _locked(self, actor, record: int | models.Model) -> Any:
+    def _locked(self, actor: Any, record: int | _M) -> _M:
         if isinstance(record, models.Model):
             return record
         if actor is None:
-            return self.model._default_manager.select_for_update().get(pk=record)
+            return cast("_M", self.model._default_manager.select_for_update().get(pk=record))
         # Locked through what the actor may see: an invisible record is 'not found'.
         return fetch_for_change(self.model, actor, "view", record)
 

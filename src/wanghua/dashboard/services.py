@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit, indicators
 from wanghua.core.access import has_perm_anywhere, require
+from wanghua.core.models import User
 
 from . import refresh
 from .models import ExternalStatistic, IndicatorTarget, RefreshRun
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def set_targets(actor, year: int, values: dict[str, Decimal | None], region=None) -> int:
+def set_targets(actor: User, year: int, values: dict[str, Decimal | None], region=None) -> int:
     """The year's targets for the district (or one region): a value sets it, None clears it. Returns the
     number of targets changed."""
     if not 2000 <= year <= 2100:
@@ -61,7 +62,7 @@ def set_targets(actor, year: int, values: dict[str, Decimal | None], region=None
 
 
 @transaction.atomic
-def add_statistic(actor, **fields: Any) -> ExternalStatistic:
+def add_statistic(actor: User, **fields: Any) -> ExternalStatistic:
     """An external statistic for a month, with where it was published and when; one per code and month."""
     statistic = ExternalStatistic(entered_by=actor, **fields)
     require(actor, "add", statistic)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
 from wanghua.core.changes import apply_fields
+from wanghua.core.models import User
 
 from .models import (
     ALARM_FLOW,
@@ -52,7 +53,7 @@ JOURNAL_KIND = {
 }
 
 
-def _alarm(actor, definition_id: int, step: str) -> AlarmState:
+def _alarm(actor: User, definition_id: int, step: str) -> AlarmState:
     """The alarm's live state row, locked: found through what the actor may see, the step's permission
     checked on the definition (as the pages offer it)."""
     definition = (AlarmDefinition.objects.visible_to(actor, "view").select_related("tag")
@@ -68,14 +69,14 @@ def _alarm(actor, definition_id: int, step: str) -> AlarmState:
     return state
 
 
-def _journal(actor, state: AlarmState, kind: str, **fields) -> AlarmEvent:
+def _journal(actor: User, state: AlarmState, kind: str, **fields) -> AlarmEvent:
     definition = state.definition
     return AlarmEvent.objects.create(definition=definition, line_id=definition.tag.line_id,
                                      equipment_id=definition.tag.equipment_id, at=timezone.now(), kind=kind,
                                      priority=definition.priority, user=actor, **fields)
 
 
-def _take(actor, definition_id: int | AlarmState, step: str, *, note: str = "",
+def _take(actor: User, definition_id: int | AlarmState, step: str, *, note: str = "",
           apply: Callable[[AlarmState], None] | None = None) -> AlarmState:
     """One operator's or manager's step on an alarm: ALARM_FLOW checks the state and saves; the journal follows."""
     state = definition_id if isinstance(definition_id, AlarmState) else _alarm(actor, definition_id, step)
@@ -89,7 +90,7 @@ def _acknowledged(state: AlarmState) -> None:
 
 
 @transaction.atomic
-def acknowledge(actor, definition_id: int, note: str = "") -> AlarmState:
+def acknowledge(actor: User, definition_id: int, note: str = "") -> AlarmState:
     """Acknowledge an unacknowledged alarm (active, or returned to normal)."""
     state = _alarm(actor, definition_id, AlarmStep.ACKNOWLEDGE)
     if state.acked:
@@ -98,7 +99,7 @@ def acknowledge(actor, definition_id: int, note: str = "") -> AlarmState:
 
 
 @transaction.atomic
-def register(actor, definition_id: int, *, cause: str, action: str) -> AlarmEvent:
+def register(actor: User, definition_id: int, *, cause: str, action: str) -> AlarmEvent:
     """报警登记: the operator records the cause and the action taken; acknowledges it if still unacknowledged."""
     cause, action = cause.strip(), action.strip()
     if not cause or not action:
@@ -113,7 +114,7 @@ def register(actor, definition_id: int, *, cause: str, action: str) -> AlarmEven
 
 
 @transaction.atomic
-def shelve(actor, definition_id: int, *, minutes: int, note: str) -> AlarmState:
+def shelve(actor: User, definition_id: int, *, minutes: int, note: str) -> AlarmState:
     """Shelve a nuisance alarm for a limited time (at most 12 h), with a reason."""
     if not note.strip():
         raise ValidationError(_("Say why the alarm is shelved."))
@@ -127,23 +128,23 @@ def shelve(actor, definition_id: int, *, minutes: int, note: str) -> AlarmState:
 
 
 @transaction.atomic
-def unshelve(actor, definition_id: int) -> AlarmState:
+def unshelve(actor: User, definition_id: int) -> AlarmState:
     return _take(actor, definition_id, AlarmStep.UNSHELVE)
 
 
 @transaction.atomic
-def suppress(actor, definition_id: int, note: str = "") -> AlarmState:
+def suppress(actor: User, definition_id: int, note: str = "") -> AlarmState:
     """Suppressed by design (e.g. while the equipment is intentionally off): not evaluated until unsuppressed."""
     return _take(actor, definition_id, AlarmStep.SUPPRESS, note=note.strip()[:300])
 
 
 @transaction.atomic
-def unsuppress(actor, definition_id: int) -> AlarmState:
+def unsuppress(actor: User, definition_id: int) -> AlarmState:
     return _take(actor, definition_id, AlarmStep.UNSUPPRESS)
 
 
 @transaction.atomic
-def remove_from_service(actor, definition_id: int, note: str) -> AlarmState:
+def remove_from_service(actor: User, definition_id: int, note: str) -> AlarmState:
     """Out of service for maintenance: not evaluated until returned to service."""
     if not note.strip():
         raise ValidationError(_("Say why the alarm is taken out of service."))
@@ -151,14 +152,14 @@ def remove_from_service(actor, definition_id: int, note: str) -> AlarmState:
 
 
 @transaction.atomic
-def return_to_service(actor, definition_id: int) -> AlarmState:
+def return_to_service(actor: User, definition_id: int) -> AlarmState:
     return _take(actor, definition_id, AlarmStep.RETURN_TO_SERVICE)
 
 
 # --- stops -------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def give_stop_reason(actor, stop_id: int, reason: str) -> Stop:
+def give_stop_reason(actor: User, stop_id: int, reason: str) -> Stop:
     """The operator's reason for a stop (what the alarm location alone does not say)."""
     reason = reason.strip()
     if not reason or "\x00" in reason:
@@ -181,7 +182,7 @@ LIMIT_ORDER = [AlarmKind.LOLO, AlarmKind.LO, AlarmKind.HI, AlarmKind.HIHI]
 
 
 @transaction.atomic
-def update_line(actor, line_id: int, **fields: Any) -> ProductionLine:
+def update_line(actor: User, line_id: int, **fields: Any) -> ProductionLine:
     line = fetch_for_change(ProductionLine, actor, "change", line_id)
     apply_fields(line, fields, LINE_FIELDS)
     if line.temperature_tag is not None and line.temperature_tag.line_id != line.pk:
@@ -193,7 +194,7 @@ def update_line(actor, line_id: int, **fields: Any) -> ProductionLine:
 
 
 @transaction.atomic
-def update_tag(actor, tag_id: int, **fields: Any) -> Tag:
+def update_tag(actor: User, tag_id: int, **fields: Any) -> Tag:
     tag = fetch_for_change(Tag, actor, "change", tag_id)
     apply_fields(tag, fields, TAG_FIELDS)
     if tag.low is not None and tag.high is not None and tag.low >= tag.high:
@@ -227,7 +228,7 @@ def _check_alarm(definition: AlarmDefinition, tag: Tag) -> None:
 
 
 @transaction.atomic
-def define_alarm(actor, *, tag: Tag, **fields: Any) -> AlarmDefinition:
+def define_alarm(actor: User, *, tag: Tag, **fields: Any) -> AlarmDefinition:
     definition = AlarmDefinition(tag=tag)
     apply_fields(definition, fields, ALARM_FIELDS)
     require(actor, "add", definition)
@@ -241,7 +242,7 @@ def define_alarm(actor, *, tag: Tag, **fields: Any) -> AlarmDefinition:
 
 
 @transaction.atomic
-def update_alarm(actor, definition_id: int, **fields: Any) -> AlarmDefinition:
+def update_alarm(actor: User, definition_id: int, **fields: Any) -> AlarmDefinition:
     definition = fetch_for_change(AlarmDefinition, actor, "change", definition_id)
     apply_fields(definition, fields, ALARM_FIELDS)
     if "kind" in fields and AlarmDefinition.objects.filter(tag=definition.tag, kind=definition.kind).exclude(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.models import User
 from wanghua.core.photos import photo_format
 from wanghua.org.models import Region, RegionLevel, Unit
 
@@ -63,7 +64,7 @@ def _check_report(case: Case) -> None:
         raise ValidationError({"description": _("Describe what is wrong.")})
 
 
-def report_case(actor, *, source: str, category: CaseCategory, description: str, community: Region,
+def report_case(actor: User, *, source: str, category: CaseCategory, description: str, community: Region,
                 address: str = "", lat: Decimal | None = None, lon: Decimal | None = None, reporter_name: str = "",
                 reporter_phone: str = "", photo=None, details: dict | None = None, channel: str = "") -> Case:
     """上报: a grid inspector, a resident (actor None: the public page or Open311), the hotline, a camera;
@@ -84,7 +85,7 @@ def report_case(actor, *, source: str, category: CaseCategory, description: str,
             case.save()
             journal(case, "report", actor, f"[{channel}] {description}" if channel else description)
             if photo is not None:
-                _attach(case, photo, image_format, "report")
+                _attach(case, photo, image_format, "report")  # type: ignore[arg-type]  # set whenever photo is
         tally.refresh(case)
         return case
 
@@ -93,7 +94,7 @@ def _attach(case: Case, upload, image_format: str, step: str) -> CasePhoto:
     return CasePhoto(case=case, image_format=image_format, step=step).store(upload)
 
 
-def _take(actor, case_id: int | Case, step: str, *, note: str = "", apply=None, guards=()) -> Case:
+def _take(actor: User, case_id: int | Case, step: str, *, note: str = "", apply=None, guards=()) -> Case:
     """One step of CASE_FLOW, then the case's tally, in the caller's transaction."""
     case = CASE_FLOW.perform(actor, case_id, step, apply=apply, guards=guards, note=note.strip())
     tally.refresh(case)
@@ -109,7 +110,7 @@ def _noted(message: str, note: str):
 
 
 @transaction.atomic
-def accept_case(actor, case_id: int, *, accept: bool, note: str = "",
+def accept_case(actor: User, case_id: int, *, accept: bool, note: str = "",
                 action: CampaignAction | None = None) -> Case:
     """立案, or 不予立案 with the reason. An accepted case joins the campaign action that takes on its category."""
     if not accept:
@@ -132,7 +133,7 @@ def _new_deadline(case: Case) -> None:
 
 
 @transaction.atomic
-def dispatch_case(actor, case_id: int, *, unit: Unit, note: str = "") -> Case:
+def dispatch_case(actor: User, case_id: int, *, unit: Unit, note: str = "") -> Case:
     """派遣 to the handling unit, or 改派 (with the reason) to another one; the deadline starts afresh."""
     case = fetch_for_change(Case, actor, "view", case_id)  # locked: whether it is 派遣 or 改派 is read under it
     if case.status != CaseStatus.DISPATCHED:
@@ -154,14 +155,14 @@ def dispatch_case(actor, case_id: int, *, unit: Unit, note: str = "") -> Case:
 
 
 @transaction.atomic
-def handle_case(actor, case_id: int, *, note: str) -> Case:
+def handle_case(actor: User, case_id: int, *, note: str) -> Case:
     """处置: the handling unit reports what it did."""
     return _take(actor, case_id, CaseStep.HANDLE, note=note, guards=[_noted(_("Say what was done."), note)],
                  apply=lambda case: setattr(case, "handled_at", timezone.now()))
 
 
 @transaction.atomic
-def verify_case(actor, case_id: int, *, passed: bool, note: str = "") -> Case:
+def verify_case(actor: User, case_id: int, *, passed: bool, note: str = "") -> Case:
     """核查: passed closes the case (结案); failed sends it back to the unit (返工) with a new deadline."""
     if passed:
         return _take(actor, case_id, CaseStep.CLOSE, note=note,
@@ -176,7 +177,7 @@ def verify_case(actor, case_id: int, *, passed: bool, note: str = "") -> Case:
 
 
 @transaction.atomic
-def merge_case(actor, case_id: int, *, into_id: int) -> Case:
+def merge_case(actor: User, case_id: int, *, into_id: int) -> Case:
     """并案: a duplicate joins the case already being worked on and is closed with it."""
     target = fetch_for_change(Case, actor, COMMAND, into_id)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.models import User
 from wanghua.core.photos import photo_format
 
 from ..models import (
@@ -40,11 +41,12 @@ def status(commitment: Commitment, today: date | None = None) -> str:
 
 
 # The step that leads to each status.
-STEP_TO = {CommitmentStatus.DELIVERED: CommitmentStep.DELIVER, CommitmentStatus.IN_PROGRESS: CommitmentStep.RESUME,
-           CommitmentStatus.LAGGING: CommitmentStep.FALL_BEHIND}
+STEP_TO: dict[str, CommitmentStep] = {
+    CommitmentStatus.DELIVERED: CommitmentStep.DELIVER, CommitmentStatus.IN_PROGRESS: CommitmentStep.RESUME,
+    CommitmentStatus.LAGGING: CommitmentStep.FALL_BEHIND}
 
 
-def _settle(actor, commitment: Commitment, note: str = "") -> Commitment:
+def _settle(actor: User, commitment: Commitment, note: str = "") -> Commitment:
     """Take the step to the status the commitment's records now give it, if that is not its status already
     (`commitment` is locked by the caller; actor None: the daily review)."""
     wanted = status(commitment)
@@ -56,7 +58,7 @@ def _settle(actor, commitment: Commitment, note: str = "") -> Commitment:
 
 
 @transaction.atomic
-def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
+def report_progress(actor: User, commitment_id: int, *, delivered: Decimal, note: str,
                     reported_on: date | None = None, photos=()) -> ProgressReport:
     """The unit's progress: cumulative, so it never goes down without a correction note; evidence photos
     are checked before anything is saved."""
@@ -94,7 +96,7 @@ def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
 
 
 @transaction.atomic
-def complete_milestone(actor, milestone_id: int, on: date | None = None) -> Milestone:
+def complete_milestone(actor: User, milestone_id: int, on: date | None = None) -> Milestone:
     milestone = fetch_for_change(Milestone, actor, "civic.change_milestone", milestone_id)
     if milestone.done_on:
         raise ValidationError(_("This milestone is already done."))
@@ -125,7 +127,7 @@ def review_commitments(today: date | None = None) -> int:
 
 
 @transaction.atomic
-def create_commitment(actor, **fields) -> Commitment:
+def create_commitment(actor: User, **fields) -> Commitment:
     """A commitment of the year's 民生清单: what, how much, by whom, by when."""
     commitment = Commitment(**fields)
     require(actor, "add", commitment)

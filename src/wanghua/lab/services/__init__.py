@@ -33,6 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from wanghua.core import audit, pdf
 from wanghua.core.access import fetch_for_change, grants_of, require
+from wanghua.core.models import User
 from wanghua.org.models import Unit, UnitKind
 
 from ..models import (
@@ -88,7 +89,7 @@ def by_diameter(table: list, diameter: int) -> Decimal:
 
 
 @transaction.atomic
-def create_order(actor, *, enterprise, heat: str, grade: str, diameter: int, sampled_at: datetime,
+def create_order(actor: User, *, enterprise, heat: str, grade: str, diameter: int, sampled_at: datetime,
                  sampled_where: str = "", standard: Standard | None = None) -> LabOrder:
     """Register a heat's samples; the specimens the standard asks for are created with it."""
     standard = standard or Standard.objects.filter(code="GB/T 1499.2", active=True).order_by("-effective_on").first()
@@ -113,7 +114,7 @@ def create_order(actor, *, enterprise, heat: str, grade: str, diameter: int, sam
     return order
 
 
-def enterprise_of(actor, permission: str = "lab.add_laborder") -> Unit:
+def enterprise_of(actor: User, permission: str = "lab.add_laborder") -> Unit:
     """The enterprise whose lab the actor works in (their grant that may register samples, or `permission`)."""
     units = [g.unit_id for g in grants_of(actor) if g.unit_id and g.allows(permission)]
     enterprise = Unit.objects.filter(pk__in=units, kind=UnitKind.ENTERPRISE).first()
@@ -236,7 +237,7 @@ def digest(previous: str, result: TestResult) -> str:
 
 
 @transaction.atomic
-def post_result(actor, specimen_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
+def post_result(actor: User, specimen_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
                 correction: bool = False, strength_unit: str = "MPa", **raw: Any) -> TestResult:
     """Record a result (or, with `correction`, a corrected revision); decide it and the heat."""
     specimen = fetch_for_change(Specimen, actor, "lab.add_testresult", specimen_id)
@@ -291,7 +292,7 @@ def _latest_results(order: LabOrder) -> dict[int, TestResult]:
     return latest
 
 
-def decide_order(actor, order: LabOrder, *, changed: str = "", reason: str = "") -> LabOrder:
+def decide_order(actor: User, order: LabOrder, *, changed: str = "", reason: str = "") -> LabOrder:
     """The heat's verdict from the latest revision of every specimen, retests included, and its melt analysis;
     then its review (a decided heat waits for a second person) and its certificates (a changed record voids
     them, here, in the same transaction). `changed` names the record just added, `reason` a correction's."""

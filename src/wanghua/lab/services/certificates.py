@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit, pdf
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.models import User
 
 from ..models import (
     CERTIFICATE_FLOW,
@@ -71,7 +72,7 @@ def profile_of(enterprise) -> LabProfile:
 
 
 @transaction.atomic
-def configure_lab(actor, enterprise, *, lab_name: str = "", number_pattern: str, seal: bytes | None = None
+def configure_lab(actor: User, enterprise, *, lab_name: str = "", number_pattern: str, seal: bytes | None = None
                   ) -> LabProfile:
     """The certificate number pattern (placeholders {year}, {yy}, {seq}, {enterprise}) and the seal image."""
     profile = LabProfile.objects.select_for_update().filter(enterprise=enterprise).first() or LabProfile(
@@ -135,7 +136,7 @@ def _next_number(enterprise) -> str:
 # --- deliveries -----------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_delivery(actor, *, customer: str, contract: str, grade: str, diameter: int, bundles: int, weight: Any,
+def create_delivery(actor: User, *, customer: str, contract: str, grade: str, diameter: int, bundles: int, weight: Any,
                     orders: list[int]) -> Delivery:
     """A delivery of heats of one grade and size to a customer under a contract."""
     customer, contract = _text(customer or "", 100), _text(contract or "", 60)
@@ -239,7 +240,7 @@ def _heat_content(order: LabOrder) -> dict:
     }
 
 
-def _content(delivery: Delivery, number: str, issued_at, replaces: Certificate | None, actor) -> dict:
+def _content(delivery: Delivery, number: str, issued_at, replaces: Certificate | None, actor: User) -> dict:
     heats = [_heat_content(order) for order in delivery.orders.select_related("standard", "reviewed_by")
              .order_by("heat")]
     profile = profile_of(delivery.enterprise)
@@ -267,7 +268,7 @@ def certificate_digest(previous: str, content: dict) -> str:
 
 
 @transaction.atomic
-def issue_certificate(actor, delivery_id: int) -> Certificate:
+def issue_certificate(actor: User, delivery_id: int) -> Certificate:
     """Issue the delivery's certificate (again, after the previous one was voided: a new number naming it).
     Refused while any heat is undecided, does not conform, or is not approved, or while one is still valid."""
     delivery = fetch_for_change(Delivery, actor, "lab.add_certificate", delivery_id)
@@ -303,7 +304,7 @@ def issue_certificate(actor, delivery_id: int) -> Certificate:
     return certificate
 
 
-def supersede_for(actor, order: LabOrder, changed: str, reason: str = "") -> list[Certificate]:
+def supersede_for(actor: User, order: LabOrder, changed: str, reason: str = "") -> list[Certificate]:
     """A record behind valid certificates changed: void them now, in the caller's transaction, saying why."""
     voided = []
     for certificate in (Certificate.objects.select_for_update(of=("self",))
@@ -319,7 +320,7 @@ def supersede_for(actor, order: LabOrder, changed: str, reason: str = "") -> lis
     return voided
 
 
-def revoke_certificate(actor, certificate_id: int, reason: str) -> Certificate:
+def revoke_certificate(actor: User, certificate_id: int, reason: str) -> Certificate:
     """A reviewer withdraws a certificate (a wrong customer, a lost original), with the reason."""
     reason = _text(reason or "", 300)
 

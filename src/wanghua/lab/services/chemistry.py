@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core.access import fetch_for_change
+from wanghua.core.models import User
 
 from ..models import ELEMENTS, GradeLimit, HeatAnalysis, LabChain, LabOrder, Verdict
 from . import (
@@ -133,7 +134,7 @@ def analysis_digest(previous: str, analysis: HeatAnalysis) -> str:
 
 
 @transaction.atomic
-def post_analysis(actor, order_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
+def post_analysis(actor: User, order_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
                   correction: bool = False, **raw: Any) -> HeatAnalysis:
     """Record a heat's melt analysis (with `correction`, a corrected revision); judge it and decide the heat."""
     order = fetch_for_change(LabOrder, actor, "lab.add_heatanalysis", order_id)
