@@ -17,7 +17,7 @@ from wanghua.core.models import User
 from . import audit
 from .access import has_perm_anywhere, require
 from .devices import describe
-from .models import ApiToken, hash_token
+from .models import ApiToken, ScheduledJob, hash_token
 
 
 @transaction.atomic
@@ -80,7 +80,7 @@ def end_session(actor: User, key_prefix: str) -> int:
 
 # --- scheduled jobs (定时任务) ------------------------------------------------------------------------------
 
-def _scheduled_job(actor: User, name: str):
+def _scheduled_job(actor: User, name: str) -> ScheduledJob:
     from .jobs import REGISTRY
     from .models import ScheduledJob
 
@@ -101,7 +101,7 @@ def run_job_now(actor: User, name: str) -> None:
 
 
 @transaction.atomic
-def set_job_paused(actor: User, name: str, paused: bool):
+def set_job_paused(actor: User, name: str, paused: bool) -> ScheduledJob:
     """暂停/恢复: a paused job's schedule is skipped (立即执行 still runs it). Audited."""
     switch = _scheduled_job(actor, name)
     if switch.paused == paused and not switch._state.adding:

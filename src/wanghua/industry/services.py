@@ -12,11 +12,12 @@ The evaluator that takes the alarms' system steps during ingest lives in `teleme
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +43,7 @@ MAX_SHELF = timedelta(hours=12)
 
 # --- alarms ------------------------------------------------------------------------------------------------
 
-JOURNAL_KIND = {
+JOURNAL_KIND: dict[str, str] = {
     AlarmStep.ACKNOWLEDGE: AlarmEvent.Kind.ACKNOWLEDGED,
     AlarmStep.SHELVE: AlarmEvent.Kind.SHELVED,
     AlarmStep.UNSHELVE: AlarmEvent.Kind.UNSHELVED,
@@ -69,7 +70,7 @@ def _alarm(actor: User, definition_id: int, step: str) -> AlarmState:
     return state
 
 
-def _journal(actor: User, state: AlarmState, kind: str, **fields) -> AlarmEvent:
+def _journal(actor: User, state: AlarmState, kind: str, **fields: Any) -> AlarmEvent:
     definition = state.definition
     return AlarmEvent.objects.create(definition=definition, line_id=definition.tag.line_id,
                                      equipment_id=definition.tag.equipment_id, at=timezone.now(), kind=kind,
@@ -223,7 +224,7 @@ def _check_alarm(definition: AlarmDefinition, tag: Tag) -> None:
     siblings = {d.kind: d.limit for d in tag.alarms.exclude(pk=definition.pk) if d.kind in LIMIT_ORDER}
     siblings[definition.kind] = definition.limit
     ordered = [siblings[k] for k in LIMIT_ORDER if k in siblings]
-    if ordered != sorted(ordered) or len(set(ordered)) != len(ordered):
+    if ordered != sorted(ordered) or len(set(ordered)) != len(ordered):  # type: ignore[type-var]  # limits are set
         raise ValidationError({"limit": _("Limits must rise from LOLO through LO and HI to HIHI.")})
 
 
@@ -260,7 +261,7 @@ def update_alarm(actor: User, definition_id: int, **fields: Any) -> AlarmDefinit
 STALE_ALARM = timedelta(hours=24)  # ISA-18.2: an alarm standing this long is stale (queries.STALE reads the same)
 
 
-def advance_alarm_timers(now=None) -> int:
+def advance_alarm_timers(now: datetime | None = None) -> int:
     """The alarm timer (every minute): on- and off-delays and shelves run out on time, not only when the next
     sample arrives. Each line in its own transaction, its snapshot row locked as ingest locks it. Returns the
     number of alarms that changed."""
@@ -282,14 +283,12 @@ def advance_alarm_timers(now=None) -> int:
     return changed
 
 
-def _timer_running(now):
-    from django.db.models import Q
-
+def _timer_running(now: datetime) -> Q:
     return (Q(pending_since__isnull=False, active=False) | Q(clearing_since__isnull=False, active=True)
             | Q(shelved_until__lte=now))
 
 
-def sweep_stale_alarms(now=None) -> dict[str, int]:
+def sweep_stale_alarms(now: datetime | None = None) -> dict[str, int]:
     """The stale-alarm sweep (hourly): alarms standing for more than STALE_ALARM, and how many lines they are on,
     for the job log and the alarm KPIs; the alarms stay as they are (an operator decides, ISA-18.2 §16)."""
     now = now or timezone.now()

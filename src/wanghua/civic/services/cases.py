@@ -5,10 +5,13 @@ supervised."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
 from wanghua.core.models import User
 from wanghua.core.photos import photo_format
+from wanghua.core.transitions import Guard
 from wanghua.org.models import Region, RegionLevel, Unit
 
 from .. import tally
@@ -66,7 +70,8 @@ def _check_report(case: Case) -> None:
 
 def report_case(actor: User, *, source: str, category: CaseCategory, description: str, community: Region,
                 address: str = "", lat: Decimal | None = None, lon: Decimal | None = None, reporter_name: str = "",
-                reporter_phone: str = "", photo=None, details: dict | None = None, channel: str = "") -> Case:
+                reporter_phone: str = "", photo: UploadedFile[Any] | None = None, details: dict[str, Any] | None = None,
+                channel: str = "") -> Case:
     """上报: a grid inspector, a resident (actor None: the public page or Open311), the hotline, a camera;
     with a photo of the problem when there is one. Nothing is saved unless all of it is right."""
     image_format = photo_format(photo, "media") if photo is not None else None
@@ -90,18 +95,19 @@ def report_case(actor: User, *, source: str, category: CaseCategory, description
         return case
 
 
-def _attach(case: Case, upload, image_format: str, step: str) -> CasePhoto:
+def _attach(case: Case, upload: UploadedFile[Any], image_format: str, step: str) -> CasePhoto:
     return CasePhoto(case=case, image_format=image_format, step=step).store(upload)
 
 
-def _take(actor: User, case_id: int | Case, step: str, *, note: str = "", apply=None, guards=()) -> Case:
+def _take(actor: User, case_id: int | Case, step: str, *, note: str = "", apply: Guard | None = None,
+          guards: Iterable[Guard] = ()) -> Case:
     """One step of CASE_FLOW, then the case's tally, in the caller's transaction."""
     case = CASE_FLOW.perform(actor, case_id, step, apply=apply, guards=guards, note=note.strip())
     tally.refresh(case)
     return case
 
 
-def _noted(message: str, note: str):
+def _noted(message: str, note: str) -> Guard:
     def guard(case: Case) -> None:
         if not note.strip():
             raise ValidationError({"note": message})

@@ -3,6 +3,7 @@ year's campaign actions. Edited in the UI by the command centre; every change au
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multiva
 LIST_DATATYPES = {"singlevaluelist", "multivaluelist"}
 
 
-def may_edit(user, perm: str) -> bool:
+def may_edit(user: User, perm: str) -> bool:
     """The catalogue is the district's: a street's command centre uses it, only a district-wide grant edits it."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
@@ -113,7 +114,7 @@ def update_category(actor: User, category_id: int, **fields: Any) -> CaseCategor
     return category
 
 
-def _set_categories(action: CampaignAction, categories) -> None:
+def _set_categories(action: CampaignAction, categories: Iterable[CaseCategory]) -> None:
     """The trail takes the change of links itself (core.audit.record_m2m), as for every many-to-many field."""
     if any(c.parent_id is None for c in categories):
         raise ValidationError({"categories": _("Choose 小类: cases are filed under a 小类.")})
@@ -121,7 +122,7 @@ def _set_categories(action: CampaignAction, categories) -> None:
 
 
 @transaction.atomic
-def create_action(actor: User, *, categories=(), **fields: Any) -> CampaignAction:
+def create_action(actor: User, *, categories: Iterable[CaseCategory] = (), **fields: Any) -> CampaignAction:
     action = CampaignAction()
     apply_fields(action, fields, ACTION_FIELDS)
     require(actor, "add", action)
@@ -134,7 +135,8 @@ def create_action(actor: User, *, categories=(), **fields: Any) -> CampaignActio
 
 
 @transaction.atomic
-def update_action(actor: User, action_id: int, *, categories=None, **fields: Any) -> CampaignAction:
+def update_action(actor: User, action_id: int, *, categories: Iterable[CaseCategory] | None = None,
+                  **fields: Any) -> CampaignAction:
     action = fetch_for_change(CampaignAction, actor, "change", action_id)
     _require_district_wide(actor, "civic.change_campaignaction")
     apply_fields(action, fields, ACTION_FIELDS)

@@ -5,10 +5,13 @@ daily review when time has passed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,7 +62,7 @@ def _settle(actor: User, commitment: Commitment, note: str = "") -> Commitment:
 
 @transaction.atomic
 def report_progress(actor: User, commitment_id: int, *, delivered: Decimal, note: str,
-                    reported_on: date | None = None, photos=()) -> ProgressReport:
+                    reported_on: date | None = None, photos: Sequence[UploadedFile[Any]] = ()) -> ProgressReport:
     """The unit's progress: cumulative, so it never goes down without a correction note; evidence photos
     are checked before anything is saved."""
     commitment = fetch_for_change(Commitment, actor, "civic.add_progressreport", commitment_id)
@@ -127,7 +130,7 @@ def review_commitments(today: date | None = None) -> int:
 
 
 @transaction.atomic
-def create_commitment(actor: User, **fields) -> Commitment:
+def create_commitment(actor: User, **fields: Any) -> Commitment:
     """A commitment of the year's 民生清单: what, how much, by whom, by when."""
     commitment = Commitment(**fields)
     require(actor, "add", commitment)

@@ -94,7 +94,7 @@ def judge_chemistry(values: dict[str, Decimal | None], ceq: Decimal, limits: Gra
     for symbol, value, bound in checks:
         if bound is None:
             continue
-        shown = f"{symbol} {_shown(value)}% ≤ {_plain(bound)}%"
+        shown = f"{symbol} {_shown(value)}% ≤ {_plain(bound)}%"  # type: ignore[arg-type]  # a limited element is measured
         if value > bound:
             return Decision(Verdict.FAIL, _("%(name)s melt analysis: %(check)s not met") % {"name": name,
                                                                                            "check": shown})
@@ -120,7 +120,7 @@ HASHED = ("order_id", "revision", *ELEMENTS, "ceq", "source", "instrument", "rea
           "recorded_at", "verdict", "verdict_rule")
 
 
-def _content(row: tuple) -> str:
+def _content(row: tuple[Any, ...]) -> str:
     """The canonical text of an analysis, from its values in HASHED order."""
     order, revision, elements = row[0], row[1], row[2:2 + len(ELEMENTS)]
     ceq, source, instrument, reason, by, at, verdict, rule = row[2 + len(ELEMENTS):]
