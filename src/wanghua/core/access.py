@@ -230,7 +230,7 @@ def role_within(granted_patterns: list[str], granted_scope: str, holder: Grant) 
     return all(any(fnmatchcase(p, mine) for mine in holder.patterns) for p in granted_patterns)
 
 
-_Scoped = TypeVar("_Scoped", bound=ScopedModel)
+_Scoped = TypeVar("_Scoped", bound=models.Model)  # a model whose manager is a VisibilityMixin queryset
 
 
 def fetch_for_change(model: type[_Scoped], actor: Any, action: str, pk: Any) -> _Scoped:
@@ -238,8 +238,10 @@ def fetch_for_change(model: type[_Scoped], actor: Any, action: str, pk: Any) -> 
     invisible is 'not found' (DoesNotExist), visible but not allowed is PermissionDenied."""
     # Only the record's own row is locked (`of`): the scope filter may join regions and units, and
     # locking those too would make unrelated writers (telemetry inserting references to them) wait.
-    obj: _Scoped | None = model.objects.visible_to(actor, "view").select_for_update(of=("self",)).filter(pk=pk).first()
+    visible = model.objects.visible_to(actor, "view")  # type: ignore[attr-defined]  # see _Scoped
+    obj: _Scoped | None = visible.select_for_update(of=("self",)).filter(pk=pk).first()
     if obj is None:
-        raise model.DoesNotExist(_("%(model)s not found.") % {"model": model._meta.verbose_name})
+        raise model.DoesNotExist(  # type: ignore[attr-defined]  # every concrete model has its DoesNotExist
+            _("%(model)s not found.") % {"model": model._meta.verbose_name})
     require(actor, action, obj)
     return obj

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -27,10 +27,7 @@ from django.utils.translation import gettext as _
 from . import audit
 from .access import can, fetch_for_change, require
 
-if TYPE_CHECKING:
-    from .access import ScopedModel
-
-_M = TypeVar("_M", bound="ScopedModel")
+_M = TypeVar("_M", bound=models.Model)  # its manager is a VisibilityMixin queryset
 Guard = Callable[[Any], None]  # raises ValidationError when the step may not happen
 MACHINES: dict[str, StateMachine] = {}
 
@@ -143,7 +140,7 @@ class StateMachine(Generic[_M]):
         if isinstance(record, models.Model):
             return record
         if actor is None:
-            return cast("_M", self.model._default_manager.select_for_update().get(pk=record))
+            return self.model._default_manager.select_for_update().get(pk=record)
         # Locked through what the actor may see: an invisible record is 'not found'.
         return fetch_for_change(self.model, actor, "view", record)
 

@@ -68,7 +68,7 @@ def _check_report(case: Case) -> None:
         raise ValidationError({"description": _("Describe what is wrong.")})
 
 
-def report_case(actor: User, *, source: str, category: CaseCategory, description: str, community: Region,
+def report_case(actor: User | None, *, source: str, category: CaseCategory, description: str, community: Region,
                 address: str = "", lat: Decimal | None = None, lon: Decimal | None = None, reporter_name: str = "",
                 reporter_phone: str = "", photo: UploadedFile[Any] | None = None, details: dict[str, Any] | None = None,
                 channel: str = "") -> Case:

@@ -9,13 +9,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
-from wanghua.core.access import ScopedModel, fetch_for_change, require
+from wanghua.core.access import fetch_for_change, require
 from wanghua.core.models import User
 from wanghua.core.transitions import StateMachine, TransitionError
 from wanghua.org.models import Unit
@@ -51,7 +51,7 @@ from ..models import (
 LARGEST_PROJECT = Decimal("10000000")  # 万元: 1,000 亿元; anything larger is a typing error
 
 
-_M = TypeVar("_M", bound=ScopedModel)
+_M = TypeVar("_M", bound=models.Model)
 
 
 def _not_in_future(on: date) -> None:
@@ -66,7 +66,7 @@ def _step_along(machine: StateMachine[_M], actor: User, pk: int, step: str, refu
             raise TransitionError(step)
         return machine.perform(actor, pk, step, **kwargs)
     except TransitionError:
-        obj = machine.model.objects.visible_to(actor, "view").get(pk=pk)
+        obj = machine.model.objects.visible_to(actor, "view").get(pk=pk)  # type: ignore[attr-defined]  # scoped
         allowed = "、".join(str(machine.states(t.target).label) for t in machine.leaving(machine.state_of(obj)))
         raise ValidationError(refusal % {"now": getattr(obj, f"get_{machine.field}_display")(),
                                          "allowed": allowed or "—"}) from None
