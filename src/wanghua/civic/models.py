@@ -46,7 +46,7 @@ class CaseCategory(ScopedModel):
         verbose_name_plural = _("case categories")
 
     def __str__(self) -> str:
-        return f"{self.parent.name} · {self.name}" if self.parent_id else self.name
+        return f"{self.parent.name} · {self.name}" if self.parent else self.name
 
     def get_absolute_url(self) -> str:
         return reverse("civic:categories") + f"#category-{self.code}"
@@ -500,7 +500,7 @@ class CaseTally(ScopedModel):
         verbose_name_plural = _("case tallies")
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.community_id} {self.category_id} {self.unit_id}"
+        return f"{self.month:%Y-%m} {self.community_id} {self.unit_id}"  # (it had a category_id it has not: mypy)
 
 
 class CaseNumber(models.Model):

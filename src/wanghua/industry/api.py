@@ -184,8 +184,8 @@ def history(request, code: str, query: Query[HistoryQuery]):
     if query.resolution == "raw":
         rows = Sample.objects.filter(tag=tag, ts__gte=since, ts__lt=until).order_by("ts")[:HISTORY_LIMIT]
         return [{"ts": r.ts, "value": r.value, "text": r.text} for r in rows]
-    rows = MinuteRollup.objects.filter(tag=tag, minute__gte=since, minute__lt=until).order_by("minute")
-    return [{"ts": r.minute, "value": r.mean, "low": r.low, "high": r.high} for r in rows[:HISTORY_LIMIT]]
+    rollups = MinuteRollup.objects.filter(tag=tag, minute__gte=since, minute__lt=until).order_by("minute")
+    return [{"ts": r.minute, "value": r.mean, "low": r.low, "high": r.high} for r in rollups[:HISTORY_LIMIT]]
 
 
 @router.get("/alarms", response=list[AlarmOut], summary="Current alarms (active or unacknowledged, not shelved)")
