@@ -65,7 +65,7 @@ class ActivityForm(forms.ModelForm):
             kind=UnitKind.VOLUNTEER_TEAM, active=True)
         self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_activity").filter(  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
             level=RegionLevel.COMMUNITY)
-        stations = self.fields["station"].queryset.model  # the proxy-service app's model, read through its field
+        stations = self.fields["station"].queryset.model  # type: ignore[attr-defined]  # the proxy-service app's model, read through its ModelChoiceField
         self.fields["station"].queryset = stations.objects.visible_to(user, "view")  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
@@ -112,6 +112,10 @@ def posted_date(value: str | None, field: str = "on") -> dt.date | None:
     return day
 
 
+@overload
+def query_date(value: str | None, default: dt.date) -> dt.date: ...
+@overload
+def query_date(value: str | None, default: None = None) -> dt.date | None: ...
 def query_date(value: str | None, default: dt.date | None = None) -> dt.date | None:
     """A date from a query string (YYYY-MM-DD): `default` when absent, 400 when not a real day in range."""
     try:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +26,15 @@ class TitleInput(forms.TextInput):
 class VisibleChoicesMixin:
     """Limit every region/unit choice to what the user may see."""
 
+    fields: dict[str, Any]  # a form's
+
     def limit_choices(self, user) -> None:
         for name, model in (("region", Region), ("parent", None), ("unit", Unit)):
             field = self.fields.get(name)
             if field is None:
                 continue
             target = model or field.queryset.model
-            field.queryset = target.objects.visible_to(user, "view")
+            field.queryset = target.objects.visible_to(user, "view")  # type: ignore[misc]  # region or unit
 
 
 class RegionForm(VisibleChoicesMixin, forms.ModelForm):

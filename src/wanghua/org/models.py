@@ -29,7 +29,7 @@ class RegionLevel(models.TextChoices):
 
 
 # The only parent level each level may hang under.
-PARENT_LEVEL = {
+PARENT_LEVEL: dict[str, str | None] = {
     RegionLevel.DISTRICT: None,
     RegionLevel.STREET: RegionLevel.DISTRICT,
     RegionLevel.COMMUNITY: RegionLevel.STREET,
@@ -79,6 +79,8 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 class TreeNode(ScopedModel):
     """A node with a materialised path of codes ("/210404/210404001/"): a subtree is one indexed
     prefix query. The invariants live here, so admin, services and scripts all keep them."""
+
+    parent: Any  # each tree's own ForeignKey to itself
 
     code = models.CharField(_("code"), max_length=32, unique=True,
                             error_messages={"unique": _("This code is already used.")})

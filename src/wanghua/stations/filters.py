@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.reference import choices
@@ -21,7 +22,7 @@ class ErrandFilter(django_filters.FilterSet):
     since = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__lte", label=_("To"))
     handled = django_filters.BooleanFilter(method="filter_handled", label=_("Handled (办结 or 回访)"))
-    agent = django_filters.NumberFilter(field_name="agent_id", widget=django_filters.widgets.forms.HiddenInput,
+    agent = django_filters.NumberFilter(field_name="agent_id", widget=forms.HiddenInput,
                                         min_value=0, max_value=9_007_199_254_740_991)  # 0: no agent (an empty figure)
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only errands assigned to me"))
 
