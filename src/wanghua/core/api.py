@@ -177,7 +177,7 @@ def filter_query(filterset_class) -> type[Schema]:
     if filterset_class not in _QUERY_SCHEMAS:
         fields = {name: (_filter_type(flt) | None, Field(None, description=str(flt.label or name)))
                   for name, flt in filterset_class.base_filters.items()}
-        _QUERY_SCHEMAS[filterset_class] = create_model(f"{filterset_class.__name__}Query", __base__=Schema,
+        _QUERY_SCHEMAS[filterset_class] = create_model(f"{filterset_class.__name__}Query", __base__=Schema,  # type: ignore[call-overload]  # fields built at run time
                                                        **fields)
     return _QUERY_SCHEMAS[filterset_class]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -85,7 +86,7 @@ def id_number(rng: random.Random, birth_year: int) -> str:
 
 def _region(code: str, name: str, level: str, kind: str, parent: Region | None, zone: Zone | None,
             order: int, rng: random.Random) -> Region:
-    defaults = {"name": name, "level": level, "kind": kind, "parent": parent, "zone": zone, "sort_order": order}
+    defaults: dict[str, Any] = {"name": name, "level": level, "kind": kind, "parent": parent, "zone": zone, "sort_order": order}
     if level == RegionLevel.COMMUNITY:
         defaults.setdefault("households", rng.randint(1500, 4500))
         defaults.setdefault("population", defaults["households"] * 2 + rng.randint(0, 800))
@@ -161,9 +162,9 @@ def build_units(regions: dict[str, Region]) -> dict[str, Unit]:
         units[code] = _unit(code, name, UnitKind.DEPARTMENT, district, short=short, parent=gov,
                             zone=zones["edz"] if code == "dept-edz" else None)
     for street_name, *_ in [*STREETS, ("塔峪镇",)]:
-        street = regions[street_name]
-        units[f"gov-{street.code}"] = _unit(f"gov-{street.code}", f"{street_name}{'人民政府' if street_name.endswith('镇') else '办事处'}",
-                                            UnitKind.STREET_GOV, street, short=street_name, parent=gov,
+        street = regions[street_name]  # type: ignore[index]  # the first item of each row is the name
+        units[f"gov-{street.code}"] = _unit(f"gov-{street.code}", f"{street_name}{'人民政府' if street_name.endswith('镇') else '办事处'}",  # type: ignore[union-attr]  # as above
+                                            UnitKind.STREET_GOV, street, short=street_name, parent=gov,  # type: ignore[arg-type]  # as above
                                             zone=street.zone)
     for code, name, short, street_name, zone_code in ENTERPRISES:
         units[code] = _unit(code, name, UnitKind.ENTERPRISE, regions[street_name], short=short, zone=zones[zone_code])
@@ -210,7 +211,7 @@ def build_logins(regions: dict[str, Region], units: dict[str, Unit], rng: random
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        scope = {"region": regions[key]} if scope_kind == "region" else {"unit": units[key]}
+        scope: dict[str, Any] = {"region": regions[key]} if scope_kind == "region" else {"unit": units[key]}
         RoleAssignment.objects.get_or_create(user=user, role=roles[role_code], **scope)
         person_region = scope.get("region") or scope["unit"].region
         Person.objects.update_or_create(user=user, defaults={
