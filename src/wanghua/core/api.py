@@ -35,7 +35,7 @@ def needs(perm: str):
                 raise PermissionDenied(_("You do not have permission to do this."))
             return view(request, *args, **kwargs)
 
-        wrapper.required_perm = perm
+        wrapper.required_perm = perm  # type: ignore[attr-defined]  # read by the permission matrix tests
         return wrapper
 
     return decorate

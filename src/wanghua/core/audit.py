@@ -15,12 +15,12 @@ import hmac
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models, router, transaction
@@ -394,7 +394,8 @@ class AuditedModel(BoundedModel):
             super().save(*args, **kwargs)
             after = snapshot(self)
             record("create" if creating else "update", self, before, after)
-        self._audit_loaded, self._audit_raw = after, None
+        self._audit_loaded: dict[str, Any] | None = after
+        self._audit_raw: tuple[Any, ...] | None = None
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         before = snapshot(self)
@@ -417,7 +418,7 @@ class AuditedModel(BoundedModel):
         return snapshot(fresh) if fresh else {}
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> Self:  # type: ignore[override]  # the stubs add Django 6's fetch_mode
         instance = super().from_db(db, field_names, values)
         if len(values) == len(cls._meta.concrete_fields):
             # Reads are many and saves few: keep the loaded row and normalise it only when saved. Mutable

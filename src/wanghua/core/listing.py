@@ -58,6 +58,7 @@ class ScopedListView(ListView):
 
     template_name = "core/list.html"
     paginate_by = 25
+    model: type[Any]  # every list names its model
     filterset_class: type[Any] | None = None  # a django_filters.FilterSet
     columns: list[Column] = []
     title: Any = ""

@@ -219,7 +219,7 @@ class NoticesView(ServiceFormView):
     def get_object(self, pk=None):
         return None
 
-    def post(self, request, **kwargs):
+    def post(self, request, **kwargs):  # type: ignore[override]  # a new notice: no pk
         if not has_perm_anywhere(request.user, "core.add_notice"):
             raise PermissionDenied
         return super().post(request, **kwargs)
