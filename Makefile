@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WANGHUA := $(BIN)/wanghua
 
-.PHONY: run test typecheck install frontend messages compilemessages lint bench test-postgres clean
+.PHONY: run test typecheck hooks install frontend messages compilemessages lint bench test-postgres clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -24,7 +24,15 @@ frontend: node_modules/.package-lock.json
 compilemessages: $(STAMP)
 	$(BIN)/pybabel compile -d src/wanghua/locale -D django --statistics 2>&1 | tail -1
 
-install: $(STAMP) frontend compilemessages
+install: $(STAMP) frontend compilemessages hooks
+
+# The pre-commit hook (.pre-commit-config.yaml), in a git clone and outside CI; a worktree or branch
+# without the config skips it (--allow-missing-config). Never fails the install.
+hooks: $(STAMP)
+	@if [ -z "$$CI" ] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(BIN)/pre-commit install --allow-missing-config >/dev/null 2>&1 \
+	    && echo "pre-commit hook installed" || echo "pre-commit hook not installed (not fatal)"; \
+	fi
 
 run: install
 	$(WANGHUA) migrate --no-input
