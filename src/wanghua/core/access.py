@@ -44,7 +44,7 @@ class Grant:
         return self.data_scope == DataScope.ALL or (self.data_scope == DataScope.SUBTREE and self.at_sole_root)
 
 
-def grants_of(user) -> list[Grant]:
+def grants_of(user: Any) -> list[Grant]:
     """The user's grants, loaded once per user object (one query)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -78,13 +78,13 @@ def _sole_root_id() -> int | None:
     return roots[0] if len(roots) == 1 else None
 
 
-def holds_everything(user) -> bool:
+def holds_everything(user: Any) -> bool:
     """Superusers and holders of a grant over the whole district (data scope all, or the sole root)."""
     return (getattr(user, "is_superuser", False) and user.is_active) or any(
         g.covers_everything for g in grants_of(user))
 
 
-def forget_grants(user) -> None:
+def forget_grants(user: Any) -> None:
     if hasattr(user, "_wanghua_grants"):
         del user._wanghua_grants
 
@@ -95,20 +95,22 @@ def perm_code(model: type[models.Model], action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
-def has_perm_anywhere(user, perm: str) -> bool:
+def has_perm_anywhere(user: Any, perm: str) -> bool:
     """Whether the user may do `perm` on at least something (decides 403 before 404)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     return any(g.allows(perm) for g in grants_of(user))
 
 
-def _subtree_ids(model_label: str, path: str):
+def _subtree_ids(model_label: str, path: str) -> models.QuerySet[Any, dict[str, Any]]:
     from django.apps import apps
 
-    return apps.get_model(model_label).objects.filter(path__startswith=path).values("pk")
+    ids: models.QuerySet[Any, dict[str, Any]] = apps.get_model(model_label)._default_manager.filter(
+        path__startswith=path).values("pk")
+    return ids
 
 
-def scope_filter(model: type[models.Model], user, action: str) -> Q | None:
+def scope_filter(model: type[models.Model], user: Any, action: str) -> Q | None:
     """The Q that selects what `user` may `action` in `model`; Q() for everything, None for nothing."""
     perm = perm_code(model, action)
     if getattr(user, "is_superuser", False) and user.is_active:
@@ -191,7 +193,7 @@ def _resolve(obj: Any, lookup: str | None) -> Any:
     return obj
 
 
-def _covers(grant: Grant, obj: models.Model, user) -> bool:
+def _covers(grant: Grant, obj: models.Model, user: Any) -> bool:
     model = type(obj)
     region_field, unit_field = getattr(model, "scope_region", None), getattr(model, "scope_unit", None)
     owner_field = getattr(model, "scope_owner", None)
@@ -210,7 +212,7 @@ def _covers(grant: Grant, obj: models.Model, user) -> bool:
     return False
 
 
-def can(user, action: str, obj: models.Model) -> bool:
+def can(user: Any, action: str, obj: models.Model) -> bool:
     """Whether `user` may do `action` to `obj` (saved or about to be created)."""
     perm = perm_code(type(obj), action)
     if getattr(user, "is_superuser", False) and user.is_active:
@@ -218,7 +220,7 @@ def can(user, action: str, obj: models.Model) -> bool:
     return any(g.allows(perm) and _covers(g, obj, user) for g in grants_of(user))
 
 
-def require(user, action: str, obj: models.Model) -> None:
+def require(user: Any, action: str, obj: models.Model) -> None:
     if not can(user, action, obj):
         raise PermissionDenied(_("You do not have permission to do this."))
 

@@ -44,7 +44,7 @@ class MaskedPersonalData:
         return mask_phone(self.phone)
 
 
-def reveal(actor, model, pk, field: str) -> str:
+def reveal(actor: Any, model: Any, pk: Any, field: str) -> str:
     """The full value of a masked field, for a role allowed to `reveal`; every full view is audited."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
@@ -60,4 +60,5 @@ def reveal(actor, model, pk, field: str) -> str:
     require(actor, "reveal", obj)
     with audit.acting_as(actor):
         audit.record("pii_view", obj, note=field)
-    return getattr(obj, field)
+    value: str = getattr(obj, field)
+    return value

@@ -16,7 +16,7 @@ table and fails on a non-terminal state with no way out, and on a step that no r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from . import audit
 from .access import can, fetch_for_change, require
 
+_View = TypeVar("_View", bound=Callable[..., Any])
 _M = TypeVar("_M", bound=models.Model)  # its manager is a VisibilityMixin queryset
 Guard = Callable[[Any], None]  # raises ValidationError when the step may not happen
-MACHINES: dict[str, StateMachine] = {}
+MACHINES: dict[str, StateMachine[Any]] = {}
 
 
 class TransitionError(ValidationError):
@@ -70,7 +71,7 @@ class StateMachine(Generic[_M]):
 
     # --- reading the table ----------------------------------------------------------------------------
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Transition]:
         return iter(self.transitions)
 
     def step(self, step: str, source: str | None = None) -> Transition:
@@ -90,14 +91,15 @@ class StateMachine(Generic[_M]):
         return str(self.steps(step).label)
 
     def state_of(self, obj: models.Model) -> str:
-        return getattr(obj, self.field)
+        state: str = getattr(obj, self.field)
+        return state
 
-    def available(self, user, obj: models.Model) -> list[Transition]:
+    def available(self, user: Any, obj: models.Model) -> list[Transition]:
         """The steps `user` may take on `obj` now: what a page shows as buttons."""
         state = self.state_of(obj)
         return [t for t in self.leaving(state) if _may(user, t, obj)]
 
-    def may(self, user, obj: models.Model, step: str) -> bool:
+    def may(self, user: Any, obj: models.Model, step: str) -> bool:
         return any(t.step == step and _may(user, t, obj) for t in self.leaving(self.state_of(obj)))
 
     # --- performing a step ----------------------------------------------------------------------------
@@ -155,17 +157,17 @@ class StateMachine(Generic[_M]):
                                   "state": display})
 
 
-def _may(user, transition: Transition, obj: models.Model) -> bool:
+def _may(user: Any, transition: Transition, obj: models.Model) -> bool:
     return bool(transition.permission) and can(user, transition.permission, obj)
 
 
-def offers(machine: StateMachine, *steps: str) -> Callable:
+def offers(machine: StateMachine[Any], *steps: str) -> Callable[[_View], _View]:
     """Mark a view or API route as the place where these steps are taken (the state-machine test reads it)."""
 
-    def decorate(view):
+    def decorate(view: _View) -> _View:
         marks = set(getattr(view, "offers_steps", set()))
         marks.update((machine.name, str(s)) for s in steps)
-        view.offers_steps = marks
+        view.offers_steps = marks  # type: ignore[attr-defined]  # read by tests/core/test_state_machines.py
         machine.offered.update(str(s) for s in steps)
         return view
 
@@ -184,7 +186,7 @@ def step_label(label: str) -> str:
     return str(Label(label).label) if label in Label.values else label
 
 
-def mermaid(machine: StateMachine) -> str:
+def mermaid(machine: StateMachine[Any]) -> str:
     """The table as a Mermaid state diagram (docs/architecture.md carries one per machine; a test compares)."""
     lines = ["stateDiagram-v2"]
     for t in machine.transitions:
