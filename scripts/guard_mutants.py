@@ -127,8 +127,9 @@ def killed(scratch: Path, guard: Guard, tests: list[str], timeout: int) -> bool 
     env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "WANGHUA_VAR_DIR": str(scratch / "var")}
     env.pop("WANGHUA_DATABASE_URL", None)  # SQLite in the scratch var/: never a shared database
     try:
+        # --reuse-db: a removed guard changes no model, so the scratch test database is built once.
         run = subprocess.run([sys.executable, "-m", "pytest", "-n0", "-x", "-q", "-p", "no:cacheprovider",
-                              "-m", "not browser", *tests], cwd=scratch, env=env, capture_output=True,
+                              "--reuse-db", "-m", "not browser", *tests], cwd=scratch, env=env, capture_output=True,
                              text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None
