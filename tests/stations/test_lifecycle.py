@@ -141,3 +141,17 @@ def test_completion_needs_an_outcome_and_a_visit_a_score_from_1_to_5(desk):
             services.record_visit(desk.agent, errand.pk, satisfaction=score)
         assert "satisfaction" in bad_score.value.message_dict
     assert Errand.objects.get(pk=errand.pk).status == ErrandStatus.DONE
+
+
+def test_money_only_of_a_known_kind_on_an_errand_that_handles_money(desk):
+    errand = accept(desk)
+    services.start_errand(desk.agent, errand.pk)
+    with pytest.raises(ValidationError) as unknown_kind:
+        services.record_money(desk.agent, errand.pk, kind="borrowed", amount="20")
+    assert "kind" in unknown_kind.value.message_dict
+    no_money = services.accept_errand(desk.agent, resident=desk.resident, category="pay_bills",
+                                      description="只跑腿", handles_money=False)
+    services.start_errand(desk.agent, no_money.pk)
+    with pytest.raises(ValidationError):
+        services.record_money(desk.agent, no_money.pk, kind="received", amount="20")
+    assert not LedgerEntry.objects.filter(errand__in=[errand, no_money]).exists()
