@@ -1,6 +1,6 @@
 """Projects: explicit stages, monthly reports and their review, headline figures from the records."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,12 +11,12 @@ from wanghua.projects import queries, services
 from wanghua.projects.models import MonthlyReport, Project, ReportStatus, Stage
 
 
-def new_project(desk, world, code="P1", continuing=False, total="50000", plan="20000") -> Project:
+def new_project(desk, world, code="P1", continuing=False, total="50000", plan="20000", **extra) -> Project:
     steward, leader = desk["people"]
     return services.create_project(
         desk["unit"], code=code, name="垃圾焚烧发电项目", project_list="planned", zone=world.zone, industry="环保",
         sponsor="某环保能源公司", continuing=continuing, total_investment=Decimal(total), annual_plan=Decimal(plan),
-        steward=steward, competent_unit=world.dept, leader=leader, town=world.street1)
+        steward=steward, competent_unit=world.dept, leader=leader, town=world.street1, **extra)
 
 
 def test_stages_move_one_step_at_a_time(desk, world):
@@ -199,3 +199,37 @@ def test_the_menu_offers_the_ledger_import_only_to_who_may_import(desk, client_f
     unit = client_for(desk["unit"])
     assert "/projects/ledger/import/" in unit.get("/").content.decode()
     assert unit.get("/projects/ledger/import/").status_code == 200
+
+
+# Guards that scripts/guard_mutants.py could delete with every test still passing, each pinned here.
+
+def test_amounts_beyond_the_district_and_backward_dates_are_refused(desk, world):
+    with pytest.raises(ValidationError) as too_large:  # 2,000 亿元: within the field's digits, beyond any project
+        new_project(desk, world, total="20000000", plan="1")
+    assert "total_investment" in too_large.value.message_dict
+    with pytest.raises(ValidationError) as backwards:
+        new_project(desk, world, planned_start=date(2026, 6, 1), planned_completion=date(2026, 1, 1))
+    assert "planned_completion" in backwards.value.message_dict
+    assert not Project.objects.exists()
+
+
+def test_a_stage_is_not_dated_ahead_nor_unknown(desk, world):
+    project = new_project(desk, world)
+    with pytest.raises(ValidationError):
+        services.advance_stage(desk["unit"], project.pk, Stage.SIGNED, on=timezone.localdate() + timedelta(days=1))
+    with pytest.raises(ValidationError):
+        services.advance_stage(desk["unit"], project.pk, "flying")
+    assert Project.objects.get(pk=project.pk).stage == Stage.PLANNING
+
+
+def test_a_report_describes_its_progress_and_an_issue_its_resolution(desk, world):
+    project = new_project(desk, world)
+    with pytest.raises(ValidationError) as no_progress:
+        services.submit_report(desk["steward"], project.pk, month=timezone.localdate().replace(day=1),
+                               fai=Decimal(1), progress="   ")
+    assert "progress" in no_progress.value.message_dict
+    issue = services.raise_issue(desk["steward"], project.pk, category="utilities", description="施工用电未接入",
+                                 owner_unit=world.dept, deadline=timezone.localdate() + timedelta(days=7))
+    with pytest.raises(ValidationError) as no_resolution:
+        services.resolve_issue(desk["unit"], issue.pk, resolution="  ")
+    assert "resolution" in no_resolution.value.message_dict

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from wanghua.core.models import AuditEntry
+from wanghua.org.models import Person
 from wanghua.stations import services
-from wanghua.stations.models import Errand, ErrandStatus, LedgerEntry
+from wanghua.stations.models import Errand, ErrandStatus, LedgerEntry, Resident, Station
 from wanghua.stations.services import TransitionError
 
 
@@ -107,3 +108,50 @@ def test_unknown_category_and_past_due_time(desk):
         services.accept_errand(desk.agent, resident=desk.resident, category="lottery", description="买彩票")
     with pytest.raises(ValidationError):
         accept(desk, due_at=timezone.now())
+
+
+# Guards that scripts/guard_mutants.py could delete with every test still passing, each pinned here.
+
+def test_an_errand_goes_to_one_of_the_station_s_own_agents(desk):
+    stranger = Person.objects.get(user=desk.other_agent)  # the other station's agent
+    with pytest.raises(ValidationError) as refused:
+        accept(desk, agent=stranger)
+    assert "agent" in refused.value.message_dict
+
+
+def test_a_paused_station_takes_no_new_errands(desk):
+    Station.objects.filter(pk=desk.station.pk).update(active=False)
+    with pytest.raises(ValidationError) as refused:
+        services.accept_errand(desk.agent, resident=Resident.objects.get(pk=desk.resident.pk),
+                               category="pay_bills", description="代缴水费")
+    assert "resident" in refused.value.message_dict
+    assert not Errand.objects.filter(description="代缴水费").exists()
+
+
+def test_completion_needs_an_outcome_and_a_visit_a_score_from_1_to_5(desk):
+    errand = accept(desk)
+    services.start_errand(desk.agent, errand.pk)
+    with pytest.raises(ValidationError) as no_outcome:
+        services.complete_errand(desk.agent, errand.pk, outcome="   ")
+    assert "outcome" in no_outcome.value.message_dict
+    assert Errand.objects.get(pk=errand.pk).status == ErrandStatus.IN_PROGRESS
+    services.complete_errand(desk.agent, errand.pk, outcome="已代缴")
+    for score in (0, 6):
+        with pytest.raises(ValidationError) as bad_score:
+            services.record_visit(desk.agent, errand.pk, satisfaction=score)
+        assert "satisfaction" in bad_score.value.message_dict
+    assert Errand.objects.get(pk=errand.pk).status == ErrandStatus.DONE
+
+
+def test_money_only_of_a_known_kind_on_an_errand_that_handles_money(desk):
+    errand = accept(desk)
+    services.start_errand(desk.agent, errand.pk)
+    with pytest.raises(ValidationError) as unknown_kind:
+        services.record_money(desk.agent, errand.pk, kind="borrowed", amount="20")
+    assert "kind" in unknown_kind.value.message_dict
+    no_money = services.accept_errand(desk.agent, resident=desk.resident, category="pay_bills",
+                                      description="只跑腿", handles_money=False)
+    services.start_errand(desk.agent, no_money.pk)
+    with pytest.raises(ValidationError):
+        services.record_money(desk.agent, no_money.pk, kind="received", amount="20")
+    assert not LedgerEntry.objects.filter(errand__in=[errand, no_money]).exists()

@@ -1,6 +1,10 @@
 """Opening and editing stations: community secretaries do it, agents cannot."""
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from wanghua.org.models import Person
+from wanghua.stations import services
 from wanghua.stations.models import Station
 
 
@@ -30,3 +34,12 @@ def test_agents_must_live_in_the_community_and_agents_cannot_open_stations(desk,
     agent = client_for(desk.agent)
     assert agent.get("/services/stations/new/").status_code == 403
     assert agent.get(f"/services/stations/{desk.station.pk}/edit/").status_code == 403
+
+
+def test_a_station_opens_only_in_a_village_or_community(world, make_user):
+    """Found by scripts/guard_mutants.py: no test opened a station above community level."""
+    root = make_user("opener", is_superuser=True)
+    with pytest.raises(ValidationError) as refused:
+        services.open_station(root, community=world.street1, code="S9", host_household="街道家")
+    assert "community" in refused.value.message_dict
+    assert not Station.objects.filter(unit__code="S9").exists()

@@ -55,7 +55,7 @@ class CaseOut(Schema):
 @router.get("/cases", response=list[CaseOut])
 @paginate(Pagination)
 @needs("civic.view_case")
-def list_cases(request, filters: Query[filter_query(CaseFilter)]):
+def list_cases(request, filters: Query[filter_query(CaseFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, CaseFilter, Case.objects.visible_to(request.user, "view"))
 
 
@@ -202,7 +202,7 @@ def _commitment_out(commitment: Commitment) -> dict:
 @router.get("/commitments", response=list[CommitmentOut], summary="民生清单 with computed status")
 @paginate(Pagination)
 @needs("civic.view_commitment")
-def list_commitments(request, filters: Query[filter_query(CommitmentFilter)]):
+def list_commitments(request, filters: Query[filter_query(CommitmentFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     rows = Commitment.objects.visible_to(request.user, "view").prefetch_related("milestones")
     return [_commitment_out(c) for c in filtered(request, CommitmentFilter, rows)]
 
@@ -240,7 +240,7 @@ class SignUpOut(Schema):
 @router.get("/activities", response=list[ActivityOut])
 @paginate(Pagination)
 @needs("civic.view_activity")
-def list_activities(request, filters: Query[filter_query(ActivityFilter)]):
+def list_activities(request, filters: Query[filter_query(ActivityFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, ActivityFilter, Activity.objects.visible_to(request.user, "view"))
 
 

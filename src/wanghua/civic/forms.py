@@ -25,7 +25,7 @@ class CaseReportForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def limit_choices(self, user) -> None:
-        self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_case").filter(
+        self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_case").filter(  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
             level__in=(RegionLevel.COMMUNITY, RegionLevel.GRID))
 
 
@@ -82,12 +82,12 @@ class ActivityForm(forms.ModelForm):
     def limit_choices(self, user) -> None:
         """Only the teams, communities and stations in the organiser's own scope (a community secretary was
         offered the district's 152 teams and 361 stations)."""
-        self.fields["team"].queryset = Unit.objects.visible_to(user, "view").filter(
+        self.fields["team"].queryset = Unit.objects.visible_to(user, "view").filter(  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
             kind=UnitKind.VOLUNTEER_TEAM, active=True)
-        self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_activity").filter(
+        self.fields["community"].queryset = Region.objects.visible_to(user, "civic.add_activity").filter(  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
             level=RegionLevel.COMMUNITY)
-        stations = self.fields["station"].queryset.model  # the proxy-service app's model, read through its field
-        self.fields["station"].queryset = stations.objects.visible_to(user, "view").select_related("unit")
+        stations = self.fields["station"].queryset.model  # type: ignore[attr-defined]  # the proxy-service app's model, read through its ModelChoiceField
+        self.fields["station"].queryset = stations.objects.visible_to(user, "view").select_related("unit")  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -122,10 +122,10 @@ class CommitmentForm(forms.ModelForm):
         widgets = {"deadline": forms.DateInput(attrs={"type": "date"})}
 
     def limit_choices(self, user) -> None:
-        self.fields["unit"].queryset = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET_GOV,
+        self.fields["unit"].queryset = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET_GOV,  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
                                                                      UnitKind.GOVERNMENT], active=True)
         # Where the commitment applies is a place name, not a record to protect; the unit decides who may add it.
-        self.fields["region"].queryset = Region.objects.filter(
+        self.fields["region"].queryset = Region.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
             level__in=(RegionLevel.DISTRICT, RegionLevel.STREET, RegionLevel.COMMUNITY)).order_by("path")
 
 
@@ -143,8 +143,8 @@ class CategoryForm(forms.ModelForm):
         help_texts = {"parent": _("Empty for a 大类."), "attributes": ATTRIBUTES_HELP}
 
     def limit_choices(self, user) -> None:
-        self.fields["parent"].queryset = CaseCategory.objects.filter(parent=None)
-        self.fields["default_unit"].queryset = Unit.objects.filter(
+        self.fields["parent"].queryset = CaseCategory.objects.filter(parent=None)  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
+        self.fields["default_unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
             kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET_GOV], active=True)
 
 
@@ -157,4 +157,4 @@ class ActionForm(forms.ModelForm):
         widgets = {"categories": forms.CheckboxSelectMultiple}
 
     def limit_choices(self, user) -> None:
-        self.fields["categories"].queryset = CaseCategory.objects.exclude(parent=None).select_related("parent")
+        self.fields["categories"].queryset = CaseCategory.objects.exclude(parent=None).select_related("parent")  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
 from django.utils import timezone
@@ -51,7 +52,7 @@ def _rate(part: int, whole: int) -> Decimal | None:
 
 @dataclass
 class CaseKpis:
-    key: object
+    key: Any  # a region id, or a street's name once folded
     reported: int
     accepted: int
     handled: int
@@ -170,7 +171,7 @@ def nearby_duplicates(case: Case) -> list[Case]:
         return list(candidates.filter(community=case.community, address=case.address).exclude(address="")[:10])
     degrees = DUPLICATE_METRES / METRES_PER_DEGREE * 2  # longitude degrees are shorter at 41°N
     boxed = candidates.filter(lat__range=(case.lat - degrees, case.lat + degrees),
-                              lon__range=(case.lon - degrees, case.lon + degrees))
+                              lon__range=(case.lon - degrees, case.lon + degrees))  # type: ignore[operator]  # lat set
     return [other for other in boxed[:50] if _metres(case, other) <= DUPLICATE_METRES][:10]
 
 
@@ -196,8 +197,8 @@ def photos_by_stage(case: Case) -> StagePhotos:
 
 
 def _metres(a: Case, b: Case) -> Decimal:
-    north = float(a.lat - b.lat) * 111_000
-    east = float(a.lon - b.lon) * 111_000 * math.cos(math.radians(float(a.lat)))
+    north = float(a.lat - b.lat) * 111_000  # type: ignore[operator]  # both have coordinates
+    east = float(a.lon - b.lon) * 111_000 * math.cos(math.radians(float(a.lat)))  # type: ignore[operator, arg-type]  # as above
     return Decimal(math.hypot(north, east))
 
 

@@ -47,7 +47,7 @@ def refresh(case: Case) -> None:
     group = {"month": month, "community_id": case.community_id}
     cases = Case.objects.filter(community_id=case.community_id, reported_at__gte=start,
                                 reported_at__lt=end).exclude(status=CaseStatus.MERGED)
-    rows = [_row(values, unit_id=values.pop("unit"), **group)
+    rows = [_row(values, unit_id=values.pop("unit"), **group)  # type: ignore[arg-type, misc]  # values() rows are dicts
             for values in cases.values("unit").annotate(**COUNTS).order_by()]
     _tallies().filter(**group).delete()
     _tallies().bulk_create(rows)
@@ -66,6 +66,6 @@ def rebuild() -> int:
     grouped = (Case.objects.exclude(status=CaseStatus.MERGED)
                .annotate(month=TruncMonth("reported_at", tzinfo=timezone.get_current_timezone()))
                .values("month", "community", "unit").annotate(**COUNTS).order_by())
-    rows = [_grouped_row(values) for values in grouped]
+    rows = [_grouped_row(values) for values in grouped]  # type: ignore[arg-type]  # values() rows are dicts
     _tallies().bulk_create(rows, batch_size=5000)
     return len(rows)

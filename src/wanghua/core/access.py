@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -73,7 +73,7 @@ class Grant:
         return any((node.path or "").startswith(path) for path in paths)
 
 
-def grants_of(user) -> list[Grant]:
+def grants_of(user: Any) -> list[Grant]:
     """The user's grants, loaded once per user object (one query, two more when a scope is custom)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -126,13 +126,13 @@ def _sole_root_id() -> int | None:
     return roots[0] if len(roots) == 1 else None
 
 
-def holds_everything(user) -> bool:
+def holds_everything(user: Any) -> bool:
     """Superusers and holders of a grant over the whole district (data scope all, or the sole root)."""
     return (getattr(user, "is_superuser", False) and user.is_active) or any(
         g.covers_everything for g in grants_of(user))
 
 
-def forget_grants(user) -> None:
+def forget_grants(user: Any) -> None:
     user.__dict__.pop("_wanghua_grants", None)
     user.__dict__.pop("_wanghua_perm_answers", None)
 
@@ -143,7 +143,7 @@ def perm_code(model: type[models.Model], action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
-def has_perm_anywhere(user, perm: str) -> bool:
+def has_perm_anywhere(user: Any, perm: str) -> bool:
     """Whether the user may do `perm` on at least something (decides 403 before 404)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
@@ -165,23 +165,25 @@ def region_lookups(model: type[models.Model]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def holds_beyond_self(user, perm: str) -> bool:
+def holds_beyond_self(user: Any, perm: str) -> bool:
     """Whether the user may do `perm` on more than their own records (a resident's self-scoped role does not)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     return any(g.allows(perm) and g.data_scope != DataScope.SELF for g in grants_of(user))
 
 
-def _subtree_ids(model_label: str, *paths: str):
+def _subtree_ids(model_label: str, *paths: str) -> models.QuerySet[Any, dict[str, Any]]:
     from django.apps import apps
 
     within = Q()
     for path in paths:
         within |= Q(path__startswith=path)
-    return apps.get_model(model_label).objects.filter(within).values("pk")
+    ids: models.QuerySet[Any, dict[str, Any]] = apps.get_model(model_label)._default_manager.filter(within).values(
+        "pk")
+    return ids
 
 
-def scope_filter(model: type[models.Model], user, action: str) -> Q | None:
+def scope_filter(model: type[models.Model], user: Any, action: str) -> Q | None:
     """The Q that selects what `user` may `action` in `model`; Q() for everything, None for nothing."""
     perm = perm_code(model, action)
     if getattr(user, "is_superuser", False) and user.is_active:
@@ -221,11 +223,14 @@ def scope_filter(model: type[models.Model], user, action: str) -> Q | None:
 
 
 class VisibilityMixin:
-    def visible_to(self, user, action: str = "view"):
-        condition = scope_filter(self.model, user, action)
+    """Mixed into a QuerySet: the rows `user` may `action`."""
+
+    def visible_to(self, user: Any, action: str = "view") -> models.QuerySet[Any]:
+        queryset = cast("models.QuerySet[Any]", self)
+        condition = scope_filter(queryset.model, user, action)
         if condition is None:
-            return self.none()
-        return self.filter(condition) if condition else self.all()
+            return queryset.none()
+        return queryset.filter(condition) if condition else queryset.all()
 
 
 class ScopedQuerySet(VisibilityMixin, AuditedQuerySet):
@@ -248,7 +253,7 @@ class ScopedModel(AuditedModel):
     scope_unit: str | None = None
     scope_owner: str | None = None
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()  # type: ignore[misc]  # django-stubs reads AuditedModel.objects as a ClassVar
 
     class Meta:
         abstract = True
@@ -268,7 +273,7 @@ def _resolve(obj: Any, lookup: str | None) -> Any:
     return obj
 
 
-def covers(grant: Grant, obj: models.Model, user) -> bool:
+def covers(grant: Grant, obj: models.Model, user: Any) -> bool:
     """Whether `grant` reaches `obj` (the scope half of `can`: the grant's patterns are not looked at)."""
     model = type(obj)
     region_fields, unit_field = region_lookups(model), getattr(model, "scope_unit", None)
@@ -292,7 +297,7 @@ def covers(grant: Grant, obj: models.Model, user) -> bool:
     return False
 
 
-def can(user, action: str, obj: models.Model) -> bool:
+def can(user: Any, action: str, obj: models.Model) -> bool:
     """Whether `user` may do `action` to `obj` (saved or about to be created)."""
     perm = perm_code(type(obj), action)
     if getattr(user, "is_superuser", False) and user.is_active:
@@ -300,7 +305,7 @@ def can(user, action: str, obj: models.Model) -> bool:
     return any(g.allows(perm) and covers(g, obj, user) for g in grants_of(user))
 
 
-def require(user, action: str, obj: models.Model) -> None:
+def require(user: Any, action: str, obj: models.Model) -> None:
     if not can(user, action, obj):
         raise PermissionDenied(_("You do not have permission to do this."))
 
@@ -312,13 +317,18 @@ def role_within(granted_patterns: list[str], granted_scope: str, holder: Grant) 
     return all(any(fnmatchcase(p, mine) for mine in holder.patterns) for p in granted_patterns)
 
 
-def fetch_for_change(model: type[models.Model], actor, action: str, pk):
+_Scoped = TypeVar("_Scoped", bound=models.Model)  # a model whose manager is a VisibilityMixin queryset
+
+
+def fetch_for_change(model: type[_Scoped], actor: Any, action: str, pk: Any) -> _Scoped:
     """Lock a record for a change inside the caller's transaction, re-checking access there:
     invisible is 'not found' (DoesNotExist), visible but not allowed is PermissionDenied."""
     # Only the record's own row is locked (`of`): the scope filter may join regions and units, and
     # locking those too would make unrelated writers (telemetry inserting references to them) wait.
-    obj = model.objects.visible_to(actor, "view").select_for_update(of=("self",)).filter(pk=pk).first()
+    visible = model.objects.visible_to(actor, "view")  # type: ignore[attr-defined]  # see _Scoped
+    obj: _Scoped | None = visible.select_for_update(of=("self",)).filter(pk=pk).first()
     if obj is None:
-        raise model.DoesNotExist(_("%(model)s not found.") % {"model": model._meta.verbose_name})
+        raise model.DoesNotExist(  # type: ignore[attr-defined]  # every concrete model has its DoesNotExist
+            _("%(model)s not found.") % {"model": model._meta.verbose_name})
     require(actor, action, obj)
     return obj

@@ -7,7 +7,7 @@ from .models import ApiToken, AuditEntry, DictItem, DictType, LoginEvent, Notice
 
 @admin.register(User)
 class WanghuaUserAdmin(UserAdmin):
-    fieldsets = [*UserAdmin.fieldsets, ("望花", {"fields": ["display_name"]})]
+    fieldsets = [*(UserAdmin.fieldsets or ()), ("望花", {"fields": ["display_name"]})]
     list_display = ["username", "display_name", "is_active", "is_staff", "last_login"]
 
 

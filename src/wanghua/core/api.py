@@ -35,7 +35,7 @@ def needs(perm: str):
                 raise PermissionDenied(_("You do not have permission to do this."))
             return view(request, *args, **kwargs)
 
-        wrapper.required_perm = perm
+        wrapper.required_perm = perm  # type: ignore[attr-defined]  # read by the permission matrix tests
         return wrapper
 
     return decorate
@@ -177,7 +177,7 @@ def filter_query(filterset_class) -> type[Schema]:
     if filterset_class not in _QUERY_SCHEMAS:
         fields = {name: (_filter_type(flt) | None, Field(None, description=str(flt.label or name)))
                   for name, flt in filterset_class.base_filters.items()}
-        _QUERY_SCHEMAS[filterset_class] = create_model(f"{filterset_class.__name__}Query", __base__=Schema,
+        _QUERY_SCHEMAS[filterset_class] = create_model(f"{filterset_class.__name__}Query", __base__=Schema,  # type: ignore[call-overload]  # fields built at run time
                                                        **fields)
     return _QUERY_SCHEMAS[filterset_class]
 

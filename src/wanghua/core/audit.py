@@ -15,12 +15,12 @@ import hmac
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models, router, transaction
@@ -157,7 +157,7 @@ def jsonable(value: Any) -> Any:
 
 
 def audited_attnames(model: type[models.Model]) -> list[str]:
-    excluded = getattr(model, "audit_exclude", set())
+    excluded: set[str] = getattr(model, "audit_exclude", set())
     return [f.attname for f in model._meta.concrete_fields if f.name not in excluded]
 
 
@@ -191,14 +191,14 @@ def masked_values(model: type[models.Model] | None, values: dict) -> dict:
     """An entry's before or after as it may be shown: entries written before a field was declared personal
     (`audit_masked`) hold it in full, and are masked on the way out."""
     maskers = getattr(model, "audit_masked", None) if model is not None else None
-    if not maskers or not isinstance(values, dict):
+    if model is None or not maskers or not isinstance(values, dict):
         return values
-    names = {model._meta.get_field(name).attname: masker for name, masker in maskers.items()}
+    names = {model._meta.get_field(name).attname: masker for name, masker in maskers.items()}  # type: ignore[union-attr]  # concrete fields
     return {k: masked(names[k], v) if k in names and v not in (None, "") else v for k, v in values.items()}
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    excluded = getattr(type(obj), "audit_exclude", set())
+    excluded: set[str] = getattr(type(obj), "audit_exclude", set())
     return {f.attname: _normalised(f, getattr(obj, f.attname))
             for f in type(obj)._meta.concrete_fields if f.name not in excluded}
 
@@ -314,11 +314,11 @@ def record_cascade(objs, model: type[models.Model], origin_pks: set) -> None:
     for (nulled, value), targets in collector.field_updates.items():
         name = nulled.attname
         for target in targets:  # querysets of the related model's base manager, or instances
-            target_model = target.model if isinstance(target, models.QuerySet) else type(next(iter(target), None))
+            target_model = target.model if isinstance(target, models.QuerySet) else type(next(iter(target), None))  # type: ignore[call-overload]  # a list of instances; the stubs say Model
             if not isinstance(target_model, type) or not issubclass(target_model, AuditedModel):
                 continue
             current_values = (target.values_list("pk", name) if isinstance(target, models.QuerySet)
-                              else [(o.pk, getattr(o, name)) for o in target])
+                              else [(o.pk, getattr(o, name)) for o in target])  # type: ignore[attr-defined]  # as above
             record_rows("update", target_model, [(pk, {name: jsonable(old)}, {name: jsonable(value)})
                                                  for pk, old in current_values])
 
@@ -326,7 +326,7 @@ def record_cascade(objs, model: type[models.Model], origin_pks: set) -> None:
 class AuditedQuerySet(models.QuerySet):
     """A queryset whose bulk writes leave the same trail as single saves."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         names = audited_attnames(self.model)
         with transaction.atomic(using=self.db):
             before = _values(self, names)
@@ -335,16 +335,16 @@ class AuditedQuerySet(models.QuerySet):
             record_rows("update", self.model, ((pk, before[pk], after.get(pk, {})) for pk in before))
         return count
 
-    update.alters_data = True
-    update.queryset_only = True
+    update.alters_data = True  # type: ignore[attr-defined]  # Django reads these markers off the method
+    update.queryset_only = True  # type: ignore[attr-defined]  # as alters_data
 
-    def bulk_create(self, objs, *args, **kwargs):
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             record_rows("create", self.model, ((o.pk, {}, snapshot(o)) for o in created))
         return created
 
-    def bulk_update(self, objs, fields, *args, **kwargs):
+    def bulk_update(self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None) -> int:
         objs = list(objs)
         names = audited_attnames(self.model)
         with transaction.atomic(using=self.db):
@@ -352,23 +352,24 @@ class AuditedQuerySet(models.QuerySet):
             ctx = current()
             outer, ctx.suppressed = ctx.suppressed, True  # Django's bulk_update calls update(): record once
             try:
-                count = super().bulk_update(objs, fields, *args, **kwargs)
+                count = super().bulk_update(objs, fields, batch_size=batch_size)
             finally:
                 ctx.suppressed = outer
             record_rows("update", self.model, ((o.pk, before.get(o.pk, {}), snapshot(o)) for o in objs))
         return count
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         names = audited_attnames(self.model)
         with transaction.atomic(using=self.db):
             before = _values(self, names)
-            record_cascade(self.model.objects.using(self.db).filter(pk__in=list(before)), self.model, set(before))
+            record_cascade(self.model.objects.using(self.db)  # type: ignore[attr-defined]  # every audited model has objects
+                           .filter(pk__in=list(before)), self.model, set(before))
             result = super().delete()
             record_rows("delete", self.model, ((pk, row, {}) for pk, row in before.items()))
         return result
 
-    delete.alters_data = True
-    delete.queryset_only = True
+    delete.alters_data = True  # type: ignore[attr-defined]  # as update.alters_data
+    delete.queryset_only = True  # type: ignore[attr-defined]  # as update.alters_data
 
 
 class _FrozenJSON(str):
@@ -398,16 +399,17 @@ class AuditedModel(BoundedModel):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         creating = self._state.adding
         before = {} if creating else self._audit_before()
         with transaction.atomic():
             super().save(*args, **kwargs)
             after = snapshot(self)
             record("create" if creating else "update", self, before, after)
-        self._audit_loaded, self._audit_raw = after, None
+        self._audit_loaded: dict[str, Any] | None = after
+        self._audit_raw: tuple[Any, ...] | None = None
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         before = snapshot(self)
         with transaction.atomic():
             record_cascade([self], type(self), {self.pk})
@@ -428,7 +430,7 @@ class AuditedModel(BoundedModel):
         return snapshot(fresh) if fresh else {}
 
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> Self:  # type: ignore[override]  # the stubs add Django 6's fetch_mode
         instance = super().from_db(db, field_names, values)
         if len(values) == len(cls._meta.concrete_fields):
             # Reads are many and saves few: keep the loaded row and normalise it only when saved. Mutable
@@ -457,7 +459,8 @@ def _linked(field: models.ManyToManyField, owner_ids) -> dict[Any, list]:
     through = field.remote_field.through
     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
     links: dict[Any, list] = {pk: [] for pk in owner_ids}
-    rows = through._base_manager.filter(**{f"{source}__in": list(links)}).values_list(f"{source}_id", f"{target}_id")
+    rows = through._base_manager.filter(  # type: ignore[union-attr]  # a many-to-many always has its through model
+        **{f"{source}__in": list(links)}).values_list(f"{source}_id", f"{target}_id")
     for owner, linked in rows:
         links[owner].append(linked)
     return {pk: sorted(ids) for pk, ids in links.items()}

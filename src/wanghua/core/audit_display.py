@@ -24,11 +24,12 @@ class StructuredValue(str):
     """A JSON document kept whole in the trail (a certificate's content): shown as data, in monospace."""
 
 
-def _field(model: type[models.Model] | None, key: str) -> models.Field | None:
+def _field(model: type[models.Model] | None, key: str) -> models.Field[Any, Any] | None:
     if model is None:
         return None
     try:
-        return model._meta.get_field(key)
+        field = model._meta.get_field(key)
+        return field if isinstance(field, models.Field) else None  # audit keys name concrete fields
     except FieldDoesNotExist:
         return next((f for f in model._meta.concrete_fields if f.attname == key), None)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
@@ -112,6 +112,10 @@ def posted_date(value: str | None, field: str = "on") -> dt.date | None:
     return day
 
 
+@overload
+def query_date(value: str | None, default: dt.date) -> dt.date: ...
+@overload
+def query_date(value: str | None, default: None = None) -> dt.date | None: ...
 def query_date(value: str | None, default: dt.date | None = None) -> dt.date | None:
     """A date from a query string (YYYY-MM-DD): `default` when absent, 400 when not a real day in range."""
     try:
@@ -143,7 +147,7 @@ def bound_form(form) -> None:
 def bound_field(field: forms.Field) -> None:
     if getattr(field, "_bounded", False):
         return
-    field._bounded = True
+    field._bounded = True  # type: ignore[attr-defined]  # a marker on the form field: bounded once
     if isinstance(field, forms.DateField | forms.DateTimeField):
         field.validators.append(validate_moment)
     elif isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
@@ -219,7 +223,7 @@ def _field_problem(field: models.Field, value: Any) -> str | None:
             return f"{label}: {problem}"
     elif isinstance(value, int | Decimal) and not isinstance(value, bool):
         low, high = next((r for kind, r in INTEGER_RANGES.items() if type(field) is kind), (None, None))
-        if low is not None and not low <= value <= high:
+        if low is not None and high is not None and not low <= value <= high:
             return _("%(field)s: the number must lie between %(low)s and %(high)s.") % {
                 "field": label, "low": low, "high": high}
     return None
@@ -235,7 +239,7 @@ class BoundedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if problems := record_problems(self):
             raise ValidationError(problems)
         super().save(*args, **kwargs)

@@ -135,8 +135,8 @@ class ServiceFormView(View):
             fields.update(self.service_kwargs(form, obj))
             try:
                 view = type(self)  # class attribute access: the services are plain functions
-                saved = (view.update_service(request.user, obj.pk, **fields) if obj
-                         else view.create_service(request.user, **fields))
+                saved = (view.update_service(request.user, obj.pk, **fields) if obj  # type: ignore[misc]  # set by the view
+                         else view.create_service(request.user, **fields))  # type: ignore[misc]  # as above
             except ObjectDoesNotExist as exc:
                 raise Http404 from exc
             except ValidationError as exc:
@@ -164,7 +164,7 @@ class ServiceDeleteView(View):
     def post(self, request, pk: int):
         obj = self.get_object(pk)
         try:
-            type(self).delete_service(request.user, pk)
+            type(self).delete_service(request.user, pk)  # type: ignore[misc]  # set by the view
         except ValidationError as exc:
             return render(request, "core/confirm_delete.html", {"object": obj, "errors": exc.messages},
                           status=409)

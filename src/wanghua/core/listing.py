@@ -106,8 +106,9 @@ class ScopedListView(ListView):
 
     template_name = "core/list.html"
     paginate_by = 25
+    model: type[Any]  # every list names its model
     paginator_class = CappedPaginator
-    filterset_class = None
+    filterset_class: type[Any] | None = None  # a django_filters.FilterSet
     columns: list[Column] = []
     title: Any = ""
     create_url: str | None = None

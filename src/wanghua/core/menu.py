@@ -127,7 +127,7 @@ def todos_for(request) -> list[Count]:
         match = resolve(urlsplit(url).path)
         listing = HttpRequest()
         listing.method, listing.user, listing.GET = "GET", request.user, QueryDict(todo.query)
-        view = match.func.view_class()
+        view = match.func.view_class()  # type: ignore[attr-defined]  # as_view() sets it
         view.setup(listing, *match.args, **match.kwargs)
         counts.append(Count(todo.label, view.get_queryset().count(), url))
     return counts

@@ -30,11 +30,11 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        request.id = uuid.uuid4().hex
-        ctx = audit.AuditContext(request_id=request.id, request=request, ip=client_ip(request))
+        request.id = uuid.uuid4().hex  # type: ignore[attr-defined]  # our request id, set here
+        ctx = audit.AuditContext(request_id=request.id, request=request, ip=client_ip(request))  # type: ignore[attr-defined]  # as above
         with audit.bound(ctx):
             response = self.get_response(request)
-        response["X-Request-ID"] = request.id
+        response["X-Request-ID"] = request.id  # type: ignore[attr-defined]  # as above
         return response
 
 

@@ -22,7 +22,7 @@ class UserQuerySet(VisibilityMixin, AuditedQuerySet):
     """Accounts are scoped by the person behind them: a street's staff manage the accounts of their street."""
 
 
-class AuditedUserManager(UserManager.from_queryset(UserQuerySet)):
+class AuditedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # django-stubs cannot follow a dynamic base
     pass
 
 
@@ -35,11 +35,11 @@ class User(AbstractUser, AuditedModel):
     scope_unit = "person__unit"
     scope_owner = "pk"
 
-    objects = AuditedUserManager()
+    objects = AuditedUserManager()  # type: ignore[misc]  # django-stubs reads AbstractUser.objects as a ClassVar
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]  # a lazy string; the stubs of AbstractUser.Meta say str
+        verbose_name_plural = _("users")  # type: ignore[assignment]  # as verbose_name
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
@@ -303,7 +303,7 @@ class ScheduledJob(AuditedModel):
     scope_region = None
     scope_unit = None
     scope_owner = None
-    objects = ScheduledJobQuerySet.as_manager()
+    objects = ScheduledJobQuerySet.as_manager()  # type: ignore[misc]  # as ScopedModel.objects
 
     class Meta:
         verbose_name = _("scheduled job")

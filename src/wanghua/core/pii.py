@@ -1,5 +1,7 @@
 """Masking of personal data (PIPL): ID numbers and phones are shown masked unless revealed."""
 
+from typing import Any
+
 
 def mask_id_number(value: str) -> str:
     if not value:
@@ -29,7 +31,9 @@ class MaskedPersonalData:
     """Model mixin: `audit_masked` names the personal-data fields and their masks; the model then has
     `<field>_masked` for display and can be revealed (and logged) through `reveal()`."""
 
-    audit_masked: dict = {}
+    audit_masked: dict[str, Any] = {}
+    id_number: str  # the fields named in audit_masked, on the model
+    phone: str
 
     @property
     def id_number_masked(self) -> str:
@@ -40,7 +44,7 @@ class MaskedPersonalData:
         return mask_phone(self.phone)
 
 
-def reveal(actor, model, pk, field: str) -> str:
+def reveal(actor: Any, model: Any, pk: Any, field: str) -> str:
     """The full value of a masked field, for a role allowed to `reveal`; every full view is audited."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
@@ -56,4 +60,5 @@ def reveal(actor, model, pk, field: str) -> str:
     require(actor, "reveal", obj)
     with audit.acting_as(actor):
         audit.record("pii_view", obj, note=field)
-    return getattr(obj, field)
+    value: str = getattr(obj, field)
+    return value

@@ -12,14 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wanghua.core.models import User
+
 from . import audit
 from .access import has_perm_anywhere, require
 from .devices import describe
-from .models import ApiToken, hash_token
+from .models import ApiToken, ScheduledJob, hash_token
 
 
 @transaction.atomic
-def create_token(actor, name: str) -> str:
+def create_token(actor: User, name: str) -> str:
     """Create a token for the actor and return the key; only its hash is kept."""
     key = ApiToken.new_key()
     with audit.acting_as(actor):
@@ -28,7 +30,7 @@ def create_token(actor, name: str) -> str:
 
 
 @transaction.atomic
-def revoke_token(actor, token_id: int) -> None:
+def revoke_token(actor: User, token_id: int) -> None:
     token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
     if token is None or (token.user_id != actor.pk and not actor.is_superuser):
         raise PermissionDenied(_("This token is not yours."))
@@ -66,7 +68,7 @@ def live_sessions() -> list[LiveSession]:
     return result
 
 
-def end_session(actor, key_prefix: str) -> int:
+def end_session(actor: User, key_prefix: str) -> int:
     """Forced logout (在线用户 → 强退). Sessions are matched by the prefix the page shows."""
     if not has_perm_anywhere(actor, "core.delete_session") or len(key_prefix) < 12:
         raise PermissionDenied
@@ -81,7 +83,7 @@ def end_session(actor, key_prefix: str) -> int:
 
 # --- scheduled jobs (定时任务) ------------------------------------------------------------------------------
 
-def _scheduled_job(actor, name: str):
+def _scheduled_job(actor: User, name: str) -> ScheduledJob:
     from .jobs import REGISTRY
     from .models import ScheduledJob
 
@@ -93,7 +95,7 @@ def _scheduled_job(actor, name: str):
 
 
 @transaction.atomic
-def run_job_now(actor, name: str) -> None:
+def run_job_now(actor: User, name: str) -> None:
     """立即执行: the job goes to the queue once this transaction commits; the worker runs and records it."""
     from . import jobs
 
@@ -102,7 +104,7 @@ def run_job_now(actor, name: str) -> None:
 
 
 @transaction.atomic
-def set_job_paused(actor, name: str, paused: bool):
+def set_job_paused(actor: User, name: str, paused: bool) -> ScheduledJob:
     """暂停/恢复: a paused job's schedule is skipped (立即执行 still runs it). Audited."""
     switch = _scheduled_job(actor, name)
     if switch.paused == paused and not switch._state.adding:

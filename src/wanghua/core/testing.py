@@ -56,7 +56,7 @@ def body_text(response) -> str:
         from openpyxl import load_workbook
 
         sheet = load_workbook(BytesIO(response.content), read_only=True).active
-        return "\n".join("\t".join(str(c) for c in row if c is not None) for row in sheet.iter_rows(values_only=True))
+        return "\n".join("\t".join(str(c) for c in row if c is not None) for row in sheet.iter_rows(values_only=True))  # type: ignore[union-attr]  # a workbook has its sheet
     return response.content.decode("utf-8", "replace") if not getattr(response, "streaming", False) else ""
 
 

@@ -16,9 +16,9 @@ table and fails on a non-terminal state with no way out, and on a step that no r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -27,8 +27,10 @@ from django.utils.translation import gettext as _
 from . import audit
 from .access import can, fetch_for_change, require
 
+_View = TypeVar("_View", bound=Callable[..., Any])
+_M = TypeVar("_M", bound=models.Model)  # its manager is a VisibilityMixin queryset
 Guard = Callable[[Any], None]  # raises ValidationError when the step may not happen
-MACHINES: dict[str, StateMachine] = {}
+MACHINES: dict[str, StateMachine[Any]] = {}
 
 
 class TransitionError(ValidationError):
@@ -45,10 +47,10 @@ class Transition:
     system: bool = False  # also (or only) taken by a scheduled job, with no actor
 
 
-class StateMachine:
+class StateMachine(Generic[_M]):
     """One status field's table. `states` and `steps` are TextChoices; `terminal` states need no way out."""
 
-    def __init__(self, name: str, model: type[models.Model], *, states: type[models.TextChoices],
+    def __init__(self, name: str, model: type[_M], *, states: type[models.TextChoices],
                  steps: type[models.TextChoices], transitions: Iterable[Transition], field: str = "status",
                  terminal: Iterable[str] = (), journal: Callable[..., None] | None = None) -> None:
         self.name, self.model, self.field = name, model, field
@@ -69,7 +71,7 @@ class StateMachine:
 
     # --- reading the table ----------------------------------------------------------------------------
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Transition]:
         return iter(self.transitions)
 
     def step(self, step: str, source: str | None = None) -> Transition:
@@ -89,20 +91,21 @@ class StateMachine:
         return str(self.steps(step).label)
 
     def state_of(self, obj: models.Model) -> str:
-        return getattr(obj, self.field)
+        state: str = getattr(obj, self.field)
+        return state
 
-    def available(self, user, obj: models.Model) -> list[Transition]:
+    def available(self, user: Any, obj: models.Model) -> list[Transition]:
         """The steps `user` may take on `obj` now: what a page shows as buttons."""
         state = self.state_of(obj)
         return [t for t in self.leaving(state) if _may(user, t, obj)]
 
-    def may(self, user, obj: models.Model, step: str) -> bool:
+    def may(self, user: Any, obj: models.Model, step: str) -> bool:
         return any(t.step == step and _may(user, t, obj) for t in self.leaving(self.state_of(obj)))
 
     # --- performing a step ----------------------------------------------------------------------------
 
-    def perform(self, actor, record: int | models.Model, step: str, *, apply: Guard | None = None,
-                guards: Iterable[Guard] = (), note: str = "", save: bool = True) -> Any:
+    def perform(self, actor: Any, record: int | _M, step: str, *, apply: Guard | None = None,
+                guards: Iterable[Guard] = (), note: str = "", save: bool = True) -> _M:
         """Take `step` on the record (its id, or a row the caller already locked in this transaction).
 
         Order: lock and permission, source state, the table's guard, the caller's guards, `apply` (the step's
@@ -129,13 +132,13 @@ class StateMachine:
                         self.journal(obj, transition, actor, note)
             return obj
 
-    def perform_as_system(self, record: int | models.Model, step: str, **kwargs: Any) -> Any:
+    def perform_as_system(self, record: int | _M, step: str, **kwargs: Any) -> _M:
         """A step a scheduled job takes (escalation, expiry): no actor, only steps marked `system`."""
         if not any(t.system for t in self.transitions if t.step == step):
             raise PermissionError(f"{self.name}.{step} is not a system step")
         return self.perform(None, record, step, **kwargs)
 
-    def _locked(self, actor, record: int | models.Model) -> Any:
+    def _locked(self, actor: Any, record: int | _M) -> _M:
         if isinstance(record, models.Model):
             return record
         if actor is None:
@@ -154,17 +157,17 @@ class StateMachine:
                                   "state": display})
 
 
-def _may(user, transition: Transition, obj: models.Model) -> bool:
+def _may(user: Any, transition: Transition, obj: models.Model) -> bool:
     return bool(transition.permission) and can(user, transition.permission, obj)
 
 
-def offers(machine: StateMachine, *steps: str) -> Callable:
+def offers(machine: StateMachine[Any], *steps: str) -> Callable[[_View], _View]:
     """Mark a view or API route as the place where these steps are taken (the state-machine test reads it)."""
 
-    def decorate(view):
+    def decorate(view: _View) -> _View:
         marks = set(getattr(view, "offers_steps", set()))
         marks.update((machine.name, str(s)) for s in steps)
-        view.offers_steps = marks
+        view.offers_steps = marks  # type: ignore[attr-defined]  # read by tests/core/test_state_machines.py
         machine.offered.update(str(s) for s in steps)
         return view
 
@@ -183,7 +186,7 @@ def step_label(label: str) -> str:
     return str(Label(label).label) if label in Label.values else label
 
 
-def mermaid(machine: StateMachine) -> str:
+def mermaid(machine: StateMachine[Any]) -> str:
     """The table as a Mermaid state diagram (docs/architecture.md carries one per machine; a test compares)."""
     lines = ["stateDiagram-v2"]
     for t in machine.transitions:

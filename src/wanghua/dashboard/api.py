@@ -108,7 +108,7 @@ def history(request, key: Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z_0-9]+$")
 @router.get("/statistics", response=list[StatisticOut], summary="External statistics, newest month first")
 @paginate(Pagination)
 @needs("dashboard.view_externalstatistic")
-def list_statistics(request, filters: Query[filter_query(ExternalStatisticFilter)]):
+def list_statistics(request, filters: Query[filter_query(ExternalStatisticFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, ExternalStatisticFilter, ExternalStatistic.objects.visible_to(request.user, "view"))
 
 

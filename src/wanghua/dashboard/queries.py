@@ -204,7 +204,7 @@ class GoalRow:
     @property
     def score(self) -> Decimal | None:
         scored = [r.attainment for r in self.rows if r.attainment is not None]
-        return (sum(scored) / len(scored)).quantize(Decimal("0.1")) if scored else None
+        return (sum(scored, Decimal(0)) / len(scored)).quantize(Decimal("0.1")) if scored else None
 
 
 def _row(indicator, scope: Scope, period: date, values, targets, series) -> Row:

@@ -4,7 +4,9 @@ against its target in a table per goal."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils import timezone
@@ -42,7 +44,7 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
 def _scores_chart(board, font: str) -> Drawing:
     drawing = Drawing(170 * mm, 55 * mm)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 12 * mm, 10 * mm, 150 * mm, 40 * mm
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 10 * mm, 150 * mm, 40 * mm  # type: ignore[assignment]  # points; the stubs say int
     chart.data = [[float(g.score or 0) for g in board]]
     chart.categoryAxis.categoryNames = [str(g.goal.label) for g in board]
     chart.categoryAxis.labels.fontName = font
@@ -54,7 +56,7 @@ def _scores_chart(board, font: str) -> Drawing:
     return drawing
 
 
-def _trend_chart(series: list[tuple[date, object]], title: str, font: str) -> Drawing:
+def _trend_chart(series: Sequence[tuple[date, Decimal | float]], title: str, font: str) -> Drawing:
     drawing = Drawing(56 * mm, 42 * mm)
     drawing.add(String(2 * mm, 38 * mm, title[:18], fontName=font, fontSize=7.5))
     if len(series) < 2:
@@ -62,7 +64,7 @@ def _trend_chart(series: list[tuple[date, object]], title: str, font: str) -> Dr
                            fillColor=colors.grey))
         return drawing
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 9 * mm, 6 * mm, 44 * mm, 28 * mm
+    chart.x, chart.y, chart.width, chart.height = 9 * mm, 6 * mm, 44 * mm, 28 * mm  # type: ignore[assignment]  # as above
     chart.data = [[float(v) for _m, v in series]]
     chart.categoryAxis.categoryNames = [f"{m:%m}" for m, _v in series]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
@@ -83,7 +85,7 @@ def _goal_table(goal, styles, regular: str) -> Table:
              ("GRID", (0, 0), (-1, -1), 0.3, colors.lightgrey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("ALIGN", (1, 1), (-1, -1), "RIGHT")]
     style += [("TEXTCOLOR", (4, n), (4, n), STATUS_COLOURS[r.status]) for n, r in enumerate(goal.rows, start=1)]
-    table.setStyle(TableStyle(style))
+    table.setStyle(TableStyle(style))  # type: ignore[arg-type]  # reportlab commands are mixed tuples
     return table
 
 

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit, indicators
 from wanghua.core.access import has_perm_anywhere, require
+from wanghua.core.models import User
+from wanghua.org.models import Region
 
 from . import refresh
 from .models import ExternalStatistic, IndicatorTarget, RefreshRun
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def set_targets(actor, year: int, values: dict[str, Decimal | None], region=None) -> int:
+def set_targets(actor: User, year: int, values: dict[str, Decimal | None], region: Region | None = None) -> int:
     """The year's targets for the district (or one region): a value sets it, None clears it. Returns the
     number of targets changed."""
     if not 2000 <= year <= 2100:
@@ -61,7 +63,7 @@ def set_targets(actor, year: int, values: dict[str, Decimal | None], region=None
 
 
 @transaction.atomic
-def add_statistic(actor, **fields: Any) -> ExternalStatistic:
+def add_statistic(actor: User, **fields: Any) -> ExternalStatistic:
     """An external statistic for a month, with where it was published and when; one per code and month."""
     statistic = ExternalStatistic(entered_by=actor, **fields)
     require(actor, "add", statistic)
@@ -78,7 +80,7 @@ def add_statistic(actor, **fields: Any) -> ExternalStatistic:
     return statistic
 
 
-def refresh_indicators(actor=None, *, moment: datetime | None = None, trigger: str | None = None,
+def refresh_indicators(actor: User | None = None, *, moment: datetime | None = None, trigger: str | None = None,
                        scopes: list[refresh.Scope] | None = None) -> RefreshRun:
     """Compute and store every indicator for every scope (or `scopes`) as of `moment` (now by default).
     With an actor it is a refresh on demand and needs `dashboard.refresh_indicators`; without one it is a job

@@ -119,7 +119,7 @@ def _screen_data(scope) -> dict:
     # The lines' live snapshot is shown to those who may see the lines: they share one copy, the others another.
     sees_lines = has_perm_anywhere(scope.viewer, "industry.view_livesnapshot") if scope.viewer else True
     key = f"dashboard:screen:{scope.key}:{sees_lines}:{refresh.generation()}:{get_language()}"
-    return cache.get_or_set(key, lambda: queries.screen_data(scope), SCREEN_CACHE_SECONDS)
+    return cache.get_or_set(key, lambda: queries.screen_data(scope), SCREEN_CACHE_SECONDS)  # type: ignore[return-value]  # what it set
 
 
 @access(LOGIN)

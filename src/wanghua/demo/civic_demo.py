@@ -135,7 +135,8 @@ def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> No
     statuses = [CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.HANDLED,
                 CaseStatus.CLOSED, CaseStatus.CLOSED, CaseStatus.CLOSED, CaseStatus.REJECTED]
     plan += [(rng.choice(other), rng.choice(statuses)) for _ in range(OTHER_CASES)]
-    cases, numbers = [], {}
+    cases: list[Case] = []
+    numbers: dict[str, int] = {}
     for category, status in plan:
         reported = _moment(rng, year)
         day = timezone.localtime(reported).strftime("%Y%m%d")
@@ -251,7 +252,7 @@ def _commitments(rng: random.Random, year: int) -> None:
     district = Region.objects.filter(level=RegionLevel.DISTRICT).first()
     today = timezone.localdate()
     for title, target, unit_word, unit_code, share in COMMITMENTS:
-        commitment = Commitment.objects.create(
+        commitment = Commitment.objects.create(  # type: ignore[misc]  # the demo district exists
             year=year, title=title, target=Decimal(target), target_unit=unit_word, region=district,
             unit=Unit.objects.get(code=unit_code), budget=Decimal(rng.randrange(200, 6400, 50)),
             deadline=date(year, 12, 31))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -81,7 +82,7 @@ def id_number(rng: random.Random, birth_year: int) -> str:
 
 def _region(code: str, name: str, level: str, kind: str, parent: Region | None, zone: Zone | None,
             order: int, rng: random.Random) -> Region:
-    defaults = {"name": name, "level": level, "kind": kind, "parent": parent, "zone": zone, "sort_order": order}
+    defaults: dict[str, Any] = {"name": name, "level": level, "kind": kind, "parent": parent, "zone": zone, "sort_order": order}
     if level == RegionLevel.COMMUNITY:
         defaults.setdefault("households", rng.randint(1500, 4500))
         defaults.setdefault("population", defaults["households"] * 2 + rng.randint(0, 800))
@@ -203,7 +204,7 @@ def build_logins(regions: dict[str, Region], units: dict[str, Unit], rng: random
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        scope = {"region": regions[key]} if scope_kind == "region" else {"unit": units[key]}
+        scope: dict[str, Any] = {"region": regions[key]} if scope_kind == "region" else {"unit": units[key]}
         RoleAssignment.objects.get_or_create(user=user, role=roles[role_code], **scope)
         person_region = scope.get("region") or scope["unit"].region
         Person.objects.update_or_create(user=user, defaults={

@@ -11,6 +11,7 @@ import random
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -28,6 +29,9 @@ from wanghua.lab.models import (
     Verdict,
 )
 from wanghua.lab.services import chemistry
+
+if TYPE_CHECKING:
+    from wanghua.lab.models import Certificate
 
 BAR_LINE = [("HRB400E", [12, 16, 20, 25, 28, 32]), ("HRB500E", [16, 20, 25, 32]), ("HRB400", [12, 14, 16])]
 FAILING_HEATS = 0.03  # about 3 heats in 100 fail one test first
@@ -121,7 +125,7 @@ def generate(enterprise, recorder, *, start: datetime, days: int, heats_per_day:
     """Heats from `start` for `days`, each with its melt analysis; returns the number of results written.
     With a `reviewer`, decided heats are approved by them (a few sent back, the last days' still waiting)."""
     standard = Standard.objects.filter(code="GB/T 1499.2", active=True).order_by("-effective_on").first()
-    limits = {grade: lab.limits_of(standard, grade) for grade, _sizes in BAR_LINE}
+    limits = {grade: lab.limits_of(standard, grade) for grade, _sizes in BAR_LINE}  # type: ignore[arg-type]  # seeded
     writer, analyses = _Writer(recorder), _AnalysisWriter()
     written = 0
     with audit.summarised(audit.Label.DEMO, f"generated {days} days of lab orders, results and melt analyses"):
@@ -129,7 +133,7 @@ def generate(enterprise, recorder, *, start: datetime, days: int, heats_per_day:
             orders = _orders(enterprise, standard, start + timedelta(days=day), heats_per_day, rng, prefix)
             specimens = _specimens(orders, limits)
             for order in orders:
-                order.analysis = analyses.add(order, limits[order.grade], rng, recorder)
+                order.analysis = analyses.add(order, limits[order.grade], rng, recorder)  # type: ignore[attr-defined]  # carried on the order while seeding
                 written += _test_heat(order, specimens[order.pk], limits[order.grade], writer, rng,
                                       robot=order.sampled_at >= robot_from)
             writer.flush()
@@ -180,18 +184,18 @@ def _test_heat(order: LabOrder, specimens: list[Specimen], limits, writer: _Writ
             latest[specimen.pk] = writer.add(specimen, order, limits, _values(
                 specimen.kind, limits, rng, retest_fails and specimen is again[-1]), at, robot)
         written += len(again)
-    order.latest = latest
+    order.latest = latest  # type: ignore[attr-defined]  # carried on the order while seeding
     return written
 
 
 def _decide(orders: list[LabOrder], reviewer, rng: random.Random) -> None:
     """Verdicts by the services' own rule (chemistry included); then 审核/批准 by `reviewer` (or waiting)."""
     for order in orders:
-        specimens = [r.specimen for r in order.latest.values()]
-        decision, _retests = lab._heat_decision(specimens, {pk: r for pk, r in order.latest.items()})
-        decision = chemistry.with_chemistry(decision, order.analysis)
+        specimens = [r.specimen for r in order.latest.values()]  # type: ignore[attr-defined]  # carried on the order while seeding
+        decision, _retests = lab._heat_decision(specimens, {pk: r for pk, r in order.latest.items()})  # type: ignore[attr-defined]  # carried on the order while seeding
+        decision = chemistry.with_chemistry(decision, order.analysis)  # type: ignore[attr-defined]  # carried on the order while seeding
         order.verdict, order.verdict_rule = decision.verdict, decision.rule[:300]
-        order.decided_at = max(r.recorded_at for r in order.latest.values())
+        order.decided_at = max(r.recorded_at for r in order.latest.values())  # type: ignore[attr-defined]  # carried on the order while seeding
         if decision.verdict in (Verdict.PASS, Verdict.FAIL):
             order.certificate_token = secrets.token_urlsafe(16)
             order.review = Review.AWAITING
@@ -223,7 +227,7 @@ def certify(enterprise, inspector, reviewer, *, days: int, rng: random.Random) -
     heats = list(LabOrder.objects.filter(enterprise=enterprise, review=Review.APPROVED, verdict=Verdict.PASS,
                                          sampled_at__gte=since).order_by("sampled_at"))
     groups: dict[tuple[str, int], list[LabOrder]] = {}
-    issued = []
+    issued: list[Certificate] = []
     for heat in heats:
         group = groups.setdefault((heat.grade, heat.diameter), [])
         group.append(heat)
@@ -238,7 +242,9 @@ def certify(enterprise, inspector, reviewer, *, days: int, rng: random.Random) -
     if issued:  # a bend result corrected after issue: the certificate is void at once, reviewed, reissued
         first = issued[0]
         order = first.delivery.orders.order_by("heat").first()
+        assert order is not None  # a delivery has its heats
         bend = order.specimens.filter(kind=TestKind.BEND).order_by("number").first()
+        assert bend is not None  # every heat has its bend specimens
         lab.post_result(inspector, bend.pk, correction=True, reason="复核弯曲试验录像，原记录无误，补录确认",
                         passed_bend=True)
         from wanghua.lab.services import review

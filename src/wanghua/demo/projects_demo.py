@@ -6,7 +6,7 @@ on the first half of last year. Nothing here types a total in; the generator spl
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -161,7 +161,7 @@ def _monotone_progress(rows: list[MonthlyReport], rng: random.Random) -> None:
 
 
 def _report(project: Project, month: date, fai: Decimal, rng: random.Random) -> MonthlyReport:
-    submitted = timezone.make_aware(timezone.datetime(month.year + month.month // 12, month.month % 12 + 1,
+    submitted = timezone.make_aware(datetime(month.year + month.month // 12, month.month % 12 + 1,
                                                       rng.randint(1, 7), 10))
     return MonthlyReport(project=project, month=month, fai=fai, progress=rng.choice(PROGRESS),
         next_steps="按计划推进", status=ReportStatus.APPROVED, submitted_at=submitted,
@@ -188,7 +188,8 @@ PROGRAMMES = [
 CROPS = ["黄瓜", "番茄", "辣椒", "茄子", "豆角", "白菜", "萝卜", "草莓", "葡萄", "蓝莓", "香瓜", "西瓜", "玉米", "大豆",
          "谷子", "食用菌", "寒富苹果", "南果梨", "大樱桃", "花卉", "中药材", "甘薯"]
 COOPERATIVE_COUNT = 25
-KIND_NAMES = {ApplicationKind.FUNDS: "中省资金", ApplicationKind.BONDS: "专项债", ApplicationKind.POLICY: "政策支持"}
+KIND_NAMES: dict[str, str] = {ApplicationKind.FUNDS: "中省资金", ApplicationKind.BONDS: "专项债",
+                              ApplicationKind.POLICY: "政策支持"}
 
 
 def _amount(text: str | None) -> Decimal | None:
@@ -297,7 +298,7 @@ def build_issues_and_services(projects: list[Project], today: date, rng: random.
     recorder = User.objects.get(username="steward")
     issues, records = [], []
     for n, project in enumerate(rng.sample(projects, 24)):
-        raised = timezone.make_aware(timezone.datetime(today.year, rng.randint(1, max(1, today.month - 1)),
+        raised = timezone.make_aware(datetime(today.year, rng.randint(1, max(1, today.month - 1)),
                                                        rng.randint(1, 20), 9))
         deadline = raised.date() + timedelta(days=rng.randint(10, 40))
         issue = ProjectIssue(project=project, category=rng.choice(IssueCategory.values), owner_unit=rng.choice(owners),
@@ -307,10 +308,10 @@ def build_issues_and_services(projects: list[Project], today: date, rng: random.
         if n % 4 != 3 and deadline < today:  # resolved: three in four on time
             resolved = deadline - timedelta(days=rng.randint(0, 8)) if n % 4 else deadline + timedelta(days=5)
             issue.status, issue.resolution = IssueStatus.CONFIRMED, "已协调解决"
-            issue.resolved_at = timezone.make_aware(timezone.datetime(resolved.year, resolved.month, resolved.day, 16))
+            issue.resolved_at = timezone.make_aware(datetime(resolved.year, resolved.month, resolved.day, 16))
             issue.confirmed_at, issue.confirmation = issue.resolved_at, "企业确认"
         elif deadline < today:
-            issue.escalated_at = timezone.make_aware(timezone.datetime(deadline.year, deadline.month, deadline.day,
+            issue.escalated_at = timezone.make_aware(datetime(deadline.year, deadline.month, deadline.day,
                                                                        23)) + timedelta(hours=1)
         issues.append(issue)
     for project in rng.sample(projects, 30):

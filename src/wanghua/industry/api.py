@@ -197,7 +197,7 @@ def history(request, code: str, query: Query[HistoryQuery]):
             summary="Current alarms (active or unacknowledged, not shelved); set_aside: those shelved, suppressed or "
                     "out of service instead")
 @needs("industry.view_alarmstate")
-def current_alarms(request, filters: Query[filter_query(CurrentAlarmFilter)]):
+def current_alarms(request, filters: Query[filter_query(CurrentAlarmFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     qs = filtered(request, CurrentAlarmFilter, AlarmState.objects.visible_to(request.user))
     return list(queries.alarm_list(qs, request.GET.get("set_aside", "")))
 
@@ -226,7 +226,7 @@ class EventOut(Schema):
 @router.get("/alarm-events", response=list[EventOut], summary="The alarm journal")
 @paginate(Pagination)
 @needs("industry.view_alarmevent")
-def alarm_events(request, filters: Query[filter_query(AlarmEventFilter)]):
+def alarm_events(request, filters: Query[filter_query(AlarmEventFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, AlarmEventFilter, AlarmEvent.objects.visible_to(request.user).select_related(
         "line", "definition", "equipment", "user"))
 
@@ -300,7 +300,7 @@ class StopOut(Schema):
 @router.get("/stops", response=list[StopOut])
 @paginate(Pagination)
 @needs("industry.view_stop")
-def list_stops(request, filters: Query[filter_query(StopFilter)]):
+def list_stops(request, filters: Query[filter_query(StopFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, StopFilter, Stop.objects.visible_to(request.user).select_related("line", "location",
                                                                                       "reason_by"))
 

@@ -12,7 +12,7 @@ def _visible_lines(request):
 
 
 class AlarmEventFilter(django_filters.FilterSet):
-    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))
+    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     kind = django_filters.ChoiceFilter(choices=AlarmEvent.Kind.choices, label=_("Event"))
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
     location = django_filters.CharFilter(field_name="equipment__location", label=_("Location code"))
@@ -25,7 +25,7 @@ class AlarmEventFilter(django_filters.FilterSet):
 
 
 class StopFilter(django_filters.FilterSet):
-    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))
+    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     kind = django_filters.ChoiceFilter(choices=Stop.Kind.choices, label=_("Kind"))
     location = django_filters.CharFilter(field_name="location__location", label=_("Location code"))
     since = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte", label=_("From"))
@@ -48,7 +48,7 @@ class StopFilter(django_filters.FilterSet):
 
 
 class CurrentAlarmFilter(django_filters.FilterSet):
-    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))
+    line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     priority = django_filters.ChoiceFilter(field_name="definition__priority", choices=Priority.choices,
                                            label=_("Priority"))
     unacknowledged = django_filters.BooleanFilter(field_name="acked", exclude=True, label=_("Unacknowledged"))

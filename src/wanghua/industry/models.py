@@ -115,6 +115,11 @@ class TagRole(models.TextChoices):
 
 
 class Tag(ScopedModel):
+    # set by telemetry.pipeline on the tags it caches: is it a number, and the range it accepts
+    numeric: bool
+    lowest: float
+    highest: float
+
     line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="tags",
                              verbose_name=_("production line"))
     equipment = models.ForeignKey(Equipment, on_delete=models.SET_NULL, null=True, blank=True, related_name="tags",

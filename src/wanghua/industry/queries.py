@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Lag
@@ -95,7 +96,7 @@ def alarm_kpis(lines, since: datetime, until: datetime) -> AlarmKpis:
                .filter(two_back__isnull=False, two_back__gte=F("epoch") - CHATTER[1])
                .values_list("definition_id", flat=True))
     bursts = Counter(chatter)  # counted here: the database cannot group over a filtered window
-    by_priority = Counter()
+    by_priority: Counter[Any] = Counter()
     for pk, n in per_alarm.items():
         by_priority[definitions[pk].priority] += n
     stale = AlarmState.objects.filter(line__in=lines, active=True, active_since__lt=until - STALE).count()

@@ -12,17 +12,19 @@ The evaluator that takes the alarms' system steps during ingest lives in `teleme
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
 from wanghua.core.changes import apply_fields
+from wanghua.core.models import User
 
 from .models import (
     ALARM_FLOW,
@@ -42,7 +44,7 @@ MAX_SHELF = timedelta(hours=12)
 
 # --- alarms ------------------------------------------------------------------------------------------------
 
-JOURNAL_KIND = {
+JOURNAL_KIND: dict[str, str] = {
     AlarmStep.ACKNOWLEDGE: AlarmEvent.Kind.ACKNOWLEDGED,
     AlarmStep.SHELVE: AlarmEvent.Kind.SHELVED,
     AlarmStep.UNSHELVE: AlarmEvent.Kind.UNSHELVED,
@@ -53,7 +55,7 @@ JOURNAL_KIND = {
 }
 
 
-def _alarm(actor, definition_id: int, step: str) -> AlarmState:
+def _alarm(actor: User, definition_id: int, step: str) -> AlarmState:
     """The alarm's live state row, locked: found through what the actor may see, the step's permission
     checked on the definition (as the pages offer it)."""
     definition = (AlarmDefinition.objects.visible_to(actor, "view").select_related("tag")
@@ -69,14 +71,14 @@ def _alarm(actor, definition_id: int, step: str) -> AlarmState:
     return state
 
 
-def _journal(actor, state: AlarmState, kind: str, **fields) -> AlarmEvent:
+def _journal(actor: User, state: AlarmState, kind: str, **fields: Any) -> AlarmEvent:
     definition = state.definition
     return AlarmEvent.objects.create(definition=definition, line_id=definition.tag.line_id,
                                      equipment_id=definition.tag.equipment_id, at=timezone.now(), kind=kind,
                                      priority=definition.priority, user=actor, **fields)
 
 
-def _take(actor, definition_id: int | AlarmState, step: str, *, note: str = "",
+def _take(actor: User, definition_id: int | AlarmState, step: str, *, note: str = "",
           apply: Callable[[AlarmState], None] | None = None) -> AlarmState:
     """One operator's or manager's step on an alarm: ALARM_FLOW checks the state and saves; the journal follows."""
     state = definition_id if isinstance(definition_id, AlarmState) else _alarm(actor, definition_id, step)
@@ -90,7 +92,7 @@ def _acknowledged(state: AlarmState) -> None:
 
 
 @transaction.atomic
-def acknowledge(actor, definition_id: int, note: str = "") -> AlarmState:
+def acknowledge(actor: User, definition_id: int, note: str = "") -> AlarmState:
     """Acknowledge an unacknowledged alarm (active, or returned to normal)."""
     state = _alarm(actor, definition_id, AlarmStep.ACKNOWLEDGE)
     if state.acked:
@@ -99,7 +101,7 @@ def acknowledge(actor, definition_id: int, note: str = "") -> AlarmState:
 
 
 @transaction.atomic
-def register(actor, definition_id: int, *, cause: str, action: str, detail: str = "") -> AlarmEvent:
+def register(actor: User, definition_id: int, *, cause: str, action: str, detail: str = "") -> AlarmEvent:
     """报警登记: the operator records the cause and the action taken; acknowledges it if still unacknowledged.
     The pages offer the cause from the 报警原因 dictionary; a detail is appended to it."""
     cause, action, detail = cause.strip(), action.strip(), detail.strip()
@@ -116,7 +118,7 @@ def register(actor, definition_id: int, *, cause: str, action: str, detail: str 
 
 
 @transaction.atomic
-def shelve(actor, definition_id: int, *, minutes: int, note: str) -> AlarmState:
+def shelve(actor: User, definition_id: int, *, minutes: int, note: str) -> AlarmState:
     """Shelve a nuisance alarm for a limited time (at most 12 h), with a reason."""
     if not note.strip():
         raise ValidationError(_("Say why the alarm is shelved."))
@@ -130,23 +132,23 @@ def shelve(actor, definition_id: int, *, minutes: int, note: str) -> AlarmState:
 
 
 @transaction.atomic
-def unshelve(actor, definition_id: int) -> AlarmState:
+def unshelve(actor: User, definition_id: int) -> AlarmState:
     return _take(actor, definition_id, AlarmStep.UNSHELVE)
 
 
 @transaction.atomic
-def suppress(actor, definition_id: int, note: str = "") -> AlarmState:
+def suppress(actor: User, definition_id: int, note: str = "") -> AlarmState:
     """Suppressed by design (e.g. while the equipment is intentionally off): not evaluated until unsuppressed."""
     return _take(actor, definition_id, AlarmStep.SUPPRESS, note=note.strip()[:300])
 
 
 @transaction.atomic
-def unsuppress(actor, definition_id: int) -> AlarmState:
+def unsuppress(actor: User, definition_id: int) -> AlarmState:
     return _take(actor, definition_id, AlarmStep.UNSUPPRESS)
 
 
 @transaction.atomic
-def remove_from_service(actor, definition_id: int, note: str) -> AlarmState:
+def remove_from_service(actor: User, definition_id: int, note: str) -> AlarmState:
     """Out of service for maintenance: not evaluated until returned to service."""
     if not note.strip():
         raise ValidationError(_("Say why the alarm is taken out of service."))
@@ -154,7 +156,7 @@ def remove_from_service(actor, definition_id: int, note: str) -> AlarmState:
 
 
 @transaction.atomic
-def return_to_service(actor, definition_id: int) -> AlarmState:
+def return_to_service(actor: User, definition_id: int) -> AlarmState:
     return _take(actor, definition_id, AlarmStep.RETURN_TO_SERVICE)
 
 
@@ -165,7 +167,7 @@ ALARM_CAUSES = "alarm_cause"  # and an alarm registration's cause from
 
 
 @transaction.atomic
-def give_stop_reason(actor, stop_id: int, reason: str, *, location: str | None = None, detail: str = "") -> Stop:
+def give_stop_reason(actor: User, stop_id: int, reason: str, *, location: str | None = None, detail: str = "") -> Stop:
     """The operator's reason for a stop, and where it was caused: the equipment's location code on the line
     (what the Pareto groups by; None keeps the location as detected, "" clears it). The reason is free text
     (the pages offer the 停机原因 dictionary); a detail is appended to it."""
@@ -205,7 +207,7 @@ LIMIT_ORDER = [AlarmKind.LOLO, AlarmKind.LO, AlarmKind.HI, AlarmKind.HIHI]
 
 
 @transaction.atomic
-def update_line(actor, line_id: int, **fields: Any) -> ProductionLine:
+def update_line(actor: User, line_id: int, **fields: Any) -> ProductionLine:
     line = fetch_for_change(ProductionLine, actor, "change", line_id)
     apply_fields(line, fields, LINE_FIELDS)
     if line.temperature_tag is not None and line.temperature_tag.line_id != line.pk:
@@ -217,7 +219,7 @@ def update_line(actor, line_id: int, **fields: Any) -> ProductionLine:
 
 
 @transaction.atomic
-def update_tag(actor, tag_id: int, **fields: Any) -> Tag:
+def update_tag(actor: User, tag_id: int, **fields: Any) -> Tag:
     tag = fetch_for_change(Tag, actor, "change", tag_id)
     apply_fields(tag, fields, TAG_FIELDS)
     if tag.low is not None and tag.high is not None and tag.low >= tag.high:
@@ -246,12 +248,12 @@ def _check_alarm(definition: AlarmDefinition, tag: Tag) -> None:
     siblings = {d.kind: d.limit for d in tag.alarms.exclude(pk=definition.pk) if d.kind in LIMIT_ORDER}
     siblings[definition.kind] = definition.limit
     ordered = [siblings[k] for k in LIMIT_ORDER if k in siblings]
-    if ordered != sorted(ordered) or len(set(ordered)) != len(ordered):
+    if ordered != sorted(ordered) or len(set(ordered)) != len(ordered):  # type: ignore[type-var]  # limits are set
         raise ValidationError({"limit": _("Limits must rise from LOLO through LO and HI to HIHI.")})
 
 
 @transaction.atomic
-def define_alarm(actor, *, tag: Tag, **fields: Any) -> AlarmDefinition:
+def define_alarm(actor: User, *, tag: Tag, **fields: Any) -> AlarmDefinition:
     definition = AlarmDefinition(tag=tag)
     apply_fields(definition, fields, ALARM_FIELDS)
     require(actor, "add", definition)
@@ -265,7 +267,7 @@ def define_alarm(actor, *, tag: Tag, **fields: Any) -> AlarmDefinition:
 
 
 @transaction.atomic
-def update_alarm(actor, definition_id: int, **fields: Any) -> AlarmDefinition:
+def update_alarm(actor: User, definition_id: int, **fields: Any) -> AlarmDefinition:
     definition = fetch_for_change(AlarmDefinition, actor, "change", definition_id)
     apply_fields(definition, fields, ALARM_FIELDS)
     if "kind" in fields and AlarmDefinition.objects.filter(tag=definition.tag, kind=definition.kind).exclude(
@@ -283,7 +285,7 @@ def update_alarm(actor, definition_id: int, **fields: Any) -> AlarmDefinition:
 STALE_ALARM = timedelta(hours=24)  # ISA-18.2: an alarm standing this long is stale (queries.STALE reads the same)
 
 
-def advance_alarm_timers(now=None) -> int:
+def advance_alarm_timers(now: datetime | None = None) -> int:
     """The alarm timer (every minute): on- and off-delays and shelves run out on time, not only when the next
     sample arrives. Each line in its own transaction, its snapshot row locked as ingest locks it. Returns the
     number of alarms that changed."""
@@ -305,14 +307,12 @@ def advance_alarm_timers(now=None) -> int:
     return changed
 
 
-def _timer_running(now):
-    from django.db.models import Q
-
+def _timer_running(now: datetime) -> Q:
     return (Q(pending_since__isnull=False, active=False) | Q(clearing_since__isnull=False, active=True)
             | Q(shelved_until__lte=now))
 
 
-def sweep_stale_alarms(now=None) -> dict[str, int]:
+def sweep_stale_alarms(now: datetime | None = None) -> dict[str, int]:
     """The stale-alarm sweep (hourly): alarms standing for more than STALE_ALARM, and how many lines they are on,
     for the job log and the alarm KPIs; the alarms stay as they are (an operator decides, ISA-18.2 §16)."""
     now = now or timezone.now()

@@ -119,7 +119,8 @@ def install_line(enterprise: Unit, code: str, name: str, *, capacity_tonnes: int
         places = {loc: Equipment.objects.create(line=line, location=loc, name=label, sort_order=i)
                   for i, (loc, label) in enumerate(EQUIPMENT)}
         for spec in BLUEPRINT:
-            tag = Tag.objects.create(line=line, equipment=places.get(spec.location), code=spec.code, name=spec.name,
+            tag = Tag.objects.create(line=line, equipment=places.get(spec.location),  # type: ignore[arg-type]  # None: no place
+                                     code=spec.code, name=spec.name,
                                      kind=spec.kind, role=spec.role, unit=spec.unit, low=spec.low, high=spec.high,
                                      key=spec.key)
             for kind, limit, priority, deadband, on_delay, off_delay, message in spec.alarms:
@@ -176,7 +177,7 @@ class LineSimulator:
     def values(self, ts: datetime) -> dict[str, object]:
         self._advance(ts)
         running = self.fault is None or self.fault.stop is None
-        status = "running" if running else self.fault.stop
+        status = "running" if running else self.fault.stop  # type: ignore[union-attr]  # stopped: by a fault
         values: dict[str, object] = {"status": status, "grade": self.grade[0], "spec": self.grade[1],
                                      "heat": f"{ts:%y}{self.heat_number:05d}"}
         for spec in BLUEPRINT:

@@ -103,7 +103,7 @@ def start_worker(port: int, client_id: str, *, lines: str = "", batch: int = 500
     subscribed = threading.Event()
 
     def drain() -> None:
-        for line in process.stdout:
+        for line in process.stdout:  # type: ignore[union-attr]  # stdout=PIPE
             if line.startswith("subscribed"):
                 subscribed.set()
 

@@ -93,7 +93,7 @@ def _orders(request):
 @router.get("/orders", response=list[LabOrderOut], summary="Lab orders (one per heat), newest first")
 @paginate(Pagination)
 @needs("lab.view_laborder")
-def list_lab_orders(request, filters: Query[filter_query(LabOrderFilter)]):
+def list_lab_orders(request, filters: Query[filter_query(LabOrderFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, LabOrderFilter, _orders(request))
 
 
@@ -250,7 +250,7 @@ class CertificateOut(Schema):
 @router.get("/certificates", response=list[CertificateOut], summary="Quality certificates, newest first")
 @paginate(Pagination)
 @needs("lab.view_certificate")
-def list_lab_certificates(request, filters: Query[filter_query(CertificateFilter)]):
+def list_lab_certificates(request, filters: Query[filter_query(CertificateFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, CertificateFilter, Certificate.objects.visible_to(request.user, "view")
                     .select_related("replaces"))
 

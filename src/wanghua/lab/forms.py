@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +58,7 @@ class DeliveryForm(forms.Form):
     diameter = forms.IntegerField(label=_("nominal diameter (mm)"), min_value=6, max_value=50)
     bundles = forms.IntegerField(label=_("bundles"))
     weight = forms.DecimalField(label=_("weight (t)"), max_digits=12, decimal_places=3)
-    orders = forms.ModelMultipleChoiceField(label=_("heats"), queryset=None)
+    orders: "forms.ModelMultipleChoiceField[Any]" = forms.ModelMultipleChoiceField(label=_("heats"), queryset=None)
 
     def __init__(self, *args, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +68,7 @@ class DeliveryForm(forms.Form):
     def limit_choices(self, user) -> None:
         from .models import LabOrder, Review
 
-        self.fields["orders"].queryset = (LabOrder.objects.visible_to(user).filter(review=Review.APPROVED)
+        self.fields["orders"].queryset = (LabOrder.objects.visible_to(user).filter(review=Review.APPROVED)  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
                                           .order_by("-sampled_at"))
 
     def clean_orders(self):

@@ -221,9 +221,9 @@ class AppendOnly:
     """A record on a hash chain: written once, corrected by a new revision, never edited or deleted."""
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError(f"{self._meta.verbose_name_plural} are append-only: record a corrected revision instead")
-        super().save(*args, **kwargs)
+        if self.pk is not None:  # type: ignore[attr-defined]  # mixed into a Model
+            raise ValueError(f"{self._meta.verbose_name_plural} are append-only: record a corrected revision instead")  # type: ignore[attr-defined]  # as above
+        super().save(*args, **kwargs)  # type: ignore[misc]  # as above
 
     def delete(self, *args, **kwargs):
         raise ValueError(f"{self._meta.verbose_name_plural} are append-only")

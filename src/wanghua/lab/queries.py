@@ -40,7 +40,8 @@ def turnaround(orders) -> Turnaround:
                    .order_by("recorded_at").values_list("recorded_at", flat=True).first())
     decided = list(orders.filter(decided_at__isnull=False).values_list("sampled_at", "decided_at"))
     months: dict[str, list[float]] = defaultdict(list)
-    before, after = [], []
+    before: list[float] = []
+    after: list[float] = []
     for sampled, done in decided:
         months[f"{sampled:%Y-%m}"].append(_hours(sampled, done))
         (after if first_robot and sampled >= first_robot else before).append(_hours(sampled, done))

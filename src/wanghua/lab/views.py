@@ -54,7 +54,7 @@ class OrderListView(ScopedListView):
     model = LabOrder
     filterset_class = LabOrderFilter
     title = gettext_lazy("Lab orders")
-    create_url = "lab:order_create"
+    create_url: str | None = "lab:order_create"
     columns = [
         Column(gettext_lazy("sampled"), attr("sampled_at"), link=detail_link),
         Column(gettext_lazy("Heat number"), attr("heat"), link=detail_link),
@@ -324,7 +324,7 @@ class LabProfileView(ServiceFormView):
                 raise Http404
             return certificates.profile_of(enterprise)
         try:
-            return certificates.profile_of(services.enterprise_of(self.request.user, "lab.change_labprofile"))
+            return certificates.profile_of(services.enterprise_of(self.request.user, "lab.change_labprofile"))  # type: ignore[arg-type]  # behind login
         except ValidationError:
             return None
 

@@ -65,7 +65,7 @@ def _region_fields(request, data: dict) -> dict:
 @router.get("/regions", response=list[RegionOut], summary="Regions visible to the caller")
 @paginate(Pagination)
 @needs("org.view_region")
-def list_regions(request, filters: Query[filter_query(RegionFilter)]):
+def list_regions(request, filters: Query[filter_query(RegionFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, RegionFilter, Region.objects.visible_to(request.user, "view")).order_by("path")
 
 @router.get("/regions/{region_id}", response=RegionOut)
@@ -161,7 +161,7 @@ def _unit_fields(request, data: dict) -> dict:
 @router.get("/units", response=list[UnitOut])
 @paginate(Pagination)
 @needs("org.view_unit")
-def list_units(request, filters: Query[filter_query(UnitFilter)]):
+def list_units(request, filters: Query[filter_query(UnitFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, UnitFilter, Unit.objects.visible_to(request.user, "view")).order_by("path")
 
 @router.get("/units/{unit_id}", response=UnitOut)
@@ -236,7 +236,7 @@ def _person_fields(request, data: dict) -> dict:
 @router.get("/people", response=list[PersonOut])
 @paginate(Pagination)
 @needs("org.view_person")
-def list_people(request, filters: Query[filter_query(PersonFilter)]):
+def list_people(request, filters: Query[filter_query(PersonFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, PersonFilter, Person.objects.visible_to(request.user, "view")).order_by("name", "id")
 
 @router.get("/people/{person_id}", response=PersonOut)

@@ -32,7 +32,7 @@ class UnderRegionFilter(django_filters.ModelChoiceFilter):
 class RegionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
     level = django_filters.ChoiceFilter(choices=RegionLevel.choices, label=_("Level"))
-    parent = django_filters.ModelChoiceFilter(queryset=_visible_regions, label=_("Parent"))
+    parent = django_filters.ModelChoiceFilter(queryset=_visible_regions, label=_("Parent"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     under = UnderRegionFilter(lookup="", label=_("Within"))
     zone = django_filters.ModelChoiceFilter(queryset=Zone.objects.all(), label=_("Zone"))
 
@@ -62,7 +62,7 @@ class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
     region = UnderRegionFilter()
     unit = django_filters.ModelChoiceFilter(
-        queryset=lambda request: Unit.objects.visible_to(request.user, "view") if request else Unit.objects.none(),
+        queryset=lambda request: Unit.objects.visible_to(request.user, "view") if request else Unit.objects.none(),  # type: ignore[arg-type]  # django-filter also takes a callable of the request
         label=_("Unit"))
     party_member = django_filters.BooleanFilter(label=_("Party member"))
 

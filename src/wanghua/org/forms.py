@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +26,15 @@ class TitleInput(forms.TextInput):
 class VisibleChoicesMixin:
     """Limit every region/unit choice to what the user may see."""
 
+    fields: dict[str, Any]  # a form's
+
     def limit_choices(self, user) -> None:
         for name, model in (("region", Region), ("parent", None), ("unit", Unit)):
             field = self.fields.get(name)
             if field is None:
                 continue
             target = model or field.queryset.model
-            field.queryset = target.objects.visible_to(user, "view")
+            field.queryset = target.objects.visible_to(user, "view")  # type: ignore[misc]  # region or unit
 
 
 class RegionForm(VisibleChoicesMixin, forms.ModelForm):
@@ -69,7 +73,7 @@ class PersonForm(VisibleChoicesMixin, forms.ModelForm):
             if self.instance.pk and not self.cleaned_data.get(name):
                 self.cleaned_data[name] = type(self.instance).objects.filter(pk=self.instance.pk).values_list(
                     name, flat=True).first() or ""
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # the ModelForm's, after the mixin
 
 
 class GrantForm(forms.Form):
@@ -80,9 +84,9 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, user, roles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
-        self.fields["region"].queryset = Region.objects.visible_to(user, "view")
-        self.fields["unit"].queryset = Unit.objects.visible_to(user, "view")
+        self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
+        self.fields["region"].queryset = Region.objects.visible_to(user, "view")  # type: ignore[attr-defined]  # as above
+        self.fields["unit"].queryset = Unit.objects.visible_to(user, "view")  # type: ignore[attr-defined]  # as above
 
     def clean_username(self):
         user = get_user_model().objects.filter(username=self.cleaned_data["username"]).first()
@@ -92,7 +96,7 @@ class GrantForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("region")) == bool(data.get("unit")):
+        if bool(data.get("region")) == bool(data.get("unit")):  # type: ignore[union-attr]  # clean() returns the data
             raise forms.ValidationError(_("Choose either a region or a unit as the scope of the role."))
         return data
 

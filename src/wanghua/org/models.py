@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +31,7 @@ class RegionLevel(models.TextChoices):
 
 
 # The only parent level each level may hang under.
-PARENT_LEVEL = {
+PARENT_LEVEL: dict[str, str | None] = {
     RegionLevel.DISTRICT: None,
     RegionLevel.STREET: RegionLevel.DISTRICT,
     RegionLevel.COMMUNITY: RegionLevel.STREET,
@@ -81,6 +82,8 @@ class TreeNode(ScopedModel):
     """A node with a materialised path of codes ("/210404/210404001/"): a subtree is one indexed
     prefix query. The invariants live here, so admin, services and scripts all keep them."""
 
+    parent: Any  # each tree's own ForeignKey to itself
+
     code = models.CharField(_("code"), max_length=32, unique=True,
                             error_messages={"unique": _("This code is already used.")})
     name = models.CharField(_("name"), max_length=100)
@@ -96,7 +99,7 @@ class TreeNode(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         stored = self._stored_path()
         self._refuse_cycle(stored)
         parent = self.parent

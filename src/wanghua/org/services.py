@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from wanghua.core.access import (
     role_within,
 )
 from wanghua.core.changes import apply_fields
-from wanghua.core.models import Role
+from wanghua.core.models import Role, User
 from wanghua.core.pii import reveal
 from wanghua.core.scopes import DataScope
 
@@ -42,9 +43,14 @@ def id_number_is_valid(value: str) -> bool:
     return ID_CHECK[total % 11] == value[17].upper()
 
 
+_Node = TypeVar("_Node", bound=TreeNode)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
 # --- trees (their invariants live in TreeNode/Region.clean and save) ----------------------------------
 
-def _save_tree_node(node: TreeNode) -> TreeNode:
+def _save_tree_node(node: _Node) -> _Node:
     node.full_clean()
     node.save()
     return node
@@ -59,7 +65,7 @@ PERSON_FIELDS = {"name", "gender", "id_number", "phone", "title", "unit", "regio
 _locked = fetch_for_change
 
 
-def _guard_roots(actor, region: Region) -> None:
+def _guard_roots(actor: User, region: Region) -> None:
     """Only those who hold the whole district may create or make a top-level region (a district):
     a new root would otherwise turn a local grant into a district-wide one."""
     if (region.parent_id is None or region.level == RegionLevel.DISTRICT) and not holds_everything(actor):
@@ -67,7 +73,7 @@ def _guard_roots(actor, region: Region) -> None:
 
 
 @transaction.atomic
-def create_region(actor, **fields: Any) -> Region:
+def create_region(actor: User, **fields: Any) -> Region:
     region = Region(**fields)
     _guard_roots(actor, region)
     require(actor, "add", region.parent or region)
@@ -76,7 +82,7 @@ def create_region(actor, **fields: Any) -> Region:
 
 
 @transaction.atomic
-def update_region(actor, region_id: int, **fields: Any) -> Region:
+def update_region(actor: User, region_id: int, **fields: Any) -> Region:
     region = _locked(Region, actor, "change", region_id)
     apply_fields(region, fields, REGION_FIELDS)
     _guard_roots(actor, region)
@@ -97,14 +103,14 @@ def _delete_checked(obj: models.Model) -> None:
 
 
 @transaction.atomic
-def delete_region(actor, region_id: int) -> None:
+def delete_region(actor: User, region_id: int) -> None:
     region = _locked(Region, actor, "delete", region_id)
     with audit.acting_as(actor):
         _delete_checked(region)
 
 
 @transaction.atomic
-def create_unit(actor, **fields: Any) -> Unit:
+def create_unit(actor: User, **fields: Any) -> Unit:
     unit = Unit(**fields)
     require(actor, "add", unit)
     with audit.acting_as(actor):
@@ -112,7 +118,7 @@ def create_unit(actor, **fields: Any) -> Unit:
 
 
 @transaction.atomic
-def update_unit(actor, unit_id: int, **fields: Any) -> Unit:
+def update_unit(actor: User, unit_id: int, **fields: Any) -> Unit:
     unit = _locked(Unit, actor, "change", unit_id)
     old_parent_id = unit.parent_id
     apply_fields(unit, fields, UNIT_FIELDS)
@@ -124,7 +130,7 @@ def update_unit(actor, unit_id: int, **fields: Any) -> Unit:
 
 
 @transaction.atomic
-def delete_unit(actor, unit_id: int) -> None:
+def delete_unit(actor: User, unit_id: int) -> None:
     unit = _locked(Unit, actor, "delete", unit_id)
     with audit.acting_as(actor):
         _delete_checked(unit)
@@ -132,7 +138,7 @@ def delete_unit(actor, unit_id: int) -> None:
 
 # --- people ----------------------------------------------------------------------------------------
 
-def _validate_person(actor, person: Person) -> None:
+def _validate_person(actor: User, person: Person) -> None:
     errors = {}
     probed = None
     if person.id_number:
@@ -149,22 +155,22 @@ def _validate_person(actor, person: Person) -> None:
         errors["region"] = _("Choose the region or the unit this person belongs to.")
     if errors:
         error = ValidationError(errors)
-        error.probed = probed
+        error.probed = probed  # type: ignore[attr-defined]  # the form marks the fields it probed
         raise error
     person.full_clean()
 
 
-def _traced(operation):
+def _traced(operation: Callable[Concatenate[User, _P], _R]) -> Callable[Concatenate[User, _P], _R]:
     """Run a person write; when its refusal revealed that an ID number exists outside the caller's
     scope, record who asked — after the rolled-back transaction, so the trace survives."""
 
-    def run(actor, *args, **fields):
+    def run(actor: User, /, *args: _P.args, **fields: _P.kwargs) -> _R:
         try:
             return operation(actor, *args, **fields)
         except ValidationError as error:
-            if getattr(error, "probed", None) is not None:
+            if (probed := getattr(error, "probed", None)) is not None:
                 with audit.acting_as(actor):
-                    audit.record("pii_view", error.probed, note="id_number duplicate check from outside scope")
+                    audit.record("pii_view", probed, note="id_number duplicate check from outside scope")
             raise
 
     return run
@@ -172,7 +178,7 @@ def _traced(operation):
 
 @_traced
 @transaction.atomic
-def create_person(actor, **fields: Any) -> Person:
+def create_person(actor: User, /, **fields: Any) -> Person:
     person = Person(**fields)
     _validate_person(actor, person)
     require(actor, "add", person)
@@ -183,7 +189,7 @@ def create_person(actor, **fields: Any) -> Person:
 
 @_traced
 @transaction.atomic
-def update_person(actor, person_id: int, **fields: Any) -> Person:
+def update_person(actor: User, /, person_id: int, **fields: Any) -> Person:
     person = _locked(Person, actor, "change", person_id)
     apply_fields(person, fields, PERSON_FIELDS)
     _validate_person(actor, person)
@@ -194,20 +200,20 @@ def update_person(actor, person_id: int, **fields: Any) -> Person:
 
 
 @transaction.atomic
-def delete_person(actor, person_id: int) -> None:
+def delete_person(actor: User, person_id: int) -> None:
     person = _locked(Person, actor, "delete", person_id)
     with audit.acting_as(actor):
         _delete_checked(person)
 
 
-def reveal_person_field(actor, person_id: int, field: str) -> str:
+def reveal_person_field(actor: User, person_id: int, field: str) -> str:
     """The full value of a masked field of a person; every full view is written to the audit trail."""
     return reveal(actor, Person, person_id, field)
 
 
 # --- roles -----------------------------------------------------------------------------------------
 
-def _grant_fits(actor, role: Role, target: RoleAssignment, chosen: tuple[list, list] | None = None) -> bool:
+def _grant_fits(actor: User, role: Role, target: RoleAssignment, chosen: tuple[list, list] | None = None) -> bool:
     """Whether one of the actor's grants covers handing on `role` over `target`'s scope: every right of the role
     and its data scope within the grant's, the anchor and every chosen region and unit (a custom scope)
     within the grant's reach. `chosen` is the custom scope's (regions, units) when the target is not yet saved."""
@@ -233,7 +239,7 @@ def _grant_fits(actor, role: Role, target: RoleAssignment, chosen: tuple[list, l
 
 
 @transaction.atomic
-def grant_role(actor, user, role: Role, *, region: Region | None = None, unit: Unit | None = None,
+def grant_role(actor: User, user: User, role: Role, *, region: Region | None = None, unit: Unit | None = None,
                data_scope: str = "", regions: list[Region] | tuple = (), units: list[Unit] | tuple = ()
                ) -> RoleAssignment:
     """Give `user` the role over a region or a unit. `data_scope` overrides the role's for this assignment;
@@ -263,7 +269,7 @@ def grant_role(actor, user, role: Role, *, region: Region | None = None, unit: U
 
 
 @transaction.atomic
-def revoke_role(actor, assignment_id: int) -> None:
+def revoke_role(actor: User, assignment_id: int) -> None:
     assignment = _locked(RoleAssignment, actor, "delete", assignment_id)
     if not _grant_fits(actor, assignment.role, assignment):
         raise PermissionDenied(_("You cannot revoke a role wider than your own."))
@@ -272,7 +278,7 @@ def revoke_role(actor, assignment_id: int) -> None:
     forget_grants(assignment.user)
 
 
-def assignable_roles(actor) -> list[Role]:
+def assignable_roles(actor: User) -> list[Role]:
     return [r for r in Role.objects.all() if actor.is_superuser or any(
         g.allows("org.add_roleassignment") and role_within(r.permissions, r.data_scope, g)
         for g in grants_of(actor))]

@@ -246,7 +246,7 @@ class AssignmentListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        roles = services.assignable_roles(self.request.user)
+        roles = services.assignable_roles(self.request.user)  # type: ignore[arg-type]  # behind login
         context["grant_form"] = GrantForm(user=self.request.user, roles=roles) if roles else None
         if context["grant_form"]:
             style_form(context["grant_form"])

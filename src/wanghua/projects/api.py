@@ -82,7 +82,7 @@ class ProjectOut(Schema):
 @router.get("/projects", response=list[ProjectOut])
 @paginate(Pagination)
 @needs("projects.view_project")
-def list_projects(request, filters: Query[filter_query(ProjectFilter)]):
+def list_projects(request, filters: Query[filter_query(ProjectFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, ProjectFilter, Project.objects.visible_to(request.user, "view"))
 
 
@@ -229,7 +229,7 @@ class ConfirmationIn(Schema):
 @router.get("/issues", response=list[IssueOut])
 @paginate(Pagination)
 @needs("projects.view_projectissue")
-def list_issues(request, filters: Query[filter_query(IssueFilter)]):
+def list_issues(request, filters: Query[filter_query(IssueFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, IssueFilter, ProjectIssue.objects.visible_to(request.user, "view"))
 
 
@@ -316,7 +316,7 @@ class DecisionIn(Schema):
 @router.get("/applications", response=list[ApplicationOut])
 @paginate(Pagination)
 @needs("projects.view_application")
-def list_applications(request, filters: Query[filter_query(ApplicationFilter)]):
+def list_applications(request, filters: Query[filter_query(ApplicationFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, ApplicationFilter, Application.objects.visible_to(request.user, "view"))
 
 
@@ -382,7 +382,7 @@ class LeadStageIn(Schema):
 @router.get("/leads", response=list[LeadOut])
 @paginate(Pagination)
 @needs("projects.view_lead")
-def list_leads(request, filters: Query[filter_query(LeadFilter)]):
+def list_leads(request, filters: Query[filter_query(LeadFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, LeadFilter, Lead.objects.visible_to(request.user, "view"))
 
 

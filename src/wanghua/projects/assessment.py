@@ -36,7 +36,7 @@ from .models import (
 
 # Whose record counts for whom: a department answers for the projects it is competent for, the issues it owns,
 # its applications and its leads; a town or street for what lies in it.
-OWNER = {
+OWNER: dict[str, dict[Metric, str]] = {
     AssessedKind.DEPARTMENT: {Metric.START_RATE: "competent_unit", Metric.FAI_PLAN: "competent_unit",
                               Metric.REPORT_TIMELINESS: "project__competent_unit", Metric.ISSUES_ON_TIME: "owner_unit",
                               Metric.FUNDS_WON: "unit", Metric.DEALS_SIGNED: "unit"},
@@ -229,8 +229,8 @@ def assess(kind: str, period: Period) -> list[Standing]:
         counted = [m for m in standing.measures.values() if m.score is not None]
         substantive = any(m.denominator or m.numerator for m in counted)
         if counted and substantive:
-            weight = sum(m.weight for m in counted)
-            standing.total = (sum(m.score * m.weight for m in counted) / weight).quantize(POINT, ROUND_HALF_UP)
+            weight = sum((m.weight for m in counted), Decimal(0))
+            standing.total = (sum(m.score * m.weight for m in counted) / weight).quantize(POINT, ROUND_HALF_UP)  # type: ignore[operator, misc]  # counted: scored
             standing.counted_weight = weight
     ranked = sorted(standings.values(), key=lambda s: (s.total is None, -(s.total or 0), s.name))
     for position, standing in enumerate(ranked):

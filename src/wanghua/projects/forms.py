@@ -61,7 +61,7 @@ class ApplicationForm(forms.ModelForm):
 
     def limit_choices(self, user) -> None:
         _limit_to_grants(self, user, "application")
-        self.fields["project"].queryset = Project.objects.visible_to(user)
+        self.fields["project"].queryset = Project.objects.visible_to(user)  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
 
 
 class DecisionForm(forms.Form):

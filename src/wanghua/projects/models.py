@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +16,7 @@ from wanghua.core.access import ScopedModel
 from wanghua.core.transitions import StateMachine, Transition
 from wanghua.org.models import Person, Region, Unit, Zone
 
-AMOUNT = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}  # 万元
+AMOUNT: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}  # 万元
 
 
 class ProjectList(models.TextChoices):

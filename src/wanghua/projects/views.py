@@ -112,7 +112,7 @@ class ProjectStageView(StepView):
     """→ the next stage: one button per stage the project may move to."""
 
     machine = PROJECT_FLOW
-    steps = {step: (lambda user, pk, request, step=step: services.advance_stage(user, pk, step))
+    steps = {step: (lambda user, pk, request, step=step: services.advance_stage(user, pk, step))  # type: ignore[misc]  # step bound per lambda
              for step in ProjectStep.values}
     redirect_to = "projects:project_detail"
 

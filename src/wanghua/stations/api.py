@@ -42,7 +42,7 @@ class StationOut(Schema):
 @router.get("/stations", response=list[StationOut])
 @paginate(Pagination)
 @needs("services.view_station")
-def list_stations(request, filters: Query[filter_query(StationFilter)]):
+def list_stations(request, filters: Query[filter_query(StationFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, StationFilter, Station.objects.visible_to(request.user, "view").select_related("unit"))
 
 
@@ -87,7 +87,7 @@ class RevealIn(Schema):
 @router.get("/residents", response=list[ResidentOut])
 @paginate(Pagination)
 @needs("services.view_resident")
-def list_residents(request, filters: Query[filter_query(ResidentFilter)]):
+def list_residents(request, filters: Query[filter_query(ResidentFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, ResidentFilter, Resident.objects.visible_to(request.user, "view"))
 
 
@@ -178,7 +178,7 @@ class LedgerOut(Schema):
 @router.get("/errands", response=list[ErrandOut])
 @paginate(Pagination)
 @needs("services.view_errand")
-def list_errands(request, filters: Query[filter_query(ErrandFilter)]):
+def list_errands(request, filters: Query[filter_query(ErrandFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, ErrandFilter, Errand.objects.visible_to(request.user, "view").prefetch_related("ledger"))
 
 

@@ -1,6 +1,7 @@
 from datetime import datetime, time
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +22,11 @@ class ErrandFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ErrandStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=lambda: choices("errand_category"), label=_("Category"))
     region = UnderRegionFilter(lookup="community")
-    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))
+    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     since = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="accepted_at", lookup_expr="date__lte", label=_("To"))
     handled = django_filters.BooleanFilter(method="filter_handled", label=_("Handled (办结 or 回访)"))
-    agent = django_filters.NumberFilter(field_name="agent_id", widget=django_filters.widgets.forms.HiddenInput,
+    agent = django_filters.NumberFilter(field_name="agent_id", widget=forms.HiddenInput,
                                         min_value=0, max_value=9_007_199_254_740_991)  # 0: no agent (an empty figure)
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only errands assigned to me"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Open and past due"))
@@ -62,7 +63,7 @@ class ErrandFilter(django_filters.FilterSet):
 class ResidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_name_or_phone", label=_("Name or phone"), max_length=50)
     region = UnderRegionFilter(lookup="community")
-    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))
+    station = django_filters.ModelChoiceFilter(queryset=_visible_stations, label=_("Station"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     empty_nest = django_filters.BooleanFilter(label=_("Empty-nest"))
     living_alone = django_filters.BooleanFilter(label=_("Living alone"))
 

@@ -62,9 +62,9 @@ class StationForm(forms.Form):
                                  "phone": instance.phone, "service_hours": instance.service_hours,
                                  "active": instance.active, "agents": list(instance.agents.all())}
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Region.objects.visible_to(user, "view").filter(
+        self.fields["community"].queryset = Region.objects.visible_to(user, "view").filter(  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
             level=RegionLevel.COMMUNITY)
-        self.fields["agents"].queryset = Person.objects.visible_to(user, "view").filter(
+        self.fields["agents"].queryset = Person.objects.visible_to(user, "view").filter(  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
             region__level=RegionLevel.COMMUNITY)
         if instance is not None:  # the community and the code of an open station do not change
             del self.fields["community"], self.fields["code"]

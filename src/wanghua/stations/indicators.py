@@ -1,6 +1,8 @@
 """Proxy-service indicators for the 一核 card and the 六望花 board, counted from the records."""
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +81,7 @@ def errands_this_year(region=None) -> int:
     return _tallies(region, month__year=today().year, month__lte=today())["closed"]
 
 
-def _busiest_agent(region=None) -> dict | None:
+def _busiest_agent(region=None) -> Mapping[str, Any] | None:
     errands = Errand.objects.filter(status__in=CLOSED)
     if region is not None:
         errands = errands.filter(community__path__startswith=region.path)

@@ -329,7 +329,7 @@ class ErrandAttachment(ScopedModel):
         verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class TallyQuerySet(VisibilityMixin, models.QuerySet):

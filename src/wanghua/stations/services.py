@@ -6,18 +6,20 @@ the errand row first, so concurrent entries are serialised and the balance can n
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.models import User
 from wanghua.core.photos import photo_format
 from wanghua.core.pii import reveal
 from wanghua.core.reference import choices
@@ -48,7 +50,8 @@ CENT = Decimal("0.01")
 # --- stations ----------------------------------------------------------------------------------------
 
 @transaction.atomic
-def open_station(actor, *, community: Region, code: str, host_household: str, agents=(), **fields: Any) -> Station:
+def open_station(actor: User, *, community: Region, code: str, host_household: str, agents: Iterable[Person] = (),
+                 **fields: Any) -> Station:
     if community.level != RegionLevel.COMMUNITY:
         raise ValidationError({"community": _("A station belongs to a village or community.")})
     unit = Unit(code=code, name=f"{community.name}{host_household}党员家庭代办站", kind=UnitKind.STATION,
@@ -65,7 +68,7 @@ def open_station(actor, *, community: Region, code: str, host_household: str, ag
     return station
 
 
-def _set_agents(station: Station, agents) -> None:
+def _set_agents(station: Station, agents: Iterable[Person] | None) -> None:
     agents = list(agents or [])
     strangers = [a.name for a in agents if a.region_id != station.community_id]
     if strangers:
@@ -75,7 +78,7 @@ def _set_agents(station: Station, agents) -> None:
 
 
 @transaction.atomic
-def update_station(actor, station_id: int, **fields: Any) -> Station:
+def update_station(actor: User, station_id: int, **fields: Any) -> Station:
     """Hours, phone, address, agents, and pausing or resuming a station."""
     station = fetch_for_change(Station, actor, "change", station_id)
     agents = fields.pop("agents", None)
@@ -112,7 +115,7 @@ def _check_resident(resident: Resident) -> None:
 
 
 @transaction.atomic
-def register_resident(actor, **fields: Any) -> Resident:
+def register_resident(actor: User, **fields: Any) -> Resident:
     resident = Resident(**fields)
     if resident.station_id and not resident.community_id:
         resident.community = resident.station.community
@@ -125,7 +128,7 @@ def register_resident(actor, **fields: Any) -> Resident:
 
 # --- errands -----------------------------------------------------------------------------------------
 
-def _agent_for(actor, station: Station, agent: Person | None) -> Person:
+def _agent_for(actor: User, station: Station, agent: Person | None) -> Person:
     if agent is None:
         agent = Person.objects.filter(user=actor).first()
     if agent is None or not station.agents.filter(pk=agent.pk).exists():
@@ -134,8 +137,8 @@ def _agent_for(actor, station: Station, agent: Person | None) -> Person:
 
 
 @transaction.atomic
-def accept_errand(actor, *, resident: Resident, category: str, description: str, channel: str = "phone",
-                  due_at=None, handles_money: bool = False, agent: Person | None = None) -> Errand:
+def accept_errand(actor: User, *, resident: Resident, category: str, description: str, channel: str = "phone",
+                  due_at: datetime | None = None, handles_money: bool = False, agent: Person | None = None) -> Errand:
     """受理: a resident's request is taken by their station."""
     if category not in dict(choices(ERRAND_CATEGORIES)):
         raise ValidationError({"category": _("Choose a category from the list.")})
@@ -161,7 +164,7 @@ def accept_errand(actor, *, resident: Resident, category: str, description: str,
     return errand
 
 
-def _step_and_recount(actor, errand_id: int, step: str, apply: Callable[[Errand], None] | None = None) -> Errand:
+def _step_and_recount(actor: User, errand_id: int, step: str, apply: Callable[[Errand], None] | None = None) -> Errand:
     """One step of the errand table (lock, re-check, guard, save, audit), then its station-month recounted."""
     errand = ERRAND_FLOW.perform(actor, errand_id, step, apply=apply)
     tally.refresh(errand)
@@ -169,7 +172,7 @@ def _step_and_recount(actor, errand_id: int, step: str, apply: Callable[[Errand]
 
 
 @transaction.atomic
-def start_errand(actor, errand_id: int) -> Errand:
+def start_errand(actor: User, errand_id: int) -> Errand:
     """受理 → 办理中."""
 
     def stamp(errand: Errand) -> None:
@@ -179,7 +182,7 @@ def start_errand(actor, errand_id: int) -> Errand:
 
 
 @transaction.atomic
-def complete_errand(actor, errand_id: int, *, outcome: str) -> Errand:
+def complete_errand(actor: User, errand_id: int, *, outcome: str) -> Errand:
     """办理中 → 办结, only when every fen received has been paid out or returned (the table's guard)."""
 
     def record_outcome(errand: Errand) -> None:
@@ -191,7 +194,7 @@ def complete_errand(actor, errand_id: int, *, outcome: str) -> Errand:
 
 
 @transaction.atomic
-def record_visit(actor, errand_id: int, *, satisfaction: int, comment: str = "") -> Errand:
+def record_visit(actor: User, errand_id: int, *, satisfaction: int, comment: str = "") -> Errand:
     """办结 → 回访: the resident is visited and asked how it went (1–5)."""
 
     def rate(errand: Errand) -> None:
@@ -212,13 +215,13 @@ def _closing(reason: str) -> Callable[[Errand], None]:
 
 
 @transaction.atomic
-def cancel_errand(actor, errand_id: int, *, reason: str) -> Errand:
+def cancel_errand(actor: User, errand_id: int, *, reason: str) -> Errand:
     """受理/办理中 → 取消 (the resident no longer needs it)."""
     return _step_and_recount(actor, errand_id, ErrandStep.CANCEL, _closing(reason))
 
 
 @transaction.atomic
-def return_errand(actor, errand_id: int, *, reason: str) -> Errand:
+def return_errand(actor: User, errand_id: int, *, reason: str) -> Errand:
     """受理 → 退回 (the station cannot take it: wrong place, not an errand, needs another office)."""
     return _step_and_recount(actor, errand_id, ErrandStep.RETURN, _closing(reason))
 
@@ -238,8 +241,8 @@ def parse_amount(value: Any) -> Decimal:
 
 
 @transaction.atomic
-def record_money(actor, errand_id: int, *, kind: str, amount: Any, receipt_no: str = "", note: str = "",
-                 receipt_photo=None) -> LedgerEntry:
+def record_money(actor: User, errand_id: int, *, kind: str, amount: Any, receipt_no: str = "", note: str = "",
+                 receipt_photo: Any = None) -> LedgerEntry:
     """Add one ledger entry, with the photo of its receipt when given. The errand row is locked first:
     concurrent entries queue, none is lost."""
     errand = fetch_for_change(Errand, actor, "change", errand_id)
@@ -298,7 +301,7 @@ def void_money(actor, entry_id: int, *, reason: str) -> LedgerEntry:
 # --- work diary --------------------------------------------------------------------------------------
 
 @transaction.atomic
-def write_diary_note(actor, station: Station, agent: Person, day: date, text: str) -> DiaryNote:
+def write_diary_note(actor: User, station: Station, agent: Person, day: date, text: str) -> DiaryNote:
     """A free line in the agent's work diary for `day` (today or earlier), by the agent or whoever may add one."""
     text = text.strip()
     if not text or "\x00" in text:
@@ -317,20 +320,20 @@ def write_diary_note(actor, station: Station, agent: Person, day: date, text: st
 
 # --- personal data and photos --------------------------------------------------------------------------
 
-def reveal_resident_field(actor, resident_id: int, field: str) -> str:
+def reveal_resident_field(actor: User, resident_id: int, field: str) -> str:
     """The full value of a masked field of a resident; every full view is written to the audit trail."""
     return reveal(actor, Resident, resident_id, field)
 
 
 @transaction.atomic
-def attach_photo(actor, errand_id: int, upload, caption: str = "",
+def attach_photo(actor: User, errand_id: int, upload: UploadedFile[Any], caption: str = "",
                  ledger_entry: LedgerEntry | None = None) -> ErrandAttachment:
     """A photo for the errand; a receipt's photo names the ledger line it proves (a line of this errand)."""
     errand = fetch_for_change(Errand, actor, "change", errand_id)
     if ledger_entry is not None and (ledger_entry.errand_id != errand.pk or ledger_entry.is_void):
         raise ValidationError({"ledger_entry": _("Choose a line of this errand's ledger.")})
     attachment = ErrandAttachment(errand=errand, caption=caption.strip()[:100], uploaded_by=actor,
-                                  image_format=photo_format(upload), size=upload.size, ledger_entry=ledger_entry)
+                                  image_format=photo_format(upload), size=upload.size, ledger_entry=ledger_entry)  # type: ignore[misc]  # an upload has its size
     require(actor, "add", attachment)
     attachment.image.save("photo", upload, save=False)
     with audit.acting_as(actor):

@@ -65,9 +65,10 @@ def rebuild(apps=None) -> int:
     errands, tallies, residents = ((apps.get_model("services", name) for name in ("Errand", "ErrandTally", "Resident"))
                                    if apps else (Errand, ErrandTally, Resident))
     _mark_first_served(errands, residents)
-    rows = (errands.objects.annotate(month=TruncMonth("accepted_at", tzinfo=timezone.get_current_timezone()))
+    rows = (errands.objects.annotate(  # type: ignore[misc]  # a migration's model or the real one
+            month=TruncMonth("accepted_at", tzinfo=timezone.get_current_timezone()))
             .values("station", "community", "month", "category").annotate(**COUNTS).order_by())
-    tallies.objects.all().delete()
+    tallies.objects.all().delete()  # type: ignore[misc]  # as above
     created = tallies.objects.bulk_create(
         (tallies(station_id=row.pop("station"), community_id=row.pop("community"),
                  month=_as_date(row.pop("month")), **row) for row in rows), batch_size=5000)

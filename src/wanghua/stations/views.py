@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import overload
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -302,10 +303,14 @@ def station_detail(request, pk: int):
 
 # --- work diary (工作日记) ---------------------------------------------------------------------------
 
-def _diary_agent(request, agent_id: int | None) -> Person | None:
+@overload
+def _diary_agent(request: HttpRequest, agent_id: int) -> Person: ...
+@overload
+def _diary_agent(request: HttpRequest, agent_id: None) -> Person | None: ...
+def _diary_agent(request: HttpRequest, agent_id: int | None) -> Person | None:
     """Your own diary (None when you are nobody's agent), or that of an agent of a station you may see."""
     if agent_id is None:
-        return Person.objects.filter(user=request.user, stations__isnull=False).first()
+        return Person.objects.filter(user=request.user, stations__isnull=False).first()  # type: ignore[misc]  # behind login
     agent = Person.objects.filter(pk=agent_id, stations__in=Station.objects.visible_to(request.user, "view")).first()
     if agent is None:
         raise Http404

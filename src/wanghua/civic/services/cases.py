@@ -5,17 +5,22 @@ supervised."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.models import User
 from wanghua.core.photos import photo_format
+from wanghua.core.transitions import Guard
 from wanghua.org.models import Region, RegionLevel, Unit
 
 from .. import tally
@@ -63,9 +68,10 @@ def _check_report(case: Case) -> None:
         raise ValidationError({"description": _("Describe what is wrong.")})
 
 
-def report_case(actor, *, source: str, category: CaseCategory, description: str, community: Region,
+def report_case(actor: User | None, *, source: str, category: CaseCategory, description: str, community: Region,
                 address: str = "", lat: Decimal | None = None, lon: Decimal | None = None, reporter_name: str = "",
-                reporter_phone: str = "", photo=None, details: dict | None = None, channel: str = "") -> Case:
+                reporter_phone: str = "", photo: UploadedFile[Any] | None = None, details: dict[str, Any] | None = None,
+                channel: str = "") -> Case:
     """上报: a grid inspector, a resident (actor None: the public page or Open311), the hotline, a camera;
     with a photo of the problem when there is one. Nothing is saved unless all of it is right."""
     image_format = photo_format(photo, "media") if photo is not None else None
@@ -85,16 +91,17 @@ def report_case(actor, *, source: str, category: CaseCategory, description: str,
             case.save()
             journal(case, "report", actor, f"[{channel}] {description}" if channel else description)
             if photo is not None:
-                _attach(case, photo, image_format, "report")
+                _attach(case, photo, image_format, "report")  # type: ignore[arg-type]  # set whenever photo is
         tally.refresh(case)
         return case
 
 
-def _attach(case: Case, upload, image_format: str, step: str) -> CasePhoto:
+def _attach(case: Case, upload: UploadedFile[Any], image_format: str, step: str) -> CasePhoto:
     return CasePhoto(case=case, image_format=image_format, step=step).store(upload)
 
 
-def _take(actor, case_id: int | Case, step: str, *, note: str = "", apply=None, guards=(), photo=None) -> Case:
+def _take(actor: User, case_id: int | Case, step: str, *, note: str = "", apply: Guard | None = None,
+          guards: Iterable[Guard] = (), photo: Any = None) -> Case:
     """One step of CASE_FLOW (with its photo, checked before anything changes), then the case's tally, in the
     caller's transaction."""
     image_format = photo_format(photo, "photo") if photo is not None else None
@@ -106,7 +113,7 @@ def _take(actor, case_id: int | Case, step: str, *, note: str = "", apply=None, 
     return case
 
 
-def _noted(message: str, note: str):
+def _noted(message: str, note: str) -> Guard:
     def guard(case: Case) -> None:
         if not note.strip():
             raise ValidationError({"note": message})
@@ -115,7 +122,7 @@ def _noted(message: str, note: str):
 
 
 @transaction.atomic
-def accept_case(actor, case_id: int, *, accept: bool, note: str = "",
+def accept_case(actor: User, case_id: int, *, accept: bool, note: str = "",
                 action: CampaignAction | None = None) -> Case:
     """立案, or 不予立案 with the reason. An accepted case joins the campaign action that takes on its category."""
     if not accept:
@@ -138,7 +145,7 @@ def _new_deadline(case: Case) -> None:
 
 
 @transaction.atomic
-def dispatch_case(actor, case_id: int, *, unit: Unit, note: str = "") -> Case:
+def dispatch_case(actor: User, case_id: int, *, unit: Unit, note: str = "") -> Case:
     """派遣 to the handling unit, or 改派 (with the reason) to another one; the deadline starts afresh."""
     case = fetch_for_change(Case, actor, "view", case_id)  # locked: whether it is 派遣 or 改派 is read under it
     if case.status != CaseStatus.DISPATCHED:
@@ -160,14 +167,14 @@ def dispatch_case(actor, case_id: int, *, unit: Unit, note: str = "") -> Case:
 
 
 @transaction.atomic
-def handle_case(actor, case_id: int, *, note: str, photo=None) -> Case:
+def handle_case(actor: User, case_id: int, *, note: str, photo: Any = None) -> Case:
     """处置: the handling unit reports what it did, with a photo of the result (shown beside the problem's)."""
     return _take(actor, case_id, CaseStep.HANDLE, note=note, guards=[_noted(_("Say what was done."), note)],
                  apply=lambda case: setattr(case, "handled_at", timezone.now()), photo=photo)
 
 
 @transaction.atomic
-def verify_case(actor, case_id: int, *, passed: bool, note: str = "", photo=None) -> Case:
+def verify_case(actor: User, case_id: int, *, passed: bool, note: str = "", photo: Any = None) -> Case:
     """核查, on site by the area's grid inspector or from the command centre's desk: passed closes the case
     (结案); failed sends it back to the unit (返工) with the reason, a new deadline and, when taken, a photo of
     what is still wrong."""
@@ -184,7 +191,7 @@ def verify_case(actor, case_id: int, *, passed: bool, note: str = "", photo=None
 
 
 @transaction.atomic
-def merge_case(actor, case_id: int, *, into_id: int) -> Case:
+def merge_case(actor: User, case_id: int, *, into_id: int) -> Case:
     """并案: a duplicate joins the case already being worked on and is closed with it."""
     target = fetch_for_change(Case, actor, COMMAND, into_id)
 

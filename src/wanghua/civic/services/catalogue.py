@@ -3,6 +3,7 @@ year's campaign actions. Edited in the UI by the command centre; every change au
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, grants_of, require
 from wanghua.core.changes import apply_fields
+from wanghua.core.models import User
 
 from ..models import CampaignAction, CaseCategory
 
@@ -23,14 +25,14 @@ DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multiva
 LIST_DATATYPES = {"singlevaluelist", "multivaluelist"}
 
 
-def may_edit(user, perm: str) -> bool:
+def may_edit(user: User, perm: str) -> bool:
     """The catalogue is the district's: a street's command centre uses it, only a district-wide grant edits it."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     return any(g.allows(perm) and g.covers_everything for g in grants_of(user))
 
 
-def _require_district_wide(actor, perm: str) -> None:
+def _require_district_wide(actor: User, perm: str) -> None:
     if not may_edit(actor, perm):
         raise PermissionDenied(_("Only a district-wide grant edits the case catalogue."))
 
@@ -70,6 +72,7 @@ def check_attributes(attributes: Any) -> None:
 def _check_category(category: CaseCategory) -> None:
     if category.parent_id is not None:
         parent = category.parent
+        assert parent is not None  # parent_id is set
         if parent.parent_id is not None:
             raise ValidationError({"parent": _("A 小类 sits under a 大类, not under another 小类.")})
         if parent.kind != category.kind:
@@ -84,7 +87,7 @@ def _check_category(category: CaseCategory) -> None:
 
 
 @transaction.atomic
-def create_category(actor, **fields: Any) -> CaseCategory:
+def create_category(actor: User, **fields: Any) -> CaseCategory:
     category = CaseCategory()
     apply_fields(category, fields, CATEGORY_FIELDS)
     require(actor, "add", category)
@@ -96,7 +99,7 @@ def create_category(actor, **fields: Any) -> CaseCategory:
 
 
 @transaction.atomic
-def update_category(actor, category_id: int, **fields: Any) -> CaseCategory:
+def update_category(actor: User, category_id: int, **fields: Any) -> CaseCategory:
     category = fetch_for_change(CaseCategory, actor, "change", category_id)
     _require_district_wide(actor, "civic.change_casecategory")
     apply_fields(category, fields, CATEGORY_FIELDS)
@@ -111,7 +114,7 @@ def update_category(actor, category_id: int, **fields: Any) -> CaseCategory:
     return category
 
 
-def _set_categories(action: CampaignAction, categories) -> None:
+def _set_categories(action: CampaignAction, categories: Iterable[CaseCategory]) -> None:
     """The trail takes the change of links itself (core.audit.record_m2m), as for every many-to-many field."""
     if any(c.parent_id is None for c in categories):
         raise ValidationError({"categories": _("Choose 小类: cases are filed under a 小类.")})
@@ -119,7 +122,7 @@ def _set_categories(action: CampaignAction, categories) -> None:
 
 
 @transaction.atomic
-def create_action(actor, *, categories=(), **fields: Any) -> CampaignAction:
+def create_action(actor: User, *, categories: Iterable[CaseCategory] = (), **fields: Any) -> CampaignAction:
     action = CampaignAction()
     apply_fields(action, fields, ACTION_FIELDS)
     require(actor, "add", action)
@@ -132,7 +135,8 @@ def create_action(actor, *, categories=(), **fields: Any) -> CampaignAction:
 
 
 @transaction.atomic
-def update_action(actor, action_id: int, *, categories=None, **fields: Any) -> CampaignAction:
+def update_action(actor: User, action_id: int, *, categories: Iterable[CaseCategory] | None = None,
+                  **fields: Any) -> CampaignAction:
     action = fetch_for_change(CampaignAction, actor, "change", action_id)
     _require_district_wide(actor, "civic.change_campaignaction")
     apply_fields(action, fields, ACTION_FIELDS)

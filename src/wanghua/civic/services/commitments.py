@@ -5,16 +5,20 @@ daily review when time has passed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.models import User
 from wanghua.core.photos import photo_format
 
 from ..models import (
@@ -40,11 +44,12 @@ def status(commitment: Commitment, today: date | None = None) -> str:
 
 
 # The step that leads to each status.
-STEP_TO = {CommitmentStatus.DELIVERED: CommitmentStep.DELIVER, CommitmentStatus.IN_PROGRESS: CommitmentStep.RESUME,
-           CommitmentStatus.LAGGING: CommitmentStep.FALL_BEHIND}
+STEP_TO: dict[str, CommitmentStep] = {
+    CommitmentStatus.DELIVERED: CommitmentStep.DELIVER, CommitmentStatus.IN_PROGRESS: CommitmentStep.RESUME,
+    CommitmentStatus.LAGGING: CommitmentStep.FALL_BEHIND}
 
 
-def _settle(actor, commitment: Commitment, note: str = "") -> Commitment:
+def _settle(actor: User, commitment: Commitment, note: str = "") -> Commitment:
     """Take the step to the status the commitment's records now give it, if that is not its status already
     (`commitment` is locked by the caller; actor None: the daily review)."""
     wanted = status(commitment)
@@ -56,8 +61,8 @@ def _settle(actor, commitment: Commitment, note: str = "") -> Commitment:
 
 
 @transaction.atomic
-def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
-                    reported_on: date | None = None, photos=()) -> ProgressReport:
+def report_progress(actor: User, commitment_id: int, *, delivered: Decimal, note: str,
+                    reported_on: date | None = None, photos: Sequence[UploadedFile[Any]] = ()) -> ProgressReport:
     """The unit's progress: cumulative, so it never goes down without a correction note; evidence photos
     are checked before anything is saved."""
     commitment = fetch_for_change(Commitment, actor, "civic.add_progressreport", commitment_id)
@@ -94,7 +99,7 @@ def report_progress(actor, commitment_id: int, *, delivered: Decimal, note: str,
 
 
 @transaction.atomic
-def complete_milestone(actor, milestone_id: int, on: date | None = None) -> Milestone:
+def complete_milestone(actor: User, milestone_id: int, on: date | None = None) -> Milestone:
     milestone = fetch_for_change(Milestone, actor, "civic.change_milestone", milestone_id)
     if milestone.done_on:
         raise ValidationError(_("This milestone is already done."))
@@ -125,7 +130,7 @@ def review_commitments(today: date | None = None) -> int:
 
 
 @transaction.atomic
-def create_commitment(actor, **fields) -> Commitment:
+def create_commitment(actor: User, **fields: Any) -> Commitment:
     """A commitment of the year's 民生清单: what, how much, by whom, by when."""
     commitment = Commitment(**fields)
     require(actor, "add", commitment)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import can, fetch_for_change, require
+from wanghua.core.models import User
 from wanghua.org.models import Person
 
 from ..models import Activity, SignUp
@@ -22,7 +23,7 @@ EARLY_CHECK_IN = timedelta(minutes=30)
 
 
 @transaction.atomic
-def create_activity(actor, **fields: Any) -> Activity:
+def create_activity(actor: User, **fields: Any) -> Activity:
     activity = Activity(**fields)
     require(actor, "add", activity)
     if activity.ends_at <= activity.starts_at:
@@ -35,7 +36,7 @@ def create_activity(actor, **fields: Any) -> Activity:
     return activity
 
 
-def _person_of(actor) -> Person:
+def _person_of(actor: User) -> Person:
     person = Person.objects.filter(user=actor).first()
     if person is None:
         raise ValidationError(_("Your account is not linked to a volunteer."))
@@ -43,7 +44,7 @@ def _person_of(actor) -> Person:
 
 
 @transaction.atomic
-def sign_up(actor, activity_id: int) -> SignUp:
+def sign_up(actor: User, activity_id: int) -> SignUp:
     """The volunteer signs up for an activity that has not ended, while places are left."""
     activity = fetch_for_change(Activity, actor, "view", activity_id)  # locked: places are counted under the lock
     person = _person_of(actor)
@@ -60,13 +61,13 @@ def sign_up(actor, activity_id: int) -> SignUp:
     return signup
 
 
-def _own_or_organiser(actor, signup: SignUp) -> None:
+def _own_or_organiser(actor: User, signup: SignUp) -> None:
     if signup.person.user_id != actor.pk and not can(actor, "change", signup.activity):
         raise PermissionDenied(_("Only the volunteer or the activity's organiser can do this."))
 
 
 @transaction.atomic
-def check_in(actor, signup_id: int, at: datetime | None = None) -> SignUp:
+def check_in(actor: User, signup_id: int, at: datetime | None = None) -> SignUp:
     signup = fetch_for_change(SignUp, actor, "change", signup_id)
     _own_or_organiser(actor, signup)
     at = at or timezone.now()
@@ -82,7 +83,7 @@ def check_in(actor, signup_id: int, at: datetime | None = None) -> SignUp:
 
 
 @transaction.atomic
-def check_out(actor, signup_id: int, at: datetime | None = None) -> SignUp:
+def check_out(actor: User, signup_id: int, at: datetime | None = None) -> SignUp:
     """Hours served: the time checked in, within the activity's own time."""
     signup = fetch_for_change(SignUp, actor, "change", signup_id)
     _own_or_organiser(actor, signup)

@@ -146,12 +146,13 @@ def timestamp(raw) -> datetime:
     if not isinstance(raw, str):
         raise Rejected("\"ts\" must be an ISO 8601 time or Unix seconds")
     try:
-        ts = parse_datetime(raw)
+        parsed = parse_datetime(raw)
     except ValueError:
-        ts = None
-    if ts is None:
+        parsed = None
+    if parsed is None:
         raise Rejected(f"\"ts\" {raw[:40]!r} is not an ISO 8601 time")
-    if timezone.is_aware(ts) and abs(ts.utcoffset()) > timedelta(hours=14):
+    ts = parsed
+    if timezone.is_aware(ts) and abs(ts.utcoffset()) > timedelta(hours=14):  # type: ignore[arg-type]  # aware
         raise Rejected(f"\"ts\" {raw[:40]!r} has a time-zone offset beyond ±14:00")
     ts = ts if timezone.is_aware(ts) else timezone.make_aware(ts)
     if ts.year < 1970:

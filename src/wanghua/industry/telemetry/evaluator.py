@@ -84,7 +84,7 @@ class Evaluator:
         state = states.get(definition.id)
         if state is None:
             state = states[definition.id] = AlarmState(definition=definition, line=self.line)
-            state._adding = True
+            state._adding = True  # type: ignore[attr-defined]  # a new row: saved with an insert
         if state.out_of_service or state.suppressed:
             return
         if state.shelved_until is not None and state.shelved_until <= ts:
@@ -148,9 +148,9 @@ class Evaluator:
         for event in reversed(self.events):
             if event.kind == AlarmEvent.Kind.ACTIVATED and event.at <= ts and event.equipment_id:
                 return event.equipment_id if ts - event.at <= STOP_CAUSE_WINDOW else None
-        event = (AlarmEvent.objects.filter(line=self.line, kind=AlarmEvent.Kind.ACTIVATED, equipment__isnull=False,
-                                           at__gte=ts - STOP_CAUSE_WINDOW, at__lte=ts).order_by("-at").first())
-        return event.equipment_id if event else None
+        latest = (AlarmEvent.objects.filter(line=self.line, kind=AlarmEvent.Kind.ACTIVATED, equipment__isnull=False,
+                                            at__gte=ts - STOP_CAUSE_WINDOW, at__lte=ts).order_by("-at").first())
+        return latest.equipment_id if latest else None
 
     def save(self) -> None:
         if self._states is None:

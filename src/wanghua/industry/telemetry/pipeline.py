@@ -174,15 +174,16 @@ class Pipeline:
             # Only a reading at or before what is already taken can repeat a stored or batched value.
             checked = reading.ts == previous or (snapshot.watermark is not None and reading.ts <= snapshot.watermark)
             previous = reading.ts
-            accepted = []
+            accepted: list[tuple[Tag, float | None, str]] = []
             for code, raw in reading.values.items():
                 try:
                     tag = tags.get(code) if isinstance(code, str) else None
                     if tag is None:
                         raise Rejected(f"unknown tag {code!r} on line {line.code}")
                     kind = type(raw)  # the common case inline: a finite number within the tag's range (NaN fails)
-                    if tag.numeric and (kind is float or kind is int) and tag.lowest <= raw <= tag.highest:
-                        value, text = float(raw), ""
+                    value: float | None
+                    if tag.numeric and (kind is float or kind is int) and tag.lowest <= raw <= tag.highest:  # type: ignore[operator]  # a number here
+                        value, text = float(raw), ""  # type: ignore[arg-type]  # a number here
                     else:
                         value, text = typed(tag, raw)
                     if checked:
@@ -312,7 +313,7 @@ class StopDetector:
     def open_stop(self) -> Stop | None:
         if self._open is False:
             self._open = Stop.objects.filter(line=self.line, ended_at__isnull=True).first()
-        return self._open
+        return self._open  # type: ignore[return-value]  # loaded: a Stop or None
 
     def temperature(self, value: float) -> None:
         stop = self.open_stop() if self.previous in STOPPED else None
@@ -330,7 +331,7 @@ class StopDetector:
             self._touch(self._open)
         elif status == LineStatus.RUNNING and stop is not None:
             stop.ended_at = ts
-            if stop.seconds < self.line.min_stop_seconds:
+            if stop.seconds < self.line.min_stop_seconds:  # type: ignore[operator]  # ended: it has its length
                 self.discarded.append(stop)  # a hiccup, not a stop
             else:
                 stop.kind = classify(self.line, stop)

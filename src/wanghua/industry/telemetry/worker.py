@@ -131,7 +131,7 @@ class IngestWorker:
         return batch
 
     def _take(self, batch: list[mqtt.MQTTMessage]) -> None:
-        messages = [Message(m.payload, m.topic, "mqtt") for m in batch]
+        messages = [Message(m.payload, m.topic, "mqtt") for m in batch]  # type: ignore[arg-type]  # paho: bytes
         result = self._commit(messages)
         for message in batch:  # only now: the batch is committed
             self.client.ack(message.mid, message.qos)

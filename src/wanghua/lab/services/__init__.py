@@ -14,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import secrets
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,7 +23,7 @@ from typing import Any
 
 import segno
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from wanghua.core import audit, pdf
 from wanghua.core.access import fetch_for_change, grants_of, require
+from wanghua.core.models import User
 from wanghua.org.models import Unit, UnitKind
 
 from ..models import (
@@ -56,7 +58,7 @@ SOURCES = ("instrument", "manual")
 RANGES = {"yield_strength": (Decimal(50), Decimal(2000)), "tensile_strength": (Decimal(50), Decimal(2500)),
           "elongation": (Decimal(0), Decimal(80)), "agt": (Decimal(0), Decimal(60)),
           "weight_deviation": (Decimal(-30), Decimal(30))}
-VALUES = {TestKind.TENSILE: ("yield_strength", "tensile_strength", "elongation", "agt"),
+VALUES: dict[str, tuple[str, ...]] = {TestKind.TENSILE: ("yield_strength", "tensile_strength", "elongation", "agt"),
           TestKind.BEND: ("passed_bend",), TestKind.REBEND: ("passed_bend",),
           TestKind.WEIGHT: ("weight_deviation",)}
 GENESIS = "0" * 64
@@ -80,7 +82,7 @@ def limits_of(standard: Standard, grade: str) -> GradeLimit:
     return limits
 
 
-def by_diameter(table: list, diameter: int) -> Decimal:
+def by_diameter(table: list[tuple[int, Decimal]], diameter: int) -> Decimal:
     for largest, value in table:
         if diameter <= largest:
             return Decimal(str(value))
@@ -88,7 +90,7 @@ def by_diameter(table: list, diameter: int) -> Decimal:
 
 
 @transaction.atomic
-def create_order(actor, *, enterprise, heat: str, grade: str, diameter: int, sampled_at: datetime,
+def create_order(actor: User, *, enterprise: Unit, heat: str, grade: str, diameter: int, sampled_at: datetime,
                  sampled_where: str = "", standard: Standard | None = None) -> LabOrder:
     """Register a heat's samples; the specimens the standard asks for are created with it."""
     standard = standard or Standard.objects.filter(code="GB/T 1499.2", active=True).order_by("-effective_on").first()
@@ -113,7 +115,7 @@ def create_order(actor, *, enterprise, heat: str, grade: str, diameter: int, sam
     return order
 
 
-def enterprise_of(actor, permission: str = "lab.add_laborder") -> Unit:
+def enterprise_of(actor: User, permission: str = "lab.add_laborder") -> Unit:
     """The enterprise whose lab the actor works in (their grant that may register samples, or `permission`)."""
     units = [g.unit_id for g in grants_of(actor) if g.unit_id and g.allows(permission)]
     enterprise = Unit.objects.filter(pk__in=units, kind=UnitKind.ENTERPRISE).first()
@@ -221,7 +223,7 @@ def _number(value: Decimal | None) -> str:
     return "None" if value is None else str(value + 0)  # -0.00 is stored (and read back) as 0.00
 
 
-def _row_content(row: tuple) -> str:
+def _row_content(row: tuple[Any, ...]) -> str:
     """The canonical text of a result, from its values in HASHED order (positions are fixed: this runs once
     per result when a million are verified)."""
     specimen, revision, rel, rm, a, agt, bend, weight, source, instrument, reason, by, at, verdict, rule = row
@@ -236,7 +238,7 @@ def digest(previous: str, result: TestResult) -> str:
 
 
 @transaction.atomic
-def post_result(actor, specimen_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
+def post_result(actor: User, specimen_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
                 correction: bool = False, strength_unit: str = "MPa", **raw: Any) -> TestResult:
     """Record a result (or, with `correction`, a corrected revision); decide it and the heat."""
     specimen = fetch_for_change(Specimen, actor, "lab.add_testresult", specimen_id)
@@ -291,7 +293,7 @@ def _latest_results(order: LabOrder) -> dict[int, TestResult]:
     return latest
 
 
-def decide_order(actor, order: LabOrder, *, changed: str = "", reason: str = "") -> LabOrder:
+def decide_order(actor: User, order: LabOrder, *, changed: str = "", reason: str = "") -> LabOrder:
     """The heat's verdict from the latest revision of every specimen, retests included, and its melt analysis;
     then its review (a decided heat waits for a second person) and its certificates (a changed record voids
     them, here, in the same transaction). `changed` names the record just added, `reason` a correction's."""
@@ -424,7 +426,7 @@ def _verify_span(low: int, high: int, chunk: int = 50_000) -> _Span:
             previous, span.last_hash, span.checked, last_id = stored, stored, span.checked + 1, pk
 
 
-def _canonical_sql(model, fields: tuple[str, ...]) -> tuple[str, str]:
+def _canonical_sql(model: type[models.Model], fields: tuple[str, ...]) -> tuple[str, str]:
     """PostgreSQL: (table, expression) where the expression is a row's canonical text, assembled by the database
     in exactly the form `_row_content` builds in Python (numbers as stored, None as "None", booleans as
     True/False, times in UTC ISO form)."""
@@ -434,7 +436,7 @@ def _canonical_sql(model, fields: tuple[str, ...]) -> tuple[str, str]:
     parts = []
     for name in fields:
         field = model._meta.get_field(name)
-        column = connection.ops.quote_name(field.column)
+        column = connection.ops.quote_name(field.column)  # type: ignore[union-attr, arg-type]  # concrete columns
         if isinstance(field, DecimalField):
             parts.append(f"coalesce({column}::text, 'None')")
         elif isinstance(field, BooleanField):
@@ -447,7 +449,8 @@ def _canonical_sql(model, fields: tuple[str, ...]) -> tuple[str, str]:
     return connection.ops.quote_name(model._meta.db_table), f"concat_ws(chr(31), {', '.join(parts)})"
 
 
-def canonical_rows(model, fields: tuple[str, ...], low: int, high: int | None = None, chunk: int = 50_000):
+def canonical_rows(model: type[models.Model], fields: tuple[str, ...], low: int, high: int | None = None,
+                   chunk: int = 50_000) -> Iterator[tuple[Any, ...]]:
     """PostgreSQL: (pk, link, hash, canonical text) of the rows low..high, in id order."""
     from django.db import connection
 
@@ -460,7 +463,7 @@ def canonical_rows(model, fields: tuple[str, ...], low: int, high: int | None = 
             yield from rows
 
 
-def span_in_database(model, fields: tuple[str, ...], what: str, low: int, high: int) -> _Span:
+def span_in_database(model: type[models.Model], fields: tuple[str, ...], what: str, low: int, high: int) -> _Span:
     """PostgreSQL: the database recomputes every hash (sha256()) and compares every link (lag()) of ids
     low..high itself, so only counts and the first broken row travel; a million rows take a few seconds
     instead of the minute Python hashing would. The broken row, if any, is read back to name the fault."""
@@ -485,14 +488,14 @@ def span_in_database(model, fields: tuple[str, ...], what: str, low: int, high: 
                            [low, high])
             return _Span(first[0], first[1], cursor.fetchone()[0], count)
     # Name the fault as the Python check does, from the broken row and the one before it.
-    earlier = model.objects.filter(pk__gte=low, pk__lt=broken)
+    earlier = model._default_manager.filter(pk__gte=low, pk__lt=broken)
     prior = earlier.aggregate(prior=Max("pk"))["prior"]
     span = _check_rows(list(canonical_rows(model, fields, prior if prior is not None else broken, broken)), what)
     checked = earlier.count()
     return _Span(first[0], first[1], "", checked, broken, span.reason or f"the link to the previous {what} is broken")
 
 
-def _check_rows(rows, what: str) -> _Span:
+def _check_rows(rows: Iterable[tuple[Any, ...]], what: str) -> _Span:
     """Links and hashes of rows already in canonical text, in id order."""
     sha256 = hashlib.sha256
     span = _Span(None, "", "", 0)
@@ -574,7 +577,7 @@ def _qr(url: str) -> ImageReader:
     return ImageReader(image)
 
 
-def _value_text(result) -> str:
+def _value_text(result: TestResult) -> str:
     kind = result.specimen.kind
     if kind == TestKind.TENSILE:
         parts = [f"ReL {result.yield_strength} MPa", f"Rm {result.tensile_strength} MPa"]

@@ -12,9 +12,10 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from wanghua.core import audit, pdf
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.models import User
 
 from ..models import (
     CERTIFICATE_FLOW,
@@ -55,6 +57,14 @@ from . import (
 )
 from .chemistry import SYMBOLS, latest_analysis, verify_analysis
 
+if TYPE_CHECKING:  # reportlab loads only when a certificate is printed
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Table, TableStyle
+
+    from wanghua.org.models import Unit
+
+    from ..models import GradeLimit, Specimen
+
 PRODUCT = "热轧带肋钢筋"
 SEAL_FORMATS = {"PNG": "png", "JPEG": "jpeg"}
 SEAL_MAX_BYTES = 1_000_000
@@ -66,12 +76,12 @@ def format_number(pattern: str, year: int, seq: int, enterprise_code: str) -> st
     return pattern.format(year=year, yy=f"{year % 100:02d}", seq=seq, enterprise=enterprise_code)
 
 
-def profile_of(enterprise) -> LabProfile:
+def profile_of(enterprise: Unit) -> LabProfile:
     return LabProfile.objects.filter(enterprise=enterprise).first() or LabProfile(enterprise=enterprise)
 
 
 @transaction.atomic
-def configure_lab(actor, enterprise, *, lab_name: str = "", number_pattern: str, seal: bytes | None = None
+def configure_lab(actor: User, enterprise: Unit, *, lab_name: str = "", number_pattern: str, seal: bytes | None = None
                   ) -> LabProfile:
     """The certificate number pattern (placeholders {year}, {yy}, {seq}, {enterprise}) and the seal image."""
     profile = LabProfile.objects.select_for_update().filter(enterprise=enterprise).first() or LabProfile(
@@ -115,7 +125,7 @@ def _seal_format(data: bytes) -> str:
     return SEAL_FORMATS[kind]
 
 
-def _next_number(enterprise) -> str:
+def _next_number(enterprise: Unit) -> str:
     profile = LabProfile.objects.select_for_update().filter(enterprise=enterprise).first()
     if profile is None:
         LabProfile.objects.get_or_create(enterprise=enterprise)
@@ -135,7 +145,7 @@ def _next_number(enterprise) -> str:
 # --- deliveries -----------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_delivery(actor, *, customer: str, contract: str, grade: str, diameter: int, bundles: int, weight: Any,
+def create_delivery(actor: User, *, customer: str, contract: str, grade: str, diameter: int, bundles: int, weight: Any,
                     orders: list[int]) -> Delivery:
     """A delivery of heats of one grade and size to a customer under a contract."""
     customer, contract = _text(customer or "", 100), _text(contract or "", 60)
@@ -176,7 +186,7 @@ def create_delivery(actor, *, customer: str, contract: str, grade: str, diameter
 
 # --- what a certificate says ----------------------------------------------------------------------------------
 
-def _limits_text(kind: str, limits, diameter: int) -> str:
+def _limits_text(kind: str, limits: GradeLimit, diameter: int) -> str:
     if kind == TestKind.TENSILE:
         parts = [f"ReL ≥ {_plain(limits.yield_min)}", f"Rm ≥ {_plain(limits.tensile_min)}"]
         if limits.elongation_min is not None:
@@ -196,23 +206,24 @@ def _limits_text(kind: str, limits, diameter: int) -> str:
 def _measured(result: TestResult) -> str:
     text = _value_text(result)
     if result.specimen.kind == TestKind.TENSILE and result.yield_strength:
-        text += f"  Rm/ReL {(result.tensile_strength / result.yield_strength).quantize(Decimal('0.01'))}"
+        text += f"  Rm/ReL {(result.tensile_strength / result.yield_strength).quantize(Decimal('0.01'))}"  # type: ignore[operator]  # a tensile result has both
     return text
 
 
-def heat_verdict_text(order: LabOrder, specimens, latest) -> str:
+def heat_verdict_text(order: LabOrder, specimens: list[Specimen], latest: dict[int, TestResult]) -> str:
     """合格 / 不合格, with what happened on the way: "拉伸2初检不合格，加倍复检合格"."""
     notes = retest_notes(specimens, latest)
     verdict = _("Conforms") if order.verdict == Verdict.PASS else _("Does not conform")
     return f"{verdict}（{'；'.join(notes)}）" if notes else verdict
 
 
-def _heat_content(order: LabOrder) -> dict:
+def _heat_content(order: LabOrder) -> dict[str, Any]:
     limits = limits_of(order.standard, order.grade)
     rows = certificate_rows(order)
     specimens = list(order.specimens.all())
     latest = {r.specimen_id: r for r in rows}
     analysis = latest_analysis(order)
+    assert analysis is not None  # an approved heat has its analysis
     chemistry = {
         "values": {SYMBOLS[e]: str(getattr(analysis, e)) for e in SYMBOLS if getattr(analysis, e) is not None},
         "ceq": str(analysis.ceq.quantize(Decimal("0.01"))),
@@ -224,6 +235,7 @@ def _heat_content(order: LabOrder) -> dict:
     inspectors = sorted({r.recorded_by.get_full_name() or r.recorded_by.username for r in rows}
                         | {analysis.recorded_by.get_full_name() or analysis.recorded_by.username})
     approver = order.reviewed_by
+    assert approver is not None  # only approved heats are certified
     return {
         "heat": order.heat, "sampled_at": timezone.localtime(order.sampled_at).strftime("%Y-%m-%d"),
         "verdict": order.verdict, "verdict_text": heat_verdict_text(order, specimens, latest),
@@ -239,11 +251,12 @@ def _heat_content(order: LabOrder) -> dict:
     }
 
 
-def _content(delivery: Delivery, number: str, issued_at, replaces: Certificate | None, actor) -> dict:
+def _content(delivery: Delivery, number: str, issued_at: datetime, replaces: Certificate | None,
+             actor: User) -> dict[str, Any]:
     heats = [_heat_content(order) for order in delivery.orders.select_related("standard", "reviewed_by")
              .order_by("heat")]
     profile = profile_of(delivery.enterprise)
-    standard = delivery.orders.first().standard
+    standard = delivery.orders.first().standard  # type: ignore[union-attr]  # a delivery has its orders
     notes = [f"{h['heat']}：{h['verdict_text']}" for h in heats if h["verdict_text"] != _("Conforms")]
     verdict = _("Conforms to %(standard)s") % {"standard": standard}
     return {
@@ -258,16 +271,16 @@ def _content(delivery: Delivery, number: str, issued_at, replaces: Certificate |
     }
 
 
-def canonical(content: dict) -> str:
+def canonical(content: dict[str, Any]) -> str:
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def certificate_digest(previous: str, content: dict) -> str:
+def certificate_digest(previous: str, content: dict[str, Any]) -> str:
     return hashlib.sha256((previous + SEPARATOR + canonical(content)).encode()).hexdigest()
 
 
 @transaction.atomic
-def issue_certificate(actor, delivery_id: int) -> Certificate:
+def issue_certificate(actor: User, delivery_id: int) -> Certificate:
     """Issue the delivery's certificate (again, after the previous one was voided: a new number naming it).
     Refused while any heat is undecided, does not conform, or is not approved, or while one is still valid."""
     delivery = fetch_for_change(Delivery, actor, "lab.add_certificate", delivery_id)
@@ -303,7 +316,7 @@ def issue_certificate(actor, delivery_id: int) -> Certificate:
     return certificate
 
 
-def supersede_for(actor, order: LabOrder, changed: str, reason: str = "") -> list[Certificate]:
+def supersede_for(actor: User, order: LabOrder, changed: str, reason: str = "") -> list[Certificate]:
     """A record behind valid certificates changed: void them now, in the caller's transaction, saying why."""
     voided = []
     for certificate in (Certificate.objects.select_for_update(of=("self",))
@@ -319,7 +332,7 @@ def supersede_for(actor, order: LabOrder, changed: str, reason: str = "") -> lis
     return voided
 
 
-def revoke_certificate(actor, certificate_id: int, reason: str) -> Certificate:
+def revoke_certificate(actor: User, certificate_id: int, reason: str) -> Certificate:
     """A reviewer withdraws a certificate (a wrong customer, a lost original), with the reason."""
     reason = _text(reason or "", 300)
 
@@ -356,7 +369,7 @@ def verify_certificate(certificate: Certificate) -> CertificateCheck:
                              True)
     tests = [t for h in content.get("heats", []) for t in h.get("tests", [])]
     results = {r.pk: r for r in TestResult.objects.filter(pk__in=[t["id"] for t in tests])}
-    newest = {}
+    newest: dict[int, int] = {}
     for specimen_id, revision in TestResult.objects.filter(specimen_id__in=[r.specimen_id for r in results.values()]
                                                            ).values_list("specimen_id", "revision"):
         newest[specimen_id] = max(newest.get(specimen_id, 0), revision)
@@ -440,7 +453,7 @@ def render_delivery_certificate(certificate: Certificate, verify_url: str) -> by
                        ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))])
 
-    def p(value: Any, style=text) -> Paragraph:
+    def p(value: Any, style: ParagraphStyle = text) -> Paragraph:
         return Paragraph(str(value).replace("&", "&amp;").replace("<", "&lt;"), style)
 
     story: list[Any] = [p(c["enterprise"], title), p(_("Quality certificate"), title),
@@ -488,7 +501,7 @@ def render_delivery_certificate(certificate: Certificate, verify_url: str) -> by
     return buffer.getvalue()
 
 
-def _table(rows, style, widths=None):
+def _table(rows: list[list[Any]], style: TableStyle, widths: list[float] | None = None) -> Table:
     from reportlab.platypus import Table
 
     table = Table(rows, colWidths=widths, repeatRows=1)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core.access import fetch_for_change
+from wanghua.core.models import User
 
 from ..models import ELEMENTS, GradeLimit, HeatAnalysis, LabChain, LabOrder, Verdict
 from . import (
@@ -93,7 +94,7 @@ def judge_chemistry(values: dict[str, Decimal | None], ceq: Decimal, limits: Gra
     for symbol, value, bound in checks:
         if bound is None:
             continue
-        shown = f"{symbol} {_shown(value)}% ≤ {_plain(bound)}%"
+        shown = f"{symbol} {_shown(value)}% ≤ {_plain(bound)}%"  # type: ignore[arg-type]  # a limited element is measured
         if value > bound:
             return Decision(Verdict.FAIL, _("%(name)s melt analysis: %(check)s not met") % {"name": name,
                                                                                            "check": shown})
@@ -119,7 +120,7 @@ HASHED = ("order_id", "revision", *ELEMENTS, "ceq", "source", "instrument", "rea
           "recorded_at", "verdict", "verdict_rule")
 
 
-def _content(row: tuple) -> str:
+def _content(row: tuple[Any, ...]) -> str:
     """The canonical text of an analysis, from its values in HASHED order."""
     order, revision, elements = row[0], row[1], row[2:2 + len(ELEMENTS)]
     ceq, source, instrument, reason, by, at, verdict, rule = row[2 + len(ELEMENTS):]
@@ -133,7 +134,7 @@ def analysis_digest(previous: str, analysis: HeatAnalysis) -> str:
 
 
 @transaction.atomic
-def post_analysis(actor, order_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
+def post_analysis(actor: User, order_id: int, *, source: str = "instrument", instrument: str = "", reason: str = "",
                   correction: bool = False, **raw: Any) -> HeatAnalysis:
     """Record a heat's melt analysis (with `correction`, a corrected revision); judge it and decide the heat."""
     order = fetch_for_change(LabOrder, actor, "lab.add_heatanalysis", order_id)

@@ -8,13 +8,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wanghua.core.models import User
+
 from ..models import LAB_REVIEW_FLOW, HeatAnalysis, LabOrder, Review, ReviewStep, TestResult, Verdict
 from . import _text
 
 FINAL = (Verdict.PASS, Verdict.FAIL)
 
 
-def after_change(actor, order: LabOrder) -> LabOrder:
+def after_change(actor: User, order: LabOrder) -> LabOrder:
     """After a record was added to the heat: a decided heat waits for review (again); an undecided one is open."""
     if order.verdict in FINAL:
         if order.review != Review.AWAITING:
@@ -34,7 +36,7 @@ def entrants(order: LabOrder) -> set[int]:
             | set(HeatAnalysis.objects.filter(order=order).values_list("recorded_by_id", flat=True)))
 
 
-def approve(actor, order_id: int, note: str = "") -> LabOrder:
+def approve(actor: User, order_id: int, note: str = "") -> LabOrder:
     """批准: the heat's verdict becomes final. Refused for an entrant, an undecided heat, a heat without chemistry."""
 
     def decided(order: LabOrder) -> None:
@@ -58,7 +60,7 @@ def approve(actor, order_id: int, note: str = "") -> LabOrder:
                                    apply=stamp, note=_text(note, 300))
 
 
-def refuse(actor, order_id: int, reason: str) -> LabOrder:
+def refuse(actor: User, order_id: int, reason: str) -> LabOrder:
     """退回: back to the lab, with the reason (audited); the heat returns to review when a record changes."""
     reason = _text(reason or "", 300)
 
@@ -70,7 +72,7 @@ def refuse(actor, order_id: int, reason: str) -> LabOrder:
     return LAB_REVIEW_FLOW.perform(actor, order_id, ReviewStep.REFUSE, apply=stamp, note=reason)
 
 
-def resubmit(actor, order_id: int) -> LabOrder:
+def resubmit(actor: User, order_id: int) -> LabOrder:
     """Send a heat that was sent back for review again, as it is (the lab disagrees with the reason)."""
 
     def sent_back(order: LabOrder) -> None:

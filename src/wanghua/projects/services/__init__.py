@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wanghua.core import audit
 from wanghua.core.access import fetch_for_change, require
+from wanghua.core.models import User
 from wanghua.core.transitions import StateMachine, TransitionError
+from wanghua.org.models import Unit
 
 from ..models import (
     APPLICATION_FLOW,
@@ -49,19 +51,22 @@ from ..models import (
 LARGEST_PROJECT = Decimal("10000000")  # 万元: 1,000 亿元; anything larger is a typing error
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
 def _not_in_future(on: date) -> None:
     if on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
 
 
-def _step_along(machine: StateMachine, actor, pk: int, step: str, refusal: str, **kwargs: Any):
+def _step_along(machine: StateMachine[_M], actor: User, pk: int, step: str, refusal: str, **kwargs: Any) -> _M:
     """Take a step named for the stage it leads to; out of order, say which stages may follow the current one."""
     try:
         if step not in machine.steps.values:
             raise TransitionError(step)
         return machine.perform(actor, pk, step, **kwargs)
     except TransitionError:
-        obj = machine.model.objects.visible_to(actor, "view").get(pk=pk)
+        obj = machine.model.objects.visible_to(actor, "view").get(pk=pk)  # type: ignore[attr-defined]  # scoped
         allowed = "、".join(str(machine.states(t.target).label) for t in machine.leaving(machine.state_of(obj)))
         raise ValidationError(refusal % {"now": getattr(obj, f"get_{machine.field}_display")(),
                                          "allowed": allowed or "—"}) from None
@@ -80,7 +85,7 @@ def check_amounts(project: Project) -> None:
 
 
 @transaction.atomic
-def create_project(actor, **fields: Any) -> Project:
+def create_project(actor: User, **fields: Any) -> Project:
     project = Project(**fields)
     require(actor, "add", project)
     check_amounts(project)
@@ -90,7 +95,7 @@ def create_project(actor, **fields: Any) -> Project:
     return project
 
 
-def advance_stage(actor, project_id: int, to: str, on: date | None = None) -> Project:
+def advance_stage(actor: User, project_id: int, to: str, on: date | None = None) -> Project:
     """One step along 谋划 → 签约 → 前期手续 → 开工/复工 → 续建 → 竣工 → 投产 (`to`: the stage it leads to)."""
     on = on or timezone.localdate()
 
@@ -121,7 +126,7 @@ def _check_report(report: MonthlyReport) -> None:
 
 
 @transaction.atomic
-def submit_report(actor, project_id: int, *, month: date, fai: Decimal, progress: str,
+def submit_report(actor: User, project_id: int, *, month: date, fai: Decimal, progress: str,
                   next_steps: str = "") -> MonthlyReport:
     project = fetch_for_change(Project, actor, "projects.add_monthlyreport", project_id)
     month = month_start(month)
@@ -138,7 +143,7 @@ def submit_report(actor, project_id: int, *, month: date, fai: Decimal, progress
     return report
 
 
-def correct_report(actor, report_id: int, **fields: Any) -> MonthlyReport:
+def correct_report(actor: User, report_id: int, **fields: Any) -> MonthlyReport:
     """A returned (or not yet reviewed) report corrected by the steward, and so submitted again; the audit trail
     keeps the old values. An approved report is final."""
 
@@ -153,7 +158,7 @@ def correct_report(actor, report_id: int, **fields: Any) -> MonthlyReport:
     return REPORT_FLOW.perform(actor, report_id, ReportStep.CORRECT, apply=amend)
 
 
-def review_report(actor, report_id: int, *, approve: bool, comment: str = "") -> MonthlyReport:
+def review_report(actor: User, report_id: int, *, approve: bool, comment: str = "") -> MonthlyReport:
     """The unit approves the report, or returns it with the reason."""
     comment = comment.strip()
 
@@ -171,7 +176,8 @@ def review_report(actor, report_id: int, *, approve: bool, comment: str = "") ->
 # --- 问题清单 -------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def raise_issue(actor, project_id: int, *, category: str, description: str, owner_unit, deadline: date) -> ProjectIssue:
+def raise_issue(actor: User, project_id: int, *, category: str, description: str, owner_unit: Unit,
+                deadline: date) -> ProjectIssue:
     project = fetch_for_change(Project, actor, "projects.add_projectissue", project_id)
     if deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
@@ -183,7 +189,7 @@ def raise_issue(actor, project_id: int, *, category: str, description: str, owne
     return issue
 
 
-def resolve_issue(actor, issue_id: int, *, resolution: str) -> ProjectIssue:
+def resolve_issue(actor: User, issue_id: int, *, resolution: str) -> ProjectIssue:
     resolution = resolution.strip()
 
     def record(issue: ProjectIssue) -> None:
@@ -194,7 +200,7 @@ def resolve_issue(actor, issue_id: int, *, resolution: str) -> ProjectIssue:
     return ISSUE_FLOW.perform(actor, issue_id, IssueStep.RESOLVE, apply=record)
 
 
-def confirm_issue(actor, issue_id: int, *, satisfied: bool, note: str = "") -> ProjectIssue:
+def confirm_issue(actor: User, issue_id: int, *, satisfied: bool, note: str = "") -> ProjectIssue:
     """The enterprise's answer (recorded by the steward): confirmed closes it, not satisfied reopens it."""
     note = note.strip()
 
@@ -222,7 +228,8 @@ def escalate_overdue(today: date | None = None) -> int:
 # --- 服务事项 -------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def record_service(actor, project_id: int, *, kind: str, served_on: date, unit, description: str) -> ServiceRecord:
+def record_service(actor: User, project_id: int, *, kind: str, served_on: date, unit: Unit,
+                   description: str) -> ServiceRecord:
     project = fetch_for_change(Project, actor, "projects.add_servicerecord", project_id)
     if served_on > timezone.localdate():
         raise ValidationError({"served_on": _("The date cannot be in the future.")})
@@ -240,12 +247,12 @@ def _check_application(application: Application) -> None:
     if application.requested > LARGEST_PROJECT:
         raise ValidationError({"requested": _("%(amount)s 万元 is beyond any application: check the unit (万元).")
                                % {"amount": application.requested}})
-    if application.project_id and application.project.town_id != application.town_id:
+    if application.project and application.project.town_id != application.town_id:
         raise ValidationError({"town": _("The application's town/street must be the project's.")})
 
 
 @transaction.atomic
-def create_application(actor, **fields: Any) -> Application:
+def create_application(actor: User, **fields: Any) -> Application:
     application = Application(**fields)
     require(actor, "add", application)
     application.status, application.won, application.decided_on = ApplicationStatus.PREPARING, Decimal(0), None
@@ -256,7 +263,7 @@ def create_application(actor, **fields: Any) -> Application:
     return application
 
 
-def submit_application(actor, application_id: int, on: date | None = None) -> Application:
+def submit_application(actor: User, application_id: int, on: date | None = None) -> Application:
     on = on or timezone.localdate()
 
     def stamp(application: Application) -> None:
@@ -266,7 +273,7 @@ def submit_application(actor, application_id: int, on: date | None = None) -> Ap
     return APPLICATION_FLOW.perform(actor, application_id, ApplicationStep.SUBMIT, apply=stamp)
 
 
-def decide_application(actor, application_id: int, *, won: Decimal, on: date | None = None,
+def decide_application(actor: User, application_id: int, *, won: Decimal, on: date | None = None,
                        note: str = "") -> Application:
     """The higher level's answer: an amount won (0 = not granted), never more than was requested."""
     on = on or timezone.localdate()
@@ -287,7 +294,7 @@ def decide_application(actor, application_id: int, *, won: Decimal, on: date | N
 # --- 招商引资 -------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def create_lead(actor, **fields: Any) -> Lead:
+def create_lead(actor: User, **fields: Any) -> Lead:
     lead = Lead(**fields)
     require(actor, "add", lead)
     lead.stage, lead.signed_on, lead.landed_on, lead.project = LeadStage.LEAD, None, None, None
@@ -302,7 +309,7 @@ def create_lead(actor, **fields: Any) -> Lead:
     return lead
 
 
-def advance_lead(actor, lead_id: int, to: str, *, on: date | None = None, project_id: int | None = None) -> Lead:
+def advance_lead(actor: User, lead_id: int, to: str, *, on: date | None = None, project_id: int | None = None) -> Lead:
     """线索 → 洽谈 → 签约 → 落地 (or dropped); landing names the project it became (in the attraction list)."""
     on = on or timezone.localdate()
 
@@ -320,9 +327,10 @@ def advance_lead(actor, lead_id: int, to: str, *, on: date | None = None, projec
                        guards=[dated], apply=record)
 
 
-def _landed_as(actor, lead: Lead, project_id: int | None) -> Project:
+def _landed_as(actor: User, lead: Lead, project_id: int | None) -> Project:
     """The project of the investment-attraction list a landed lead became (one lead per project)."""
-    project = Project.objects.visible_to(actor, "view").filter(pk=project_id).first() if project_id else None
+    project: Project | None = (Project.objects.visible_to(actor, "view").filter(pk=project_id).first()
+                               if project_id else None)
     if project is None:
         raise ValidationError({"project": _("Name the project the lead became.")})
     if project.project_list != ProjectList.ATTRACTED:
@@ -342,7 +350,7 @@ DEFAULT_WEIGHTS = {
 }
 
 
-def seed_default_weights(**kwargs) -> None:
+def seed_default_weights(**kwargs: Any) -> None:
     """post_migrate: the district's starting weights, for indicators that have none yet (edits are kept)."""
     for kind, weights in DEFAULT_WEIGHTS.items():
         for metric, weight in weights.items():
@@ -350,7 +358,7 @@ def seed_default_weights(**kwargs) -> None:
 
 
 @transaction.atomic
-def set_weights(actor, kind: str, weights: dict[str, Decimal], active: dict[str, bool]) -> None:
+def set_weights(actor: User, kind: str, weights: dict[str, Decimal], active: dict[str, bool]) -> None:
     """The assessment office's weights for one kind of subject; every change is audited."""
     rows = list(AssessmentIndicator.objects.select_for_update().filter(kind=kind))
     for row in rows:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 from zipfile import BadZipFile
 
 from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -24,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from wanghua.core import audit
 from wanghua.core.access import can
+from wanghua.core.models import User
 from wanghua.core.transitions import TransitionError
 from wanghua.org.models import Person, Region, RegionLevel, Unit, Zone
 
@@ -66,13 +68,13 @@ class ImportResult:
 class LedgerError(ValidationError):
     """The ledger was refused: `errors` says which row and column, nothing was saved."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
         row = _("row")
         super().__init__([f"{row} {e.row} · {e.column}: {e.message}" for e in errors[:50]])
 
 
-def _labels(choices) -> dict[str, str]:
+def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
     """Chinese label or code → code."""
     with translation.override("zh-hans"):
         found = {str(label): value for value, label in choices.choices}
@@ -130,7 +132,7 @@ def _date(value: Any) -> dt.date | None:
             from exc
 
 
-def _named(table: dict, value: Any, what: str):
+def _named(table: dict[str, Any], value: Any, what: str) -> Any:
     name = _text(value)
     if name not in table:
         raise ValidationError(_("No %(what)s is called “%(name)s”.") % {"what": what, "name": name})
@@ -142,7 +144,7 @@ def _named(table: dict, value: Any, what: str):
 def _parse_row(cells: dict[str, Any], lookups: _Lookups) -> tuple[dict[str, Any], dict[str, str]]:
     """Field values of one row, and its errors by field."""
     values, errors = {}, {}
-    parsers = {
+    parsers: dict[str, Callable[[Any], Any]] = {
         "project_list": lambda v: _named(lookups.lists, v, _("list")),
         "stage": lambda v: _named(lookups.stages, v, _("stage")),
         "zone": lambda v: _named(lookups.zones, v, _("zone")),
@@ -160,7 +162,8 @@ def _parse_row(cells: dict[str, Any], lookups: _Lookups) -> tuple[dict[str, Any]
             errors[name] = _("Required.")
             continue
         try:
-            values[name] = parsers.get(name, _text)(raw)
+            parse: Callable[[Any], Any] = parsers.get(name, _text)
+            values[name] = parse(raw)
         except ValidationError as exc:
             errors[name] = exc.messages[0]
     return values, errors
@@ -172,14 +175,14 @@ UNREADABLE = (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, I
               DefusedXmlException)
 
 
-def _read_rows(upload) -> Iterable[tuple[int, dict[str, Any]]]:
+def _read_rows(upload: UploadedFile[Any] | IO[bytes]) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
         yield from _sheet_rows(upload)
     except UNREADABLE as exc:
         raise LedgerError([RowError(0, "—", _("This is not an Excel workbook (.xlsx)."))]) from exc
 
 
-def _sheet_rows(upload) -> Iterable[tuple[int, dict[str, Any]]]:
+def _sheet_rows(upload: UploadedFile[Any] | IO[bytes]) -> Iterable[tuple[int, dict[str, Any]]]:
     sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [_text(h) for h in next(rows, ())]
@@ -209,7 +212,7 @@ def _apply(values: dict[str, Any], existing: Project | None) -> tuple[Project, l
     return project, changed
 
 
-def _take_stage_step(actor, project: Project, to: str, changed: list[str]) -> None:
+def _take_stage_step(actor: User, project: Project, to: str, changed: list[str]) -> None:
     """A ledger row may leave the stage as it is or take its next step, as the page would."""
     if to == project.stage:
         return
@@ -226,7 +229,7 @@ def _take_stage_step(actor, project: Project, to: str, changed: list[str]) -> No
 
 
 @transaction.atomic
-def import_ledger(actor, upload) -> ImportResult:
+def import_ledger(actor: User, upload: UploadedFile[Any] | IO[bytes]) -> ImportResult:
     """All rows or none: a single broken row refuses the sheet with every row's errors listed."""
     rows = list(_read_rows(upload))
     lookups, result = _Lookups({_text(c[k]) for _n, c in rows for k in ("steward", "leader")}), ImportResult()

@@ -32,7 +32,7 @@ class Child:
     argv: list[str]
     essential: bool  # when it ends by itself, everything stops (the web server); otherwise it is restarted
     stop_signal: int = signal.SIGTERM  # gunicorn: SIGTERM is graceful; huey: SIGINT is (SIGTERM is immediate)
-    process: subprocess.Popen | None = field(default=None, repr=False)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     started_at: float = 0.0
     quick_failures: int = 0  # consecutive exits within QUICK_EXIT of starting
 
@@ -120,7 +120,7 @@ class Command(BaseCommand):
                     if stopping or child.running():
                         continue
                     if child.essential:
-                        self.stderr.write(f"{child.name} stopped (exit {child.process.returncode}); stopping the rest")
+                        self.stderr.write(f"{child.name} stopped (exit {child.process.returncode}); stopping the rest")  # type: ignore[union-attr]  # started
                         stopping.append(0)
                         failed = True
                     else:
@@ -136,10 +136,10 @@ class Command(BaseCommand):
         quick = time.monotonic() - child.started_at < QUICK_EXIT
         child.quick_failures = child.quick_failures + 1 if quick else 0
         if child.quick_failures >= GIVE_UP:
-            self.stderr.write(f"{child.name} keeps failing at start (exit {child.process.returncode}); left stopped")
+            self.stderr.write(f"{child.name} keeps failing at start (exit {child.process.returncode}); left stopped")  # type: ignore[union-attr]  # started
             children.remove(child)
             return
-        self.stderr.write(f"{child.name} stopped (exit {child.process.returncode}); starting it again")
+        self.stderr.write(f"{child.name} stopped (exit {child.process.returncode}); starting it again")  # type: ignore[union-attr]  # started
         time.sleep(RESTART_PAUSE)
         child.start()
 
@@ -148,7 +148,7 @@ class Command(BaseCommand):
         wait, then kill what is left."""
         for child in children:
             if child.running():
-                child.process.send_signal(child.stop_signal)
+                child.process.send_signal(child.stop_signal)  # type: ignore[union-attr]  # started
         deadline = time.monotonic() + STOP_GRACE
         for child in children:
             if child.process is None:

@@ -1,0 +1,174 @@
+"""Delete each guard of the service layer, one at a time, and see whether a test notices.
+
+A guard is an `if ...:` whose body ends in `raise` (no else) inside a function of an app's services.py or
+services/ package: the rules that refuse a state change. For each one the script writes a scratch copy of
+the tree with that `if` replaced by `pass`, runs the app's tests that name the guarded function (all of the
+app's tests when none does) against the copy, and reports the guards whose removal no test noticed.
+
+    .venv/bin/python scripts/guard_mutants.py stations projects     # apps to check (default: all)
+    .venv/bin/python scripts/guard_mutants.py stations --list       # the guards only, no test runs
+    .venv/bin/python scripts/guard_mutants.py stations --only open_station
+
+Exit status 1 when a guard survives. Slow by nature (one test run per guard): run it by hand, not in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS_DIR = ROOT / "src" / "wanghua"
+# What the scratch copy needs: the package, the tests and their configuration (node_modules is linked).
+COPIED = ("src", "tests", "conftest.py", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Guard:
+    path: Path  # relative to ROOT
+    function: str
+    first: int  # 1-based line span of the `if` statement
+    last: int
+    condition: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.first} {self.function}(): if {self.condition}"
+
+
+def service_modules(app: str) -> list[Path]:
+    package = APPS_DIR / app / "services"
+    if package.is_dir():
+        return sorted(package.glob("*.py"))
+    module = APPS_DIR / app / "services.py"
+    return [module] if module.exists() else []
+
+
+def _ends_in_raise(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Raise)
+
+
+def guards_in(path: Path) -> list[Guard]:
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    found: list[Guard] = []
+
+    def visit(node: ast.AST, function: str) -> None:  # a nested function's guards belong to the outer one
+        for child in ast.iter_child_nodes(node):
+            is_function = isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            name = child.name if is_function and not function else function
+            if (isinstance(child, ast.If) and function and not child.orelse and _ends_in_raise(child.body)
+                    and child.end_lineno is not None):
+                found.append(Guard(path.relative_to(ROOT), function, child.lineno, child.end_lineno,
+                                   ast.unparse(child.test)[:80]))
+            visit(child, name)
+
+    visit(tree, "")
+    return found
+
+
+def without(source: str, guard: Guard) -> str:
+    """The module with the guard's `if` statement replaced by `pass` (same indent, same line count)."""
+    lines = source.splitlines(keepends=True)
+    head = lines[guard.first - 1]
+    indent = head[: len(head) - len(head.lstrip())]
+    blanked = [f"{indent}pass  # guard removed by guard_mutants\n"] + ["\n"] * (guard.last - guard.first)
+    return "".join(lines[: guard.first - 1] + blanked + lines[guard.last:])
+
+
+def callers(path: Path, helper: str) -> set[str]:
+    """The module's top-level functions that call `helper`, directly or through other helpers."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = {f.name: {n.func.id for n in ast.walk(f) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+             for f in tree.body if isinstance(f, ast.FunctionDef)}
+    found, frontier = set(), {helper}
+    while frontier:
+        frontier = {name for name, called in calls.items() if called & frontier} - found
+        found |= frontier
+    return found
+
+
+def tests_for(app: str, guard: Guard) -> list[str]:
+    """The app's test files that name the guarded function, or a public function that calls it (all of the
+    app's tests when none does)."""
+    names = {guard.function} | callers(ROOT / guard.path, guard.function)
+    public = {name for name in names if not name.startswith("_")}
+    folder = ROOT / "tests" / app
+    named = [str(p.relative_to(ROOT)) for p in sorted(folder.glob("test_*.py"))
+             if any(name in p.read_text(encoding="utf-8") for name in public)]
+    return named or [str(folder.relative_to(ROOT))]
+
+
+def make_scratch() -> Path:
+    scratch = Path(tempfile.mkdtemp(prefix="guard-mutants-"))
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, scratch / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, scratch / name)
+    if (ROOT / "node_modules").exists():
+        (scratch / "node_modules").symlink_to(ROOT / "node_modules")
+    (scratch / "var").mkdir()
+    return scratch
+
+
+def killed(scratch: Path, guard: Guard, tests: list[str], timeout: int) -> bool | None:
+    """True when a test failed with the guard removed, False when all passed, None on a timeout."""
+    target = scratch / guard.path
+    original = (ROOT / guard.path).read_text(encoding="utf-8")
+    target.write_text(without(original, guard), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "WANGHUA_VAR_DIR": str(scratch / "var")}
+    env.pop("WANGHUA_DATABASE_URL", None)  # SQLite in the scratch var/: never a shared database
+    try:
+        # --reuse-db: a removed guard changes no model, so the scratch test database is built once.
+        run = subprocess.run([sys.executable, "-m", "pytest", "-n0", "-x", "-q", "-p", "no:cacheprovider",
+                              "--reuse-db", "-m", "not browser", *tests], cwd=scratch, env=env, capture_output=True,
+                             text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        target.write_text(original, encoding="utf-8")
+    return run.returncode != 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("apps", nargs="*", help="apps to check (default: every app with services)")
+    parser.add_argument("--list", action="store_true", help="list the guards, run nothing")
+    parser.add_argument("--only", help="only the guards of this function")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per test run")
+    args = parser.parse_args()
+    apps = args.apps or sorted(p.name for p in APPS_DIR.iterdir() if service_modules(p.name))
+    guards = [(app, g) for app in apps for path in service_modules(app) for g in guards_in(path)
+              if not args.only or g.function == args.only]
+    if args.list:
+        for _app, guard in guards:
+            print(guard)
+        return 0
+    scratch = make_scratch()
+    survivors: list[Guard] = []
+    try:
+        for number, (app, guard) in enumerate(guards, 1):
+            tests = tests_for(app, guard)
+            verdict = killed(scratch, guard, tests, args.timeout)
+            word = {True: "killed", False: "SURVIVED", None: "timeout"}[verdict]
+            print(f"[{number}/{len(guards)}] {word:8} {guard}  ({' '.join(tests)})", flush=True)
+            if verdict is False:
+                survivors.append(guard)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"\n{len(guards)} guards, {len(survivors)} survived")
+    for guard in survivors:
+        print(f"  survivor: {guard}")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
