@@ -3,6 +3,7 @@ categories they are filed under and the campaign actions (十项创城攻坚行�
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Self
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -185,7 +186,9 @@ class Case(ScopedModel):
         """超期: not accepted by the 立案 deadline, or not handled by the handling deadline."""
         from django.utils import timezone
 
-        deadline = {CaseStatus.REPORTED: self.accept_due_at, CaseStatus.DISPATCHED: self.due_at}.get(self.status)
+        deadlines: dict[str, dt.datetime | None] = {CaseStatus.REPORTED: self.accept_due_at,
+                                                 CaseStatus.DISPATCHED: self.due_at}
+        deadline = deadlines.get(self.status)
         return deadline is not None and deadline < timezone.now()
 
 

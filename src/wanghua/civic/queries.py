@@ -330,16 +330,18 @@ def public_case_points(now: datetime | None = None) -> list[dict]:
     """The public case map (FixMyStreet-style): the last 90 days' located cases, their category, stage and day.
     No name, phone, description, address or follow-up link: only what the street itself shows."""
     since = (now or timezone.now()) - timedelta(days=PUBLIC_MAP_DAYS)
-    rows = (Case.objects.filter(reported_at__gte=since, lat__isnull=False).exclude(status=CaseStatus.MERGED)
+    rows = (Case.objects.filter(reported_at__gte=since, lat__isnull=False, lon__isnull=False)
+            .exclude(status=CaseStatus.MERGED)
             .select_related("category", "category__parent", "community").order_by("-reported_at")[:MAX_MAP_POINTS])
-    return [{"lon": round(float(c.lon), PUBLIC_DECIMALS), "lat": round(float(c.lat), PUBLIC_DECIMALS),
+    return [{"lon": round(float(c.lon or 0), PUBLIC_DECIMALS), "lat": round(float(c.lat or 0), PUBLIC_DECIMALS),
              "category": c.category.parent.name if c.category.parent else c.category.name,
              "subcategory": c.category.name, "status": PUBLIC_STAGES.get(c.status, "rejected"),
              "status_label": public_stage(c.status), "community": c.community.name,
              "reported": timezone.localtime(c.reported_at).strftime("%Y-%m-%d")} for c in rows]
 
 
-PUBLIC_STAGES = {CaseStatus.REPORTED: "received", CaseStatus.ACCEPTED: "received", CaseStatus.DISPATCHED: "handling",
+PUBLIC_STAGES: dict[str, str] = {
+                 CaseStatus.REPORTED: "received", CaseStatus.ACCEPTED: "received", CaseStatus.DISPATCHED: "handling",
                  CaseStatus.HANDLED: "handling", CaseStatus.CLOSED: "fixed"}
 
 

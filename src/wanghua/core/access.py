@@ -70,7 +70,7 @@ class Grant:
         if self.data_scope == DataScope.NODE:
             return node.pk == (self.region_id if kind == "region" else self.unit_id)
         paths = self.region_paths if kind == "region" else self.unit_paths
-        return any((node.path or "").startswith(path) for path in paths)
+        return any((getattr(node, "path", "") or "").startswith(path) for path in paths)
 
 
 def grants_of(user: Any) -> list[Grant]:
@@ -210,7 +210,7 @@ def scope_filter(model: type[models.Model], user: Any, action: str) -> Q | None:
         exact = grant.data_scope == DataScope.NODE
         for region_field in region_fields if grant.region_path else ():
             clauses.append(Q(**{region_field: grant.region_id}) if exact
-                           else Q(**{f"{region_field}__in": _subtree_ids("org.Region", grant.region_path)}))
+                           else Q(**{f"{region_field}__in": _subtree_ids("org.Region", grant.region_path or "")}))
         if grant.unit_path and unit_field:
             clauses.append(Q(**{unit_field: grant.unit_id}) if exact
                            else Q(**{f"{unit_field}__in": _subtree_ids("org.Unit", grant.unit_path)}))

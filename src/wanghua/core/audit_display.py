@@ -63,8 +63,9 @@ def prime_linked_names(entries: list) -> None:
         for key, before, after in entry.changes():
             field = _field(model, key)
             if isinstance(field, models.ManyToManyField):
-                ids = [i for value in (before, after) if isinstance(value, list) for i in value if isinstance(i, int)]
-                wanted.setdefault(field.related_model, set()).update(ids)
+                linked = [i for value in (before, after) if isinstance(value, list) for i in value
+                          if isinstance(i, int)]
+                wanted.setdefault(field.related_model, set()).update(linked)
     names: LinkedNames = {}
     for related, ids in wanted.items():
         names.update({(related, pk): str(obj) for pk, obj in related._base_manager.in_bulk(list(ids)).items()})

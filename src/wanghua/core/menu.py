@@ -192,8 +192,8 @@ def item_allowed(user, item: Item) -> bool:
 def own_records_only(user, url: str) -> bool:
     """Whether the user holds the page's right over their own records only: a resident may open a staff list
     (it shows just their own rows), but it is not put in their menu or home; their records are on 我的."""
-    rule = rule_for(resolve(urlsplit(url).path).func)
-    return bool(rule and rule.perm) and not holds_beyond_self(user, rule.perm)
+    perm = getattr(rule_for(resolve(urlsplit(url).path).func), "perm", None)
+    return isinstance(perm, str) and bool(perm) and not holds_beyond_self(user, perm)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.contenttypes.models import ContentType
@@ -237,7 +239,8 @@ class NoticesView(ServiceFormView):
     def render_form(self, form, obj, status=200):
         return render(self.request, self.template_name, {
             "notices": Notice.objects.select_related("author")[:200], "form": form,
-            "read": set(NoticeRead.objects.filter(user=self.request.user).values_list("notice_id", flat=True)),
+            "read": set(NoticeRead.objects.filter(user=cast(User, self.request.user))  # the page needs a login
+                        .values_list("notice_id", flat=True)),
             "current": set(reference.current_notices(limit=None).values_list("pk", flat=True)),
             "can_publish": has_perm_anywhere(self.request.user, "core.add_notice"),
             "can_withdraw": has_perm_anywhere(self.request.user, "core.change_notice")}, status=status)

@@ -290,7 +290,7 @@ def district_map(user) -> dict:
         for s in streets]}
 
 
-def _street_figures(street_ids: list[int]) -> dict[int, dict]:
+def _street_figures(street_ids: list[int]) -> dict[int | None, dict[str, Any]]:
     """Per town/street: its villages/communities, their residents and the active proxy stations (two queries)."""
     rows = (Region.objects.filter(level=RegionLevel.COMMUNITY, parent__in=street_ids).values("parent")
             .annotate(communities=Count("pk"), population=Sum("population")).order_by())

@@ -168,6 +168,8 @@ def _points(rng: random.Random, office, admin, communities: list[Region]) -> Non
                                                      bonus_per_hour=10, bonus_keyword="雷锋")
     volunteer = Person.objects.get(user__username="volunteer")
     team = volunteer.unit or Unit.objects.filter(kind=UnitKind.VOLUNTEER_TEAM).first()
+    if team is None:  # no volunteer teams: the civic demo made none
+        return
     year = timezone.localdate().year
     lei_feng_day = date(year if timezone.localdate() >= date(year, 3, 5) else year - 1, 3, 5)
     for day, title, hours in ((lei_feng_day, "学雷锋纪念日志愿服务", "3.00"),

@@ -103,10 +103,10 @@ def draw_outlines() -> None:
     for zone in Zone.objects.all():
         streets = [areas[code] for code in Region.objects.filter(level=RegionLevel.STREET, zone=zone)
                    .values_list("code", flat=True)]
-        outline = geography.as_geojson(unary_union(streets)) if streets else None
-        validate_outline(outline)
-        if zone.geojson != outline:
-            Zone.objects.filter(pk=zone.pk).update(geojson=outline)
+        zone_outline = geography.as_geojson(unary_union(streets)) if streets else None
+        validate_outline(zone_outline)
+        if zone.geojson != zone_outline:
+            Zone.objects.filter(pk=zone.pk).update(geojson=zone_outline)
 
 
 def _unit(code: str, name: str, kind: str, region: Region, *, short: str = "", zone: Zone | None = None,

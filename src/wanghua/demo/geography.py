@@ -122,7 +122,7 @@ def street_areas() -> dict[str, BaseGeometry]:
 
 def community_areas(rng: random.Random) -> dict[str, BaseGeometry]:
     """Each village/community's schematic area inside its street's, from seeded points (the same every build)."""
-    areas = {}
+    areas: dict[str, BaseGeometry] = {}
     for street_code, street_area in street_areas().items():
         members = [c.code for c in communities() if c.parent_code == street_code]
         seeds = [random_point(street_area, rng) for _ in members]

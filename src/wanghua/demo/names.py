@@ -14,7 +14,7 @@ INVESTOR_CITIES = ["上海", "深圳", "杭州", "沈阳", "大连", "北京"]
 TEAM_THEMES = ["党员先锋", "巾帼", "青年", "银发", "文明交通", "助老", "环境卫生", "法律服务"]
 
 
-def distinct(rng: random.Random, make: Callable[[random.Random], str], used: set[str]) -> str:
+def distinct(rng: random.Random, make: Callable[..., str], used: set[str]) -> str:
     """A name from `make` that `used` does not hold yet (added to it)."""
     for _ in range(500):
         name = make(rng)

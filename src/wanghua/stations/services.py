@@ -270,7 +270,7 @@ def record_money(actor: User, errand_id: int, *, kind: str, amount: Any, receipt
 
 
 @transaction.atomic
-def void_money(actor, entry_id: int, *, reason: str) -> LedgerEntry:
+def void_money(actor: User, entry_id: int, *, reason: str) -> LedgerEntry:
     """作废: a wrong line is taken back by a compensating line (same kind and amount, with the reason). Nothing
     is changed or deleted, a line is voided once, and a receipt cannot be voided while its money is spent."""
     original = LedgerEntry.objects.visible_to(actor, "view").filter(pk=entry_id).first()

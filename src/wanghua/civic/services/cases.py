@@ -106,7 +106,7 @@ def _take(actor: User, case_id: int | Case, step: str, *, note: str = "", apply:
     caller's transaction."""
     image_format = photo_format(photo, "photo") if photo is not None else None
     case = CASE_FLOW.perform(actor, case_id, step, apply=apply, guards=guards, note=note.strip())
-    if photo is not None:
+    if photo is not None and image_format is not None:
         with audit.acting_as(actor), audit.labelled(CASE_FLOW.label(step)):
             _attach(case, photo, image_format, step)
     tally.refresh(case)
