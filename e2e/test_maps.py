@@ -26,7 +26,9 @@ def series(option, series_id: str) -> list:
 
 
 def pixel_of(page, selector: str, lon: float, lat: float, finder: str = "{geoIndex: 0}") -> tuple[float, float]:
-    """Where a coordinate is drawn on the page (the chart's own projection)."""
+    """Where a coordinate is drawn on the page (the chart's own projection), with the chart scrolled into view
+    (a home with notices and counts above it puts the map below the fold)."""
+    page.locator(selector).scroll_into_view_if_needed()
     x, y = page.evaluate(f"() => echarts.getInstanceByDom(document.querySelector('{selector}'))"
                          f".convertToPixel({finder}, [{lon}, {lat}])")
     box = page.locator(selector).bounding_box()
