@@ -58,7 +58,7 @@ class SiteIn(Schema):
 @router.get("/sites", response=list[SiteOut])
 @paginate(Pagination)
 @needs("culture.view_heritagesite")
-def list_sites(request, filters: Query[filter_query(SiteFilter)]):
+def list_sites(request, filters: Query[filter_query(SiteFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, SiteFilter, HeritageSite.objects.visible_to(request.user, "view"))
 
 
@@ -91,7 +91,7 @@ class RouteOut(Schema):
 @router.get("/routes", response=list[RouteOut])
 @paginate(Pagination)
 @needs("culture.view_studyroute")
-def list_routes(request, filters: Query[filter_query(RouteFilter)]):
+def list_routes(request, filters: Query[filter_query(RouteFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, RouteFilter, StudyRoute.objects.visible_to(request.user, "view"))
 
 
@@ -151,7 +151,7 @@ class AnswerIn(Schema):
 @router.get("/nominations", response=list[NominationOut])
 @paginate(Pagination)
 @needs("culture.view_nomination")
-def list_nominations(request, filters: Query[filter_query(NominationFilter)]):
+def list_nominations(request, filters: Query[filter_query(NominationFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, NominationFilter, Nomination.objects.visible_to(request.user, "view"))
 
 
@@ -237,7 +237,7 @@ class MyPointsOut(Schema):
 @router.get("/accounts", response=list[AccountOut])
 @paginate(Pagination)
 @needs("culture.view_pointsaccount")
-def list_accounts(request, filters: Query[filter_query(AccountFilter)]):
+def list_accounts(request, filters: Query[filter_query(AccountFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, AccountFilter,
                     PointsAccount.objects.visible_to(request.user, "view").select_related("person"))
 
@@ -294,7 +294,7 @@ class RedemptionOut(Schema):
 @router.get("/goods", response=list[GoodsOut])
 @paginate(Pagination)
 @needs("culture.view_goods")
-def list_goods(request, filters: Query[filter_query(GoodsFilter)]):
+def list_goods(request, filters: Query[filter_query(GoodsFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, GoodsFilter, Goods.objects.visible_to(request.user, "view"))
 
 

@@ -18,7 +18,7 @@ from .models import (
     StudyRoute,
 )
 
-YEAR = {"min_value": 2000, "max_value": 2100}
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class SiteFilter(django_filters.FilterSet):
@@ -43,7 +43,8 @@ class NominationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=NominationStatus.choices, label=_("Status"))
     category = django_filters.ChoiceFilter(choices=DeedCategory.choices, label=_("Category"))
     region = UnderRegionFilter(lookup="community")
-    year = django_filters.NumberFilter(field_name="submitted_at", lookup_expr="year", label=_("Year"), **YEAR)
+    year = django_filters.NumberFilter(field_name="submitted_at", lookup_expr="year", label=_("Year"),
+                                       min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
     class Meta:
         model = Nomination
@@ -63,7 +64,8 @@ class AccountFilter(django_filters.FilterSet):
 class EntryFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices, label=_("Kind"))
     region = UnderRegionFilter(lookup="account__community")
-    year = django_filters.NumberFilter(field_name="recorded_at", lookup_expr="year", label=_("Year"), **YEAR)
+    year = django_filters.NumberFilter(field_name="recorded_at", lookup_expr="year", label=_("Year"),
+                                       min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
     class Meta:
         model = PointsEntry
@@ -81,7 +83,8 @@ class GoodsFilter(django_filters.FilterSet):
 
 class RedemptionFilter(django_filters.FilterSet):
     region = UnderRegionFilter(lookup="goods__community")
-    year = django_filters.NumberFilter(field_name="redeemed_at", lookup_expr="year", label=_("Year"), **YEAR)
+    year = django_filters.NumberFilter(field_name="redeemed_at", lookup_expr="year", label=_("Year"),
+                                       min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
     class Meta:
         model = Redemption

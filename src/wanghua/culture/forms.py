@@ -35,7 +35,7 @@ class RouteForm(forms.Form):
             kwargs["initial"] = {"name": instance.name, "description": instance.description, "active": instance.active,
                                  "sites": [stop.site_id for stop in instance.stops.order_by("position")]}
         super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = HeritageSite.objects.visible_to(user, "view")
+        self.fields["sites"].queryset = HeritageSite.objects.visible_to(user, "view")  # type: ignore[attr-defined]  # a ModelMultipleChoiceField; the stubs type form.fields as Field
 
     def clean_sites(self):
         chosen = {s.pk: s for s in self.cleaned_data["sites"]}

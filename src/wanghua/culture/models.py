@@ -84,7 +84,7 @@ class SitePhoto(ScopedModel):
         verbose_name_plural = _("site photos")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class CountQuerySet(VisibilityMixin, models.QuerySet):
@@ -293,7 +293,7 @@ class NominationPhoto(ScopedModel):
         verbose_name_plural = _("evidence photos")
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
 
 class Objection(ScopedModel):

@@ -65,7 +65,9 @@ def outline_features() -> dict:
     from wanghua.org.models import RegionLevel
 
     def feature(region: Region) -> dict:
-        geometry = region.geojson.get("geometry") if region.geojson.get("type") == "Feature" else region.geojson
+        outline = region.geojson
+        assert outline is not None  # both querysets below filter on geojson__isnull=False
+        geometry = outline.get("geometry") if outline.get("type") == "Feature" else outline
         return {"type": "Feature", "properties": {"name": region.name}, "geometry": geometry}
 
     regions = list(Region.objects.filter(level=RegionLevel.COMMUNITY, geojson__isnull=False))

@@ -14,10 +14,13 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
+import holidays
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +28,7 @@ from django.utils.translation import gettext as _
 from wanghua.civic import queries as civic_queries
 from wanghua.core import audit
 from wanghua.core.access import can, fetch_for_change, has_perm_anywhere, require
+from wanghua.core.models import User
 from wanghua.core.photos import photo_format
 from wanghua.org.geo import contains
 from wanghua.org.models import Person, Region, RegionLevel
@@ -55,10 +59,8 @@ from .models import (
 
 
 @cache
-def _calendar():
-    import holidays
-
-    return holidays.China(language="zh_CN")
+def _calendar() -> holidays.HolidayBase:
+    return holidays.China(language="zh_CN")  # type: ignore[no-untyped-call]  # holidays leaves the country classes' __init__ unannotated
 
 
 def is_working_day(day: date) -> bool:
@@ -79,17 +81,18 @@ def publicity_window(start: date, days: int) -> tuple[date, date]:
 
 # --- heritage sites ----------------------------------------------------------------------------------
 
-def district_outlines() -> list[dict]:
+def district_outlines() -> list[dict[str, Any]]:
     """The district's outline as the geography holds it: the root region's own, else its communities' outlines
     (a point inside any of them is inside the district); empty when no outline is recorded at all."""
     root = Region.objects.filter(parent__isnull=True, level=RegionLevel.DISTRICT).only("geojson").first()
     if root is not None and root.geojson:
         return [root.geojson]
-    return list(Region.objects.filter(level=RegionLevel.COMMUNITY, geojson__isnull=False)
-                .values_list("geojson", flat=True))
+    outlines = Region.objects.filter(level=RegionLevel.COMMUNITY, geojson__isnull=False).values_list("geojson",
+                                                                                                      flat=True)
+    return cast(list[dict[str, Any]], list(outlines))  # geojson__isnull=False: every value is an outline
 
 
-def inside_district(longitude, latitude) -> bool:
+def inside_district(longitude: Decimal | float, latitude: Decimal | float) -> bool:
     outlines = district_outlines()
     return not outlines or any(contains(o, float(longitude), float(latitude)) for o in outlines)
 
@@ -112,7 +115,7 @@ def _check_site(site: HeritageSite) -> None:
 
 
 @transaction.atomic
-def create_site(actor, **fields: Any) -> HeritageSite:
+def create_site(actor: User, **fields: Any) -> HeritageSite:
     site = HeritageSite(**fields)
     _check_site(site)
     require(actor, "add", site)
@@ -126,7 +129,7 @@ SITE_FIELDS = ("name", "address", "community", "zone", "longitude", "latitude", 
 
 
 @transaction.atomic
-def update_site(actor, site_id: int, **fields: Any) -> HeritageSite:
+def update_site(actor: User, site_id: int, **fields: Any) -> HeritageSite:
     site = fetch_for_change(HeritageSite, actor, "change", site_id)
     for key in SITE_FIELDS:
         if key in fields:
@@ -139,9 +142,9 @@ def update_site(actor, site_id: int, **fields: Any) -> HeritageSite:
 
 
 @transaction.atomic
-def add_site_photo(actor, site_id: int, upload, caption: str = "") -> SitePhoto:
+def add_site_photo(actor: User, site_id: int, upload: UploadedFile[Any], caption: str = "") -> SitePhoto:
     site = fetch_for_change(HeritageSite, actor, "change", site_id)
-    photo = SitePhoto(site=site, caption=caption.strip()[:100], image_format=photo_format(upload), size=upload.size)
+    photo = SitePhoto(site=site, caption=caption.strip()[:100], image_format=photo_format(upload), size=upload.size)  # type: ignore[misc]  # an upload has its size
     require(actor, "add", photo)
     photo.image.save("photo", upload, save=False)
     with audit.acting_as(actor):
@@ -179,7 +182,7 @@ def _check_stops(sites: list[HeritageSite]) -> None:
 
 
 @transaction.atomic
-def create_route(actor, *, name: str, description: str = "", sites: Iterable[HeritageSite] = (),
+def create_route(actor: User, *, name: str, description: str = "", sites: Iterable[HeritageSite] = (),
                  active: bool = True) -> StudyRoute:
     sites = list(sites)
     _check_stops(sites)
@@ -194,7 +197,7 @@ def create_route(actor, *, name: str, description: str = "", sites: Iterable[Her
 
 
 @transaction.atomic
-def update_route(actor, route_id: int, **fields: Any) -> StudyRoute:
+def update_route(actor: User, route_id: int, **fields: Any) -> StudyRoute:
     """Rename, describe, publish or withdraw a route, or give it new stops (in order)."""
     route = fetch_for_change(StudyRoute, actor, "change", route_id)
     for key in ("name", "description", "active"):
@@ -216,8 +219,9 @@ def update_route(actor, route_id: int, **fields: Any) -> StudyRoute:
 # --- 身边榜样 ------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def nominate(actor, *, nominee_name: str, community: Region, category: str, deed: str, deed_date: date,
-             nominee_phone: str = "", title: str = "", by_community: bool = False, photos=()) -> Nomination:
+def nominate(actor: User, *, nominee_name: str, community: Region, category: str, deed: str, deed_date: date,
+             nominee_phone: str = "", title: str = "", by_community: bool = False,
+             photos: Iterable[UploadedFile[Any]] = ()) -> Nomination:
     """提名: anyone with an account names a person and the deed; a community may nominate in its own name."""
     errors: dict[str, str] = {}
     if not (deed or "").strip():
@@ -247,16 +251,16 @@ def nominate(actor, *, nominee_name: str, community: Region, category: str, deed
     return nomination
 
 
-def _save_evidence(nomination: Nomination, upload, caption: str = "") -> NominationPhoto:
+def _save_evidence(nomination: Nomination, upload: UploadedFile[Any], caption: str = "") -> NominationPhoto:
     photo = NominationPhoto(nomination=nomination, caption=caption.strip()[:100], image_format=photo_format(upload),
-                            size=upload.size)
+                            size=upload.size)  # type: ignore[misc]  # an upload has its size
     photo.image.save("photo", upload, save=False)
     photo.save()
     return photo
 
 
 @transaction.atomic
-def add_evidence(actor, nomination_id: int, upload, caption: str = "") -> NominationPhoto:
+def add_evidence(actor: User, nomination_id: int, upload: UploadedFile[Any], caption: str = "") -> NominationPhoto:
     nomination = fetch_for_change(Nomination, actor, "view", nomination_id)
     if nomination.status != NominationStatus.SUBMITTED:
         raise ValidationError(_("Evidence is added before the community's review."))
@@ -265,12 +269,13 @@ def add_evidence(actor, nomination_id: int, upload, caption: str = "") -> Nomina
         return _save_evidence(nomination, upload, caption)
 
 
-OPINION_FIELD = {NominationStatus.SUBMITTED: "community_opinion", NominationStatus.COMMUNITY_PASSED: "street_opinion",
-                 NominationStatus.STREET_PASSED: "office_opinion", NominationStatus.PUBLICITY: "office_opinion"}
+OPINION_FIELD: dict[str, str] = {
+    NominationStatus.SUBMITTED: "community_opinion", NominationStatus.COMMUNITY_PASSED: "street_opinion",
+    NominationStatus.STREET_PASSED: "office_opinion", NominationStatus.PUBLICITY: "office_opinion"}
 
 
 @transaction.atomic
-def approve_nomination(actor, nomination_id: int, *, opinion: str = "", publicity_days: int | None = None
+def approve_nomination(actor: User, nomination_id: int, *, opinion: str = "", publicity_days: int | None = None
                        ) -> Nomination:
     """审核通过 at the community, the street or the 文明办; the 文明办's pass opens the 公示 (≥ 5 working days)."""
 
@@ -286,7 +291,7 @@ def approve_nomination(actor, nomination_id: int, *, opinion: str = "", publicit
 
 
 @transaction.atomic
-def reject_nomination(actor, nomination_id: int, *, reason: str) -> Nomination:
+def reject_nomination(actor: User, nomination_id: int, *, reason: str) -> Nomination:
     def record(nomination: Nomination) -> None:
         if not reason.strip():
             raise ValidationError({"reason": _("Give a reason.")})
@@ -297,7 +302,7 @@ def reject_nomination(actor, nomination_id: int, *, reason: str) -> Nomination:
 
 
 @transaction.atomic
-def recognise_nomination(actor, nomination_id: int) -> Nomination:
+def recognise_nomination(actor: User, nomination_id: int) -> Nomination:
     """认定: after the 公示, with every objection answered (the table's guard)."""
 
     def stamp(nomination: Nomination) -> None:
@@ -307,7 +312,8 @@ def recognise_nomination(actor, nomination_id: int) -> Nomination:
 
 
 @transaction.atomic
-def file_objection(actor, nomination_id: int, *, text: str, contact: str = "") -> Objection:
+def file_objection(actor: User | AnonymousUser | None, nomination_id: int, *, text: str,
+                   contact: str = "") -> Objection:
     """异议: anyone, with or without an account, while the 公示 runs. The nomination row is locked so an objection
     and the recognition cannot pass each other."""
     nomination = (Nomination.objects.select_for_update().filter(pk=nomination_id,
@@ -322,7 +328,7 @@ def file_objection(actor, nomination_id: int, *, text: str, contact: str = "") -
         raise ValidationError({"text": _("Say what the objection is.")})
     if contact and not PHONE_PATTERN.match(contact):
         raise ValidationError({"contact": _("Enter a valid phone number.")})
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if actor is not None and actor.is_authenticated else None
     objection = Objection(nomination=nomination, text=text, contact=contact, filed_by=user)
     objection.full_clean()
     with audit.acting_as(user), audit.labelled(audit.Label.CULTURE_OBJECTION):
@@ -331,7 +337,7 @@ def file_objection(actor, nomination_id: int, *, text: str, contact: str = "") -
 
 
 @transaction.atomic
-def answer_objection(actor, objection_id: int, *, answer: str) -> Objection:
+def answer_objection(actor: User, objection_id: int, *, answer: str) -> Objection:
     objection = fetch_for_change(Objection, actor, "view", objection_id)
     require(actor, "culture.answer_objection", objection.nomination)
     if objection.answered_at is not None:
@@ -352,7 +358,7 @@ def current_rule() -> PointsRule:
 
 
 @transaction.atomic
-def set_rule(actor, **fields: Any) -> PointsRule:
+def set_rule(actor: User, **fields: Any) -> PointsRule:
     """A new rule in force from now on (points already earned keep the rule they were earned under)."""
     rule = PointsRule(**fields)
     rule.full_clean()
@@ -379,7 +385,7 @@ def points_for(rule: PointsRule, hours: Decimal, day: date, title: str) -> tuple
 
 def home_community(person: Person) -> Region:
     """Where a volunteer's points and certificates belong: their own region, else their team's."""
-    region = person.region or (person.unit.region if person.unit_id else None)
+    region = person.region or (person.unit.region if person.unit is not None else None)
     if region is None:
         raise ValidationError(_("%(name)s has no community on record.") % {"name": person.name})
     return region
@@ -413,7 +419,7 @@ def _post(account: PointsAccount, kind: str, points: int, **fields: Any) -> Poin
                                       **fields)
 
 
-def award_points(actor=None, person: Person | None = None) -> int:
+def award_points(actor: User | None = None, person: Person | None = None) -> int:
     """积分: every checked-out sign-up not yet counted earns points by the rule in force, once. Run by the job for
     everyone, and by a volunteer for their own hours. Returns the number of sign-ups counted."""
     rule = current_rule()
@@ -436,7 +442,7 @@ def award_points(actor=None, person: Person | None = None) -> int:
     return awarded
 
 
-def collect_own_points(actor) -> int:
+def collect_own_points(actor: User) -> int:
     """The volunteer's 领取积分: their own checked-out hours, counted now instead of at the next job run."""
     person = Person.objects.filter(user=actor).first()
     if person is None:
@@ -444,15 +450,16 @@ def collect_own_points(actor) -> int:
     return award_points(actor, person)
 
 
-def _may_redeem_for(actor, account: PointsAccount, goods: Goods) -> bool:
+def _may_redeem_for(actor: User, account: PointsAccount, goods: Goods) -> bool:
     own = account.person.user_id == actor.pk and has_perm_anywhere(actor, "culture.add_redemption")
     return own or can(actor, "add", Redemption(account=account, goods=goods))
 
 
 @transaction.atomic
-def redeem(actor, *, goods_id: int, quantity: int = 1, account_id: int | None = None) -> Redemption:
+def redeem(actor: User, *, goods_id: int, quantity: int = 1, account_id: int | None = None) -> Redemption:
     """兑换 at a 积分超市: the volunteer for themselves (account_id None) or the community's staff for a volunteer.
     Locks the account, then the goods; checks the balance and the stock under both locks."""
+    account: PointsAccount | None
     if account_id is None:
         person = Person.objects.filter(user=actor).first()
         if person is None:
@@ -485,7 +492,7 @@ def redeem(actor, *, goods_id: int, quantity: int = 1, account_id: int | None = 
 
 
 @transaction.atomic
-def add_goods(actor, **fields: Any) -> Goods:
+def add_goods(actor: User, **fields: Any) -> Goods:
     goods = Goods(**fields)
     if goods.community_id and goods.community.level != RegionLevel.COMMUNITY:
         raise ValidationError({"community": _("A points shop belongs to a village or community.")})
@@ -497,7 +504,7 @@ def add_goods(actor, **fields: Any) -> Goods:
 
 
 @transaction.atomic
-def update_goods(actor, goods_id: int, **fields: Any) -> Goods:
+def update_goods(actor: User, goods_id: int, **fields: Any) -> Goods:
     """Price, stock (restocking) and whether the goods are on the shelf, under the goods' lock."""
     goods = fetch_for_change(Goods, actor, "change", goods_id)
     for key in ("name", "points", "stock", "active"):
@@ -511,16 +518,16 @@ def update_goods(actor, goods_id: int, **fields: Any) -> Goods:
 
 # --- 志愿服务证明 --------------------------------------------------------------------------------------
 
-def canonical(content: dict) -> str:
+def canonical(content: dict[str, Any]) -> str:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def digest_of(content: dict) -> str:
+def digest_of(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(content).encode()).hexdigest()
 
 
 @transaction.atomic
-def issue_certificate(actor, person_id: int | None = None) -> ServiceCertificate:
+def issue_certificate(actor: User, person_id: int | None = None) -> ServiceCertificate:
     """The volunteer's hours as they stand, frozen into a numbered certificate (for themselves, or by the
     community's staff for one of their volunteers)."""
     if person_id is None:
