@@ -491,13 +491,16 @@ def case_map(request):
 
 @access(perm("civic.view_case"))
 def case_map_data(request):
-    """GeoJSON of the communities the user may see, with the number of their cases this year."""
+    """GeoJSON of the communities the user may see (for a grid inspector, her grid's), with the number of their
+    cases in the period."""
     start, end = _span(request)
     shown = Case.objects.visible_to(request.user).filter(reported_at__gte=start, reported_at__lt=end)
     if request.GET.get("status") in CaseStatus.values:
         shown = shown.filter(status=request.GET["status"])
     if category := int_or_zero(request.GET.get("category")):
         shown = shown.filter(Q(category_id=category) | Q(category__parent_id=category))
-    data = queries.case_map(shown, Region.objects.visible_to(request.user))
+    visible = Region.objects.visible_to(request.user)
+    # A grid has no outline of its own: a grid inspector's map is drawn on her grid's community.
+    data = queries.case_map(shown, Region.objects.filter(Q(pk__in=visible) | Q(children__in=visible)).distinct())
     data["points"] = queries.case_points(shown)  # a foreign member of the FeatureCollection
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -20,6 +20,7 @@ from django.views.generic import ListView
 from .access import has_perm_anywhere, perm_code
 from .editing import style_form
 from .exports import xlsx_response
+from .menu import link_for
 
 
 @dataclass
@@ -167,8 +168,10 @@ class ScopedListView(ListView):
         objects = list(objects)
         self.prepare_page(objects)
         readers = [(prepared(column.value), column.link, column.label) for column in self.columns]
-        return [(obj, [(shown(value(obj)), link(obj) if link else "", label) for value, link, label in readers])
-                for obj in objects]
+        user = self.request.user
+        # A cell links only where the user may go: a page that would answer 403 is shown as plain text.
+        return [(obj, [(shown(value(obj)), link_for(user, link(obj)) if link else "", label)
+                       for value, link, label in readers]) for obj in objects]
 
     def prepare_page(self, objects: list) -> None:
         """Load at once what the rows of one page need beyond their queryset (a subclass's hook)."""

@@ -43,6 +43,14 @@ function whGeo(mapName, { dark = false, labels = true } = {}) {
 // A map of points over the outline. opts: colour (point → colour), tooltip (point → html), heat (bool),
 // clusterCell (pixels), unit (the word after a cluster's count), labels (street names on the map).
 function whPointMap(el, outline, points, opts = {}) {
+  if (!outline || !outline.features || outline.features.length === 0) {  // ECharts cannot frame an empty map
+    const note = document.createElement("p");
+    note.className = "text-muted small text-center py-5 mb-0";
+    note.textContent = document.documentElement.lang.startsWith("zh") ? "暂无数据" : "No data";
+    el.replaceChildren(note);
+    el.dataset.chartReady = "1";
+    return;
+  }
   const chart = echarts.init(el);
   const mapName = `wh-${el.id}`;
   echarts.registerMap(mapName, outline);
@@ -154,6 +162,6 @@ document.addEventListener("DOMContentLoaded", () => {
     whPointMap(el, outline, points, { colour: scheme.colour, tooltip, heat: toggle ? toggle.checked : false,
       unit: el.dataset.unit || "", labels: el.dataset.labels !== "off" });
     whLegend(document.getElementById(el.dataset.legend), scheme.legend);
-    if (toggle) toggle.addEventListener("change", () => el.whSetHeat(toggle.checked));
+    if (toggle && el.whSetHeat) toggle.addEventListener("change", () => el.whSetHeat(toggle.checked));
   });
 });
