@@ -188,7 +188,7 @@ def _points(rng: random.Random, office, admin, communities: list[Region]) -> Non
             services.add_goods(admin, community=community, name=name, points=points, stock=stock)
     volunteer_user = volunteer.user
     towel = Goods.objects.filter(community=shops[0], name="毛巾").first()
-    if towel is not None:
+    if towel is not None and volunteer_user is not None:
         services.redeem(volunteer_user, goods_id=towel.pk, quantity=2)
     others = list(PointsAccount.objects.exclude(person=volunteer).order_by("pk"))
     for account in rng.sample(others, min(30, len(others))):
