@@ -189,8 +189,8 @@ def history(request, code: str, query: Query[HistoryQuery]):
     if query.resolution == "hour":
         return [{"ts": p["hour"], "value": rollups.mean(p), "low": p["low"], "high": p["high"]}
                 for p in rollups.hourly(tag, since, until)[:HISTORY_LIMIT]]
-    rows = MinuteRollup.objects.filter(tag=tag, minute__gte=since, minute__lt=until).order_by("minute")
-    return [{"ts": r.minute, "value": r.mean, "low": r.low, "high": r.high} for r in rows[:HISTORY_LIMIT]]
+    minutes = MinuteRollup.objects.filter(tag=tag, minute__gte=since, minute__lt=until).order_by("minute")
+    return [{"ts": m.minute, "value": m.mean, "low": m.low, "high": m.high} for m in minutes[:HISTORY_LIMIT]]
 
 
 @router.get("/alarms", response=list[AlarmOut],

@@ -172,7 +172,7 @@ def _per_day(stops: list[Stop], seconds: dict[int, float]) -> list[dict]:
 def _produced(line: ProductionLine, role: str, since: datetime, until: datetime) -> int | None:
     """Pieces counted in the period (None: the line reported no count then)."""
     low, high = rollups.span(line, Tag.objects.filter(line=line, role=role), since, until)  # hour + minute rollups
-    return int(high - low) if high is not None else None
+    return int(high - low) if high is not None and low is not None else None
 
 
 def oee(line: ProductionLine, since: datetime, until: datetime) -> Oee:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import segno
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +27,7 @@ from wanghua.core.access import can, has_perm_anywhere
 from wanghua.core.editing import ServiceFormView, int_or_zero, perform
 from wanghua.core.listing import Column, ScopedListView, attr
 from wanghua.core.menu import link_for
+from wanghua.core.models import User
 from wanghua.core.rules import access, perm
 from wanghua.core.transitions import offers
 
@@ -231,7 +233,7 @@ def _steps(user, alarms: list[AlarmState]) -> list[set[str]]:
 
 
 # The alarm's steps as the pages post them (`/industry/alarms/<pk>/<action>/`): action → the service taking it.
-ALARM_ACTIONS = {
+ALARM_ACTIONS: dict[str, Callable[[User, int, QueryDict], AlarmState | AlarmEvent]] = {
     "ack": lambda user, pk, post: services.acknowledge(user, pk, post.get("note", "")),
     "register": lambda user, pk, post: services.register(user, pk, cause=post.get("cause", ""),
                                                           action=post.get("action", ""),

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -154,18 +154,20 @@ class AccountGrantForm(forms.Form):
         from wanghua.core.scopes import DataScope
 
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])
-        self.fields["data_scope"].choices = [("", _("The role's own")), *DataScope.choices]
+        cast("forms.ModelChoiceField[Role]", self.fields["role"]).queryset = Role.objects.filter(
+            pk__in=[r.pk for r in roles])
+        cast(forms.ChoiceField, self.fields["data_scope"]).choices = [("", _("The role's own")), *DataScope.choices]
         for name in ("region", "regions"):
-            self.fields[name].queryset = Region.objects.visible_to(user, "view").defer("geojson")
+            cast("forms.ModelChoiceField[Region]", self.fields[name]).queryset = Region.objects.visible_to(
+                user, "view").defer("geojson")
         for name in ("unit", "units"):
-            self.fields[name].queryset = Unit.objects.visible_to(user, "view")
+            cast("forms.ModelChoiceField[Unit]", self.fields[name]).queryset = Unit.objects.visible_to(user, "view")
         self.fields["regions"].widget.attrs["size"] = 8
         self.fields["units"].widget.attrs["size"] = 8
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("region")) == bool(data.get("unit")):
+        if bool(data.get("region")) == bool(data.get("unit")):  # type: ignore[union-attr]  # clean() returns the data
             raise forms.ValidationError(_("Choose either a region or a unit as the scope of the role."))
         return data
 
@@ -183,8 +185,9 @@ class RoleForm(forms.Form):
         from wanghua.core.scopes import DataScope
 
         super().__init__(*args, **kwargs)
-        self.fields["data_scope"].choices = DataScope.choices
-        self.fields["permissions"].choices = [(code, code) for code in sorted(catalogue_codes())]
+        cast(forms.ChoiceField, self.fields["data_scope"]).choices = DataScope.choices
+        permissions = cast(forms.MultipleChoiceField, self.fields["permissions"])
+        permissions.choices = [(code, code) for code in sorted(catalogue_codes())]
         if instance is not None:
             self.fields.pop("code")  # a role's code is how assignments and the code know it: fixed once made
             if not self.is_bound:

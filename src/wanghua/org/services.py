@@ -213,7 +213,8 @@ def reveal_person_field(actor: User, person_id: int, field: str) -> str:
 
 # --- roles -----------------------------------------------------------------------------------------
 
-def _grant_fits(actor: User, role: Role, target: RoleAssignment, chosen: tuple[list, list] | None = None) -> bool:
+def _grant_fits(actor: User, role: Role, target: RoleAssignment,
+                chosen: tuple[list[Region], list[Unit]] | None = None) -> bool:
     """Whether one of the actor's grants covers handing on `role` over `target`'s scope: every right of the role
     and its data scope within the grant's, the anchor and every chosen region and unit (a custom scope)
     within the grant's reach. `chosen` is the custom scope's (regions, units) when the target is not yet saved."""
@@ -240,8 +241,8 @@ def _grant_fits(actor: User, role: Role, target: RoleAssignment, chosen: tuple[l
 
 @transaction.atomic
 def grant_role(actor: User, user: User, role: Role, *, region: Region | None = None, unit: Unit | None = None,
-               data_scope: str = "", regions: list[Region] | tuple = (), units: list[Unit] | tuple = ()
-               ) -> RoleAssignment:
+               data_scope: str = "", regions: list[Region] | tuple[Region, ...] = (),
+               units: list[Unit] | tuple[Unit, ...] = ()) -> RoleAssignment:
     """Give `user` the role over a region or a unit. `data_scope` overrides the role's for this assignment;
     "custom" (自定义) reaches exactly `regions` and `units` (each with what lies below it)."""
     if (region is None) == (unit is None):
@@ -293,7 +294,7 @@ def assignable_roles(actor: User) -> list[Role]:
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 
-def manages(actor, target) -> bool:
+def manages(actor: User, target: User) -> bool:
     """Whether `actor` may change the account `target` (edit, disable, reset its password, give it roles)."""
     if actor.is_superuser:
         return True
@@ -303,7 +304,7 @@ def manages(actor, target) -> bool:
     return all(_grant_fits(actor, a.role, a) for a in held)
 
 
-def _managed_account(actor, user_id: int):
+def _managed_account(actor: User, user_id: int) -> User:
     """The account locked for a change: invisible is 'not found', visible but wider than the actor is refused."""
     account = fetch_for_change(get_user_model(), actor, "change", user_id)
     if not manages(actor, account):
@@ -312,7 +313,7 @@ def _managed_account(actor, user_id: int):
     return account
 
 
-def _home_errors(actor, action: str, region: Region | None, unit: Unit | None) -> dict:
+def _home_errors(actor: User, action: str, region: Region | None, unit: Unit | None) -> dict[str, Any]:
     """Where a new or moved account is placed: a region or unit inside the actor's scope."""
     if region is None and unit is None:
         return {"region": _("Choose the region or the unit this account belongs to.")}
@@ -339,7 +340,7 @@ def generate_password() -> str:
             return candidate
 
 
-def _checked_password(password: str, user) -> str:
+def _checked_password(password: str, user: User) -> str:
     from django.contrib.auth.password_validation import validate_password
 
     password = password or generate_password()
@@ -351,8 +352,8 @@ def _checked_password(password: str, user) -> str:
 
 
 @transaction.atomic
-def create_account(actor, *, username: str, display_name: str = "", region: Region | None = None,
-                   unit: Unit | None = None, phone: str = "", email: str = "", password: str = ""):
+def create_account(actor: User, *, username: str, display_name: str = "", region: Region | None = None,
+                   unit: Unit | None = None, phone: str = "", email: str = "", password: str = "") -> tuple[User, str]:
     """A new login and the person behind it, placed in the actor's scope. Returns (account, password): the
     password (generated when none is given) is shown once and never stored readable."""
     from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -375,7 +376,8 @@ def create_account(actor, *, username: str, display_name: str = "", region: Regi
     account.set_password(password)
     with audit.acting_as(actor), audit.labelled(audit.Label.ACCOUNT_CREATE):
         account.save()
-        person = Person(name=account.display_name or username, region=region or unit.region, unit=unit,
+        person = Person(name=account.display_name or username,
+                        region=region or (unit.region if unit is not None else None), unit=unit,
                         phone=phone, user=account)
         person.full_clean()
         person.save()
@@ -383,7 +385,7 @@ def create_account(actor, *, username: str, display_name: str = "", region: Regi
 
 
 @transaction.atomic
-def update_account(actor, user_id: int, **fields: Any):
+def update_account(actor: User, user_id: int, **fields: Any) -> User:
     """Edit an account's name and e-mail, and move it (its person) to another region or unit of the actor's."""
     account = _managed_account(actor, user_id)
     person = Person.objects.filter(user=account).first()
@@ -404,7 +406,7 @@ def update_account(actor, user_id: int, **fields: Any):
 
 
 @transaction.atomic
-def set_account_active(actor, user_id: int, active: bool):
+def set_account_active(actor: User, user_id: int, active: bool) -> User:
     """停用/启用. A disabled account cannot log in and its open sessions end with its next request."""
     if user_id == actor.pk and not active:
         raise ValidationError(_("You cannot disable your own account."))
@@ -419,7 +421,7 @@ def set_account_active(actor, user_id: int, active: bool):
 
 
 @transaction.atomic
-def reset_account_password(actor, user_id: int, password: str = "") -> str:
+def reset_account_password(actor: User, user_id: int, password: str = "") -> str:
     """重置密码: set the given password or a generated one; returns it to be shown once. The account's sessions
     end (Django checks the password hash of every session)."""
     if user_id == actor.pk:
@@ -435,13 +437,13 @@ def reset_account_password(actor, user_id: int, password: str = "") -> str:
 
 
 @transaction.atomic
-def grant_account_role(actor, user_id: int, role: Role, **scope: Any) -> RoleAssignment:
+def grant_account_role(actor: User, user_id: int, role: Role, **scope: Any) -> RoleAssignment:
     """A role for an account the actor manages (the grant itself is checked by grant_role)."""
     return grant_role(actor, _managed_account(actor, user_id), role, **scope)
 
 
 @transaction.atomic
-def revoke_account_role(actor, user_id: int, assignment_id: int) -> None:
+def revoke_account_role(actor: User, user_id: int, assignment_id: int) -> None:
     _managed_account(actor, user_id)
     if not RoleAssignment.objects.filter(pk=assignment_id, user_id=user_id).exists():
         raise RoleAssignment.DoesNotExist(_("%(model)s not found.") % {"model": RoleAssignment._meta.verbose_name})
@@ -453,7 +455,7 @@ def revoke_account_role(actor, user_id: int, assignment_id: int) -> None:
 ROLE_FIELDS = {"name_zh", "name_en", "description", "data_scope", "permissions"}
 
 
-def _role_errors(actor, role: Role) -> dict:
+def _role_errors(actor: User, role: Role) -> dict[str, Any]:
     """A custom role holds only rights of the catalogue, each one the actor holds, and no wider data scope."""
     from wanghua.core.roles import catalogue_codes
 
@@ -471,14 +473,14 @@ def _role_errors(actor, role: Role) -> dict:
     return errors
 
 
-def _may_edit_roles(actor, action: str) -> None:
+def _may_edit_roles(actor: User, action: str) -> None:
     if not (actor.is_superuser or any(g.allows(f"core.{action}_role") for g in grants_of(actor))):
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
 @transaction.atomic
-def create_role(actor, *, code: str, name_zh: str, name_en: str = "", description: str = "",
-                data_scope: str = DataScope.SUBTREE, permissions: list[str] | tuple = ()) -> Role:
+def create_role(actor: User, *, code: str, name_zh: str, name_en: str = "", description: str = "",
+                data_scope: str = DataScope.SUBTREE, permissions: list[str] | tuple[str, ...] = ()) -> Role:
     _may_edit_roles(actor, "add")
     role = Role(code=(code or "").strip(), name_zh=(name_zh or "").strip(), name_en=(name_en or "").strip(),
                 description=description or "", data_scope=data_scope, permissions=sorted(set(permissions)),
@@ -496,7 +498,7 @@ def create_role(actor, *, code: str, name_zh: str, name_en: str = "", descriptio
 
 
 @transaction.atomic
-def update_role(actor, role_id: int, **fields: Any) -> Role:
+def update_role(actor: User, role_id: int, **fields: Any) -> Role:
     """Edit a role made in the UI; the built-in roles are kept in code and stay read-only here."""
     _may_edit_roles(actor, "change")
     role = Role.objects.select_for_update().filter(pk=role_id).first()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q, QuerySet
@@ -22,6 +23,16 @@ from ..models import HourRollup, MinuteRollup, PendingHour, ProductionLine, Tag
 
 HOUR = timedelta(hours=1)
 MAX_PENDING = 48  # more marked hours than this in a read (the job is far behind): read minutes only
+
+
+class HourPoint(TypedDict):
+    """One hour of a tag: the count, sum, lowest and highest of its values (a row of `HourRollup`)."""
+
+    hour: datetime
+    n: int
+    total: float
+    low: float | None
+    high: float | None
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -106,19 +117,21 @@ def span(line: ProductionLine, tags: QuerySet[Tag], since: datetime, until: date
     lows, highs = [], []
     if (minute_q := parts.minute_q()) is not None:
         minutes = MinuteRollup.objects.filter(minute_q, tag__in=tags).aggregate(low=Min("low"), high=Max("high"))
-        lows.append(minutes["low"]), highs.append(minutes["high"])
+        lows.append(minutes["low"])
+        highs.append(minutes["high"])
     if parts.hours:
         hours = (HourRollup.objects.filter(tag__in=tags, hour__gte=parts.hours[0], hour__lt=parts.hours[1])
                  .exclude(hour__in=parts.skip).aggregate(low=Min("low"), high=Max("high")))
-        lows.append(hours["low"]), highs.append(hours["high"])
+        lows.append(hours["low"])
+        highs.append(hours["high"])
     lows, highs = [v for v in lows if v is not None], [v for v in highs if v is not None]
     return (min(lows) if lows else None), (max(highs) if highs else None)
 
 
-def hourly(tag: Tag, since: datetime, until: datetime) -> list[dict]:
+def hourly(tag: Tag, since: datetime, until: datetime) -> list[HourPoint]:
     """A tag's hourly mean, low and high in [since, until): {hour, n, total, low, high} in time order."""
     parts = split(tag.line, since, until)
-    points: dict[datetime, dict] = {}
+    points: dict[datetime, HourPoint] = {}
     if parts.hours:
         for row in (HourRollup.objects.filter(tag=tag, hour__gte=parts.hours[0], hour__lt=parts.hours[1])
                     .exclude(hour__in=parts.skip).values("hour", "n", "total", "low", "high")):
@@ -135,6 +148,6 @@ def hourly(tag: Tag, since: datetime, until: datetime) -> list[dict]:
     return [points[hour] for hour in sorted(points)]
 
 
-def mean(point: dict) -> float | None:
+def mean(point: HourPoint) -> float | None:
     return point["total"] / point["n"] if point["n"] else None
 

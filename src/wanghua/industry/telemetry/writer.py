@@ -53,8 +53,10 @@ class SampleWriter:
             return 0
         try:
             if connection.vendor == "postgresql":
-                partitions.ensure_span(partitions.SAMPLES, self.first, self.last)
-                partitions.ensure_span(partitions.MINUTES, self.first, self.last)
+                first, last = self.first, self.last
+                assert first is not None and last is not None  # add() sets both with the first row
+                partitions.ensure_span(partitions.SAMPLES, first, last)
+                partitions.ensure_span(partitions.MINUTES, first, last)
                 _copy_samples(self.rows)
             else:
                 _insert_samples(self.rows)
