@@ -29,9 +29,11 @@ def test_public_urls_are_only_the_intended_ones():
     # 随手拍: residents report without an account (rate-limited) and follow their case by an unguessable link
     # public_commitments: what the district promised and delivered, for everyone
     # 雷锋文化: a site's plaque page, its visit beacon and photos, the 好人榜 and its objections, the certificate check
+    # the public case map (no personal data) and the nearby-duplicate check while a resident files
     assert public == ["discovery", "honour_roll", "login", "logout", "objection_file", "plaque", "plaque_visit",
-                      "public_case", "public_commitments", "public_report", "request", "requests", "root", "service",
-                      "services", "set_language", "site_photo", "token", "verify", "verify"]
+                      "public_case", "public_commitments", "public_map", "public_map_data", "public_nearby",
+                      "public_report", "request", "requests", "root", "service", "services", "set_language",
+                      "site_photo", "token", "verify", "verify"]
 
 
 @pytest.mark.django_db

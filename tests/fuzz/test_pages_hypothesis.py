@@ -31,7 +31,8 @@ EXAMPLES = int(os.environ.get("WANGHUA_FUZZ_EXAMPLES", "6"))  # more for a deepe
 
 # Public GET pages outside the matrix, with the query parameters they document.
 PUBLIC_URLS = ["/open311/v2/requests.xml", "/open311/v2/requests.json", "/open311/v2/services.xml",
-               "/open311/v2/discovery.json", "/civic/promises/", "/accounts/login/", "/culture/honour/"]
+               "/open311/v2/discovery.json", "/civic/promises/", "/accounts/login/", "/culture/honour/",
+               "/civic/map/", "/civic/map.json", "/civic/report/nearby.json"]
 # Tables a GET may write by design: the session (a login's record of the user and their messages) and the
 # database cache. Nothing else.
 WRITABLE = {"django_session", "django_cache"}
@@ -140,7 +141,37 @@ def _public_record_urls() -> list[str]:
     return ["/open311/v2/", "/civic/report/", f"/civic/follow/{case.public_token}/",
             f"/open311/v2/requests/{case.number}.json", f"/open311/v2/tokens/{case.public_token}.xml",
             f"/open311/v2/services/{category.code}.xml", f"/verify/{token}/",
-            HeritageSite.objects.first().plaque_url(), ServiceCertificate.objects.first().verify_path()]
+            HeritageSite.objects.first().plaque_url(), ServiceCertificate.objects.first().verify_path(),
+            _site_photo_url()]
+
+
+def _site_photo_url() -> str:
+    """A heritage site's photo (the world has none: one is added through the service)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.stations.test_photos import png
+    from wanghua.culture import services
+    from wanghua.culture.models import HeritageSite
+
+    site = HeritageSite.objects.first()
+    root = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("fuzz-photographer")
+    photo = services.add_site_photo(root, site.pk, SimpleUploadedFile("site.png", png(), "image/png"))
+    return f"/culture/site-photos/{photo.pk}/"
+
+
+def _first_pk(label: str) -> int:
+    from django.apps import apps
+
+    first = apps.get_model(label).objects.order_by("pk").first()
+    return first.pk if first else 999_999
+
+
+def _public_posted_urls() -> list[str]:
+    """Public routes only a POST reaches: a plaque's visit beacon and an objection during 公示."""
+    from wanghua.culture.models import HeritageSite
+
+    return [f"{HeritageSite.objects.first().plaque_url()}visit/",
+            f"/culture/honour/{_first_pk('culture.Nomination')}/objection/"]
 
 
 class World:
@@ -177,6 +208,8 @@ def _build() -> World:
             posted.setdefault(route, case.url.split("?")[0])
     for url in [*PUBLIC_URLS, *_public_record_urls()]:
         urls.setdefault(resolve(url).route, url)
+    for url in _public_posted_urls():
+        posted.setdefault(resolve(url).route, url)
     # A role that may open the page, tried in this order; the superuser only where no built-in role can.
     users = [make_user(f"fuzz-{code}", code, region=world.district) for code in
              ("leader", "command", "department", "street", "sysadmin", "lab_reviewer", "plant_manager")
@@ -236,7 +269,7 @@ def test_every_get_page_is_fuzzed(fuzz_world, db):
     """Every page route is fuzzed, unless it takes only POSTs: a new page cannot escape the fuzz."""
     missing = sorted(r for r in _routes() if r not in fuzz_world.urls and r not in fuzz_world.posted
                      and r not in NEITHER)
-    assert missing == []
+    assert missing == [], missing
 
 
 def _serves_get(fuzz_world: World, url: str) -> bool:
