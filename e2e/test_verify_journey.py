@@ -68,7 +68,11 @@ def test_grid_inspector_verifies_on_site_from_her_home(live_world, live_server, 
         phone.locator("#todos a[href='/civic/cases/verify/']").click()
         task = phone.locator(f".verify-task[data-case='{case.pk}']")
         assert task.locator("img.case-photo-before").count() == 1
-        assert task.locator("img.case-photo-after").evaluate_all("imgs => imgs.map(i => i.naturalWidth)")[-1] == 64
+        after = task.locator("img.case-photo-after").last
+        after.scroll_into_view_if_needed()
+        # The photo's own width once it has loaded (on a busy machine it may still be on its way).
+        assert after.evaluate("img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise("
+                              "done => img.addEventListener('load', () => done(img.naturalWidth)))") == 64
         task.get_by_role("link", name="现场核查", exact=True).click()
         phone.wait_for_selector("#verify-form")
 
