@@ -21,6 +21,13 @@ def jpeg(colour: str) -> dict:
     return {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": image.getvalue()}
 
 
+
+def loaded_width(image) -> int:
+    """A photo's own width once it has loaded (on a busy machine it may still be on its way)."""
+    image.scroll_into_view_if_needed()
+    return image.evaluate("img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise("
+                          "done => img.addEventListener('load', () => done(img.naturalWidth)))")
+
 def test_grid_inspector_verifies_on_site_from_her_home(live_world, live_server, page, phone, make_user):
     w = live_world
     main = CaseCategory.objects.create(code="environment", name="市容环境", kind="event")
@@ -41,7 +48,7 @@ def test_grid_inspector_verifies_on_site_from_her_home(live_world, live_server, 
     phone.wait_for_selector("#status[data-status='reported']")
     case = Case.objects.get()
     before = phone.locator("img.case-photo-before")
-    assert before.count() == 1 and before.evaluate("img => img.naturalWidth") == 64  # her own photo loads
+    assert before.count() == 1 and loaded_width(before) == 64  # her own photo loads
 
     def as_user(username):
         page.context.clear_cookies()
@@ -69,10 +76,7 @@ def test_grid_inspector_verifies_on_site_from_her_home(live_world, live_server, 
         task = phone.locator(f".verify-task[data-case='{case.pk}']")
         assert task.locator("img.case-photo-before").count() == 1
         after = task.locator("img.case-photo-after").last
-        after.scroll_into_view_if_needed()
-        # The photo's own width once it has loaded (on a busy machine it may still be on its way).
-        assert after.evaluate("img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise("
-                              "done => img.addEventListener('load', () => done(img.naturalWidth)))") == 64
+        assert loaded_width(after) == 64
         task.get_by_role("link", name="现场核查", exact=True).click()
         phone.wait_for_selector("#verify-form")
 

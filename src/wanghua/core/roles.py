@@ -73,7 +73,7 @@ BUILTIN_ROLES: list[dict[str, Any]] = [
      "description": "区直部门 staff, scoped to their unit"},
     {"code": "culture", "name_zh": "文明办", "name_en": "Civilisation office", "data_scope": "subtree",
      "permissions": [*ORG_READ, "culture.*", *CIVIC_READ, *BOARDS],
-     "description": "区文明办: heritage sites, routes, 身边榜样 approval and 公示, the points rule"},
+     "description": "区文明办：事迹原点、研学路线、身边榜样审核与公示、积分规则"},
     {"code": "street", "name_zh": "镇街", "name_en": "Town/street staff", "data_scope": "subtree",
      "permissions": [*ORG_STAFF, *ACCOUNTS, *SERVICES_WORK, *SERVICES_READ, "services.add_station",
                      "services.change_station", "org.delete_person", "org.add_region", "org.change_region",
