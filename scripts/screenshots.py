@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 BASE = next((arg for arg in sys.argv[1:] if arg.startswith("http")), "http://127.0.0.1:8000")
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
+        "--disable-sync", "--lang=zh-CN"]  # --lang: date inputs in the Chinese order (年/月/日), as users see them
 
 
 def login(page, username: str) -> None:
@@ -54,7 +54,7 @@ def role_homes(browser) -> None:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS, env={"LANG": "zh_CN.UTF-8"})
         role_homes(browser)
         if "--homes" in sys.argv:
             return

@@ -34,6 +34,13 @@ def test_the_catalogue_names_every_right_in_chinese_grouped_by_module_and_menu()
     assert "今日代办" in errands.menu_items and errands.rights[0].is_menu and errands.rights[0].label == "查看"
 
 
+def test_every_builtin_role_is_described_in_chinese():
+    """The 角色管理 page shows the stored description as it is: the built-in ones are written in Chinese."""
+    described = {spec["code"]: spec["description"] for spec in BUILTIN_ROLES}
+    assert all(described.values())
+    assert {code: text for code, text in described.items() if ENGLISH_WORD.search(text)} == {}
+
+
 def test_a_builtin_role_reads_as_checked_rights_and_cannot_be_changed(world, admin, client_for, roles):
     client = client_for(admin)
     page = client.get(f"/org/roles/{roles['agent'].pk}/").content.decode()
