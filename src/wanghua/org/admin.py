@@ -1,12 +1,21 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from wanghua.core.admin import ReadOnlyAdmin
 
 from .models import Person, Region, RoleAssignment, Unit, Zone
 
+if TYPE_CHECKING:  # the stubs' admin classes are generic; Django's own are not subscriptable at run time
+    _RegionAdmin = admin.ModelAdmin[Region]
+    _ZoneAdmin = admin.ModelAdmin[Zone]
+    _UnitAdmin = admin.ModelAdmin[Unit]
+else:
+    _RegionAdmin = _ZoneAdmin = _UnitAdmin = admin.ModelAdmin
+
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(_RegionAdmin):
     list_display = ["code", "name", "level", "kind", "parent", "zone"]
     list_filter = ["level", "zone"]
     search_fields = ["code", "name"]
@@ -14,12 +23,12 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(_ZoneAdmin):
     list_display = ["code", "name", "kind", "sort_order"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(_UnitAdmin):
     list_display = ["code", "name", "kind", "region", "zone", "active"]
     list_filter = ["kind", "zone", "active"]
     search_fields = ["code", "name", "short_name"]

@@ -1,24 +1,31 @@
 """Org endpoints: regions, zones, units, people, role assignments. Thin: parse, call services, shape."""
 
+from typing import Any, TypeVar
+
 from django.contrib.auth import get_user_model
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wanghua.core.api import Pagination, RecordId, RevealOut, Text, filter_query, filtered, needs, patch_data
 from wanghua.core.models import Role
+from wanghua.core.rules import AuthenticatedHttpRequest
 
 from . import services
 from .filters import PersonFilter, RegionFilter, UnitFilter
 from .models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 
 router = Router(tags=["org"])
+_Scoped = TypeVar("_Scoped", bound=Model)
 
 Code = Field(..., min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
 Name = Field(..., min_length=1, max_length=100)
 
-def _visible(model, request, pk: int, action: str = "view"):
-    return get_object_or_404(model.objects.visible_to(request.user, action), pk=pk)
+def _visible(model: type[_Scoped], request: AuthenticatedHttpRequest, pk: int, action: str = "view") -> _Scoped:
+    scoped: QuerySet[_Scoped] = model.objects.visible_to(  # type: ignore[attr-defined]  # every scoped model's manager
+        request.user, action)
+    return get_object_or_404(scoped, pk=pk)
 
 # --- regions --------------------------------------------------------------------------------------
 
@@ -53,7 +60,7 @@ class RegionPatch(Schema):
     population: int | None = Field(None, ge=0, le=10_000_000)
     households: int | None = Field(None, ge=0, le=10_000_000)
 
-def _region_fields(request, data: dict) -> dict:
+def _region_fields(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     if "parent_id" in data:
         data["parent"] = _visible(Region, request, data.pop("parent_id")) if data["parent_id"] else None
         data.pop("parent_id", None)
@@ -65,28 +72,28 @@ def _region_fields(request, data: dict) -> dict:
 @router.get("/regions", response=list[RegionOut], summary="Regions visible to the caller")
 @paginate(Pagination)
 @needs("org.view_region")
-def list_regions(request, filters: Query[filter_query(RegionFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
+def list_regions(request: AuthenticatedHttpRequest, filters: Query[filter_query(RegionFilter)]) -> QuerySet[Region]:  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, RegionFilter, Region.objects.visible_to(request.user, "view")).order_by("path")
 
 @router.get("/regions/{region_id}", response=RegionOut)
 @needs("org.view_region")
-def get_region(request, region_id: RecordId):
+def get_region(request: AuthenticatedHttpRequest, region_id: RecordId) -> Region:
     return _visible(Region, request, region_id)
 
 @router.post("/regions", response={201: RegionOut})
 @needs("org.add_region")
-def create_region(request, body: RegionIn):
+def create_region(request: AuthenticatedHttpRequest, body: RegionIn) -> Status[Any]:
     return Status(201, services.create_region(request.user, **_region_fields(request, body.dict())))
 
 @router.patch("/regions/{region_id}", response=RegionOut)
 @needs("org.change_region")
-def update_region(request, region_id: RecordId, body: RegionPatch):
+def update_region(request: AuthenticatedHttpRequest, region_id: RecordId, body: RegionPatch) -> Region:
     data = _region_fields(request, patch_data(body))
     return services.update_region(request.user, region_id, **data)
 
 @router.delete("/regions/{region_id}", response={204: None})
 @needs("org.delete_region")
-def delete_region(request, region_id: RecordId):
+def delete_region(request: AuthenticatedHttpRequest, region_id: RecordId) -> Status[Any]:
     services.delete_region(request.user, region_id)
     return Status(204, None)
 
@@ -99,16 +106,16 @@ class ZoneOut(Schema):
     kind: str
     description: str
     area_km2: float | None
-    geojson: dict | None
+    geojson: dict[str, Any] | None
 
 @router.get("/zones", response=list[ZoneOut])
 @needs("org.view_zone")
-def list_zones(request):
+def list_zones(request: AuthenticatedHttpRequest) -> QuerySet[Zone]:
     return Zone.objects.visible_to(request.user, "view")
 
 @router.get("/zones/{zone_id}", response=ZoneOut)
 @needs("org.view_zone")
-def get_zone(request, zone_id: RecordId):
+def get_zone(request: AuthenticatedHttpRequest, zone_id: RecordId) -> Zone:
     return _visible(Zone, request, zone_id)
 
 # --- units ----------------------------------------------------------------------------------------
@@ -146,7 +153,7 @@ class UnitPatch(Schema):
     phone: Text | None = Field(None, max_length=30)
     active: bool | None = None
 
-def _unit_fields(request, data: dict) -> dict:
+def _unit_fields(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     if data.get("parent_id") is not None:
         data["parent"] = _visible(Unit, request, data["parent_id"])
     data.pop("parent_id", None)
@@ -161,27 +168,27 @@ def _unit_fields(request, data: dict) -> dict:
 @router.get("/units", response=list[UnitOut])
 @paginate(Pagination)
 @needs("org.view_unit")
-def list_units(request, filters: Query[filter_query(UnitFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
+def list_units(request: AuthenticatedHttpRequest, filters: Query[filter_query(UnitFilter)]) -> QuerySet[Unit]:  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, UnitFilter, Unit.objects.visible_to(request.user, "view")).order_by("path")
 
 @router.get("/units/{unit_id}", response=UnitOut)
 @needs("org.view_unit")
-def get_unit(request, unit_id: RecordId):
+def get_unit(request: AuthenticatedHttpRequest, unit_id: RecordId) -> Unit:
     return _visible(Unit, request, unit_id)
 
 @router.post("/units", response={201: UnitOut})
 @needs("org.add_unit")
-def create_unit(request, body: UnitIn):
+def create_unit(request: AuthenticatedHttpRequest, body: UnitIn) -> Status[Any]:
     return Status(201, services.create_unit(request.user, **_unit_fields(request, body.dict())))
 
 @router.patch("/units/{unit_id}", response=UnitOut)
 @needs("org.change_unit")
-def update_unit(request, unit_id: RecordId, body: UnitPatch):
+def update_unit(request: AuthenticatedHttpRequest, unit_id: RecordId, body: UnitPatch) -> Unit:
     return services.update_unit(request.user, unit_id, **_unit_fields(request, patch_data(body)))
 
 @router.delete("/units/{unit_id}", response={204: None})
 @needs("org.delete_unit")
-def delete_unit(request, unit_id: RecordId):
+def delete_unit(request: AuthenticatedHttpRequest, unit_id: RecordId) -> Status[Any]:
     services.delete_unit(request.user, unit_id)
     return Status(204, None)
 
@@ -222,7 +229,7 @@ class RevealIn(Schema):
     field: Text = Field(..., pattern="^(id_number|phone)$")
 
 
-def _person_fields(request, data: dict) -> dict:
+def _person_fields(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     if "gender" in data:
         data["gender"] = data["gender"] or ""
     if "unit_id" in data:
@@ -236,35 +243,35 @@ def _person_fields(request, data: dict) -> dict:
 @router.get("/people", response=list[PersonOut])
 @paginate(Pagination)
 @needs("org.view_person")
-def list_people(request, filters: Query[filter_query(PersonFilter)]):  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
+def list_people(request: AuthenticatedHttpRequest, filters: Query[filter_query(PersonFilter)]) -> QuerySet[Person]:  # type: ignore[valid-type]  # ninja builds the schema from the FilterSet
     return filtered(request, PersonFilter, Person.objects.visible_to(request.user, "view")).order_by("name", "id")
 
 @router.get("/people/{person_id}", response=PersonOut)
 @needs("org.view_person")
-def get_person(request, person_id: RecordId):
+def get_person(request: AuthenticatedHttpRequest, person_id: RecordId) -> Person:
     return _visible(Person, request, person_id)
 
 @router.post("/people", response={201: PersonOut})
 @needs("org.add_person")
-def create_person(request, body: PersonIn):
+def create_person(request: AuthenticatedHttpRequest, body: PersonIn) -> Status[Any]:
     return Status(201, services.create_person(request.user, **_person_fields(request, body.dict())))
 
 @router.patch("/people/{person_id}", response=PersonOut)
 @needs("org.change_person")
-def update_person(request, person_id: RecordId, body: PersonPatch):
+def update_person(request: AuthenticatedHttpRequest, person_id: RecordId, body: PersonPatch) -> Person:
     return services.update_person(request.user, person_id,
                                   **_person_fields(request, patch_data(body)))
 
 @router.delete("/people/{person_id}", response={204: None})
 @needs("org.delete_person")
-def delete_person(request, person_id: RecordId):
+def delete_person(request: AuthenticatedHttpRequest, person_id: RecordId) -> Status[Any]:
     services.delete_person(request.user, person_id)
     return Status(204, None)
 
 @router.post("/people/{person_id}/reveal", response=RevealOut,
              summary="Full value of a masked field (logged as a personal-data view)")
 @needs("org.reveal_person")
-def reveal_person(request, person_id: RecordId, body: RevealIn):
+def reveal_person(request: AuthenticatedHttpRequest, person_id: RecordId, body: RevealIn) -> dict[str, str]:
     return {"field": body.field, "value": services.reveal_person_field(request.user, person_id, body.field)}
 
 # --- role assignments -----------------------------------------------------------------------------
@@ -281,11 +288,11 @@ class AssignmentOut(Schema):
     custom_unit_ids: list[int] = []
 
     @staticmethod
-    def resolve_custom_region_ids(obj) -> list[int]:
+    def resolve_custom_region_ids(obj: RoleAssignment) -> list[int]:
         return sorted(r.pk for r in obj.regions.all())
 
     @staticmethod
-    def resolve_custom_unit_ids(obj) -> list[int]:
+    def resolve_custom_unit_ids(obj: RoleAssignment) -> list[int]:
         return sorted(u.pk for u in obj.units.all())
 
 class AssignmentIn(Schema):
@@ -300,13 +307,13 @@ class AssignmentIn(Schema):
 @router.get("/assignments", response=list[AssignmentOut])
 @paginate(Pagination)
 @needs("org.view_roleassignment")
-def list_assignments(request):
+def list_assignments(request: AuthenticatedHttpRequest) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.visible_to(request.user, "view").select_related("user", "role").prefetch_related(
         "regions", "units")
 
 @router.post("/assignments", response={201: AssignmentOut})
 @needs("org.add_roleassignment")
-def grant(request, body: AssignmentIn):
+def grant(request: AuthenticatedHttpRequest, body: AssignmentIn) -> Status[Any]:
     user = get_object_or_404(get_user_model(), username=body.username)
     role = get_object_or_404(Role, code=body.role)
     region = _visible(Region, request, body.region_id) if body.region_id else None
@@ -318,6 +325,6 @@ def grant(request, body: AssignmentIn):
 
 @router.delete("/assignments/{assignment_id}", response={204: None})
 @needs("org.delete_roleassignment")
-def revoke(request, assignment_id: RecordId):
+def revoke(request: AuthenticatedHttpRequest, assignment_id: RecordId) -> Status[Any]:
     services.revoke_role(request.user, assignment_id)
     return Status(204, None)

@@ -1,6 +1,9 @@
+from typing import Any
+
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from wanghua.core.models import Role
@@ -8,7 +11,7 @@ from wanghua.core.models import Role
 from .models import Person, Region, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
 
 
-def _visible_regions(request):
+def _visible_regions(request: HttpRequest | None) -> QuerySet[Region]:
     if request is None:
         return Region.objects.none()
     # A select needs names, not outlines (parsing a hundred polygons per request showed in the lists' profile).
@@ -18,13 +21,13 @@ def _visible_regions(request):
 class UnderRegionFilter(django_filters.ModelChoiceFilter):
     """Everything whose region lies in the chosen region's subtree."""
 
-    def __init__(self, *args, lookup: str = "region", **kwargs):
+    def __init__(self, *args: Any, lookup: str = "region", **kwargs: Any) -> None:
         self.lookup = lookup
         kwargs.setdefault("queryset", _visible_regions)
         kwargs.setdefault("label", _("Region"))
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
+    def filter(self, qs: QuerySet[Any], value: Region | None) -> QuerySet[Any]:
         path_field = f"{self.lookup}__path" if self.lookup else "path"
         return qs.filter(**{f"{path_field}__startswith": value.path}) if value else qs
 
@@ -40,7 +43,7 @@ class RegionFilter(django_filters.FilterSet):
         model = Region
         fields = ["q", "level", "parent", "under", "zone"]
 
-    def search(self, qs, name, value):
+    def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return qs.filter(Q(name__icontains=value) | Q(code__icontains=value))
 
 
@@ -54,7 +57,7 @@ class UnitFilter(django_filters.FilterSet):
         model = Unit
         fields = ["q", "kind", "region", "zone"]
 
-    def search(self, qs, name, value):
+    def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return qs.filter(Q(name__icontains=value) | Q(short_name__icontains=value) | Q(code__icontains=value))
 
 
@@ -94,5 +97,5 @@ class AccountFilter(django_filters.FilterSet):
         model = get_user_model()
         fields = ["q", "region", "role", "is_active"]
 
-    def search(self, qs, name, value):
+    def search(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return qs.filter(Q(username__icontains=value) | Q(display_name__icontains=value))

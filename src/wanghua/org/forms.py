@@ -1,4 +1,4 @@
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -9,15 +9,22 @@ from wanghua.core.reference import choices
 
 from .models import Person, Region, Unit
 
+if TYPE_CHECKING:  # the stubs' ModelForm is generic; Django's own is not subscriptable at run time
+    _RegionModelForm = forms.ModelForm[Region]
+    _UnitModelForm = forms.ModelForm[Unit]
+    _PersonModelForm = forms.ModelForm[Person]
+else:
+    _RegionModelForm = _UnitModelForm = _PersonModelForm = forms.ModelForm
+
 
 class TitleInput(forms.TextInput):
     template_name = "org/_datalist_input.html"
 
-    def __init__(self, suggestions: list[str], attrs=None):
+    def __init__(self, suggestions: list[str], attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.suggestions = suggestions
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, {**(attrs or {}), "list": f"{name}-suggestions"})
         context["suggestions"] = self.suggestions
         return context
@@ -28,7 +35,7 @@ class VisibleChoicesMixin:
 
     fields: dict[str, Any]  # a form's
 
-    def limit_choices(self, user) -> None:
+    def limit_choices(self, user: Any) -> None:
         for name, model in (("region", Region), ("parent", None), ("unit", Unit)):
             field = self.fields.get(name)
             if field is None:
@@ -37,24 +44,24 @@ class VisibleChoicesMixin:
             field.queryset = target.objects.visible_to(user, "view")  # type: ignore[misc]  # region or unit
 
 
-class RegionForm(VisibleChoicesMixin, forms.ModelForm):
+class RegionForm(VisibleChoicesMixin, _RegionModelForm):
     class Meta:
         model = Region
         fields = ["code", "name", "level", "kind", "parent", "zone", "population", "households"]
 
 
-class UnitForm(VisibleChoicesMixin, forms.ModelForm):
+class UnitForm(VisibleChoicesMixin, _UnitModelForm):
     class Meta:
         model = Unit
         fields = ["code", "name", "short_name", "kind", "parent", "region", "zone", "address", "phone", "active"]
 
 
-class PersonForm(VisibleChoicesMixin, forms.ModelForm):
+class PersonForm(VisibleChoicesMixin, _PersonModelForm):
     class Meta:
         model = Person
         fields = ["name", "gender", "id_number", "phone", "title", "unit", "region", "party_member"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Titles are suggested from the 职务 dictionary (字典管理) but stay free text.
         self.fields["title"].widget = TitleInput(suggestions=[label for _value, label in choices("person_title")])
@@ -67,7 +74,7 @@ class PersonForm(VisibleChoicesMixin, forms.ModelForm):
                 self.fields[name].widget.attrs["placeholder"] = masked
                 self.fields[name].help_text = _("Leave empty to keep the current value.")
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # An empty masked field means "unchanged": validate the model with the stored value.
         for name in ("id_number", "phone"):
             if self.instance.pk and not self.cleaned_data.get(name):
@@ -82,21 +89,21 @@ class GrantForm(forms.Form):
     region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=_("Region"))
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
 
-    def __init__(self, *args, user, roles, **kwargs):
+    def __init__(self, *args: Any, user: Any, roles: list[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])  # type: ignore[attr-defined]  # a ModelChoiceField; the stubs type form.fields as Field
         self.fields["region"].queryset = Region.objects.visible_to(user, "view")  # type: ignore[attr-defined]  # as above
         self.fields["unit"].queryset = Unit.objects.visible_to(user, "view")  # type: ignore[attr-defined]  # as above
 
-    def clean_username(self):
+    def clean_username(self) -> Any:
         user = get_user_model().objects.filter(username=self.cleaned_data["username"]).first()
         if user is None:
             raise forms.ValidationError(_("No user with this username."))
         return user
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("region")) == bool(data.get("unit")):  # type: ignore[union-attr]  # clean() returns the data
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}  # a Form's clean() returns its cleaned_data
+        if bool(data.get("region")) == bool(data.get("unit")):
             raise forms.ValidationError(_("Choose either a region or a unit as the scope of the role."))
         return data
 
@@ -125,7 +132,7 @@ class AccountForm(VisibleChoicesMixin, forms.Form):
     region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=_("Region"))
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
 
-    def __init__(self, *args, instance=None, **kwargs):
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if instance is not None and not self.is_bound:
             person = getattr(instance, "person", None)
@@ -150,7 +157,7 @@ class AccountGrantForm(forms.Form):
                                              label=_("Custom regions"))
     units = forms.ModelMultipleChoiceField(queryset=Unit.objects.none(), required=False, label=_("Custom units"))
 
-    def __init__(self, *args, user, roles, **kwargs):
+    def __init__(self, *args: Any, user: Any, roles: list[Role], **kwargs: Any) -> None:
         from wanghua.core.scopes import DataScope
 
         super().__init__(*args, **kwargs)
@@ -165,9 +172,9 @@ class AccountGrantForm(forms.Form):
         self.fields["regions"].widget.attrs["size"] = 8
         self.fields["units"].widget.attrs["size"] = 8
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("region")) == bool(data.get("unit")):  # type: ignore[union-attr]  # clean() returns the data
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}  # a Form's clean() returns its cleaned_data
+        if bool(data.get("region")) == bool(data.get("unit")):
             raise forms.ValidationError(_("Choose either a region or a unit as the scope of the role."))
         return data
 
@@ -180,7 +187,7 @@ class RoleForm(forms.Form):
     data_scope = forms.ChoiceField(label=_("Data scope"))
     permissions = forms.MultipleChoiceField(label=_("Rights"), required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, instance=None, **kwargs):
+    def __init__(self, *args: Any, instance: Role | None = None, **kwargs: Any) -> None:
         from wanghua.core.roles import catalogue_codes
         from wanghua.core.scopes import DataScope
 

@@ -116,11 +116,11 @@ class TreeNode(ScopedModel):
             raise ValidationError({"code": _("Use 1–32 letters, digits, '-' or '_'.")})
         self._refuse_cycle(self._stored_path())
 
-    def descendants(self, include_self: bool = True):
+    def descendants(self, include_self: bool = True) -> models.QuerySet[Any]:
         qs = type(self).objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
 
-    def ancestors(self):
+    def ancestors(self) -> models.QuerySet[Any]:
         codes = [part for part in self.path.strip("/").split("/")[:-1] if part]
         return type(self).objects.filter(code__in=codes).order_by("depth")
 
@@ -307,7 +307,7 @@ class RoleAssignment(ScopedModel):
         return f"{self.user} · {self.role} · {self.scope}"
 
     @property
-    def scope(self):
+    def scope(self) -> Region | Unit | None:
         return self.region or self.unit
 
     @property

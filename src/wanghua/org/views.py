@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import Http404
+from django.db.models import Count, Q, QuerySet
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +20,7 @@ from wanghua.core.access import can, has_perm_anywhere
 from wanghua.core.editing import ServiceDeleteView, ServiceFormView, reveal_response, style_form, visible_or_404
 from wanghua.core.listing import Column, ScopedListView, attr, detail_link
 from wanghua.core.models import Role
-from wanghua.core.rules import access, perm
+from wanghua.core.rules import AuthenticatedHttpRequest, access, perm
 
 from . import services
 from .filters import AccountFilter, AssignmentFilter, PersonFilter, RegionFilter, UnitFilter
@@ -37,7 +40,7 @@ from .models import Person, Region, RoleAssignment, Unit
 # --- regions ----------------------------------------------------------------------------------------
 
 @access(perm("org.view_region"))
-def region_tree(request):
+def region_tree(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tree browser: the user's top visible regions; children load on demand (htmx)."""
     visible = Region.objects.visible_to(request.user, "view")
     min_depth = visible.order_by("depth").values_list("depth", flat=True).first()
@@ -45,14 +48,14 @@ def region_tree(request):
     return render(request, "org/region_tree.html", {"nodes": _with_child_counts(roots, request.user)})
 
 
-def _with_child_counts(qs, user):
+def _with_child_counts(qs: QuerySet[Region], user: Any) -> QuerySet[Region]:
     visible_ids = Region.objects.visible_to(user, "view").values("pk")
     return qs.annotate(child_count=Count("children", filter=Q(children__in=visible_ids))).order_by(
         "sort_order", "code")
 
 
 @access(perm("org.view_region"))
-def region_children(request, pk: int):
+def region_children(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     region = visible_or_404(Region, request, pk)
     children = _with_child_counts(Region.objects.visible_to(request.user, "view").filter(parent=region),
                                   request.user)
@@ -60,7 +63,7 @@ def region_children(request, pk: int):
 
 
 @access(perm("org.view_region"))
-def region_detail(request, pk: int):
+def region_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     region = visible_or_404(Region, request, pk)
     context = {
         "region": region,
@@ -92,7 +95,7 @@ class RegionListView(ScopedListView):
         Column(gettext_lazy("Population"), attr("population")),
     ]
 
-    def base_queryset(self):
+    def base_queryset(self) -> QuerySet[Any]:
         return super().base_queryset().select_related("parent", "zone").order_by("path")
 
 
@@ -132,12 +135,12 @@ class UnitListView(ScopedListView):
         Column(gettext_lazy("Phone"), attr("phone")),
     ]
 
-    def base_queryset(self):
+    def base_queryset(self) -> QuerySet[Any]:
         return super().base_queryset().select_related("region", "zone", "parent").order_by("path")
 
 
 @access(perm("org.view_unit"))
-def unit_detail(request, pk: int):
+def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = visible_or_404(Unit, request, pk)
     return render(request, "org/unit_detail.html", {
         "unit": unit,
@@ -185,12 +188,12 @@ class PersonListView(ScopedListView):
         Column(gettext_lazy("Party member"), attr("party_member")),
     ]
 
-    def base_queryset(self):
+    def base_queryset(self) -> QuerySet[Any]:
         return super().base_queryset().select_related("unit", "region")
 
 
 @access(perm("org.view_person"))
-def person_detail(request, pk: int):
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = visible_or_404(Person, request, pk)
     return render(request, "org/person_detail.html", {
         "person": person,
@@ -202,7 +205,7 @@ def person_detail(request, pk: int):
 
 @access(perm("org.reveal_person"))
 @require_POST
-def person_reveal(request, pk: int, field: str):
+def person_reveal(request: AuthenticatedHttpRequest, pk: int, field: str) -> HttpResponse:
     return reveal_response(request, Person, pk, field)
 
 
@@ -241,10 +244,10 @@ class AssignmentListView(ScopedListView):
         Column(gettext_lazy("Granted"), attr("created_at")),
     ]
 
-    def base_queryset(self):
+    def base_queryset(self) -> QuerySet[Any]:
         return super().base_queryset().select_related("user", "role", "region", "unit", "granted_by")
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         roles = services.assignable_roles(self.request.user)  # type: ignore[arg-type]  # behind login
         context["grant_form"] = GrantForm(user=self.request.user, roles=roles) if roles else None
@@ -256,7 +259,7 @@ class AssignmentListView(ScopedListView):
 
 @access(perm("org.add_roleassignment"))
 @require_POST
-def grant_role(request):
+def grant_role(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = GrantForm(request.POST, user=request.user, roles=services.assignable_roles(request.user))
     if form.is_valid():
         try:
@@ -274,7 +277,7 @@ def grant_role(request):
 
 @access(perm("org.delete_roleassignment"))
 @require_POST
-def revoke_role(request, pk: int):
+def revoke_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.revoke_role(request.user, pk)
     except RoleAssignment.DoesNotExist as exc:
@@ -291,11 +294,11 @@ def revoke_role(request, pk: int):
 ACCOUNTS = "core.view_user"
 
 
-def _account_link(account) -> str:
+def _account_link(account: Any) -> str:
     return reverse("org:account_detail", args=[account.pk])
 
 
-def _home_of(account, part: str):
+def _home_of(account: Any, part: str) -> Any:
     person = getattr(account, "person", None)
     return getattr(person, part, None) if person else None
 
@@ -320,13 +323,15 @@ class AccountListView(ScopedListView):
         Column(gettext_lazy("Joined"), attr("date_joined")),
     ]
 
-    def base_queryset(self):
+    def base_queryset(self) -> QuerySet[Any]:
         return (super().base_queryset().select_related("person__region", "person__unit")
                 .prefetch_related("role_assignments__role").defer("person__region__geojson")
                 .order_by("username"))
 
 
-def _account_page(request, account, *, status=200, new_password="", grant_form=None, password_form=None):
+def _account_page(request: AuthenticatedHttpRequest, account: Any, *, status: int = 200, new_password: str = "",
+                  grant_form: AccountGrantForm | None = None,
+                  password_form: PasswordResetForm | None = None) -> HttpResponse:
     """One account: where it belongs, its roles with their data scopes, and what the reader may do to it."""
     manageable = services.manages(request.user, account)
     roles = services.assignable_roles(request.user) if manageable else []
@@ -346,17 +351,17 @@ def _account_page(request, account, *, status=200, new_password="", grant_form=N
 
 
 @access(perm(ACCOUNTS))
-def account_detail(request, pk: int):
+def account_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _account_page(request, visible_or_404(get_user_model(), request, pk))
 
 
-def _refused(request, account, exc: ValidationError, **forms):
+def _refused(request: AuthenticatedHttpRequest, account: Any, exc: ValidationError, **forms: Any) -> HttpResponse:
     messages.error(request, "; ".join(exc.messages))
     return _account_page(request, account, status=400, **forms)
 
 
 @access(perm("core.add_user"))
-def account_create(request):
+def account_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """新增用户: on success the account's page, showing the password once."""
     form = AccountCreateForm(request.POST or None)
     form.limit_choices(request.user)
@@ -373,7 +378,7 @@ def account_create(request):
                   status=400 if request.method == "POST" else 200)
 
 
-def _attach_errors(form, exc: ValidationError) -> None:
+def _attach_errors(form: BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -381,7 +386,7 @@ def _attach_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _managed_or_404(request, pk: int):
+def _managed_or_404(request: AuthenticatedHttpRequest, pk: int) -> Any:
     """The account for a change: outside the reader's scope is 404, wider than the reader 403."""
     account = visible_or_404(get_user_model(), request, pk)
     if not services.manages(request.user, account):
@@ -395,16 +400,16 @@ class AccountUpdateView(ServiceFormView):
     form_class, title = AccountForm, gettext_lazy("Edit user")
     update_service = services.update_account
 
-    def get_object(self, pk=None):
-        return _managed_or_404(self.request, pk)
+    def get_object(self, pk: Any = None) -> Any:
+        return _managed_or_404(cast(AuthenticatedHttpRequest, self.request), pk)  # the rule needs a login
 
-    def success_url(self, saved) -> str:
+    def success_url(self, saved: Any) -> str:
         return reverse("org:account_detail", args=[saved.pk])
 
 
 @access(perm("core.change_user"))
 @require_POST
-def account_set_active(request, pk: int):
+def account_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """停用/启用 (POST active=0/1)."""
     account = _managed_or_404(request, pk)
     try:
@@ -417,7 +422,7 @@ def account_set_active(request, pk: int):
 
 @access(perm("core.change_user"))
 @require_POST
-def account_reset_password(request, pk: int):
+def account_reset_password(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """重置密码: the new password (given or generated) is shown on this answer only."""
     account = _managed_or_404(request, pk)
     form = PasswordResetForm(request.POST)
@@ -434,7 +439,7 @@ def account_reset_password(request, pk: int):
 
 @access(perm("org.add_roleassignment"))
 @require_POST
-def account_grant(request, pk: int):
+def account_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = _managed_or_404(request, pk)
     form = AccountGrantForm(request.POST, user=request.user, roles=services.assignable_roles(request.user))
     if not form.is_valid():
@@ -454,7 +459,7 @@ def account_grant(request, pk: int):
 
 @access(perm("org.delete_roleassignment"))
 @require_POST
-def account_revoke(request, pk: int, assignment_id: int):
+def account_revoke(request: AuthenticatedHttpRequest, pk: int, assignment_id: int) -> HttpResponse:
     account = _managed_or_404(request, pk)
     try:
         services.revoke_account_role(request.user, account.pk, assignment_id)
@@ -466,7 +471,8 @@ def account_revoke(request, pk: int, assignment_id: int):
 
 # --- roles (角色管理) ---------------------------------------------------------------------------------------
 
-def _role_page(request, role, form, *, status=200):
+def _role_page(request: AuthenticatedHttpRequest, role: Role | None, form: RoleForm | None, *,
+               status: int = 200) -> HttpResponse:
     """The editor (form given) or the read-only view (built-in roles, readers who may not edit)."""
     from wanghua.core.roles import holds, permission_catalogue
 
@@ -477,6 +483,7 @@ def _role_page(request, role, form, *, status=200):
         chosen = set(form["permissions"].value() or [])
         checked = {code for code in codes if code in chosen}
     else:
+        assert role is not None, "the read-only view shows a role"
         checked = {code for code in codes if holds(role.permissions, code)}
     return render(request, "org/role_form.html", {
         "role": role, "form": form, "catalogue": catalogue, "checked": checked, "readonly": form is None},
@@ -484,19 +491,19 @@ def _role_page(request, role, form, *, status=200):
 
 
 @access(perm("org.view_roleassignment"))
-def roles(request):
+def roles(request: AuthenticatedHttpRequest) -> HttpResponse:
     """角色管理: every role, its data scope and its rights by name; custom roles open in the editor."""
     return render(request, "org/roles.html", {
         "roles": Role.objects.annotate(holders=Count("assignments")),
         "can_add": services_may(request.user, "add"), "can_change": services_may(request.user, "change")})
 
 
-def services_may(user, action: str) -> bool:
+def services_may(user: Any, action: str) -> bool:
     return has_perm_anywhere(user, f"core.{action}_role")
 
 
 @access(perm("org.view_roleassignment"))
-def role_detail(request, pk: int):
+def role_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A role's rights as a tree of modules, menus and buttons; built-in ones read-only."""
     role = Role.objects.filter(pk=pk).first()
     if role is None:
@@ -520,7 +527,7 @@ def role_detail(request, pk: int):
 
 
 @access(perm("core.add_role"))
-def role_create(request):
+def role_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RoleForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
