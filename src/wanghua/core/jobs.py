@@ -88,6 +88,9 @@ def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
 
 
+JobFunc = Callable[[], dict[str, Any]]  # a job: what it did, as counts for its run's log
+
+
 @dataclass
 class Job:
     name: str
@@ -115,10 +118,10 @@ REGISTRY: dict[str, Job] = {}
 
 
 def job(name: str, label: Any, schedule: Schedule, *, result: Any, description: Any = "", link: str = "",
-        retries: int = 2, retry_delay: int = 60) -> Callable:
+        retries: int = 2, retry_delay: int = 60) -> Callable[[JobFunc], JobFunc]:
     """Declare a scheduled job: the function runs on `schedule` in the job worker, and on demand."""
 
-    def declare(func: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    def declare(func: JobFunc) -> JobFunc:
         entry = Job(name, label, schedule, func, result, description, link, retries, retry_delay)
 
         def scheduled() -> None:
