@@ -162,7 +162,7 @@ def execute(name: str, *, trigger: str, user_id: int | None = None) -> None:
         log.info("job %s is already running; this run is skipped", name)
 
 
-@db_task(retries=0, name="job.run_now")
+@db_task(retries=0, name="job.run_now")  # type: ignore[untyped-decorator]  # huey ships no types; its task is called as the function is
 def run_now(name: str, user_id: int | None) -> None:
     """立即执行: the job, on demand, in the worker (no retry: whoever asked sees the error and decides)."""
     execute(name, trigger="demand", user_id=user_id)
