@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from .audit import AuditedModel, AuditedQuerySet
 from .scopes import DATA_SCOPE_RANK, DataScope
 
+_M = TypeVar("_M", bound=models.Model)
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -68,7 +70,7 @@ class Grant:
         if self.data_scope == DataScope.SELF:
             return False
         if self.data_scope == DataScope.NODE:
-            return node.pk == (self.region_id if kind == "region" else self.unit_id)
+            return bool(node.pk == (self.region_id if kind == "region" else self.unit_id))
         paths = self.region_paths if kind == "region" else self.unit_paths
         return any((getattr(node, "path", "") or "").startswith(path) for path in paths)
 
@@ -150,7 +152,8 @@ def has_perm_anywhere(user: Any, perm: str) -> bool:
     grants = grants_of(user)
     if not grants:
         return False
-    answers = user.__dict__.setdefault("_wanghua_perm_answers", {})  # a page's menu asks the same perms often
+    # A page's menu asks the same perms often.
+    answers: dict[str, bool] = user.__dict__.setdefault("_wanghua_perm_answers", {})
     if perm not in answers:
         answers[perm] = any(g.allows(perm) for g in grants)
     return answers[perm]
@@ -233,11 +236,11 @@ class VisibilityMixin:
         return queryset.filter(condition) if condition else queryset.all()
 
 
-class ScopedQuerySet(VisibilityMixin, AuditedQuerySet):
+class ScopedQuerySet(VisibilityMixin, AuditedQuerySet[_M]):
     """Domain records: scoped reads, audited writes."""
 
 
-class LogQuerySet(VisibilityMixin, models.QuerySet):
+class LogQuerySet(VisibilityMixin, models.QuerySet[_M]):
     """Append-only logs (audit trail, login log): scoped reads, never audited themselves."""
 
 

@@ -1,54 +1,67 @@
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, AuditEntry, DictItem, DictType, LoginEvent, Notice, Role, User
 
+if TYPE_CHECKING:  # the stubs' admin classes are generic; Django's own are not subscriptable at run time
+    _UserAdmin = UserAdmin[User]
+    _AnyAdmin = admin.ModelAdmin[Any]
+    _RoleAdmin = admin.ModelAdmin[Role]
+    _AnyInline = admin.TabularInline[Any, Any]
+else:
+    _UserAdmin = UserAdmin
+    _AnyAdmin = _RoleAdmin = admin.ModelAdmin
+    _AnyInline = admin.TabularInline
+
 
 @admin.register(User)
-class WanghuaUserAdmin(UserAdmin):
+class WanghuaUserAdmin(_UserAdmin):
     fieldsets = [*(UserAdmin.fieldsets or ()), ("望花", {"fields": ["display_name"]})]
     list_display = ["username", "display_name", "is_active", "is_staff", "last_login"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(_AnyAdmin):
     """For records whose writes have rules in a service: the admin site shows them, the pages and API change
     them (through the service)."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(_AnyInline):
     extra = 0
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(_RoleAdmin):
     """Roles of one's own may be defined here; the built-in ones are synced from core/roles.py after every
     migrate, so an edit here would be silently undone (and would change every holder's grants meanwhile)."""
 
     list_display = ["code", "name_zh", "name_en", "data_scope", "builtin"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Role | None = None) -> bool:
         return super().has_change_permission(request, obj) and not (obj is not None and obj.builtin)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Role | None = None) -> bool:
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.builtin)
 
 

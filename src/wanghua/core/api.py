@@ -3,12 +3,15 @@ errors as JSON in the caller's language (Accept-Language)."""
 
 
 import functools
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, cast
 
+import django_filters
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -22,21 +25,24 @@ from pydantic import AfterValidator, create_model
 
 from . import reference
 from .access import has_perm_anywhere
-from .models import ApiToken, hash_token
+from .models import ApiToken, User, hash_token
+
+_Route = TypeVar("_Route", bound=Callable[..., Any])
+_M = TypeVar("_M", bound=models.Model)
 
 
-def needs(perm: str):
+def needs(perm: str) -> Callable[[_Route], _Route]:
     """Route decorator: 403 unless the caller holds `perm` somewhere (out-of-scope objects are 404)."""
 
-    def decorate(view):
+    def decorate(view: _Route) -> _Route:
         @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not has_perm_anywhere(request.user, perm):
                 raise PermissionDenied(_("You do not have permission to do this."))
             return view(request, *args, **kwargs)
 
         wrapper.required_perm = perm  # type: ignore[attr-defined]  # read by the permission matrix tests
-        return wrapper
+        return cast(_Route, wrapper)  # functools.wraps keeps the route's signature, which ninja reads
 
     return decorate
 
@@ -48,14 +54,14 @@ class TokenAuth(HttpBearer):
     than falling through to the session check and its "CSRF check Failed" 403. (Other schemes, such as the
     Basic credentials a proxy in front may pass on, are not ours and fall through to the session.)"""
 
-    def __call__(self, request):
-        user = super().__call__(request)
+    def __call__(self, request: HttpRequest) -> User | None:
+        user: User | None = super().__call__(request)
         scheme = request.headers.get(self.header, "").split(" ", 1)[0]
         if user is None and scheme.lower() == self.openapi_scheme:
             raise AuthenticationError
         return user
 
-    def authenticate(self, request, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         row = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
         if row is None or not row.active or not row.user.is_active:
             return None
@@ -68,7 +74,7 @@ class TokenAuth(HttpBearer):
 class BoundedParser(Parser):
     """JSON bodies with a depth limit (`core.boundary.parse_json_body`); ninja answers 400 when it refuses."""
 
-    def parse_body(self, request):
+    def parse_body(self, request: HttpRequest) -> Any:
         from .boundary import parse_json_body
 
         return parse_json_body(request.body)
@@ -78,7 +84,7 @@ class BrowserSession(SessionAuth):
     """The browser's session, with CSRF on writes, for a logged-in user. Someone not logged in has no session to
     protect: they get 401 (authenticate) rather than the CSRF check's 403."""
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> Any:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
@@ -135,7 +141,7 @@ Moment = Annotated[datetime, AfterValidator(_sane_moment)]
 RecordId = Annotated[int, Field(ge=1, le=9_007_199_254_740_991)]
 
 
-def patch_data(body: Schema) -> dict:
+def patch_data(body: Schema) -> dict[str, Any]:
     """The fields a PATCH sets. `null` clears a reference (`…_id`); for any other field it means
     "leave as is" — text columns are never NULL."""
     return {k: v for k, v in body.dict(exclude_unset=True).items() if v is not None or k.endswith("_id")}
@@ -149,12 +155,10 @@ class Pagination(PageNumberPagination):
         page_size: int | None = Field(None, ge=1, le=500)
 
 
-_QUERY_SCHEMAS: dict[type, type[Schema]] = {}
+_QUERY_SCHEMAS: dict[type[django_filters.FilterSet], type[Schema]] = {}
 
 
-def _filter_type(flt) -> Any:
-    import django_filters
-
+def _filter_type(flt: django_filters.Filter) -> Any:
     if isinstance(flt, django_filters.BooleanFilter):
         return bool
     if isinstance(flt, django_filters.DateFilter):
@@ -170,7 +174,7 @@ def _filter_type(flt) -> Any:
     return str
 
 
-def filter_query(filterset_class) -> type[Schema]:
+def filter_query(filterset_class: type[django_filters.FilterSet]) -> type[Schema]:
     """A ninja query schema whose parameters are the FilterSet's own, so the OpenAPI parameters of a list are
     the page's filters. Use it as `filters: Query[filter_query(ErrandFilter)]` and read the rows with
     `filtered(request, ErrandFilter, queryset)`: the FilterSet itself does the filtering."""
@@ -185,22 +189,22 @@ def filter_query(filterset_class) -> type[Schema]:
 _API_BOOLEANS = {"1": "true", "0": "false", "yes": "true", "no": "false", "on": "true", "off": "false"}
 
 
-def _api_query(query, filterset_class):
+def _api_query(query: QueryDict, filterset_class: type[django_filters.FilterSet]) -> QueryDict:
     """The query as the FilterSet reads it: API booleans may be 1/0 as well as true/false (the page's widget
     knows only the latter)."""
-    import django_filters
-
     booleans = [name for name, flt in filterset_class.base_filters.items()
                 if isinstance(flt, django_filters.BooleanFilter) and name in query]
     if not booleans:
         return query
     query = query.copy()
     for name in booleans:
-        query[name] = _API_BOOLEANS.get(query[name].lower(), query[name])
+        value = cast(str, query[name])  # a parsed query string has a value for each of its names
+        query[name] = _API_BOOLEANS.get(value.lower(), value)
     return query
 
 
-def filtered(request, filterset_class, queryset):
+def filtered(request: HttpRequest, filterset_class: type[django_filters.FilterSet],
+             queryset: models.QuerySet[_M]) -> models.QuerySet[_M]:
     """The rows of `queryset` the list page's FilterSet keeps for this request's query (400 on a bad value)."""
     from .boundary import bound_form
 
@@ -220,7 +224,7 @@ class RevealOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
-    errors: dict | list | None = None
+    errors: dict[str, Any] | list[Any] | None = None
 
 
 class MeOut(Schema):
@@ -231,55 +235,55 @@ class MeOut(Schema):
     roles: list[str]
 
 
-def _json(request, status: int, detail: str, errors=None):
-    body = {"detail": detail}
+def _json(request: HttpRequest, status: int, detail: str, errors: Any = None) -> HttpResponse:
+    body: dict[str, Any] = {"detail": detail}
     if errors is not None:
         body["errors"] = errors
     return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc):
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _json(request, 401, _("Authentication required: log in or send a valid API token."))
 
 
 @api.exception_handler(PermissionDenied)
-def _forbidden(request, exc):
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return _json(request, 403, str(exc) or _("You do not have permission to do this."))
 
 
 @api.exception_handler(ObjectDoesNotExist)
-def _missing(request, exc):
+def _missing(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
     return _json(request, 404, _("Not found."))
 
 
 @api.exception_handler(Http404)
-def _not_found(request, exc):
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _json(request, 404, _("Not found."))
 
 
 @api.exception_handler(ValidationError)
-def _invalid(request, exc):
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     first = next(iter(errors.values()))[0] if errors else ""
     return _json(request, 400, _("The data is not valid: %(reason)s") % {"reason": first}, errors)
 
 
 @api.exception_handler(SchemaValidationError)
-def _schema_invalid(request, exc):
+def _schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     return _json(request, 422, _("The request does not match the API schema."), exc.errors)
 
 
 @api.exception_handler(HttpError)
-def _http_error(request, exc):
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if str(exc).startswith("Cannot parse request body"):  # ninja's own words for a body its parser refused
         return _json(request, 400, _("The request body is not valid JSON, or it nests too deeply."))
     return _json(request, exc.status_code, str(exc))
 
 
 @api.get("/me", response=MeOut, tags=["core"], summary="The caller's account and roles")
-def me(request):
-    user = request.user
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = cast(User, request.user)  # the API's auth lets in only a logged-in user
     roles = [str(a.role) for a in user.role_assignments.select_related("role")]
     return {"id": user.pk, "username": user.username, "display_name": str(user),
             "is_superuser": user.is_superuser, "roles": roles}
@@ -291,7 +295,8 @@ class DictItemOut(Schema):
 
 
 @api.get("/dicts/{code}", response=list[DictItemOut], tags=["core"], summary="Active items of a dictionary")
-def dictionary(request, code: Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]{1,60}$")]):
+def dictionary(request: HttpRequest,
+               code: Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]{1,60}$")]) -> list[dict[str, str]]:
     from .models import DictType
 
     if not DictType.objects.filter(code=code).exists():

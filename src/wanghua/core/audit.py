@@ -15,12 +15,12 @@ import hmac
 import json
 import re
 import uuid
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models, router, transaction
@@ -28,6 +28,11 @@ from django.db.models.deletion import Collector
 from django.utils.translation import gettext_lazy as _
 
 from .boundary import BoundedModel
+
+if TYPE_CHECKING:
+    from .models import AuditEntry
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class Label(models.TextChoices):
@@ -72,9 +77,9 @@ class AuditContext:
     label: str | None = None  # e.g. "transition:close_errand"
     note: str = ""
     suppressed: bool = False
-    pending: list | None = None  # inside batched(): entries wait here and are written together
+    pending: list[AuditEntry] | None = None  # inside batched(): entries wait here and are written together
 
-    def actor(self):
+    def actor(self) -> Any:
         user = self.user
         if user is None and self.request is not None:
             user = getattr(self.request, "user", None)
@@ -104,7 +109,7 @@ def bound(ctx: AuditContext) -> Iterator[AuditContext]:
 
 
 @contextmanager
-def acting_as(user, *, request_id: str | None = None) -> Iterator[AuditContext]:
+def acting_as(user: Any, *, request_id: str | None = None) -> Iterator[AuditContext]:
     """Attribute changes made inside the block to `user` (commands, jobs, services)."""
     parent = _context.get()
     ctx = AuditContext(
@@ -161,7 +166,7 @@ def audited_attnames(model: type[models.Model]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.name not in excluded]
 
 
-def _normalised(field: models.Field, value: Any) -> Any:
+def _normalised(field: models.Field[Any, Any], value: Any) -> Any:
     """The field's own Python form, so "10.60" set by hand and Decimal("10.6") from the DB compare equal;
     personal data (the model's `audit_masked`) is kept masked, with a keyed fingerprint to show change."""
     try:
@@ -177,7 +182,7 @@ def _normalised(field: models.Field, value: Any) -> Any:
 _MASKED = re.compile(r" #[0-9a-f]{6}$")
 
 
-def masked(masker, value: Any) -> str:
+def masked(masker: Callable[[str], str], value: Any) -> str:
     """A personal-data value as the trail keeps it: masked as on the record's page, with a keyed fingerprint
     (so a change shows as a change without revealing either value). A value already masked stays as it is."""
     text = str(value)
@@ -187,7 +192,7 @@ def masked(masker, value: Any) -> str:
     return f"{masker(text)} #{fingerprint}"
 
 
-def masked_values(model: type[models.Model] | None, values: dict) -> dict:
+def masked_values(model: type[models.Model] | None, values: dict[str, Any]) -> dict[str, Any]:
     """An entry's before or after as it may be shown: entries written before a field was declared personal
     (`audit_masked`) hold it in full, and are masked on the way out."""
     maskers = getattr(model, "audit_masked", None) if model is not None else None
@@ -203,12 +208,13 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
             for f in type(obj)._meta.concrete_fields if f.name not in excluded}
 
 
-def changed(before: dict, after: dict) -> tuple[dict, dict]:
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
-def _entry(ctx, action, model, object_id, object_repr, label, before, after, note=""):
+def _entry(ctx: AuditContext, action: str, model: type[models.Model] | None, object_id: Any, object_repr: Any,
+           label: str | None, before: dict[str, Any], after: dict[str, Any], note: str = "") -> AuditEntry:
     from django.contrib.contenttypes.models import ContentType
 
     from .models import AuditEntry
@@ -230,7 +236,7 @@ def _entry(ctx, action, model, object_id, object_repr, label, before, after, not
     )
 
 
-def _write(entries: list) -> None:
+def _write(entries: list[AuditEntry]) -> None:
     from .models import AuditEntry
 
     pending = current().pending
@@ -259,7 +265,7 @@ def batched() -> Iterator[None]:
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
 
 
-def record(action: str, obj: models.Model, before: dict | None = None, after: dict | None = None,
+def record(action: str, obj: models.Model, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            *, note: str = "") -> None:
     """Write one entry for `obj` (create/update/delete/transition/pii_view ...)."""
     ctx = current()
@@ -273,7 +279,8 @@ def record(action: str, obj: models.Model, before: dict | None = None, after: di
     _write([_entry(ctx, action, type(obj), obj.pk, obj, None, before, after, note=note)])
 
 
-def record_rows(action: str, model: type[models.Model], rows: Iterable[tuple[Any, dict, dict]]) -> None:
+def record_rows(action: str, model: type[models.Model],
+                rows: Iterable[tuple[Any, dict[str, Any], dict[str, Any]]]) -> None:
     """Bulk variant: rows of (pk, before, after)."""
     ctx = current()
     if ctx.suppressed:
@@ -289,18 +296,19 @@ def record_rows(action: str, model: type[models.Model], rows: Iterable[tuple[Any
     _write(entries)
 
 
-def _values(qs: models.QuerySet, names: list[str]) -> dict[Any, dict]:
+def _values(qs: models.QuerySet[Any], names: list[str]) -> dict[Any, dict[str, Any]]:
     pk = qs.model._meta.pk.attname
     fields = {f.attname: f for f in qs.model._meta.concrete_fields}
     return {row[pk]: {k: _normalised(fields[k], v) for k, v in row.items()} for row in qs.values(*names)}
 
 
-def record_cascade(objs, model: type[models.Model], origin_pks: set) -> None:
+def record_cascade(objs: list[models.Model] | models.QuerySet[Any], model: type[models.Model],
+                   origin_pks: set[Any]) -> None:
     """What deleting `objs` also does to other records — cascaded deletes, SET_NULL updates — is
     recorded too (Django's deletion collector bypasses the models' own save/delete)."""
     if current().suppressed:
         return
-    collector = Collector(using=router.db_for_write(model), origin=objs)
+    collector = Collector(using=router.db_for_write(model), origin=objs)  # type: ignore[arg-type]  # a single delete passes [self]; Django only hands origin on to its signals
     collector.collect(objs)
     for related, instances in collector.data.items():
         if issubclass(related, AuditedModel):
@@ -323,7 +331,7 @@ def record_cascade(objs, model: type[models.Model], origin_pks: set) -> None:
                                                  for pk, old in current_values])
 
 
-class AuditedQuerySet(models.QuerySet):
+class AuditedQuerySet(models.QuerySet[_M]):
     """A queryset whose bulk writes leave the same trail as single saves."""
 
     def update(self, **kwargs: Any) -> int:
@@ -418,7 +426,7 @@ class AuditedModel(BoundedModel):
                            before, {})] if not current().suppressed else [])
         return result
 
-    def _audit_before(self) -> dict:
+    def _audit_before(self) -> dict[str, Any]:
         loaded = getattr(self, "_audit_loaded", None)
         raw = getattr(self, "_audit_raw", None)
         if loaded is None and raw is not None:
@@ -446,7 +454,7 @@ class AuditedModel(BoundedModel):
 # linked ids before and after.
 
 @functools.cache
-def _m2m_field(through: type[models.Model]) -> models.ManyToManyField | None:
+def _m2m_field(through: type[models.Model]) -> models.ManyToManyField[Any, Any] | None:
     for fk in through._meta.get_fields():
         if isinstance(fk, models.ForeignKey):
             for candidate in fk.related_model._meta.many_to_many:
@@ -455,10 +463,10 @@ def _m2m_field(through: type[models.Model]) -> models.ManyToManyField | None:
     return None
 
 
-def _linked(field: models.ManyToManyField, owner_ids) -> dict[Any, list]:
+def _linked(field: models.ManyToManyField[Any, Any], owner_ids: Iterable[Any]) -> dict[Any, list[Any]]:
     through = field.remote_field.through
     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    links: dict[Any, list] = {pk: [] for pk in owner_ids}
+    links: dict[Any, list[Any]] = {pk: [] for pk in owner_ids}
     rows = through._base_manager.filter(  # type: ignore[union-attr]  # a many-to-many always has its through model
         **{f"{source}__in": list(links)}).values_list(f"{source}_id", f"{target}_id")
     for owner, linked in rows:
@@ -466,18 +474,20 @@ def _linked(field: models.ManyToManyField, owner_ids) -> dict[Any, list]:
     return {pk: sorted(ids) for pk, ids in links.items()}
 
 
-def _owners(field, instance, reverse: bool, pk_set) -> list:
+def _owners(field: models.ManyToManyField[Any, Any], instance: models.Model, reverse: bool,
+            pk_set: set[Any] | None) -> list[Any]:
     """The records holding the field whose links this change touches."""
     if not reverse:
         return [instance.pk]
     if pk_set is not None:
         return list(pk_set)
     through = field.remote_field.through  # a clear() from the other side: every record linked to it
-    return list(through._base_manager.filter(**{field.m2m_reverse_field_name(): instance})
+    return list(through._base_manager.filter(**{field.m2m_reverse_field_name(): instance})  # type: ignore[union-attr]  # as in _linked
                 .values_list(f"{field.m2m_field_name()}_id", flat=True))
 
 
-def record_m2m(sender, instance, action: str, reverse: bool, model, pk_set, **kwargs) -> None:
+def record_m2m(sender: type[models.Model], instance: models.Model, action: str, reverse: bool,
+               model: type[models.Model], pk_set: set[Any] | None, **kwargs: Any) -> None:
     """The m2m_changed receiver: links before (pre_*) and after (post_*), one entry per changed record."""
     if not action.startswith(("pre_", "post_")) or current().suppressed:
         return

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import time
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -18,6 +18,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from .models import AuditEntry
 
 
 class StructuredValue(str):
@@ -54,12 +57,12 @@ def field_label(model: type[models.Model] | None, key: str) -> str:
 LinkedNames = dict[tuple[type[models.Model], Any], str]
 
 
-def prime_linked_names(entries: list) -> None:
+def prime_linked_names(entries: list[AuditEntry]) -> None:
     """Names every record that the entries' many-to-many changes link, in one query per linked model, so a page
     of entries does not look them up one entry at a time."""
-    wanted: dict[type[models.Model], set] = {}
+    wanted: dict[type[models.Model], set[int]] = {}
     for entry in entries:
-        model = entry.content_type.model_class() if entry.content_type_id else None
+        model = entry.content_type.model_class() if entry.content_type_id else None  # type: ignore[union-attr]  # an id, so a type
         for key, before, after in entry.changes():
             field = _field(model, key)
             if isinstance(field, models.ManyToManyField):
@@ -70,7 +73,7 @@ def prime_linked_names(entries: list) -> None:
     for related, ids in wanted.items():
         names.update({(related, pk): str(obj) for pk, obj in related._base_manager.in_bulk(list(ids)).items()})
     for entry in entries:
-        entry.linked_names = names
+        entry.linked_names = names  # type: ignore[attr-defined]  # read back by readable_changes
 
 
 def value_shown(model: type[models.Model] | None, key: str, value: Any, names: LinkedNames | None = None) -> Any:
@@ -102,7 +105,8 @@ def value_shown(model: type[models.Model] | None, key: str, value: Any, names: L
     return value
 
 
-def linked_names(field: models.ManyToManyField, ids: list, names: LinkedNames | None = None) -> str:
+def linked_names(field: models.ManyToManyField[Any, Any], ids: list[Any],
+                 names: LinkedNames | None = None) -> str:
     """The records a many-to-many field linked (core.audit.record_m2m stores their ids), by name; one gone since
     is shown by its id. `names` holds those a page primed (prime_linked_names)."""
     if not ids:
@@ -114,8 +118,8 @@ def linked_names(field: models.ManyToManyField, ids: list, names: LinkedNames | 
     return "、".join(names.get((related, i), f"#{i}") for i in ids)
 
 
-def readable_changes(entry) -> list[tuple[str, Any, Any]]:
-    model = entry.content_type.model_class() if entry.content_type_id else None
+def readable_changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    model = entry.content_type.model_class() if entry.content_type_id else None  # type: ignore[union-attr]  # an id, so a type
     names = getattr(entry, "linked_names", None)
     return [(field_label(model, key), value_shown(model, key, before, names), value_shown(model, key, after, names))
             for key, before, after in entry.changes() if key != "id" or entry.action != "create"]

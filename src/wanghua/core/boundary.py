@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any, overload
 
@@ -137,7 +138,7 @@ def query_int(value: str | None, default: int | None = None, low: int = 0, high:
     return number
 
 
-def bound_form(form) -> None:
+def bound_form(form: forms.BaseForm) -> None:
     """Give every field of a (filter or page) form the boundary's ranges where it has none of its own:
     dates within 1900–2100, numbers within what the database holds, text without control characters."""
     for field in form.fields.values():
@@ -192,7 +193,7 @@ def parse_json_body(body: bytes) -> Any:
 
 # --- stored records ---------------------------------------------------------------------------------------
 
-def record_problems(instance: models.Model, exclude=()) -> dict[str, list[str]]:
+def record_problems(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, list[str]]:
     """What in a record the boundary refuses, by field: control characters, text beyond its column's length,
     dates outside 1900–2100, integers beyond their column."""
     problems: dict[str, list[str]] = {}
@@ -208,7 +209,7 @@ def record_problems(instance: models.Model, exclude=()) -> dict[str, list[str]]:
     return problems
 
 
-def _field_problem(field: models.Field, value: Any) -> str | None:
+def _field_problem(field: models.Field[Any, Any], value: Any) -> str | None:
     label = str(field.verbose_name)
     if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
         # Stored text may hold tabs and line breaks (a reason typed into a text area); forms refuse them where
@@ -244,8 +245,8 @@ class BoundedModel(models.Model):
             raise ValidationError(problems)
         super().save(*args, **kwargs)
 
-    def clean_fields(self, exclude=None):
-        errors: dict[str, list] = {}
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        errors: dict[str, list[Any]] = {}  # Django's ValidationErrors, then the boundary's messages
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as exc:

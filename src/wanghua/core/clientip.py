@@ -10,6 +10,7 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -35,11 +36,11 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-def _trusted(address, networks: tuple[Network, ...]) -> bool:
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: tuple[Network, ...]) -> bool:
     return any(address in network for network in networks)
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """REMOTE_ADDR, unless it is a trusted proxy: then the right-most X-Forwarded-For entry that is not itself
     a trusted proxy (entries left of it were written by the client and prove nothing)."""
     if request is None:

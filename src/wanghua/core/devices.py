@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ua_parser import parse
+from ua_parser import OS, UserAgent, parse
 
 
-def _version(part) -> str:
+def _version(part: UserAgent | OS | None) -> str:
     return ".".join(p for p in (part.major, part.minor) if p and p != "0") if part else ""
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.forms import BaseForm
 from django.forms.models import BaseModelForm
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,8 +19,10 @@ from django.views import View
 
 from .access import can
 
+_Scoped = TypeVar("_Scoped", bound=models.Model)  # a model whose manager is a VisibilityMixin queryset
 
-def perform(request, action: Callable[[], Any]) -> bool:
+
+def perform(request: HttpRequest, action: Callable[[], Any]) -> bool:
     """A page POST that calls one service: a missing record is 404, a refusal becomes an error message
     (nothing changed), success a confirmation. True when the service did it."""
     try:
@@ -32,7 +36,7 @@ def perform(request, action: Callable[[], Any]) -> bool:
     return True
 
 
-def int_or_zero(value) -> int:
+def int_or_zero(value: Any) -> int:
     """A form or query value as an int; 0 for anything that is not one (the caller's range check refuses it)."""
     try:
         return int(value)
@@ -40,15 +44,16 @@ def int_or_zero(value) -> int:
         return 0
 
 
-def visible_or_404(model, request, pk):
+def visible_or_404(model: type[_Scoped], request: HttpRequest, pk: Any) -> _Scoped:
     """A record the user may see, or 404: pages never reveal what lies outside one's scope."""
-    obj = model.objects.visible_to(request.user, "view").filter(pk=pk).first()
+    obj: _Scoped | None = model.objects.visible_to(  # type: ignore[attr-defined]  # see _Scoped
+        request.user, "view").filter(pk=pk).first()
     if obj is None:
         raise Http404
     return obj
 
 
-def style_form(form) -> None:
+def style_form(form: BaseForm) -> None:
     """Give every widget its Bootstrap class (forms stay plain Django forms); plain selects render fast. Every
     page form passes here, so it also takes the input boundary's ranges (`core.boundary.bound_form`)."""
     from .boundary import bound_form
@@ -64,7 +69,7 @@ def style_form(form) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-def _attach(form, exc: ValidationError) -> None:
+def _attach(form: BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -83,7 +88,7 @@ class ServiceFormView(View):
     update_service: Callable[..., Any] | None = None  # service(actor, pk, **fields)
     saved_message: Any = None  # the confirmation after a save ("Saved." when not given)
 
-    def get_object(self, pk: int | None):
+    def get_object(self, pk: int | None) -> Any:
         if pk is None:
             return None
         obj = visible_or_404(self.model, self.request, pk)
@@ -91,22 +96,22 @@ class ServiceFormView(View):
             raise PermissionDenied
         return obj
 
-    def form_kwargs(self, obj) -> dict[str, Any]:
+    def form_kwargs(self, obj: Any) -> dict[str, Any]:
         """Extra arguments for the form's constructor (hook: e.g. the record the new one belongs to)."""
         return {}
 
-    def service_kwargs(self, form, obj) -> dict[str, Any]:
+    def service_kwargs(self, form: Any, obj: Any) -> dict[str, Any]:
         """Extra arguments for the service besides the form's fields (hook)."""
         return {}
 
-    def success_url(self, saved) -> str:
-        return saved.get_absolute_url()
+    def success_url(self, saved: Any) -> str:
+        return str(saved.get_absolute_url())
 
-    def saved_text(self, saved) -> str:
+    def saved_text(self, saved: Any) -> str:
         """The confirmation after a save (hook: a message naming what was saved)."""
         return self.saved_message or _("Saved.")
 
-    def make_form(self, obj, data=None, files=None):
+    def make_form(self, obj: Any, data: Any = None, files: Any = None) -> Any:
         kwargs = self.form_kwargs(obj)
         if files is not None:
             kwargs["files"] = files
@@ -119,15 +124,15 @@ class ServiceFormView(View):
         style_form(form)
         return form
 
-    def render_form(self, form, obj, status=200):
+    def render_form(self, form: Any, obj: Any, status: int = 200) -> HttpResponse:
         return render(self.request, self.template_name,
                       {"form": form, "object": obj, "title": self.title}, status=status)
 
-    def get(self, request, pk: int | None = None, **kwargs):
+    def get(self, request: HttpRequest, pk: int | None = None, **kwargs: Any) -> HttpResponse:
         obj = self.get_object(pk)
         return self.render_form(self.make_form(obj), obj)
 
-    def post(self, request, pk: int | None = None, **kwargs):
+    def post(self, request: HttpRequest, pk: int | None = None, **kwargs: Any) -> HttpResponse:
         obj = self.get_object(pk)
         form = self.make_form(obj, request.POST, request.FILES or None)
         if form.is_valid():
@@ -152,16 +157,16 @@ class ServiceDeleteView(View):
     delete_service: Callable[..., Any] | None = None  # service(actor, pk)
     success_url = "/"
 
-    def get_object(self, pk: int):
+    def get_object(self, pk: int) -> Any:
         obj = visible_or_404(self.model, self.request, pk)
         if not can(self.request.user, "delete", obj):
             raise PermissionDenied
         return obj
 
-    def get(self, request, pk: int):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "core/confirm_delete.html", {"object": self.get_object(pk)})
 
-    def post(self, request, pk: int):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.get_object(pk)
         try:
             type(self).delete_service(request.user, pk)  # type: ignore[misc]  # set by the view
@@ -172,13 +177,13 @@ class ServiceDeleteView(View):
         return HttpResponseRedirect(self.success_url)
 
 
-def reveal_response(request, model, pk: int, field: str):
+def reveal_response(request: HttpRequest, model: type[models.Model], pk: int, field: str) -> HttpResponse:
     """htmx: the full value of a masked field, swapped in place of the mask; the view is logged."""
     from .pii import reveal
 
     try:
         value = reveal(request.user, model, pk, field)
-    except model.DoesNotExist as exc:
+    except model.DoesNotExist as exc:  # type: ignore[attr-defined]  # every concrete model has its DoesNotExist
         raise Http404 from exc
     except ValidationError as exc:
         return render(request, "core/_message.html", {"message": exc.messages[0]}, status=400)
@@ -200,18 +205,18 @@ class StepView(View):
     steps: dict[str, StepCall] = {}
     redirect_to = ""
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.machine is not None and cls.steps:
             from .transitions import offers
 
             offers(cls.machine, *cls.steps)(cls)
 
-    def refused(self, request, pk: int):
+    def refused(self, request: HttpRequest, pk: int) -> HttpResponse:
         """After a refusal (its message is already queued): back to the record."""
         return HttpResponseRedirect(reverse(self.redirect_to, kwargs={"pk": pk}))
 
-    def post(self, request, pk: int, step: str):
+    def post(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
         call = self.steps.get(step)
         if call is None:
             raise Http404
@@ -231,6 +236,6 @@ class PhotoView(View):
     model: Any = None
     CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
-    def get(self, request, photo_id: int):
+    def get(self, request: HttpRequest, photo_id: int) -> FileResponse:
         photo = visible_or_404(self.model, request, photo_id)
         return FileResponse(photo.image.open("rb"), content_type=self.CONTENT_TYPES[photo.image_format])

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from io import BytesIO
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -16,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .boundary import printable
 
@@ -23,7 +25,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_EXPORT_ROWS = 200_000
 
 
-def _cell_value(value):
+def _cell_value(value: object) -> object:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if value is None:
@@ -40,7 +42,7 @@ def _cell_value(value):
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe_cell(ws, value):
+def _safe_cell(ws: WriteOnlyWorksheet, value: object) -> object:
     """Text that Excel would run as a formula (=HYPERLINK(...) in a name) is written as plain text."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell = WriteOnlyCell(ws, value=value)
@@ -49,7 +51,7 @@ def _safe_cell(ws, value):
     return value
 
 
-def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     wb = Workbook(write_only=True)
     # A sheet's name may not hold []:*?/\ (openpyxl refuses it): a title made from a record's name loses them.
     ws = wb.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", printable(title))[:31] or "Sheet1")
@@ -72,7 +74,8 @@ def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence])
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], title: str = "") -> HttpResponse:
+def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+                  title: str = "") -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(workbook_bytes(title or filename, headers, rows), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{filename}-{stamp}.xlsx')}"

@@ -1,11 +1,12 @@
 import django_filters
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, JobRun, LoginEvent
 
 
-def audited_models() -> list:
+def audited_models() -> list[type[models.Model]]:
     """The models the audit trail can hold: every model that keeps an audit, and every state machine's record."""
     from django.apps import apps
 
@@ -16,7 +17,7 @@ def audited_models() -> list:
     return sorted(audited | {machine.model for machine in MACHINES.values()}, key=lambda m: m._meta.label)
 
 
-def audited_type_choices() -> list:
+def audited_type_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     """操作日志's record-type filter: every audited model by its Chinese name, grouped by module (代办事项 under
     党员家庭代办站, 城市管理案件 under 民生·创城 ...), in the order of the apps."""
     from django.apps import apps
@@ -53,7 +54,7 @@ class LoginFilter(django_filters.FilterSet):
         fields = ["username", "success", "since"]
 
 
-def _job_choices():
+def _job_choices() -> list[tuple[str, str]]:
     from .jobs import choices
 
     return choices()

@@ -1,9 +1,16 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 
 from .models import Notice
 
+if TYPE_CHECKING:  # the stubs' ModelForm is generic; Django's own is not subscriptable at run time
+    _NoticeModelForm = forms.ModelForm[Notice]
+else:
+    _NoticeModelForm = forms.ModelForm
 
-class NoticeForm(forms.ModelForm):
+
+class NoticeForm(_NoticeModelForm):
     class Meta:
         model = Notice
         fields = ["title", "kind", "body", "expires_at"]

@@ -14,14 +14,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from wanghua.org.models import Region, Unit
+
 _as_of: ContextVar[datetime | None] = ContextVar("indicator_as_of", default=None)
-_memo: ContextVar[dict | None] = ContextVar("indicator_memo", default=None)
+_memo: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("indicator_memo", default=None)
 
 
 class Goal(models.TextChoices):
@@ -49,10 +52,10 @@ class Indicator:
     lower_is_better: bool = False
     drill: Callable[..., str] | None = None  # drill(region=None, unit=None) -> URL of the records behind it
 
-    def value(self, region=None, unit=None) -> int | Decimal | float:
+    def value(self, region: Region | None = None, unit: Unit | None = None) -> int | Decimal | float:
         return self.compute(unit=unit) if unit is not None else self.compute(region=region)
 
-    def records_url(self, region=None, unit=None) -> str:
+    def records_url(self, region: Region | None = None, unit: Unit | None = None) -> str:
         if self.drill is None:
             return ""
         return self.drill(unit=unit) if unit is not None else self.drill(region=region)
@@ -61,8 +64,9 @@ class Indicator:
 REGISTRY: dict[str, Indicator] = {}
 
 
-def register(key: str, *, name, goal: Goal, unit, zone: str | None = None, description="", by_unit=False,
-             accumulates=False, lower_is_better=False, drill: Callable[..., str] | None = None):
+def register(key: str, *, name: Any, goal: Goal, unit: Any, zone: str | None = None, description: Any = "",
+             by_unit: bool = False, accumulates: bool = False, lower_is_better: bool = False,
+             drill: Callable[..., str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: register `compute(region=None)` as indicator `key`."""
 
     def wrap(compute: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,7 +114,7 @@ def as_of(moment: datetime) -> Iterator[None]:
         _memo.reset(memo_token)
 
 
-def shared(key: tuple, compute: Callable[[], Any]) -> Any:
+def shared(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     memo = _memo.get()
     if memo is None:
         return compute()
@@ -119,8 +123,8 @@ def shared(key: tuple, compute: Callable[[], Any]) -> Any:
     return memo[key]
 
 
-def records(url_name: str, *, region=None, unit=None, region_param: str | None = "region",
-            unit_param: str | None = "unit", **params: Any) -> str:
+def records(url_name: str, *, region: Region | None = None, unit: Unit | None = None,
+            region_param: str | None = "region", unit_param: str | None = "unit", **params: Any) -> str:
     """The URL of a list page filtered to the records an indicator counts (its drill-down)."""
     from urllib.parse import urlencode
 

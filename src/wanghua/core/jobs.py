@@ -88,6 +88,9 @@ def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
 
 
+JobFunc = Callable[[], dict[str, Any]]  # a job: what it did, as counts for its run's log
+
+
 @dataclass
 class Job:
     name: str
@@ -115,10 +118,10 @@ REGISTRY: dict[str, Job] = {}
 
 
 def job(name: str, label: Any, schedule: Schedule, *, result: Any, description: Any = "", link: str = "",
-        retries: int = 2, retry_delay: int = 60) -> Callable:
+        retries: int = 2, retry_delay: int = 60) -> Callable[[JobFunc], JobFunc]:
     """Declare a scheduled job: the function runs on `schedule` in the job worker, and on demand."""
 
-    def declare(func: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    def declare(func: JobFunc) -> JobFunc:
         entry = Job(name, label, schedule, func, result, description, link, retries, retry_delay)
 
         def scheduled() -> None:
@@ -159,7 +162,7 @@ def execute(name: str, *, trigger: str, user_id: int | None = None) -> None:
         log.info("job %s is already running; this run is skipped", name)
 
 
-@db_task(retries=0, name="job.run_now")
+@db_task(retries=0, name="job.run_now")  # type: ignore[untyped-decorator]  # huey ships no types; its task is called as the function is
 def run_now(name: str, user_id: int | None) -> None:
     """立即执行: the job, on demand, in the worker (no retry: whoever asked sees the error and decides)."""
     execute(name, trigger="demand", user_id=user_id)

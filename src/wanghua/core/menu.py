@@ -23,11 +23,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, Resolver404, get_urlconf, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import has_perm_anywhere, holds_beyond_self
-from .rules import DELEGATED, rule_for
+from .rules import DELEGATED, Rule, rule_for
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Item:
     section: str
     label: Any
     url_name: str
-    args: tuple = ()
+    args: tuple[Any, ...] = ()
     perm: str | None = None  # needed on top of the page's own access rule
     order: int = 100
     quick: bool = False  # also a shortcut on the home page
@@ -64,7 +65,7 @@ class Item:
     for_user: bool = False  # the URL takes the user's own id (e.g. "my changes")
     raw_url: str = ""  # a URL outside Django's resolver (the API docs)
 
-    def url_for(self, user) -> str:
+    def url_for(self, user: Any) -> str:
         if self.raw_url:
             return self.raw_url
         return _reverse(self.url_name, (user.pk,) if self.for_user else self.args)
@@ -111,9 +112,9 @@ class Count:
     url: str
 
 
-def todos_for(request) -> list[Count]:
+def todos_for(request: HttpRequest) -> list[Count]:
     """The counts of `request.user`'s home, each computed by its list page for that user."""
-    from django.http import HttpRequest, QueryDict
+    from django.http import QueryDict
 
     counts = []
     for todo in sorted(TODOS, key=lambda t: t.order):
@@ -134,15 +135,15 @@ def todos_for(request) -> list[Count]:
 
 
 @lru_cache(maxsize=512)
-def _reverse(name: str, args: tuple) -> str:
+def _reverse(name: str, args: tuple[Any, ...]) -> str:
     return reverse(name, args=args)
 
 
-_UNRESOLVED = object()
+_UNRESOLVED = Rule("unresolved")  # a sentinel, compared by identity: no page at the path
 
 
 @lru_cache(maxsize=4096)
-def _rule_at(root_urlconf: str, urlconf: str | None, path: str):
+def _rule_at(root_urlconf: str, urlconf: str | None, path: str) -> Rule | None:
     """The access rule of the page at `path` (None: undeclared, _UNRESOLVED: no page). Resolving walks every URL
     pattern, and a menu asks for each of its items on every page: the answer is fixed for a URLconf."""
     try:
@@ -152,7 +153,7 @@ def _rule_at(root_urlconf: str, urlconf: str | None, path: str):
     return rule_for(match.func, match.namespaces)
 
 
-def url_allowed(user, url: str) -> bool:
+def url_allowed(user: Any, url: str) -> bool:
     """Whether `user` passes the access rule of the page at `url` (a path, with or without a query)."""
     rule = _rule_at(settings.ROOT_URLCONF, get_urlconf(), urlsplit(url).path)
     if rule is _UNRESOLVED:
@@ -168,12 +169,12 @@ def url_allowed(user, url: str) -> bool:
     return rule.perm is None or has_perm_anywhere(user, rule.perm)
 
 
-def link_for(user, url: str | None) -> str:
+def link_for(user: Any, url: str | None) -> str:
     """`url` when `user` may open it, else "" (templates show plain text instead of a dead link)."""
     return url if url and url_allowed(user, url) else ""
 
 
-def item_allowed(user, item: Item) -> bool:
+def item_allowed(user: Any, item: Item) -> bool:
     if item.staff_only and not getattr(user, "is_staff", False):
         return False
     if item.perm and not has_perm_anywhere(user, item.perm):
@@ -189,7 +190,7 @@ def item_allowed(user, item: Item) -> bool:
     return url_allowed(user, url) and not own_records_only(user, url)
 
 
-def own_records_only(user, url: str) -> bool:
+def own_records_only(user: Any, url: str) -> bool:
     """Whether the user holds the page's right over their own records only: a resident may open a staff list
     (it shows just their own rows), but it is not put in their menu or home; their records are on 我的."""
     perm = getattr(rule_for(resolve(urlsplit(url).path).func), "perm", None)
@@ -212,9 +213,9 @@ class MenuSection:
     items: list[Link]
 
 
-def menu_for(user) -> list[MenuSection]:
+def menu_for(user: Any) -> list[MenuSection]:
     """The user's menu: sections in order, each with the items the user may open (empty sections dropped)."""
-    cached = getattr(user, "_wanghua_menu", None)
+    cached: list[MenuSection] | None = getattr(user, "_wanghua_menu", None)
     if cached is not None:
         return cached
     by_section: dict[str, list[Link]] = {}
@@ -227,7 +228,7 @@ def menu_for(user) -> list[MenuSection]:
     return menu
 
 
-def quick_actions(user) -> list[Link]:
+def quick_actions(user: Any) -> list[Link]:
     """The home page's shortcuts: the quick items of the user's menu."""
     return [item for section in menu_for(user) for item in section.items if item.quick]
 

@@ -6,13 +6,16 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -21,15 +24,17 @@ from .rules import rule_for
 
 log = logging.getLogger(__name__)
 
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
 
 class RequestContextMiddleware:
     """Gives each request its own id — never taken from the client, so nobody can file changes under
     another request's id — returns it as X-Request-ID, and binds the audit context."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         request.id = uuid.uuid4().hex  # type: ignore[attr-defined]  # our request id, set here
         ctx = audit.AuditContext(request_id=request.id, request=request, ip=client_ip(request))  # type: ignore[attr-defined]  # as above
         with audit.bound(ctx):
@@ -39,13 +44,14 @@ class RequestContextMiddleware:
 
 
 class AccessRuleMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, view_func: Callable[..., Any], view_args: tuple[Any, ...],
+                     view_kwargs: dict[str, Any]) -> HttpResponse | None:
         match = request.resolver_match
         rule = rule_for(view_func, match.namespaces if match else ())
         if rule is None:
@@ -59,13 +65,13 @@ class QueryCountMiddleware:
     the demo walk reads it on every page it opens, so a page that queries once per row fails a test rather
     than a benchmark."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         count = 0
 
-        def counted(execute, sql, params, many, context):
+        def counted(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
             nonlocal count
             count += 1
             return execute(sql, params, many, context)
@@ -85,16 +91,16 @@ class SessionTimeoutMiddleware:
 
     SEEN, STARTED = "_wanghua_seen", "_wanghua_started"
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         if session is not None and getattr(request, "user", None) is not None and request.user.is_authenticated:
             self._check(request, session)
         return self.get_response(request)
 
-    def _check(self, request: HttpRequest, session) -> None:
+    def _check(self, request: HttpRequest, session: SessionBase) -> None:
         now = int(time.time())
         seen, started = session.get(self.SEEN), session.get(self.STARTED)
         idle = settings.SESSION_IDLE_MINUTES * 60

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -65,12 +66,12 @@ class Section:
     empty: Any
 
 
-def keeps_own_records(user) -> bool:
+def keeps_own_records(user: Any) -> bool:
     """Whether the user holds a role over their own records only (a resident): their home is 我的."""
     return any(grant.data_scope == DataScope.SELF for grant in grants_of(user))
 
 
-def mine_for(user) -> list[Section]:
+def mine_for(user: Any) -> list[Section]:
     """The user's own lists, each for a permission the user holds; for staff only those with records in them."""
     own_only = keeps_own_records(user)
     sections = []
@@ -83,7 +84,7 @@ def mine_for(user) -> list[Section]:
 
 
 @access(LOGIN)
-def mine(request):
+def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "core/mine.html", {"sections": mine_for(request.user)})
 
 

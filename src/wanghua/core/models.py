@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -18,7 +19,7 @@ from .audit import AuditedModel, AuditedQuerySet
 from .scopes import DataScope
 
 
-class UserQuerySet(VisibilityMixin, AuditedQuerySet):
+class UserQuerySet(VisibilityMixin, AuditedQuerySet["User"]):
     """Accounts are scoped by the person behind them: a street's staff manage the accounts of their street."""
 
 
@@ -123,7 +124,7 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
-    def shown(self) -> tuple[dict, dict]:
+    def shown(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Before and after as they may be shown: personal data masked as on the record's page."""
         from .audit import masked_values
 
@@ -287,7 +288,7 @@ class NoticeRead(AuditedModel):
         return f"{self.user} · {self.notice}"
 
 
-class ScheduledJobQuerySet(VisibilityMixin, AuditedQuerySet):
+class ScheduledJobQuerySet(VisibilityMixin, AuditedQuerySet["ScheduledJob"]):
     pass
 
 

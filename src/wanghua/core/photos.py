@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -18,9 +19,9 @@ Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
-def photo_format(upload, field: str = "image") -> str:
+def photo_format(upload: UploadedFile[bytes], field: str = "image") -> str:
     """The file's real format, read from its content (the name and the browser's type can lie)."""
-    if upload.size > MAX_PHOTO_BYTES:
+    if upload.size > MAX_PHOTO_BYTES:  # type: ignore[operator]  # an upload has its size (the stubs allow None)
         raise ValidationError({field: _("The photo is larger than 5 MB.")})
     try:
         upload.seek(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,13 +51,13 @@ def labels(code: str) -> dict[str, str]:
     return dict(DictItem.objects.filter(dict_type__code=code).values_list("value", "label"))
 
 
-def _require(actor, perm: str) -> None:
+def _require(actor: Any, perm: str) -> None:
     if not has_perm_anywhere(actor, perm):
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
 @transaction.atomic
-def save_dict_item(actor, dict_type_id: int, *, value: str, label: str, sort_order: int = 0) -> DictItem:
+def save_dict_item(actor: Any, dict_type_id: int, *, value: str, label: str, sort_order: int = 0) -> DictItem:
     _require(actor, "core.change_dictitem")
     if any("\x00" in text for text in (value, label)):
         raise ValidationError(_("Text must not contain NUL characters."))
@@ -72,7 +72,7 @@ def save_dict_item(actor, dict_type_id: int, *, value: str, label: str, sort_ord
 
 
 @transaction.atomic
-def set_dict_item_active(actor, item_id: int, active: bool) -> DictItem:
+def set_dict_item_active(actor: Any, item_id: int, active: bool) -> DictItem:
     _require(actor, "core.change_dictitem")
     item = DictItem.objects.select_for_update().get(pk=item_id)
     item.active = active
@@ -81,13 +81,13 @@ def set_dict_item_active(actor, item_id: int, active: bool) -> DictItem:
     return item
 
 
-def current_notices(limit: int | None = 5):
+def current_notices(limit: int | None = 5) -> models.QuerySet[Notice]:
     now = timezone.now()
     current = Notice.objects.filter(published_at__lte=now).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
     return current[:limit] if limit else current
 
 
-def notices_for(user, limit: int = 5) -> list[Notice]:
+def notices_for(user: Any, limit: int = 5) -> list[Notice]:
     """The current notices for `user`'s home, unread first, each with `is_read`."""
     read = NoticeRead.objects.filter(notice=OuterRef("pk"), user=user)
     return list(current_notices(limit=None).annotate(is_read=Exists(read))
@@ -95,7 +95,7 @@ def notices_for(user, limit: int = 5) -> list[Notice]:
 
 
 @transaction.atomic
-def mark_notice_read(actor, notice_id: int) -> NoticeRead:
+def mark_notice_read(actor: Any, notice_id: int) -> NoticeRead:
     """已读: a current notice read by `actor` (once; reading it again changes nothing)."""
     notice = current_notices(limit=None).get(pk=notice_id)
     existing = NoticeRead.objects.filter(notice=notice, user=actor).first()
@@ -106,7 +106,7 @@ def mark_notice_read(actor, notice_id: int) -> NoticeRead:
 
 
 @transaction.atomic
-def publish_notice(actor, **fields: Any) -> Notice:
+def publish_notice(actor: Any, **fields: Any) -> Notice:
     _require(actor, "core.add_notice")
     notice = Notice(author=actor, **fields)
     if notice.expires_at and notice.expires_at <= notice.published_at:
@@ -118,7 +118,7 @@ def publish_notice(actor, **fields: Any) -> Notice:
 
 
 @transaction.atomic
-def withdraw_notice(actor, notice_id: int) -> None:
+def withdraw_notice(actor: Any, notice_id: int) -> None:
     _require(actor, "core.change_notice")
     notice = Notice.objects.select_for_update().get(pk=notice_id)
     notice.expires_at = timezone.now()

@@ -3,11 +3,13 @@ the Role table after every migrate; roles created in the UI are left alone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Any
 
+from django.db import models
 from django.utils.translation import pgettext_lazy
 
 ORG_READ = ["org.view_*", "org.export_*"]
@@ -201,7 +203,7 @@ class ModuleRights:
 
 def _declared_codes() -> set[str]:
     """Every right something checks by name: pages' access rules, menu items, to-dos and the built-in roles."""
-    from django.urls import get_resolver
+    from django.urls import URLPattern, URLResolver, get_resolver
 
     from .menu import REGISTRY, TODOS
     from .rules import rule_for
@@ -209,9 +211,9 @@ def _declared_codes() -> set[str]:
     codes: set[str] = {item.perm for item in REGISTRY if item.perm} | {todo.perm for todo in TODOS if todo.perm}
     codes |= {p for spec in BUILTIN_ROLES for p in spec["permissions"] if "*" not in p}
 
-    def walk(patterns, namespaces=()):
+    def walk(patterns: Sequence[URLPattern | URLResolver], namespaces: tuple[str, ...] = ()) -> None:
         for pattern in patterns:
-            if hasattr(pattern, "url_patterns"):
+            if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, (*namespaces, pattern.namespace) if pattern.namespace else namespaces)
                 continue
             rule = rule_for(pattern.callback, namespaces)
@@ -304,7 +306,7 @@ def _right_label(code: str) -> str:
     return permission_label(code).partition("：")[2] or gettext_now(permission_label(code))
 
 
-def _model_named(app_label: str, model_name: str):
+def _model_named(app_label: str, model_name: str) -> type[models.Model] | None:
     """The model a right names: in its app, or (core.view_session) any app's model of that name."""
     from django.apps import apps
 

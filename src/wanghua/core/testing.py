@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpResponse
 from django.test import Client
 
 ACTORS = ("anonymous", "no_role", "out_of_scope", "in_scope")
@@ -40,15 +41,15 @@ class MatrixCase:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def send(client: Client, case: MatrixCase):
-    method = getattr(client, case.method)
+def send(client: Client, case: MatrixCase) -> HttpResponse:
+    method: Callable[..., HttpResponse] = getattr(client, case.method)  # client.get, .post ...
     data = case.data() if callable(case.data) else case.data
     if case.as_json:
         return method(case.url, data=json.dumps(data or {}), content_type="application/json")
     return method(case.url, data=data or {})
 
 
-def body_text(response) -> str:
+def body_text(response: HttpResponse) -> str:
     content_type = response.get("Content-Type", "")
     if "spreadsheetml" in content_type:
         from io import BytesIO

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +27,7 @@ from .filters import AuditFilter, JobRunFilter, LoginFilter
 from .forms import NoticeForm
 from .listing import Column, ScopedListView, attr
 from .models import ApiToken, AuditEntry, DictItem, DictType, JobRun, LoginEvent, Notice, NoticeRead, User
-from .rules import LOGIN, PUBLIC, access, perm
+from .rules import LOGIN, PUBLIC, AuthenticatedHttpRequest, access, perm
 from .transitions import step_label
 
 
@@ -44,23 +46,23 @@ class LogoutView(auth_views.LogoutView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change.html"
 
-    def get_form(self, form_class=None):
+    def get_form(self, form_class: Any = None) -> Any:
         form = super().get_form(form_class)
         style_form(form)
         return form
 
-    def form_valid(self, form):
+    def form_valid(self, form: Any) -> HttpResponse:
         messages.success(self.request, _("Your password has been changed."))
         return super().form_valid(form)
 
-    def get_success_url(self):
+    def get_success_url(self) -> str:
         return "/"
 
 
 # --- API tokens -------------------------------------------------------------------------------------
 
 @access(LOGIN)
-def tokens(request):
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST":
         name = request.POST.get("name", "").strip()
@@ -75,7 +77,7 @@ def tokens(request):
 
 @access(LOGIN)
 @require_POST
-def revoke_token(request, token_id: int):
+def revoke_token(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponseBase:
     services.revoke_token(request.user, token_id)
     messages.success(request, _("The token has been revoked."))
     return redirect("core:tokens")
@@ -106,15 +108,16 @@ class AuditListView(ScopedListView):
     title = gettext_lazy("Audit trail")
     template_name = "core/audit_list.html"
 
-    def base_queryset(self):
-        return super().base_queryset().select_related("content_type")
+    def base_queryset(self) -> models.QuerySet[AuditEntry]:
+        queryset: models.QuerySet[AuditEntry] = super().base_queryset()  # type: ignore[no-untyped-call]  # listing.py: annotated by the keyset-pagination change
+        return queryset.select_related("content_type")
 
-    def prepare_page(self, entries: list) -> None:
+    def prepare_page(self, entries: list[AuditEntry]) -> None:
         prime_linked_names(entries)
 
 
 @access(LOGIN)
-def object_trail(request, content_type_id: int, object_id: str):
+def object_trail(request: AuthenticatedHttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
     """The history of one record, for anyone who may see the record itself."""
     content_type = get_object_or_404(ContentType, pk=content_type_id)
     model = content_type.model_class()
@@ -137,7 +140,7 @@ def object_trail(request, content_type_id: int, object_id: str):
 
 
 @access(LOGIN)
-def user_trail(request, user_id: int):
+def user_trail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     """What one user changed: yours always, anyone's with the audit permission."""
     subject = get_object_or_404(User, pk=user_id)
     if subject != request.user and not has_perm_anywhere(request.user, "core.view_auditentry"):
@@ -169,7 +172,7 @@ class LoginLogView(ScopedListView):
 # --- online users -----------------------------------------------------------------------------------
 
 @access(perm("core.view_session"))
-def sessions(request):
+def sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """在线用户: live sessions with their user, address and device; ending one logs the user out."""
     return render(request, "core/sessions.html", {"sessions": services.live_sessions(),
                                                   "can_end": has_perm_anywhere(request.user, "core.delete_session")})
@@ -177,7 +180,7 @@ def sessions(request):
 
 @access(perm("core.delete_session"))
 @require_POST
-def end_session(request, key_prefix: str):
+def end_session(request: AuthenticatedHttpRequest, key_prefix: str) -> HttpResponseBase:
     ended = services.end_session(request.user, key_prefix)
     messages.success(request, _("Ended %(count)d session(s).") % {"count": ended})
     return redirect("core:sessions")
@@ -186,7 +189,7 @@ def end_session(request, key_prefix: str):
 # --- dictionaries and notices ---------------------------------------------------------------------
 
 @access(LOGIN)
-def dictionaries(request):
+def dictionaries(request: AuthenticatedHttpRequest) -> HttpResponse:
     """字典管理: every logged-in user reads; holders of core.change_dictitem add and switch items."""
     return render(request, "core/dictionaries.html", {
         "types": DictType.objects.prefetch_related("items"),
@@ -195,7 +198,7 @@ def dictionaries(request):
 
 @access(perm("core.change_dictitem"))
 @require_POST
-def dictionary_item_save(request, type_id: int):
+def dictionary_item_save(request: AuthenticatedHttpRequest, type_id: int) -> HttpResponseBase:
     try:
         reference.save_dict_item(request.user, type_id, value=request.POST.get("value", "").strip(),
                                  label=request.POST.get("label", "").strip(),
@@ -211,7 +214,7 @@ def dictionary_item_save(request, type_id: int):
 
 @access(perm("core.change_dictitem"))
 @require_POST
-def dictionary_item_toggle(request, item_id: int):
+def dictionary_item_toggle(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponseBase:
     item = get_object_or_404(DictItem, pk=item_id)
     reference.set_dict_item_active(request.user, item.pk, not item.active)
     return redirect("core:dictionaries")
@@ -225,18 +228,18 @@ class NoticesView(ServiceFormView):
     create_service = reference.publish_notice
     saved_message = gettext_lazy("The notice has been published.")
 
-    def get_object(self, pk=None):
+    def get_object(self, pk: int | None = None) -> None:
         return None
 
-    def post(self, request, **kwargs):  # type: ignore[override]  # a new notice: no pk
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:  # type: ignore[override]  # a new notice: no pk
         if not has_perm_anywhere(request.user, "core.add_notice"):
             raise PermissionDenied
         return super().post(request, **kwargs)
 
-    def success_url(self, saved) -> str:
+    def success_url(self, saved: Any) -> str:
         return reverse("core:notices")
 
-    def render_form(self, form, obj, status=200):
+    def render_form(self, form: Any, obj: Any, status: int = 200) -> HttpResponse:
         return render(self.request, self.template_name, {
             "notices": Notice.objects.select_related("author")[:200], "form": form,
             "read": set(NoticeRead.objects.filter(user=cast(User, self.request.user))  # the page needs a login
@@ -248,7 +251,7 @@ class NoticesView(ServiceFormView):
 
 @access(perm("core.change_notice"))
 @require_POST
-def notice_withdraw(request, notice_id: int):
+def notice_withdraw(request: AuthenticatedHttpRequest, notice_id: int) -> HttpResponseBase:
     try:
         reference.withdraw_notice(request.user, notice_id)
     except Notice.DoesNotExist as exc:
@@ -258,7 +261,7 @@ def notice_withdraw(request, notice_id: int):
 
 @access(LOGIN)
 @require_POST
-def notice_read(request, notice_id: int):
+def notice_read(request: AuthenticatedHttpRequest, notice_id: int) -> HttpResponseBase:
     """已读 from the home or the notices page; back where the reader was."""
     try:
         reference.mark_notice_read(request.user, notice_id)
@@ -271,7 +274,7 @@ def notice_read(request, notice_id: int):
 
 # --- error pages --------------------------------------------------------------------------------------
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """400: a query outside its range names why (`core.boundary.BadQuery` carries a translated message);
     any other refusal (a suspicious request) says nothing more."""
     from .boundary import BadQuery
@@ -280,20 +283,20 @@ def bad_request(request, exception=None):
     return render(request, "400.html", {"reason": reason}, status=400)
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
 
 
 @access(PUBLIC)
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
 
 
@@ -304,7 +307,7 @@ JOBS_PERM = "core.change_scheduledjob"
 
 
 @access(perm(JOBS_PERM))
-def scheduled_jobs(request):
+def scheduled_jobs(request: AuthenticatedHttpRequest) -> HttpResponse:
     """定时任务: each job, its schedule, last and next run, and 立即执行 / 暂停 / 恢复 (POST only)."""
     from . import jobs
 
@@ -313,7 +316,7 @@ def scheduled_jobs(request):
         "rows": rows, "links": {row.job.name: reverse(row.job.link) for row in rows if row.job.link}})
 
 
-def _job_step(request, name: str, step) -> None:
+def _job_step(request: HttpRequest, name: str, step: Callable[[], object]) -> None:
     from .models import ScheduledJob
 
     try:
@@ -324,7 +327,7 @@ def _job_step(request, name: str, step) -> None:
 
 @access(perm(JOBS_PERM))
 @require_POST
-def job_run_now(request, name: str):
+def job_run_now(request: AuthenticatedHttpRequest, name: str) -> HttpResponseBase:
     from . import jobs
 
     _job_step(request, name, lambda: services.run_job_now(request.user, name))
@@ -335,7 +338,7 @@ def job_run_now(request, name: str):
 
 @access(perm(JOBS_PERM))
 @require_POST
-def job_pause(request, name: str):
+def job_pause(request: AuthenticatedHttpRequest, name: str) -> HttpResponseBase:
     _job_step(request, name, lambda: services.set_job_paused(request.user, name, True))
     messages.success(request, _("Paused."))
     return redirect("core:jobs")
@@ -343,13 +346,13 @@ def job_pause(request, name: str):
 
 @access(perm(JOBS_PERM))
 @require_POST
-def job_resume(request, name: str):
+def job_resume(request: AuthenticatedHttpRequest, name: str) -> HttpResponseBase:
     _job_step(request, name, lambda: services.set_job_paused(request.user, name, False))
     messages.success(request, _("Resumed."))
     return redirect("core:jobs")
 
 
-def _job_run_link(run) -> str:
+def _job_run_link(run: JobRun) -> str:
     return reverse("core:job_run", args=[run.pk])
 
 
@@ -371,12 +374,13 @@ class JobRunListView(ScopedListView):
         Column(gettext_lazy("Error"), attr("error_summary")),
     ]
 
-    def base_queryset(self):
-        return super().base_queryset().select_related("user")
+    def base_queryset(self) -> models.QuerySet[JobRun]:
+        queryset: models.QuerySet[JobRun] = super().base_queryset()  # type: ignore[no-untyped-call]  # listing.py: annotated by the keyset-pagination change
+        return queryset.select_related("user")
 
 
 @access(perm("core.view_jobrun"))
-def job_run(request, run_id: int):
+def job_run(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
     """One run with its whole error (the traceback), for whoever reads the log."""
     run = get_object_or_404(JobRun.objects.visible_to(request.user, "view"), pk=run_id)
     return render(request, "core/job_run.html", {"run": run})

@@ -94,8 +94,8 @@ def order_detail(request, pk: int, form=None, status: int = 200, analysis_form=N
     order = visible_or_404(LabOrder, request, pk)
     specimens = list(order.specimens.prefetch_related("results__recorded_by"))
     for specimen in specimens:  # every revision, the latest last: corrections never hide what came before
-        specimen.history = list(specimen.results.all())
-        specimen.latest = specimen.history[-1] if specimen.history else None
+        specimen.history = list(specimen.results.all())  # type: ignore[attr-defined]  # the page's own attribute
+        specimen.latest = specimen.history[-1] if specimen.history else None  # type: ignore[attr-defined]  # as above
     form = form or ResultForm()
     style_form(form)
     analysis_form = analysis_form or AnalysisForm()
@@ -223,7 +223,8 @@ def delivery_detail(request, pk: int):
     delivery = visible_or_404(Delivery, request, pk)
     issued = list(delivery.certificates.select_related("replaces", "issued_by"))
     for certificate in issued:
-        certificate.verify_url = request.build_absolute_uri(reverse("lab:verify", args=[certificate.token]))
+        certificate.verify_url = request.build_absolute_uri(  # type: ignore[attr-defined]  # the page's own attribute
+            reverse("lab:verify", args=[certificate.token]))
     return render(request, "lab/delivery.html", {
         "delivery": delivery, "orders": delivery.orders.order_by("heat"), "certificates": issued,
         "can_issue": can(request.user, "lab.add_certificate", delivery),

@@ -1,19 +1,24 @@
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
 from django import template
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.urls import reverse
 
 register = template.Library()
 
 
 @register.filter
-def history_url(obj) -> str:
+def history_url(obj: models.Model) -> str:
     """Link to the audit trail of a record."""
     content_type = ContentType.objects.get_for_model(type(obj))
     return reverse("core:object_trail", args=[content_type.pk, obj.pk])
 
 
 @register.filter
-def step_label(label) -> str:
+def step_label(label: str | None) -> str:
     """An audit label as people read it: `transition:errand.start` → the step's own name."""
     from wanghua.core.transitions import step_label as label_of
 
@@ -21,12 +26,12 @@ def step_label(label) -> str:
 
 
 @register.filter
-def get_item(mapping, key):
+def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
 
 @register.filter
-def yi(wan):
+def yi(wan: Decimal | float | str | None) -> Decimal | str:
     """An amount in 万元 shown in 亿元 (two decimals), as district reports give large sums."""
     from decimal import ROUND_HALF_UP, Decimal
 
@@ -36,7 +41,7 @@ def yi(wan):
 
 
 @register.filter
-def figure(value) -> str:
+def figure(value: object) -> str:
     """A stored indicator value as people read it: thousands separated, no trailing zeros, — for none."""
     from decimal import Decimal
 
@@ -49,7 +54,7 @@ def figure(value) -> str:
 
 
 @register.filter
-def sparkline(values, size: str = "96x24"):
+def sparkline(values: Iterable[float | Decimal | str] | None, size: str = "96x24") -> str:
     """A trend as a tiny inline SVG line (no script, prints and renders anywhere)."""
     from django.utils.safestring import mark_safe
 
@@ -68,13 +73,13 @@ def sparkline(values, size: str = "96x24"):
 
 
 @register.filter
-def goal_scores(board) -> dict:
+def goal_scores(board: Iterable[Any]) -> dict[str, list[Any]]:
     """The six goals' scores as chart data ({names, counts}), 0 where nothing has a target."""
     return {"names": [str(g.goal.label) for g in board], "counts": [float(g.score or 0) for g in board]}
 
 
 @register.filter
-def trail_value(value):
+def trail_value(value: object) -> object:
     """A value of the audit trail: a dash for none, a JSON document as code."""
     from django.utils.html import format_html
 

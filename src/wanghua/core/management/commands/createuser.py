@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -9,7 +12,7 @@ from wanghua.org.models import Region, RoleAssignment, Unit
 class Command(BaseCommand):
     help = "Create a login and give it a role over a region (code) or a unit (code)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--password", required=True)
         parser.add_argument("--name", default="")
@@ -18,7 +21,8 @@ class Command(BaseCommand):
         scope.add_argument("--region", help="region code, e.g. 210404")
         scope.add_argument("--unit", help="unit code, e.g. dept-urban")
 
-    def handle(self, *args, username, password, name, role, region, unit, **options):
+    def handle(self, *args: Any, username: str, password: str, name: str, role: str, region: str | None,
+               unit: str | None, **options: Any) -> None:
         from django.contrib.auth.password_validation import validate_password
 
         try:

@@ -1,5 +1,7 @@
 """`wanghua machines`: every declared state machine as a Mermaid diagram, for docs/architecture.md."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from wanghua.core.transitions import MACHINES, mermaid
@@ -8,7 +10,7 @@ from wanghua.core.transitions import MACHINES, mermaid
 class Command(BaseCommand):
     help = "Print every declared state machine (transitions table) as a Mermaid state diagram."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         import wanghua.urls  # noqa: F401  (the apps' models, and so their tables, are all loaded with the URLs)
 
         for name in sorted(MACHINES):

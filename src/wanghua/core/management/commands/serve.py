@@ -10,7 +10,10 @@ import signal
 import subprocess
 import sys
 import time
+from argparse import ArgumentParser
 from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -52,7 +55,7 @@ class Command(BaseCommand):
     help = ("Serve the platform (default 127.0.0.1:8000) with gunicorn and a job worker; --dev for Django's "
             "development server. Static files are served by WhiteNoise.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--dev", action="store_true",
                             help="Django's auto-reloading development server instead of gunicorn and the worker")
@@ -66,8 +69,8 @@ class Command(BaseCommand):
         parser.add_argument("--simulate", action="store_true",
                             help="run the production-line simulator beside the server, so the live pages move")
 
-    def handle(self, *args, addrport: str, dev: bool, workers: int | None, threads: int, no_worker: bool,
-               simulate: bool, **options):
+    def handle(self, *args: Any, addrport: str, dev: bool, workers: int | None, threads: int, no_worker: bool,
+               simulate: bool, **options: Any) -> None:
         if ":" not in addrport:
             addrport = f"127.0.0.1:{addrport}"
         if dev:
@@ -106,7 +109,7 @@ class Command(BaseCommand):
     def _supervise(self, children: list[Child]) -> None:
         stopping: list[int] = []
 
-        def stop(signum, _frame) -> None:
+        def stop(signum: int, _frame: FrameType | None) -> None:
             stopping.append(signum)
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
