@@ -126,6 +126,11 @@ class CappedPaginator(_Paginator):
         rows = cast("QuerySet[Any]", self.object_list)  # a list page pages a QuerySet
         return rows.order_by().values("pk")[: self.cap + 1].count()
 
+    estimated = False  # the count is the one the first page probed, carried by the page links
+
+    def carry(self, count: int) -> None:
+        self.__dict__["count"], self.estimated = count, True
+
     @property
     def capped(self) -> bool:
         return self.count > self.cap
@@ -190,24 +195,29 @@ def _salt(model: type[Model], key: SeekKey) -> str:
     return f"{CURSOR_SALT}:{model._meta.label_lower}:{order}"
 
 
-def make_cursor(model: type[Model], key: SeekKey, obj: Any, number: int) -> str:
-    return signing.dumps(
-        {"v": [_plain(getattr(obj, name)) for name, _descending in key], "n": number},
-        salt=_salt(model, key),
-        compress=True,
-    )
+def make_cursor(model: type[Model], key: SeekKey, obj: Any, number: int, count: int | None = None) -> str:
+    """The link to the page after (or before) `obj`: its sort values, the page's number and the list's count
+    as the first page probed it (the next pages show it as an estimate instead of probing again)."""
+    data: dict[str, Any] = {"v": [_plain(getattr(obj, name)) for name, _descending in key], "n": number}
+    if count is not None:
+        data["c"] = count
+    return signing.dumps(data, salt=_salt(model, key), compress=True)
 
 
-def read_cursor(model: type[Model], key: SeekKey, cursor: str) -> tuple[list[Any], int]:
-    """The sort values and page number a cursor carries; BadCursor when it is not one of this list's."""
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def read_cursor(model: type[Model], key: SeekKey, cursor: str) -> tuple[list[Any], int, int | None]:
+    """The sort values, page number and carried count of a cursor; BadCursor when it is not this list's."""
     try:
         data = signing.loads(cursor, salt=_salt(model, key))
     except (signing.BadSignature, ValueError, binascii.Error, UnicodeError, OverflowError) as exc:
         raise BadCursor(cursor) from exc
     if not isinstance(data, dict) or not isinstance(data.get("v"), list) or len(data["v"]) != len(key):
         raise BadCursor(cursor)
-    number = data.get("n")
-    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 10**9:
+    number, count = data.get("n"), data.get("c")
+    if not _whole(number, 1, 10**9) or not (count is None or _whole(count, 0, 10**12)):
         raise BadCursor(cursor)
     meta = model._meta
     values = []
@@ -224,7 +234,7 @@ def read_cursor(model: type[Model], key: SeekKey, cursor: str) -> tuple[list[Any
         if isinstance(value, datetime) and timezone.is_naive(value):
             raise BadCursor(cursor)  # ours always carry their offset
         values.append(value)
-    return values, number
+    return values, cast(int, number), cast("int | None", count)
 
 
 def past(key: SeekKey, values: Sequence[Any], *, backwards: bool = False) -> Q:
@@ -286,36 +296,37 @@ def seek_page(
     before: str = "",
 ) -> SeekPage:
     """The page after the `after` cursor, before the `before` one, or the first: one query of per_page + 1
-    rows (the extra one tells whether the list goes on). Raises BadCursor."""
+    rows (the extra one tells whether the list goes on), and on the first page the count probe. Raises
+    BadCursor."""
     model = queryset.model
     forward = [("-" if descending else "") + name for name, descending in key]
     backward = [("" if descending else "-") + name for name, descending in key]
-    number = 1
+    number, carried = 1, None
+    if before or after:
+        values, number, carried = read_cursor(model, key, before or after)
+        if carried is not None:
+            paginator.carry(carried)
+        queryset = queryset.filter(past(key, values, backwards=bool(before)))
     if before:
-        values, number = read_cursor(model, key, before)
-        rows = list(queryset.filter(past(key, values, backwards=True)).order_by(*backward)[: per_page + 1])
+        rows = list(queryset.order_by(*backward)[: per_page + 1])
         more, rows = len(rows) > per_page, rows[:per_page][::-1]
         if not more:
-            number = 1
-        first_number = max(number, 1)
-        return SeekPage(
-            rows,
-            first_number,
-            paginator,
-            next_cursor=make_cursor(model, key, rows[-1], first_number + 1) if rows else "",
-            previous_cursor=make_cursor(model, key, rows[0], first_number - 1) if more and rows else "",
-        )
-    if after:
-        values, number = read_cursor(model, key, after)
-        queryset = queryset.filter(past(key, values))
-    rows = list(queryset.order_by(*forward)[: per_page + 1])
-    more, rows = len(rows) > per_page, rows[:per_page]
+            number = 1  # back at the start, whatever the link said
+    else:
+        rows = list(queryset.order_by(*forward)[: per_page + 1])
+        more, rows = len(rows) > per_page, rows[:per_page]
+    has_previous, has_next = (more, True) if before else (bool(after), more)
+    count = paginator.count
+
+    def cursor(obj: Any, to: int) -> str:
+        return make_cursor(model, key, obj, max(to, 1), count)
+
     return SeekPage(
         rows,
         number,
         paginator,
-        next_cursor=make_cursor(model, key, rows[-1], number + 1) if more else "",
-        previous_cursor=make_cursor(model, key, rows[0], max(number - 1, 1)) if after and rows else "",
+        next_cursor=cursor(rows[-1], number + 1) if has_next and rows else "",
+        previous_cursor=cursor(rows[0], number - 1) if has_previous and rows else "",
     )
 
 
