@@ -25,8 +25,10 @@ from django.db.models import Field, Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import localize
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
@@ -103,8 +105,9 @@ def shown(value: Any) -> Any:
     """How a cell reads on the page: yes/no for booleans, local time for timestamps."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(value, datetime):  # as date_format(…, "Y-m-d H:i") writes it, at a tenth of the cost
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
     return value
 
 
@@ -330,6 +333,23 @@ def seek_page(
     )
 
 
+def body_html(rows: Sequence[Row]) -> SafeString:
+    """The rows of a table as HTML, written here rather than by the template engine (which renders each of a
+    page's few hundred cells through several nodes): a cell reads as `{{ value }}` would, localised and
+    escaped, and links where its column links."""
+    parts = []
+    for _obj, cells in rows:
+        parts.append("<tr>")
+        for value, link, label in cells:
+            text = conditional_escape(str(localize(value)))
+            if link:
+                parts.append(format_html('<td data-label="{}"><a href="{}">{}</a></td>', label, link, text))
+            else:
+                parts.append(format_html('<td data-label="{}">{}</td>', label, text))
+        parts.append("</tr>")
+    return mark_safe("".join(parts))  # every piece above is escaped
+
+
 BAD_CURSOR = gettext_lazy("That page link is not valid (any more): here is the first page.")
 
 
@@ -395,6 +415,7 @@ class ScopedListView(_ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        rows = self._rows(context["object_list"])
         query = self.request.GET.copy()
         for name in ("page", "after", "before"):
             query.pop(name, None)
@@ -402,7 +423,8 @@ class ScopedListView(_ListView):
             title=self.title,
             filter=self.filterset,
             columns=self.columns,
-            rows=self._rows(context["object_list"]),
+            rows=rows,
+            body=body_html(rows),
             query=query.urlencode(),
             cursor_error=self.cursor_error,
             can_export=has_perm_anywhere(self.request.user, perm_code(self.model, "export")),
