@@ -56,6 +56,8 @@ def test_the_seek_key_ends_on_a_unique_field_and_refuses_what_cannot_be_sought()
     assert seek_key(users.order_by("last_login")) is None  # nullable
     assert seek_key(Person.objects.order_by("region__name")) is None  # across a relation
     assert seek_key(users.order_by("?")) is None
+    assert seek_key(users.order_by("pk").values("pk")) is None  # rows as dicts
+    assert seek_key(users.order_by("pk").union(users.order_by("pk"))) is None
 
 
 def _walk(queryset, per_page):

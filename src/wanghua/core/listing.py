@@ -22,6 +22,7 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Field, Model, Q, QuerySet
+from django.db.models.query import ModelIterable
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -158,8 +159,10 @@ def seek_key(queryset: QuerySet[Any]) -> SeekKey | None:
     """The queryset's order as a seek key, ended by the primary key so that no two rows tie; None when the
     order cannot be sought (an expression, a related or nullable field, random order)."""
     query = queryset.query
-    if query.extra_order_by or query.distinct_fields:
+    if query.extra_order_by or query.distinct_fields or query.combinator or query.is_sliced:
         return None
+    if queryset._iterable_class is not ModelIterable:
+        return None  # .values() rows: the page link reads its sort values off model instances
     terms: Sequence[Any] = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
     meta = queryset.model._meta
     key: list[tuple[str, bool]] = []
