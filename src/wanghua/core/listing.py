@@ -28,7 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -340,15 +340,20 @@ def body_html(rows: Sequence[Row]) -> SafeString:
     """The rows of a table as HTML, written here rather than by the template engine (which renders each of a
     page's few hundred cells through several nodes): a cell reads as `{{ value }}` would, localised and
     escaped, and links where its column links."""
-    parts = []
+    parts: list[str] = []
+    opening: dict[int, str] = {}  # each column's <td data-label=…>, its label translated and escaped once
     for _obj, cells in rows:
         parts.append("<tr>")
         for value, link, label in cells:
-            text = conditional_escape(str(localize(value)))
+            td = opening.get(id(label))
+            if td is None:
+                td = opening[id(label)] = f'<td data-label="{conditional_escape(label)}">'
+            text = value if isinstance(value, str) and not isinstance(value, SafeString) else localize(value)
+            parts.append(td)
             if link:
-                parts.append(format_html('<td data-label="{}"><a href="{}">{}</a></td>', label, link, text))
+                parts.append(f'<a href="{conditional_escape(link)}">{conditional_escape(text)}</a></td>')
             else:
-                parts.append(format_html('<td data-label="{}">{}</td>', label, text))
+                parts.append(f"{conditional_escape(text)}</td>")
         parts.append("</tr>")
     return mark_safe("".join(parts))  # every piece above is escaped
 
