@@ -17,8 +17,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def cases(centre, world):
-    made = [services.report_case(centre["grid"], source="grid", category=centre["sub"], description=f"占道{n}",
-                                 community=world.grid1) for n in range(7)]
+    made = [
+        services.report_case(
+            centre["grid"], source="grid", category=centre["sub"], description=f"占道{n}", community=world.grid1
+        )
+        for n in range(7)
+    ]
     # Two share a report time: the id breaks the tie.
     Case.objects.filter(pk__in=[made[2].pk, made[3].pk]).update(reported_at=made[2].reported_at)
     return made
@@ -54,7 +58,8 @@ def test_a_forged_cursor_gives_the_first_page(cases, centre, client_for):
     page = client_for(centre["command"]).get("/civic/cases/", {"after": "eyJ2IjpbMSwyXSwibiI6Mn0:1t:x"})
     assert page.status_code == 200 and "翻页链接无效" in page.content.decode()
     assert [c.pk for c in page.context["object_list"]] == list(
-        Case.objects.order_by("-reported_at", "-pk").values_list("pk", flat=True))
+        Case.objects.order_by("-reported_at", "-pk").values_list("pk", flat=True)
+    )
 
 
 def _count(client, url, django_assert_max_num_queries) -> int:
@@ -63,8 +68,9 @@ def _count(client, url, django_assert_max_num_queries) -> int:
     return len(captured.captured_queries)
 
 
-def test_the_case_list_query_count_is_pinned_whatever_the_page_size(cases, centre, client_for, monkeypatch,
-                                                                     django_assert_max_num_queries):
+def test_the_case_list_query_count_is_pinned_whatever_the_page_size(
+    cases, centre, client_for, monkeypatch, django_assert_max_num_queries
+):
     client = client_for(centre["command"])
     client.get("/civic/cases/")
     counts = {}

@@ -29,8 +29,9 @@ def test_the_lists_are_found():
 
 
 @pytest.mark.parametrize(("url", "view"), LISTS, ids=[url for url, _ in LISTS])
-def test_a_list_page_costs_the_same_queries_at_any_page_size(url, view, world, make_user, client_for, monkeypatch,
-                                                             django_assert_max_num_queries):
+def test_a_list_page_costs_the_same_queries_at_any_page_size(
+    url, view, world, make_user, client_for, monkeypatch, django_assert_max_num_queries
+):
     client = client_for(make_user("lists-root", is_superuser=True))
     first = client.get(url)
     if first.status_code != 200:
