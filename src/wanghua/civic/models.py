@@ -168,8 +168,12 @@ class Case(ScopedModel):
 
     class Meta:
         ordering = ["-reported_at"]
-        indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["reported_at"]),
-                   models.Index(fields=["community", "reported_at"]), models.Index(fields=["status", "reported_at"]),
+        # The list pages seek on (…, reported_at, id) in the list's order (-reported_at, -id): one index for the
+        # whole list, and one per common filter (status, category); the region filter reads them in order.
+        indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["reported_at", "id"]),
+                   models.Index(fields=["community", "reported_at"]),
+                   models.Index(fields=["status", "reported_at", "id"]),
+                   models.Index(fields=["category", "reported_at", "id"]),
                    models.Index(fields=["category", "community", "reported_at"]),
                    models.Index(fields=["status", "accept_due_at"])]
         verbose_name = _("city-management case")

@@ -165,7 +165,10 @@ class Errand(ScopedModel):
     class Meta:
         ordering = ["-accepted_at", "-id"]
         indexes = [models.Index(fields=["agent", "accepted_at"]), models.Index(fields=["station", "accepted_at"]),
-                   models.Index(fields=["community", "accepted_at"])]  # scoped lists and statistics by period
+                   models.Index(fields=["community", "accepted_at"]),  # scoped lists and statistics by period
+                   # the list seeks in its order (-accepted_at, -id), whole or by status or category
+                   models.Index(fields=["status", "accepted_at", "id"]),
+                   models.Index(fields=["category", "accepted_at", "id"])]
         constraints = [models.CheckConstraint(
             condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
             name="errand_satisfaction_1_to_5")]
