@@ -109,7 +109,7 @@ class AuditListView(ScopedListView):
     template_name = "core/audit_list.html"
 
     def base_queryset(self) -> models.QuerySet[AuditEntry]:
-        queryset: models.QuerySet[AuditEntry] = super().base_queryset()  # type: ignore[no-untyped-call]  # listing.py: annotated by the keyset-pagination change
+        queryset: models.QuerySet[AuditEntry] = super().base_queryset()
         return queryset.select_related("content_type")
 
     def prepare_page(self, entries: list[AuditEntry]) -> None:
@@ -375,7 +375,7 @@ class JobRunListView(ScopedListView):
     ]
 
     def base_queryset(self) -> models.QuerySet[JobRun]:
-        queryset: models.QuerySet[JobRun] = super().base_queryset()  # type: ignore[no-untyped-call]  # listing.py: annotated by the keyset-pagination change
+        queryset: models.QuerySet[JobRun] = super().base_queryset()
         return queryset.select_related("user")
 
 
