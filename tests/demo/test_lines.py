@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import unit
@@ -32,6 +33,7 @@ def test_the_demo_lines(lines):
     check_each_line_rolls_its_own_grades_in_its_own_heat_series(lines)
     check_ninety_days_of_history_with_stops_spread_over_it(lines)
     check_thirty_day_kpis_are_counted_from_the_records(lines)
+    check_the_analysis_page_shows_thirty_days(lines)
 
 
 def check_each_line_rolls_its_own_grades_in_its_own_heat_series(lines):
@@ -90,3 +92,20 @@ def check_thirty_day_kpis_are_counted_from_the_records(lines):
         assert queries.alarm_kpis([line], since, until).activations > 100
         days = queries.oee_per_day(line, 30)
         assert len(days) == 30 and all(d["reported"] and 0 < d["oee"] < 100 for d in days)
+
+
+def check_the_analysis_page_shows_thirty_days(lines):
+    from django.test import Client
+
+    from wanghua.core.models import User
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("lines-admin", password="x"))
+    for code, line in lines.items():
+        page = client.get(reverse("industry:line_analysis", args=[code]), {"days": 30})
+        assert page.status_code == 200
+        days, shifts = page.context["oee_days"], page.context["oee_shifts"]
+        assert len(days) == 30 and all(d["reported"] for d in days) and all(s["reported"] for s in shifts)
+        stops = page.context["stops"]
+        assert abs(stops.mtbf_hours - queries.stop_kpis([line], *page.context["period"]).mtbf_hours) < 0.05
+        assert f"{stops.mtbf_hours} / {stops.mttr_minutes}" in page.content.decode()
