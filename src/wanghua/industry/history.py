@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import (
     AlarmDefinition,
@@ -83,11 +84,12 @@ def _trips(definition: AlarmDefinition, value: object) -> bool:
 
 def _timeline(rng: random.Random, start: datetime, end: datetime, fault_every: timedelta,
               ) -> tuple[list[_Stop], list[_Stop]]:
-    """The faults (stopping the line or only alarming) and the planned stops, none reaching past `end`."""
-    faults: list[_Stop] = []
-    planned: list[_Stop] = []
-    maintenance = start + timedelta(days=rng.uniform(1, 6))
-    maintenance = maintenance.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(hours=8, minutes=30)
+    """The stops (faults that stop the line, and the weekly 定修 from 08:30 local time) and the faults that only
+    alarm, none reaching past `end`."""
+    stopping: list[_Stop] = []
+    alarms_only: list[_Stop] = []
+    maintenance = timezone.localtime(start + timedelta(days=rng.randint(1, 6))).replace(
+        hour=8, minute=30, second=0, microsecond=0)
     free = start  # the end of the last stop or fault
     ts = start + timedelta(seconds=rng.expovariate(1 / fault_every.total_seconds()))
     while ts < end:
@@ -95,7 +97,7 @@ def _timeline(rng: random.Random, start: datetime, end: datetime, fault_every: t
             begins = max(maintenance, free)
             stop = _Stop(begins, begins + MAINTENANCE[1] + timedelta(minutes=rng.randint(-40, 40)), None)
             if stop.end < end:
-                planned.append(stop)
+                stopping.append(stop)
             free = stop.end
             ts = max(ts, stop.end + timedelta(minutes=30))
             maintenance += MAINTENANCE[0]
@@ -107,11 +109,10 @@ def _timeline(rng: random.Random, start: datetime, end: datetime, fault_every: t
                       cold=cold)
         if fault.end >= end:
             break
-        (planned if status is not None else faults).append(fault)  # a stop of the line, or an alarm only
+        (stopping if status is not None else alarms_only).append(fault)
         free = fault.end
         ts = fault.end + timedelta(seconds=rng.expovariate(1 / fault_every.total_seconds()))
-    stops = sorted(planned, key=lambda s: s.start)
-    return stops, faults
+    return sorted(stopping, key=lambda s: s.start), alarms_only
 
 
 def generate(line: ProductionLine, start: datetime, end: datetime, *, seed: int = 1,
