@@ -27,6 +27,7 @@ def test_the_demo_district(demo):
     check_project_headline_figures_are_the_articles_counted_from_records(demo)
     check_zone_programmes_add_up_to_the_articles_figures(demo)
     check_civic_tallies_are_the_articles_counted_from_records(demo)
+    check_every_case_describes_its_category(demo)
     check_the_board_shows_the_articles_figures_with_their_records(demo)
     check_the_demo_resident_has_records_of_her_own(demo)
     check_lei_feng_culture_from_the_article(demo)
@@ -151,6 +152,21 @@ def check_zone_programmes_add_up_to_the_articles_figures(demo):
     assert REGISTRY["projects.coal_saved"].value() == Decimal("16.34")  # 5.2 亿 kWh a year of the three plants
     assert REGISTRY["projects.idle_property"].value() == Decimal("3.80")
     assert (REGISTRY["projects.cooperatives"].value(), REGISTRY["projects.crops"].value()) == (25, 22)
+
+
+def check_every_case_describes_its_category(demo):
+    """Issue 17: a 占道经营 case describes a road occupation, a 路灯损坏 case a broken lamp — each description is
+    drawn from its own category's pool, none from another's."""
+    from wanghua.civic.models import Case
+    from wanghua.demo.civic_demo import DESCRIPTIONS
+
+    owner = {text: code for code, texts in DESCRIPTIONS.items() for text in texts}
+    assert len(owner) == sum(map(len, DESCRIPTIONS.values()))  # no description belongs to two categories
+    cases = list(Case.objects.values_list("category__code", "description"))
+    assert len(cases) > 900
+    wrong = [(code, text) for code, text in cases if owner.get(text) != code]
+    assert not wrong, wrong[:5]
+    assert {code for code, _text in cases} == set(DESCRIPTIONS)
 
 
 def check_civic_tallies_are_the_articles_counted_from_records(demo):

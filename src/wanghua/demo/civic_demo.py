@@ -44,6 +44,23 @@ CATEGORIES = [
     ("traffic", "交通秩序", "event", [("car-parking", "机动车违停", 2), ("bike-parking", "非机动车乱停", 4)]),
     ("facilities", "公用设施", "component", [("manhole", "井盖缺失", 2), ("street-lamp", "路灯损坏", 24)]),
 ]
+# What a report of each 小类 says: drawn per category, so a case describes what it is filed as.
+DESCRIPTIONS = {
+    "road-occupation": ["占道摆摊经营，占用人行道", "早市摊位越线占道经营", "水果摊占用人行道经营",
+                        "夜市摊点占道经营，影响通行"],
+    "shop-front": ["商铺门前店外经营，货物摆上人行道", "饭店门前占道摆桌经营", "超市门前堆放货物出店经营",
+                   "修车铺在店外占道作业"],
+    "vendors": ["流动摊贩沿街叫卖", "流动摊贩占用人行道", "三轮车流动售卖果蔬", "流动摊点聚集，影响通行"],
+    "parking-mess": ["车辆乱停乱放，堵塞通道", "共享单车乱停乱放", "车辆停放在消防通道", "路口车辆乱停，影响通行"],
+    "litter": ["路边暴露垃圾未清运", "垃圾桶满溢，垃圾散落地面", "绿化带内暴露垃圾", "垃圾散落在人行道上"],
+    "ads": ["电线杆上张贴小广告", "单元门口张贴小广告", "墙面喷涂小广告", "公交站牌张贴小广告"],
+    "debris": ["装修渣土堆放在楼道口", "路边积存建筑垃圾渣土", "空地长期堆放垃圾渣土", "渣土堆放未覆盖，扬尘严重"],
+    "car-parking": ["机动车违停在人行道上", "机动车违停堵塞路口", "机动车占用盲道停放", "公交站台前机动车违停"],
+    "bike-parking": ["非机动车乱停堵塞人行道", "电动车乱停在楼道口", "非机动车堆放堵塞盲道", "非机动车乱停在公交站台"],
+    "manhole": ["井盖缺失，有安全隐患", "井盖破损，有安全隐患", "雨水井盖丢失", "井盖松动，车辆经过有响声"],
+    "street-lamp": ["路灯不亮", "路灯损坏，夜间照明不足", "路灯灯杆倾斜", "一排路灯白天常亮"],
+}
+
 # The 十项创城攻坚行动 and the 小类 each takes on; the two with the article's tallies come first.
 ACTIONS = [
     ("occupation", "占道经营整治行动", ["road-occupation", "shop-front"]),
@@ -141,9 +158,9 @@ def _cases(rng: random.Random, year: int, categories: dict, actions: dict) -> No
         reported = _moment(rng, year)
         day = timezone.localtime(reported).strftime("%Y%m%d")
         numbers[day] = numbers.get(day, 0) + 1
-        spot = rng.choice(["早市", "路口", "小区门口", "商铺门前"])
         street = rng.choice(["丹东路", "北镇街", "工农路", "和平路"])
-        case = Case(number=f"{day}{numbers[day]:05d}", category=category, description=f"{category.name}：{spot}",
+        case = Case(number=f"{day}{numbers[day]:05d}", category=category,
+                    description=rng.choice(DESCRIPTIONS[category.code]),
                     source=rng.choice([CaseSource.GRID] * 5 + [CaseSource.RESIDENT, CaseSource.HOTLINE,
                                                                CaseSource.VIDEO]),
                     community=(place := rng.choice(places)), address=f"{street}{rng.randint(1, 200)}号",

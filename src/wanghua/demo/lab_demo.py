@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from wanghua.core import audit
+from wanghua.industry.simulator import REBAR
 from wanghua.lab import services as lab
 from wanghua.lab.models import (
     HeatAnalysis,
@@ -33,7 +34,8 @@ from wanghua.lab.services import chemistry
 if TYPE_CHECKING:
     from wanghua.lab.models import Certificate
 
-BAR_LINE = [("HRB400E", [12, 16, 20, 25, 28, 32]), ("HRB500E", [16, 20, 25, 32]), ("HRB400", [12, 14, 16])]
+# The bar line's grades and sizes, and how often each comes up: the line's product family (industry/simulator.py).
+BAR_LINE = [(grade, list(sizes)) for grade, sizes in REBAR.grades]
 FAILING_HEATS = 0.03  # about 3 heats in 100 fail one test first
 ROBOT = "拉伸弯曲机器人-1"
 SPECTROMETER = "直读光谱仪-1"
@@ -145,7 +147,7 @@ def generate(enterprise, recorder, *, start: datetime, days: int, heats_per_day:
 def _orders(enterprise, standard, day: datetime, count: int, rng: random.Random, prefix: str) -> list[LabOrder]:
     orders = []
     for n in range(count):
-        grade, sizes = rng.choices(BAR_LINE, weights=[6, 3, 1])[0]
+        grade, sizes = rng.choices(BAR_LINE, weights=REBAR.weights)[0]
         sampled = day + timedelta(hours=24 * n / count + rng.uniform(0, 2))
         # Numbered by the day of the run, not of sampling: a late sample may fall after midnight.
         orders.append(LabOrder(enterprise=enterprise, heat=f"{prefix}{day:%y%m%d}{n + 1:03d}", grade=grade,

@@ -29,6 +29,13 @@ class LineStatus(models.TextChoices):
     UNKNOWN = "unknown", _("No data")
 
 
+class ProductFamily(models.TextChoices):
+    """What a line rolls: the family its steel grades (and the simulator's) are drawn from."""
+
+    AUTO_STEEL = "auto", _("Automotive special steel")  # 汽车用特殊钢: SWRCH cold-heading, SCM/Cr-Mo, gear steel
+    REBAR = "rebar", _("Rebar")  # 热轧带肋钢筋: HRB400E, HRB500E …
+
+
 class ProductionLine(ScopedModel):
     enterprise = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="production_lines",
                                    limit_choices_to={"kind": "enterprise"}, verbose_name=_("enterprise"))
@@ -36,6 +43,8 @@ class ProductionLine(ScopedModel):
                             help_text=_("Used in the MQTT topic and the QR code."))
     name = models.CharField(_("name"), max_length=100)
     capacity_tonnes = models.PositiveIntegerField(_("capacity (t/year)"), default=0)
+    product_family = models.CharField(_("product family"), max_length=10, choices=ProductFamily.choices,
+                                      default=ProductFamily.AUTO_STEEL)
     ideal_rate = models.DecimalField(_("ideal rate (pieces/min)"), max_digits=8, decimal_places=2, default=1,
                                      validators=[MinValueValidator(0)])
     # Stop rule: a stop is cold when it lasts at least `cold_after_minutes`, or when the temperature

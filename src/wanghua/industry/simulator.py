@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +24,17 @@ from django.utils import timezone
 from wanghua.core import audit
 from wanghua.org.models import Unit
 
-from .models import AlarmDefinition, AlarmKind, Equipment, Priority, ProductionLine, Tag, TagKind, TagRole
+from .models import (
+    AlarmDefinition,
+    AlarmKind,
+    Equipment,
+    Priority,
+    ProductFamily,
+    ProductionLine,
+    Tag,
+    TagKind,
+    TagRole,
+)
 
 EQUIPMENT = [
     ("L01", "上料台架"), ("L02", "步进式加热炉"), ("L03", "粗轧机组"), ("L04", "精轧机组"), ("L05", "矫直机"),
@@ -99,8 +110,52 @@ BLUEPRINT: list[TagSpec] = [
     TagSpec("water_pressure", "冷却水压力", "L10", 0.6, 0.02, "MPa", low=0, high=5),
 ]
 
-GRADES = [("SWRCH35K", "Φ12"), ("20CrMnTiH", "Φ30"), ("40Cr", "Φ45"), ("42CrMoH", "Φ60"), ("SCM435", "Φ18"),
-          ("38MnVS6", "Φ50")]
+
+
+@dataclass(frozen=True)
+class Family:
+    """A line's product family: the grades it rolls (with their sizes, Φ mm) and how often each comes up."""
+
+    grades: tuple[tuple[str, tuple[int, ...]], ...]
+    weights: tuple[int, ...]
+
+    def pick(self, rng: random.Random) -> tuple[str, str]:
+        grade, sizes = rng.choices(self.grades, weights=self.weights)[0]
+        return grade, f"Φ{rng.choice(sizes)}"
+
+    @property
+    def first(self) -> tuple[str, str]:
+        grade, sizes = self.grades[0]
+        return grade, f"Φ{sizes[0]}"
+
+
+# 抚顺特钢's 精品汽车钢: SWRCH cold-heading wire rod, SCM (Cr-Mo) fastener steel, gear and crankshaft steel.
+AUTO_STEEL = Family(grades=(("SWRCH35K", (10, 12, 14)), ("SWRCH22A", (8, 10, 12)), ("SCM435", (16, 18, 20)),
+                            ("SCM440", (20, 22, 25)), ("20CrMnTiH", (30, 35)), ("42CrMoH", (50, 60)),
+                            ("40Cr", (40, 45)), ("38MnVS6", (45, 50))),
+                    weights=(4, 2, 3, 2, 2, 1, 1, 1))
+# 抚顺新钢铁's bar line: hot-rolled ribbed bars (GB/T 1499.2), the grades its lab tests (demo/lab_demo.py).
+REBAR = Family(grades=(("HRB400E", (12, 16, 20, 25, 28, 32)), ("HRB500E", (16, 20, 25, 32)), ("HRB400", (12, 14, 16))),
+               weights=(6, 3, 1))
+FAMILIES: dict[str, Family] = {ProductFamily.AUTO_STEEL: AUTO_STEEL, ProductFamily.REBAR: REBAR}
+
+
+def family_of(line: ProductionLine) -> Family:
+    return FAMILIES.get(line.product_family, AUTO_STEEL)
+
+
+def heat_prefix(code: str) -> str:
+    """A line's own heat series: the initials of its code's parts and its number ("FS-AUTO1" → "FA1",
+    "XG-BAR1" → "XB1"), so that two lines never show the same heat number."""
+    number = re.search(r"\d*$", code).group()  # type: ignore[union-attr]  # r"\d*$" always matches
+    parts = [part for part in re.split(r"[-_]", code.upper()) if part[:1].isalpha()]
+    return "".join(part[0] for part in parts) + number
+
+
+def heat_number(prefix: str, ts: datetime, n: int) -> str:
+    return f"{prefix}{ts:%y}{n:05d}"
+
+
 # A fault: the tag pushed past its alarm limit, then the line stops (or only alarms, when stop is None).
 FAULTS = [("finish_current", 960, "fault"), ("hyd_pressure", 11.0, "fault"), ("straightener_state", "fault", "fault"),
           ("saw_state", "fault", "stopped"), ("water_flow", 320, "fault"), ("straightener_vib", 12.5, None),
@@ -109,11 +164,13 @@ FAULTS = [("finish_current", 960, "fault"), ("hyd_pressure", 11.0, "fault"), ("s
 
 @transaction.atomic
 def install_line(enterprise: Unit, code: str, name: str, *, capacity_tonnes: int = 12000,
-                 shift_anchor: datetime | None = None) -> ProductionLine:
-    """Create a line from the blueprint, with its equipment, tags and alarm definitions."""
+                 shift_anchor: datetime | None = None, family: str = ProductFamily.AUTO_STEEL) -> ProductionLine:
+    """Create a line from the blueprint, with its equipment, tags and alarm definitions; `family` is what it
+    rolls (the grades the simulator draws from)."""
     with audit.labelled(audit.Label.INSTALL_LINE):
         line = ProductionLine.objects.create(
             enterprise=enterprise, code=code, name=name, capacity_tonnes=capacity_tonnes, ideal_rate=4,
+            product_family=family,
             cold_after_minutes=90, cold_below=900, min_stop_seconds=60,
             **({"shift_anchor": shift_anchor} if shift_anchor else {}))
         places = {loc: Equipment.objects.create(line=line, location=loc, name=label, sort_order=i)
@@ -148,13 +205,15 @@ class LineSimulator:
     code: str
     enterprise: str
     seed: int = 1
+    family: Family = AUTO_STEEL
+    heat_prefix: str = ""
     fault_every: timedelta = timedelta(minutes=40)
     heat_every: timedelta = timedelta(minutes=25)
     rng: random.Random = field(init=False)
     count: int = 0
     good: int = 0
     heat_number: int = 0
-    grade: tuple[str, str] = GRADES[0]
+    grade: tuple[str, str] | None = None
     heat_started: datetime | None = None
     fault: Fault | None = None
     next_fault: datetime | None = None
@@ -165,6 +224,8 @@ class LineSimulator:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+        self.grade = self.grade or self.family.first
+        self.heat_prefix = self.heat_prefix or heat_prefix(self.code)
 
     @property
     def topic(self) -> str:
@@ -178,8 +239,9 @@ class LineSimulator:
         self._advance(ts)
         running = self.fault is None or self.fault.stop is None
         status = "running" if running else self.fault.stop  # type: ignore[union-attr]  # stopped: by a fault
-        values: dict[str, object] = {"status": status, "grade": self.grade[0], "spec": self.grade[1],
-                                     "heat": f"{ts:%y}{self.heat_number:05d}"}
+        grade, size = self.grade or self.family.first
+        values: dict[str, object] = {"status": status, "grade": grade, "spec": size,
+                                     "heat": heat_number(self.heat_prefix, ts, self.heat_number)}
         for spec in BLUEPRINT:
             if spec.kind == TagKind.NUMBER and spec.role not in (TagRole.COUNT, TagRole.GOOD):
                 values[spec.code] = round(self.rng.gauss(spec.nominal, spec.noise), 3) if running else 0.0
@@ -210,7 +272,7 @@ class LineSimulator:
             self.heat_number += 1
             self.heat_started = ts
             if self.heat_number % 4 == 0:
-                self.grade = self.rng.choice(GRADES)
+                self.grade = self.family.pick(self.rng)
         if self.next_fault is None:
             self.next_fault = ts + self._gap()
         if self.fault is not None and ts >= self.fault.until:
@@ -231,18 +293,23 @@ class LineSimulator:
         return timedelta(seconds=self.rng.expovariate(1 / self.fault_every.total_seconds()))
 
 
-def simulators_for(lines) -> list[LineSimulator]:
-    """One simulator per line, seeded by its code, going on from the line's snapshot (counters, heat)."""
+def simulators_for(lines, **options) -> list[LineSimulator]:
+    """One simulator per line, seeded by its code, rolling the line's product family in the line's heat series,
+    going on from the line's snapshot (counters, heat, grade)."""
     from .models import LiveSnapshot
 
     snapshots = {s.line_id: s for s in LiveSnapshot.objects.filter(line__in=[line.pk for line in lines])}
     simulators = []
     for line in lines:
-        simulator = LineSimulator(line.code, line.enterprise.code, seed=sum(map(ord, line.code)))
+        family = family_of(line)
+        simulator = LineSimulator(line.code, line.enterprise.code, seed=sum(map(ord, line.code)), family=family,
+                                  **options)
         snapshot = snapshots.get(line.pk)
         if snapshot is not None:
             simulator.count, simulator.good = snapshot.count, snapshot.good
             simulator.heat_number = int(snapshot.heat[-5:]) if snapshot.heat[-5:].isdigit() else 0
+            if snapshot.grade in dict(family.grades):
+                simulator.grade = (snapshot.grade, snapshot.spec)
         simulators.append(simulator)
     return simulators
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q, QuerySet
@@ -55,6 +55,29 @@ def mark_pending(hours: Iterable[tuple[int, datetime]]) -> None:
             "INSERT INTO industry_pendinghour (line_id, hour, version) VALUES (%s, %s, 1) "
             "ON CONFLICT (line_id, hour) DO UPDATE SET version = industry_pendinghour.version + 1",
             [(line_id, adapt(hour)) for line_id, hour in rows])
+
+
+def load(minutes: list[tuple], hours: list[tuple]) -> None:
+    """A generated history, written as it is: minute rollups (tag id, minute, n, total, low, high, last) and the
+    hour rollups summed from them (tag id, hour, n, total, low, high). Nothing is marked pending: the hours are
+    given. The demo's back-fill before the hours it sends through the pipeline (industry/history.py)."""
+    adapted: dict[datetime, Any] = {}
+
+    def adapt(moment: datetime) -> Any:  # a minute is shared by every tag's row: adapted once
+        value = adapted.get(moment)
+        if value is None:
+            value = adapted[moment] = connection.ops.adapt_datetimefield_value(moment)
+        return value
+
+    with connection.cursor() as cursor:
+        for start in range(0, len(minutes), 50_000):
+            cursor.executemany("INSERT INTO industry_minuterollup (tag_id, minute, n, total, low, high, last) "
+                               "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                               [(t, adapt(m), *rest) for t, m, *rest in minutes[start:start + 50_000]])
+        for start in range(0, len(hours), 50_000):
+            cursor.executemany("INSERT INTO industry_hourrollup (tag_id, hour, n, total, low, high) "
+                               "VALUES (%s, %s, %s, %s, %s, %s)",
+                               [(t, adapt(h), *rest) for t, h, *rest in hours[start:start + 50_000]])
 
 
 def roll_up(now: datetime | None = None, limit: int = 20_000) -> dict[str, int]:
