@@ -142,12 +142,14 @@ def throughput(lines, broker: PrivateBroker, samples: int) -> None:
     rows, copy_seconds = ceiling(messages)
     copy_rate = rows / copy_seconds
     ceiling_name = "COPY" if connection.vendor == "postgresql" else "insert"
+    print(f"  (a) raw {ceiling_name} ceiling, measured in this run: {rows:,} rows in {copy_seconds:.2f} s = "
+          f"{copy_rate:,.0f} rows/s")
     for label, rate in (("1 worker", totals.samples / elapsed), ("2 workers by line", two_workers(lines, broker,
                                                                                                   messages, expected))):
         print(f"  (a) ingest MQTT → alarms → {connection.vendor}, {label}: {rate:,.0f} samples/s "
-              f"({expected:,} samples); raw {ceiling_name} of the same rows {copy_rate:,.0f}/s; ratio "
-              f"{rate / copy_rate:.2f} ({'ok' if rate >= 100_000 and rate / copy_rate >= 0.5 else 'UNDER GOAL'}: "
-              f"≥ 100,000/s and ≥ 0.5)")
+              f"({expected:,} samples); ratio to the raw {ceiling_name} of the same rows in this run "
+              f"({copy_rate:,.0f}/s): {rate / copy_rate:.2f} "
+              f"({'ok' if rate >= 100_000 and rate / copy_rate >= 0.5 else 'UNDER GOAL'}: ≥ 100,000/s and ≥ 0.5)")
 
 
 def two_workers(lines, broker: PrivateBroker, messages, expected: int) -> float:

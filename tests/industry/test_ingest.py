@@ -94,3 +94,16 @@ def test_retention_removes_only_what_is_older_than_configured(plant, settings):
     call_command("prune_telemetry", stdout=StringIO())
     assert list(Sample.objects.values_list("value", flat=True)) == [2.0]
     assert MinuteRollup.objects.count() == 1 and DeadLetter.objects.count() == 0
+
+
+def test_texts_and_numbers_are_stored_exactly_as_sent(plant):
+    """The COPY text is built by hand on PostgreSQL: a tab, newline, backslash or quote in a text value and a
+    number's last digit must come back unchanged, and a repeated time in one batch is a duplicate."""
+    awkward = 'A\tB\\C\nD\r"E\\N'
+    result = plant.send({"ts": plant.at(1), "values": {"grade": awkward, "hyd_pressure": 16.123456789012345,
+                                                       "speed": 1e-7}},
+                        {"ts": plant.at(1), "values": {"grade": awkward}})
+    assert (result.samples, result.duplicates, result.dead_letters) == (3, 1, 0)
+    stored = {s.tag.code: (s.value, s.text) for s in Sample.objects.select_related("tag")}
+    assert stored == {"grade": (None, awkward), "hyd_pressure": (16.123456789012345, ""), "speed": (1e-7, "")}
+    assert LiveSnapshot.objects.get(line=plant.line).grade == awkward

@@ -39,6 +39,7 @@ log = logging.getLogger("wanghua.ingest")
 
 DEFINITIONS_TTL = 60.0  # seconds a worker trusts its cached line and tag definitions
 STOPPED = (LineStatus.STOPPED, LineStatus.FAULT)
+STATUSES = frozenset(LineStatus.values)
 
 
 @dataclass
@@ -163,6 +164,9 @@ class Pipeline:
         snapshot, _created = LiveSnapshot.objects.select_for_update().get_or_create(line=line)
         readings.sort(key=lambda r: r.ts)
         stored = self._stored_before(readings, snapshot.watermark, definitions)
+        # What this batch took at the current time: readings are in time order, so only a reading at the same time
+        # as the one before can repeat a value of the batch (no dictionary entry per sample for the others).
+        recent: dict[int, tuple[float | None, str]] = {}
         live = LineState(line, snapshot)
         tags, previous = definitions.tags, None
         oldest = retained_since(timezone.now())
@@ -172,6 +176,8 @@ class Pipeline:
                                         f"is before {oldest.isoformat()}", line))
                 continue
             # Only a reading at or before what is already taken can repeat a stored or batched value.
+            if reading.ts != previous:
+                recent = {}
             checked = reading.ts == previous or (snapshot.watermark is not None and reading.ts <= snapshot.watermark)
             previous = reading.ts
             accepted: list[tuple[Tag, float | None, str]] = []
@@ -188,8 +194,9 @@ class Pipeline:
                         value, text = typed(tag, raw)
                     if checked:
                         key = (tag.id, reading.ts)
-                        if key in stored:
-                            if stored[key] != (value, text):
+                        known = recent.get(tag.id) or stored.get(key)
+                        if known is not None:
+                            if known != (value, text):
                                 raise Rejected(f"conflicting duplicate for {code} at {reading.ts.isoformat()}")
                             result.duplicates += 1
                             continue
@@ -199,7 +206,7 @@ class Pipeline:
                 except Rejected as exc:
                     dead.append(dead_letter(reading.message, str(exc), line))
                     continue
-                stored[(tag.id, reading.ts)] = (value, text)
+                recent[tag.id] = (value, text)
                 accepted.append((tag, value, text))
             if accepted:
                 writer.add(reading.ts, accepted)
@@ -247,7 +254,7 @@ class LineState:
     def _take_role(self, role: str, ts: datetime, value: float | None, text: str) -> None:
         snapshot = self.snapshot
         if role == TagRole.STATUS:
-            snapshot.status = text if text in LineStatus.values else LineStatus.UNKNOWN
+            snapshot.status = text if text in STATUSES else LineStatus.UNKNOWN
         elif role == TagRole.SPEED:
             snapshot.speed = value
         elif role in (TagRole.COUNT, TagRole.GOOD) and value is not None:
