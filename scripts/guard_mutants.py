@@ -21,6 +21,7 @@ import argparse
 import ast
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -121,8 +122,12 @@ def make_scratch() -> Path:
     if (ROOT / "node_modules").exists():
         (scratch / "node_modules").symlink_to(ROOT / "node_modules")
     (scratch / "var").mkdir()
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-q", "-D", "django",
-                    "-d", str(scratch / "src" / "wanghua" / "locale")], check=True)
+    try:
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-D", "django",
+                        "-d", str(scratch / "src" / "wanghua" / "locale")], check=True, capture_output=True)
+    except subprocess.CalledProcessError:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     return scratch
 
 
@@ -178,6 +183,7 @@ def main() -> int:
         for _app, guard in guards:
             print(guard)
         return 0
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a `kill` still removes the scratch copy
     scratch = make_scratch()
     survivors: list[Guard] = []
     baselines: dict[tuple[str, ...], Run] = {}
