@@ -9,6 +9,7 @@ app's tests when none does) against the copy, and reports the guards whose remov
     .venv/bin/python scripts/guard_mutants.py stations --list       # the guards only, no test runs
     .venv/bin/python scripts/guard_mutants.py stations --only open_station
     .venv/bin/python scripts/guard_mutants.py projects --only create_lead,advance_lead --only set_weights
+    .venv/bin/python scripts/guard_mutants.py projects --only create_lead --tests tests/projects/test_guards.py
 
 A guard is "killed" only when a test fails (pytest's status 1) with it removed while the same tests pass with
 it in place (each selection is first run once as it is; --no-baseline skips that); the test that failed is
@@ -170,6 +171,9 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="list the guards, run nothing")
     parser.add_argument("--only", action="append", default=[],
                         help="only the guards of this function (repeatable, or comma-separated)")
+    parser.add_argument("--tests", action="append", default=[],
+                        help="run these test files instead of the ones found (repeatable): a quick proof that "
+                             "a given test kills the guards")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the run of each test selection without a mutation (faster, but a selection that "
                              "fails anyway then kills every guard)")
@@ -189,7 +193,7 @@ def main() -> int:
     baselines: dict[tuple[str, ...], Run] = {}
     try:
         for number, (app, guard) in enumerate(guards, 1):
-            tests = tests_for(app, guard, scratch)
+            tests = args.tests or tests_for(app, guard, scratch)
             if not args.no_baseline and tuple(tests) not in baselines:  # a kill counts only where the tests pass
                 baselines[tuple(tests)] = run_tests(scratch, tests, args.timeout)
             baseline = baselines.get(tuple(tests))
@@ -198,7 +202,7 @@ def main() -> int:
             else:
                 run = mutated(scratch, guard, tests, args.timeout)
                 word = {None: "timeout", 0: "SURVIVED", 1: "killed"}.get(run.code, "ERROR")
-            detail = f" by {run.failed}" if run.failed else ""
+            detail = f" by {run.failed}" if run.failed and word != "SURVIVED" else ""
             print(f"[{number}/{len(guards)}] {word:8} {guard}  ({' '.join(tests)}){detail}", flush=True)
             if word == "SURVIVED":
                 survivors.append(guard)

@@ -16,7 +16,7 @@ from wanghua.stations.models import DiaryNote
     ("走访\x00三户", 0, False, {"text": ["请填写日记内容。"]}),  # a NUL byte would not survive PostgreSQL
     ("明天的日记", 1, False, {"day": ["不能提前填写日记。"]}),
     ("别站代办员的日记", 0, True, {"agent": ["请选择本站的代办员。"]}),
-])
+], ids=["blank", "nul", "ahead", "other-stations-agent"])
 def test_diary_note_refusals(desk, text, ahead, other_agent, refusal):
     agent = (desk.other_station if other_agent else desk.station).agents.get()
     with pytest.raises(ValidationError) as refused:
