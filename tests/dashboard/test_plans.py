@@ -28,14 +28,17 @@ def test_targets_are_set_changed_cleared_and_audited(leader):
     assert actions == ["create", "create", "delete", "update"]
 
 
-@pytest.mark.parametrize("year, values", [
-    (1999, {"org.communities": Decimal(1)}),
-    (2026, {"no.such": Decimal(1)}),
-    (2026, {"org.communities": Decimal(-1)}),
+@pytest.mark.parametrize("year, values, refusal", [  # each guard's own message (issue 22: guard_mutants.py)
+    (1999, {"org.communities": Decimal(1)}, {"year": ["请选择2000至2100之间的年份。"]}),
+    (2101, {"org.communities": Decimal(1)}, {"year": ["请选择2000至2100之间的年份。"]}),
+    (2026, {"no.such": Decimal(1)}, {"__all__": ["未知指标：no.such"]}),
+    (2026, {"org.communities": Decimal(-1)}, {"org.communities": ["目标值不能为负数。"]}),
 ])
-def test_bad_targets_are_refused(leader, year, values):
-    with pytest.raises(ValidationError):
+def test_bad_targets_are_refused(leader, year, values, refusal):
+    with pytest.raises(ValidationError) as refused:
         services.set_targets(leader, year, values)
+    assert (refused.value.message_dict if hasattr(refused.value, "error_dict")
+            else {"__all__": refused.value.messages}) == refusal
     assert not IndicatorTarget.objects.exists()
 
 
