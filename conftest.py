@@ -154,3 +154,18 @@ def pytest_collection_modifyitems(config, items):
     shared = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
     if shared:
         raise pytest.UsageError(f"tests share a node id, so pytest-xdist would run only one of each: {shared[:5]}")
+    _longest_files_first(items)
+
+
+# The files that build the whole demo district take minutes each; pytest-xdist (--dist loadfile) hands files out
+# in collection order, so they start first and the other worker runs the rest meanwhile, instead of one of them
+# running alone at the end.
+LONGEST_FILES = ("tests/demo/test_demo.py", "e2e/test_demo_walk.py", "tests/demo/test_lines.py")
+
+
+def _longest_files_first(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FILES.index(path) if path in LONGEST_FILES else len(LONGEST_FILES)
+
+    items.sort(key=rank)  # stable: the order within and among the other files is kept
