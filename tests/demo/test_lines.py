@@ -91,7 +91,9 @@ def check_thirty_day_kpis_are_counted_from_the_records(lines):
         assert kpis.hot > kpis.cold > 0 and len(kpis.pareto) >= 4 and len(kpis.per_day) >= 28
         assert queries.alarm_kpis([line], since, until).activations > 100
         days = queries.oee_per_day(line, 30)
-        assert len(days) == 30 and all(d["reported"] and 0 < d["oee"] < 100 for d in days)
+        *whole, today = days  # today has just begun when the suite runs after midnight: a clean start reads 100 %
+        assert len(whole) == 29 and all(d["reported"] and 0 < d["oee"] < 100 for d in whole)
+        assert 0 <= today["oee"] <= 100
 
 
 def check_the_analysis_page_shows_thirty_days(lines):
