@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -53,12 +53,29 @@ def test_ingest_creates_a_missing_partition_instead_of_failing(plant):
     name = partitions.SAMPLES.name(partitions.SAMPLES.start_of(moment))
     partitions.forget()  # an earlier test's partition may have gone with its rolled-back transaction
     partitions.ensure_span(partitions.SAMPLES, moment, moment)
+    partitions._known.add(name)  # as a process that saw it committed
     with connection.cursor() as cursor:  # dropped behind this process's back: it still believes it has it
         cursor.execute(f'DROP TABLE "{name}"')
     plant.start = moment.replace(microsecond=0)
     result = plant.send({"ts": plant.at(0), "values": {"speed": 2.5, "status": "running"}})
     assert (result.samples, result.dead_letters) == (2, 0)
     assert _exists(name) and Sample.objects.filter(tag__line=plant.line).count() == 2
+
+
+class _RolledBack(Exception):
+    pass
+
+
+@postgres
+def test_a_partition_made_in_a_transaction_that_rolls_back_is_not_trusted_after_it(db):
+    moment = timezone.now() + timedelta(days=400)  # no other test makes this one
+    name = partitions.SAMPLES.name(partitions.SAMPLES.start_of(moment))
+    with pytest.raises(_RolledBack), transaction.atomic():
+        assert partitions.ensure_span(partitions.SAMPLES, moment, moment) == 1
+        raise _RolledBack
+    assert not _exists(name)
+    assert partitions.ensure_span(partitions.SAMPLES, moment, moment) == 1  # made again, not taken as known
+    assert _exists(name)
 
 
 @postgres

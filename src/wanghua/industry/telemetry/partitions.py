@@ -57,7 +57,7 @@ SAMPLES = Partitioned("industry_sample", "ts", 1, ("tag_id", "ts"))
 MINUTES = Partitioned("industry_minuterollup", "minute", 7, ("tag_id", "minute"))
 TABLES = (SAMPLES, MINUTES)
 
-_known: set[str] = set()  # partitions this process has seen; forgotten when a write finds one missing
+_known: set[str] = set()  # partitions this process has seen committed; forgotten when a write finds one missing
 
 
 def partitioned() -> bool:
@@ -86,12 +86,22 @@ def ensure_span(spec: Partitioned, first: datetime, last: datetime) -> int:
     wanted = spec.starts(first, last)
     if all(spec.name(start) in _known for start in wanted):
         return 0
-    _known.update(existing(spec))
+    present = existing(spec)
     created = 0
     for start in wanted:
-        if spec.name(start) not in _known:
+        if spec.name(start) not in present:
             created += _create(spec, start)
+    _remember({*present, *(spec.name(start) for start in wanted)})
     return created
+
+
+def _remember(names: set[str]) -> None:
+    """Names become known once their transaction commits: a partition created (or first seen) in one that rolls
+    back may be gone, and a process that trusted it would insert into no partition."""
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: _known.update(names))
+    else:
+        _known.update(names)
 
 
 def ensure(spec: Partitioned, moments: Iterable[datetime]) -> int:
@@ -108,7 +118,6 @@ def _create(spec: Partitioned, start: datetime) -> int:
         if made:  # bounds are timestamps this module formats: no user text reaches the DDL
             cursor.execute(f'CREATE TABLE "{name}" PARTITION OF "{spec.table}" '
                            f"FOR VALUES FROM ('{start.isoformat()}') TO ('{spec.end_of(start).isoformat()}')")
-    _known.add(name)
     return int(made)
 
 
