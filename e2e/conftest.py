@@ -58,7 +58,7 @@ def watched(context):
     page.csp_violations = []
     page.on("console", lambda message: page.csp_violations.append(f"{page.url}: {message.text}")
             if is_csp_violation(message.text) else None)
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)  # a loaded CI machine took over 15 s for an admin page
     return page
 
 

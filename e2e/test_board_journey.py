@@ -45,7 +45,7 @@ def test_big_screen_at_1920_by_1080(live_world, live_server, browser, make_user,
     services.refresh_indicators()
     context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
     screen = context.new_page()
-    screen.set_default_timeout(15000)
+    screen.set_default_timeout(30000)
     login(screen, live_server.url, "leader")
     screen.goto(f"{live_server.url}/screen/?rotate=2&poll=2")
     screen.wait_for_selector("#stage[data-ready='1']")

@@ -164,7 +164,7 @@ def test_every_login_walks_its_menus_two_clicks_deep(username, demo_site, browse
     else:
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(30000)
     script_errors: list[str] = []
     page.on("pageerror", lambda error: script_errors.append(str(error)))
     page.on("console", lambda message: script_errors.append(message.text) if message.type == "error"

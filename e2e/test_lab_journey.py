@@ -80,7 +80,7 @@ def test_a_heat_from_registration_to_a_trusted_certificate(live_world, live_serv
     # A second person approves it, from their home list.
     reviewer_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     reviewer = reviewer_context.new_page()
-    reviewer.set_default_timeout(15000)
+    reviewer.set_default_timeout(30000)
     login(reviewer, base, "lab_reviewer")
     # The queue is the reviewer's home list: a shortcut on the home page they land on.
     reviewer.locator("main a[href='/lab/review/']").first.click()

@@ -143,7 +143,7 @@ def test_the_phones_gps_places_the_pin(mapped, live_server, browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
                                   geolocation={"latitude": spot.y, "longitude": spot.x}, permissions=["geolocation"])
     phone = context.new_page()
-    phone.set_default_timeout(15000)
+    phone.set_default_timeout(30000)
     phone.goto(f"{live_server.url}/civic/report/")
     phone.wait_for_selector("#pin-map[data-chart-ready='1']")
     phone.locator("#use-gps").click()
