@@ -137,8 +137,7 @@ class Pipeline:
             dead.extend(taken)
             return
         except Exception:
-            result.samples, result.duplicates = before
-            partitions.forget()  # a partition the savepoint created went with it
+            result.samples, result.duplicates = before  # partitions made in the savepoint were never known
             log.exception("line %s: batch of %d failed; taking its messages one by one", readings[0].line.code,
                           len(readings))
         for reading in sorted(readings, key=lambda r: r.ts):
@@ -149,7 +148,6 @@ class Pipeline:
                     self._take_line_written([reading], own, result)
             except Exception as exc:
                 result.samples, result.duplicates = before
-                partitions.forget()
                 own = [dead_letter(reading.message, f"cannot store: {type(exc).__name__}: {exc}", reading.line)]
             dead.extend(own)
 
