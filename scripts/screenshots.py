@@ -102,7 +102,7 @@ def main() -> None:
         operator.wait_for_selector("#sparklines[data-ready='1']")
         operator.wait_for_timeout(1500)
         operator.screenshot(path=OUT / "phone-operator-line.png", full_page=True)
-        desktop.goto(f"{BASE}/industry/lines/FS-AUTO1/analysis/?days=1")
+        desktop.goto(f"{BASE}/industry/lines/FS-AUTO1/analysis/?days=30")  # the 30 days the demo back-fills
         desktop.wait_for_selector("#chart-pareto[data-chart-ready='1']")
         desktop.wait_for_timeout(800)
         desktop.screenshot(path=OUT / "line-analysis.png", full_page=True)
