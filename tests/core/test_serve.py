@@ -2,6 +2,7 @@
 port, running a queued job, and all stopped by SIGTERM."""
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -35,15 +36,30 @@ def alive(pid: int) -> bool:
         return False
 
 
-@pytest.fixture
-def platform_env(tmp_path):
-    """A platform of its own: SQLite in a temporary VAR_DIR (never the suite's database), migrated."""
-    env = {**os.environ, "WANGHUA_VAR_DIR": str(tmp_path), "WANGHUA_DATABASE_URL": f"sqlite:///{tmp_path}/w.sqlite3",
+def _platform_env(var) -> dict[str, str]:
+    env = {**os.environ, "WANGHUA_VAR_DIR": str(var), "WANGHUA_DATABASE_URL": f"sqlite:///{var}/w.sqlite3",
            "WANGHUA_JOBS_IMMEDIATE": "0", "WANGHUA_REDIS_URL": ""}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    wanghua = [sys.executable, "-m", "wanghua.cli"]
-    subprocess.run([*wanghua, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=300)
-    return env, wanghua, tmp_path
+    return env
+
+
+WANGHUA = [sys.executable, "-m", "wanghua.cli"]
+
+
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory):
+    """One migrated SQLite file for the module (a migration of a fresh database takes many seconds)."""
+    var = tmp_path_factory.mktemp("migrated")
+    subprocess.run([*WANGHUA, "migrate", "--no-input", "-v0"], env=_platform_env(var), check=True, timeout=300)
+    return var / "w.sqlite3"
+
+
+@pytest.fixture
+def platform_env(tmp_path, migrated_database):
+    """A platform of its own: SQLite in a temporary VAR_DIR (never the suite's database), migrated (a copy of the
+    module's migrated file)."""
+    shutil.copyfile(migrated_database, tmp_path / "w.sqlite3")
+    return _platform_env(tmp_path), WANGHUA, tmp_path
 
 
 def test_serve_runs_gunicorn_and_the_job_worker_and_stops_both_on_sigterm(platform_env):
