@@ -221,3 +221,29 @@ def test_no_certificate_for_an_approved_heat_that_does_not_conform(inspector, re
                                       % {"heat": order.heat}]
     assert not Certificate.objects.exists()
     assert not LabProfile.objects.filter(sequence__gt=0).exists()  # no number was drawn
+
+
+# --- review ----------------------------------------------------------------------------------------------------
+
+def test_only_a_decided_heat_that_was_sent_back_can_be_sent_for_review_again(inspector, reviewer, world):
+    """resubmit: an undecided heat (review open) or an approved one cannot be sent for review again, though the
+    review table allows the step from both states; a decided heat that was sent back can."""
+    again = [_("Only a decided heat that was sent back can be sent for review again.")]
+    undecided = order_for(inspector, world)
+    with pytest.raises(ValidationError) as refused:
+        review.resubmit(inspector, undecided.pk)
+    assert refused.value.messages == again
+    undecided.refresh_from_db()
+    assert (undecided.verdict, undecided.review) == (Verdict.PENDING, Review.OPEN)
+
+    approved = heat_tested(inspector, world, heat="25H10002")
+    review.approve(reviewer, approved.pk)
+    with pytest.raises(ValidationError) as refused:
+        review.resubmit(inspector, approved.pk)
+    assert refused.value.messages == again
+    approved.refresh_from_db()
+    assert approved.review == Review.APPROVED and approved.reviewed_by == reviewer
+
+    sent_back = heat_tested(inspector, world, heat="25H10003")
+    review.refuse(reviewer, sent_back.pk, "曲线待复核")
+    assert review.resubmit(inspector, sent_back.pk).review == Review.AWAITING
