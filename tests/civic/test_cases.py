@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tests.refusals import field_refusal
 from wanghua.civic import queries
 from wanghua.civic.models import CampaignAction, Case, CaseEvent, CaseStatus
 from wanghua.civic.services import cases as services
@@ -99,12 +100,6 @@ def test_bad_reports_are_refused_and_nothing_is_saved(centre, world):
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
 
 
-def _refused(call, field: str, message: str) -> None:
-    with pytest.raises(ValidationError) as refused:
-        call()
-    assert refused.value.message_dict[field] == [str(_(message))]
-
-
 def test_a_merge_needs_another_open_case_of_the_same_sub_category_and_a_reassignment_another_unit(centre, world):
     from wanghua.civic.models import CaseCategory
 
@@ -112,16 +107,17 @@ def test_a_merge_needs_another_open_case_of_the_same_sub_category_and_a_reassign
     first, duplicate = report(centre, world), report(centre, world, description="同一处占道")
     stall = CaseCategory.objects.create(code="stall", name="乱摆摊点", kind="event", parent=centre["main"])
     other_kind = report(centre, world, category=stall)
-    _refused(lambda: services.merge_case(command, first.pk, into_id=first.pk), "into", "Merge into another open case.")
-    _refused(lambda: services.merge_case(command, duplicate.pk, into_id=other_kind.pk), "into",
-             "Only cases of the same sub-category can be merged.")
+    field_refusal(lambda: services.merge_case(command, first.pk, into_id=first.pk), "into",
+                  "Merge into another open case.")
+    field_refusal(lambda: services.merge_case(command, duplicate.pk, into_id=other_kind.pk), "into",
+                  "Only cases of the same sub-category can be merged.")
     services.accept_case(command, other_kind.pk, accept=False, note="重复上报")
-    _refused(lambda: services.merge_case(command, duplicate.pk, into_id=other_kind.pk), "into",
-             "Merge into another open case.")  # rejected: no longer open
+    field_refusal(lambda: services.merge_case(command, duplicate.pk, into_id=other_kind.pk), "into",
+                  "Merge into another open case.")  # rejected: no longer open
     services.accept_case(command, first.pk, accept=True)
     services.dispatch_case(command, first.pk, unit=world.dept)
-    _refused(lambda: services.dispatch_case(command, first.pk, unit=world.dept, note="再派一次"), "unit",
-             "The case is already with this unit.")
+    field_refusal(lambda: services.dispatch_case(command, first.pk, unit=world.dept, note="再派一次"), "unit",
+                  "The case is already with this unit.")
     assert Case.objects.get(pk=first.pk).reassignments == 0
     assert Case.objects.filter(status=CaseStatus.MERGED).count() == 0  # no refused merge left a trace
     assert not CaseEvent.objects.filter(step__in=["merge", "reassign"]).exists()

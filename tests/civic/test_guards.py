@@ -6,27 +6,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from tests.refusals import field_refusal, refusal
 from wanghua.civic.models import Activity, CaseCategory, Commitment, Milestone, ProgressReport, SignUp
 from wanghua.civic.services import catalogue, commitments, volunteers
 from wanghua.org.models import Person, Unit, UnitKind
 
 VEHICLE = [{"code": "vehicle", "description": "车辆类型", "datatype": "string"}]
-
-
-def _field_refusal(call, field: str, message: str) -> None:
-    with pytest.raises(ValidationError) as refused:
-        call()
-    assert refused.value.message_dict[field] == [str(_(message))]
-
-
-def _refusal(call, message: str) -> None:
-    with pytest.raises(ValidationError) as refused:
-        call()
-    assert refused.value.messages == [str(_(message))]
 
 
 # --- catalogue -------------------------------------------------------------------------------------------------
@@ -35,18 +22,18 @@ def test_attributes_are_a_list_and_belong_to_a_subcategory_only(centre):
     """Attributes that are not a list are refused as such (not as a bad first attribute), and a 大类 takes no
     attributes: neither a new one, nor an existing one, nor a 小类 with attributes made into a 大类."""
     command = centre["command"]
-    _field_refusal(lambda: catalogue.create_category(command, code="new-sub", name="新小类", kind="event",
-                                                     parent=centre["main"], attributes={"code": "vehicle"}),
-                   "attributes", "Attributes are a list.")
-    _field_refusal(lambda: catalogue.update_category(command, centre["sub"].pk, attributes="vehicle"),
-                   "attributes", "Attributes are a list.")
+    field_refusal(lambda: catalogue.create_category(command, code="new-sub", name="新小类", kind="event",
+                                                    parent=centre["main"], attributes={"code": "vehicle"}),
+                  "attributes", "Attributes are a list.")
+    field_refusal(lambda: catalogue.update_category(command, centre["sub"].pk, attributes="vehicle"),
+                  "attributes", "Attributes are a list.")
     only_sub = "Only a 小类 takes reports, so only a 小类 has attributes."
-    _field_refusal(lambda: catalogue.create_category(command, code="environment", name="市容环境", kind="event",
-                                                     attributes=VEHICLE), "attributes", only_sub)
-    _field_refusal(lambda: catalogue.update_category(command, centre["main"].pk, attributes=VEHICLE),
-                   "attributes", only_sub)
+    field_refusal(lambda: catalogue.create_category(command, code="environment", name="市容环境", kind="event",
+                                                    attributes=VEHICLE), "attributes", only_sub)
+    field_refusal(lambda: catalogue.update_category(command, centre["main"].pk, attributes=VEHICLE),
+                  "attributes", only_sub)
     catalogue.update_category(command, centre["sub"].pk, attributes=VEHICLE)
-    _field_refusal(lambda: catalogue.update_category(command, centre["sub"].pk, parent=None), "attributes", only_sub)
+    field_refusal(lambda: catalogue.update_category(command, centre["sub"].pk, parent=None), "attributes", only_sub)
     assert set(CaseCategory.objects.values_list("code", flat=True)) == {"street-order", "road-occupation"}
     assert CaseCategory.objects.get(pk=centre["main"].pk).attributes == []
     sub = CaseCategory.objects.get(pk=centre["sub"].pk)
@@ -64,8 +51,8 @@ def _commitment(world) -> Commitment:
 def test_progress_needs_a_note_of_its_own(centre, world):
     """A blank note is refused with the service's message, not the model's generic one, and saves nothing."""
     commitment = _commitment(world)
-    _field_refusal(lambda: commitments.report_progress(centre["unit"], commitment.pk, delivered=Decimal(5),
-                                                       note="   "), "note", "Describe the progress.")
+    field_refusal(lambda: commitments.report_progress(centre["unit"], commitment.pk, delivered=Decimal(5),
+                                                      note="   "), "note", "Describe the progress.")
     assert not ProgressReport.objects.exists()
     assert Commitment.objects.get(pk=commitment.pk).delivered == 0
 
@@ -76,10 +63,10 @@ def test_a_milestone_is_done_once_and_never_in_the_future(centre, world):
     yesterday = timezone.localdate() - timedelta(days=1)
     done = Milestone.objects.create(commitment=commitment, title="完成招标", due=yesterday, done_on=yesterday)
     open_one = Milestone.objects.create(commitment=commitment, title="完成施工", due=yesterday)
-    _refusal(lambda: commitments.complete_milestone(centre["unit"], done.pk), "This milestone is already done.")
-    _refusal(lambda: commitments.complete_milestone(centre["unit"], open_one.pk,
-                                                    on=timezone.localdate() + timedelta(days=1)),
-             "The date cannot be in the future.")
+    refusal(lambda: commitments.complete_milestone(centre["unit"], done.pk), "This milestone is already done.")
+    refusal(lambda: commitments.complete_milestone(centre["unit"], open_one.pk,
+                                                   on=timezone.localdate() + timedelta(days=1)),
+            "The date cannot be in the future.")
     assert Milestone.objects.get(pk=done.pk).done_on == yesterday
     assert Milestone.objects.get(pk=open_one.pk).done_on is None
     assert Commitment.objects.get(pk=commitment.pk).status == commitment.status
@@ -105,8 +92,8 @@ def _activity(team, world, starts_in=timedelta(hours=1), hours=2) -> Activity:
 
 def test_an_activity_lasts_at_most_three_days(team, world):
     """Four days is refused on ends_at with the service's message; nothing is saved."""
-    _field_refusal(lambda: _activity(team, world, hours=4 * 24), "ends_at",
-                   "An activity lasts at most three days; plan longer ones as several.")
+    field_refusal(lambda: _activity(team, world, hours=4 * 24), "ends_at",
+                  "An activity lasts at most three days; plan longer ones as several.")
     assert not Activity.objects.exists()
     assert _activity(team, world, hours=3 * 24).ends_at - Activity.objects.get().starts_at == timedelta(days=3)
 
@@ -116,11 +103,11 @@ def test_only_a_linked_volunteer_signs_up_and_only_for_an_open_activity(team, wo
     with their own message, and no sign-up is saved."""
     event = _activity(team, world)
     newcomer = make_user("newcomer", "volunteer", unit=team["unit"])  # the role, no Person
-    _refusal(lambda: volunteers.sign_up(newcomer, event.pk), "Your account is not linked to a volunteer.")
+    refusal(lambda: volunteers.sign_up(newcomer, event.pk), "Your account is not linked to a volunteer.")
     over = _activity(team, world, starts_in=-timedelta(hours=3))  # ended an hour ago
-    _refusal(lambda: volunteers.sign_up(team["volunteer"], over.pk), "This activity is over or cancelled.")
+    refusal(lambda: volunteers.sign_up(team["volunteer"], over.pk), "This activity is over or cancelled.")
     Activity.objects.filter(pk=event.pk).update(cancelled=True)
-    _refusal(lambda: volunteers.sign_up(team["volunteer"], event.pk), "This activity is over or cancelled.")
+    refusal(lambda: volunteers.sign_up(team["volunteer"], event.pk), "This activity is over or cancelled.")
     assert not SignUp.objects.exists()
 
 
@@ -130,19 +117,19 @@ def test_check_in_once_then_out_once_and_after_it(team, world):
     event = _activity(team, world, starts_in=timedelta(minutes=10))
     volunteer = team["volunteer"]
     signup = volunteers.sign_up(volunteer, event.pk)
-    _refusal(lambda: volunteers.check_out(volunteer, signup.pk, at=event.ends_at),
-             "Check in first (and only once out).")
+    refusal(lambda: volunteers.check_out(volunteer, signup.pk, at=event.ends_at),
+            "Check in first (and only once out).")
     checked_in = event.starts_at + timedelta(minutes=15)
     volunteers.check_in(volunteer, signup.pk, at=checked_in)
-    _refusal(lambda: volunteers.check_in(volunteer, signup.pk, at=event.starts_at + timedelta(minutes=30)),
-             "Already checked in.")
-    _refusal(lambda: volunteers.check_out(volunteer, signup.pk, at=checked_in - timedelta(minutes=1)),
-             "Check-out comes after check-in.")
+    refusal(lambda: volunteers.check_in(volunteer, signup.pk, at=event.starts_at + timedelta(minutes=30)),
+            "Already checked in.")
+    refusal(lambda: volunteers.check_out(volunteer, signup.pk, at=checked_in - timedelta(minutes=1)),
+            "Check-out comes after check-in.")
     stored = SignUp.objects.get(pk=signup.pk)
     assert (stored.checked_in_at, stored.checked_out_at, stored.hours) == (checked_in, None, 0)
     volunteers.check_out(volunteer, signup.pk, at=event.ends_at)
-    _refusal(lambda: volunteers.check_out(volunteer, signup.pk, at=event.ends_at + timedelta(hours=1)),
-             "Check in first (and only once out).")
+    refusal(lambda: volunteers.check_out(volunteer, signup.pk, at=event.ends_at + timedelta(hours=1)),
+            "Check in first (and only once out).")
     stored = SignUp.objects.get(pk=signup.pk)
     assert (stored.checked_in_at, stored.checked_out_at, stored.hours) == (checked_in, event.ends_at,
                                                                           Decimal("1.75"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tests.lab.test_certificates import GOOD_MELT, delivery_of, heat_tested
 from tests.lab.test_lab import GOOD_TENSILE, order_for, specimen
+from tests.refusals import field_refusal, refusal
 from wanghua.lab import services as lab
 from wanghua.lab.models import (
     Certificate,
@@ -118,12 +119,10 @@ def test_an_unknown_source_or_a_correction_of_nothing_is_refused(inspector, worl
     result yet, are refused; nothing is recorded."""
     order = order_for(inspector, world)
     tensile = specimen(order, "tensile")
-    with pytest.raises(ValidationError) as refused:
-        lab.post_result(inspector, tensile.pk, source="robot", **GOOD_TENSILE)
-    assert refused.value.message_dict["source"] == [_("The source is an instrument or manual entry.")]
-    with pytest.raises(ValidationError) as refused:
-        lab.post_result(inspector, tensile.pk, correction=True, reason="复核原始曲线", **GOOD_TENSILE)
-    assert refused.value.messages == [_("There is no result to correct.")]
+    field_refusal(lambda: lab.post_result(inspector, tensile.pk, source="robot", **GOOD_TENSILE), "source",
+                  "The source is an instrument or manual entry.")
+    refusal(lambda: lab.post_result(inspector, tensile.pk, correction=True, reason="复核原始曲线", **GOOD_TENSILE),
+            "There is no result to correct.")
     assert not TestResult.objects.exists()
     order.refresh_from_db()
     assert order.verdict == Verdict.PENDING
@@ -132,12 +131,10 @@ def test_an_unknown_source_or_a_correction_of_nothing_is_refused(inspector, worl
 def test_an_unknown_source_or_a_correction_of_no_melt_analysis_is_refused(inspector, world):
     """post_analysis: the same two refusals for the melt analysis; no analysis is written."""
     order = heat_tested(inspector, world, melt=None)
-    with pytest.raises(ValidationError) as refused:
-        chemistry.post_analysis(inspector, order.pk, source="robot", **GOOD_MELT)
-    assert refused.value.message_dict["source"] == [_("The source is an instrument or manual entry.")]
-    with pytest.raises(ValidationError) as refused:
-        chemistry.post_analysis(inspector, order.pk, correction=True, reason="重新取样复验", **GOOD_MELT)
-    assert refused.value.messages == [_("There is no melt analysis to correct.")]
+    field_refusal(lambda: chemistry.post_analysis(inspector, order.pk, source="robot", **GOOD_MELT), "source",
+                  "The source is an instrument or manual entry.")
+    refusal(lambda: chemistry.post_analysis(inspector, order.pk, correction=True, reason="重新取样复验", **GOOD_MELT),
+            "There is no melt analysis to correct.")
     assert not HeatAnalysis.objects.exists()
     order.refresh_from_db()
     assert order.verdict == Verdict.PASS and order.review == Review.AWAITING
