@@ -88,7 +88,9 @@ def test_nearby_open_cases_of_the_same_kind_are_offered_while_filing(mapped, cen
     far = client.get(f"/civic/report/nearby.json?category={centre['sub'].pk}&lat=41.8090&lon=123.8090").json()
     assert far == {"cases": []}
     for bad in ("category=x&lat=1&lon=2", f"category={centre['sub'].pk}&lat=abc&lon=1",
-                f"category={centre['sub'].pk}&lat=91&lon=1", ""):
+                f"category={centre['sub'].pk}&lat=91&lon=1", f"category={centre['sub'].pk}&lat=NaN&lon=1",
+                f"category={centre['sub'].pk}&lat=41.8&lon=sNaN", f"category={centre['sub'].pk}&lat=-Infinity&lon=1",
+                ""):
         response = client.get(f"/civic/report/nearby.json?{bad}")
         assert response.status_code == 200 and response.json() == {"cases": []}
     page = client.post("/civic/report/", {"category": centre["sub"].pk, "lat": "41.80520", "lon": "123.80510",

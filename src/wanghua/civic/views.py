@@ -251,8 +251,8 @@ def public_nearby(request):
         lat, lon = (Decimal(request.GET.get(key, "")) for key in ("lat", "lon"))
     except (InvalidOperation, ValueError):
         return JsonResponse({"cases": []})
-    if category is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return JsonResponse({"cases": []})
+    if category is None or not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return JsonResponse({"cases": []})  # NaN and Infinity parse as Decimals, but NaN cannot be compared
     rows = queries.nearby_open_cases(category, lat, lon)
     return JsonResponse({"cases": [{"number": c.number, "category": c.category.name,
                                     "status_label": queries.public_stage(c.status),
