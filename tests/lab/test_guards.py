@@ -140,6 +140,23 @@ def test_an_unknown_source_or_a_correction_of_no_melt_analysis_is_refused(inspec
     assert order.verdict == Verdict.PASS and order.review == Review.AWAITING
 
 
+def test_not_a_number_is_no_value_for_a_test_or_an_element(inspector, world):
+    """NaN and Infinity parse as numbers but compare with no limit: a result or a melt analysis that gives one is
+    refused on its field as not a number (not a server error), and nothing is written."""
+    order = order_for(inspector, world)
+    tensile = specimen(order, "tensile")
+    for bad in ("NaN", "nan", "sNaN", "Infinity", "-inf"):
+        field_refusal(lambda bad=bad: lab.post_result(inspector, tensile.pk, **{**GOOD_TENSILE, "elongation": bad}),
+                      "elongation", "Enter a number.")
+    assert not TestResult.objects.exists()
+    tested = heat_tested(inspector, world, melt=None)
+    for bad in ("NaN", "Infinity"):
+        with pytest.raises(ValidationError) as refused:
+            chemistry.post_analysis(inspector, tested.pk, **{**GOOD_MELT, "c": bad})
+        assert refused.value.message_dict["c"] == [_("%(element)s must be a number (mass %%).") % {"element": "C"}]
+    assert not HeatAnalysis.objects.exists()
+
+
 # --- the lab's settings ----------------------------------------------------------------------------------------
 
 def test_a_too_long_number_or_a_bad_seal_is_refused_and_nothing_saved(reviewer, world):
@@ -180,6 +197,8 @@ def test_a_delivery_without_customer_contract_sane_weight_or_bundles_is_refused(
         assert deliver(weight=weight)["weight"] == [_("The delivery weight is too large.")]
     for bundles in (0, -2, "12", 1.5):
         assert deliver(bundles=bundles)["bundles"] == [_("A delivery has at least one bundle.")]
+    for weight in ("NaN", "-Infinity", "sNaN", "三十吨"):
+        assert deliver(weight=weight)["weight"] == [_("The weight is a number of tonnes.")]
     assert not Delivery.objects.exists()
 
 

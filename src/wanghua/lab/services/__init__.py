@@ -82,6 +82,15 @@ def limits_of(standard: Standard, grade: str) -> GradeLimit:
     return limits
 
 
+def finite_decimal(value: Any, place: Decimal) -> Decimal:
+    """`value` as a Decimal to `place`. InvalidOperation for what is no number, and for NaN: "NaN" parses, but a
+    NaN cannot be compared with a limit, so it must not get past the parse."""
+    number = Decimal(str(value)).quantize(place)
+    if not number.is_finite():
+        raise InvalidOperation(value)
+    return number
+
+
 def by_diameter(table: list[tuple[int, Decimal]], diameter: int) -> Decimal:
     for largest, value in table:
         if diameter <= largest:
@@ -191,7 +200,7 @@ def clean_values(kind: str, raw: dict[str, Any], strength_unit: str = "MPa") -> 
             values[field] = value
             continue
         try:  # to the stored precision, so the hash of a reloaded row is the hash that was written
-            number = Decimal(str(value)).quantize(PLACES[field])
+            number = finite_decimal(value, PLACES[field])
         except (InvalidOperation, ValueError):
             raise ValidationError({field: _("Enter a number.")}) from None
         low, high = RANGES[field]

@@ -50,6 +50,7 @@ from . import (
     by_diameter,
     certificate_rows,
     digest,
+    finite_decimal,
     limits_of,
     lock_chain,
     retest_notes,
@@ -154,7 +155,7 @@ def create_delivery(actor: User, *, customer: str, contract: str, grade: str, di
     if not contract:
         raise ValidationError({"contract": _("Give the contract number.")})
     try:
-        weight = Decimal(str(weight)).quantize(Decimal("0.001"))
+        weight = finite_decimal(weight, Decimal("0.001"))
     except (InvalidOperation, ValueError):
         raise ValidationError({"weight": _("The weight is a number of tonnes.")}) from None
     if weight <= 0:

@@ -28,6 +28,7 @@ from . import (
     _Span,
     _text,
     decide_order,
+    finite_decimal,
     limits_of,
     lock_chain,
     span_in_database,
@@ -57,7 +58,7 @@ def clean_chemistry(raw: dict[str, Any]) -> dict[str, Decimal | None]:
             values[element] = None
             continue
         try:
-            number = Decimal(str(value)).quantize(PLACE)
+            number = finite_decimal(value, PLACE)
         except (InvalidOperation, ValueError):
             raise ValidationError({element: _("%(element)s must be a number (mass %%).")
                                    % {"element": symbol}}) from None
