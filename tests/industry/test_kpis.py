@@ -90,3 +90,98 @@ def test_analysis_page_api_and_indicators(plant, make_user, world, client_for):
 
     assert indicators.hot_stops() == 1 and indicators.downtime() == 0.25
     assert indicators.hot_stops(world.street2) == 0  # the other enterprise's street has no stops
+
+
+def _counter_history(plant, hours: int):
+    """The count and good counters over the last `hours` hours, a reading a minute before every whole hour: the
+    older hours summed into hour rollups, the last three still minutes, one summed hour marked again (its minutes
+    are what counts) and one hour with no reading at all."""
+    from wanghua.industry.models import HourRollup, PendingHour
+    from wanghua.industry.telemetry.rollups import hour_of
+
+    now = timezone.now()
+    this_hour = hour_of(now)
+    count = Tag.objects.get(line=plant.line, code="count")
+    good = Tag.objects.get(line=plant.line, code="good")
+    marked = this_hour - timedelta(hours=20)
+    for back in range(hours, 0, -1):
+        hour = this_hour - timedelta(hours=back)
+        if back == 30:
+            continue  # the line was silent
+        for tag, low in ((count, 1000 + 97 * (hours - back)), (good, 990 + 95 * (hours - back))):
+            minute = hour + timedelta(minutes=59)
+            if back <= 3 or hour == marked:
+                MinuteRollup.objects.create(tag=tag, minute=hour + timedelta(minutes=1), n=1, total=low, low=low,
+                                            high=low, last=low)
+                MinuteRollup.objects.create(tag=tag, minute=minute, n=1, total=low + 90, low=low + 90,
+                                            high=low + 90, last=low + 90)
+            if back > 3:
+                stale = 0 if hour != marked else 10**6  # the marked hour's old sum is wrong: its minutes count
+                HourRollup.objects.create(tag=tag, hour=hour, n=2, total=2 * low + 90, low=low,
+                                          high=low + 90 + stale)
+    PendingHour.objects.create(line=plant.line, hour=marked, version=1)
+    for back, minutes in ((50, 40), (26, 90), (2, 15)):  # one stop across midnight-ish, one still open
+        start = now - timedelta(hours=back)
+        Stop.objects.create(line=plant.line, started_at=start, ended_at=start + timedelta(minutes=minutes),
+                            kind="hot", by_fault=True)
+    Stop.objects.create(line=plant.line, started_at=now - timedelta(minutes=5), kind="cold", by_fault=False)
+
+
+def _as_rows(value):
+    return (value.reported, round(value.availability, 9), round(value.performance, 9), round(value.quality, 9),
+            value.output, value.good)
+
+
+def test_oee_per_day_and_per_shift_are_oee_of_each_window_in_a_few_queries(plant):
+    """The analysis page's OEE per day and per shift give what oee() gives for each window alone (hour rollups,
+    a re-marked hour read from its minutes, unsummed minutes, a silent hour, stops across windows), and read
+    the rollups once for all windows: 30 days cost the queries 3 days cost."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wanghua.industry.shifts import shift_at
+
+    today = timezone.localdate()
+    plant.line.shift_anchor = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
+    plant.line.save(update_fields=["shift_anchor"])
+    _counter_history(plant, hours=60)
+    days = queries.oee_per_day(plant.line, days=3)
+    now = timezone.now()
+    for row in days:
+        start = timezone.make_aware(timezone.datetime.fromisoformat(row["day"]))
+        alone = queries.oee(plant.line, start, min(start + timedelta(days=1), now))
+        assert (row["reported"], row["output"]) == (alone.reported, alone.output)
+        assert row["oee"] == round(100 * alone.oee, 1) and row["quality"] == round(100 * alone.quality, 2)
+        assert row["availability"] == round(100 * alone.availability, 1)
+    assert [row["output"] > 0 for row in days] == [True, True, True]
+    shifts = queries.oee_per_shift(plant.line)
+    current = shift_at(plant.line, now)
+    for back, row in zip(range(5, -1, -1), shifts, strict=True):
+        shift = shift_at(plant.line, current.start - back * (current.end - current.start))
+        alone = queries.oee(plant.line, shift.start, min(shift.end, now))
+        assert (row["output"], row["oee"]) == (alone.output, round(100 * alone.oee, 1))
+    with CaptureQueriesContext(connection) as three:
+        queries.oee_per_day(plant.line, days=3)
+    with CaptureQueriesContext(connection) as thirty:
+        queries.oee_per_day(plant.line, days=30)
+    assert len(thirty) == len(three) <= 8
+
+
+def test_the_analysis_page_costs_the_same_queries_for_a_week_and_a_month(plant, make_user, world, client_for):
+    """Downtime, alarms, OEE per day and per shift over 7 or 30 days: the same queries, under a pinned ceiling
+    (23 here; it ran 80 for a week and 195 for a month when each day and shift read its own stops and counters). Shifts
+    start on whole hours, as the demo's calendar does; one that does not is computed on its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plant.line.shift_anchor = timezone.make_aware(
+        timezone.datetime.combine(timezone.localdate(), timezone.datetime.min.time()))
+    plant.line.save(update_fields=["shift_anchor"])
+    _counter_history(plant, hours=60)
+    client = client_for(make_user("manager", "plant_manager", unit=world.enterprise1))
+    counts = []
+    for days in (7, 30):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/industry/lines/FT-BAR1/analysis/?days={days}").status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 25, counts

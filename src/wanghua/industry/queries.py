@@ -177,10 +177,41 @@ def _produced(line: ProductionLine, role: str, since: datetime, until: datetime)
 
 def oee(line: ProductionLine, since: datetime, until: datetime) -> Oee:
     """Availability × performance × quality, from stops and the count and good-count tags."""
-    planned = (until - since).total_seconds()
     downtime = sum(_overlap(s, since, until, timezone.now()) for s in _stops_in([line], since, until))
+    return _oee_of(line, (until - since).total_seconds(), downtime, _produced(line, TagRole.COUNT, since, until),
+                   _produced(line, TagRole.GOOD, since, until))
+
+
+def oee_windows(line: ProductionLine, windows: list[tuple[datetime, datetime]]) -> list[Oee]:
+    """oee() of each window, with one read of the stops and of each counter's hourly spans for them all (not
+    three queries per window); a window that does not start and end on whole hours is computed on its own."""
+    if not windows:
+        return []
+    since, until, now = min(w[0] for w in windows), max(w[1] for w in windows), timezone.now()
+    stops = list(_stops_in([line], since, until))
+    counted = {role: rollups.hourly_spans(line, Tag.objects.filter(line=line, role=role), since, until)
+               for role in (TagRole.COUNT, TagRole.GOOD)}
+    results = []
+    for start, end in windows:
+        if start != rollups.hour_of(start) or (end != rollups.hour_of(end) and end != until):
+            results.append(oee(line, start, end))
+            continue
+        downtime = sum(_overlap(s, start, end, now) for s in stops)
+        output, good = (_advance(counted[role], start, end) for role in (TagRole.COUNT, TagRole.GOOD))
+        results.append(_oee_of(line, (end - start).total_seconds(), downtime, output, good))
+    return results
+
+
+def _advance(spans: dict[datetime, tuple[float, float]], start: datetime, end: datetime) -> int | None:
+    """What a counter advanced by in [start, end), from its hourly spans (as _produced())."""
+    inside = [span for hour, span in spans.items() if start <= hour < end]
+    if not inside:
+        return None
+    return int(max(high for _, high in inside) - min(low for low, _ in inside))
+
+
+def _oee_of(line: ProductionLine, planned: float, downtime: float, output: int | None, good: int | None) -> Oee:
     running = max(0.0, planned - downtime)
-    output, good = _produced(line, TagRole.COUNT, since, until), _produced(line, TagRole.GOOD, since, until)
     if output is None:
         return Oee(0.0, 0.0, 0.0, 0, 0, reported=False)
     good = good or 0
@@ -193,30 +224,27 @@ def oee(line: ProductionLine, since: datetime, until: datetime) -> Oee:
 def oee_per_day(line: ProductionLine, days: int = 7) -> list[dict]:
     today = timezone.localdate()
     zone = timezone.get_current_timezone()
-    rows = []
-    for offset in range(days - 1, -1, -1):
-        day = today - timedelta(days=offset)
-        start = datetime.combine(day, time.min, tzinfo=zone)
-        end = min(start + timedelta(days=1), timezone.now())
-        value = oee(line, start, end)
-        rows.append({"day": day.isoformat(), "reported": value.reported, "oee": round(100 * value.oee, 1),
-                     "availability": round(100 * value.availability, 1),
-                     "performance": round(100 * value.performance, 1), "quality": round(100 * value.quality, 2),
-                     "output": value.output})
-    return rows
+    now = timezone.now()
+    starts = [datetime.combine(today - timedelta(days=offset), time.min, tzinfo=zone)
+              for offset in range(days - 1, -1, -1)]
+    windows = [(start, min(start + timedelta(days=1), now)) for start in starts]
+    return [{"day": start.date().isoformat(), "reported": value.reported, "oee": round(100 * value.oee, 1),
+             "availability": round(100 * value.availability, 1),
+             "performance": round(100 * value.performance, 1), "quality": round(100 * value.quality, 2),
+             "output": value.output}
+            for start, value in zip(starts, oee_windows(line, windows), strict=True)]
 
 
 def oee_per_shift(line: ProductionLine, shifts: int = 6) -> list[dict]:
     """The last `shifts` shifts, the current one last."""
-    current = shift_at(line, timezone.now())
-    rows = []
-    for back in range(shifts - 1, -1, -1):
-        start = current.start - back * (current.end - current.start)
-        shift = shift_at(line, start)
-        value = oee(line, shift.start, min(shift.end, timezone.now()))
-        rows.append({"shift": str(shift), "start": shift.start.isoformat(), "reported": value.reported,
-                     "oee": round(100 * value.oee, 1), "output": value.output})
-    return rows
+    now = timezone.now()
+    current = shift_at(line, now)
+    worked = [shift_at(line, current.start - back * (current.end - current.start))
+              for back in range(shifts - 1, -1, -1)]
+    values = oee_windows(line, [(shift.start, min(shift.end, now)) for shift in worked])
+    return [{"shift": str(shift), "start": shift.start.isoformat(), "reported": value.reported,
+             "oee": round(100 * value.oee, 1), "output": value.output}
+            for shift, value in zip(worked, values, strict=True)]
 
 
 def current_q(now: datetime) -> Q:

@@ -151,6 +151,33 @@ def span(line: ProductionLine, tags: QuerySet[Tag], since: datetime, until: date
     return (min(lows) if lows else None), (max(highs) if highs else None)
 
 
+def hourly_spans(line: ProductionLine, tags: QuerySet[Tag], since: datetime,
+                 until: datetime) -> dict[datetime, tuple[float, float]]:
+    """Each hour's lowest and highest value of `tags` in [since, until), read as span() reads them (hour rollups,
+    minute rollups where an hour is not summed yet) in two queries for the whole period: span() of a sub-period
+    that starts and ends on whole hours is the lowest low and highest high of its hours here."""
+    parts = split(line, since, until)
+    spans: dict[datetime, tuple[float, float]] = {}
+
+    def add(hour: datetime, low: float | None, high: float | None) -> None:
+        if low is None or high is None:
+            return
+        known = spans.get(hour)
+        spans[hour] = (low, high) if known is None else (min(known[0], low), max(known[1], high))
+
+    if parts.hours:
+        for hour, low, high in (HourRollup.objects.filter(tag__in=tags, hour__gte=parts.hours[0],
+                                                          hour__lt=parts.hours[1]).exclude(hour__in=parts.skip)
+                                .values("hour").annotate(low=Min("low"), high=Max("high")).order_by()
+                                .values_list("hour", "low", "high")):
+            add(hour, low, high)
+    if (minute_q := parts.minute_q()) is not None:
+        for minute, low, high in MinuteRollup.objects.filter(minute_q, tag__in=tags).values_list(
+                "minute", "low", "high"):
+            add(hour_of(minute), low, high)
+    return spans
+
+
 def hourly(tag: Tag, since: datetime, until: datetime) -> list[HourPoint]:
     """A tag's hourly mean, low and high in [since, until): {hour, n, total, low, high} in time order."""
     parts = split(tag.line, since, until)
