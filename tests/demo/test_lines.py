@@ -89,6 +89,11 @@ def check_thirty_day_kpis_are_counted_from_the_records(lines):
         kpis = queries.stop_kpis([line], since, until)
         assert kpis.mtbf_hours is not None and 2 < kpis.mtbf_hours < 24
         assert kpis.hot > kpis.cold > 0 and len(kpis.pareto) >= 4 and len(kpis.per_day) >= 28
+        # The weekly 定修 is planned: four or five of them in 30 days, none in the Pareto, whose bars all have a place.
+        assert 4 <= kpis.planned_stops <= 5 and 3 * 8 < kpis.planned_hours <= 5 * 8
+        assert all(row["location"] for row in kpis.pareto if row["kind"])
+        assert not Stop.objects.filter(line=line, planned=True).exclude(reason__startswith="计划检修").exclude(
+            reason="").exists()
         assert queries.alarm_kpis([line], since, until).activations > 100
         days = queries.oee_per_day(line, 30)
         *whole, today = days  # today has just begun when the suite runs after midnight: a clean start reads 100 %

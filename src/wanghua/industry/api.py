@@ -289,6 +289,7 @@ class StopOut(Schema):
     kind: str
     location: str | None = Field(None, alias="location.location")
     min_temperature: float | None
+    planned: bool
     reason: str
     reason_by: str | None = None
 
@@ -309,12 +310,13 @@ class ReasonIn(Schema):
     reason: Text = Field(..., min_length=1, max_length=300)
     location: Text | None = Field(None, max_length=40,
                                   description="The cause location: an equipment location code of the line; \"\" clears")
+    planned: bool | None = Field(None, description="A planned stop (计划停机); left out, the mark stays as it is")
 
 
 @router.post("/stops/{stop_id}/reason", response=StopOut, summary="A stop's reason and cause location")
 @needs("industry.change_stop")
 def stop_reason(request, stop_id: RecordId, body: ReasonIn):
-    return services.give_stop_reason(request.user, stop_id, body.reason, location=body.location)
+    return services.give_stop_reason(request.user, stop_id, body.reason, location=body.location, planned=body.planned)
 
 
 class IngestOut(Schema):

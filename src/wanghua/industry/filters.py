@@ -27,23 +27,24 @@ class AlarmEventFilter(django_filters.FilterSet):
 class StopFilter(django_filters.FilterSet):
     line = django_filters.ModelChoiceFilter(queryset=_visible_lines, label=_("Production line"))  # type: ignore[arg-type]  # django-filter also takes a callable of the request
     kind = django_filters.ChoiceFilter(choices=Stop.Kind.choices, label=_("Kind"))
+    planned = django_filters.BooleanFilter(label=_("Planned stop"))
     location = django_filters.CharFilter(field_name="location__location", label=_("Location code"))
     since = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte", label=_("From"))
     until = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("To"))
     unexplained = django_filters.BooleanFilter(field_name="reason", lookup_expr="exact", method="filter_unexplained",
                                                label=_("Without a reason"))
-    # Not attributed: no reason or no cause location, so the Pareto cannot place it.
+    # Not attributed: no reason, or an unplanned stop without a cause location, so the Pareto cannot place it.
     unattributed = django_filters.BooleanFilter(method="filter_unattributed", label=_("Without a reason or location"))
 
     class Meta:
         model = Stop
-        fields = ["line", "kind", "location", "since", "until", "unexplained", "unattributed"]
+        fields = ["line", "kind", "planned", "location", "since", "until", "unexplained", "unattributed"]
 
     def filter_unexplained(self, queryset, name, value):
         return queryset.filter(reason="") if value else queryset.exclude(reason="")
 
     def filter_unattributed(self, queryset, name, value):
-        missing = Q(reason="") | Q(location__isnull=True)
+        missing = Q(reason="") | Q(location__isnull=True, planned=False)  # a planned stop has no cause location
         return queryset.filter(missing) if value else queryset.exclude(missing)
 
 

@@ -147,7 +147,7 @@ def _write_stops(line: ProductionLine, stops: list[_Stop], tags: dict[str, Tag],
         minutes = (s.end - s.start).total_seconds() / 60
         cooled = min(COOLING * minutes, 420) if s.cold or s.tag is None else min(COOLING * minutes * 0.05, 60)
         tag = tags.get(s.tag) if s.tag else None
-        stop = Stop(line=line, started_at=s.start, ended_at=s.end, by_fault=s.by_fault,
+        stop = Stop(line=line, started_at=s.start, ended_at=s.end, by_fault=s.by_fault, planned=s.tag is None,
                     location=tag.equipment if tag else None, min_temperature=round(nominal - cooled, 1))
         stop.kind = classify(line, stop)  # the pipeline's rule: cold when long, or when the furnace cooled down
         if s.start < reasons_until and rng.random() < 0.9:

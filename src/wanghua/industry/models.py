@@ -357,6 +357,9 @@ class Stop(ScopedModel):
                                  verbose_name=_("cause location"))
     min_temperature = models.FloatField(_("lowest temperature"), null=True, blank=True)
     by_fault = models.BooleanField(_("caused by a fault"), default=False)  # the line reported "fault", not "stopped"
+    # 计划停机 (the weekly 定修, a planned roll change): not lost time. It is left out of planned production time
+    # (OEE availability), of the downtime Pareto and of MTBF/MTTR, and shown on its own.
+    planned = models.BooleanField(_("planned stop"), default=False)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     reason_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                   verbose_name=_("reason given by"))

@@ -54,6 +54,8 @@ class StopKpis:
     mtbf_hours: float | None
     mttr_minutes: float | None
     failure_rate_percent: float
+    planned_stops: int = 0  # 计划停机, counted in none of the figures above
+    planned_hours: float = 0.0
     pareto: list[dict] = field(default_factory=list)
     per_shift: list[dict] = field(default_factory=list)
     per_day: list[dict] = field(default_factory=list)
@@ -128,11 +130,16 @@ def _stops_in(lines, since: datetime, until: datetime):
 
 
 def stop_kpis(lines, since: datetime, until: datetime) -> StopKpis:
+    """Stops, downtime, MTBF/MTTR, failure rate and the Pareto over the unplanned stops; planned stops (定修) only
+    shorten the time the lines were meant to run."""
     now = timezone.now()
-    stops = list(_stops_in(lines, since, until))
-    seconds = {s.pk: _overlap(s, since, until, now) for s in stops}
-    downtime = sum(seconds.values())
-    calendar = (until - since).total_seconds() * max(1, len(lines))
+    every = list(_stops_in(lines, since, until))
+    seconds = {s.pk: _overlap(s, since, until, now) for s in every}
+    planned = [s for s in every if s.planned]
+    planned_seconds = sum(seconds[s.pk] for s in planned)
+    stops = [s for s in every if not s.planned]
+    downtime = sum(seconds[s.pk] for s in stops)
+    calendar = max(0.0, (until - since).total_seconds() * max(1, len(lines)) - planned_seconds)
     fault_seconds = sum(seconds[s.pk] for s in stops if s.by_fault)
     pareto: dict[tuple, float] = {}
     for s in stops:
@@ -149,7 +156,8 @@ def stop_kpis(lines, since: datetime, until: datetime) -> StopKpis:
         mtbf_hours=round((calendar - downtime) / len(stops) / 3600, 2) if stops else None,
         mttr_minutes=round(downtime / len(stops) / 60, 1) if stops else None,
         failure_rate_percent=round(100 * fault_seconds / calendar, 3) if calendar else 0.0,
-        pareto=rows, per_shift=_per_shift(stops, seconds), per_day=_per_day(stops, seconds))
+        planned_stops=len(planned), planned_hours=round(planned_seconds / 3600, 2), pareto=rows,
+        per_shift=_per_shift(stops, seconds), per_day=_per_day(stops, seconds))
 
 
 def _per_shift(stops: list[Stop], seconds: dict[int, float]) -> list[dict]:
@@ -177,9 +185,17 @@ def _produced(line: ProductionLine, role: str, since: datetime, until: datetime)
 
 def oee(line: ProductionLine, since: datetime, until: datetime) -> Oee:
     """Availability × performance × quality, from stops and the count and good-count tags."""
-    downtime = sum(_overlap(s, since, until, timezone.now()) for s in _stops_in([line], since, until))
-    return _oee_of(line, (until - since).total_seconds(), downtime, _produced(line, TagRole.COUNT, since, until),
+    planned, downtime = _lost(list(_stops_in([line], since, until)), since, until, timezone.now())
+    return _oee_of(line, planned, downtime, _produced(line, TagRole.COUNT, since, until),
                    _produced(line, TagRole.GOOD, since, until))
+
+
+def _lost(stops: list[Stop], since: datetime, until: datetime, now: datetime) -> tuple[float, float]:
+    """The planned production time of [since, until) (the period less its planned stops) and the unplanned
+    downtime in it, in seconds."""
+    planned_stops = sum(_overlap(s, since, until, now) for s in stops if s.planned)
+    downtime = sum(_overlap(s, since, until, now) for s in stops if not s.planned)
+    return max(0.0, (until - since).total_seconds() - planned_stops), downtime
 
 
 def oee_windows(line: ProductionLine, windows: list[tuple[datetime, datetime]]) -> list[Oee]:
@@ -196,9 +212,9 @@ def oee_windows(line: ProductionLine, windows: list[tuple[datetime, datetime]]) 
         if start != rollups.hour_of(start) or (end != rollups.hour_of(end) and end != until):
             results.append(oee(line, start, end))
             continue
-        downtime = sum(_overlap(s, start, end, now) for s in stops)
+        planned, downtime = _lost(stops, start, end, now)
         output, good = (_advance(counted[role], start, end) for role in (TagRole.COUNT, TagRole.GOOD))
-        results.append(_oee_of(line, (end - start).total_seconds(), downtime, output, good))
+        results.append(_oee_of(line, planned, downtime, output, good))
     return results
 
 
@@ -211,6 +227,7 @@ def _advance(spans: dict[datetime, tuple[float, float]], start: datetime, end: d
 
 
 def _oee_of(line: ProductionLine, planned: float, downtime: float, output: int | None, good: int | None) -> Oee:
+    """OEE from the planned production time and the unplanned downtime in it (seconds) and the pieces counted."""
     running = max(0.0, planned - downtime)
     if output is None:
         return Oee(0.0, 0.0, 0.0, 0, 0, reported=False)

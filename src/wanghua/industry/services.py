@@ -167,17 +167,24 @@ ALARM_CAUSES = "alarm_cause"  # and an alarm registration's cause from
 
 
 @transaction.atomic
-def give_stop_reason(actor: User, stop_id: int, reason: str, *, location: str | None = None, detail: str = "") -> Stop:
+def give_stop_reason(actor: User, stop_id: int, reason: str, *, location: str | None = None, detail: str = "",
+                     planned: bool | None = None) -> Stop:
     """The operator's reason for a stop, and where it was caused: the equipment's location code on the line
     (what the Pareto groups by; None keeps the location as detected, "" clears it). The reason is free text
-    (the pages offer the 停机原因 dictionary); a detail is appended to it."""
+    (the pages offer the 停机原因 dictionary); a detail is appended to it. `planned` marks a 计划停机 (None keeps
+    the mark as it is)."""
     reason, detail = reason.strip(), detail.strip()
     if not reason or "\x00" in reason + detail:
         raise ValidationError({"reason": _("Give the reason for the stop.")})
     if location is not None and ("\x00" in location or len(location) > 40):
         raise ValidationError({"location": _("Choose equipment of this line.")})
+    if planned is not None and not isinstance(planned, bool):
+        raise ValidationError({"planned": _("Say whether the stop was planned.")})
     stop = fetch_for_change(Stop, actor, "change", stop_id)
     fields = ["reason", "reason_by"]
+    if planned is not None:
+        stop.planned = planned
+        fields.append("planned")
     if location is not None:
         stop.location = _equipment_of(stop.line_id, location.strip())
         fields.append("location")

@@ -295,6 +295,7 @@ class StopListView(ScopedListView):
         Column(gettext_lazy("Minutes"), lambda s: round(s.seconds / 60, 1) if s.seconds is not None else ""),
         Column(gettext_lazy("Production line"), attr("line.name")),
         Column(gettext_lazy("Kind"), attr("kind")),
+        Column(gettext_lazy("Planned stop"), attr("planned")),
         Column(gettext_lazy("Cause location"), attr("location.name")),
         Column(gettext_lazy("Reason"), attr("reason")),
         Column(gettext_lazy("reason given by"), attr("reason_by")),
@@ -318,7 +319,7 @@ def stop_reason(request, pk: int):
 
     def give():
         stop = services.give_stop_reason(request.user, pk, post.get("reason", ""), location=post.get("location"),
-                                         detail=post.get("detail", ""))
+                                         detail=post.get("detail", ""), planned=post.get("planned") == "on")
         live.changed(stop.line_id)
 
     perform(request, give)
