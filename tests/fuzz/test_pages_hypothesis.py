@@ -12,6 +12,7 @@ import hashlib
 import inspect
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -175,10 +176,27 @@ def _public_posted_urls() -> list[str]:
 
 
 class World:
-    """The module's data: its GET URLs by route, the routes only POSTs reach, the users who may open pages."""
+    """The module's data: its GET URLs by route, the routes only POSTs reach, the users who may open pages, and
+    a client for each (anonymous first), logged in once for the module: a login writes (last login, 登录日志)
+    and a page render per try is what the fuzz pays for."""
 
     def __init__(self, urls: dict[str, str], posted: dict[str, str], users: list[User]):
         self.urls, self.posted, self.users = urls, posted, users
+        self._clients: dict[int | None, Client] = {}
+
+    def clients(self) -> Iterator[Client]:
+        for user in [None, *self.users]:
+            yield self.client_of(user)
+
+    def client_of(self, user: User | None) -> Client:
+        from django.contrib.auth import SESSION_KEY
+
+        client = self._clients.get(user.pk if user else None)
+        if client is None:
+            client = self._clients[user.pk if user else None] = Client()
+        if user is not None and client.session.get(SESSION_KEY) != str(user.pk):
+            client.force_login(user)  # first use, or a page ended the session
+        return client
 
 
 def _build() -> World:
@@ -237,7 +255,10 @@ def fuzz_world(django_db_setup, django_db_blocker, module_media):
         block = transaction.atomic()
         block.__enter__()
         try:
-            yield _build()
+            world = _build()
+            for _client in world.clients():  # logged in here, outside the tests' own transactions
+                pass
+            yield world
         finally:
             transaction.set_rollback(True)
             block.__exit__(None, None, None)
@@ -250,10 +271,8 @@ def _routes() -> list[str]:
 def _opener(fuzz_world: World, url: str) -> Client:
     """A client of the first user who may open the page: anonymous for public pages, else the first role whose
     plain GET answers 200 (or redirects elsewhere than the login page, as the old lab addresses do)."""
-    for user in [None, *fuzz_world.users]:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
+    for client in fuzz_world.clients():
+        client.raise_request_exception = True
         response = client.get(url)
         if response.status_code == 200 or (response.status_code in (301, 302, 308)
                                            and "/accounts/login/" not in response["Location"]):
@@ -272,41 +291,32 @@ def test_every_get_page_is_fuzzed(fuzz_world, db):
     assert missing == [], missing
 
 
-def _serves_get(fuzz_world: World, url: str) -> bool:
-    """Whether a route the matrix only posts to is also a page (a form shown by GET): then it is fuzzed too."""
-    for user in [None, *fuzz_world.users]:
-        client = Client(raise_request_exception=False)
-        if user is not None:
-            client.force_login(user)
-        if client.get(url).status_code == 200:
-            return True
-    return False
-
-
-def _get_is_refused(fuzz_world: World, url: str) -> None:
-    """A route that takes only POSTs answers a GET with 405 (or the login page), never a 5xx, and writes nothing."""
-    clients = []
-    for user in fuzz_world.users:  # logged in first: a login itself writes (last login, 登录日志)
-        client = Client(raise_request_exception=False)
-        client.force_login(user)
-        clients.append(client)
+def _form_opener(fuzz_world: World, url: str) -> Client | None:
+    """A route the matrix only posts to: the client of the first user for whom it is also a page (a form shown
+    by GET), to fuzz; else None, once every user's GET was refused (405, or the login page), never with a
+    5xx, and nothing was written."""
     before = _checksum()
-    for client in clients:
+    for client in fuzz_world.clients():
+        client.raise_request_exception = False
         status = client.get(f"{url}?x=1").status_code
+        if status == 200:
+            return client
         assert status in (302, 403, 404, 405), f"GET {url} → {status}"
     assert _checksum() == before, f"a GET of {url} changed stored rows"
+    return None
 
 
 @pytest.mark.parametrize("route", _routes())
 def test_no_query_string_breaks_a_page(fuzz_world, db, route):
-    url = fuzz_world.urls.get(route)
+    url, client = fuzz_world.urls.get(route), None
     if url is None and route in fuzz_world.posted:
         url = fuzz_world.posted[route]
-        if not _serves_get(fuzz_world, url):  # a step that takes only POSTs
-            return _get_is_refused(fuzz_world, url)
+        client = _form_opener(fuzz_world, url)
+        if client is None:
+            return  # a step that takes only POSTs, and refused every GET
     if url is None:
         return  # logging out and switching the language (NEITHER): tests/core
-    client = _opener(fuzz_world, url)
+    client = client or _opener(fuzz_world, url)
     client.raise_request_exception = False
     before = _checksum()
 
