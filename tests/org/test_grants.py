@@ -112,3 +112,19 @@ def test_a_street_appoints_at_stations_below_it_only(world, make_user, roles):
     assert services.grant_role(street, make_user("a1"), roles["agent"], unit=own).unit == own
     with pytest.raises(PermissionDenied):
         services.grant_role(street, make_user("a3"), roles["agent"], unit=other)
+
+
+def test_the_database_refuses_a_second_identical_grant_at_a_region_or_at_a_unit(world, make_user, roles):
+    """Beside grant_role's own check, the database holds one grant per user, role and scope, for grants at a
+    region and at a unit alike (two concurrent grants cannot both land)."""
+    from django.db import IntegrityError, transaction
+
+    user = make_user("twice")
+    at_region = {"user": user, "role": roles["street"], "region": world.street1}
+    at_unit = {"user": user, "role": roles["operator"], "unit": world.enterprise1}
+    for scope in (at_region, at_unit):
+        RoleAssignment.objects.create(**scope)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            RoleAssignment.objects.create(**scope)
+    RoleAssignment.objects.create(user=user, role=roles["street"], region=world.street2)  # another scope is fine
+    assert RoleAssignment.objects.filter(user=user).count() == 3

@@ -300,7 +300,12 @@ class RoleAssignment(ScopedModel):
                            | models.Q(region__isnull=True, unit__isnull=False)),
                 name="role_assignment_one_scope",
             ),
-            models.UniqueConstraint(fields=["user", "role", "region", "unit"], name="role_assignment_unique"),
+            # One constraint per kind of scope: the other column is NULL, and NULLs never collide in a unique index
+            # (a single constraint over user, role, region and unit held for no grant at all).
+            models.UniqueConstraint(fields=["user", "role", "region"], condition=models.Q(unit__isnull=True),
+                                    name="role_assignment_unique_at_region"),
+            models.UniqueConstraint(fields=["user", "role", "unit"], condition=models.Q(region__isnull=True),
+                                    name="role_assignment_unique_at_unit"),
         ]
 
     def __str__(self) -> str:
