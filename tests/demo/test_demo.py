@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from wanghua.core.models import AuditEntry, Role, User
 from wanghua.org.models import Region, RegionLevel, RoleAssignment, Unit, UnitKind, Zone
@@ -86,7 +87,12 @@ def check_the_demo_resident_has_records_of_her_own(demo):
 def check_demo_is_idempotent(demo):
     counts = (Region.objects.count(), Unit.objects.count(), User.objects.count(), RoleAssignment.objects.count())
     audit_count = AuditEntry.objects.count()
+    from wanghua.dashboard.models import RefreshRun
+
+    history = RefreshRun.objects.filter(trigger="history").count()
+    assert history == timezone.localdate().month - 1  # one per past month of the year
     call_command("demo", stdout=StringIO())
+    assert RefreshRun.objects.filter(trigger="history").count() == history  # past months are kept, not redone
     assert (Region.objects.count(), Unit.objects.count(), User.objects.count(),
             RoleAssignment.objects.count()) == counts
     assert AuditEntry.objects.count() == audit_count  # nothing changed, nothing recorded

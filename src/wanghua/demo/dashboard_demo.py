@@ -14,7 +14,7 @@ from django.utils import timezone
 from wanghua.core import audit
 from wanghua.core.models import User
 from wanghua.dashboard import refresh, services
-from wanghua.dashboard.models import ExternalStatistic, IndicatorTarget
+from wanghua.dashboard.models import ExternalStatistic, IndicatorTarget, RefreshRun
 from wanghua.org.models import Region, RegionLevel
 
 DISTRICT_TARGETS = {
@@ -52,7 +52,11 @@ def build() -> None:
     today = timezone.localdate()
     build_targets(today.year)
     coarse = [refresh.DISTRICT, *map(refresh.region_scope, Region.objects.filter(level=RegionLevel.STREET))]
+    # A past month's figures are kept once stored: a second build (make run again) recomputes only this month.
+    stored = set(RefreshRun.objects.filter(trigger="history", finished_at__isnull=False, period__year=today.year)
+                 .values_list("period__month", flat=True))
     for month in range(1, today.month):
-        services.refresh_indicators(moment=refresh.month_end(date(today.year, month, 1)), trigger="history",
-                                    scopes=coarse)
+        if month not in stored:
+            services.refresh_indicators(moment=refresh.month_end(date(today.year, month, 1)), trigger="history",
+                                        scopes=coarse)
     services.refresh_indicators(trigger="demo")
