@@ -90,7 +90,9 @@ def check_thirty_day_kpis_are_counted_from_the_records(lines):
         assert kpis.mtbf_hours is not None and 2 < kpis.mtbf_hours < 24
         assert kpis.hot > kpis.cold > 0 and len(kpis.pareto) >= 4 and len(kpis.per_day) >= 28
         # The weekly 定修 is planned: four or five of them in 30 days, none in the Pareto, whose bars all have a place.
-        assert 4 <= kpis.planned_stops <= 5 and 3 * 8 < kpis.planned_hours <= 5 * 8
+        shortest, longest = 8 - 40 / 60, 8 + 40 / 60  # history.MAINTENANCE: 8 h, give or take 40 min
+        n = kpis.planned_stops  # the first may be cut by the window's start
+        assert 4 <= n <= 5 and (n - 1) * shortest < kpis.planned_hours <= n * longest
         assert all(row["location"] for row in kpis.pareto if row["kind"])
         assert not Stop.objects.filter(line=line, planned=True).exclude(reason__startswith="计划检修").exclude(
             reason="").exists()
