@@ -76,15 +76,20 @@ def test_a_statistic_keeps_its_source_and_month(leader):
         services.add_statistic(leader, **statistic())
 
 
-@pytest.mark.parametrize("bad", [
-    {"source": "  "},
-    {"published_on": timezone.localdate() + timedelta(days=1)},
-    {"published_on": date(timezone.localdate().year - 1, 12, 1)},  # before the month it is for
-    {"goal": "nonsense"},
-])
+# The dates are computed when the test runs, in local time: computed at collection (before the time zone is
+# set), "tomorrow" was still today in 望花 for the eight hours after 16:00 UTC.
+BAD_STATISTICS = {
+    "blank source": lambda today: {"source": "  "},
+    "published tomorrow": lambda today: {"published_on": today + timedelta(days=1)},
+    "published before its month": lambda today: {"published_on": date(today.year - 1, 12, 1)},
+    "unknown goal": lambda today: {"goal": "nonsense"},
+}
+
+
+@pytest.mark.parametrize("bad", BAD_STATISTICS)
 def test_bad_statistics_are_refused(leader, bad):
     with pytest.raises(ValidationError):
-        services.add_statistic(leader, **statistic(**bad))
+        services.add_statistic(leader, **statistic(**BAD_STATISTICS[bad](timezone.localdate())))
     assert not ExternalStatistic.objects.exists()
 
 
