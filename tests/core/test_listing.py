@@ -92,15 +92,21 @@ def test_paging_forward_and_back_shows_every_row_once_in_order_even_with_ties():
     assert backward == forward[::-1]  # back to the first page, the same pages, numbered the same
 
 
-def test_a_page_is_one_query_whatever_the_page(django_assert_num_queries):
+def test_a_page_is_two_small_queries_whatever_the_page(django_assert_num_queries):
+    """The sought keys, then their rows: the database sorts the matching keys alone (a late row lookup), and no
+    page reads past an offset."""
     _users(30)
     queryset = get_user_model().objects.order_by("-date_joined")
     key, paginator = seek_key(queryset), CappedPaginator(queryset, 5)
     first = seek_page(queryset, key, 5, paginator)
-    with django_assert_num_queries(1) as captured:
+    with django_assert_num_queries(2) as captured:
         page = seek_page(queryset, key, 5, paginator, after=first.next_cursor)
-    sql = captured.captured_queries[0]["sql"].upper()
-    assert "OFFSET" not in sql and "LIMIT 6" in sql and page.number == 2
+    keys, rows = (query["sql"].upper() for query in captured.captured_queries)
+    assert "OFFSET" not in keys and "LIMIT 6" in keys and page.number == 2
+    assert keys.split(" FROM ")[0] == 'SELECT "CORE_USER"."ID" AS "PK"'  # the keys alone are sorted
+    assert " IN (" in rows and "ORDER BY" not in rows and "LIMIT" not in rows
+    expected = list(queryset.values_list("pk", flat=True)[5:10])
+    assert [user.pk for user in page.object_list] == expected  # the rows in the keys' order
 
 
 def test_the_seek_condition_bounds_the_leading_field_for_the_index():
@@ -259,3 +265,14 @@ def test_the_list_page_query_count_does_not_grow_with_the_page(world, people, st
     # the next pages read the count the first one probed, carried in their link
     assert _queries(client, "/org/people/" + second, django_assert_max_num_queries) == one - 1
     assert one <= 12
+
+
+def test_a_distinct_list_pages_by_its_rows():
+    """A DISTINCT list's keys would carry its sort columns: it is read in one query, the same pages."""
+    _users(12)
+    queryset = get_user_model().objects.order_by("-date_joined").distinct()
+    key, paginator = seek_key(queryset), CappedPaginator(queryset, 5)
+    first = seek_page(queryset, key, 5, paginator)
+    second = seek_page(queryset, key, 5, paginator, after=first.next_cursor)
+    expected = list(queryset.values_list("pk", flat=True))
+    assert [u.pk for u in [*first.object_list, *second.object_list]] == expected[:10]
