@@ -82,3 +82,25 @@ def _case_category():
 
     parent = CaseCategory.objects.create(code="t1", name="市容环境", kind="event")
     return CaseCategory.objects.create(code="t101", name="占道经营", kind="event", parent=parent)
+
+
+@pytest.mark.django_db
+def test_a_menu_is_built_once_per_grants_and_follows_a_new_grant_at_once(world, make_user, client_for, roles,
+                                                                          monkeypatch):
+    """The built menu is kept in the process by the user and their grants: the next page reuses it, and a grant
+    given in between (read afresh on every request) shows its items on the very next page."""
+    from wanghua.core import menu
+    from wanghua.org.models import RoleAssignment
+
+    builds = []
+    real = menu._build_menu
+    monkeypatch.setattr(menu, "_build_menu", lambda user: builds.append(user.pk) or real(user))
+    user = make_user("menu-growing", "resident", region=world.community1)
+    client = client_for(user)
+    first = MENU_LINK.findall(client.get("/").content.decode())
+    second = MENU_LINK.findall(client.get("/").content.decode())
+    assert first == second and builds == [user.pk]
+    assert "/civic/cases/board/" not in first
+    RoleAssignment.objects.create(user=user, role=roles["command"], region=world.district)
+    grown = MENU_LINK.findall(client.get("/").content.decode())
+    assert "/civic/cases/board/" in grown and builds == [user.pk, user.pk]

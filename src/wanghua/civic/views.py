@@ -80,7 +80,8 @@ class CaseListView(ScopedListView):
     ]
 
     def base_queryset(self):
-        return super().base_queryset().select_related("category__parent", "community", "unit")
+        return (super().base_queryset().select_related("category__parent", "community", "unit")
+                .defer("community__geojson"))  # a list shows the name; the outline is kilobytes a row
 
 
 @access(perm(VERIFY))

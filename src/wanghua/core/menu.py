@@ -27,7 +27,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, Resolver404, get_urlconf, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import has_perm_anywhere, holds_beyond_self
+from .access import grants_of, has_perm_anywhere, holds_beyond_self
 from .rules import DELEGATED, Rule, rule_for
 
 
@@ -213,19 +213,41 @@ class MenuSection:
     items: list[Link]
 
 
+# Menus already built in this process, by who asks and what they hold (`_menu_key`). Building one checks every
+# registered item's rule against the user's grants, a third of a page that shows no data; the grants are read
+# afresh on every request, so a changed grant or role is a new key, and the menu follows it at once.
+_BUILT_MENUS: dict[tuple[Any, ...], list[MenuSection]] = {}
+_BUILT_MENUS_CAP = 2048
+
+
+def _menu_key(user: Any) -> tuple[Any, ...]:
+    return (settings.ROOT_URLCONF, get_urlconf(), user.pk, bool(user.is_staff), bool(user.is_superuser),
+            bool(user.is_active), tuple(grants_of(user)))
+
+
 def menu_for(user: Any) -> list[MenuSection]:
     """The user's menu: sections in order, each with the items the user may open (empty sections dropped)."""
     cached: list[MenuSection] | None = getattr(user, "_wanghua_menu", None)
     if cached is not None:
         return cached
+    if not getattr(user, "is_authenticated", False):
+        return _build_menu(user)
+    key = _menu_key(user)
+    menu = _BUILT_MENUS.get(key)
+    if menu is None:
+        if len(_BUILT_MENUS) >= _BUILT_MENUS_CAP:
+            _BUILT_MENUS.clear()
+        menu = _BUILT_MENUS[key] = _build_menu(user)
+    user._wanghua_menu = menu
+    return menu
+
+
+def _build_menu(user: Any) -> list[MenuSection]:
     by_section: dict[str, list[Link]] = {}
     for item in sorted(REGISTRY, key=lambda i: (SECTIONS[i.section].order, i.order)):
         if item_allowed(user, item):
             by_section.setdefault(item.section, []).append(Link(item.label, item.url_for(user), item.icon, item.quick))
-    menu = [MenuSection(SECTIONS[key], items) for key, items in by_section.items()]
-    if getattr(user, "is_authenticated", False):
-        user._wanghua_menu = menu
-    return menu
+    return [MenuSection(SECTIONS[key], items) for key, items in by_section.items()]
 
 
 def quick_actions(user: Any) -> list[Link]:
