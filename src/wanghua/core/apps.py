@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_migrate
         from django.utils.module_loading import autodiscover_modules
 
-        from . import signals  # noqa: F401  (login log receivers)
+        from . import choices, signals  # noqa: F401  (kept choices' and login log receivers)
         from .audit import record_m2m
         from .reference import sync_builtin_dicts
         from .roles import sync_builtin_roles

@@ -282,6 +282,9 @@ def record(action: str, obj: models.Model, before: dict[str, Any] | None = None,
 def record_rows(action: str, model: type[models.Model],
                 rows: Iterable[tuple[Any, dict[str, Any], dict[str, Any]]]) -> None:
     """Bulk variant: rows of (pk, before, after)."""
+    from .choices import bump_model
+
+    bump_model(model)  # a queryset's update, delete or bulk create: selects reading the table read it afresh
     ctx = current()
     if ctx.suppressed:
         return

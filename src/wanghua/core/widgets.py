@@ -40,6 +40,9 @@ def fast(field: forms.Field) -> None:
     widget = field.widget
     if type(widget) is not forms.Select:
         return
+    from .choices import KeptModelChoices, keepable
+
     faster = FastSelect(attrs=widget.attrs)
-    faster.choices, faster.is_required = widget.choices, widget.is_required
+    faster.choices = KeptModelChoices(field) if keepable(field) else widget.choices  # type: ignore[arg-type]  # keepable: a ModelChoiceField
+    faster.is_required = widget.is_required
     field.widget = faster
