@@ -113,3 +113,16 @@ def test_a_field_with_its_own_labels_is_not_kept():
     field.label_from_instance = lambda obj: f"#{obj.pk}"
     assert not choices.keepable(field)
     assert not choices.keepable(forms.ModelMultipleChoiceField(queryset=CampaignAction.objects.all()))
+
+
+def test_machine_written_tables_are_real_and_their_writes_keep_the_versions(world):
+    """Telemetry, counters and logs are written many times a minute and read by no select: naming one that does
+    not exist would leave a real one bumping; a write to one leaves every version as it was."""
+    from django.apps import apps
+
+    from wanghua.core.models import LoginEvent
+
+    assert {model._meta.label_lower for model in apps.get_models()} >= choices.MACHINE_WRITTEN
+    before = choices._versions(("core_loginevent",))
+    LoginEvent.objects.create(username="x", ip="127.0.0.1", success=False)
+    assert choices._versions(("core_loginevent",)) == before
