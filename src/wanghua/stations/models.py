@@ -168,7 +168,9 @@ class Errand(ScopedModel):
                    models.Index(fields=["community", "accepted_at"]),  # scoped lists and statistics by period
                    # the list seeks in its order (-accepted_at, -id), whole or by status or category
                    models.Index(fields=["status", "accepted_at", "id"]),
-                   models.Index(fields=["category", "accepted_at", "id"])]
+                   models.Index(fields=["category", "accepted_at", "id"]),
+                   # 超期 (the homes' count and the overdue filter): open errands past their due time
+                   models.Index(fields=["status", "due_at"])]
         constraints = [models.CheckConstraint(
             condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
             name="errand_satisfaction_1_to_5")]
