@@ -52,6 +52,45 @@ def test_activity_keeps_a_session_but_its_lifetime_stays_bounded(world, make_use
     assert client.get("/org/people/").status_code == 302  # busy, but logged in for more than 12 hours
 
 
+def test_a_last_seen_write_that_fails_does_not_fail_the_page(world, make_user, monkeypatch):
+    """The last-seen time is bookkeeping: a write the database refuses (SQLite busy past its timeout while an
+    ingest holds the lock, as bench/industry_ingest.py met) leaves the page served, and the next request tries
+    again."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    client = logged_in(make_user, world)
+    age_session(client, SEEN=120)
+    seen = client.session[SessionTimeoutMiddleware.SEEN]
+
+    def locked(self, must_create=False):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(SessionStore, "save", locked)
+    assert client.get("/org/people/").status_code == 200
+    monkeypatch.undo()
+    assert client.session[SessionTimeoutMiddleware.SEEN] == seen  # not written…
+    assert client.get("/org/people/").status_code == 200
+    assert client.session[SessionTimeoutMiddleware.SEEN] > seen  # …until the next request
+
+
+def test_a_page_that_changes_the_session_leaves_the_saving_to_the_session_middleware(db, monkeypatch):
+    """A page's own change to the session must be saved (or fail) as always; the last-seen time joins it."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session["chosen"] = "by the page"
+    saved = []
+    monkeypatch.setattr(SessionStore, "save", lambda self, must_create=False: saved.append(self))
+    SessionTimeoutMiddleware(lambda request: None)._touch(session)
+    assert saved == [] and session.modified and session[SessionTimeoutMiddleware.SEEN] > 0
+    untouched = SessionStore()
+    untouched[SessionTimeoutMiddleware.STARTED] = untouched[SessionTimeoutMiddleware.SEEN] = 1
+    untouched.modified = False
+    SessionTimeoutMiddleware(lambda request: None)._touch(untouched)
+    assert saved == [untouched] and not untouched.modified  # written here, nothing left to save after
+
+
 def test_the_last_seen_time_is_written_at_most_once_a_minute(world, make_user):
     client = logged_in(make_user, world)
     age_session(client, SEEN=10)

@@ -12,9 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.backends.base import SessionBase, UpdateError
 from django.core.exceptions import PermissionDenied
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -87,7 +87,9 @@ class QueryCountMiddleware:
 class SessionTimeoutMiddleware:
     """Ends a login session after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after the login
     however busy it is (the session's own expiry moves with each save, so it cannot bound the lifetime alone).
-    The last-seen time is written at most once a minute, not on every request."""
+    The last-seen time is written at most once a minute, after the page, and as bookkeeping: should the write
+    fail (SQLite busy past its timeout under a heavy ingest, the session ended elsewhere), the page is still
+    served and the next minute tries again. A page that changes the session itself has it saved as always."""
 
     SEEN, STARTED = "_wanghua_seen", "_wanghua_started"
 
@@ -96,21 +98,40 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
-        if session is not None and getattr(request, "user", None) is not None and request.user.is_authenticated:
-            self._check(request, session)
-        return self.get_response(request)
+        signed_in = session is not None and getattr(request, "user", None) is not None and \
+            request.user.is_authenticated
+        if signed_in and self._expired(request, session):  # type: ignore[arg-type]  # signed_in: a session
+            return self.get_response(request)
+        response = self.get_response(request)
+        if signed_in and request.user.is_authenticated:  # not if the page logged out
+            self._touch(session)  # type: ignore[arg-type]  # as above
+        return response
 
-    def _check(self, request: HttpRequest, session: SessionBase) -> None:
+    def _expired(self, request: HttpRequest, session: SessionBase) -> bool:
         now = int(time.time())
         seen, started = session.get(self.SEEN), session.get(self.STARTED)
-        idle = settings.SESSION_IDLE_MINUTES * 60
-        if (seen is not None and now - seen > idle) or (
+        if (seen is not None and now - seen > settings.SESSION_IDLE_MINUTES * 60) or (
                 started is not None and now - started > settings.SESSION_MAX_HOURS * 3600):
             logout(request)
             messages.info(request, _("You were logged out after %(minutes)d minutes without activity, or at the "
                                      "end of the session's lifetime.") % {"minutes": settings.SESSION_IDLE_MINUTES})
-            return
-        if started is None:
-            session[self.STARTED] = now
+            return True
+        return False
+
+    def _touch(self, session: SessionBase) -> None:
+        now = int(time.time())
+        due = {} if session.get(self.STARTED) is not None else {self.STARTED: now}
+        seen = session.get(self.SEEN)
         if seen is None or now - seen >= 60:
-            session[self.SEEN] = now
+            due[self.SEEN] = now
+        if not due:
+            return
+        changed_by_page = session.modified
+        session.update(due)
+        if changed_by_page:
+            return  # the session middleware saves the page's change and this one together
+        try:
+            session.save()
+        except (DatabaseError, UpdateError) as exc:
+            log.warning("the session's last-seen time was not written: %s", exc)
+        session.modified = False  # written, or left for the next minute: nothing more to save
