@@ -120,6 +120,8 @@ def _counter_history(plant, hours: int):
                 HourRollup.objects.create(tag=tag, hour=hour, n=2, total=2 * low + 90, low=low,
                                           high=low + 90 + stale)
     PendingHour.objects.create(line=plant.line, hour=marked, version=1)
+    for back in (3, 2, 1):  # the hours still in minutes, marked as ingest marks every hour it writes
+        PendingHour.objects.create(line=plant.line, hour=this_hour - timedelta(hours=back), version=1)
     for back, minutes in ((50, 40), (26, 90), (2, 15)):  # one stop across midnight-ish, one still open
         start = now - timedelta(hours=back)
         Stop.objects.create(line=plant.line, started_at=start, ended_at=start + timedelta(minutes=minutes),
@@ -153,7 +155,8 @@ def test_oee_per_day_and_per_shift_are_oee_of_each_window_in_a_few_queries(plant
         assert (row["reported"], row["output"]) == (alone.reported, alone.output)
         assert row["oee"] == round(100 * alone.oee, 1) and row["quality"] == round(100 * alone.quality, 2)
         assert row["availability"] == round(100 * alone.availability, 1)
-    # Each day holds output once it holds a whole hour of the history: today only from 01:00 on.
+    # Each day holds output once it holds a whole hour of the history: today only from 01:00 on (before, its
+    # one hour is the current one, which the history leaves empty).
     first_hour_done = timezone.localtime(now).hour >= 1
     assert [row["output"] > 0 for row in days] == [True, True, first_hour_done]
     shifts = queries.oee_per_shift(plant.line)

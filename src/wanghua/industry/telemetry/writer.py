@@ -26,7 +26,7 @@ class SampleWriter:
 
     def __init__(self) -> None:
         self.copying = connection.vendor == "postgresql"
-        self.rows: list[tuple[int, datetime, float | None, str]] = []  # SQLite
+        self.rows: list[tuple[int, str | None, float | None, str]] = []  # SQLite, the time as stored
         self.lines: list[str] = []  # PostgreSQL: COPY text, one line per sample
         self.count = 0
         self.rollups: dict[tuple[int, datetime], list[float]] = {}
@@ -44,14 +44,15 @@ class SampleWriter:
         self.hours.add((accepted[0][0].line_id, hour_of(ts)))
         self.count += len(accepted)
         copying, lines, rows = self.copying, self.lines, self.rows
-        moment = f"\t{ts.isoformat()}\t"
+        # The reading's time written once for all its values: COPY text, or SQLite's stored form.
+        moment = f"\t{ts.isoformat()}\t" if copying else connection.ops.adapt_datetimefield_value(ts)
         for tag, value, text in accepted:  # one pass: the COPY line (or row) and the minute's rollup
             tag_id = tag.id
             if copying:
                 lines.append(f"{tag_id}{moment}{value!r}\t\n" if value is not None else
                              f"{tag_id}{moment}\\N\t{text.translate(_COPY_ESCAPES)}\n")
             else:
-                rows.append((tag_id, ts, value, text))
+                rows.append((tag_id, moment, value, text))
             if value is None:
                 continue
             entry = rollups.get((tag_id, minute))
@@ -94,11 +95,11 @@ def _copy_samples(text: str) -> None:
         copy.write(text.encode())
 
 
-def _insert_samples(rows: list[tuple[int, datetime, float | None, str]]) -> None:
-    adapt = connection.ops.adapt_datetimefield_value
+def _insert_samples(rows: list[tuple[int, str | None, float | None, str]]) -> None:
+    """SQLite: the rows with their times already in the stored form (SampleWriter.add)."""
     with connection.cursor() as cursor:
         cursor.executemany("INSERT INTO industry_sample (tag_id, ts, value, text) VALUES (%s, %s, %s, %s) "
-                           "ON CONFLICT DO NOTHING", [(t, adapt(ts), v, x) for t, ts, v, x in rows])
+                           "ON CONFLICT DO NOTHING", rows)
 
 
 _UPSERT = ("ON CONFLICT (tag_id, minute) DO UPDATE SET "
