@@ -126,3 +126,18 @@ def test_machine_written_tables_are_real_and_their_writes_keep_the_versions(worl
     before = choices._versions(("core_loginevent",))
     LoginEvent.objects.create(username="x", ip="127.0.0.1", success=False)
     assert choices._versions(("core_loginevent",)) == before
+
+
+def test_kept_choices_are_read_again_after_a_minute_whatever_the_versions(world, make_user, client_for,
+                                                                         monkeypatch):
+    """A writer that shares no cache with the servers (a command without WANGHUA_CACHE_URL, raw SQL) is seen
+    within KEPT_SECONDS."""
+    import time
+
+    client = client_for(make_user("chooser", "command", region=world.district))
+    CampaignAction.objects.create(code="one", name="行动甲", year=2026)
+    _options(client)
+    assert _choice_queries(client) == []
+    later = time.monotonic() + choices.KEPT_SECONDS + 1
+    monkeypatch.setattr(choices.time, "monotonic", lambda: later)
+    assert _choice_queries(client) != []

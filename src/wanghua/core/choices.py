@@ -7,12 +7,14 @@ the *versions* of the tables it names. A table's version lives in the shared cac
 sees); any write to the table (save, delete, a link added, a queryset update, delete or bulk create) gives it a
 new one at once and again when the transaction commits, so the next page of any process reads the options afresh.
 A version missing from the cache (evicted, cleared, a new server) is replaced by a new one: a miss, never a stale
-answer. Validation never reads them: a submitted choice is checked against the queryset, as always.
+answer; and nothing is kept longer than a minute, for writers that share no cache with the servers. Validation
+never reads them: a submitted choice is checked against the queryset, as always.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -27,8 +29,11 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 
 _TABLES_IN_SQL = re.compile(r'(?:FROM|JOIN)\s+"([^"]+)"', re.IGNORECASE)
-_KEPT: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+_KEPT: dict[tuple[Any, ...], tuple[float, list[tuple[str, Any]]]] = {}
 _KEPT_CAP = 512  # distinct (query, versions) pairs kept; past it the process starts afresh
+# At most this old, whatever the versions say: a writer that shares no cache with the servers (a command run
+# without WANGHUA_CACHE_URL, raw SQL, a restore) is seen within a minute.
+KEPT_SECONDS = 60.0
 
 
 def _version_key(table: str) -> str:
@@ -78,14 +83,16 @@ def kept_choices(field: forms.ModelChoiceField[Any]) -> list[tuple[str, Any]]:
     tables = tuple(sorted(set(_TABLES_IN_SQL.findall(sql)) | {queryset.model._meta.db_table}))
     key = (queryset.db, get_language(), type(field).__qualname__, field.to_field_name, sql, repr(params),
            _versions(tables))
-    choices = _KEPT.get(key)
-    if choices is None:
-        prefetches = queryset._prefetch_related_lookups  # type: ignore[attr-defined]  # Django's own, as ModelChoiceIterator reads it
-        iterable = queryset if prefetches else queryset.iterator()
-        choices = [(str(field.prepare_value(obj)), field.label_from_instance(obj)) for obj in iterable]
-        if len(_KEPT) >= _KEPT_CAP:
-            _KEPT.clear()
-        _KEPT[key] = choices
+    now = time.monotonic()
+    kept = _KEPT.get(key)
+    if kept is not None and now - kept[0] < KEPT_SECONDS:
+        return kept[1]
+    prefetches = queryset._prefetch_related_lookups  # type: ignore[attr-defined]  # Django's own, as ModelChoiceIterator reads it
+    iterable = queryset if prefetches else queryset.iterator()
+    choices = [(str(field.prepare_value(obj)), field.label_from_instance(obj)) for obj in iterable]
+    if len(_KEPT) >= _KEPT_CAP:
+        _KEPT.clear()
+    _KEPT[key] = (now, choices)
     return choices
 
 
