@@ -92,6 +92,7 @@ def test_a_menu_is_built_once_per_grants_and_follows_a_new_grant_at_once(world, 
     from wanghua.core import menu
     from wanghua.org.models import RoleAssignment
 
+    menu._BUILT_MENUS.clear()  # earlier tests' users may have had this one's id and grants
     builds = []
     real = menu._build_menu
     monkeypatch.setattr(menu, "_build_menu", lambda user: builds.append(user.pk) or real(user))
@@ -104,3 +105,23 @@ def test_a_menu_is_built_once_per_grants_and_follows_a_new_grant_at_once(world, 
     RoleAssignment.objects.create(user=user, role=roles["command"], region=world.district)
     grown = MENU_LINK.findall(client.get("/").content.decode())
     assert "/civic/cases/board/" in grown and builds == [user.pk, user.pk]
+
+
+@pytest.mark.django_db
+def test_the_menu_html_is_rendered_once_per_menu_and_language(world, make_user, client_for, monkeypatch):
+    from wanghua.core import menu
+
+    menu._RENDERED_MENUS.clear()  # earlier tests' users may have had this one's id and grants
+    rendered = []
+    real = menu.render_to_string
+    monkeypatch.setattr(menu, "render_to_string", lambda name, context: rendered.append(name) or real(name, context))
+    client = client_for(make_user("menu-rendered", "command", region=world.district))
+    first = client.get("/").content.decode()
+    second = client.get("/").content.decode()
+    assert sorted(rendered) == sorted(menu.MENU_PARTS.values())  # each part once, for both pages
+    assert MENU_LINK.findall(first) == MENU_LINK.findall(second) and "/civic/cases/board/" in first
+    assert "城市管理案件" in first
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    assert len(rendered) == 2 * len(menu.MENU_PARTS)  # the English menu is rendered once too
+    assert "city-management cases" in english.lower() and "城市管理案件" not in english.split("</nav>")[0]

@@ -10,6 +10,14 @@ from django.urls import reverse
 register = template.Library()
 
 
+@register.simple_tag(takes_context=True)
+def menu_html(context: template.Context, part: str) -> str:
+    """The shell's menu (`main` or `account`) for the page's user, as core.menu keeps it rendered."""
+    from wanghua.core.menu import menu_html as rendered
+
+    return rendered(context["user"], part)
+
+
 @register.filter
 def history_url(obj: models.Model) -> str:
     """Link to the audit trail of a record."""
