@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -220,7 +220,19 @@ class MenuSection:
 # registered item's rule against the user's grants, a third of a page that shows no data; the grants are read
 # afresh on every request, so a changed grant or role is a new key, and the menu follows it at once.
 _BUILT_MENUS: dict[tuple[Any, ...], list[MenuSection]] = {}
+_RENDERED_MENUS: dict[tuple[Any, ...], SafeString] = {}  # the menu's HTML parts, by menu key and language
 _BUILT_MENUS_CAP = 2048
+_T = TypeVar("_T")
+
+
+def _kept(store: dict[tuple[Any, ...], _T], key: tuple[Any, ...], build: Callable[[], _T]) -> _T:
+    """`store[key]`, built once in the process; a store grown past its cap starts afresh."""
+    value = store.get(key)
+    if value is None:
+        if len(store) >= _BUILT_MENUS_CAP:
+            store.clear()
+        value = store[key] = build()
+    return value
 
 
 def _menu_key(user: Any) -> tuple[Any, ...]:
@@ -235,17 +247,11 @@ def menu_for(user: Any) -> list[MenuSection]:
         return cached
     if not getattr(user, "is_authenticated", False):
         return _build_menu(user)
-    key = _menu_key(user)
-    menu = _BUILT_MENUS.get(key)
-    if menu is None:
-        if len(_BUILT_MENUS) >= _BUILT_MENUS_CAP:
-            _BUILT_MENUS.clear()
-        menu = _BUILT_MENUS[key] = _build_menu(user)
+    menu = _kept(_BUILT_MENUS, _menu_key(user), lambda: _build_menu(user))
     user._wanghua_menu = menu
     return menu
 
 
-_RENDERED_MENUS: dict[tuple[Any, ...], SafeString] = {}
 MENU_PARTS = {"main": "core/_menu_main.html", "account": "core/_menu_account.html"}
 
 
@@ -254,13 +260,8 @@ def menu_html(user: Any, part: str) -> SafeString:
     menu's loop through the template engine was a fifth of a signed-in page that shows no data)."""
     if not getattr(user, "is_authenticated", False):
         return SafeString("")
-    key = (*_menu_key(user), get_language(), part)
-    html = _RENDERED_MENUS.get(key)
-    if html is None:
-        if len(_RENDERED_MENUS) >= _BUILT_MENUS_CAP:
-            _RENDERED_MENUS.clear()
-        html = _RENDERED_MENUS[key] = render_to_string(MENU_PARTS[part], {"main_menu": menu_for(user)})
-    return html
+    return _kept(_RENDERED_MENUS, (*_menu_key(user), get_language(), part),
+                 lambda: render_to_string(MENU_PARTS[part], {"main_menu": menu_for(user)}))
 
 
 def _build_menu(user: Any) -> list[MenuSection]:
