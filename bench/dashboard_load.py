@@ -88,7 +88,8 @@ def scale(times: int) -> None:
         return
     print(f"  making the demo {times}× as large on {connection.vendor} …", flush=True)
     with transaction.atomic(), audit.summarised("bench", f"the demo ×{times}"):
-        residents = copies(Resident, times)
+        # A resident's account is theirs alone (one-to-one): the copies are residents without one.
+        residents = copies(Resident, times, lambda f, n: {**f, "user_id": None})
         copies(Errand, times, remap={"resident_id": residents})
         copies(Case, times, lambda f, n: {**f, "number": f"{f['number']}-{n}",
                                           "public_token": secrets.token_hex(16)})

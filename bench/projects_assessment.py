@@ -36,7 +36,7 @@ from wanghua.core import audit  # noqa: E402
 from wanghua.core.models import Role, User  # noqa: E402
 from wanghua.core.roles import sync_builtin_roles  # noqa: E402
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone  # noqa: E402
-from wanghua.projects import assessment, ledger  # noqa: E402
+from wanghua.projects import assessment  # noqa: E402
 from wanghua.projects.assessment import seed_default_weights  # noqa: E402
 from wanghua.projects.models import (  # noqa: E402
     STARTED_STAGES,
@@ -47,6 +47,7 @@ from wanghua.projects.models import (  # noqa: E402
     ProjectIssue,
     ProjectList,
 )
+from wanghua.projects.services import ledger  # noqa: E402
 
 PREFIX, DEPARTMENTS, STREETS, YEARS = "BP-", 15, 10, 5
 REPEATS = 9

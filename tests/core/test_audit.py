@@ -235,3 +235,17 @@ def test_every_audit_label_is_declared_and_reads_in_chinese():
     with translation.override("zh-hans"):
         for label in Label:
             assert re.search(r"[\u4e00-\u9fff]", step_label(label.value)), label
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_summarised_block_raises_its_own_error_and_records_nothing():
+    from django.db import IntegrityError, transaction
+
+    before = AuditEntry.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic(), audit.summarised("bench", "a failing bulk load"):
+        User.objects.create(username="twice")
+        User.objects.create(username="twice")
+    assert AuditEntry.objects.count() == before
+    with transaction.atomic(), audit.summarised("bench", "a bulk load"):
+        User.objects.create(username="once")
+    assert AuditEntry.objects.filter(action="bulk", note="a bulk load").count() == 1

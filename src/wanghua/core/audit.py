@@ -144,7 +144,9 @@ def summarised(label: str, note: str) -> Iterator[None]:
         yield
     finally:
         ctx.suppressed = old
-        _write([_entry(ctx, "bulk", None, None, "", label, {}, {}, note=note)])
+    # Only once the block succeeded: written after a failure it would record what was never done, and inside a
+    # broken transaction it would raise in place of the block's own error.
+    _write([_entry(ctx, "bulk", None, None, "", label, {}, {}, note=note)])
 
 
 def jsonable(value: Any) -> Any:
