@@ -237,7 +237,7 @@ def test_every_audit_label_is_declared_and_reads_in_chinese():
             assert re.search(r"[\u4e00-\u9fff]", step_label(label.value)), label
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db  # not transaction=True: this module's shared world holds its transaction open, so no flush
 def test_a_failed_summarised_block_raises_its_own_error_and_records_nothing():
     from django.db import IntegrityError, transaction
 
