@@ -133,5 +133,5 @@ class SessionTimeoutMiddleware:
         try:
             session.save()
         except (DatabaseError, UpdateError) as exc:
-            log.warning("the session's last-seen time was not written: %s", exc)
+            log.warning("the session's last-seen time was not written: %r", exc)  # %r: UpdateError has no message
         session.modified = False  # written, or left for the next minute: nothing more to save
