@@ -108,3 +108,15 @@ def test_goods_off_the_shelf_cannot_be_redeemed(culture, world):
     services.update_goods(culture.secretary, culture.goods.pk, active=False)
     with pytest.raises(Goods.DoesNotExist):
         services.redeem(culture.volunteer, goods_id=culture.goods.pk)
+
+
+def test_the_shelf_shows_the_own_shop_first_and_every_shop_when_it_is_empty(culture, world, client):
+    from wanghua.culture import queries
+    other = services.add_goods(culture.other_secretary, community=world.community3, name="香皂", points=10, stock=5)
+    assert list(queries.shelf_for(culture.person)) == [culture.goods]
+    client.force_login(culture.volunteer)
+    page = client.get("/culture/me/").content.decode()
+    assert "洗衣液" in page and "香皂" not in page
+    services.update_goods(culture.secretary, culture.goods.pk, active=False)
+    assert list(queries.shelf_for(culture.person)) == [other]  # the own shop is empty: every shop's goods
+    assert list(queries.shelf_for(None)) == [other]

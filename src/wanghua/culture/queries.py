@@ -10,6 +10,7 @@ from wanghua.org.models import Person, Region
 
 from .models import (
     EntryKind,
+    Goods,
     HeritageSite,
     Nomination,
     NominationStatus,
@@ -78,6 +79,17 @@ def outline_features() -> dict:
 
 def account_of(person: Person | None) -> PointsAccount | None:
     return PointsAccount.objects.filter(person=person).first() if person is not None else None
+
+
+def shelf_for(person: Person | None):
+    """The 积分超市 shelf a volunteer sees: goods in stock at their own community's shop, or, where that shop
+    has none, every shop's (a volunteer may redeem at any of them)."""
+    shelf = Goods.objects.filter(active=True, stock__gt=0).select_related("community")
+    if person is not None and person.region_id is not None:
+        own = shelf.filter(community=person.region_id)
+        if own.exists():
+            return own
+    return shelf
 
 
 def points_totals(entries) -> dict[str, int]:

@@ -480,12 +480,9 @@ def _own_person(request) -> Person | None:
 def my_points(request, *, error: str = "", status: int = 200):
     person = _own_person(request)
     account = queries.account_of(person)
-    shelf = Goods.objects.filter(active=True, stock__gt=0).select_related("community")
-    if person is not None:
-        shelf = shelf.filter(community=person.region) if shelf.filter(community=person.region).exists() else shelf
     return render(request, "culture/my_points.html", {
         "person": person, "account": account, "entries": queries.entries_of(account)[:50] if account else [],
-        "shelf": shelf[:50], "error": error,
+        "shelf": queries.shelf_for(person)[:50], "error": error,
         "certificates": ServiceCertificate.objects.filter(person=person)[:10] if person else []}, status=status)
 
 
