@@ -39,3 +39,11 @@ def test_another_volunteer_cannot_open_the_pdf(culture, world, make_user, client
     certificate = services.issue_certificate(culture.volunteer)
     stranger = make_user("volunteer2", "volunteer", unit=culture.team)
     assert client_for(stranger).get(f"/culture/certificates/{certificate.pk}.pdf").status_code == 404
+
+
+def test_the_community_opens_its_volunteers_pdf_and_no_other_community_does(culture, world, client_for):
+    served(culture.person, culture.team, world.community1, "2")
+    certificate = services.issue_certificate(culture.volunteer)
+    path = f"/culture/certificates/{certificate.pk}.pdf"
+    assert client_for(culture.secretary).get(path).status_code == 200
+    assert client_for(culture.other_secretary).get(path).status_code == 404

@@ -16,6 +16,7 @@ from .models import (
     NominationStatus,
     PointsAccount,
     PointsEntry,
+    ServiceCertificate,
     SiteVisit,
     StudyRoute,
 )
@@ -90,6 +91,14 @@ def shelf_for(person: Person | None):
         if own.exists():
             return own
     return shelf
+
+
+def readable_certificates(user):
+    """The 志愿服务证明 `user` may open: those their grants reach, and always the volunteer's own (a volunteer's
+    grant is on their team, which no certificate's community lies under)."""
+    reached = Q(pk__in=ServiceCertificate.objects.visible_to(user, "view").values("pk"))
+    own = Q(person__user=user.pk) if user.pk is not None else Q(pk__in=[])  # no one owns a person without a user
+    return ServiceCertificate.objects.filter(reached | own)
 
 
 def points_totals(entries) -> dict[str, int]:

@@ -525,9 +525,8 @@ def certificate_issue(request):
 
 @access(perm("culture.view_servicecertificate"))
 def certificate_pdf(request, pk: int):
-    certificate = ServiceCertificate.objects.filter(pk=pk).first()
-    own = certificate is not None and certificate.person.user_id == request.user.pk
-    if certificate is None or not (own or ServiceCertificate.objects.visible_to(request.user).filter(pk=pk).exists()):
+    certificate = queries.readable_certificates(request.user).filter(pk=pk).first()
+    if certificate is None:
         raise Http404
     url = request.build_absolute_uri(certificate.verify_path())
     response = HttpResponse(certificates.render(certificate, url), content_type="application/pdf")
