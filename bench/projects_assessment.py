@@ -37,7 +37,6 @@ from wanghua.core.models import Role, User  # noqa: E402
 from wanghua.core.roles import sync_builtin_roles  # noqa: E402
 from wanghua.org.models import Person, Region, RegionKind, RegionLevel, RoleAssignment, Unit, UnitKind, Zone  # noqa: E402
 from wanghua.projects import assessment  # noqa: E402
-from wanghua.projects.assessment import seed_default_weights  # noqa: E402
 from wanghua.projects.models import (  # noqa: E402
     STARTED_STAGES,
     Application,
@@ -47,7 +46,7 @@ from wanghua.projects.models import (  # noqa: E402
     ProjectIssue,
     ProjectList,
 )
-from wanghua.projects.services import ledger  # noqa: E402
+from wanghua.projects.services import ledger, seed_default_weights  # noqa: E402
 
 PREFIX, DEPARTMENTS, STREETS, YEARS = "BP-", 15, 10, 5
 REPEATS = 9
