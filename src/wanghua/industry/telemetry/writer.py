@@ -3,12 +3,18 @@ redelivered sample a no-op. Minute rollups are merged, and the hours they touche
 hour rollups, in the same transaction. On PostgreSQL a missing partition is created first (partitions.py).
 
 The batch is written batch-wise, not sample by sample: on PostgreSQL the COPY text is built as the samples are
-taken (each reading's time formatted once for all its values) and sent in one write, and the minute rollups are
-merged with one statement over arrays."""
+taken (each reading's time formatted once for all its values) and the minute rollups are merged with one statement
+over arrays. The COPY is opened before a line's readings are taken (`stream`) and its text sent in chunks as they
+are computed, so the server stores one chunk while this process computes the next: the two cores overlap instead
+of taking turns. A query on the connection meanwhile (a new heat, a stop's cause) ends that COPY first: a guard
+on every query Django runs while the writer streams (psycopg would wait forever for the COPY's lock, in the same
+thread); the next chunk opens another COPY."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -18,11 +24,13 @@ from .rollups import hour_of, mark_pending
 
 # COPY's text format: a backslash, tab, newline or carriage return in a text value is escaped.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_CHUNK = 1000  # COPY lines sent at once while streaming: small enough that the server keeps pace
+_COPY_SQL = "COPY industry_sample (tag_id, ts, value, text) FROM STDIN"
 
 
 class SampleWriter:
-    """Collects accepted samples and writes them at the end of the batch: COPY on PostgreSQL, a
-    multi-row insert on SQLite; both with ON CONFLICT DO NOTHING on the (tag, ts) key."""
+    """Collects accepted samples and writes them: COPY on PostgreSQL (streamed while the line is taken, after
+    `stream`), a multi-row insert with ON CONFLICT DO NOTHING on the (tag, ts) key on SQLite at `flush`."""
 
     def __init__(self) -> None:
         self.copying = connection.vendor == "postgresql"
@@ -33,6 +41,65 @@ class SampleWriter:
         self.hours: set[tuple[int, datetime]] = set()  # (line id, hour) whose minute rollups change
         self.first: datetime | None = None
         self.last: datetime | None = None
+        self.streaming = False  # PostgreSQL, after stream(): samples go to an open COPY as they are taken
+        self._open: ExitStack | None = None  # the open COPY's cursor and copy, while one is open
+        self._copy: Any = None  # psycopg.Copy, while one is open
+        self._guarded: ExitStack | None = None  # the query guard, while streaming
+
+    def stream(self, first: datetime, last: datetime) -> None:
+        """Partitions for the samples `first`…`last` may hold, then send samples as they are added. PostgreSQL
+        only (SQLite writes at flush); no other query may run on the connection until `pause`."""
+        if not self.copying:
+            return
+        partitions.ensure_span(partitions.SAMPLES, first, last)
+        partitions.ensure_span(partitions.MINUTES, first, last)
+        self.streaming = True
+        self._guarded = ExitStack()
+        self._guarded.enter_context(connection.execute_wrapper(self._query_guard))
+
+    def _query_guard(self, execute, sql, params, many, context):
+        self.pause()
+        return execute(sql, params, many, context)
+
+    def _unguard(self) -> None:
+        guarded, self._guarded = self._guarded, None
+        if guarded is not None:
+            guarded.close()
+
+    def pause(self) -> None:
+        """End the open COPY, with what is computed sent, so the connection can take a query. (Without an open
+        COPY the lines wait for the next chunk or `flush`.)"""
+        if self._open is not None:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._send()
+        opened, self._open, self._copy = self._open, None, None
+        if opened is not None:
+            with connection.wrap_database_errors:  # the server's answer to the whole COPY: as Django's errors
+                opened.close()
+
+    def abort(self, error: BaseException) -> None:
+        """The line failed while a COPY was open: end it as failed (its rows go with the savepoint)."""
+        self.lines = []
+        self._unguard()
+        partitions.forget()  # as after a failed flush (a partition it trusted may be gone): look again on the retry
+        if self._open is None:
+            return
+        opened, self._open, self._copy = self._open, None, None
+        with connection.wrap_database_errors:
+            opened.__exit__(type(error), error, error.__traceback__)
+
+    def _send(self) -> None:
+        if not self.lines:
+            return
+        with connection.wrap_database_errors:
+            if self._copy is None:
+                self._open = ExitStack()
+                cursor = self._open.enter_context(connection.cursor())
+                self._copy = self._open.enter_context(cursor.cursor.copy(_COPY_SQL))
+            self._copy.write("".join(self.lines).encode())
+        self.lines = []
 
     def add(self, ts: datetime, accepted: list[tuple[Tag, float | None, str]]) -> None:
         minute = ts.replace(second=0, microsecond=0)
@@ -66,32 +133,40 @@ class SampleWriter:
                 if value > entry[3]:
                     entry[3] = value
                 entry[4] = value
+        if self.streaming and len(lines) >= COPY_CHUNK:
+            self._send()
 
     def flush(self) -> int:
-        if not self.count:
-            return 0
         try:
-            if self.copying:
-                first, last = self.first, self.last
-                assert first is not None and last is not None  # add() sets both with the first row
-                partitions.ensure_span(partitions.SAMPLES, first, last)
-                partitions.ensure_span(partitions.MINUTES, first, last)
-                _copy_samples("".join(self.lines))
-            else:
-                _insert_samples(self.rows)
+            if not self.count:
+                return 0
+            self._write()
         except Exception:
             partitions.forget()  # a partition this process thought it had may be gone: look again on the retry
             raise
+        finally:
+            self._unguard()
         _merge_rollups(self.rollups)
         mark_pending(self.hours)
         return self.count
+
+    def _write(self) -> None:
+        if self.streaming:
+            self._finish()
+        elif self.copying:
+            first, last = self.first, self.last
+            assert first is not None and last is not None  # add() sets both with the first row
+            partitions.ensure_span(partitions.SAMPLES, first, last)
+            partitions.ensure_span(partitions.MINUTES, first, last)
+            _copy_samples("".join(self.lines))
+        else:
+            _insert_samples(self.rows)
 
 
 def _copy_samples(text: str) -> None:
     """Straight into the table, in one write: the line lock and the watermark check make a conflict impossible
     here, and the (tag, ts) key would still refuse one (the batch would then be retried message by message)."""
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            "COPY industry_sample (tag_id, ts, value, text) FROM STDIN") as copy:
+    with connection.cursor() as cursor, cursor.cursor.copy(_COPY_SQL) as copy:
         copy.write(text.encode())
 
 
