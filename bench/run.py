@@ -11,7 +11,7 @@ HERE = Path(__file__).resolve().parent
 VAR = HERE.parent / "var" / "bench"
 BENCHMARKS = ["scoped_list.py", "services_load.py", "industry_ingest.py", "lab_chain.py", "projects_assessment.py",
               "civic_load.py", "dashboard_load.py", "server_load.py", "demo_pages.py",
-              "telemetry_partitions.py"]
+              "telemetry_partitions.py", "page_floor.py"]
 
 
 def postgres_url() -> str | None:
