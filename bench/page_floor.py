@@ -17,11 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import industry_ingest  # sets Django up
 from django.test import Client
+from projects_assessment import leader_client
 
-from wanghua.core.models import Role, User
+from wanghua.core.models import User
 from wanghua.industry.telemetry.decode import Message
 from wanghua.industry.telemetry.pipeline import Pipeline
-from wanghua.org.models import Region, RoleAssignment
 
 WARM_UPS, REQUESTS = 5, 40
 
@@ -49,16 +49,12 @@ def main() -> None:
     messages, _ = industry_ingest.generate(lines, 20_000)
     Pipeline().process([Message(payload, topic, "mqtt") for topic, payload in messages])
     industry_ingest._operator_cookie(lines[0].enterprise)  # the operator and their grant on the enterprise
-    leader, created = User.objects.get_or_create(username="bench-leader")
-    if created:  # as projects_assessment makes them: the district's leader
-        RoleAssignment.objects.create(user=leader, role=Role.objects.get(code="leader"),
-                                      region=Region.objects.filter(parent__isnull=True).first())
     operator = signed_in(User.objects.get(username="bench-operator"))
     line = f"/industry/lines/{lines[0].code}/"
     base = median_ms(Client(), "/accounts/login/")
     print(f"  login page, anonymous: {base:.2f} ms (the baseline)")
     for name, client, path, headers in [
-        ("signed-in page with no data, the leader", signed_in(leader), "/accounts/password/", {}),
+        ("signed-in page with no data, the leader", leader_client(), "/accounts/password/", {}),
         ("signed-in page with no data, an operator", operator, "/accounts/password/", {}),
         ("live line fragment, an operator", operator, line, {"HTTP_HX_REQUEST": "true"}),
         ("live line page, an operator", operator, line, {}),

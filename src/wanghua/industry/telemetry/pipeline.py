@@ -174,10 +174,9 @@ class Pipeline:
         live = LineState(line, snapshot)
         tags, previous = definitions.tags, None
         oldest = retained_since(timezone.now())
-        kept = [r.ts for r in readings if r.ts >= oldest]
-        if kept:  # from here the connection streams the samples: what the line state usually reads comes first
+        if readings[-1].ts >= oldest:  # from here the samples stream: what the line state usually reads comes first
             live.prefetch()
-            writer.stream(kept[0], kept[-1])
+            writer.stream(max(readings[0].ts, oldest), readings[-1].ts)
         for reading in readings:
             if reading.ts < oldest:  # retention would remove it tonight (and its partition is gone)
                 dead.append(dead_letter(reading.message, f"older than the sample retention: {reading.ts.isoformat()} "
@@ -244,7 +243,6 @@ class LineState:
         self.alarms = Evaluator(line)
         self.stops = StopDetector(line, snapshot.status)
         self.heat: Heat | None = None
-        self._stored_heat: Heat | bool | None = False  # the snapshot's heat as stored (False: not read yet)
 
     def prefetch(self) -> None:
         """What taking the readings usually reads, read before the samples stream: the alarm states (locked), the
@@ -253,7 +251,7 @@ class LineState:
         if self.alarms.by_tag:
             self.alarms.states()
         self.stops.open_stop()
-        self._stored_heat = Heat.objects.filter(line=self.line, number=self.snapshot.heat or "—").first()
+        self.heat = Heat.objects.filter(line=self.line, number=self.snapshot.heat or "—").first()
 
     def take(self, ts: datetime, accepted: list[tuple[Tag, float | None, str]]) -> None:
         snapshot, alarmed, temperature = self.snapshot, self.alarms.by_tag, self.line.temperature_tag_id
@@ -294,19 +292,15 @@ class LineState:
     def _current_heat(self, ts: datetime) -> Heat:
         if self.heat is None:
             number = self.snapshot.heat or "—"
-            stored = self._stored_heat
-            if stored is False:  # not prefetched (the heat changed in this batch)
-                stored = Heat.objects.filter(line=self.line, number=number).first()
-            self.heat = stored or Heat(  # type: ignore[assignment]  # a Heat or None here
+            self.heat = Heat.objects.filter(line=self.line, number=number).first() or Heat(
                 line=self.line, number=number, grade=self.snapshot.grade, spec=self.snapshot.spec, started_at=ts)
-        return self.heat  # type: ignore[return-value]  # set above
+        return self.heat
 
     def _change_heat(self, ts: datetime, number: str) -> None:
         if self.snapshot.heat:
             current = self._current_heat(ts)
             current.ended_at = ts
             current.save()
-        self._stored_heat = False
         self.snapshot.heat = number
         self.heat = Heat.objects.filter(line=self.line, number=number).first() or Heat(
             line=self.line, number=number, grade=self.snapshot.grade, spec=self.snapshot.spec, started_at=ts)

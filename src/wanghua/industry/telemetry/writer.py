@@ -39,21 +39,17 @@ class SampleWriter:
         self.count = 0
         self.rollups: dict[tuple[int, datetime], list[float]] = {}
         self.hours: set[tuple[int, datetime]] = set()  # (line id, hour) whose minute rollups change
-        self.first: datetime | None = None
-        self.last: datetime | None = None
-        self.streaming = False  # PostgreSQL, after stream(): samples go to an open COPY as they are taken
         self._open: ExitStack | None = None  # the open COPY's cursor and copy, while one is open
         self._copy: Any = None  # psycopg.Copy, while one is open
         self._guarded: ExitStack | None = None  # the query guard, while streaming
 
     def stream(self, first: datetime, last: datetime) -> None:
-        """Partitions for the samples `first`…`last` may hold, then send samples as they are added. PostgreSQL
-        only (SQLite writes at flush); no other query may run on the connection until `pause`."""
+        """Before the first `add`: partitions for the samples `first`…`last` may hold, and the guard that lets a
+        query end the open COPY. PostgreSQL only (SQLite writes at `flush`)."""
         if not self.copying:
             return
         partitions.ensure_span(partitions.SAMPLES, first, last)
         partitions.ensure_span(partitions.MINUTES, first, last)
-        self.streaming = True
         self._guarded = ExitStack()
         self._guarded.enter_context(connection.execute_wrapper(self._query_guard))
 
@@ -91,8 +87,11 @@ class SampleWriter:
             opened.__exit__(type(error), error, error.__traceback__)
 
     def _send(self) -> None:
+        """Straight into the table: the line lock and the watermark check make a conflict impossible here, and the
+        (tag, ts) key would still refuse one (the line would then be taken again message by message)."""
         if not self.lines:
             return
+        assert self._guarded is not None, "stream() first: a query during an unguarded COPY would wait forever"
         with connection.wrap_database_errors:
             if self._copy is None:
                 self._open = ExitStack()
@@ -104,10 +103,6 @@ class SampleWriter:
     def add(self, ts: datetime, accepted: list[tuple[Tag, float | None, str]]) -> None:
         minute = ts.replace(second=0, microsecond=0)
         rollups = self.rollups
-        if self.first is None or ts < self.first:
-            self.first = ts
-        if self.last is None or ts > self.last:
-            self.last = ts
         self.hours.add((accepted[0][0].line_id, hour_of(ts)))
         self.count += len(accepted)
         copying, lines, rows = self.copying, self.lines, self.rows
@@ -133,7 +128,7 @@ class SampleWriter:
                 if value > entry[3]:
                     entry[3] = value
                 entry[4] = value
-        if self.streaming and len(lines) >= COPY_CHUNK:
+        if len(lines) >= COPY_CHUNK:
             self._send()
 
     def flush(self) -> int:
@@ -151,23 +146,10 @@ class SampleWriter:
         return self.count
 
     def _write(self) -> None:
-        if self.streaming:
+        if self.copying:
             self._finish()
-        elif self.copying:
-            first, last = self.first, self.last
-            assert first is not None and last is not None  # add() sets both with the first row
-            partitions.ensure_span(partitions.SAMPLES, first, last)
-            partitions.ensure_span(partitions.MINUTES, first, last)
-            _copy_samples("".join(self.lines))
         else:
             _insert_samples(self.rows)
-
-
-def _copy_samples(text: str) -> None:
-    """Straight into the table, in one write: the line lock and the watermark check make a conflict impossible
-    here, and the (tag, ts) key would still refuse one (the batch would then be retried message by message)."""
-    with connection.cursor() as cursor, cursor.cursor.copy(_COPY_SQL) as copy:
-        copy.write(text.encode())
 
 
 def _insert_samples(rows: list[tuple[int, str | None, float | None, str]]) -> None:
