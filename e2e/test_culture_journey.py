@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.culture.conftest import build_culture
+from tests.culture.conftest import build_culture, served
 from wanghua.civic.models import Activity, SignUp
+from wanghua.culture import services
 from wanghua.culture.models import Nomination, NominationStatus, PointsAccount, SiteVisit
 
 from .conftest import login
@@ -120,3 +121,21 @@ def test_the_culture_map_draws_the_sites_and_routes(live_world, live_server, pag
     page.wait_for_selector("#culture-map[data-chart-ready='1']")
     assert page.locator("#culture-map").get_attribute("data-sites-shown") == "2"
     assert page.locator("#culture-map canvas").count() >= 1
+
+
+def test_a_volunteer_opens_their_certificate_on_a_phone_and_no_one_else_does(live_world, live_server, phone,
+                                                                          make_user):
+    culture = build_culture(live_world, make_user)
+    served(culture.person, culture.team, live_world.community1, "2")
+    certificate = services.issue_certificate(culture.volunteer)
+    base = live_server.url
+    login(phone, base, "volunteer1")
+    phone.goto(f"{base}/culture/me/")
+    href = phone.get_by_role("link", name=certificate.number).get_attribute("href")
+    answer = phone.context.request.get(base + href)
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.body().startswith(b"%PDF")
+    make_user("volunteer2", "volunteer", unit=culture.team)
+    phone.context.clear_cookies()
+    login(phone, base, "volunteer2")
+    assert phone.context.request.get(base + href).status == 404
