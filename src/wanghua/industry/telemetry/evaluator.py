@@ -44,21 +44,17 @@ def _definitions(line_id: int) -> dict[int, list[AlarmDefinition]]:
     if cached is None:
         cached = defaultdict(list)
         for definition in AlarmDefinition.objects.filter(tag__line_id=line_id).select_related("tag"):
+            # The kind as flags, for Evaluator.take.
+            definition.on_state = definition.kind == AlarmKind.STATE  # type: ignore[attr-defined]
+            definition.on_high = definition.kind in (AlarmKind.HI, AlarmKind.HIHI)  # type: ignore[attr-defined]
             cached[definition.tag_id].append(definition)
         _definitions_by_line[line_id] = cached
     return cached
 
 
-def condition(definition: AlarmDefinition, value: float | None, text: str, active: bool) -> bool | None:
-    """Whether the alarm condition holds (None: the value says nothing about this alarm)."""
-    if definition.kind == AlarmKind.STATE:
-        return text == definition.state if text else None
-    if value is None or definition.limit is None:
-        return None
-    band = definition.deadband if active else 0.0
-    if definition.kind in (AlarmKind.HI, AlarmKind.HIHI):
-        return value >= definition.limit - band
-    return value <= definition.limit + band
+def shown(value: float | None, text: str) -> str:
+    """A judged value as the state row and the journal keep it."""
+    return (text or (f"{value:g}" if value is not None else ""))[:60]
 
 
 class Evaluator:
@@ -69,6 +65,7 @@ class Evaluator:
         self.by_tag = _definitions(line.pk)
         self._states: dict[int, AlarmState] | None = None
         self.dirty: set[int] = set()
+        self.last: dict[int, tuple[float | None, str]] = {}  # definition id → the batch's last value it judged
         self.events: list[AlarmEvent] = []
 
     def states(self) -> dict[int, AlarmState]:
@@ -78,42 +75,50 @@ class Evaluator:
         return self._states
 
     def take(self, tag: Tag, ts: datetime, value: float | None, text: str) -> None:
+        """The tag's alarms on one sample. This runs about once per sample, so the common case (the condition
+        unchanged) costs a comparison: the kind is read as the flags `_definitions` set, and the value is kept
+        as it came and formatted only for an event or at `save` (`last_value` holds the batch's last)."""
+        states = self._states if self._states is not None else self.states()
         for definition in self.by_tag.get(tag.id, ()):
-            self._evaluate(definition, ts, value, text)
-
-    def _evaluate(self, definition: AlarmDefinition, ts: datetime, value: float | None, text: str) -> None:
-        states = self.states()
-        state = states.get(definition.id)
-        if state is None:
-            state = states[definition.id] = AlarmState(definition=definition, line=self.line)
-            state._adding = True  # type: ignore[attr-defined]  # a new row: saved with an insert
-        if state.out_of_service or state.suppressed:
-            return
-        if state.shelved_until is not None and state.shelved_until <= ts:
-            state.shelved_until = None  # the shelf expired (ALARM_FLOW: shelf_expires, a system step)
-            self.dirty.add(definition.id)
-        holds = condition(definition, value, text, state.active)
-        if holds is None:
-            return
-        shown = text or (f"{value:g}" if value is not None else "")
-        if holds:
-            state.clearing_since = None
-            if not state.active:
-                state.pending_since = state.pending_since or ts
-                if (ts - state.pending_since).total_seconds() >= definition.on_delay:
-                    _take(state, AlarmStep.ACTIVATE if state.acked else AlarmStep.RE_ALARM)
-                    state.active_since, state.pending_since = ts, None
-                    self._event(definition, ts, AlarmEvent.Kind.ACTIVATED, shown)
-        else:
-            state.pending_since = None
-            if state.active:
+            key = definition.id
+            state = states.get(key)
+            if state is None:
+                state = states[key] = AlarmState(definition=definition, line=self.line)
+                state._adding = True  # type: ignore[attr-defined]  # a new row: saved with an insert
+            if state.out_of_service or state.suppressed:
+                continue
+            if state.shelved_until is not None and state.shelved_until <= ts:
+                state.shelved_until = None  # the shelf expired (ALARM_FLOW: shelf_expires, a system step)
+                self.dirty.add(key)
+            if definition.on_state:  # type: ignore[attr-defined]  # set by _definitions
+                if not text:
+                    continue
+                holds = text == definition.state
+            elif value is None or definition.limit is None:
+                continue
+            elif definition.on_high:  # type: ignore[attr-defined]  # set by _definitions
+                holds = value >= definition.limit - (definition.deadband if state.active else 0.0)
+            else:
+                holds = value <= definition.limit + (definition.deadband if state.active else 0.0)
+            self.last[key] = (value, text)
+            self.dirty.add(key)
+            if holds:
+                state.clearing_since = None
+                if not state.active:
+                    state.pending_since = state.pending_since or ts
+                    if (ts - state.pending_since).total_seconds() >= definition.on_delay:
+                        _take(state, AlarmStep.ACTIVATE if state.acked else AlarmStep.RE_ALARM)
+                        state.active_since, state.pending_since = ts, None
+                        self._event(definition, ts, AlarmEvent.Kind.ACTIVATED, shown(value, text))
+            elif state.active:
+                state.pending_since = None
                 state.clearing_since = state.clearing_since or ts
                 if (ts - state.clearing_since).total_seconds() >= definition.off_delay:
                     _take(state, AlarmStep.RETURN_TO_NORMAL)
                     state.clearing_since = None
-                    self._event(definition, ts, AlarmEvent.Kind.CLEARED, shown)
-        state.last_value = shown[:60]
-        self.dirty.add(definition.id)
+                    self._event(definition, ts, AlarmEvent.Kind.CLEARED, shown(value, text))
+            else:
+                state.pending_since = None
 
     def tick(self, now: datetime) -> None:
         """The alarm timer: on- and off-delays that have run out and shelves that have expired take their step at
@@ -157,6 +162,8 @@ class Evaluator:
     def save(self) -> None:
         if self._states is None:
             return
+        for key, (value, text) in self.last.items():
+            self._states[key].last_value = shown(value, text)
         fresh = [s for pk, s in self._states.items() if pk in self.dirty and getattr(s, "_adding", False)]
         changed = [s for pk, s in self._states.items() if pk in self.dirty and not getattr(s, "_adding", False)]
         AlarmState.objects.bulk_create(fresh)

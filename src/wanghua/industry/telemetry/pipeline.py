@@ -197,6 +197,8 @@ class Pipeline:
                     value: float | None
                     if tag.numeric and (kind is float or kind is int) and tag.lowest <= raw <= tag.highest:  # type: ignore[operator]  # a number here
                         value, text = float(raw), ""  # type: ignore[arg-type]  # a number here
+                    elif kind is str and not tag.numeric and len(raw) <= 60 and "\x00" not in raw:  # type: ignore[arg-type, operator]  # a text here
+                        value, text = None, raw  # type: ignore[assignment]  # a text here
                     else:
                         value, text = typed(tag, raw)
                     if checked:
