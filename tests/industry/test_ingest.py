@@ -1,9 +1,11 @@
 """The ingest pipeline: samples, rollups, snapshot, dead letters and idempotency."""
 
 import json
+from datetime import timedelta
 from io import StringIO
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from tests.industry.conftest import simulate
 from wanghua.industry.models import DeadLetter, Heat, LineStatus, LiveSnapshot, MinuteRollup, Sample
@@ -82,7 +84,6 @@ def test_http_source_needs_the_line_in_the_body(plant):
 
 
 def test_retention_removes_only_what_is_older_than_configured(plant, settings):
-    from datetime import timedelta
 
     from django.core.management import call_command
 
@@ -97,7 +98,7 @@ def test_retention_removes_only_what_is_older_than_configured(plant, settings):
 
 
 def test_texts_and_numbers_are_stored_exactly_as_sent(plant):
-    """The COPY text is built by hand on PostgreSQL: a tab, newline, backslash or quote in a text value and a
+    """The COPY rows are packed by hand on PostgreSQL: a tab, newline, backslash or quote in a text value and a
     number's last digit must come back unchanged, and a repeated time in one batch is a duplicate."""
     awkward = 'A\tB\\C\nD\r"E\\N'
     result = plant.send({"ts": plant.at(1), "values": {"grade": awkward, "hyd_pressure": 16.123456789012345,
@@ -107,3 +108,29 @@ def test_texts_and_numbers_are_stored_exactly_as_sent(plant):
     stored = {s.tag.code: (s.value, s.text) for s in Sample.objects.select_related("tag")}
     assert stored == {"grade": (None, awkward), "hyd_pressure": (16.123456789012345, ""), "speed": (1e-7, "")}
     assert LiveSnapshot.objects.get(line=plant.line).grade == awkward
+
+
+def test_times_and_multibyte_texts_are_stored_exactly_as_sent(plant):
+    """PostgreSQL's rows are packed for a binary COPY: a time is microseconds since 2000 in UTC and a text is its
+    UTF-8 length and bytes. A time with microseconds at another offset, and Chinese texts as long as their columns
+    hold (a spec 40 characters, a status-less text tag 60), come back as sent."""
+    moment = (plant.start + timedelta(seconds=2, microseconds=123457)).astimezone(
+        timezone.get_fixed_timezone(-330))  # UTC−05:30
+    spec = "螺纹钢" * 13 + "钢"
+    result = plant.send({"ts": moment.isoformat(), "values": {"spec": spec, "speed": -0.0}})
+    assert (result.samples, result.dead_letters) == (2, 0)
+    stored = {s.tag.code: (s.ts, s.value, s.text) for s in Sample.objects.select_related("tag")}
+    assert stored == {"spec": (moment, None, spec), "speed": (moment, -0.0, "")}
+    assert LiveSnapshot.objects.get(line=plant.line).spec == spec
+    assert stored["spec"][0].microsecond == 123457
+
+
+def test_a_role_text_longer_than_its_snapshot_column_is_a_dead_letter_with_its_reason(plant):
+    """A heat number, grade or spec is kept in the snapshot and the heat (40 characters): a 41-character one is
+    refused with the limit on both backends (PostgreSQL had refused the whole line's batch with a column error),
+    and the message's other values are kept."""
+    result = plant.send({"ts": plant.at(1), "values": {"heat": "H" * 41, "speed": 1.5}})
+    assert (result.samples, result.dead_letters) == (1, 1)
+    assert "heat needs a text of at most 40 characters" in result.reasons[0]
+    assert list(Sample.objects.values_list("tag__code", flat=True)) == ["speed"]
+    assert not Heat.objects.filter(number__startswith="HHH").exists()

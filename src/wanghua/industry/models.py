@@ -124,10 +124,11 @@ class TagRole(models.TextChoices):
 
 
 class Tag(ScopedModel):
-    # set by telemetry.pipeline on the tags it caches: is it a number, and the range it accepts
+    # set by telemetry.pipeline on the tags it caches: is it a number, the range it accepts, its longest text
     numeric: bool
     lowest: float
     highest: float
+    longest: int
 
     line = models.ForeignKey(ProductionLine, on_delete=models.CASCADE, related_name="tags",
                              verbose_name=_("production line"))

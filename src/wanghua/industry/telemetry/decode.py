@@ -31,6 +31,9 @@ MAX_PIECES = 2**31 - 1  # a heat's pieces column
 # sum in the rollups stays finite — ±1e308 would overflow it to Infinity, which no chart's JSON can carry.
 MAX_MAGNITUDE = 1e15
 MAX_VALUES = 500
+MAX_TEXT = 60  # a sample's text column
+# A heat number, grade or spec is kept in the snapshot and the heat too, whose columns hold 40 characters.
+ROLE_TEXT = {TagRole.HEAT: 40, TagRole.GRADE: 40, TagRole.SPEC: 40}
 FUTURE_TOLERANCE = timedelta(minutes=5)
 TOPIC_PREFIX = "wanghua/v1/"
 
@@ -176,6 +179,11 @@ def typed(tag: Tag, raw) -> tuple[float | None, str]:
         raw = "1" if raw else "0"
     if finite(raw):
         raw = str(int(raw)) if float(raw).is_integer() else str(raw)
-    if not isinstance(raw, str) or len(raw) > 60 or "\x00" in raw:
-        raise Rejected(f"{tag.code} needs a short text, got {json.dumps(raw, ensure_ascii=False)[:40]}")
+    if not isinstance(raw, str) or len(raw) > text_limit(tag) or "\x00" in raw:
+        raise Rejected(f"{tag.code} needs a text of at most {text_limit(tag)} characters, "
+                       f"got {json.dumps(raw, ensure_ascii=False)[:40]}")
     return None, raw
+
+
+def text_limit(tag: Tag) -> int:
+    return ROLE_TEXT.get(tag.role, MAX_TEXT)  # type: ignore[call-overload]  # a role or ""

@@ -31,7 +31,7 @@ from wanghua.core import audit
 
 from ..models import DeadLetter, Heat, LineStatus, LiveSnapshot, ProductionLine, Sample, Stop, Tag, TagKind, TagRole
 from . import partitions
-from .decode import MAX_PAYLOAD, MAX_PIECES, Message, Reading, Rejected, decode, typed, value_range
+from .decode import MAX_PAYLOAD, MAX_PIECES, Message, Reading, Rejected, decode, text_limit, typed, value_range
 from .evaluator import Evaluator, forget_definitions
 from .writer import SampleWriter
 
@@ -84,6 +84,7 @@ class Pipeline:
         for tag in Tag.objects.filter(line__in=lines.keys()).select_related("equipment"):
             # What the hot path checks; anything else goes through _typed, which says what is wrong.
             tag.numeric = tag.kind == TagKind.NUMBER
+            tag.longest = text_limit(tag)
             lowest, highest = value_range(tag)
             tag.lowest = max(tag.low, lowest) if tag.low is not None else lowest
             tag.highest = min(tag.high, highest) if tag.high is not None else highest
@@ -197,7 +198,7 @@ class Pipeline:
                     value: float | None
                     if tag.numeric and (kind is float or kind is int) and tag.lowest <= raw <= tag.highest:  # type: ignore[operator]  # a number here
                         value, text = float(raw), ""  # type: ignore[arg-type]  # a number here
-                    elif kind is str and not tag.numeric and len(raw) <= 60 and "\x00" not in raw:  # type: ignore[arg-type, operator]  # a text here
+                    elif kind is str and not tag.numeric and len(raw) <= tag.longest and "\x00" not in raw:  # type: ignore[arg-type, operator]  # a text here
                         value, text = None, raw  # type: ignore[assignment]  # a text here
                     else:
                         value, text = typed(tag, raw)
