@@ -45,7 +45,8 @@ class SampleWriter:
         self.rows: list[tuple[int, str | None, float | None, str]] = []  # SQLite, the time as stored
         self.lines: list[bytes] = []  # PostgreSQL: binary COPY rows, one per sample
         self.count = 0
-        self.rollups: dict[tuple[int, datetime], list[float]] = {}
+        # minute → tag id → the minute's values in time order: summed up at `flush` (by C builtins, not per sample)
+        self.rollups: dict[datetime, dict[int, list[float]]] = {}
         self.hours: set[tuple[int, datetime]] = set()  # (line id, hour) whose minute rollups change
         self._open: ExitStack | None = None  # the open COPY's cursor and copy, while one is open
         self._copy: Any = None  # psycopg.Copy, while one is open
@@ -114,7 +115,9 @@ class SampleWriter:
 
     def add(self, ts: datetime, accepted: list[tuple[Tag, float | None, str]]) -> None:
         minute = ts.replace(second=0, microsecond=0)
-        rollups = self.rollups
+        rollups = self.rollups.get(minute)
+        if rollups is None:
+            rollups = self.rollups[minute] = {}
         self.hours.add((accepted[0][0].line_id, hour_of(ts)))
         self.count += len(accepted)
         copying, lines, rows = self.copying, self.lines, self.rows
@@ -133,17 +136,11 @@ class SampleWriter:
                 rows.append((tag_id, stored, value, text))
             if value is None:
                 continue
-            entry = rollups.get((tag_id, minute))
-            if entry is None:
-                rollups[(tag_id, minute)] = [1, value, value, value, value]
+            values = rollups.get(tag_id)
+            if values is None:
+                rollups[tag_id] = [value]
             else:
-                entry[0] += 1
-                entry[1] += value
-                if value < entry[2]:
-                    entry[2] = value
-                if value > entry[3]:
-                    entry[3] = value
-                entry[4] = value
+                values.append(value)
         if len(lines) >= COPY_CHUNK:
             self._send()
 
@@ -181,7 +178,10 @@ _UPSERT = ("ON CONFLICT (tag_id, minute) DO UPDATE SET "
            "high = {greater}(industry_minuterollup.high, excluded.high), last = excluded.last")
 
 
-def _merge_rollups(rollups: dict[tuple[int, datetime], list[float]]) -> None:
+def _merge_rollups(by_minute: dict[datetime, dict[int, list[float]]]) -> None:
+    """Each (tag, minute)'s count, sum, low, high and last value added to what is stored."""
+    rollups = {(tag_id, minute): (len(values), sum(values), min(values), max(values), values[-1])
+               for minute, by_tag in by_minute.items() for tag_id, values in by_tag.items()}
     if not rollups:
         return
     with connection.cursor() as cursor:
