@@ -39,6 +39,7 @@ def test_the_demo_district(demo):
     check_lei_feng_culture_from_the_article(demo)
     check_progress_never_steps_back_and_counts_are_whole(demo)
     check_agents_work_in_the_daytime(demo)
+    check_every_home_count_is_its_lists_count(demo)
     check_demo_is_idempotent(demo)
 
 
@@ -74,6 +75,30 @@ def check_one_login_per_role_in_scope(demo):
             assert assignment.user.check_password("Wanghua@2026")
             assert assignment.user.username in demo
     assert User.objects.get(username="admin").is_superuser
+
+
+def check_every_home_count_is_its_lists_count(demo):
+    """A home's todo is counted with the filters its query names only (core.listing.narrowed): for every demo
+    login, each count equals what the list page's own queryset, with its whole filter set, holds."""
+    from django.http import HttpRequest, QueryDict
+    from django.urls import resolve
+
+    from wanghua.core.menu import todos_for
+
+    compared = nonzero = 0
+    for user in User.objects.filter(username__in=RoleAssignment.objects.values("user__username")):
+        home = HttpRequest()
+        home.method, home.user = "GET", user
+        for count in todos_for(home):
+            path, _, query = count.url.partition("?")
+            match = resolve(path)
+            listing = HttpRequest()
+            listing.method, listing.user, listing.GET = "GET", user, QueryDict(query)
+            view = match.func.view_class()
+            view.setup(listing, *match.args, **match.kwargs)
+            assert count.count == view.get_queryset().count(), (user.username, count.url)
+            compared, nonzero = compared + 1, nonzero + bool(count.count)
+    assert compared >= 40 and nonzero >= 20, (compared, nonzero)
 
 
 def check_the_demo_resident_has_records_of_her_own(demo):

@@ -374,6 +374,22 @@ def body_html(rows: Sequence[Row]) -> SafeString:
 
 BAD_CURSOR = gettext_lazy("That page link is not valid (any more): here is the first page.")
 
+_NARROWED: dict[tuple[type[Any], frozenset[str]], type[Any]] = {}
+
+
+def narrowed(filterset_class: type[Any], names: Iterable[str]) -> type[Any]:
+    """`filterset_class` with only the filters `names`, kept per class and names. A filter the query does not name
+    changes nothing, so the rows are the same; but the whole set builds every field of its form, choices and all,
+    and a home page's counts (one or two names each) spent two thirds of their time on that."""
+    kept = frozenset(names).intersection(filterset_class.base_filters)  # other names filter nothing: not a new class
+    key = (filterset_class, kept)
+    cls = _NARROWED.get(key)
+    if cls is None:
+        cls = type(filterset_class.__name__, (filterset_class,), {"__module__": filterset_class.__module__})
+        cls.base_filters = {name: f for name, f in filterset_class.base_filters.items() if name in kept}
+        _NARROWED[key] = cls
+    return cls
+
 
 class ScopedListView(_ListView):
     """Subclasses set model, filterset_class, columns, title and (optionally) create_url."""
@@ -403,6 +419,18 @@ class ScopedListView(_ListView):
         if self.filterset.is_bound and not self.filterset.is_valid():
             return base.none()
         return cast("QuerySet[Any]", self.filterset.qs)
+
+    def counted_queryset(self) -> QuerySet[Any]:
+        """The rows `get_queryset` gives under the request's query, for a count (a home page's todo): filtered by
+        the filters the query names only, with no form to show."""
+        base = self.base_queryset()
+        if self.filterset_class is None:
+            return base
+        filterset = narrowed(self.filterset_class, self.request.GET)(self.request.GET or None, queryset=base,
+                                                                     request=self.request)
+        if filterset.is_bound and not filterset.is_valid():
+            return base.none()
+        return cast("QuerySet[Any]", filterset.qs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("format") == "xlsx":

@@ -133,7 +133,8 @@ def todos_for(request: HttpRequest) -> list[Count]:
         listing.method, listing.user, listing.GET = "GET", request.user, QueryDict(todo.query)
         view = match.func.view_class()  # type: ignore[attr-defined]  # as_view() sets it
         view.setup(listing, *match.args, **match.kwargs)
-        counts.append(Count(todo.label, view.get_queryset().count(), url))
+        rows = view.counted_queryset() if hasattr(view, "counted_queryset") else view.get_queryset()
+        counts.append(Count(todo.label, rows.count(), url))
     return counts
 
 
