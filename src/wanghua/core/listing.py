@@ -410,26 +410,28 @@ class ScopedListView(_ListView):
         return cast("QuerySet[Any]", self.model.objects.visible_to(self.request.user, self.action))
 
     def get_queryset(self) -> QuerySet[Any]:
-        base = self.base_queryset()
-        if self.filterset_class is None:
-            self.filterset = None
-            return base
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=base, request=self.request)
-        style_form(self.filterset.form)
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            return base.none()
-        return cast("QuerySet[Any]", self.filterset.qs)
+        self.filterset = self._filterset(self.filterset_class)
+        if self.filterset is not None:
+            style_form(self.filterset.form)
+        return self._filtered(self.filterset)
 
     def counted_queryset(self) -> QuerySet[Any]:
         """The rows `get_queryset` gives under the request's query, for a count (a home page's todo): filtered by
         the filters the query names only, with no form to show."""
-        base = self.base_queryset()
         if self.filterset_class is None:
-            return base
-        filterset = narrowed(self.filterset_class, self.request.GET)(self.request.GET or None, queryset=base,
-                                                                     request=self.request)
+            return self.base_queryset()
+        return self._filtered(self._filterset(narrowed(self.filterset_class, self.request.GET)))
+
+    def _filterset(self, filterset_class: type[Any] | None) -> Any:
+        if filterset_class is None:
+            return None
+        return filterset_class(self.request.GET or None, queryset=self.base_queryset(), request=self.request)
+
+    def _filtered(self, filterset: Any) -> QuerySet[Any]:
+        if filterset is None:
+            return self.base_queryset()
         if filterset.is_bound and not filterset.is_valid():
-            return base.none()
+            return cast("QuerySet[Any]", filterset.queryset.none())
         return cast("QuerySet[Any]", filterset.qs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import ProductionLine, Tag, TagKind, TagRole
+from ..models import Heat, LiveSnapshot, ProductionLine, Sample, Tag, TagKind, TagRole
 
 MAX_PAYLOAD = 64 * 1024
 MAX_DEPTH = 8  # a message is an object of scalars (depth 2), an HTTP post an array of them (3)
@@ -31,9 +31,6 @@ MAX_PIECES = 2**31 - 1  # a heat's pieces column
 # sum in the rollups stays finite — ±1e308 would overflow it to Infinity, which no chart's JSON can carry.
 MAX_MAGNITUDE = 1e15
 MAX_VALUES = 500
-MAX_TEXT = 60  # a sample's text column
-# A heat number, grade or spec is kept in the snapshot and the heat too, whose columns hold 40 characters.
-ROLE_TEXT = {TagRole.HEAT: 40, TagRole.GRADE: 40, TagRole.SPEC: 40}
 FUTURE_TOLERANCE = timedelta(minutes=5)
 TOPIC_PREFIX = "wanghua/v1/"
 
@@ -186,4 +183,15 @@ def typed(tag: Tag, raw) -> tuple[float | None, str]:
 
 
 def text_limit(tag: Tag) -> int:
-    return ROLE_TEXT.get(tag.role, MAX_TEXT)  # type: ignore[call-overload]  # a role or ""
+    """The longest text the tag's value may be: its sample's column, and for a heat number, grade or spec the
+    live snapshot's and the heat's columns too, where ingest keeps it."""
+    return _TEXT_LIMITS.get(tag.role, _TEXT_LIMITS[""])  # a role, or "" for none
+
+
+def _longest(model: type, name: str) -> int:
+    return model._meta.get_field(name).max_length  # type: ignore[attr-defined]  # a CharField
+
+
+_TEXT_LIMITS = {"": _longest(Sample, "text")} | {
+    role: min(_longest(Sample, "text"), _longest(LiveSnapshot, role), _longest(Heat, heat_field))
+    for role, heat_field in ((TagRole.HEAT, "number"), (TagRole.GRADE, "grade"), (TagRole.SPEC, "spec"))}

@@ -78,7 +78,7 @@ class Evaluator:
         """The tag's alarms on one sample. This runs about once per sample, so the common case (the condition
         unchanged) costs a comparison: the kind is read as the flags `_definitions` set, and the value is kept
         as it came and formatted only for an event or at `save` (`last_value` holds the batch's last)."""
-        states = self._states if self._states is not None else self.states()
+        states = self.states()
         for definition in self.by_tag.get(tag.id, ()):
             key = definition.id
             state = states.get(key)
