@@ -117,10 +117,11 @@ def test_times_and_multibyte_texts_are_stored_exactly_as_sent(plant):
     moment = (plant.start + timedelta(seconds=2, microseconds=123457)).astimezone(
         timezone.get_fixed_timezone(-330))  # UTC−05:30
     spec = "螺纹钢" * 13 + "钢"
-    result = plant.send({"ts": moment.isoformat(), "values": {"spec": spec, "speed": -0.0}})
-    assert (result.samples, result.dead_letters) == (2, 0)
+    grade = "\x01\x1f🔥" * 13 + "钢"  # control characters and a 4-byte character: 40 characters, 118 bytes
+    result = plant.send({"ts": moment.isoformat(), "values": {"spec": spec, "grade": grade, "speed": -0.0}})
+    assert (result.samples, result.dead_letters) == (3, 0)
     stored = {s.tag.code: (s.ts, s.value, s.text) for s in Sample.objects.select_related("tag")}
-    assert stored == {"spec": (moment, None, spec), "speed": (moment, -0.0, "")}
+    assert stored == {"spec": (moment, None, spec), "grade": (moment, None, grade), "speed": (moment, -0.0, "")}
     assert LiveSnapshot.objects.get(line=plant.line).spec == spec
     assert stored["spec"][0].microsecond == 123457
 
